@@ -1,0 +1,48 @@
+# gridgeo: `make run` starts the app on the embedded default data; `make test` runs every test.
+# Both set up everything they need on a fresh machine (virtualenv, pinned packages, offline
+# map assets; for tests also PostGIS and headless Chromium from Debian's packages).
+
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+PORT ?= 8501
+
+.PHONY: run test setup sysdeps vendor lint bench data serve clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+setup: $(STAMP) vendor
+
+vendor: $(STAMP)
+	@if [ -f scripts/vendor_assets.py ]; then $(BIN)/python scripts/vendor_assets.py; fi
+
+sysdeps:
+	bash scripts/install_sysdeps.sh
+
+run: setup
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+serve: setup
+	$(BIN)/gridgeo serve
+
+test: setup sysdeps
+	bash scripts/run_tests.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: setup
+	bash scripts/run_benchmarks.sh
+
+data: $(STAMP)
+	$(BIN)/gridgeo demo-data --out data/boundaries
+
+clean:
+	rm -rf $(VENV) var static/vendor .pytest_cache .ruff_cache

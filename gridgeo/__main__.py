@@ -1,0 +1,7 @@
+"""``python -m gridgeo`` runs the command-line interface."""
+
+import sys
+
+from gridgeo.cli import main
+
+sys.exit(main())

@@ -1,0 +1,177 @@
+"""Coordinate reference systems used in China, including the ones PROJ lacks.
+
+gridgeo stores everything in WGS84 (EPSG:4326) and does metric work in CGCS2000 /
+3-degree Gauss-Kruger CM 114E (EPSG:4547), which covers Shenzhen. CGCS2000 geographic
+(EPSG:4490) differs from WGS84 by centimetres and is treated as equal.
+
+GCJ-02 (AMap, Tencent, Google China) and BD-09 (Baidu) are deliberately obfuscated
+offsets of a few hundred metres. PROJ does not implement them, so the conversions are
+written here as vectorized numpy functions, following the widely published formulas.
+The inverse of GCJ-02 has no closed form; ``gcj02_to_wgs84`` iterates the forward
+transform until the round trip errs by far less than a centimetre.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+WGS84 = "EPSG:4326"
+CGCS2000 = "EPSG:4490"
+METRIC = "EPSG:4547"  # CGCS2000 / 3-degree Gauss-Kruger CM 114E
+
+CrsName = Literal["WGS84", "CGCS2000", "GCJ02", "BD09"]
+CRS_NAMES: tuple[str, ...] = ("WGS84", "CGCS2000", "GCJ02", "BD09")
+
+_A = 6378245.0  # Krasovsky 1940 semi-major axis used by GCJ-02
+_EE = 0.00669342162296594323  # its first eccentricity squared
+_X_PI = np.pi * 3000.0 / 180.0
+
+
+def _as_arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    lon_a = np.asarray(lon, dtype=np.float64)
+    lat_a = np.asarray(lat, dtype=np.float64)
+    if lon_a.shape != lat_a.shape:
+        raise ValueError(f"lon and lat differ in shape: {lon_a.shape} vs {lat_a.shape}")
+    return lon_a, lat_a
+
+
+def in_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
+    """True where a point lies in the rough bounding box in which GCJ-02 applies.
+
+    The box (73.66-135.05 E, 3.86-53.55 N) is the one every published implementation uses;
+    outside it GCJ-02 equals WGS84.
+    """
+    lon_a, lat_a = _as_arrays(lon, lat)
+    return (lon_a >= 72.004) & (lon_a <= 137.8347) & (lat_a >= 0.8293) & (lat_a <= 55.8271)
+
+
+def _gcj_delta(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[NDArray, NDArray]:
+    """Offset in degrees that GCJ-02 adds to a WGS84 position."""
+    x = lon - 105.0
+    y = lat - 35.0
+    sqrt_abs_x = np.sqrt(np.abs(x))
+    d_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt_abs_x
+    d_lat += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+    d_lat += (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
+    d_lat += (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
+    d_lon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt_abs_x
+    d_lon += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+    d_lon += (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
+    d_lon += (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
+    rad_lat = lat / 180.0 * np.pi
+    magic = 1.0 - _EE * np.sin(rad_lat) ** 2
+    sqrt_magic = np.sqrt(magic)
+    d_lat = (d_lat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrt_magic) * np.pi)
+    d_lon = (d_lon * 180.0) / (_A / sqrt_magic * np.cos(rad_lat) * np.pi)
+    return d_lon, d_lat
+
+
+def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray, NDArray]:
+    """Convert WGS84 lon/lat to GCJ-02. Points outside China are returned unchanged."""
+    lon_a, lat_a = _as_arrays(lon, lat)
+    d_lon, d_lat = _gcj_delta(lon_a, lat_a)
+    inside = in_china(lon_a, lat_a)
+    return np.where(inside, lon_a + d_lon, lon_a), np.where(inside, lat_a + d_lat, lat_a)
+
+
+def gcj02_to_wgs84(
+    lon: ArrayLike, lat: ArrayLike, tolerance_deg: float = 1e-10, max_iter: int = 30
+) -> tuple[NDArray, NDArray]:
+    """Convert GCJ-02 lon/lat to WGS84 by fixed-point iteration of the forward transform.
+
+    Converges to well under a millimetre (``tolerance_deg`` 1e-10 degrees is about 0.01 mm)
+    in a handful of iterations; points outside China are returned unchanged.
+    """
+    lon_a, lat_a = _as_arrays(lon, lat)
+    w_lon, w_lat = lon_a.copy(), lat_a.copy()
+    for _ in range(max_iter):
+        g_lon, g_lat = wgs84_to_gcj02(w_lon, w_lat)
+        e_lon, e_lat = g_lon - lon_a, g_lat - lat_a
+        w_lon = w_lon - e_lon
+        w_lat = w_lat - e_lat
+        if np.all(np.abs(e_lon) < tolerance_deg) and np.all(np.abs(e_lat) < tolerance_deg):
+            break
+    inside = in_china(lon_a, lat_a)
+    return np.where(inside, w_lon, lon_a), np.where(inside, w_lat, lat_a)
+
+
+def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray, NDArray]:
+    """Convert GCJ-02 lon/lat to Baidu's BD-09."""
+    lon_a, lat_a = _as_arrays(lon, lat)
+    z = np.sqrt(lon_a**2 + lat_a**2) + 0.00002 * np.sin(lat_a * _X_PI)
+    theta = np.arctan2(lat_a, lon_a) + 0.000003 * np.cos(lon_a * _X_PI)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+
+
+def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray, NDArray]:
+    """Convert Baidu's BD-09 lon/lat to GCJ-02."""
+    lon_a, lat_a = _as_arrays(lon, lat)
+    x = lon_a - 0.0065
+    y = lat_a - 0.006
+    z = np.sqrt(x**2 + y**2) - 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
+    return z * np.cos(theta), z * np.sin(theta)
+
+
+def normalize_crs_name(name: str) -> str:
+    """Map user spellings ("gcj-02", "epsg:4326", "wgs84", "bd09ll") to a canonical name.
+
+    Raises ValueError with the accepted names when the name is unknown.
+    """
+    key = name.strip().upper().replace("-", "").replace("_", "").replace(" ", "")
+    aliases = {
+        "WGS84": "WGS84", "EPSG4326": "WGS84", "EPSG:4326": "WGS84", "4326": "WGS84",
+        "CGCS2000": "CGCS2000", "EPSG4490": "CGCS2000", "EPSG:4490": "CGCS2000", "4490": "CGCS2000",
+        "GCJ02": "GCJ02", "GCJ": "GCJ02", "AMAP": "GCJ02", "MARS": "GCJ02",
+        "BD09": "BD09", "BD09LL": "BD09", "BAIDU": "BD09",
+    }
+    if key in aliases:
+        return aliases[key]
+    raise ValueError(f"unknown CRS {name!r}: use one of {', '.join(CRS_NAMES)}")
+
+
+def to_wgs84(lon: ArrayLike, lat: ArrayLike, crs: str) -> tuple[NDArray, NDArray]:
+    """Convert lon/lat arrays from any supported CRS name to WGS84."""
+    canonical = normalize_crs_name(crs)
+    lon_a, lat_a = _as_arrays(lon, lat)
+    if canonical in ("WGS84", "CGCS2000"):
+        return lon_a, lat_a
+    if canonical == "GCJ02":
+        return gcj02_to_wgs84(lon_a, lat_a)
+    return gcj02_to_wgs84(*bd09_to_gcj02(lon_a, lat_a))
+
+
+def from_wgs84(lon: ArrayLike, lat: ArrayLike, crs: str) -> tuple[NDArray, NDArray]:
+    """Convert WGS84 lon/lat arrays to any supported CRS name."""
+    canonical = normalize_crs_name(crs)
+    lon_a, lat_a = _as_arrays(lon, lat)
+    if canonical in ("WGS84", "CGCS2000"):
+        return lon_a, lat_a
+    gcj = wgs84_to_gcj02(lon_a, lat_a)
+    return gcj if canonical == "GCJ02" else gcj02_to_bd09(*gcj)
+
+
+def transform_geometries(geoms, crs_from: str, crs_to: str = "WGS84"):
+    """Transform a shapely geometry array between supported CRS names, vertex by vertex."""
+    import shapely
+
+    source, target = normalize_crs_name(crs_from), normalize_crs_name(crs_to)
+    if {source, target} <= {"WGS84", "CGCS2000"}:
+        return geoms
+
+    def _apply(coords: NDArray) -> NDArray:
+        lon, lat = to_wgs84(coords[:, 0], coords[:, 1], source)
+        lon, lat = from_wgs84(lon, lat, target)
+        return np.column_stack([lon, lat])
+
+    return shapely.transform(geoms, _apply)
+
+
+def to_wgs84_frame(gdf, crs: str):
+    """Return a copy of a GeoDataFrame converted to WGS84 from a supported CRS name."""
+    out = gdf.copy()
+    out["geometry"] = transform_geometries(out.geometry.values, crs, "WGS84")
+    return out.set_crs(WGS84, allow_override=True)
