@@ -1,0 +1,162 @@
+"""The risk rule: how the open cases of an area turn into a warning level on the four-colour scale.
+
+This module is the ONE place where the rule lives; the map, the wall display, the review page
+and the HTTP service all call :func:`risk_by_area`, and the legend prints :func:`describe_rule`.
+
+The rule (all numbers are fields of :class:`RiskRule`, so it is configurable):
+
+1. Only *open* cases count (status in ``RiskRule.open_statuses``: reported, accepted, escalated).
+   An area without open cases has risk level 0 (neutral grey).
+2. The base level is that of the most severe open case (level 1 = red I is the most severe,
+   2 orange II, 3 yellow III, 4 blue IV).
+3. The level is raised (made more severe) by one step for every threshold in
+   ``RiskRule.raise_thresholds`` that the area's open cases per 1,000 households exceed, and
+   never above level 1. An area with no households recorded is never raised (no denominator),
+   and areas with fewer than ``RiskRule.min_open_cases`` open cases are never raised, so one
+   case in a tiny area does not turn it red.
+
+Levels follow the Chinese convention for four warning levels: red (I), orange (II), yellow (III),
+blue (IV).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+# risk level -> colour (0 = no open cases)
+RISK_COLORS: dict[int, str] = {
+    0: "#c8c8c8",  # neutral grey
+    1: "#e02020",  # red, I
+    2: "#f58220",  # orange, II
+    3: "#f5d000",  # yellow, III
+    4: "#2a7fd4",  # blue, IV
+}
+
+RISK_LABELS: dict[str, dict[int, str]] = {
+    "zh": {0: "无在办案件", 1: "红色 I 级", 2: "橙色 II 级", 3: "黄色 III 级", 4: "蓝色 IV 级"},
+    "en": {0: "no open cases", 1: "red, level I", 2: "orange, level II", 3: "yellow, level III",
+           4: "blue, level IV"},
+}
+
+OPEN_STATUSES: tuple[str, ...] = ("reported", "accepted", "escalated")
+
+# "grid" | "community" | "street" -> the event column holding that area's code
+BY_COLUMNS: dict[str, str] = {"grid": "grid_code", "community": "community_code", "street": "street_code"}
+
+RESULT_COLUMNS = ("code", "open_cases", "max_severity", "cases_per_1000_households", "risk_level", "color")
+
+
+@dataclass(frozen=True)
+class RiskRule:
+    """Parameters of the risk rule (see the module docstring for the rule itself).
+
+    ``raise_thresholds``: open cases per 1,000 households; exceeding each one raises the level
+    by one step. ``min_open_cases``: an area needs at least this many open cases to be raised.
+    ``open_statuses``: the statuses that count as open.
+    """
+
+    raise_thresholds: tuple[float, ...] = (2.0, 5.0)
+    min_open_cases: int = 2
+    open_statuses: tuple[str, ...] = field(default=OPEN_STATUSES)
+
+    def __post_init__(self) -> None:
+        thresholds = tuple(float(t) for t in self.raise_thresholds)
+        if any(t <= 0 for t in thresholds) or list(thresholds) != sorted(thresholds):
+            raise ValueError(f"raise_thresholds must be positive and ascending, got {self.raise_thresholds}")
+        if self.min_open_cases < 1:
+            raise ValueError(f"min_open_cases must be at least 1, got {self.min_open_cases}")
+        object.__setattr__(self, "raise_thresholds", thresholds)
+        object.__setattr__(self, "open_statuses", tuple(self.open_statuses))
+
+
+DEFAULT_RULE = RiskRule()
+
+
+def _code_column(by: str) -> str:
+    if by in BY_COLUMNS:
+        return BY_COLUMNS[by]
+    if by in BY_COLUMNS.values():
+        return by
+    raise ValueError(f"by must be one of {', '.join(BY_COLUMNS)} (or their *_code column), got {by!r}")
+
+
+def risk_by_area(
+    events: pd.DataFrame, areas: pd.DataFrame, by: str, rule: RiskRule | None = None
+) -> pd.DataFrame:
+    """Risk level of every area from its events.
+
+    ``events`` needs the code column for ``by`` ("grid" -> ``grid_code``, "community" ->
+    ``community_code``, "street" -> ``street_code``), ``level`` (1-4) and ``status``.
+    ``areas`` needs ``code`` and ``households``. Returns one row per area, in the order of
+    ``areas``, with columns code, open_cases, max_severity (the most severe open level, 0 when
+    none), cases_per_1000_households (NaN without households), risk_level (0-4) and color.
+    Events whose code is not among the areas are ignored.
+    """
+    rule = rule or DEFAULT_RULE
+    column = _code_column(by)
+    codes = areas["code"].astype(str).reset_index(drop=True)
+    households = pd.to_numeric(areas["households"], errors="coerce").reset_index(drop=True)
+
+    if len(events):
+        missing = {column, "level", "status"} - set(events.columns)
+        if missing:
+            raise ValueError(f"events lack column(s) {', '.join(sorted(missing))}")
+        open_events = events[events["status"].isin(rule.open_statuses)]
+        grouped = (
+            pd.DataFrame({"code": open_events[column].astype(str),
+                          "level": pd.to_numeric(open_events["level"], errors="coerce")})
+            .dropna(subset=["level"])
+            .groupby("code")["level"]
+            .agg(["size", "min"])
+        )
+    else:
+        grouped = pd.DataFrame({"size": pd.Series(dtype="int64"), "min": pd.Series(dtype="float64")})
+
+    open_cases = codes.map(grouped["size"]).fillna(0).astype(int).to_numpy()
+    max_severity = codes.map(grouped["min"]).fillna(0).astype(int).to_numpy()
+    hh = households.to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_1000 = np.where(hh > 0, open_cases / hh * 1000.0, np.nan)
+
+    steps = np.zeros(len(codes), dtype=int)
+    for threshold in rule.raise_thresholds:
+        steps += np.nan_to_num(per_1000, nan=-1.0) > threshold
+    steps = np.where(open_cases >= rule.min_open_cases, steps, 0)
+    risk = np.where(open_cases > 0, np.maximum(max_severity - steps, 1), 0).astype(int)
+
+    return pd.DataFrame({
+        "code": codes,
+        "open_cases": open_cases,
+        "max_severity": max_severity,
+        "cases_per_1000_households": per_1000,
+        "risk_level": risk,
+        "color": [RISK_COLORS[int(r)] for r in risk],
+    })
+
+
+def describe_rule(rule: RiskRule | None = None, lang: str = "zh") -> str:
+    """One or two sentences stating the rule, for the legend (``lang`` "zh" or "en")."""
+    rule = rule or DEFAULT_RULE
+    thresholds = "、".join(f"{t:g}" for t in rule.raise_thresholds)
+    statuses_zh = {"reported": "已上报", "accepted": "已受理", "escalated": "已上交"}
+    if lang == "en":
+        return (
+            f"Risk = level of the most severe open case ({'/'.join(rule.open_statuses)}); "
+            f"raised one step for each threshold exceeded of open cases per 1,000 households "
+            f"({', '.join(f'{t:g}' for t in rule.raise_thresholds)}), "
+            f"when an area has at least {rule.min_open_cases} open cases. Grey: no open cases."
+        )
+    status_text = "/".join(statuses_zh.get(s, s) for s in rule.open_statuses)
+    return (
+        f"风险等级 = 在办案件（{status_text}）中最高等级；"
+        f"每千户在办案件数每超过一个阈值（{thresholds}）升一级"
+        f"（须至少 {rule.min_open_cases} 件在办）。灰色：无在办案件。"
+    )
+
+
+def risk_label(level: int, lang: str = "zh") -> str:
+    """Legend label of a risk level (0-4)."""
+    return RISK_LABELS.get(lang, RISK_LABELS["zh"])[int(level)]
