@@ -344,7 +344,7 @@ def write_atlas(atlas: Atlas, out_dir: Path) -> None:
         tmp_dir = Path(tmp)
         for name, gdf in atlas.layers().items():
             gdf.to_file(tmp_dir / f"{name}.geojson", driver="GeoJSON", engine="pyogrio",
-                        layer_options={"COORDINATE_PRECISION": 7, "RFC7946": "NO", "WRITE_NAME": "NO"})
+                        layer_options={"COORDINATE_PRECISION": 9, "RFC7946": "NO", "WRITE_NAME": "NO"})
         (tmp_dir / "meta.json").write_text(json.dumps(atlas.meta, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
         for path in tmp_dir.iterdir():
