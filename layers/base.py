@@ -1,0 +1,156 @@
+"""The base map: offline background with the district outline, optional online tiles, scale bar.
+
+Offline is the default (command centres run on intranets): no tile layer at all, a plain
+background colour and the district outline. Online providers are optional; those that use
+GCJ-02 (AMap) need every geometry shifted from WGS84 to GCJ-02 so it sits on their streets,
+which :func:`shift_for_basemap` does with gridgeo.crs. WGS84 providers (OSM) get no shift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from gridgeo.crs import transform_geometries
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A basemap choice: tile URL (None = offline), attribution, and the CRS its tiles use."""
+
+    key: str
+    tiles: str | None
+    attribution: str
+    crs: str = "WGS84"
+    subdomains: str = "abc"
+
+
+BASEMAPS: dict[str, Basemap] = {
+    "offline": Basemap("offline", None, "", "WGS84"),
+    "osm": Basemap("osm", "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
+                   "&copy; OpenStreetMap contributors", "WGS84"),
+    "amap": Basemap("amap",
+                    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+                    "&copy; 高德地图 AutoNavi", "GCJ02", "1234"),
+}
+
+LIGHT_BACKGROUND = "#eef1f5"
+DARK_BACKGROUND = "#0b1626"
+
+
+def basemap_crs(basemap: str) -> str:
+    """The CRS name the basemap's tiles are drawn in ("WGS84" or "GCJ02")."""
+    return BASEMAPS[basemap].crs
+
+
+def shift_for_basemap(gdf: gpd.GeoDataFrame, basemap: str) -> gpd.GeoDataFrame:
+    """A copy of a WGS84 frame moved into the basemap's CRS (unchanged for WGS84 basemaps).
+
+    The result keeps the WGS84 CRS label on purpose: Leaflet draws lon/lat as given, and the
+    GCJ-02 tiles expect GCJ-02 lon/lat.
+    """
+    target = basemap_crs(basemap)
+    if target in ("WGS84", "CGCS2000") or gdf.empty:
+        return gdf
+    out = gdf.copy()
+    out["geometry"] = transform_geometries(out.geometry.values, "WGS84", target)
+    return out
+
+
+class _Background(MacroElement):
+    """Plain map background colour and zoom-dependent label visibility classes."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>
+          .leaflet-container { background: {{ this.color }}; font-family: "Noto Sans CJK SC",
+             "Noto Sans SC", "Microsoft YaHei", sans-serif; }
+          .gg-label { pointer-events: none; white-space: nowrap; text-align: center;
+             font-weight: 600; color: {{ this.label_color }};
+             text-shadow: 0 0 3px {{ this.color }}, 0 0 3px {{ this.color }}; }
+          .gg-label div { transform: translate(-50%, -50%); display: inline-block; }
+          {% for z in this.zooms %}.gg-min-{{ z }} { display: none; }
+          .gg-zge-{{ z }} .gg-min-{{ z }} { display: block; }
+          {% endfor %}
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function() {
+          var m = {{ this._parent.get_name() }};
+          function zoomClasses() {
+            var c = m.getContainer(), z = m.getZoom();
+            {% for z in this.zooms %}c.classList.toggle("gg-zge-{{ z }}", z >= {{ z }});
+            {% endfor %}
+          }
+          m.on("zoomend", zoomClasses);
+          m.whenReady(zoomClasses);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, color: str, label_color: str):
+        super().__init__()
+        self._name = "Background"
+        self.color = color
+        self.label_color = label_color
+        self.zooms = list(range(8, 20))
+
+
+def base_map(
+    bounds: tuple[float, float, float, float],
+    basemap: str = "offline",
+    dark: bool = False,
+    min_zoom: int = 9,
+    max_zoom: int = 18,
+) -> folium.Map:
+    """A folium map fitted to ``bounds`` (minx, miny, maxx, maxy in WGS84) with a scale bar.
+
+    ``basemap`` is a key of BASEMAPS; "offline" draws no tiles. Bounds are shifted with the
+    basemap's CRS. ``dark`` switches to the wall display's dark background.
+    """
+    choice = BASEMAPS[basemap]
+    minx, miny, maxx, maxy = bounds
+    if choice.crs != "WGS84":
+        import numpy as np
+
+        from gridgeo.crs import from_wgs84
+        lon, lat = from_wgs84(np.array([minx, maxx]), np.array([miny, maxy]), choice.crs)
+        minx, maxx, miny, maxy = float(lon[0]), float(lon[1]), float(lat[0]), float(lat[1])
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=12,
+        tiles=None,
+        control_scale=True,
+        min_zoom=min_zoom,
+        max_zoom=max_zoom,
+        zoom_snap=0.25,
+        prefer_canvas=False,  # SVG paths: crisp polygons, countable in the browser test
+    )
+    if choice.tiles:
+        folium.TileLayer(choice.tiles, attr=choice.attribution, name=choice.key, subdomains=choice.subdomains,
+                         max_zoom=max_zoom, control=False).add_to(m)
+    m.add_child(_Background(DARK_BACKGROUND if dark else LIGHT_BACKGROUND,
+                            "#e8eef7" if dark else "#1d2a3a"))
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def district_outline(district: gpd.GeoDataFrame, dark: bool = False, name: str = "district") -> folium.GeoJson:
+    """The district outline as a non-interactive line layer."""
+    color = "#7fb2ff" if dark else "#34495e"
+    return folium.GeoJson(
+        district[["code", "name", "geometry"]].__geo_interface__,
+        name=name,
+        style_function=lambda _f: {"color": color, "weight": 3, "fill": False, "opacity": 0.9},
+        interactive=False,
+        control=False,
+    )
+
+
+def layer_control(collapsed: bool = False) -> folium.LayerControl:
+    """The layer switcher (overlays only; the basemap is chosen outside the map)."""
+    return folium.LayerControl(position="topright", collapsed=collapsed)
