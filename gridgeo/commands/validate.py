@@ -1,0 +1,116 @@
+"""``gridgeo validate PATH``: check a layer file (or a whole atlas folder) and report each problem.
+
+Exit 0 and one OK line when clean; exit 1 with one line per problem on stdout (and a summary on
+stderr); exit 2 for usage errors. ``--repair OUT`` writes a copy with invalid geometries fixed by
+shapely.make_valid (atomically), then reports what is still wrong in that copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gridgeo.errors import UsageError
+from gridgeo.io import WRITE_DRIVERS, parse_crs, write_layer
+from gridgeo.model import DEFAULT_TOLERANCE_M2, REQUIRED_COLUMNS
+from gridgeo.validation import (
+    Problem,
+    repair_geometries,
+    validate_atlas,
+    validate_frame,
+    validate_path,
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the validate options."""
+    parser.add_argument("path", metavar="PATH",
+                        help="a layer file (.geojson .json .gpkg .shp .csv) or an atlas folder")
+    parser.add_argument("--crs", metavar="NAME",
+                        help="CRS of the coordinates in the file: WGS84, CGCS2000, GCJ02, BD09 or EPSG:xxxx "
+                             "(required for CSV and files without a CRS)")
+    parser.add_argument("--kind", choices=list(REQUIRED_COLUMNS),
+                        help="what the file holds (guessed from its name or columns when omitted)")
+    parser.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE_M2, metavar="M2",
+                        help=f"overlap/gap/outside-parent tolerance in m² (default {DEFAULT_TOLERANCE_M2:g})")
+    parser.add_argument("--parent", metavar="PATH",
+                        help="the parent layer (e.g. communities for grids): check nesting and gaps per parent")
+    parser.add_argument("--parent-crs", metavar="NAME", help="CRS of the parent file (default: --crs)")
+    parser.add_argument("--layer", metavar="NAME", help="layer of a multi-layer GeoPackage")
+    parser.add_argument("--repair", metavar="OUT",
+                        help="write a copy with invalid geometries fixed (make_valid) to OUT "
+                             f"({', '.join(WRITE_DRIVERS)})")
+
+
+def _check_args(args: argparse.Namespace, path: Path) -> None:
+    if not (args.tolerance >= 0):
+        raise UsageError(f"--tolerance must be a number of m² >= 0, not {args.tolerance:g}")
+    for name in (args.crs, args.parent_crs):
+        if name:
+            parse_crs(name)
+    if args.repair:
+        out = Path(args.repair)
+        if out.suffix.lower() not in WRITE_DRIVERS:
+            raise UsageError(f"--repair {out}: use one of {', '.join(WRITE_DRIVERS)}")
+        if path.exists() and out.exists() and out.resolve() == path.resolve():
+            raise UsageError(f"--repair {out}: give a new file, not the input itself")
+        if not (out.parent if str(out.parent) else Path(".")).is_dir():
+            raise UsageError(f"--repair {out}: folder {out.parent} does not exist")
+    if path.is_dir():
+        extra = [f"--{n.replace('_', '-')}" for n in ("crs", "kind", "parent", "parent_crs", "layer", "repair")
+                 if getattr(args, n)]
+        if extra:
+            raise UsageError(f"{path}: is an atlas folder; {', '.join(extra)} only apply to a single layer file")
+
+
+def _report(problems: list[Problem], ok_line: str, what: str) -> int:
+    if not problems:
+        print(ok_line)
+        return 0
+    for problem in problems:
+        print(problem)
+    sys.stdout.flush()
+    print(f"gridgeo validate: {len(problems)} problem{'s' if len(problems) != 1 else ''} in {what}",
+          file=sys.stderr)
+    return 1
+
+
+def _run_atlas(folder: Path, tolerance: float) -> int:
+    from gridgeo.atlas import load_atlas
+
+    atlas = load_atlas(folder)
+    problems = validate_atlas(atlas, tolerance, folder)
+    counts = ", ".join(f"{len(gdf):,} {name}" for name, gdf in atlas.layers().items())
+    return _report(problems, f"OK {folder}: atlas with {counts}; no problems (tolerance {tolerance:g} m²)",
+                   f"atlas {folder}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate a file or an atlas folder; see the module docstring for exit codes."""
+    path = Path(args.path)
+    _check_args(args, path)
+    if path.is_dir():
+        return _run_atlas(path, args.tolerance)
+    report = validate_path(path, args.kind, args.crs, args.tolerance, args.parent, args.parent_crs, args.layer)
+    kind_note = f"kind {report.kind}, {report.kind_reason}" if report.kind else "kind unknown"
+    if report.kind and report.frame is not None:
+        print(f"gridgeo validate: {path}: {kind_note}", file=sys.stderr)
+    if args.repair and report.frame is not None:
+        fixed, n_fixed = repair_geometries(report.frame, report.kind)
+        write_layer(fixed, args.repair)
+        print(f"wrote {args.repair}: {n_fixed} invalid geometr{'y' if n_fixed == 1 else 'ies'} repaired "
+              "with make_valid (WGS84)", file=sys.stderr)
+        parent = None
+        if args.parent:  # the parent was read fine by validate_path if we got here without its problem
+            from gridgeo.io import read_layer
+            from gridgeo.validation import PARENTS
+            parent = read_layer(args.parent, kind=PARENTS[report.kind][0], crs=args.parent_crs or args.crs)
+        problems = validate_frame(fixed, report.kind, str(args.repair), args.tolerance, parent,
+                                  tiling=report.kind != "legacy")
+        n = len(fixed)
+        return _report(problems, f"OK {args.repair}: {n:,} {report.kind} features after repair; no problems",
+                       str(args.repair))
+    n = len(report.frame) if report.frame is not None else 0
+    return _report(report.problems, f"OK {path}: {n:,} features ({kind_note}); no problems "
+                   f"(tolerance {args.tolerance:g} m²)", str(path))

@@ -1,0 +1,303 @@
+"""Read and write single layers: GeoJSON, GeoPackage, Shapefile and CSV, always returned in WGS84.
+
+CRS rules (the file's own declaration wins unless the user declares otherwise):
+
+- A file that declares a CRS is converted from it with pyproj (EPSG:4326, EPSG:4490 = CGCS2000,
+  any projected CRS such as EPSG:4547 or UTM 49N).
+- GeoJSON without a ``crs`` member is WGS84 by RFC 7946, so it is read as WGS84. GDAL reports the
+  same CRS for such a file, so it cannot be told apart from one that says EPSG:4326.
+- GCJ-02 and BD-09 cannot be written in a .prj or a GeoJSON ``crs`` member: data in them comes
+  labelled WGS84 or with no CRS at all. ``crs=`` (a name understood by
+  ``gridgeo.crs.normalize_crs_name``, or any pyproj CRS string such as "EPSG:4547") declares what
+  the coordinates really are and overrides a geographic WGS84/CGCS2000 label. It is refused when
+  the file declares a different real CRS (e.g. a projected one), since one of the two is wrong.
+- A CSV, a shapefile without .prj and a GeoPackage layer without an SRS have no CRS: they are
+  refused unless ``crs=`` is given.
+
+Shapefile text: a .cpg file (or the .dbf language driver byte) names the encoding and GDAL uses
+it. When neither is there GDAL would assume ISO-8859-1 and silently garble Chinese text, so the
+.dbf is decoded as UTF-8 and, if that fails, as GB18030 (a superset of GBK and GB2312).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyproj
+import shapely
+
+from gridgeo.crs import WGS84, normalize_crs_name, to_wgs84_frame
+from gridgeo.errors import InputError, UsageError
+
+READ_SUFFIXES: tuple[str, ...] = (".geojson", ".json", ".gpkg", ".shp", ".csv")
+WRITE_DRIVERS: dict[str, str] = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV"}
+
+WKT_COLUMNS: tuple[str, ...] = ("wkt", "geometry", "geom", "the_geom", "shape")
+LON_COLUMNS: tuple[str, ...] = ("lon", "lng", "long", "longitude", "x", "经度")
+LAT_COLUMNS: tuple[str, ...] = ("lat", "latitude", "y", "纬度")
+# Columns holding codes: kept as text so leading zeros and 15-digit codes survive.
+CODE_COLUMNS: tuple[str, ...] = ("code", "id", "district_code", "street_code", "community_code", "grid_code")
+
+CRS_HINT = "declare it with --crs WGS84|CGCS2000|GCJ02|BD09 (or an EPSG code such as EPSG:4547)"
+
+
+def parse_crs(name: str) -> str | pyproj.CRS:
+    """A canonical gridgeo CRS name ("WGS84", "CGCS2000", "GCJ02", "BD09") or a pyproj CRS.
+
+    Raises UsageError naming the accepted spellings when the name is neither.
+    """
+    try:
+        return normalize_crs_name(name)
+    except ValueError:
+        pass
+    try:
+        return pyproj.CRS.from_user_input(name)
+    except pyproj.exceptions.CRSError:
+        raise UsageError(
+            f"unknown CRS {name!r}: use WGS84, CGCS2000, GCJ02, BD09 or an EPSG code like EPSG:4547"
+        ) from None
+
+
+def _is_wgs84_like(crs: pyproj.CRS) -> bool:
+    """True for WGS84 and CGCS2000 geographic lon/lat (treated as equal, see gridgeo.crs)."""
+    epsg = crs.to_epsg(min_confidence=70)
+    return epsg in (4326, 4490, 4979, 4480) or (
+        crs.is_geographic and crs.datum is not None and crs.datum.name in (
+            "World Geodetic System 1984", "China 2000", "World Geodetic System 1984 ensemble")
+    )
+
+
+def _crs_label(crs: pyproj.CRS) -> str:
+    epsg = crs.to_epsg(min_confidence=70)
+    return f"EPSG:{epsg}" if epsg else crs.name
+
+
+def _declare_and_convert(gdf: gpd.GeoDataFrame, path: Path, crs: str | None) -> gpd.GeoDataFrame:
+    """Apply the file's CRS and/or the user's declaration, then convert to WGS84."""
+    declared = parse_crs(crs) if crs else None
+    own = gdf.crs
+    if own is None and declared is None:
+        raise InputError(f"{path}: no CRS declared in the file; {CRS_HINT}")
+    if declared is None:  # the file's own CRS
+        if _is_wgs84_like(own):
+            return gdf.set_crs(WGS84, allow_override=True)
+        return gdf.to_crs(WGS84)
+    if own is not None and not _is_wgs84_like(own):
+        target_same = isinstance(declared, pyproj.CRS) and declared.equals(own, ignore_axis_order=True)
+        if not target_same:
+            raise UsageError(
+                f"{path}: the file declares {_crs_label(own)} but --crs {crs} was given; "
+                "drop --crs or fix the file's CRS"
+            )
+    if isinstance(declared, pyproj.CRS):
+        if _is_wgs84_like(declared):
+            return gdf.set_crs(WGS84, allow_override=True)
+        return gdf.set_crs(declared, allow_override=True).to_crs(WGS84)
+    return to_wgs84_frame(gdf, declared)
+
+
+def _codes_as_text(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Turn code-like columns into strings ("440311001", never "440311001.0"), nulls kept."""
+    for col in CODE_COLUMNS:
+        if col not in gdf.columns:
+            continue
+        values = gdf[col]
+        if pd.api.types.is_float_dtype(values):
+            finite = values.dropna()
+            if len(finite) and np.all(np.mod(finite, 1) == 0):
+                values = values.astype("Int64")
+        text = values.astype(object).where(values.notna(), None)
+        gdf[col] = [None if v is None else str(v) for v in text]
+    return gdf
+
+
+def _read_vector(path: Path, layer: str | None, kind: str | None) -> gpd.GeoDataFrame:
+    """Read a GDAL-readable file, choosing the layer and the text encoding."""
+    try:
+        layers = pyogrio.list_layers(path)
+    except Exception as exc:
+        raise InputError(f"{path}: cannot read the file ({_short(exc)}); check that it is a valid "
+                         f"{path.suffix.lstrip('.')} file") from None
+    names = [str(n) for n in layers[:, 0]] if len(layers) else []
+    if layer is None and len(names) > 1:
+        if kind and kind in names:
+            layer = kind
+        else:
+            raise UsageError(f"{path}: holds {len(names)} layers ({', '.join(names)}); "
+                             "choose one with --layer NAME")
+    if layer is not None and layer not in names:
+        raise UsageError(f"{path}: no layer {layer!r}; it holds: {', '.join(names) or 'none'}")
+    kwargs: dict = {"layer": layer} if layer is not None else {}
+    encodings: list[str | None] = [None]
+    if path.suffix.lower() == ".shp" and _shapefile_encoding_unknown(path):
+        encodings = ["UTF-8", "GB18030"]
+    last_exc: Exception | None = None
+    for encoding in encodings:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                opts = dict(kwargs, encoding=encoding) if encoding else kwargs
+                return gpd.read_file(path, engine="pyogrio", **opts)
+        except UnicodeDecodeError as exc:
+            last_exc = exc
+        except Exception as exc:
+            raise InputError(f"{path}: cannot read the file ({_short(exc)}); check that it is a valid "
+                             f"{path.suffix.lstrip('.')} file") from None
+    raise InputError(f"{path.with_suffix('.dbf')}: text is neither UTF-8 nor GBK/GB18030 ({_short(last_exc)}); "
+                     "add a .cpg file naming its encoding")
+
+
+def _shapefile_encoding_unknown(path: Path) -> bool:
+    """True when a shapefile has no .cpg and its .dbf does not name a code page either."""
+    if any(path.with_suffix(s).exists() for s in (".cpg", ".CPG")):
+        return False
+    dbf = next((p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()), None)
+    if dbf is None:
+        return False
+    with open(dbf, "rb") as fh:
+        header = fh.read(32)
+    return len(header) < 32 or header[29] == 0  # language driver id 0 = not stated
+
+
+def _short(exc: BaseException | None) -> str:
+    text = str(exc).splitlines()[0] if exc is not None and str(exc) else type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _pick(columns: list[str], candidates: tuple[str, ...]) -> str | None:
+    lower = {c.strip().lower(): c for c in columns}
+    return next((lower[c] for c in candidates if c in lower), None)
+
+
+def _read_csv_table(path: Path) -> pd.DataFrame:
+    """Read a CSV as text columns, as UTF-8 (with or without BOM) or else GB18030."""
+    last: Exception | None = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding=encoding)
+        except UnicodeDecodeError as exc:
+            last = exc
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{path}: the file is empty; export the layer again") from None
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise InputError(f"{path}: cannot parse as CSV ({_short(exc)}); save it as comma-separated "
+                             "text with one header row") from None
+    raise InputError(f"{path}: text is neither UTF-8 nor GBK/GB18030 ({_short(last)}); save it as UTF-8")
+
+
+def _numeric_or_raise(df: pd.DataFrame, col: str, path: Path) -> pd.Series:
+    values = pd.to_numeric(df[col].str.strip(), errors="coerce")
+    bad = values.isna()
+    if bad.any():
+        lines = (np.flatnonzero(bad.to_numpy()) + 2)[:5]  # +2: header is line 1
+        raise InputError(f"{path}: column {col!r} is empty or not a number on line(s) "
+                         f"{', '.join(map(str, lines))}{' ...' if bad.sum() > 5 else ''} "
+                         f"({int(bad.sum())} rows); fill in decimal degrees or drop those rows")
+    return values.astype(float)
+
+
+def _read_csv(path: Path) -> gpd.GeoDataFrame:
+    """A CSV with a WKT column or lon/lat columns, as a GeoDataFrame without CRS."""
+    df = _read_csv_table(path)
+    columns = list(df.columns)
+    wkt_col = _pick(columns, WKT_COLUMNS)
+    if wkt_col is not None:
+        texts = df[wkt_col].to_numpy(dtype=object)
+        geoms = shapely.from_wkt(texts, on_invalid="ignore")
+        bad = shapely.is_missing(geoms) & pd.notna(texts) & (df[wkt_col].str.strip() != "").to_numpy()
+        if bad.any():
+            lines = (np.flatnonzero(bad) + 2)[:5]
+            raise InputError(f"{path}: column {wkt_col!r} is not valid WKT on line(s) "
+                             f"{', '.join(map(str, lines))}{' ...' if bad.sum() > 5 else ''}; "
+                             "write geometries as WKT, e.g. POLYGON ((113.9 22.7, ...))")
+        return gpd.GeoDataFrame(_numbers(df.drop(columns=[wkt_col])), geometry=geoms)
+    lon_col, lat_col = _pick(columns, LON_COLUMNS), _pick(columns, LAT_COLUMNS)
+    if lon_col is None or lat_col is None:
+        raise InputError(f"{path}: no geometry column; add a WKT column ({'/'.join(WKT_COLUMNS[:3])}) "
+                         "or lon/lat columns (lon/lng/longitude/x/经度 and lat/latitude/y/纬度)")
+    lon = _numeric_or_raise(df, lon_col, path)
+    lat = _numeric_or_raise(df, lat_col, path)
+    return gpd.GeoDataFrame(_numbers(df), geometry=gpd.points_from_xy(lon, lat))
+
+
+def _numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """Turn text columns whose every non-empty value is a number into numbers (codes stay text)."""
+    for col in df.columns:
+        if col in CODE_COLUMNS or col.endswith("_code"):
+            continue
+        values = df[col]
+        numeric = pd.to_numeric(values, errors="coerce")
+        if values.notna().any() and numeric.notna().sum() == values.notna().sum():
+            df[col] = numeric
+    return df
+
+
+def read_layer(path: str | Path, kind: str | None = None, crs: str | None = None,
+               layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read one layer from a GeoJSON, GeoPackage, Shapefile or CSV file, in WGS84.
+
+    ``crs`` declares the CRS of the coordinates in the file (see the module docstring);
+    ``layer`` picks a layer of a multi-layer GeoPackage (by default the only layer, or the one
+    named like ``kind``). Code columns are returned as text. Raises InputError (bad file, no CRS)
+    or UsageError (bad arguments) with a one-line message naming the file and what to do.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise InputError(f"{path}: no such file; check the path")
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; give a layer file (or validate the folder as an atlas)")
+    if suffix not in READ_SUFFIXES:
+        raise UsageError(f"{path}: unsupported file type {suffix or '(none)'}; use one of "
+                         f"{', '.join(READ_SUFFIXES)}")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty (0 bytes); export the layer again")
+    gdf = _read_csv(path) if suffix == ".csv" else _read_vector(path, layer, kind)
+    if len(gdf) == 0:
+        raise InputError(f"{path}: the layer has no features; export it again with its features")
+    if "geometry" not in gdf.columns or gdf.geometry.name != "geometry":
+        gdf = gdf.rename_geometry("geometry")
+    gdf = _declare_and_convert(gdf, path, crs)
+    return _codes_as_text(gdf)
+
+
+def write_layer(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
+    """Write a layer atomically (temp file in the same folder, then os.replace), by extension.
+
+    .geojson/.json and .gpkg are written with pyogrio in the frame's CRS (WGS84 expected);
+    .csv gets the attributes plus a ``wkt`` column. Never leaves a half-written file behind.
+    """
+    path = Path(path)
+    driver = WRITE_DRIVERS.get(path.suffix.lower())
+    if driver is None:
+        raise UsageError(f"{path}: cannot write {path.suffix or 'files without extension'}; use "
+                         f"{', '.join(WRITE_DRIVERS)}")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{path}: folder {folder} does not exist; create it first")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        tmp.unlink()  # GDAL wants to create the file itself
+        if driver == "CSV":
+            table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+            table["wkt"] = shapely.to_wkt(gdf.geometry.values, rounding_precision=-1)
+            table.to_csv(tmp, index=False, encoding="utf-8")
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                gdf.to_file(tmp, driver=driver, engine="pyogrio",
+                            **({"layer": path.stem} if driver == "GPKG" else {}))
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,642 @@
+"""Validate grid-atlas layers and report every problem as one line: file, feature, what, what to do.
+
+The checks are plain functions over WGS84 GeoDataFrames returning lists of ``Problem`` so other
+modules can reuse them; ``validate_file`` and ``validate_atlas`` run them all. Metric checks
+(overlap, gap and outside-parent areas) are done in EPSG:4547 with shapely 2's vectorized
+operations and an STRtree for candidate pairs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from gridgeo.crs import METRIC, WGS84
+from gridgeo.errors import InputError, UsageError
+from gridgeo.io import read_layer
+from gridgeo.model import (
+    CODE_LENGTHS,
+    COUNT_COLUMNS,
+    DEFAULT_TOLERANCE_M2,
+    GEOMETRY_TYPES,
+    REQUIRED_COLUMNS,
+    Atlas,
+)
+
+KINDS: tuple[str, ...] = tuple(REQUIRED_COLUMNS)
+AREA_KINDS: tuple[str, ...] = ("district", "streets", "communities", "grids")
+
+# kind -> (parent kind, column of the child naming its parent's code)
+PARENTS: dict[str, tuple[str, str]] = {
+    "streets": ("district", "district_code"),
+    "communities": ("streets", "street_code"),
+    "grids": ("communities", "community_code"),
+    "units": ("communities", "community_code"),
+}
+
+SINGULAR: dict[str, str] = {
+    "district": "district", "streets": "street", "communities": "community", "grids": "grid",
+    "legacy": "legacy grid", "units": "unit", "events": "event",
+}
+
+# The box in which GCJ-02 applies (gridgeo.crs.in_china): used for "outside China" checks.
+CHINA_LON = (72.004, 137.8347)
+CHINA_LAT = (0.8293, 55.8271)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one file: ``feature`` is a code (str), a 1-based row number (int) or None.
+
+    ``check`` names the kind of problem (e.g. "invalid_geometry") for programs and tests.
+    """
+
+    file: str
+    feature: str | int | None
+    message: str
+    hint: str = ""
+    check: str = ""
+
+    def __str__(self) -> str:
+        where = self.file or "<layer>"
+        if isinstance(self.feature, int):
+            where += f": row {self.feature}"
+        elif self.feature is not None:
+            where += f": feature {self.feature}"
+        return f"{where}: {self.message}" + (f" — {self.hint}" if self.hint else "")
+
+
+def _id_column(gdf: pd.DataFrame, kind: str | None = None) -> str | None:
+    preferred = ("id", "code") if kind == "events" else ("code", "id")
+    return next((c for c in preferred if c in gdf.columns), None)
+
+
+def feature_labels(gdf: pd.DataFrame, kind: str | None = None) -> list[str | int]:
+    """How each feature is named in a problem: its code (or event id), else its 1-based row."""
+    col = _id_column(gdf, kind)
+    if col is None:
+        return list(range(1, len(gdf) + 1))
+    values = gdf[col].to_numpy(dtype=object)
+    return [str(v) if v is not None and not pd.isna(v) and str(v).strip() else i + 1
+            for i, v in enumerate(values)]
+
+
+def _fmt_m2(value: float) -> str:
+    return f"{value:,.0f} m²" if value >= 10 else f"{value:.2f} m²"
+
+
+# --- attribute checks -------------------------------------------------------------------------
+
+def check_required_fields(gdf: pd.DataFrame, kind: str, source: str = "") -> list[Problem]:
+    """Required columns of ``kind`` (gridgeo.model.REQUIRED_COLUMNS) that are missing or empty."""
+    required = REQUIRED_COLUMNS[kind]
+    problems: list[Problem] = []
+    labels = None
+    for col in required:
+        if col not in gdf.columns:
+            problems.append(Problem(source, None, f"missing required field {col!r}",
+                                    f"add a {col} column ({kind} need: {', '.join(required)})",
+                                    "missing_field"))
+            continue
+        values = gdf[col]
+        empty = values.isna().to_numpy() | (values.astype(str).str.strip() == "").to_numpy()
+        if empty.any():
+            labels = labels or feature_labels(gdf, kind)
+            for i in np.flatnonzero(empty):
+                problems.append(Problem(source, labels[i], f"required field {col!r} is empty",
+                                        f"fill in {col}", "empty_field"))
+    return problems
+
+
+def check_counts(gdf: pd.DataFrame, source: str = "", kind: str | None = None) -> list[Problem]:
+    """Households, population and enterprises must be whole numbers >= 0 where present."""
+    problems: list[Problem] = []
+    labels = None
+    for col in COUNT_COLUMNS:
+        if col not in gdf.columns:
+            continue
+        raw = gdf[col]
+        numbers = pd.to_numeric(raw, errors="coerce")
+        bad = (raw.notna() & numbers.isna()) | (numbers < 0) | (numbers.notna() & (numbers % 1 != 0))
+        for i in np.flatnonzero(bad.to_numpy()):
+            labels = labels or feature_labels(gdf, kind)
+            problems.append(Problem(source, labels[i], f"{col} is {raw.iloc[i]!r}, not a whole number >= 0",
+                                    f"write {col} as a count", "bad_count"))
+    return problems
+
+
+def check_duplicate_codes(gdf: pd.DataFrame, source: str = "", column: str = "code") -> list[Problem]:
+    """Codes used by more than one feature, naming the rows that share each."""
+    if column not in gdf.columns:
+        return []
+    codes = gdf[column]
+    dup = codes.notna() & codes.duplicated(keep=False)
+    problems: list[Problem] = []
+    if not dup.any():
+        return problems
+    rows = pd.Series(np.arange(1, len(gdf) + 1)[dup.to_numpy()], index=codes[dup].astype(str).to_numpy())
+    for code, group in rows.groupby(level=0, sort=False):
+        problems.append(Problem(source, code, f"{column} used by {len(group)} features "
+                                f"(rows {', '.join(map(str, group.to_numpy()))})",
+                                f"give each feature its own {column}", "duplicate_code"))
+    return problems
+
+
+def check_code_lengths(gdf: pd.DataFrame, kind: str, source: str = "") -> list[Problem]:
+    """Codes must be digits of the kind's length, start with the parent code, and parent codes too.
+
+    District 6, street 9, community 12, grid 15 digits (gridgeo.model.CODE_LENGTHS).
+    """
+    problems: list[Problem] = []
+    labels = feature_labels(gdf, kind)
+    expected = CODE_LENGTHS.get(kind)
+    parent_kind, parent_col = PARENTS.get(kind, (None, None))
+    if expected and "code" in gdf.columns:
+        codes = gdf["code"].astype(object)
+        for i, code in enumerate(codes):
+            if code is None or pd.isna(code):
+                continue
+            code = str(code)
+            if not (code.isdigit() and len(code) == expected):
+                problems.append(Problem(source, labels[i], f"code {code!r} is not {expected} digits",
+                                        f"{SINGULAR[kind]} codes have {expected} digits", "code_length"))
+            elif parent_col in gdf.columns and pd.notna(gdf[parent_col].iloc[i]):
+                parent = str(gdf[parent_col].iloc[i])
+                if not code.startswith(parent):
+                    problems.append(Problem(
+                        source, labels[i], f"code {code} does not start with its {parent_col} {parent}",
+                        f"a {SINGULAR[kind]} code extends its {SINGULAR[parent_kind]}'s code",
+                        "code_prefix"))
+    if parent_kind and parent_col in gdf.columns and parent_kind in CODE_LENGTHS:
+        plen = CODE_LENGTHS[parent_kind]
+        for i, value in enumerate(gdf[parent_col].astype(object)):
+            if value is None or pd.isna(value) or str(value).strip() == "":
+                continue
+            if not (str(value).isdigit() and len(str(value)) == plen):
+                problems.append(Problem(source, labels[i], f"{parent_col} {str(value)!r} is not {plen} digits",
+                                        f"{SINGULAR[parent_kind]} codes have {plen} digits", "code_length"))
+    return problems
+
+
+# --- geometry checks --------------------------------------------------------------------------
+
+_REASON = re.compile(r"^(?P<what>[^\[]+)\[(?P<x>[-0-9.eE+]+) (?P<y>[-0-9.eE+]+)\]")
+
+
+def _reason_text(reason: str) -> str:
+    """'Self-intersection[113.9 22.7]' -> 'self-intersection at lon 113.9, lat 22.7'."""
+    m = _REASON.match(reason or "")
+    if not m:
+        return (reason or "invalid geometry").lower()
+    return f"{m['what'].strip().lower()} at lon {float(m['x']):.6f}, lat {float(m['y']):.6f}"
+
+
+def check_geometries(gdf: gpd.GeoDataFrame, kind: str | None = None, source: str = "") -> list[Problem]:
+    """Null, empty, wrong-type (gridgeo.model.GEOMETRY_TYPES) and invalid geometries.
+
+    Invalid ones say where (shapely.is_valid_reason) and point to ``--repair``.
+    """
+    geoms = gdf.geometry.values.to_numpy() if hasattr(gdf.geometry.values, "to_numpy") else np.asarray(
+        gdf.geometry.values)
+    labels = feature_labels(gdf, kind)
+    problems: list[Problem] = []
+    missing = shapely.is_missing(geoms)
+    empty = ~missing & shapely.is_empty(geoms)
+    for i in np.flatnonzero(missing):
+        problems.append(Problem(source, labels[i], "geometry is null",
+                                "draw the feature or delete the row", "null_geometry"))
+    for i in np.flatnonzero(empty):
+        problems.append(Problem(source, labels[i], "geometry is empty",
+                                "draw the feature or delete the row", "empty_geometry"))
+    present = ~missing & ~empty
+    if kind in GEOMETRY_TYPES:
+        allowed = GEOMETRY_TYPES[kind]
+        types = np.asarray(shapely.get_type_id(geoms))
+        names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+                          "MultiPolygon", "GeometryCollection"], dtype=object)
+        wrong = present & ~np.isin(names[np.clip(types, 0, 7)], allowed)
+        for i in np.flatnonzero(wrong):
+            problems.append(Problem(source, labels[i], f"geometry is a {names[types[i]]}",
+                                    f"{kind} need {' or '.join(allowed)}", "geometry_type"))
+    invalid = present & ~shapely.is_valid(geoms)
+    for i in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(geoms[i])
+        problems.append(Problem(source, labels[i], f"invalid geometry: {_reason_text(reason)} (WGS84)",
+                                "fix it there, or rerun with --repair OUT to fix it with make_valid",
+                                "invalid_geometry"))
+    return problems
+
+
+def repair_geometries(gdf: gpd.GeoDataFrame, kind: str | None = None) -> tuple[gpd.GeoDataFrame, int]:
+    """Return a copy with invalid geometries fixed by shapely.make_valid, and how many were fixed.
+
+    For area kinds only the polygonal parts of a repaired geometry are kept (a bow-tie becomes
+    a MultiPolygon of its two triangles; collapsed slivers are dropped).
+    """
+    out = gdf.copy()
+    geoms = np.asarray(out.geometry.values, dtype=object)
+    present = ~shapely.is_missing(geoms)
+    invalid = present & ~shapely.is_valid(geoms)
+    if not invalid.any():
+        return out, 0
+    fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
+    if kind is None or all(t in ("Polygon", "MultiPolygon") for t in GEOMETRY_TYPES.get(kind, ("Point",))):
+        fixed = np.array([_polygonal(g) for g in fixed], dtype=object)
+    geoms = geoms.copy()
+    geoms[invalid] = fixed
+    out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=out.crs))
+    return out, int(invalid.sum())
+
+
+def _polygonal(geom):
+    if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polys = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    if not polys:
+        return geom
+    return shapely.union_all(polys) if len(polys) > 1 else polys[0]
+
+
+def check_lonlat(gdf: gpd.GeoDataFrame, source: str = "", kind: str | None = None) -> list[Problem]:
+    """Swapped lon/lat (the whole layer) or features outside China (each, or the whole layer)."""
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    usable = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if not usable.any():
+        return []
+    b = shapely.bounds(geoms[usable])
+    xmin, ymin, xmax, ymax = np.nanmin(b[:, 0]), np.nanmin(b[:, 1]), np.nanmax(b[:, 2]), np.nanmax(b[:, 3])
+    box = f"lon {xmin:.4f}..{xmax:.4f}, lat {ymin:.4f}..{ymax:.4f}"
+    x_as_lat = CHINA_LAT[0] <= xmin and xmax <= CHINA_LAT[1]
+    y_as_lon = CHINA_LON[0] <= ymin and ymax <= CHINA_LON[1]
+    x_as_lon = CHINA_LON[0] <= xmin and xmax <= CHINA_LON[1]
+    if x_as_lat and y_as_lon and not x_as_lon:
+        return [Problem(source, None, f"lon/lat look swapped (coordinates span {box})",
+                        "swap the x and y columns / axes so longitude comes first", "lonlat_swapped")]
+    outside = ((b[:, 0] < CHINA_LON[0]) | (b[:, 2] > CHINA_LON[1])
+               | (b[:, 1] < CHINA_LAT[0]) | (b[:, 3] > CHINA_LAT[1]))
+    if not outside.any():
+        return []
+    projected = max(abs(xmin), abs(xmax)) > 180 or max(abs(ymin), abs(ymax)) > 90
+    hint = ("the numbers look like metres, not degrees: declare the projected CRS, e.g. --crs EPSG:4547"
+            if projected else "check the coordinates and the declared CRS (--crs)")
+    if outside.all():
+        return [Problem(source, None, f"all {int(usable.sum())} features lie outside China ({box})", hint,
+                        "outside_china")]
+    labels = np.asarray(feature_labels(gdf, kind), dtype=object)[usable]
+    return [Problem(source, labels[i], f"lies outside China (lon {b[i, 0]:.4f}..{b[i, 2]:.4f}, "
+                    f"lat {b[i, 1]:.4f}..{b[i, 3]:.4f})", hint, "outside_china")
+            for i in np.flatnonzero(outside)]
+
+
+# --- topology checks --------------------------------------------------------------------------
+# Overlay operations run on the stored WGS84 coordinates, where shared edges are exactly the
+# same straight segments; the resulting pieces are then projected to EPSG:4547 to be measured.
+# (Projecting first would bend long edges by millimetres and turn every shared border into a
+# sliver of a few m².) Pieces thinner than SLIVER_WIDTH_M (2 x area / perimeter) are float or
+# projection noise and are ignored whatever their area.
+
+SLIVER_WIDTH_M = 0.01
+
+_TO_METRIC = pyproj.Transformer.from_crs(WGS84, METRIC, always_xy=True)
+
+
+def _usable_geoms(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Non-null, non-empty geometries (invalid ones made valid) in WGS84, and their row positions."""
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    rows = np.flatnonzero(~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))
+    usable = geoms[rows].copy()
+    bad = ~shapely.is_valid(usable)
+    if bad.any():
+        usable[bad] = shapely.make_valid(usable[bad])
+    return usable, rows
+
+
+def _to_metric(geoms: np.ndarray) -> np.ndarray:
+    return shapely.transform(geoms, lambda xy: np.column_stack(_TO_METRIC.transform(xy[:, 0], xy[:, 1])))
+
+
+def measured_area_m2(geoms: np.ndarray) -> np.ndarray:
+    """Area in m² of each WGS84 geometry, leaving out polygon pieces thinner than SLIVER_WIDTH_M."""
+    geoms = np.asarray(geoms, dtype=object)
+    total = np.zeros(len(geoms))
+    if len(geoms) == 0:
+        return total
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    if len(parts) == 0:
+        return total
+    metric = _to_metric(parts)
+    area = shapely.area(metric)
+    perimeter = shapely.length(metric)
+    width = np.divide(2 * area, perimeter, out=np.zeros_like(area), where=perimeter > 0)
+    area = np.where(width >= SLIVER_WIDTH_M, area, 0.0)
+    return np.bincount(index, weights=area, minlength=len(geoms))
+
+
+def _lonlat(point: shapely.Point) -> str:
+    return f"lon {point.x:.6f}, lat {point.y:.6f}"
+
+
+def check_overlaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANCE_M2, source: str = "",
+                   kind: str | None = None) -> list[Problem]:
+    """Pairs of features whose shared area exceeds the tolerance (STRtree pairs, vectorized areas)."""
+    geoms, rows = _usable_geoms(gdf)
+    if len(geoms) < 2:
+        return []
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    areas = measured_area_m2(shapely.intersection(geoms[left], geoms[right]))
+    labels = feature_labels(gdf, kind)
+    word = SINGULAR.get(kind or "", "feature")
+    return [Problem(source, labels[rows[i]], f"overlaps {word} {labels[rows[j]]} by {_fmt_m2(area)}",
+                    f"move the shared border so each place belongs to one {word} "
+                    f"(tolerance {tolerance_m2:g} m²)", "overlap")
+            for i, j, area in zip(left, right, areas, strict=True) if area > tolerance_m2]
+
+
+def _gap_problems(gaps, geoms: np.ndarray, rows: np.ndarray, labels: list, tolerance_m2: float, source: str,
+                  where: str, kind: str | None) -> list[Problem]:
+    parts = shapely.get_parts(gaps)
+    if len(parts) == 0:
+        return []
+    areas = measured_area_m2(parts)
+    big = areas > tolerance_m2
+    if not big.any():
+        return []
+    tree = shapely.STRtree(geoms) if len(geoms) else None
+    word = SINGULAR.get(kind or "", "feature")
+    problems = []
+    for part, area in zip(parts[big], areas[big], strict=True):
+        near = ""
+        if tree is not None:
+            hits = tree.query(part, predicate="dwithin", distance=1e-6)  # ~0.1 m
+            if len(hits):
+                names = [str(labels[rows[h]]) for h in sorted(hits)[:5]]
+                near = f"; borders {', '.join(names)}{' ...' if len(hits) > 5 else ''}"
+        problems.append(Problem(source, None, f"gap of {_fmt_m2(area)}{where} not covered by any {word} "
+                                f"(at {_lonlat(shapely.point_on_surface(part))}{near})",
+                                f"extend a neighbouring {word} to cover it (tolerance {tolerance_m2:g} m²)", "gap"))
+    return problems
+
+
+def check_gaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANCE_M2, source: str = "",
+               kind: str | None = None, parent_geometry=None, parent_label: str | None = None) -> list[Problem]:
+    """Areas larger than the tolerance that siblings leave uncovered.
+
+    With ``parent_geometry`` (WGS84) the gaps are parent minus the union of the siblings; without
+    it, the holes in the siblings' union (a hole that is really outside the area shows up too:
+    pass the parent to avoid that).
+    """
+    geoms, rows = _usable_geoms(gdf)
+    labels = feature_labels(gdf, kind)
+    union = shapely.union_all(geoms) if len(geoms) else shapely.Polygon()
+    if parent_geometry is not None:
+        parent = parent_geometry if parent_geometry.is_valid else shapely.make_valid(parent_geometry)
+        gaps = shapely.difference(parent, union)
+        where = f" inside {parent_label}" if parent_label else ""
+    else:
+        polys = [p for p in shapely.get_parts(union) if p.geom_type == "Polygon"]
+        holes = [shapely.Polygon(r) for p in polys for r in p.interiors]
+        gaps = shapely.MultiPolygon(holes) if holes else shapely.Polygon()
+        where = ""
+    return _gap_problems(gaps, geoms, rows, labels, tolerance_m2, source, where, kind)
+
+
+def check_siblings_tiling(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANCE_M2,
+                          source: str = "", kind: str | None = None, parent_geometry=None,
+                          parent_label: str | None = None) -> list[Problem]:
+    """Overlaps and gaps between siblings larger than ``tolerance_m2`` square metres."""
+    return (check_overlaps(gdf, tolerance_m2, source, kind)
+            + check_gaps(gdf, tolerance_m2, source, kind, parent_geometry, parent_label))
+
+
+def check_tiling_by_parent(children: gpd.GeoDataFrame, parents: gpd.GeoDataFrame, child_parent_col: str,
+                           tolerance_m2: float = DEFAULT_TOLERANCE_M2, source: str = "",
+                           kind: str | None = None, parent_kind: str | None = None) -> list[Problem]:
+    """Overlaps among all children, and for each parent the part no child of it covers."""
+    problems = check_overlaps(children, tolerance_m2, source, kind)
+    if child_parent_col not in children.columns or "code" not in parents.columns:
+        return problems
+    child_codes = children[child_parent_col].astype(str).to_numpy()
+    pword = SINGULAR.get(parent_kind or "", "parent")
+    for code, geom in zip(parents["code"].astype(str), parents.geometry.values, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        subset = children[child_codes == code]
+        problems += check_gaps(subset, tolerance_m2, source, kind, geom, f"{pword} {code}")
+    return problems
+
+
+def check_children_in_parent(children: gpd.GeoDataFrame, parents: gpd.GeoDataFrame, child_parent_col: str,
+                             tolerance_m2: float = DEFAULT_TOLERANCE_M2, source: str = "",
+                             kind: str | None = None, parent_kind: str | None = None) -> list[Problem]:
+    """Children whose parent code is unknown, or that lie outside their parent.
+
+    Areas: more than ``tolerance_m2`` outside; points (and lines): not covered by the parent.
+    """
+    if child_parent_col not in children.columns or "code" not in parents.columns or len(children) == 0:
+        return []
+    labels = feature_labels(children, kind)
+    pword = SINGULAR.get(parent_kind or "", "parent")
+    p_geoms, p_rows = _usable_geoms(parents)
+    parent_pos = {str(parents["code"].iloc[r]): k for k, r in enumerate(p_rows)}
+    known_codes = set(parents["code"].astype(str))
+    problems: list[Problem] = []
+    c_geoms, c_rows = _usable_geoms(children)
+    codes = children[child_parent_col].to_numpy(dtype=object)
+    pairs_child, pairs_parent = [], []
+    for k, r in enumerate(c_rows):
+        code = codes[r]
+        if code is None or pd.isna(code) or str(code).strip() == "":
+            continue  # reported by check_required_fields
+        code = str(code)
+        if code not in known_codes:
+            problems.append(Problem(source, labels[r], f"{child_parent_col} {code} is not a known {pword}",
+                                    f"use the code of an existing {pword} or add that {pword}",
+                                    "unknown_parent"))
+        elif code in parent_pos:
+            pairs_child.append(k)
+            pairs_parent.append(parent_pos[code])
+    if not pairs_child:
+        return problems
+    ci, pi = np.asarray(pairs_child), np.asarray(pairs_parent)
+    child_g, parent_g = c_geoms[ci], p_geoms[pi]
+    dims = shapely.get_dimensions(child_g)
+    areas = dims == 2
+    outside_area = np.zeros(len(ci))
+    if areas.any():
+        outside_area[areas] = measured_area_m2(shapely.difference(child_g[areas], parent_g[areas]))
+    not_covered = (dims < 2) & ~shapely.covers(parent_g, child_g)
+    for k in np.flatnonzero((outside_area > tolerance_m2) | not_covered):
+        r = c_rows[ci[k]]
+        parent_code = str(codes[r])
+        if dims[k] == 2:
+            msg = f"lies {_fmt_m2(outside_area[k])} outside its {pword} {parent_code}"
+        else:
+            msg = f"lies outside its {pword} {parent_code} (at {_lonlat(shapely.point_on_surface(child_g[k]))})"
+        problems.append(Problem(source, labels[r], msg,
+                                f"redraw it inside the {pword} or fix {child_parent_col} "
+                                f"(tolerance {tolerance_m2:g} m²)", "outside_parent"))
+    return problems
+
+
+# --- whole layers, files and atlases ----------------------------------------------------------
+
+def validate_frame(gdf: gpd.GeoDataFrame, kind: str, source: str = "",
+                   tolerance_m2: float = DEFAULT_TOLERANCE_M2, parent: gpd.GeoDataFrame | None = None,
+                   tiling: bool = True) -> list[Problem]:
+    """Every check that applies to a layer of ``kind``; with ``parent`` also nesting and per-parent gaps.
+
+    Metric checks are skipped when the coordinates are not usable (swapped or outside China).
+    ``tiling=False`` skips overlap/gap checks (e.g. for legacy layers, which overlap by nature).
+    """
+    if kind not in REQUIRED_COLUMNS:
+        raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+    if len(gdf) == 0:
+        return [Problem(source, None, "the layer has no features", "export it again with its features",
+                        "empty_layer")]
+    problems = check_required_fields(gdf, kind, source)
+    problems += check_code_lengths(gdf, kind, source)
+    problems += check_duplicate_codes(gdf, source, column=_id_column(gdf, kind) or "code")
+    problems += check_counts(gdf, source, kind)
+    problems += check_geometries(gdf, kind, source)
+    where = check_lonlat(gdf, source, kind)
+    problems += where
+    if any(p.feature is None for p in where):
+        return problems  # coordinates are unusable: areas would be meaningless
+    parent_kind, parent_col = PARENTS.get(kind, (None, None))
+    if parent is not None and parent_col:
+        problems += check_children_in_parent(gdf, parent, parent_col, tolerance_m2, source, kind, parent_kind)
+    if tiling and kind in AREA_KINDS:
+        if parent is not None and parent_col:
+            problems += check_tiling_by_parent(gdf, parent, parent_col, tolerance_m2, source, kind, parent_kind)
+        else:
+            problems += check_siblings_tiling(gdf, tolerance_m2, source, kind)
+    return problems
+
+
+_NAME_HINTS: dict[str, tuple[str, ...]] = {
+    "legacy": ("legacy", "旧网格", "部门网格"),
+    "events": ("events", "event", "cases", "petitions", "事件", "诉求", "信访件"),
+    "units": ("units", "unit", "单元", "小区"),
+    "grids": ("grids", "grid", "网格"),
+    "communities": ("communities", "community", "社区"),
+    "streets": ("streets", "street", "街道"),
+    "district": ("district", "districts", "区县"),
+}
+
+
+def guess_kind(gdf: pd.DataFrame, path: str | Path | None = None) -> tuple[str | None, str]:
+    """Guess the kind of a layer from its file name, then its columns and code lengths.
+
+    Returns (kind or None, how it was guessed).
+    """
+    if path is not None:
+        stem = Path(path).stem.lower()
+        tokens = set(re.split(r"[^0-9a-z\u4e00-\u9fff]+", stem))
+        for kind, names in _NAME_HINTS.items():
+            if any(n in tokens or (not n.isascii() and n in stem) for n in names):
+                return kind, "guessed from the file name"
+    cols = set(gdf.columns)
+    by_columns = [
+        ("events", {"reported_at"}), ("legacy", {"layer"}), ("units", {"kind", "households"}),
+        ("grids", {"community_code"}), ("communities", {"street_code"}), ("streets", {"district_code"}),
+    ]
+    for kind, needed in by_columns:
+        if needed <= cols:
+            return kind, "guessed from the columns"
+    if "code" in cols and len(gdf):
+        lengths = gdf["code"].dropna().astype(str).str.len()
+        if len(lengths):
+            common = int(lengths.mode().iloc[0])
+            for kind, n in CODE_LENGTHS.items():
+                if n == common:
+                    return kind, "guessed from the code length"
+    return None, "could not be guessed"
+
+
+@dataclass
+class Report:
+    """The outcome of validating one file: the problems, the kind used and the data read."""
+
+    path: str
+    kind: str | None
+    kind_reason: str
+    problems: list[Problem] = field(default_factory=list)
+    frame: gpd.GeoDataFrame | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate_path(path: str | Path, kind: str | None = None, crs: str | None = None,
+                  tolerance_m2: float = DEFAULT_TOLERANCE_M2, parent: str | Path | None = None,
+                  parent_crs: str | None = None, layer: str | None = None) -> Report:
+    """Read and validate one file; unreadable files become problems, bad arguments raise UsageError."""
+    source = str(path)
+    try:
+        gdf = read_layer(path, kind=kind, crs=crs, layer=layer)
+    except InputError as exc:
+        return Report(source, kind, "given" if kind else "not guessed (file unreadable)",
+                      [_problem_from_error(source, exc)])
+    reason = "given with --kind"
+    if kind is None:
+        kind, reason = guess_kind(gdf, path)
+        if kind is None:
+            raise UsageError(f"{path}: cannot tell which kind of layer this is from its name or columns; "
+                             f"pass --kind {'|'.join(KINDS)}")
+    parent_gdf = None
+    if parent is not None:
+        parent_kind = PARENTS.get(kind, (None, None))[0]
+        if parent_kind is None:
+            raise UsageError(f"--parent does not apply to {kind}; it applies to {', '.join(PARENTS)}")
+        try:
+            parent_gdf = read_layer(parent, kind=parent_kind, crs=parent_crs if parent_crs else crs)
+        except InputError as exc:
+            return Report(source, kind, reason, [_problem_from_error(str(parent), exc)], gdf)
+        parent_problems = (check_required_fields(parent_gdf, parent_kind, str(parent))
+                           + check_geometries(parent_gdf, parent_kind, str(parent)))
+        if any(p.check == "missing_field" for p in parent_problems):
+            return Report(source, kind, reason, parent_problems, gdf)
+    problems = validate_frame(gdf, kind, source, tolerance_m2, parent_gdf, tiling=kind != "legacy")
+    return Report(source, kind, reason, problems, gdf)
+
+
+def _problem_from_error(source: str, exc: Exception) -> Problem:
+    text = str(exc)
+    if text.startswith(source + ": "):
+        text = text[len(source) + 2:]
+    what, _, hint = text.rpartition("; ")
+    return Problem(source, None, what or text, hint if what else "", "unreadable")
+
+
+def validate_file(path: str | Path, kind: str | None = None, crs: str | None = None,
+                  tolerance_m2: float = DEFAULT_TOLERANCE_M2, parent: str | Path | None = None) -> list[Problem]:
+    """Every problem found in one layer file (see ``validate_path`` for the kind used and the data)."""
+    return validate_path(path, kind, crs, tolerance_m2, parent).problems
+
+
+def validate_atlas(atlas: Atlas, tolerance_m2: float = DEFAULT_TOLERANCE_M2,
+                   folder: str | Path | None = None) -> list[Problem]:
+    """Check every layer of an atlas, nesting (streets in the district, communities in streets,
+    grids and units in communities) and that each parent is tiled by its children without
+    overlaps or gaps above the tolerance. Legacy layers are checked feature by feature only."""
+    def src(name: str) -> str:
+        return str(Path(folder) / f"{name}.geojson") if folder is not None else f"{name}.geojson"
+
+    problems = validate_frame(atlas.district, "district", src("district"), tolerance_m2)
+    problems += validate_frame(atlas.streets, "streets", src("streets"), tolerance_m2, atlas.district)
+    problems += validate_frame(atlas.communities, "communities", src("communities"), tolerance_m2,
+                               atlas.streets)
+    problems += validate_frame(atlas.grids, "grids", src("grids"), tolerance_m2, atlas.communities)
+    problems += validate_frame(atlas.legacy, "legacy", src("legacy"), tolerance_m2, tiling=False)
+    problems += validate_frame(atlas.units, "units", src("units"), tolerance_m2, atlas.communities)
+    return problems
