@@ -296,22 +296,24 @@ def check_lonlat(gdf: gpd.GeoDataFrame, source: str = "", kind: str | None = Non
 
 
 # --- topology checks --------------------------------------------------------------------------
-# Overlay operations run on the stored WGS84 coordinates, where shared edges are exactly the
-# same straight segments; the resulting pieces are then projected to EPSG:4547 to be measured.
-# (Projecting first would bend long edges by millimetres and turn every shared border into a
-# sliver of a few m².) Pieces thinner than SLIVER_WIDTH_M (2 x area / perimeter) are float or
-# projection noise and are ignored whatever their area.
+# Overlay operations run in EPSG:4547, the project's metric CRS, where the default dataset is
+# generated: its shared borders are straight in metres (over a 5 km edge a segment straight in
+# degrees bows out by ~10 cm, so doing the overlay in WGS84 would report slivers of hundreds of
+# m²). The reverse also happens (data drawn in degrees with vertices in the middle of a
+# neighbour's edge becomes a sliver a few millimetres wide once projected), so polygon pieces
+# thinner than SLIVER_WIDTH_M (2 x area / perimeter) are treated as noise whatever their area.
 
 SLIVER_WIDTH_M = 0.01
 
 _TO_METRIC = pyproj.Transformer.from_crs(WGS84, METRIC, always_xy=True)
+_TO_WGS84 = pyproj.Transformer.from_crs(METRIC, WGS84, always_xy=True)
 
 
 def _usable_geoms(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Non-null, non-empty geometries (invalid ones made valid) in WGS84, and their row positions."""
+    """Non-null, non-empty geometries in EPSG:4547 (invalid ones made valid), and their row positions."""
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     rows = np.flatnonzero(~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))
-    usable = geoms[rows].copy()
+    usable = _to_metric(geoms[rows])
     bad = ~shapely.is_valid(usable)
     if bad.any():
         usable[bad] = shapely.make_valid(usable[bad])
@@ -322,25 +324,31 @@ def _to_metric(geoms: np.ndarray) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.column_stack(_TO_METRIC.transform(xy[:, 0], xy[:, 1])))
 
 
-def measured_area_m2(geoms: np.ndarray) -> np.ndarray:
-    """Area in m² of each WGS84 geometry, leaving out polygon pieces thinner than SLIVER_WIDTH_M."""
+def remove_slivers(geoms: np.ndarray) -> np.ndarray:
+    """Morphological opening by SLIVER_WIDTH_M / 2: drops the parts of EPSG:4547 geometries
+    thinner than SLIVER_WIDTH_M and keeps the rest (less a rounding of its corners)."""
+    r = SLIVER_WIDTH_M / 2
+    return shapely.buffer(shapely.buffer(geoms, -r, quad_segs=2), r, quad_segs=2)
+
+
+def measured_area_m2(geoms: np.ndarray, skip_below: float = 0.0) -> np.ndarray:
+    """Area in m² of each EPSG:4547 geometry once slivers are removed (see remove_slivers).
+
+    Geometries whose raw area is at most ``skip_below`` are not opened (their area is only an
+    upper bound then), which keeps the check fast when most pieces are empty or tiny.
+    """
     geoms = np.asarray(geoms, dtype=object)
-    total = np.zeros(len(geoms))
-    if len(geoms) == 0:
-        return total
-    parts, index = shapely.get_parts(geoms, return_index=True)
-    if len(parts) == 0:
-        return total
-    metric = _to_metric(parts)
-    area = shapely.area(metric)
-    perimeter = shapely.length(metric)
-    width = np.divide(2 * area, perimeter, out=np.zeros_like(area), where=perimeter > 0)
-    area = np.where(width >= SLIVER_WIDTH_M, area, 0.0)
-    return np.bincount(index, weights=area, minlength=len(geoms))
+    area = shapely.area(geoms) if len(geoms) else np.zeros(0)
+    big = area > skip_below
+    if big.any():
+        area = area.copy()
+        area[big] = shapely.area(remove_slivers(geoms[big]))
+    return area
 
 
-def _lonlat(point: shapely.Point) -> str:
-    return f"lon {point.x:.6f}, lat {point.y:.6f}"
+def _lonlat(point_metric: shapely.Point) -> str:
+    lon, lat = _TO_WGS84.transform(point_metric.x, point_metric.y)
+    return f"lon {lon:.6f}, lat {lat:.6f}"
 
 
 def check_overlaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANCE_M2, source: str = "",
@@ -352,7 +360,7 @@ def check_overlaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANC
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
-    areas = measured_area_m2(shapely.intersection(geoms[left], geoms[right]))
+    areas = measured_area_m2(shapely.intersection(geoms[left], geoms[right]), skip_below=tolerance_m2)
     labels = feature_labels(gdf, kind)
     word = SINGULAR.get(kind or "", "feature")
     return [Problem(source, labels[rows[i]], f"overlaps {word} {labels[rows[j]]} by {_fmt_m2(area)}",
@@ -364,9 +372,11 @@ def check_overlaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANC
 def _gap_problems(gaps, geoms: np.ndarray, rows: np.ndarray, labels: list, tolerance_m2: float, source: str,
                   where: str, kind: str | None) -> list[Problem]:
     parts = shapely.get_parts(gaps)
+    parts = parts[shapely.area(parts) > tolerance_m2]
     if len(parts) == 0:
         return []
-    areas = measured_area_m2(parts)
+    parts = shapely.get_parts(remove_slivers(parts))
+    areas = shapely.area(parts)
     big = areas > tolerance_m2
     if not big.any():
         return []
@@ -376,7 +386,7 @@ def _gap_problems(gaps, geoms: np.ndarray, rows: np.ndarray, labels: list, toler
     for part, area in zip(parts[big], areas[big], strict=True):
         near = ""
         if tree is not None:
-            hits = tree.query(part, predicate="dwithin", distance=1e-6)  # ~0.1 m
+            hits = tree.query(part, predicate="dwithin", distance=0.1)
             if len(hits):
                 names = [str(labels[rows[h]]) for h in sorted(hits)[:5]]
                 near = f"; borders {', '.join(names)}{' ...' if len(hits) > 5 else ''}"
@@ -390,7 +400,7 @@ def check_gaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANCE_M2
                kind: str | None = None, parent_geometry=None, parent_label: str | None = None) -> list[Problem]:
     """Areas larger than the tolerance that siblings leave uncovered.
 
-    With ``parent_geometry`` (WGS84) the gaps are parent minus the union of the siblings; without
+    With ``parent_geometry`` (in WGS84) the gaps are parent minus the union of the siblings; without
     it, the holes in the siblings' union (a hole that is really outside the area shows up too:
     pass the parent to avoid that).
     """
@@ -398,7 +408,8 @@ def check_gaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANCE_M2
     labels = feature_labels(gdf, kind)
     union = shapely.union_all(geoms) if len(geoms) else shapely.Polygon()
     if parent_geometry is not None:
-        parent = parent_geometry if parent_geometry.is_valid else shapely.make_valid(parent_geometry)
+        parent = _to_metric(np.array([parent_geometry], dtype=object))[0]
+        parent = parent if parent.is_valid else shapely.make_valid(parent)
         gaps = shapely.difference(parent, union)
         where = f" inside {parent_label}" if parent_label else ""
     else:
@@ -472,7 +483,8 @@ def check_children_in_parent(children: gpd.GeoDataFrame, parents: gpd.GeoDataFra
     areas = dims == 2
     outside_area = np.zeros(len(ci))
     if areas.any():
-        outside_area[areas] = measured_area_m2(shapely.difference(child_g[areas], parent_g[areas]))
+        outside_area[areas] = measured_area_m2(shapely.difference(child_g[areas], parent_g[areas]),
+                                               skip_below=tolerance_m2)
     not_covered = (dims < 2) & ~shapely.covers(parent_g, child_g)
     for k in np.flatnonzero((outside_area > tolerance_m2) | not_covered):
         r = c_rows[ci[k]]
