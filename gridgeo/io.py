@@ -35,6 +35,7 @@ import shapely
 
 from gridgeo.crs import WGS84, normalize_crs_name, to_wgs84_frame
 from gridgeo.errors import InputError, UsageError
+from gridgeo.model import COUNT_COLUMNS, REQUIRED_COLUMNS
 
 READ_SUFFIXES: tuple[str, ...] = (".geojson", ".json", ".gpkg", ".shp", ".csv")
 WRITE_DRIVERS: dict[str, str] = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV"}
@@ -44,6 +45,11 @@ LON_COLUMNS: tuple[str, ...] = ("lon", "lng", "long", "longitude", "x", "经度"
 LAT_COLUMNS: tuple[str, ...] = ("lat", "latitude", "y", "纬度")
 # Columns holding codes: kept as text so leading zeros and 15-digit codes survive.
 CODE_COLUMNS: tuple[str, ...] = ("code", "id", "district_code", "street_code", "community_code", "grid_code")
+
+# Field names a .dbf cuts to 10 characters ("street_code" -> "street_cod") are given back.
+KNOWN_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(
+    [c for cols in REQUIRED_COLUMNS.values() for c in cols] + list(COUNT_COLUMNS)
+    + ["district_code", "street_code", "community_code", "grid_code", "grid_worker", "party_branch"]))
 
 CRS_HINT = "declare it with --crs WGS84|CGCS2000|GCJ02|BD09 (or an EPSG code such as EPSG:4547)"
 
@@ -113,8 +119,7 @@ def _codes_as_text(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             finite = values.dropna()
             if len(finite) and np.all(np.mod(finite, 1) == 0):
                 values = values.astype("Int64")
-        text = values.astype(object).where(values.notna(), None)
-        gdf[col] = [None if v is None else str(v) for v in text]
+        gdf[col] = [None if pd.isna(v) else str(v) for v in values.astype(object)]
     return gdf
 
 
@@ -264,8 +269,20 @@ def read_layer(path: str | Path, kind: str | None = None, crs: str | None = None
         raise InputError(f"{path}: the layer has no features; export it again with its features")
     if "geometry" not in gdf.columns or gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
+    if suffix == ".shp":
+        gdf = _untruncate_field_names(gdf)
     gdf = _declare_and_convert(gdf, path, crs)
     return _codes_as_text(gdf)
+
+
+def _untruncate_field_names(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Rename .dbf field names cut to 10 characters back to the known full names."""
+    renames = {}
+    for name in KNOWN_FIELDS:
+        short = name[:10]
+        if len(name) > 10 and short in gdf.columns and name not in gdf.columns:
+            renames[short] = name
+    return gdf.rename(columns=renames) if renames else gdf
 
 
 def write_layer(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
@@ -297,6 +314,9 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
                 gdf.to_file(tmp, driver=driver, engine="pyogrio",
                             **({"layer": path.stem} if driver == "GPKG" else {}))
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc}); check the folder is writable") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
