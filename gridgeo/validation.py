@@ -296,12 +296,12 @@ def check_lonlat(gdf: gpd.GeoDataFrame, source: str = "", kind: str | None = Non
 
 
 # --- topology checks --------------------------------------------------------------------------
-# Overlay operations run in EPSG:4547, the project's metric CRS, where the default dataset is
-# generated: its shared borders are straight in metres (over a 5 km edge a segment straight in
-# degrees bows out by ~10 cm, so doing the overlay in WGS84 would report slivers of hundreds of
-# m²). The reverse also happens (data drawn in degrees with vertices in the middle of a
-# neighbour's edge becomes a sliver a few millimetres wide once projected), so polygon pieces
-# thinner than SLIVER_WIDTH_M (2 x area / perimeter) are treated as noise whatever their area.
+# A polygon edge is straight in the space it was drawn in, and the two readings differ: over a
+# 5 km edge a segment straight in degrees bows ~10 cm away from the one straight in metres
+# (EPSG:4547), enough to turn a shared border into hundreds of m² of "overlap" if the overlay is
+# done in the other space. So every overlay (overlap, gap, outside parent) is computed in both
+# spaces and only the part found in both counts; what is left is measured in EPSG:4547 after a
+# morphological opening that drops anything thinner than SLIVER_WIDTH_M (float noise).
 
 SLIVER_WIDTH_M = 0.01
 
@@ -309,19 +309,31 @@ _TO_METRIC = pyproj.Transformer.from_crs(WGS84, METRIC, always_xy=True)
 _TO_WGS84 = pyproj.Transformer.from_crs(METRIC, WGS84, always_xy=True)
 
 
-def _usable_geoms(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Non-null, non-empty geometries in EPSG:4547 (invalid ones made valid), and their row positions."""
+@dataclass
+class _Geoms:
+    """The usable geometries of a layer in WGS84 and in EPSG:4547, and their row positions."""
+
+    wgs: np.ndarray
+    metric: np.ndarray
+    rows: np.ndarray
+
+
+def _usable_geoms(gdf: gpd.GeoDataFrame) -> _Geoms:
+    """Non-null, non-empty geometries (invalid ones made valid) in both spaces."""
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     rows = np.flatnonzero(~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))
-    usable = _to_metric(geoms[rows])
-    bad = ~shapely.is_valid(usable)
-    if bad.any():
-        usable[bad] = shapely.make_valid(usable[bad])
-    return usable, rows
+    wgs = geoms[rows].copy()
+    metric = _to_metric(wgs)
+    for arr in (wgs, metric):
+        bad = ~shapely.is_valid(arr)
+        if bad.any():
+            arr[bad] = shapely.make_valid(arr[bad])
+    return _Geoms(wgs, metric, rows)
 
 
 def _to_metric(geoms: np.ndarray) -> np.ndarray:
-    return shapely.transform(geoms, lambda xy: np.column_stack(_TO_METRIC.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(np.asarray(geoms, dtype=object),
+                             lambda xy: np.column_stack(_TO_METRIC.transform(xy[:, 0], xy[:, 1])))
 
 
 def remove_slivers(geoms: np.ndarray) -> np.ndarray:
@@ -331,19 +343,9 @@ def remove_slivers(geoms: np.ndarray) -> np.ndarray:
     return shapely.buffer(shapely.buffer(geoms, -r, quad_segs=2), r, quad_segs=2)
 
 
-def measured_area_m2(geoms: np.ndarray, skip_below: float = 0.0) -> np.ndarray:
-    """Area in m² of each EPSG:4547 geometry once slivers are removed (see remove_slivers).
-
-    Geometries whose raw area is at most ``skip_below`` are not opened (their area is only an
-    upper bound then), which keeps the check fast when most pieces are empty or tiny.
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    area = shapely.area(geoms) if len(geoms) else np.zeros(0)
-    big = area > skip_below
-    if big.any():
-        area = area.copy()
-        area[big] = shapely.area(remove_slivers(geoms[big]))
-    return area
+def _agreed(metric_result: np.ndarray, wgs_result: np.ndarray) -> np.ndarray:
+    """The part of an overlay result found in both readings, without slivers (EPSG:4547)."""
+    return remove_slivers(shapely.intersection(metric_result, _to_metric(wgs_result)))
 
 
 def _lonlat(point_metric: shapely.Point) -> str:
@@ -354,70 +356,82 @@ def _lonlat(point_metric: shapely.Point) -> str:
 def check_overlaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANCE_M2, source: str = "",
                    kind: str | None = None) -> list[Problem]:
     """Pairs of features whose shared area exceeds the tolerance (STRtree pairs, vectorized areas)."""
-    geoms, rows = _usable_geoms(gdf)
-    if len(geoms) < 2:
+    g = _usable_geoms(gdf)
+    if len(g.rows) < 2:
         return []
-    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    left, right = shapely.STRtree(g.metric).query(g.metric, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
-    areas = measured_area_m2(shapely.intersection(geoms[left], geoms[right]), skip_below=tolerance_m2)
+    shared = shapely.intersection(g.metric[left], g.metric[right])
+    big = shapely.area(shared) > tolerance_m2  # the agreed part can only be smaller
+    left, right, shared = left[big], right[big], shared[big]
+    areas = shapely.area(_agreed(shared, shapely.intersection(g.wgs[left], g.wgs[right])))
     labels = feature_labels(gdf, kind)
     word = SINGULAR.get(kind or "", "feature")
-    return [Problem(source, labels[rows[i]], f"overlaps {word} {labels[rows[j]]} by {_fmt_m2(area)}",
+    return [Problem(source, labels[g.rows[i]], f"overlaps {word} {labels[g.rows[j]]} by {_fmt_m2(area)}",
                     f"move the shared border so each place belongs to one {word} "
                     f"(tolerance {tolerance_m2:g} m²)", "overlap")
             for i, j, area in zip(left, right, areas, strict=True) if area > tolerance_m2]
 
 
-def _gap_problems(gaps, geoms: np.ndarray, rows: np.ndarray, labels: list, tolerance_m2: float, source: str,
-                  where: str, kind: str | None) -> list[Problem]:
-    parts = shapely.get_parts(gaps)
-    parts = parts[shapely.area(parts) > tolerance_m2]
-    if len(parts) == 0:
-        return []
-    parts = shapely.get_parts(remove_slivers(parts))
-    areas = shapely.area(parts)
-    big = areas > tolerance_m2
-    if not big.any():
-        return []
-    tree = shapely.STRtree(geoms) if len(geoms) else None
-    word = SINGULAR.get(kind or "", "feature")
-    problems = []
-    for part, area in zip(parts[big], areas[big], strict=True):
-        near = ""
-        if tree is not None:
-            hits = tree.query(part, predicate="dwithin", distance=0.1)
-            if len(hits):
-                names = [str(labels[rows[h]]) for h in sorted(hits)[:5]]
-                near = f"; borders {', '.join(names)}{' ...' if len(hits) > 5 else ''}"
-        problems.append(Problem(source, None, f"gap of {_fmt_m2(area)}{where} not covered by any {word} "
-                                f"(at {_lonlat(shapely.point_on_surface(part))}{near})",
-                                f"extend a neighbouring {word} to cover it (tolerance {tolerance_m2:g} m²)", "gap"))
-    return problems
+def _closed_holes(union_metric) -> shapely.Geometry:
+    """Holes of a union once cracks thinner than SLIVER_WIDTH_M are closed."""
+    r = SLIVER_WIDTH_M / 2
+    closed = shapely.buffer(shapely.buffer(union_metric, r, quad_segs=2), -r, quad_segs=2)
+    holes = [shapely.Polygon(ring) for p in shapely.get_parts(closed) if p.geom_type == "Polygon"
+             for ring in p.interiors]
+    return shapely.MultiPolygon(holes) if holes else shapely.Polygon()
 
 
 def check_gaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANCE_M2, source: str = "",
                kind: str | None = None, parent_geometry=None, parent_label: str | None = None) -> list[Problem]:
-    """Areas larger than the tolerance that siblings leave uncovered.
+    """Areas larger than the tolerance that siblings leave uncovered, located and with neighbours.
 
     With ``parent_geometry`` (in WGS84) the gaps are parent minus the union of the siblings; without
     it, the holes in the siblings' union (a hole that is really outside the area shows up too:
     pass the parent to avoid that).
     """
-    geoms, rows = _usable_geoms(gdf)
-    labels = feature_labels(gdf, kind)
-    union = shapely.union_all(geoms) if len(geoms) else shapely.Polygon()
+    g = _usable_geoms(gdf)
+    empty = shapely.Polygon()
+    union_m = shapely.union_all(g.metric) if len(g.rows) else empty
+    union_w = shapely.union_all(g.wgs) if len(g.rows) else empty
     if parent_geometry is not None:
-        parent = _to_metric(np.array([parent_geometry], dtype=object))[0]
-        parent = parent if parent.is_valid else shapely.make_valid(parent)
-        gaps = shapely.difference(parent, union)
+        parent_w = parent_geometry if parent_geometry.is_valid else shapely.make_valid(parent_geometry)
+        parent_m = _to_metric(np.array([parent_w], dtype=object))[0]
+        parent_m = parent_m if parent_m.is_valid else shapely.make_valid(parent_m)
+        parts = shapely.get_parts(shapely.difference(parent_m, union_m))
+        parts = parts[shapely.area(parts) > tolerance_m2]
+        if len(parts) == 0:
+            return []
+        real = _agreed(parts, np.full(len(parts), shapely.difference(parent_w, union_w), dtype=object))
         where = f" inside {parent_label}" if parent_label else ""
     else:
-        polys = [p for p in shapely.get_parts(union) if p.geom_type == "Polygon"]
-        holes = [shapely.Polygon(r) for p in polys for r in p.interiors]
-        gaps = shapely.MultiPolygon(holes) if holes else shapely.Polygon()
+        parts = shapely.get_parts(_closed_holes(union_m))
+        parts = parts[shapely.area(parts) > tolerance_m2]
+        if len(parts) == 0:
+            return []
+        holes_w = _closed_holes(_to_metric(np.array([union_w], dtype=object))[0])
+        real = remove_slivers(shapely.intersection(parts, holes_w))
         where = ""
-    return _gap_problems(gaps, geoms, rows, labels, tolerance_m2, source, where, kind)
+    pieces = shapely.get_parts(real)
+    areas = shapely.area(pieces)
+    labels = feature_labels(gdf, kind)
+    word = SINGULAR.get(kind or "", "feature")
+    tree = shapely.STRtree(g.metric) if len(g.rows) else None
+    problems = []
+    for piece, area in zip(pieces, areas, strict=True):
+        if area <= tolerance_m2:
+            continue
+        near = ""
+        if tree is not None:
+            hits = tree.query(piece, predicate="dwithin", distance=0.1)
+            if len(hits):
+                names = [str(labels[g.rows[h]]) for h in sorted(hits)[:5]]
+                near = f"; borders {', '.join(names)}{' ...' if len(hits) > 5 else ''}"
+        problems.append(Problem(source, None, f"gap of {_fmt_m2(area)}{where} not covered by any {word} "
+                                f"(at {_lonlat(shapely.point_on_surface(piece))}{near})",
+                                f"extend a neighbouring {word} to cover it (tolerance {tolerance_m2:g} m²)", "gap"))
+    return problems
 
 
 def check_siblings_tiling(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANCE_M2,
@@ -456,14 +470,14 @@ def check_children_in_parent(children: gpd.GeoDataFrame, parents: gpd.GeoDataFra
         return []
     labels = feature_labels(children, kind)
     pword = SINGULAR.get(parent_kind or "", "parent")
-    p_geoms, p_rows = _usable_geoms(parents)
-    parent_pos = {str(parents["code"].iloc[r]): k for k, r in enumerate(p_rows)}
+    p = _usable_geoms(parents)
+    parent_pos = {str(parents["code"].iloc[r]): k for k, r in enumerate(p.rows)}
     known_codes = set(parents["code"].astype(str))
     problems: list[Problem] = []
-    c_geoms, c_rows = _usable_geoms(children)
+    c = _usable_geoms(children)
     codes = children[child_parent_col].to_numpy(dtype=object)
     pairs_child, pairs_parent = [], []
-    for k, r in enumerate(c_rows):
+    for k, r in enumerate(c.rows):
         code = codes[r]
         if code is None or pd.isna(code) or str(code).strip() == "":
             continue  # reported by check_required_fields
@@ -478,21 +492,22 @@ def check_children_in_parent(children: gpd.GeoDataFrame, parents: gpd.GeoDataFra
     if not pairs_child:
         return problems
     ci, pi = np.asarray(pairs_child), np.asarray(pairs_parent)
-    child_g, parent_g = c_geoms[ci], p_geoms[pi]
-    dims = shapely.get_dimensions(child_g)
-    areas = dims == 2
+    child_m, parent_m = c.metric[ci], p.metric[pi]
+    dims = shapely.get_dimensions(child_m)
     outside_area = np.zeros(len(ci))
-    if areas.any():
-        outside_area[areas] = measured_area_m2(shapely.difference(child_g[areas], parent_g[areas]),
-                                               skip_below=tolerance_m2)
-    not_covered = (dims < 2) & ~shapely.covers(parent_g, child_g)
+    outside = shapely.difference(child_m, parent_m)
+    big = (dims == 2) & (shapely.area(outside) > tolerance_m2)
+    if big.any():
+        outside_w = shapely.difference(c.wgs[ci[big]], p.wgs[pi[big]])
+        outside_area[big] = shapely.area(_agreed(outside[big], outside_w))
+    not_covered = (dims < 2) & ~shapely.covers(parent_m, child_m) & ~shapely.covers(p.wgs[pi], c.wgs[ci])
     for k in np.flatnonzero((outside_area > tolerance_m2) | not_covered):
-        r = c_rows[ci[k]]
+        r = c.rows[ci[k]]
         parent_code = str(codes[r])
         if dims[k] == 2:
             msg = f"lies {_fmt_m2(outside_area[k])} outside its {pword} {parent_code}"
         else:
-            msg = f"lies outside its {pword} {parent_code} (at {_lonlat(shapely.point_on_surface(child_g[k]))})"
+            msg = f"lies outside its {pword} {parent_code} (at {_lonlat(shapely.point_on_surface(child_m[k]))})"
         problems.append(Problem(source, labels[r], msg,
                                 f"redraw it inside the {pword} or fix {child_parent_col} "
                                 f"(tolerance {tolerance_m2:g} m²)", "outside_parent"))
