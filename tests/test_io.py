@@ -17,7 +17,8 @@ from gridgeo.io import read_layer, write_layer
 
 # writing shapefiles in the tests cuts long field names: expected, and handled by read_layer
 pytestmark = pytest.mark.filterwarnings("ignore:Column names longer:UserWarning",
-                                        "ignore:Normalized/laundered field name:RuntimeWarning")
+                                        "ignore:Normalized/laundered field name:RuntimeWarning",
+                                        "ignore:'crs' was not provided:UserWarning")
 
 NAMES = ["光明社区", "公明社区"]
 

@@ -61,7 +61,8 @@ def _check_args(args: argparse.Namespace, path: Path) -> None:
         extra = [f"--{n.replace('_', '-')}" for n in ("crs", "kind", "parent", "parent_crs", "layer", "repair")
                  if getattr(args, n)]
         if extra:
-            raise UsageError(f"{path}: is an atlas folder; {', '.join(extra)} only apply to a single layer file")
+            raise UsageError(f"{path}: is an atlas folder; {', '.join(extra)} can only be used with a single "
+                             "layer file")
 
 
 def _report(problems: list[Problem], ok_line: str, what: str) -> int:
