@@ -58,8 +58,8 @@ class RiskRule:
     ``open_statuses``: the statuses that count as open.
     """
 
-    raise_thresholds: tuple[float, ...] = (2.0, 5.0)
-    min_open_cases: int = 2
+    raise_thresholds: tuple[float, ...] = (5.0, 10.0)
+    min_open_cases: int = 3
     open_statuses: tuple[str, ...] = field(default=OPEN_STATUSES)
 
     def __post_init__(self) -> None:

@@ -130,6 +130,9 @@ def base_map(
         zoom_snap=0.25,
         prefer_canvas=False,  # SVG paths: crisp polygons, countable in the browser test
     )
+    # folium gives maxZoom/minZoom to the tile layer only; without tiles the map needs them itself
+    # (MarkerCluster refuses a map without maxZoom)
+    m.options.update({"max_zoom": max_zoom, "min_zoom": min_zoom})
     if choice.tiles:
         folium.TileLayer(choice.tiles, attr=choice.attribution, name=choice.key, subdomains=choice.subdomains,
                          max_zoom=max_zoom, control=False).add_to(m)

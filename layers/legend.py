@@ -28,7 +28,7 @@ class Legend(MacroElement):
     """)
 
     def __init__(self, title: str, items: list[tuple[str, str]], note: str = "", dark: bool = False,
-                 position: str = "bottomleft", font_px: int = 12):
+                 position: str = "bottomright", font_px: int = 12):
         super().__init__()
         import json
 

@@ -41,24 +41,26 @@ def area_layer(
     show: bool = True,
     style: dict | None = None,
     highlight: bool = True,
+    fill_column: str | None = None,
 ) -> folium.FeatureGroup:
     """A feature group with the polygons of ``gdf`` (``kind`` in streets/communities/grids).
 
-    Tooltips show ``tooltip_fields`` under ``tooltip_aliases``. Extra columns used for
-    styling (``color``) are kept in the GeoJSON.
+    Tooltips show ``tooltip_fields`` under ``tooltip_aliases``. With ``fill_column`` each
+    polygon is filled with the colour in that column (the choropleth); otherwise outlines only.
     """
     st = {**STYLES[kind], **(style or {})}
     fields = [f for f in tooltip_fields if f in gdf.columns]
     aliases = [a for f, a in zip(tooltip_fields, tooltip_aliases, strict=True) if f in gdf.columns]
-    data = geojson_data(gdf, ["code"] + [f for f in fields if f != "code"] + (["color"] if "color" in gdf else []))
-    has_color = "color" in gdf.columns
+    has_color = fill_column is not None
+    data = geojson_data(gdf.rename(columns={fill_column: "_fill"}) if has_color else gdf,
+                        ["code"] + [f for f in fields if f != "code"] + (["_fill"] if has_color else []))
 
     def style_function(feature):
         props = feature["properties"]
         return {
             "color": st["color"],
             "weight": st["weight"],
-            "fillColor": props.get("color") if has_color else st["color"],
+            "fillColor": props.get("_fill") if has_color else st["color"],
             "fillOpacity": st.get("fillOpacityColored", 0.65) if has_color else st["fillOpacity"],
         }
 

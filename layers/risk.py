@@ -26,13 +26,14 @@ def risk_layer(
     of the wall display over a base map that already draws every area in grey).
     Tooltip fields may include the risk columns (open_cases, risk_label...).
     """
-    merged = areas.merge(risk.drop(columns=[c for c in ("households",) if c in risk.columns]),
-                         on="code", how="left", suffixes=("", "_risk"))
+    risk = risk.drop(columns=[c for c in ("households",) if c in risk.columns])
+    overlap = [c for c in risk.columns if c != "code" and c in areas.columns]
+    merged = areas.drop(columns=overlap).merge(risk, on="code", how="left")
     merged["risk_level"] = merged["risk_level"].fillna(0).astype(int)
     merged["color"] = merged["color"].fillna("#c8c8c8")
     if only_at_risk:
         merged = merged[merged["risk_level"] > 0]
     return area_layer(
         merged, kind, name, tooltip_fields, tooltip_aliases, show=show,
-        style={"fillOpacityColored": opacity, "color": "#555555", "weight": 0.7},
+        style={"fillOpacityColored": opacity, "color": "#555555", "weight": 0.7}, fill_column="color",
     )

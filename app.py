@@ -1,0 +1,36 @@
+"""gridgeo map app: `streamlit run app.py` (or `make run`).
+
+Pages live in app_pages/: 地图 Map, 指挥大屏 Wall display, 研判 Review, and the partition
+planner slot: a page file app_pages/partition.py is picked up automatically when it exists.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages.common import lang, language_switch
+from gridgeo.i18n import t
+
+HERE = Path(__file__).resolve().parent
+
+st.set_page_config(page_title=t("app_title", lang()), layout="wide")
+language_switch()
+L = lang()
+
+# (file, title key, url path); add further pages here. No page icons: Streamlit turns a
+# ":material/..." page icon into a favicon fetched from fonts.gstatic.com (not offline).
+PAGES = [
+    ("app_pages/map.py", "page_map", "map"),
+    ("app_pages/wall.py", "page_wall", "wall"),
+    ("app_pages/review.py", "page_review", "review"),
+    ("app_pages/partition.py", "page_partition", "partition"),  # slot: the partition issue's page
+]
+
+pages = [
+    st.Page(str(HERE / path), title=t(key, L), url_path=url, default=(url == "map"))
+    for path, key, url in PAGES
+    if (HERE / path).exists()
+]
+st.navigation(pages).run()

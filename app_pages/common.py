@@ -1,0 +1,110 @@
+"""Shared Streamlit helpers: language, cached atlas and display geometries, the event loader."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import streamlit as st
+
+from app_pages import data
+from gridgeo.atlas import load_default_atlas
+from gridgeo.i18n import DEFAULT_LANG, LANGS, t
+from gridgeo.model import Atlas, to_metric
+from layers.assets import missing_assets, use_local_assets
+
+DISPLAY_TOLERANCE_M = 3.0  # simplification for display (coverage-preserving, in metres)
+
+
+def lang() -> str:
+    """The UI language chosen in the sidebar (zh by default)."""
+    return st.session_state.get("lang", DEFAULT_LANG)
+
+
+def language_switch() -> None:
+    """The sidebar language selector (shared by every page)."""
+    st.sidebar.selectbox(t("language", lang()), list(LANGS), format_func=LANGS.get, key="lang")
+
+
+def refresh_seconds() -> float:
+    """Wall display refresh interval in seconds (env GRIDGEO_WALL_REFRESH_S, default 30)."""
+    try:
+        return max(1.0, float(os.environ.get("GRIDGEO_WALL_REFRESH_S", "30")))
+    except ValueError:
+        return 30.0
+
+
+@st.cache_resource(show_spinner=False)
+def atlas() -> Atlas:
+    """The default atlas, loaded once per server process; folium reads local assets from now on."""
+    use_local_assets()
+    return load_default_atlas()
+
+
+def _simplify(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
+    metric = to_metric(gdf)
+    simplified = shapely.coverage_simplify(metric.geometry.values, tolerance_m, simplify_boundary=True)
+    out = gdf.copy()
+    out["geometry"] = gpd.GeoSeries(simplified, crs=metric.crs).to_crs(gdf.crs).values
+    return out
+
+
+@st.cache_resource(show_spinner=False)
+def display_layers() -> dict[str, gpd.GeoDataFrame]:
+    """Streets, communities, grids and the district simplified for display (shared borders kept)."""
+    a = atlas()
+    layers = {name: _simplify(getattr(a, name), DISPLAY_TOLERANCE_M)
+              for name in ("district", "streets", "communities", "grids")}
+    names = dict(zip(a.streets["code"], a.streets["name"], strict=True))
+    cnames = dict(zip(a.communities["code"], a.communities["name"], strict=True))
+    layers["grids"]["street_name"] = layers["grids"]["street_code"].map(names)
+    layers["grids"]["community_name"] = layers["grids"]["community_code"].map(cnames)
+    layers["communities"]["street_name"] = layers["communities"]["street_code"].map(names)
+    for name, by in (("communities", "community_code"), ("streets", "street_code")):
+        sums = a.grids.groupby(by)[["households", "population"]].sum()
+        layers[name] = layers[name].join(sums, on="code")
+    return layers
+
+
+def seed_once() -> int:
+    """Seed an empty event source once per server process; returns the number of seeded events."""
+    return _seed(id(atlas()))
+
+
+@st.cache_resource(show_spinner=False)
+def _seed(_atlas_id: int) -> int:
+    return data.ensure_seeded(atlas())
+
+
+def events(start: datetime, end: datetime) -> pd.DataFrame:
+    """Events in [start, end) from the ONE loader (app_pages.data.load_events)."""
+    return data.load_events(atlas(), start, end)
+
+
+def assets_warning() -> None:
+    """Tell the user how to fix a missing offline asset set (the map would stay blank)."""
+    missing = missing_assets()
+    if missing:
+        st.error(f"static/vendor is incomplete ({missing[0]} …): run `make setup` (scripts/vendor_assets.py).")
+
+
+def source_text(seeded: int) -> str:
+    """One line saying where the events come from (and that simulated ones are a demo)."""
+    L = lang()
+    parts = [t("simulated_source" if data.source_is_simulated() else "store_source", L)]
+    if seeded:
+        parts.append(t("seeded", L).format(n=seeded))
+    parts.append(t("synthetic_note", L))
+    return " · ".join(parts)
+
+
+def source_caption(seeded: int) -> None:
+    """Say where the events come from, and whether they were just simulated."""
+    L = lang()
+    if seeded:
+        st.info(t("seeded", L).format(n=seeded))
+    st.caption(t("simulated_source" if data.source_is_simulated() else "store_source", L)
+               + " · " + t("synthetic_note", L))
