@@ -18,6 +18,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from gridgeo.atlas import LAYER_FILES
 from gridgeo.crs import METRIC, WGS84
 from gridgeo.errors import InputError, UsageError
 from gridgeo.io import read_layer
@@ -54,6 +55,8 @@ CHINA_LAT = (0.8293, 55.8271)
 @dataclass(frozen=True)
 class Problem:
     """One problem in one file: ``feature`` is a code (str), a 1-based row number (int) or None.
+
+    A row number counts features from 1 (in a CSV: data rows below the header).
 
     ``check`` names the kind of problem (e.g. "invalid_geometry") for programs and tests.
     """
@@ -667,3 +670,30 @@ def validate_atlas(atlas: Atlas, tolerance_m2: float = DEFAULT_TOLERANCE_M2,
     problems += validate_frame(atlas.legacy, "legacy", src("legacy"), tolerance_m2, tiling=False)
     problems += validate_frame(atlas.units, "units", src("units"), tolerance_m2, atlas.communities)
     return problems
+
+
+def validate_folder(folder: str | Path, tolerance_m2: float = DEFAULT_TOLERANCE_M2
+                    ) -> tuple[list[Problem], dict[str, int]]:
+    """Read each ``<layer>.geojson`` of an atlas folder with ``read_layer`` and validate them together.
+
+    Missing or unreadable layer files are reported as problems (then nothing else is checked).
+    Returns the problems and the number of features per layer read.
+    """
+    folder = Path(folder)
+    frames: dict[str, gpd.GeoDataFrame] = {}
+    problems: list[Problem] = []
+    for name, stem in LAYER_FILES.items():
+        path = folder / f"{stem}.geojson"
+        if not path.exists():
+            problems.append(Problem(str(path), None, f"missing atlas layer {name!r}",
+                                    f"add it, or generate an atlas with `gridgeo demo-data --out {folder}`",
+                                    "missing_layer"))
+            continue
+        try:
+            frames[name] = read_layer(path, kind=name)
+        except InputError as exc:
+            problems.append(_problem_from_error(str(path), exc))
+    counts = {name: len(gdf) for name, gdf in frames.items()}
+    if problems:
+        return problems, counts
+    return validate_atlas(Atlas(meta={}, **frames), tolerance_m2, folder), counts

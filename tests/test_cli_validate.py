@@ -70,7 +70,7 @@ def test_duplicate_code_line(tmp_path, capsys):
     code, out, err = run([path], capsys)
     assert code == 1
     assert out == [f"{path}: feature {COMM}001: code used by 2 features (rows 1, 3) — give each feature its own code"]
-    assert err.strip().endswith(f"1 problem in {path}")
+    assert err.strip() == f"gridgeo validate: 1 problem in {path} (kind grids, guessed from the file name)"
 
 
 def test_overlap_line_names_both_and_the_area(tmp_path, capsys):
@@ -237,8 +237,13 @@ def test_argparse_usage_errors_exit_2(capsys):
 def test_folder_options_are_refused_and_missing_layers_reported(tmp_path, capsys):
     code, _, err = run([tmp_path, "--kind", "grids"], capsys)
     assert code == 2 and "is an atlas folder; --kind can only be used with a single layer file" in err
+    (tmp_path / "streets.geojson").write_text("{ broken")
     code, out, err = run([tmp_path], capsys)
-    assert code == 1 and "missing atlas layer 'district'" in err
+    assert code == 1
+    assert out[0] == (f"{tmp_path / 'district.geojson'}: missing atlas layer 'district' — add it, or generate an "
+                      f"atlas with `gridgeo demo-data --out {tmp_path}`")
+    assert out[1].startswith(f"{tmp_path / 'streets.geojson'}: cannot read the file (")
+    assert len(out) == 6 and err.strip() == f"gridgeo validate: 6 problems in atlas {tmp_path}"
 
 
 def test_atlas_folder_with_an_error_put_in(tmp_path, capsys, default_atlas):

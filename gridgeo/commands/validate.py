@@ -17,7 +17,7 @@ from gridgeo.model import DEFAULT_TOLERANCE_M2, REQUIRED_COLUMNS
 from gridgeo.validation import (
     Problem,
     repair_geometries,
-    validate_atlas,
+    validate_folder,
     validate_frame,
     validate_path,
 )
@@ -78,12 +78,9 @@ def _report(problems: list[Problem], ok_line: str, what: str) -> int:
 
 
 def _run_atlas(folder: Path, tolerance: float) -> int:
-    from gridgeo.atlas import load_atlas
-
-    atlas = load_atlas(folder)
-    problems = validate_atlas(atlas, tolerance, folder)
-    counts = ", ".join(f"{len(gdf):,} {name}" for name, gdf in atlas.layers().items())
-    return _report(problems, f"OK {folder}: atlas with {counts}; no problems (tolerance {tolerance:g} m²)",
+    problems, counts = validate_folder(folder, tolerance)
+    listing = ", ".join(f"{n:,} {name}" for name, n in counts.items())
+    return _report(problems, f"OK {folder}: atlas with {listing}; no problems (tolerance {tolerance:g} m²)",
                    f"atlas {folder}")
 
 
@@ -95,8 +92,6 @@ def run(args: argparse.Namespace) -> int:
         return _run_atlas(path, args.tolerance)
     report = validate_path(path, args.kind, args.crs, args.tolerance, args.parent, args.parent_crs, args.layer)
     kind_note = f"kind {report.kind}, {report.kind_reason}" if report.kind else "kind unknown"
-    if report.kind and report.frame is not None:
-        print(f"gridgeo validate: {path}: {kind_note}", file=sys.stderr)
     if args.repair and report.frame is not None:
         fixed, n_fixed = repair_geometries(report.frame, report.kind)
         write_layer(fixed, args.repair)
@@ -111,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
                                   tiling=report.kind != "legacy")
         n = len(fixed)
         return _report(problems, f"OK {args.repair}: {n:,} {report.kind} features after repair; no problems",
-                       str(args.repair))
+                       f"{args.repair} ({kind_note})")
     n = len(report.frame) if report.frame is not None else 0
     return _report(report.problems, f"OK {path}: {n:,} features ({kind_note}); no problems "
-                   f"(tolerance {args.tolerance:g} m²)", str(path))
+                   f"(tolerance {args.tolerance:g} m²)", f"{path} ({kind_note})")
