@@ -293,9 +293,25 @@ def check_lonlat(gdf: gpd.GeoDataFrame, source: str = "", kind: str | None = Non
         return [Problem(source, None, f"all {int(usable.sum())} features lie outside China ({box})", hint,
                         "outside_china")]
     labels = np.asarray(feature_labels(gdf, kind), dtype=object)[usable]
-    return [Problem(source, labels[i], f"lies outside China (lon {b[i, 0]:.4f}..{b[i, 2]:.4f}, "
-                    f"lat {b[i, 1]:.4f}..{b[i, 3]:.4f})", hint, "outside_china")
-            for i in np.flatnonzero(outside)]
+    swapped = ((CHINA_LAT[0] <= b[:, 0]) & (b[:, 2] <= CHINA_LAT[1])
+               & (CHINA_LON[0] <= b[:, 1]) & (b[:, 3] <= CHINA_LON[1]))
+    problems = []
+    for i in np.flatnonzero(outside):
+        span = f"lon {b[i, 0]:.4f}..{b[i, 2]:.4f}, lat {b[i, 1]:.4f}..{b[i, 3]:.4f}"
+        if swapped[i]:
+            problems.append(Problem(source, labels[i], f"lon/lat look swapped ({span})",
+                                    "swap its x and y so longitude comes first", "lonlat_swapped"))
+        else:
+            problems.append(Problem(source, labels[i], f"lies outside China ({span})", hint, "outside_china"))
+    return problems
+
+
+def _in_china_box(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """True for features whose bounds lie inside the China box (False for null/empty ones)."""
+    b = shapely.bounds(np.asarray(gdf.geometry.values, dtype=object))
+    with np.errstate(invalid="ignore"):
+        return ((b[:, 0] >= CHINA_LON[0]) & (b[:, 2] <= CHINA_LON[1])
+                & (b[:, 1] >= CHINA_LAT[0]) & (b[:, 3] <= CHINA_LAT[1]))
 
 
 # --- topology checks --------------------------------------------------------------------------
@@ -541,6 +557,9 @@ def validate_frame(gdf: gpd.GeoDataFrame, kind: str, source: str = "",
     problems += where
     if any(p.feature is None for p in where):
         return problems  # coordinates are unusable: areas would be meaningless
+    if where:  # leave the misplaced features out of the area checks
+        gdf = gdf.set_geometry(np.where(_in_china_box(gdf), np.asarray(gdf.geometry.values, dtype=object), None),
+                               crs=gdf.crs)
     parent_kind, parent_col = PARENTS.get(kind, (None, None))
     if parent is not None and parent_col:
         problems += check_children_in_parent(gdf, parent, parent_col, tolerance_m2, source, kind, parent_kind)

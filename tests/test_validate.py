@@ -221,6 +221,17 @@ def test_swapped_lonlat():
     assert [q.check for q in validate_frame(g, "grids", parent=communities())] == ["lonlat_swapped"]
 
 
+def test_one_swapped_feature_among_good_ones():
+    g = grids(*quarters())
+    g.loc[g.index[1], "geometry"] = shapely.transform(g.geometry.iloc[1], lambda xy: xy[:, ::-1])
+    (p,) = check_lonlat(g, kind="grids")
+    assert (p.feature, p.check) == (f"{COMM}002", "lonlat_swapped")
+    assert p.message.startswith("lon/lat look swapped (lon 22.")
+    # the area checks leave it out: the place it should cover shows up as a gap, nothing else
+    checks = [q.check for q in validate_frame(g, "grids", parent=communities())]
+    assert checks == ["lonlat_swapped", "gap"]
+
+
 def test_outside_china_one_feature_or_all():
     g = grids(*quarters())
     far = g.copy()
