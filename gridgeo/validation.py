@@ -76,6 +76,10 @@ class Problem:
         return f"{where}: {self.message}" + (f" — {self.hint}" if self.hint else "")
 
 
+def _plural(kind: str) -> str:
+    return "districts" if kind == "district" else "legacy grids" if kind == "legacy" else kind
+
+
 def _id_column(gdf: pd.DataFrame, kind: str | None = None) -> str | None:
     preferred = ("id", "code") if kind == "events" else ("code", "id")
     return next((c for c in preferred if c in gdf.columns), None)
@@ -105,7 +109,7 @@ def check_required_fields(gdf: pd.DataFrame, kind: str, source: str = "") -> lis
     for col in required:
         if col not in gdf.columns:
             problems.append(Problem(source, None, f"missing required field {col!r}",
-                                    f"add a {col} column ({kind} need: {', '.join(required)})",
+                                    f"add a {col} column ({_plural(kind)} need: {', '.join(required)})",
                                     "missing_field"))
             continue
         values = gdf[col]
@@ -227,7 +231,7 @@ def check_geometries(gdf: gpd.GeoDataFrame, kind: str | None = None, source: str
         wrong = present & ~np.isin(names[np.clip(types, 0, 7)], allowed)
         for i in np.flatnonzero(wrong):
             problems.append(Problem(source, labels[i], f"geometry is a {names[types[i]]}",
-                                    f"{kind} need {' or '.join(allowed)}", "geometry_type"))
+                                    f"{_plural(kind)} need {' or '.join(allowed)}", "geometry_type"))
     invalid = present & ~shapely.is_valid(geoms)
     for i in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geoms[i])
@@ -562,7 +566,15 @@ def validate_frame(gdf: gpd.GeoDataFrame, kind: str, source: str = "",
                                crs=gdf.crs)
     parent_kind, parent_col = PARENTS.get(kind, (None, None))
     if parent is not None and parent_col:
-        problems += check_children_in_parent(gdf, parent, parent_col, tolerance_m2, source, kind, parent_kind)
+        nesting = check_children_in_parent(gdf, parent, parent_col, tolerance_m2, source, kind, parent_kind)
+        outside = sum(p.check == "outside_parent" for p in nesting)
+        if outside >= 3 and outside > len(gdf) / 2:
+            nesting.insert(0, Problem(
+                source, None, f"{outside} of {len(gdf)} features lie partly outside their "
+                f"{SINGULAR[parent_kind]}: the two files may be in different CRSs (GCJ-02 and BD-09 are "
+                "shifted by a few hundred metres from WGS84)",
+                "declare each file's CRS with --crs and --parent-crs", "crs_mismatch"))
+        problems += nesting
     if tiling and kind in AREA_KINDS:
         if parent is not None and parent_col:
             problems += check_tiling_by_parent(gdf, parent, parent_col, tolerance_m2, source, kind, parent_kind)

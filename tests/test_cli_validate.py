@@ -94,6 +94,17 @@ def test_gap_and_outside_parent_with_parent_file(tmp_path, capsys):
     assert out[1].endswith(f"borders {COMM}001, {COMM}002) — extend a neighbouring grid to cover it (tolerance 1 m²)")
 
 
+def test_parent_in_another_crs_is_pointed_out(tmp_path, capsys):
+    path = write_grids(tmp_path / "grids.geojson", QUARTERS)
+    parent = write_community(tmp_path / "communities.geojson")
+    code, out, _ = run([path, "--parent", parent, "--parent-crs", "GCJ02"], capsys)
+    assert code == 1
+    assert out[0] == (f"{path}: 4 of 4 features lie partly outside their community: the two files may be in "
+                      "different CRSs (GCJ-02 and BD-09 are shifted by a few hundred metres from WGS84) — declare "
+                      "each file's CRS with --crs and --parent-crs")
+    assert run([path, "--crs", "GCJ02", "--parent", parent], capsys)[0] == 0  # both declared alike
+
+
 def test_self_intersection_is_located_and_repair_writes_a_clean_copy(tmp_path, capsys):
     bowtie = Polygon([(X0, Y0), (X0 + 500, Y0 + 1000), (X0 + 500, Y0), (X0, Y0 + 1000)])
     path = write_grids(tmp_path / "grids.geojson", [bowtie])

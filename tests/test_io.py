@@ -13,7 +13,7 @@ from shapely import box
 
 from gridgeo.crs import bd09_to_gcj02, gcj02_to_wgs84
 from gridgeo.errors import InputError, UsageError
-from gridgeo.io import read_layer, write_layer
+from gridgeo.io import DENSIFY_DEG, read_layer, write_layer
 
 # writing shapefiles in the tests cuts long field names: expected, and handled by read_layer
 pytestmark = pytest.mark.filterwarnings("ignore:Column names longer:UserWarning",
@@ -35,8 +35,9 @@ def _coords(gdf) -> np.ndarray:
 
 
 def _converted(gdf, func) -> gpd.GeoDataFrame:
-    """The frame with every vertex passed through a (lon, lat) -> (lon, lat) conversion."""
-    geoms = shapely.transform(np.asarray(gdf.geometry.values), lambda xy: np.column_stack(func(xy[:, 0], xy[:, 1])))
+    """The frame densified to DENSIFY_DEG, then every vertex passed through a (lon, lat) conversion."""
+    dense = shapely.segmentize(np.asarray(gdf.geometry.values), DENSIFY_DEG)
+    geoms = shapely.transform(dense, lambda xy: np.column_stack(func(xy[:, 0], xy[:, 1])))
     return gdf.set_geometry(list(geoms))
 
 
@@ -71,7 +72,19 @@ def test_declared_gcj02_overrides_the_geojson_wgs84_label(tmp_path):
     gdf = read_layer(path, crs="gcj-02")
     np.testing.assert_allclose(_coords(gdf), _coords(_converted(_frame(), gcj02_to_wgs84)), atol=1e-12)
     # the shift is a few hundred metres, not nothing
-    assert np.abs(_coords(gdf) - _coords(_frame())).max() > 1e-3
+    assert np.abs(gdf.total_bounds - _frame().total_bounds).max() > 1e-3
+
+
+def test_gcj02_edges_are_densified_so_neighbours_still_meet(tmp_path):
+    # a grid corner in the middle of its community's edge must stay on that edge after conversion
+    path = tmp_path / "layer.geojson"
+    gpd.GeoDataFrame({"code": ["c", "g"]}, geometry=[box(113.90, 22.75, 113.91, 22.76),
+                                                     box(113.90, 22.75, 113.905, 22.755)], crs="EPSG:4326").to_file(path)
+    gdf = read_layer(path, crs="GCJ02")
+    corner = shapely.Point(np.column_stack(gcj02_to_wgs84(113.905, 22.75))[0])
+    assert gdf.geometry.iloc[0].exterior.distance(corner) < 1e-8  # ~1 mm
+    seg = np.diff(shapely.get_coordinates(gdf.geometry.iloc[0].exterior), axis=0)
+    assert np.hypot(seg[:, 0], seg[:, 1]).max() < DENSIFY_DEG * 1.01
 
 
 def test_declared_crs_conflicting_with_a_projected_file_is_refused(tmp_path):

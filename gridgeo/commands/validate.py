@@ -8,6 +8,7 @@ shapely.make_valid (atomically), then reports what is still wrong in that copy.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -66,12 +67,16 @@ def _check_args(args: argparse.Namespace, path: Path) -> None:
 
 
 def _report(problems: list[Problem], ok_line: str, what: str) -> int:
-    if not problems:
-        print(ok_line)
-        return 0
-    for problem in problems:
-        print(problem)
-    sys.stdout.flush()
+    try:
+        if not problems:
+            print(ok_line)
+            return 0
+        for problem in problems:
+            print(problem)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `gridgeo validate ... | head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1 if problems else 0
     print(f"gridgeo validate: {len(problems)} problem{'s' if len(problems) != 1 else ''} in {what}",
           file=sys.stderr)
     return 1
