@@ -109,8 +109,8 @@ area_layer(grids, "grids", t("layer_hotspots", L), ["name", "code", "count", "z"
            [t("name", L), t("code", L), t("count", L), "Gi* z", "p", t("hotspots", L)],
            style={"fillOpacityColored": 0.75}, fill_column="color").add_to(m)
 legend_items = [(HOTSPOT_COLORS[k], labels[k]) for k in ("hot", "cold", "not_significant")]
-note = ("Getis-Ord Gi*（esda.G_Local, star=True），Queen 邻接，199 次条件置换，p ≤ 0.05" if L == "zh" else
-        "Getis-Ord Gi* (esda.G_Local, star=True), Queen contiguity, 199 conditional permutations, p ≤ 0.05")
+note = ("Getis-Ord Gi*（esda.G_Local, star=True），邻接（含角点），199 次条件置换，p ≤ 0.05" if L == "zh" else
+        "Getis-Ord Gi* (esda.G_Local, star=True), contiguity (corners included), 199 conditional permutations, p ≤ 0.05")
 Legend(t("hotspots", L), legend_items, note=note).add_to(m)
 st_folium(m, key="review_map", height=520, use_container_width=True, returned_objects=[])
 hs_summary = hs["cls"].value_counts().reindex(list(labels), fill_value=0)

@@ -7,6 +7,7 @@ directly and reusable from scripts.
 from __future__ import annotations
 
 import io
+import warnings
 from datetime import datetime, timedelta
 
 import geopandas as gpd
@@ -58,18 +59,29 @@ def daily_trend(events: pd.DataFrame, start: datetime, end: datetime, tz: str = 
     return table
 
 
-def grid_weights(grids: gpd.GeoDataFrame):
-    """Queen contiguity weights of the grids (libpysal), binary; build once and reuse."""
-    from libpysal.weights import Queen
+def grid_weights(grids: gpd.GeoDataFrame, tolerance_m: float = 0.5):
+    """Queen-style contiguity weights of the grids, binary; build once and reuse.
 
-    w = Queen.from_dataframe(to_metric(grids).reset_index(drop=True), use_index=False, silence_warnings=True)
+    Grids that touch, even at a corner, are neighbours. Built with libpysal's
+    ``fuzzy_contiguity`` on polygons buffered by ``tolerance_m`` metres: real and generated
+    borders rarely share exact vertices (T-junctions, sub-metre slivers), which makes vertex-
+    based Queen weights miss about half the neighbours on the default dataset.
+    """
+    import warnings as _warnings
+
+    from libpysal.weights import fuzzy_contiguity
+
+    metric = to_metric(grids).reset_index(drop=True)
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")  # libpysal: disconnected-components notice, pandas deprecations
+        w = fuzzy_contiguity(metric, buffering=True, buffer=tolerance_m, predicate="intersects")
     w.transform = "B"
     return w
 
 
 def hotspots(grids: gpd.GeoDataFrame, counts: pd.Series, alpha: float = 0.05, permutations: int = 199,
              seed: int = 12345, w=None) -> pd.DataFrame:
-    """Getis-Ord Gi* of event counts per grid (esda.G_Local, star=True) on Queen contiguity.
+    """Getis-Ord Gi* of event counts per grid (esda.G_Local, star=True) on contiguity weights.
 
     ``counts`` is indexed by grid code (missing grids count 0). Significance from conditional
     permutations (pseudo p-values, ``permutations`` draws, fixed ``seed`` so results repeat).
@@ -83,8 +95,10 @@ def hotspots(grids: gpd.GeoDataFrame, counts: pd.Series, alpha: float = 0.05, pe
     if len(grids) < 3 or y.sum() == 0 or np.all(y == y[0]):
         return out.assign(z=0.0, p=1.0, cls="not_significant")
     w = w if w is not None else grid_weights(grids)
-    g = esda.G_Local(y, w, transform="B", star=True, permutations=permutations, seed=seed, n_jobs=1,
-                     keep_simulations=False)
+    with warnings.catch_warnings():  # esda announces a future change of its default alternative
+        warnings.simplefilter("ignore", DeprecationWarning)
+        g = esda.G_Local(y, w, transform="B", star=True, permutations=permutations, seed=seed, n_jobs=1,
+                         keep_simulations=False)
     z = np.nan_to_num(np.asarray(g.Zs, dtype=float))
     p = np.asarray(g.p_sim, dtype=float)
     cls = np.where(p <= alpha, np.where(z > 0, "hot", "cold"), "not_significant")
