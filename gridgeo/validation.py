@@ -1,9 +1,10 @@
 """Validate grid-atlas layers and report every problem as one line: file, feature, what, what to do.
 
 The checks are plain functions over WGS84 GeoDataFrames returning lists of ``Problem`` so other
-modules can reuse them; ``validate_file`` and ``validate_atlas`` run them all. Metric checks
-(overlap, gap and outside-parent areas) are done in EPSG:4547 with shapely 2's vectorized
-operations and an STRtree for candidate pairs.
+modules can reuse them; ``validate_file``, ``validate_folder`` and ``validate_atlas`` run them all.
+Overlaps, gaps and outside-parent areas use an STRtree for candidate pairs and shapely 2's
+vectorized overlays, computed with edges read as straight both in degrees and in EPSG:4547 (only
+what both readings agree on counts; see the topology section) and measured in m² in EPSG:4547.
 """
 
 from __future__ import annotations
@@ -632,6 +633,7 @@ class Report:
     kind_reason: str
     problems: list[Problem] = field(default_factory=list)
     frame: gpd.GeoDataFrame | None = None
+    parent_frame: gpd.GeoDataFrame | None = None
 
     @property
     def ok(self) -> bool:
@@ -655,6 +657,7 @@ def validate_path(path: str | Path, kind: str | None = None, crs: str | None = N
             raise UsageError(f"{path}: cannot tell which kind of layer this is from its name or columns; "
                              f"pass --kind {'|'.join(KINDS)}")
     parent_gdf = None
+    parent_problems: list[Problem] = []
     if parent is not None:
         parent_kind = PARENTS.get(kind, (None, None))[0]
         if parent_kind is None:
@@ -664,11 +667,13 @@ def validate_path(path: str | Path, kind: str | None = None, crs: str | None = N
         except InputError as exc:
             return Report(source, kind, reason, [_problem_from_error(str(parent), exc)], gdf)
         parent_problems = (check_required_fields(parent_gdf, parent_kind, str(parent))
-                           + check_geometries(parent_gdf, parent_kind, str(parent)))
-        if any(p.check == "missing_field" for p in parent_problems):
-            return Report(source, kind, reason, parent_problems, gdf)
+                           + check_geometries(parent_gdf, parent_kind, str(parent))
+                           + check_lonlat(parent_gdf, str(parent), parent_kind))
+        if "code" not in parent_gdf.columns or any(p.feature is None and p.check.startswith(("lonlat", "outside"))
+                                                   for p in parent_problems):
+            return Report(source, kind, reason, parent_problems, gdf)  # the parent cannot be used
     problems = validate_frame(gdf, kind, source, tolerance_m2, parent_gdf, tiling=kind != "legacy")
-    return Report(source, kind, reason, problems, gdf)
+    return Report(source, kind, reason, parent_problems + problems, gdf, parent_gdf)
 
 
 def _problem_from_error(source: str, exc: Exception) -> Problem:

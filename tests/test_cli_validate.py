@@ -105,6 +105,16 @@ def test_parent_in_another_crs_is_pointed_out(tmp_path, capsys):
     assert run([path, "--crs", "GCJ02", "--parent", parent], capsys)[0] == 0  # both declared alike
 
 
+def test_problems_of_the_parent_file_are_reported_too(tmp_path, capsys):
+    path = write_grids(tmp_path / "grids.geojson", QUARTERS)
+    parent = tmp_path / "communities.geojson"
+    gpd.GeoDataFrame({"code": [COMM], "street_code": ["440311001"]}, geometry=[mbox(0, 0, 1000, 1000)],
+                     crs="EPSG:4547").to_crs("EPSG:4326").to_file(parent)
+    code, out, _ = run([path, "--parent", parent], capsys)
+    assert (code, out) == (1, [f"{parent}: missing required field 'name' — add a name column (communities need: "
+                               "code, name, street_code)"])
+
+
 def test_self_intersection_is_located_and_repair_writes_a_clean_copy(tmp_path, capsys):
     bowtie = Polygon([(X0, Y0), (X0 + 500, Y0 + 1000), (X0 + 500, Y0), (X0, Y0 + 1000)])
     path = write_grids(tmp_path / "grids.geojson", [bowtie])
@@ -116,7 +126,8 @@ def test_self_intersection_is_located_and_repair_writes_a_clean_copy(tmp_path, c
     fixed = tmp_path / "fixed.gpkg"
     code, out, err = run([path, "--repair", fixed], capsys)
     assert code == 0, out
-    assert out == [f"OK {fixed}: 1 grids features after repair; no problems"]
+    assert out == [f"OK {fixed}: 1 features after repair (kind grids, guessed from the file name); no problems "
+                   "(tolerance 1 m²)"]
     assert "1 invalid geometry repaired" in err
     assert gpd.read_file(fixed).geometry.is_valid.all()
 

@@ -97,21 +97,16 @@ def run(args: argparse.Namespace) -> int:
         return _run_atlas(path, args.tolerance)
     report = validate_path(path, args.kind, args.crs, args.tolerance, args.parent, args.parent_crs, args.layer)
     kind_note = f"kind {report.kind}, {report.kind_reason}" if report.kind else "kind unknown"
-    if args.repair and report.frame is not None:
+    parent_ok = args.parent is None or report.parent_frame is not None
+    if args.repair and report.frame is not None and parent_ok:
         fixed, n_fixed = repair_geometries(report.frame, report.kind)
         write_layer(fixed, args.repair)
         print(f"wrote {args.repair}: {n_fixed} invalid geometr{'y' if n_fixed == 1 else 'ies'} repaired "
               "with make_valid (WGS84)", file=sys.stderr)
-        parent = None
-        if args.parent:  # the parent was read fine by validate_path if we got here without its problem
-            from gridgeo.io import read_layer
-            from gridgeo.validation import PARENTS
-            parent = read_layer(args.parent, kind=PARENTS[report.kind][0], crs=args.parent_crs or args.crs)
-        problems = validate_frame(fixed, report.kind, str(args.repair), args.tolerance, parent,
+        problems = validate_frame(fixed, report.kind, str(args.repair), args.tolerance, report.parent_frame,
                                   tiling=report.kind != "legacy")
-        n = len(fixed)
-        return _report(problems, f"OK {args.repair}: {n:,} {report.kind} features after repair; no problems",
-                       f"{args.repair} ({kind_note})")
+        return _report(problems, f"OK {args.repair}: {len(fixed):,} features after repair ({kind_note}); "
+                       f"no problems (tolerance {args.tolerance:g} m²)", f"{args.repair} ({kind_note})")
     n = len(report.frame) if report.frame is not None else 0
     return _report(report.problems, f"OK {path}: {n:,} features ({kind_note}); no problems "
                    f"(tolerance {args.tolerance:g} m²)", f"{path} ({kind_note})")
