@@ -12,6 +12,7 @@ from app_pages import common, data
 from gridgeo.i18n import category_name, level_name, t
 from gridgeo.review import (
     HOTSPOT_COLORS,
+    OUT_OF_AREA,
     compare_periods,
     daily_trend,
     excel_bytes,
@@ -61,7 +62,7 @@ tables: dict[str, pd.DataFrame] = {}
 for by in ("street", "community", "grid", "category", "level"):
     table = compare_periods(current, previous, by)
     if by in names:
-        label = table["key"].map(names[by]).fillna(table["key"])
+        label = table["key"].map({**names[by], OUT_OF_AREA: t("out_of_area", L)}).fillna(table["key"])
     elif by == "category":
         label = table["key"].map(lambda c: category_name(str(c), L))
     else:

@@ -98,6 +98,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "export_excel": {"zh": "导出 Excel", "en": "Export to Excel"},
     "export_png": {"zh": "导出地图 PNG", "en": "Export map as PNG"},
     "export_pdf": {"zh": "导出地图 PDF", "en": "Export map as PDF"},
+    "out_of_area": {"zh": "区域外（未落入任何网格）", "en": "Out of area (in no grid)"},
     "no_events": {"zh": "该时段没有事件。", "en": "No events in this period."},
     "legend_title": {"zh": "图例", "en": "Legend"},
     "scale": {"zh": "比例尺", "en": "Scale"},

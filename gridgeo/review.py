@@ -21,6 +21,8 @@ GROUP_COLUMNS: dict[str, str] = {
     "category": "category", "level": "level",
 }
 
+OUT_OF_AREA = "out_of_area"  # group key of events outside every grid (kept, never dropped)
+
 HOTSPOT_COLORS: dict[str, str] = {"hot": "#d7301f", "cold": "#2b8cbe", "not_significant": "#d9d9d9"}
 
 
@@ -34,10 +36,19 @@ def compare_periods(current: pd.DataFrame, previous: pd.DataFrame, by: str) -> p
 
     ``by`` is street, community, grid, category or level. Returns columns key, current,
     previous, change, change_pct (NaN when the previous count is 0), sorted by current desc.
+    Events without an area code (outside every grid) are counted under OUT_OF_AREA.
     """
     column = GROUP_COLUMNS[by]
-    cur = current[column].value_counts() if len(current) else pd.Series(dtype="int64")
-    prev = previous[column].value_counts() if len(previous) else pd.Series(dtype="int64")
+
+    def _counts(frame: pd.DataFrame) -> pd.Series:
+        if not len(frame):
+            return pd.Series(dtype="int64")
+        keys = frame[column]
+        if by in ("street", "community", "grid"):
+            keys = keys.astype(object).where(keys.notna() & (keys.astype(str) != ""), OUT_OF_AREA).astype(str)
+        return keys.value_counts()
+
+    cur, prev = _counts(current), _counts(previous)
     out = pd.concat([cur.rename("current"), prev.rename("previous")], axis=1).fillna(0).astype(int)
     out.index.name = "key"
     out = out.reset_index()

@@ -14,6 +14,7 @@ from shapely.geometry import box
 
 from gridgeo.review import (
     HOTSPOT_COLORS,
+    OUT_OF_AREA,
     compare_periods,
     daily_trend,
     excel_bytes,
@@ -47,6 +48,8 @@ def test_compare_periods_counts_changes_and_percentages():
     assert out.loc["440311002", "previous"] == 0 and np.isnan(out.loc["440311002", "change_pct"])
     assert out.loc["440311003", "current"] == 0 and out.loc["440311003", "change"] == -1
     assert list(out.index[:1]) == ["440311001"]
+    outside = pd.concat([cur, _ev(["440311001001001"], [2], t).assign(street_code=[None])])
+    assert compare_periods(outside, prev, "street").set_index("key").loc[OUT_OF_AREA, "current"] == 1
     levels = compare_periods(cur, prev, "level").set_index("key")
     assert levels.loc[3, "current"] == 1 and levels.loc[3, "previous"] == 2
 

@@ -1,0 +1,153 @@
+"""Every page of the Streamlit app through streamlit.testing's AppTest: runs cleanly and shows
+the figures of the event source for the same window."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # app_pages is a folder of page scripts, not an installed package
+
+from app_pages import data  # noqa: E402
+from gridgeo.risk import risk_by_area  # noqa: E402
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _data_dir(tmp_path_factory):
+    """A throw-away data dir (and SQLite store) for the whole module."""
+    mp = pytest.MonkeyPatch()
+    d = tmp_path_factory.mktemp("gridgeo-data")
+    mp.setenv("GRIDGEO_DATA_DIR", str(d))
+    mp.delenv("GRIDGEO_DATABASE_URL", raising=False)
+    yield d
+    mp.undo()
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def _maps(at: AppTest) -> list[dict]:
+    return [json.loads(n.proto.json_args) for n in _walk(at.main)
+            if type(n).__name__ == "UnknownElement" and getattr(n, "type", "") == "component_instance"]
+
+
+def _run(page: str | None = None, lang: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    if lang:
+        at.sidebar.selectbox(key="lang").set_value(lang)
+        at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def _atlas():
+    from gridgeo.atlas import load_default_atlas
+    return load_default_atlas()
+
+
+def test_map_page_renders_the_risk_map_offline_and_a_grid_card_by_search():
+    at = _run()
+    assert at.title[0].value == "地图"
+    maps = _maps(at)
+    assert len(maps) == 1
+    args = maps[0]
+    assert args["js_links"] and all(u.startswith("/app/static/vendor/") for u in args["js_links"] + args["css_links"])
+    atlas = _atlas()
+    # every grid of the district is in the risk layer (today's risk by grid is the default)
+    assert sum(args["script"].count(f'"code": "{c}"') > 0 for c in atlas.grids["code"]) == len(atlas.grids)
+    assert "\\u98ce\\u9669\\u7b49\\u7ea7" in args["script"] or "风险等级" in args["script"]  # legend title text
+
+    grid = atlas.grids.iloc[7]
+    at.text_input(key="map_search").set_value(grid["code"]).run()
+    assert not at.exception
+    assert any(grid["name"] in s.value for s in at.subheader)
+    card = at.table[0].value
+    assert str(grid["grid_worker"]) in card.to_string() and str(int(grid["households"])) in card.to_string()
+    end = data.now()
+    hist = data.load_events(atlas, end - pd.Timedelta(days=30), end)
+    open_n = int(((hist["grid_code"] == grid["code"]) & hist["status"].isin(("reported", "accepted",
+                                                                             "escalated"))).sum())
+    assert [m.value for m in at.metric if m.label == "在办案件"] == [str(open_n)]
+
+
+def test_map_page_switches_to_english_and_filters_a_street():
+    at = _run(lang="en")
+    assert at.title[0].value == "Map"
+    atlas = _atlas()
+    street = atlas.streets.iloc[2]
+    at.sidebar.selectbox(key="map_street").set_value(street["code"]).run()
+    assert not at.exception
+    script = _maps(at)[0]["script"]
+    inside = atlas.grids[atlas.grids["street_code"] == street["code"]]["code"]
+    outside = atlas.grids[atlas.grids["street_code"] != street["code"]]["code"]
+    assert all(f'"code": "{c}"' in script for c in inside)
+    assert not any(f'"code": "{c}"' in script for c in outside)
+
+
+def test_wall_display_kpis_equal_the_event_source_figures():
+    at = _run("app_pages/wall.py")
+    atlas = _atlas()
+    at_time = data.now()
+    start, end = data.today_window(at_time)
+    events = data.load_events(atlas, start, end)
+    expected = data.kpis(events, at_time)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["接收"] == str(expected["received"])
+    assert shown["受理"] == str(expected["accepted"])
+    assert shown["化解"] == str(expected["resolved"])
+    assert shown["化解率"] == f"{expected['resolution_rate'] * 100:.1f}%"
+    assert shown["超期"] == str(expected["overdue"])
+    for level, name in ((1, "I级（红）"), (2, "II级（橙）"), (3, "III级（黄）"), (4, "IV级（蓝）")):
+        assert shown[name] == str(expected["by_level"][level])
+    # the pushed layer holds exactly the grids at risk; the base map every grid
+    args = _maps(at)[0]
+    risk = risk_by_area(events, atlas.grids, "grid")
+    at_risk = risk.loc[risk["risk_level"] > 0, "code"]
+    assert args["feature_group"] and all(f'"code": "{c}"' in args["feature_group"] for c in at_risk)
+    assert args["feature_group"].count('"code": "') == len(at_risk)
+    assert args["script"].count('"code": "') >= len(atlas.grids)
+    assert args["returned_objects"] == []
+
+
+def test_review_page_tables_trend_hotspots_and_exports():
+    at = _run("app_pages/review.py")
+    assert at.title[0].value == "风险研判"
+    assert len(at.tabs) == 5
+    street_table = at.dataframe[0].value
+    atlas = _atlas()
+    assert set(atlas.streets["name"]) <= set(street_table["名称"]) <= {*atlas.streets["name"], "区域外（未落入任何网格）"}
+    # this-period totals equal the source's events in the window shown
+    received = int(next(m.value for m in at.metric if m.label == "接收"))
+    assert int(street_table["本期"].sum()) == received
+    assert any("热点" in c.value and "冷点" in c.value for c in at.caption)
+    labels = [b.proto.label for b in _walk(at.main) if getattr(b, "type", "") == "download_button"]
+    assert labels == ["导出 Excel", "导出地图 PNG", "导出地图 PDF"]
+    assert len(_maps(at)) == 1
+
+
+def test_partition_slot_is_picked_up_only_when_its_page_exists():
+    """app.py lists app_pages/partition.py and adds it to the navigation once the file exists."""
+    at = _run()
+    if (ROOT / "app_pages" / "partition.py").exists():
+        at.switch_page("app_pages/partition.py")
+        at.run()
+        assert not at.exception
+    else:
+        with pytest.raises(ValueError):
+            at.switch_page("app_pages/partition.py")
