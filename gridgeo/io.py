@@ -13,7 +13,8 @@ CRS rules (the file's own declaration wins unless the user declares otherwise):
   the file declares a different real CRS (e.g. a projected one), since one of the two is wrong.
 - Converting from GCJ-02/BD-09 densifies edges to <= 20 m first (see DENSIFY_DEG).
 - A CSV, a shapefile without .prj and a GeoPackage layer without an SRS have no CRS: they are
-  refused unless ``crs=`` is given.
+  refused unless ``crs=`` is given. A CSV may instead carry a ``crs`` column naming each row's
+  CRS, as event exports do (see ``_convert_per_row``).
 
 Shapefile text: a .cpg file (or the .dbf language driver byte) names the encoding and GDAL uses
 it. When neither is there GDAL would assume ISO-8859-1 and silently garble Chinese text, so the
@@ -281,8 +282,44 @@ def read_layer(path: str | Path, kind: str | None = None, crs: str | None = None
         gdf = gdf.rename_geometry("geometry")
     if suffix == ".shp":
         gdf = _untruncate_field_names(gdf)
-    gdf = _declare_and_convert(gdf, path, crs)
+    if suffix == ".csv" and "crs" in gdf.columns:
+        gdf = _convert_per_row(gdf, path, crs, kind)
+    else:
+        gdf = _declare_and_convert(gdf, path, crs)
     return _codes_as_text(gdf)
+
+
+def _convert_per_row(gdf: gpd.GeoDataFrame, path: Path, crs: str | None, kind: str | None) -> gpd.GeoDataFrame:
+    """Convert a CSV whose ``crs`` column names each row's CRS (as event exports do).
+
+    Blank cells take ``crs``, or WGS84 for events (the event schema's default); otherwise they
+    are refused. Afterwards ``crs`` says WGS84 and ``crs_in`` keeps what the file said.
+    """
+    raw = gdf["crs"].astype(object)
+    blank = (raw.isna() | (raw.astype(str).str.strip() == "")).to_numpy()
+    default = crs or ("WGS84" if kind == "events" else None)
+    if blank.any() and default is None:
+        lines = (np.flatnonzero(blank) + 2)[:5]
+        raise InputError(f"{path}: column 'crs' is empty on line(s) {', '.join(map(str, lines))}"
+                         f"{' ...' if blank.sum() > 5 else ''}; fill it in or {CRS_HINT}")
+    names = np.where(blank, default, raw.astype(str).str.strip().to_numpy())
+    geoms = np.asarray(gdf.geometry.values, dtype=object).copy()
+    plain = gdf.set_crs(None, allow_override=True)
+    for name in pd.unique(names):
+        rows = np.flatnonzero(names == name)
+        try:
+            parse_crs(str(name))
+        except UsageError:
+            lines = (rows + 2)[:5]
+            raise InputError(f"{path}: column 'crs' names an unknown CRS {str(name)!r} on line(s) "
+                             f"{', '.join(map(str, lines))}{' ...' if len(rows) > 5 else ''}; use WGS84, "
+                             "CGCS2000, GCJ02, BD09 or an EPSG code") from None
+        part = _declare_and_convert(plain.iloc[rows], path, str(name))
+        geoms[rows] = np.asarray(part.geometry.values, dtype=object)
+    out = gdf.copy()
+    out["crs_in"] = raw.where(~blank, default)
+    out["crs"] = "WGS84"
+    return out.set_geometry(gpd.GeoSeries(geoms, index=gdf.index), crs=WGS84)
 
 
 def _untruncate_field_names(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

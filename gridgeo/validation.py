@@ -193,6 +193,34 @@ def check_code_lengths(gdf: pd.DataFrame, kind: str, source: str = "") -> list[P
     return problems
 
 
+def check_events(gdf: gpd.GeoDataFrame, source: str = "") -> list[Problem]:
+    """Each event's fields checked with the event schema the service uses (gridgeo.events).
+
+    Positions are taken from the (already WGS84) geometry; rows without a point are left to
+    check_geometries. Times must carry a zone, levels be 1-4, categories known, and so on.
+    """
+    from gridgeo.events import validate_event
+
+    labels = feature_labels(gdf, "events")
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    is_point = ~shapely.is_missing(geoms) & (shapely.get_type_id(geoms) == 0)
+    columns = [c for c in gdf.columns if c not in (gdf.geometry.name, "crs_in")]
+    problems: list[Problem] = []
+    for i, row in enumerate(gdf[columns].itertuples(index=False, name=None)):
+        if not is_point[i] or shapely.is_empty(geoms[i]):
+            continue
+        raw = {k: v for k, v in zip(columns, row, strict=True) if not (v is None or (np.isscalar(v) and pd.isna(v)))}
+        for key in ("lon", "lat", "lng", "longitude", "latitude", "x", "y", "经度", "纬度"):
+            raw.pop(key, None)
+        raw.update(lon=float(geoms[i].x), lat=float(geoms[i].y), crs="WGS84")
+        if isinstance(raw.get("level"), float) and raw["level"].is_integer():
+            raw["level"] = int(raw["level"])
+        for err in validate_event(raw, i)[1]:
+            problems.append(Problem(source, labels[i], f"{err.field}: {err.message}",
+                                    f"fix {err.field}" if err.field != "event" else "fix the row", "event_field"))
+    return problems
+
+
 # --- geometry checks --------------------------------------------------------------------------
 
 _REASON = re.compile(r"^(?P<what>[^\[]+)\[(?P<x>[-0-9.eE+]+) (?P<y>[-0-9.eE+]+)\]")
@@ -558,6 +586,8 @@ def validate_frame(gdf: gpd.GeoDataFrame, kind: str, source: str = "",
     problems += check_duplicate_codes(gdf, source, column=_id_column(gdf, kind) or "code")
     problems += check_counts(gdf, source, kind)
     problems += check_geometries(gdf, kind, source)
+    if kind == "events":
+        problems += check_events(gdf, source)
     where = check_lonlat(gdf, source, kind)
     problems += where
     if any(p.feature is None for p in where):
@@ -645,8 +675,9 @@ def validate_path(path: str | Path, kind: str | None = None, crs: str | None = N
                   parent_crs: str | None = None, layer: str | None = None) -> Report:
     """Read and validate one file; unreadable files become problems, bad arguments raise UsageError."""
     source = str(path)
+    read_kind = kind or guess_kind(pd.DataFrame(), path)[0]  # from the name: picks a GeoPackage layer
     try:
-        gdf = read_layer(path, kind=kind, crs=crs, layer=layer)
+        gdf = read_layer(path, kind=read_kind, crs=crs, layer=layer)
     except InputError as exc:
         return Report(source, kind, "given" if kind else "not guessed (file unreadable)",
                       [_problem_from_error(source, exc)])

@@ -163,6 +163,26 @@ def test_csv_without_crs_is_refused_then_accepted_with_crs(tmp_path, capsys):
     assert code == 0 and out[0].startswith(f"OK {path}: 1 features (kind units, guessed from the file name)")
 
 
+def test_events_csv_checked_with_the_event_schema(tmp_path, capsys):
+    from gridgeo.events import category_codes
+
+    cat = category_codes()[0]
+    path = tmp_path / "events.csv"
+    path.write_text("id,reported_at,lon,lat,crs,category,level\n"
+                    f"E1,2024-05-01T08:30:00+08:00,113.93,22.77,GCJ02,{cat},2\n"
+                    f"E2,2024-05-01T09:00:00+08:00,113.93,22.77,,{cat},5\n"
+                    f"E3,2024-05-01 09:00,113.93,22.77,BD09,{cat},1\n"
+                    f"E1,2024-05-01T10:00:00+08:00,113.94,22.78,,{cat},3\n", encoding="utf-8")
+    code, out, err = run([path], capsys)
+    assert code == 1
+    assert out == [
+        f"{path}: feature E1: id used by 2 features (rows 1, 4) — give each feature its own id",
+        f"{path}: feature E2: level: Input should be less than or equal to 4 — fix level",
+        f"{path}: feature E3: reported_at: must carry a time zone, e.g. 2024-05-01T08:30:00+08:00 — fix reported_at",
+    ]
+    assert "kind events, guessed from the file name" in err
+
+
 def test_swapped_lonlat_csv(tmp_path, capsys):
     path = tmp_path / "units.csv"
     path.write_text("code,name,kind,households,population,enterprises,lon,lat\n"

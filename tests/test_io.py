@@ -171,6 +171,22 @@ def test_csv_with_wkt_and_projected_crs(tmp_path):
     np.testing.assert_allclose(_coords(gdf), _coords(_frame()), atol=1e-9)
 
 
+def test_csv_with_a_crs_column_converts_each_row_from_its_own_crs(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text("id,lon,lat,crs\nA,113.93,22.77,GCJ02\nB,113.93,22.77,\nC,113.93,22.77,bd-09\n", encoding="utf-8")
+    gdf = read_layer(path, kind="events")  # blank = WGS84, the event schema's default
+    xy = np.column_stack([gdf.geometry.x, gdf.geometry.y])
+    np.testing.assert_allclose(xy[0], np.ravel(gcj02_to_wgs84(113.93, 22.77)), atol=1e-12)
+    np.testing.assert_array_equal(xy[1], [113.93, 22.77])
+    np.testing.assert_allclose(xy[2], np.ravel(gcj02_to_wgs84(*bd09_to_gcj02(113.93, 22.77))), atol=1e-12)
+    assert list(gdf["crs"]) == ["WGS84"] * 3 and list(gdf["crs_in"]) == ["GCJ02", "WGS84", "bd-09"]
+    with pytest.raises(InputError, match=r"column 'crs' is empty on line\(s\) 3; fill it in or declare it with --crs"):
+        read_layer(path)  # not events: a blank is not WGS84 by default
+    path.write_text("id,lon,lat,crs\nA,113.93,22.77,mars2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"column 'crs' names an unknown CRS 'mars2' on line\(s\) 2"):
+        read_layer(path, kind="events")
+
+
 def test_csv_without_crs_is_refused(tmp_path):
     path = tmp_path / "points.csv"
     path.write_text("lon,lat\n113.9,22.7\n", encoding="utf-8")
