@@ -26,6 +26,11 @@ from gridgeo.validation import (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the validate options."""
+    parser.epilog = (
+        "Exit status: 0 clean (one OK line), 1 problems (one line each: file, feature, what, what to do), "
+        "2 usage error. GeoJSON without a crs member is WGS84 (RFC 7946); GCJ-02/BD-09 data cannot say so "
+        "in the file: declare it with --crs. A folder is validated as an atlas (district, streets, "
+        "communities, grids, legacy, units .geojson): nesting and tiling per parent.")
     parser.add_argument("path", metavar="PATH",
                         help="a layer file (.geojson .json .gpkg .shp .csv) or an atlas folder")
     parser.add_argument("--crs", metavar="NAME",
