@@ -275,7 +275,14 @@ def read_layer(path: str | Path, kind: str | None = None, crs: str | None = None
                          f"{', '.join(READ_SUFFIXES)}")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty (0 bytes); export the layer again")
+    if suffix == ".shp":
+        for part, what in ((".shx", "index"), (".dbf", "attribute")):
+            if not any(path.with_suffix(s).exists() for s in (part, part.upper())):
+                raise InputError(f"{path}: the {part} {what} file is missing; copy every part of the shapefile "
+                                 "(.shp .shx .dbf .prj .cpg) together")
     gdf = _read_csv(path) if suffix == ".csv" else _read_vector(path, layer, kind)
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise InputError(f"{path}: the layer has no geometry (an attribute table); export it with its shapes")
     if len(gdf) == 0:
         raise InputError(f"{path}: the layer has no features; export it again with its features")
     if "geometry" not in gdf.columns or gdf.geometry.name != "geometry":

@@ -231,6 +231,24 @@ def test_unreadable_or_empty_files(tmp_path, name, content, error, match):
         read_layer(path, crs="WGS84" if name.endswith(".csv") else None)
 
 
+@pytest.mark.parametrize("part", [".dbf", ".shx"])
+def test_shapefile_with_a_missing_part(tmp_path, part):
+    path = tmp_path / "grids.shp"
+    _frame().to_file(path)
+    path.with_suffix(part).unlink()
+    with pytest.raises(InputError, match=rf"grids.shp: the \{part} \w+ file is missing; copy every part"):
+        read_layer(path)
+
+
+def test_geopackage_attribute_table_without_geometry(tmp_path):
+    import pyogrio
+
+    path = tmp_path / "table.gpkg"
+    pyogrio.write_dataframe(pd.DataFrame({"code": ["a", "b"]}), path, layer="table")
+    with pytest.raises(InputError, match="the layer has no geometry"):
+        read_layer(path)
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         read_layer(tmp_path / "nope.geojson")
