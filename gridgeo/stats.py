@@ -1,0 +1,97 @@
+"""Derived figures from the events frame: received, accepted, resolved, resolution rate,
+overdue and median handling time, overall or per grid/community/street/category/level/channel
+or per time window (hour/day/week, in China Standard Time).
+
+Definitions (the wall display and the review page use exactly these):
+
+* received: events reported (every status, rejected included);
+* accepted: events that reached acceptance (accepted, escalated, resolved, confirmed, feedback);
+* resolved: events resolved (resolved, confirmed, feedback);
+* resolution_rate: resolved / received (0.0 when nothing was received);
+* overdue: still open (reported, accepted, escalated) after their due time at ``now``;
+* median_handling_hours: median of resolved_at − reported_at over resolved events, in hours
+  (NaN when none is resolved).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridgeo.lifecycle import ACCEPTED_STATUSES, RESOLVED_STATUSES, overdue_mask
+
+LOCAL_TZ = "Asia/Shanghai"
+STAT_COLUMNS = ("received", "accepted", "resolved", "resolution_rate", "overdue", "median_handling_hours")
+
+# group name -> column of the events frame
+BY_COLUMNS: dict[str, str] = {
+    "grid": "grid_code", "community": "community_code", "street": "street_code",
+    "category": "category", "level": "level", "channel": "channel", "status": "status",
+    "dispatch_target": "dispatch_target",
+}
+# time window name -> pandas period frequency (windows start at local midnight / Monday)
+WINDOWS: dict[str, str] = {"hour": "h", "day": "D", "week": "W-SUN"}
+
+
+def _key(events: pd.DataFrame, by: str) -> tuple[str, pd.Series]:
+    if by in WINDOWS:
+        local = pd.to_datetime(events["reported_at"], utc=True).dt.tz_convert(LOCAL_TZ)
+        naive = local.dt.tz_localize(None)
+        return "period", naive.dt.to_period(WINDOWS[by]).dt.start_time.dt.tz_localize(LOCAL_TZ)
+    column = BY_COLUMNS.get(by, by)
+    if column not in events.columns:
+        raise ValueError(f"by must be one of {', '.join([*BY_COLUMNS, *WINDOWS])} or a column, got {by!r}")
+    return column, events[column]
+
+
+def summarize(events: pd.DataFrame, by: str | None = None, now: Any = None) -> pd.DataFrame:
+    """The figures (STAT_COLUMNS) overall (one row) or one row per group of ``by``.
+
+    ``by``: None, grid, community, street, category, level, channel, status, hour, day, week,
+    or any column. The group key comes first, named after its column (``period`` for time
+    windows, the local start of the window). ``overdue`` is recomputed at ``now`` when given
+    (or when the frame has no ``overdue`` column); otherwise the frame's flag is used.
+    Events without a code (out of area) form their own group with a missing key.
+    """
+    status = events["status"].astype(str) if len(events) else pd.Series(dtype=str)
+    if now is not None or "overdue" not in events.columns:
+        now = now if now is not None else datetime.now(UTC)
+        overdue = overdue_mask(status, events["due_at"], now) if len(events) else pd.Series(dtype=bool)
+    else:
+        overdue = events["overdue"].astype(bool)
+    if len(events):
+        handling = (pd.to_datetime(events["resolved_at"], utc=True)
+                    - pd.to_datetime(events["reported_at"], utc=True)).dt.total_seconds() / 3600.0
+        handling = handling.where(status.isin(RESOLVED_STATUSES))
+    else:
+        handling = pd.Series(dtype=float)
+    parts = pd.DataFrame({
+        "received": 1,
+        "accepted": status.isin(ACCEPTED_STATUSES).astype(int).to_numpy(),
+        "resolved": status.isin(RESOLVED_STATUSES).astype(int).to_numpy(),
+        "overdue": overdue.astype(int).to_numpy(),
+        "handling": handling.to_numpy(dtype=float),
+    }, index=range(len(events)))
+    if by is None:
+        out = pd.DataFrame({
+            "received": [len(parts)], "accepted": [int(parts["accepted"].sum())],
+            "resolved": [int(parts["resolved"].sum())], "overdue": [int(parts["overdue"].sum())],
+            "median_handling_hours": [float(np.nanmedian(parts["handling"])) if parts["handling"].notna().any()
+                                      else np.nan],
+        })
+    else:
+        name, key = _key(events, by)
+        parts[name] = key.to_numpy() if len(events) else []
+        grouped = parts.groupby(name, dropna=False, sort=True)
+        out = grouped.agg(received=("received", "sum"), accepted=("accepted", "sum"),
+                          resolved=("resolved", "sum"), overdue=("overdue", "sum"),
+                          median_handling_hours=("handling", "median")).reset_index()
+    out["resolution_rate"] = np.where(out["received"] > 0, out["resolved"] / out["received"].clip(lower=1), 0.0)
+    key_cols = [c for c in out.columns if c not in STAT_COLUMNS]
+    out = out[key_cols + list(STAT_COLUMNS)]
+    for c in ("received", "accepted", "resolved", "overdue"):
+        out[c] = out[c].astype("int64")
+    return out

@@ -1,0 +1,85 @@
+"""The event store: ``open_store(url)`` returns a :class:`Store` on SQLite or PostgreSQL + PostGIS.
+
+Where it lives: ``url`` if given, else ``GRIDGEO_DATABASE_URL``, else the SQLite file
+``$GRIDGEO_DATA_DIR/gridgeo.sqlite`` (data dir default: ``<repo>/var/``). URLs are SQLAlchemy
+URLs (``sqlite:///path``, ``postgresql+psycopg://user@host:port/db``); a plain path means a
+SQLite file. On first open of an empty store the schema is created and the embedded default
+atlas grids are published as grid set version 1.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from gridgeo.atlas import REPO_ROOT
+from gridgeo.lifecycle import TransitionError
+from gridgeo.store.sql import EVENT_COLUMNS, EventNotFound, Store
+
+__all__ = ["EVENT_COLUMNS", "EventNotFound", "Store", "TransitionError", "data_dir", "default_url",
+           "open_store"]
+
+
+def data_dir() -> Path:
+    """``$GRIDGEO_DATA_DIR`` or ``<repo>/var/`` (created when missing)."""
+    path = Path(os.environ.get("GRIDGEO_DATA_DIR") or REPO_ROOT / "var")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_url() -> str:
+    """``GRIDGEO_DATABASE_URL`` or the SQLite file in the data dir."""
+    return os.environ.get("GRIDGEO_DATABASE_URL") or f"sqlite:///{data_dir() / 'gridgeo.sqlite'}"
+
+
+def _sqlite_engines(url: sa.URL) -> tuple[sa.Engine, sa.Engine]:
+    """A read engine (deferred transactions) and a write engine (BEGIN IMMEDIATE), both WAL."""
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+    def make(begin: str) -> sa.Engine:
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _connect(dbapi_conn, _record) -> None:
+            dbapi_conn.isolation_level = None  # let us issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn) -> None:
+            conn.exec_driver_sql(begin)
+
+        return engine
+
+    return make("BEGIN"), make("BEGIN IMMEDIATE")
+
+
+def open_store(url: str | None = None, *, seed_default: bool = True) -> Store:
+    """Open (and migrate) the store; publish the default atlas grids as version 1 when it has
+    no grid set yet (unless ``seed_default`` is False)."""
+    url = url or default_url()
+    if "://" not in url:
+        url = f"sqlite:///{Path(url).resolve()}"
+    sa_url = sa.make_url(url)
+    if sa_url.get_backend_name() == "sqlite":
+        read, write = _sqlite_engines(sa_url)
+        store = Store(read, write, url=url)
+    elif sa_url.get_backend_name() == "postgresql":
+        engine = sa.create_engine(sa_url, pool_pre_ping=True)
+        store = Store(engine, url=url)
+    else:
+        raise ValueError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql+psycopg://...")
+    store.migrate()
+    if seed_default and store.current_version() is None:
+        from gridgeo.atlas import load_default_atlas
+
+        store.publish_grid_set(load_default_atlas().grids, author="gridgeo",
+                               comment="default atlas grids (synthetic demo data)")
+    return store

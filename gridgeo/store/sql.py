@@ -1,0 +1,457 @@
+"""The event store over SQLAlchemy Core: one implementation, two real backends.
+
+:class:`Store` holds everything both backends share; :mod:`gridgeo.store.backends` makes the
+engines (SQLite file in WAL mode with ``BEGIN IMMEDIATE`` write transactions; PostgreSQL with
+PostGIS). Every write is one transaction: an event is stored whole with its first history
+entry, or not at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+
+from gridgeo.assign import GridIndex
+from gridgeo.crs import WGS84
+from gridgeo.dispatch import DEFAULT_RULE, DispatchRule, dispatch_target
+from gridgeo.errors import InputError
+from gridgeo.events import DEFAULT_SKEW, EventError, EventIn, validate_events
+from gridgeo.lifecycle import check_transition, overdue_mask
+from gridgeo.lifecycle import due_at as compute_due
+from gridgeo.store import schema as S
+
+EVENT_COLUMNS: tuple[str, ...] = (
+    "id", "reported_at", "lon", "lat", "category", "level", "channel", "text", "status",
+    "grid_code", "community_code", "street_code", "grid_set_version", "dispatch_target", "list_type",
+    "due_at", "resolved_at", "out_of_area", "overdue",
+)
+EXTRA_COLUMNS: tuple[str, ...] = ("received_at", "accepted_at", "updated_at", "status_notes", "crs_in")
+TIME_COLUMNS = ("reported_at", "received_at", "due_at", "accepted_at", "resolved_at", "updated_at")
+FILTER_COLUMNS = ("grid_code", "community_code", "street_code", "level", "category", "status", "channel",
+                  "list_type", "dispatch_target")
+
+
+class EventNotFound(LookupError):
+    """No event with that id."""
+
+
+def _utc(ts: Any) -> datetime | None:
+    """A timezone-aware UTC datetime from a datetime/Timestamp/ISO string (naive = UTC)."""
+    if ts is None or (not isinstance(ts, str | datetime) and pd.isna(ts)):
+        return None
+    t = pd.Timestamp(ts)
+    t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
+    return t.to_pydatetime()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """Events, their history and the versioned grid sets, in one SQL database."""
+
+    def __init__(self, engine: sa.Engine, write_engine: sa.Engine | None = None,
+                 dispatch_rule: DispatchRule = DEFAULT_RULE, url: str = ""):
+        self.engine = engine
+        self.write_engine = write_engine or engine
+        self.dispatch_rule = dispatch_rule
+        self.url = url
+        self._write_lock = threading.Lock()
+        self._index_lock = threading.Lock()
+        self._indexes: dict[int, GridIndex] = {}
+        self._grid_frames: dict[int, gpd.GeoDataFrame] = {}
+
+    @property
+    def backend(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self.engine.dialect.name
+
+    # schema ----------------------------------------------------------------------------------
+    def migrate(self) -> int:
+        """Apply pending schema migrations; return the schema version."""
+        with self._write_lock, self.write_engine.begin() as conn:
+            S.schema_migrations.create(conn, checkfirst=True)
+        done = self.schema_version()
+        for version, name, fn in S.MIGRATIONS:
+            if version <= done:
+                continue
+            with self._write_lock, self.write_engine.begin() as conn:
+                fn(conn)
+                conn.execute(S.schema_migrations.insert().values(version=version, name=name, applied_at=_now()))
+        return self.schema_version()
+
+    def schema_version(self) -> int:
+        """The highest migration applied (0 for an empty database)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.max(S.schema_migrations.c.version))).scalar() or 0)
+
+    def close(self) -> None:
+        """Release every connection."""
+        self.engine.dispose()
+        if self.write_engine is not self.engine:
+            self.write_engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # grid sets -------------------------------------------------------------------------------
+    def publish_grid_set(self, grids: gpd.GeoDataFrame, author: str, comment: str = "") -> int:
+        """Store a grid set as the next version and make it current; return its version.
+
+        ``grids`` needs ``code``, ``community_code`` and polygon geometries; ``street_code``
+        defaults to the first 9 digits of the community code. Other columns are kept as attrs.
+        """
+        missing = {"code", "community_code"} - set(grids.columns)
+        if missing:
+            raise InputError(f"grid set: missing column(s) {', '.join(sorted(missing))}")
+        if grids.crs is not None and grids.crs != WGS84:
+            grids = grids.to_crs(WGS84)
+        if grids["code"].astype(str).duplicated().any():
+            dup = grids["code"].astype(str)[grids["code"].astype(str).duplicated()].iloc[0]
+            raise InputError(f"grid set: code {dup} appears more than once")
+        geoms = grids.geometry.values
+        bad = ~np.isin(shapely.get_type_id(geoms), (3, 6))
+        if bad.any():
+            raise InputError(f"grid set: grid {grids['code'].astype(str)[bad].iloc[0]} is not a polygon")
+        core = {"code", "name", "community_code", "street_code", "households", "population", "geometry"}
+        extra = [c for c in grids.columns if c not in core]
+        rows = []
+        for rec, wkb in zip(grids.to_dict("records"), shapely.to_wkb(geoms), strict=True):
+            community = str(rec["community_code"])
+            attrs = {c: (None if pd.isna(rec[c]) else (rec[c].item() if hasattr(rec[c], "item") else rec[c]))
+                     for c in extra}
+            rows.append({
+                "code": str(rec["code"]), "name": str(rec.get("name") or rec["code"]),
+                "community_code": community,
+                "street_code": str(rec.get("street_code") or community[:9]),
+                "households": None if pd.isna(rec.get("households", np.nan)) else int(rec["households"]),
+                "population": None if pd.isna(rec.get("population", np.nan)) else int(rec["population"]),
+                "attrs": attrs, "wkb": wkb,
+            })
+        with self._write_lock, self.write_engine.begin() as conn:
+            version = int(conn.execute(sa.select(sa.func.max(S.grid_sets.c.version))).scalar() or 0) + 1
+            conn.execute(S.grid_sets.update().values(is_current=False))
+            conn.execute(S.grid_sets.insert().values(
+                version=version, published_at=_now(), author=author, comment=comment,
+                n_grids=len(rows), is_current=True))
+            for r in rows:
+                r["version"] = version
+            conn.execute(S.grid_set_grids.insert(), rows)
+        return version
+
+    def grid_sets(self) -> pd.DataFrame:
+        """Every published grid set: version, published_at, author, comment, n_grids, is_current."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(S.grid_sets).order_by(S.grid_sets.c.version)).mappings().all()
+        frame = pd.DataFrame(rows, columns=[c.name for c in S.grid_sets.columns])
+        frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
+        return frame
+
+    def current_version(self) -> int | None:
+        """Version of the current grid set (None before any was published)."""
+        with self.engine.connect() as conn:
+            v = conn.execute(sa.select(S.grid_sets.c.version).where(S.grid_sets.c.is_current)).scalar()
+        return None if v is None else int(v)
+
+    def grid_set(self, version: int) -> gpd.GeoDataFrame:
+        """The grids of one version as a WGS84 GeoDataFrame (code, name, community_code,
+        street_code, households, population, extra attributes, geometry)."""
+        if version in self._grid_frames:
+            return self._grid_frames[version]
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(S.grid_set_grids).where(S.grid_set_grids.c.version == version)
+                                .order_by(S.grid_set_grids.c.code)).mappings().all()
+        if not rows:
+            raise LookupError(f"no grid set version {version}")
+        records = []
+        for r in rows:
+            rec = {k: r[k] for k in ("code", "name", "community_code", "street_code", "households", "population")}
+            rec.update(r["attrs"] or {})
+            records.append(rec)
+        gdf = gpd.GeoDataFrame(records, geometry=shapely.from_wkb([bytes(r["wkb"]) for r in rows]), crs=WGS84)
+        self._grid_frames[version] = gdf
+        return gdf
+
+    def current_grid_set(self) -> tuple[int, gpd.GeoDataFrame]:
+        """(version, grids) of the current grid set."""
+        version = self.current_version()
+        if version is None:
+            raise LookupError("no grid set published yet: publish one with publish_grid_set()")
+        return version, self.grid_set(version)
+
+    def grid_index(self, version: int) -> GridIndex:
+        """The spatial index of a grid set, built once per version and kept."""
+        with self._index_lock:
+            if version not in self._indexes:
+                self._indexes[version] = GridIndex(self.grid_set(version))
+            return self._indexes[version]
+
+    def district_code(self) -> str:
+        """The district code (first 6 digits of the current grids' codes)."""
+        version = self.current_version()
+        if version is None:
+            return "000000"
+        return str(self.grid_set(version)["code"].iloc[0])[:6]
+
+    # events ----------------------------------------------------------------------------------
+    def prepare(self, events: list[EventIn], now: datetime | None = None) -> list[dict]:
+        """Rows for validated events: assignment, dispatch target and due time, status reported."""
+        now = now or _now()
+        version = self.current_version()
+        if version is not None and events:
+            idx = self.grid_index(version)
+            codes = idx.assign(np.array([e.lon for e in events]), np.array([e.lat for e in events]))
+            codes = codes.to_dict("records")
+        else:
+            codes = [{"grid_code": None, "community_code": None, "street_code": None, "out_of_area": True}
+                     for _ in events]
+        district = self.district_code()
+        rows = []
+        for ev, c in zip(events, codes, strict=True):
+            rows.append({
+                "id": ev.id, "reported_at": ev.reported_at, "received_at": now,
+                "lon": ev.lon, "lat": ev.lat, "crs_in": ev.crs, "lon_in": ev.lon_in, "lat_in": ev.lat_in,
+                "category": ev.category, "level": ev.level, "channel": ev.channel, "text": ev.text,
+                "list_type": ev.list_type, "status": "reported", "status_notes": None,
+                "grid_code": c["grid_code"], "community_code": c["community_code"],
+                "street_code": c["street_code"], "grid_set_version": version,
+                "out_of_area": bool(c["out_of_area"]),
+                "dispatch_target": dispatch_target(ev.level, ev.category, c["community_code"],
+                                                   c["street_code"], district, self.dispatch_rule),
+                "due_at": compute_due(ev.reported_at, ev.level, ev.list_type),
+                "accepted_at": None, "resolved_at": None, "updated_at": now,
+            })
+        return rows
+
+    def insert_rows(self, rows: list[dict], actor: str = "intake") -> set[str]:
+        """Insert prepared rows in ONE transaction, skipping ids already stored; return the ids
+        actually inserted (the others are duplicates)."""
+        if not rows:
+            return set()
+        table = S.events
+        if self.backend == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        with self._write_lock, self.write_engine.begin() as conn:
+            inserted = {r[0] for r in conn.execute(stmt, rows)} if len(rows) > 1 else \
+                {r[0] for r in conn.execute(stmt.values(**rows[0]))}
+            hist = [{"event_id": r["id"], "from_status": None, "to_status": "reported",
+                     "at": r["received_at"], "actor": actor, "note": None}
+                    for r in rows if r["id"] in inserted]
+            if hist:
+                conn.execute(S.event_history.insert(), hist)
+        return inserted
+
+    def add_events(self, events: list[dict], actor: str = "intake", now: datetime | None = None,
+                   skew=DEFAULT_SKEW) -> list[dict]:
+        """Validate, assign and store events (idempotent by id), per item.
+
+        Returns one result per input, in order: ``{"index", "id", "result", ...}`` where result
+        is "accepted" (stored now), "duplicate" (id already stored, or repeated in this batch:
+        the stored record's codes are returned) or "rejected" (with ``errors``; nothing stored
+        for it). The accepted ones are stored in one transaction.
+        """
+        now = now or _now()
+        validated, errors = validate_events(events, now=now, skew=skew)
+        by_index: dict[int, list[EventError]] = {}
+        for e in errors:
+            by_index.setdefault(e.index, []).append(e)
+        seen: set[str] = set()
+        fresh: list[EventIn] = []
+        for ev in validated:
+            if ev is not None and ev.id not in seen:
+                seen.add(ev.id)
+                fresh.append(ev)
+        rows = self.prepare(fresh, now)
+        inserted = self.insert_rows(rows, actor)
+        row_by_id = {r["id"]: r for r in rows}
+        dup_ids = [ev.id for ev in validated if ev is not None and ev.id not in inserted]
+        stored = self._records(dup_ids) if dup_ids else {}
+        results: list[dict] = []
+        first_seen: set[str] = set()
+        for i, ev in enumerate(validated):
+            if ev is None:
+                results.append({"index": i, "id": by_index[i][0].id, "result": "rejected",
+                                "errors": [e.as_dict() for e in by_index[i]]})
+                continue
+            if ev.id in inserted and ev.id not in first_seen:
+                first_seen.add(ev.id)
+                results.append({"index": i, "result": "accepted", **_public(row_by_id[ev.id])})
+            else:
+                results.append({"index": i, "result": "duplicate", **_public(stored.get(ev.id, {"id": ev.id}))})
+        return results
+
+    def _records(self, ids: Iterable[str]) -> dict[str, dict]:
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, dict] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                for r in conn.execute(sa.select(S.events).where(S.events.c.id.in_(chunk))).mappings():
+                    out[r["id"]] = dict(r)
+        return out
+
+    def get_event(self, event_id: str, history: bool = True) -> dict:
+        """One event's record (times as UTC datetimes) with its status history."""
+        recs = self._records([event_id])
+        if event_id not in recs:
+            raise EventNotFound(f"no event with id {event_id!r}")
+        rec = _public(recs[event_id])
+        if history:
+            with self.engine.connect() as conn:
+                hist = conn.execute(sa.select(S.event_history).where(S.event_history.c.event_id == event_id)
+                                    .order_by(S.event_history.c.hid)).mappings().all()
+            rec["history"] = [{"from_status": h["from_status"], "to_status": h["to_status"],
+                               "at": _utc(h["at"]), "actor": h["actor"], "note": h["note"]} for h in hist]
+        return rec
+
+    def transition(self, event_id: str, to_status: str, actor: str, note: str | None = None,
+                   at: datetime | None = None) -> dict:
+        """Move an event to ``to_status`` (timestamped, attributed); raise TransitionError when
+        the lifecycle forbids it and EventNotFound for an unknown id. Returns the record."""
+        self.transition_many([(event_id, to_status, actor, note, at)], strict=True)
+        return self.get_event(event_id)
+
+    def transition_many(self, moves: list[tuple], strict: bool = False) -> int:
+        """Apply ``(event_id, to_status, actor, note, at)`` moves in one transaction, in order
+        (several moves of one event are chained).
+
+        With ``strict`` the first invalid move raises (EventNotFound, TransitionError or
+        ValueError) and nothing is applied; otherwise invalid moves are skipped. Returns how many
+        were applied.
+        """
+        if not moves:
+            return 0
+        ev = S.events
+        ids = list(dict.fromkeys(m[0] for m in moves))
+        with self._write_lock, self.write_engine.begin() as conn:
+            state: dict[str, dict] = {}
+            for start in range(0, len(ids), 500):
+                query = sa.select(ev.c.id, ev.c.status, ev.c.status_notes, ev.c.accepted_at,
+                                  ev.c.resolved_at).where(ev.c.id.in_(ids[start:start + 500]))
+                if self.backend == "postgresql":
+                    query = query.with_for_update()
+                for r in conn.execute(query).mappings():
+                    state[r["id"]] = dict(r)
+            history: list[dict] = []
+            changed: dict[str, dict] = {}
+            for event_id, to_status, actor, note, at in moves:
+                at = _utc(at) or _now()
+                try:
+                    if event_id not in state:
+                        raise EventNotFound(f"no event with id {event_id!r}")
+                    if not actor or not str(actor).strip():
+                        raise ValueError("actor: a transition must name who made it")
+                    check_transition(state[event_id]["status"], to_status)
+                except (EventNotFound, ValueError):
+                    if strict:
+                        raise
+                    continue
+                cur = state[event_id]
+                if to_status == "accepted" and cur["accepted_at"] is None:
+                    cur["accepted_at"] = at
+                if to_status == "resolved":
+                    cur["resolved_at"] = at
+                if to_status == "accepted" and cur["status"] == "resolved":
+                    cur["resolved_at"] = None  # reopened
+                if note is not None:
+                    cur["status_notes"] = note
+                history.append({"event_id": event_id, "from_status": cur["status"], "to_status": to_status,
+                                "at": at, "actor": str(actor), "note": note})
+                cur["status"] = to_status
+                cur["updated_at"] = at
+                changed[event_id] = cur
+            if changed:
+                conn.execute(
+                    ev.update().where(ev.c.id == sa.bindparam("b_id")).values(
+                        status=sa.bindparam("b_status"), status_notes=sa.bindparam("b_notes"),
+                        accepted_at=sa.bindparam("b_acc"), resolved_at=sa.bindparam("b_res"),
+                        updated_at=sa.bindparam("b_upd")),
+                    [{"b_id": k, "b_status": v["status"], "b_notes": v["status_notes"],
+                      "b_acc": v["accepted_at"], "b_res": v["resolved_at"], "b_upd": v["updated_at"]}
+                     for k, v in changed.items()])
+                conn.execute(S.event_history.insert(), history)
+        return len(history)
+
+    def events_frame(self, start: Any = None, end: Any = None, *, bbox: tuple | None = None,
+                     limit: int | None = None, now: Any = None, extra: bool = False,
+                     **filters: Any) -> pd.DataFrame:
+        """Events reported in [start, end) as a DataFrame (see EVENT_COLUMNS), oldest first.
+
+        Filters: ``bbox=(min_lon, min_lat, max_lon, max_lat)`` and any of FILTER_COLUMNS with a
+        value or a list of values. ``overdue`` is computed relative to ``now`` (default: now).
+        """
+        ev = S.events
+        cols = list(EVENT_COLUMNS[:-1]) + (list(EXTRA_COLUMNS) if extra else [])
+        query = sa.select(*[ev.c[c] for c in cols])
+        if start is not None:
+            query = query.where(ev.c.reported_at >= _utc(start))
+        if end is not None:
+            query = query.where(ev.c.reported_at < _utc(end))
+        if bbox is not None:
+            x0, y0, x1, y1 = (float(v) for v in bbox)
+            query = query.where(ev.c.lon.between(x0, x1), ev.c.lat.between(y0, y1))
+        for key, value in filters.items():
+            if key not in FILTER_COLUMNS:
+                raise ValueError(f"unknown filter {key!r}: use one of {', '.join(FILTER_COLUMNS)}")
+            if value is None:
+                continue
+            values = list(value) if isinstance(value, list | tuple | set) else [value]
+            if key == "level":
+                values = [int(v) for v in values]
+            query = query.where(ev.c[key].in_(values))
+        query = query.order_by(ev.c.reported_at, ev.c.id)
+        if limit is not None:
+            query = query.limit(int(limit))
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            frame = pd.DataFrame(result.fetchall(), columns=cols)
+        return finish_frame(frame, now)
+
+    def count_events(self) -> int:
+        """How many events are stored."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(S.events)).scalar() or 0)
+
+
+def finish_frame(frame: pd.DataFrame, now: Any = None) -> pd.DataFrame:
+    """Give an events frame its dtypes (UTC times, int level, bool flags) and the overdue flag."""
+    for c in TIME_COLUMNS:
+        if c in frame:
+            frame[c] = pd.to_datetime(frame[c], utc=True, format="mixed").astype("datetime64[us, UTC]")
+    frame["level"] = frame["level"].astype("int64")
+    frame["out_of_area"] = frame["out_of_area"].astype(bool)
+    frame["lon"] = frame["lon"].astype(float)
+    frame["lat"] = frame["lat"].astype(float)
+    frame["grid_set_version"] = pd.array(frame["grid_set_version"], dtype="Int64")
+    frame["overdue"] = overdue_mask(frame["status"], frame["due_at"], _utc(now) or _now()).to_numpy(bool) \
+        if len(frame) else pd.Series(dtype=bool)
+    return frame
+
+
+def _public(rec: dict) -> dict:
+    """The client-facing fields of a stored record (times as UTC datetimes)."""
+    out = {k: rec.get(k) for k in ("id", "status", "status_notes", "grid_code", "community_code",
+                                   "street_code", "grid_set_version", "out_of_area", "dispatch_target",
+                                   "category", "level", "channel", "list_type", "lon", "lat", "text")
+           if k in rec}
+    for k in ("reported_at", "due_at", "accepted_at", "resolved_at", "received_at", "updated_at"):
+        if k in rec:
+            out[k] = _utc(rec[k])
+    if "out_of_area" in out and out["out_of_area"] is not None:
+        out["out_of_area"] = bool(out["out_of_area"])
+    return out
