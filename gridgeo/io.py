@@ -11,7 +11,7 @@ CRS rules (the file's own declaration wins unless the user declares otherwise):
   ``gridgeo.crs.normalize_crs_name``, or any pyproj CRS string such as "EPSG:4547") declares what
   the coordinates really are and overrides a geographic WGS84/CGCS2000 label. It is refused when
   the file declares a different real CRS (e.g. a projected one), since one of the two is wrong.
-- Converting from GCJ-02/BD-09 densifies edges to <= 20 m first (see DENSIFY_DEG).
+- Converting from GCJ-02/BD-09 densifies edges to <= 20 m first (gridgeo.crs.to_wgs84_frame).
 - A CSV, a shapefile without .prj and a GeoPackage layer without an SRS have no CRS: they are
   refused unless ``crs=`` is given. A CSV may instead carry a ``crs`` column naming each row's
   CRS, as event exports do (see ``_convert_per_row``).
@@ -57,7 +57,6 @@ KNOWN_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(
 # edge would no longer pass through a neighbour's vertex that lay on it (a 500 m edge leaves a
 # sliver ~3 cm wide). Edges are first cut into pieces of at most this many degrees (~20 m),
 # over which the offset is linear to well under a millimetre.
-DENSIFY_DEG = 0.0002
 
 CRS_HINT = "declare it with --crs WGS84|CGCS2000|GCJ02|BD09 (or an EPSG code such as EPSG:4547)"
 
@@ -114,10 +113,7 @@ def _declare_and_convert(gdf: gpd.GeoDataFrame, path: Path, crs: str | None) -> 
         if _is_wgs84_like(declared):
             return gdf.set_crs(WGS84, allow_override=True)
         return gdf.set_crs(declared, allow_override=True).to_crs(WGS84)
-    if declared in ("GCJ02", "BD09"):
-        gdf = gdf.set_geometry(shapely.segmentize(np.asarray(gdf.geometry.values, dtype=object),
-                                                  DENSIFY_DEG), crs=gdf.crs)
-    return to_wgs84_frame(gdf, declared)
+    return to_wgs84_frame(gdf, declared)  # densifies GCJ-02/BD-09 edges first
 
 
 def _codes_as_text(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
