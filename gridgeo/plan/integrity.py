@@ -1,0 +1,271 @@
+"""Integrity checks a plan must pass before it is accepted, each failure placed on the map.
+
+Rules (``Issue.rule``), as districting tools run them:
+
+- ``unknown_atom``: the assignment names an atom that is not in the atom set;
+- ``duplicate``: an atom is assigned twice (an overlap);
+- ``unassigned``: an atom belongs to no grid (a gap);
+- ``unknown_grid``: an atom is assigned to a code missing from the grid table;
+- ``empty_grid``: a grid in the table has no atoms (warning);
+- ``outside_community``: a grid holds an atom of another community (or, when the community
+  boundaries are given, reaches outside its community by more than the tolerance);
+- ``non_contiguous``: a grid falls into several pieces (rook adjacency of its atoms); one
+  issue per detached piece, placed on it;
+- ``hole``: a grid's outline has a hole (it encloses another grid or a gap) above the tolerance;
+- ``under_min`` / ``over_max`` (and ``population_under_min`` / ``population_over_max``):
+  outside the size band. An error, except where the band cannot be met — the community holds
+  fewer households than the minimum, or a single atom exceeds the maximum — which is a warning
+  carrying that reason;
+- ``totals``: the grids' households, population and enterprises do not add up to the atoms';
+- ``atom_overlap`` / ``community_gap``: the atoms themselves overlap, or leave part of a
+  community uncovered (only checked when the communities are given).
+
+Every issue has a location (lon/lat of a point on the offending atom or grid, and its bounds)
+so the editing page can draw it and zoom to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from gridgeo.crs import METRIC, WGS84
+from gridgeo.model import COUNT_COLUMNS, DEFAULT_TOLERANCE_M2
+from gridgeo.plan.model import Plan
+
+ERROR, WARNING = "error", "warning"
+
+RULE_LABELS: dict[str, str] = {
+    "unknown_atom": "未知单元", "duplicate": "重复分配（重叠）", "unassigned": "未分配单元（空隙）",
+    "unknown_grid": "未登记网格", "empty_grid": "空网格", "outside_community": "跨出社区",
+    "non_contiguous": "网格不连通", "hole": "网格有洞", "under_min": "户数低于下限",
+    "over_max": "户数超过上限", "population_under_min": "人口低于下限",
+    "population_over_max": "人口超过上限", "totals": "总量不守恒", "atom_overlap": "单元重叠",
+    "community_gap": "社区有空隙",
+}
+
+_TO_WGS84 = Transformer.from_crs(METRIC, WGS84, always_xy=True)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One integrity failure with where to look on the map (WGS84)."""
+
+    rule: str
+    severity: str
+    message: str
+    grid: str | None = None
+    atom: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    bounds: tuple[float, float, float, float] | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _locate(geom_metric) -> dict:
+    if geom_metric is None or geom_metric.is_empty:
+        return {}
+    point = shapely.point_on_surface(geom_metric)
+    lon, lat = _TO_WGS84.transform(point.x, point.y)
+    x0, y0, x1, y1 = geom_metric.bounds
+    (a, c), (b, d) = _TO_WGS84.transform([x0, x1], [y0, y1])
+    return {"lon": float(lon), "lat": float(lat), "bounds": (float(a), float(b), float(c), float(d))}
+
+
+def validate(plan: Plan, communities: gpd.GeoDataFrame | None = None,
+             tolerance_m2: float = DEFAULT_TOLERANCE_M2) -> list[Issue]:
+    """Run every integrity rule on ``plan``; an empty list (or only warnings) means it passes.
+
+    ``communities`` (code, geometry), when given, adds the geometric checks against the
+    community boundaries (a grid reaching outside, a gap in a community, overlapping atoms).
+    """
+    issues: list[Issue] = []
+    atoms = plan.atoms
+    assignment = plan.assignment
+    metric = atoms.metric
+
+    known = assignment.index.isin(atoms.ids)
+    stray = assignment[~known]
+    for atom, grid in stray[~stray.index.duplicated()].items():
+        issues.append(Issue("unknown_atom", ERROR, f"atom {atom} is assigned to grid {grid} but is not one of "
+                            "the plan's atoms; remove it", atom=str(atom), grid=str(grid)))
+    counted = assignment[known]
+    dup = counted.index[counted.index.duplicated()]
+    for atom in pd.unique(dup):
+        grids = sorted(set(counted.loc[[atom]].astype(str)))
+        issues.append(Issue("duplicate", ERROR, f"atom {atom} is assigned {int((counted.index == atom).sum())} "
+                            f"times (grids {', '.join(grids)}); keep one", atom=str(atom),
+                            grid=grids[0], **_locate(metric[atoms.position[atom]])))
+    labels = plan.labels()
+    unassigned = np.flatnonzero(pd.isna(labels))
+    for pos in unassigned:
+        issues.append(Issue("unassigned", ERROR, f"atom {atoms.ids[pos]} belongs to no grid (a gap); "
+                            "paint it into a neighbouring grid", atom=str(atoms.ids[pos]), **_locate(metric[pos])))
+
+    members = plan.members()
+    for code in sorted(set(members) - set(plan.grids.index)):
+        issues.append(Issue("unknown_grid", ERROR, f"{len(members[code])} atom(s) are assigned to grid {code}, "
+                            "which is not in the grid table; add it or move them", grid=code,
+                            **_locate(atoms.shape(members[code]))))
+    for code in sorted(set(plan.grids.index) - set(members)):
+        issues.append(Issue("empty_grid", WARNING, f"grid {code} has no atoms; delete it or paint atoms into it",
+                            grid=code))
+
+    issues += _community_rule(plan, members)
+    issues += _contiguity_rule(plan, members, labels)
+    issues += _hole_rule(plan, members, tolerance_m2)
+    issues += _size_rule(plan, members)
+    issues += _totals_rule(plan)
+    if communities is not None:
+        issues += _geometric_rules(plan, members, communities, tolerance_m2)
+    return issues
+
+
+def _community_rule(plan: Plan, members: dict[str, np.ndarray]) -> list[Issue]:
+    out = []
+    atoms = plan.atoms
+    for code, pos in members.items():
+        if code not in plan.grids.index:
+            continue
+        want = plan.grids.at[code, "community_code"]
+        wrong = pos[atoms.community[pos] != want]
+        for p in wrong:
+            out.append(Issue("outside_community", ERROR, f"grid {code} (community {want}) holds atom {atoms.ids[p]} "
+                             f"of community {atoms.community[p]}; move the atom to a grid of its community",
+                             grid=code, atom=str(atoms.ids[p]), **_locate(atoms.metric[p])))
+    return out
+
+
+def _contiguity_rule(plan: Plan, members: dict[str, np.ndarray], labels: np.ndarray) -> list[Issue]:
+    codes, inverse = np.unique(np.where(pd.isna(labels), "", labels).astype(str), return_inverse=True)
+    key = inverse.astype(np.int64)
+    key[pd.isna(labels)] = -1 - np.flatnonzero(pd.isna(labels))
+    comp = plan.atoms.components(key)
+    out = []
+    for code, pos in members.items():
+        pieces = pd.Series(pos).groupby(comp[pos]).agg(list)
+        if len(pieces) < 2:
+            continue
+        hh = plan.atoms.counts[:, 0]
+        order = sorted(pieces.index, key=lambda k: (-len(pieces[k]), -hh[pieces[k]].sum(), min(pieces[k])))
+        for k in order[1:]:
+            piece = np.array(pieces[k])
+            out.append(Issue("non_contiguous", ERROR, f"grid {code} is in {len(pieces)} pieces: {len(piece)} atom(s) "
+                             f"({hh[piece].sum():.0f} households) here are cut off; move them to a neighbouring "
+                             "grid or connect them", grid=code, atom=str(plan.atoms.ids[piece[0]]),
+                             **_locate(plan.atoms.shape(piece))))
+    return out
+
+
+def _hole_rule(plan: Plan, members: dict[str, np.ndarray], tolerance_m2: float) -> list[Issue]:
+    out = []
+    for code, pos in members.items():
+        shape = plan.atoms.shape(pos)
+        polys = shape.geoms if hasattr(shape, "geoms") else [shape]
+        for poly in polys:
+            for ring in getattr(poly, "interiors", []):
+                hole = shapely.Polygon(ring)
+                if hole.area > tolerance_m2:
+                    out.append(Issue("hole", ERROR, f"grid {code} has a hole of {hole.area:,.0f} m² (it encloses "
+                                     "another grid or a gap); fill it or give the enclosed atoms to this grid",
+                                     grid=code, **_locate(hole)))
+    return out
+
+
+def _size_rule(plan: Plan, members: dict[str, np.ndarray]) -> list[Issue]:
+    band = plan.band
+    atoms = plan.atoms
+    comm_total = pd.Series(atoms.counts[:, 0]).groupby(atoms.community).sum()
+    out = []
+    checks = [("households", 0, band.min_households, band.max_households, "")]
+    if band.min_population is not None or band.max_population is not None:
+        checks.append(("population", 1, band.min_population, band.max_population, "population_"))
+    for code, pos in members.items():
+        loc = None
+        for what, col, lo, hi, prefix in checks:
+            value = float(atoms.counts[pos, col].sum())
+            rule, reason, severity = None, "", ERROR
+            if lo is not None and value < lo - 1e-9:
+                rule = f"{prefix}under_min"
+                comm = plan.grids.at[code, "community_code"] if code in plan.grids.index else ""
+                if what == "households" and comm in comm_total.index and comm_total[comm] < lo:
+                    severity, reason = WARNING, f"; community {comm} holds only {comm_total[comm]:.0f} households in all"
+                text = f"{value:.0f} {what}, below the minimum {lo:.0f}{reason}"
+            elif hi is not None and value > hi + 1e-9:
+                rule = f"{prefix}over_max"
+                biggest = float(atoms.counts[pos, col].max())
+                if biggest > hi:
+                    severity, reason = WARNING, f"; one atom alone holds {biggest:.0f}"
+                text = f"{value:.0f} {what}, above the maximum {hi:.0f}{reason}"
+            if rule:
+                loc = loc or _locate(atoms.shape(pos))
+                out.append(Issue(rule, severity, f"grid {code}: {text}", grid=code, **loc))
+    return out
+
+
+def _totals_rule(plan: Plan) -> list[Issue]:
+    atoms = plan.atoms
+    known = plan.assignment.index[plan.assignment.index.isin(atoms.ids)]
+    pos = np.array([atoms.position[a] for a in known], dtype=int)
+    in_grids = atoms.counts[pos].sum(axis=0) if len(pos) else np.zeros(len(COUNT_COLUMNS))
+    expected = atoms.counts.sum(axis=0)
+    out = []
+    for name, got, want in zip(COUNT_COLUMNS, in_grids, expected, strict=True):
+        if abs(got - want) > 1e-6 * max(1.0, abs(want)):
+            out.append(Issue("totals", ERROR, f"the grids hold {got:,.0f} {name} but the atoms hold {want:,.0f}; "
+                             "fix the unassigned or duplicated atoms"))
+    return out
+
+
+def _geometric_rules(plan: Plan, members: dict[str, np.ndarray], communities: gpd.GeoDataFrame,
+                     tolerance_m2: float) -> list[Issue]:
+    out = []
+    comms = communities.to_crs(METRIC) if communities.crs is not None else communities.set_crs(WGS84).to_crs(METRIC)
+    comm_geom = dict(zip(comms["code"].astype(str), comms.geometry.values, strict=True))
+    for code, pos in members.items():
+        want = plan.grids.at[code, "community_code"] if code in plan.grids.index else None
+        if want not in comm_geom:
+            continue
+        outside = shapely.difference(plan.atoms.shape(pos), comm_geom[want])
+        if outside.area > tolerance_m2:
+            out.append(Issue("outside_community", ERROR, f"grid {code} reaches {outside.area:,.0f} m² outside "
+                             f"community {want}; move the atoms there to the right community's grids",
+                             grid=code, **_locate(outside)))
+    metric = plan.atoms.metric
+    tree = shapely.STRtree(metric)
+    a, b = tree.query(metric, predicate="overlaps")
+    keep = a < b
+    for i, j in zip(a[keep], b[keep], strict=True):
+        inter = shapely.intersection(metric[i], metric[j])
+        if inter.area > tolerance_m2:
+            out.append(Issue("atom_overlap", ERROR, f"atoms {plan.atoms.ids[i]} and {plan.atoms.ids[j]} overlap by "
+                             f"{inter.area:,.0f} m²; rebuild the atoms", atom=str(plan.atoms.ids[i]), **_locate(inter)))
+    for code, geom in comm_geom.items():
+        pos = np.flatnonzero(plan.atoms.community == code)
+        covered = plan.atoms.shape(pos) if len(pos) else shapely.Polygon()
+        gap = shapely.difference(geom, covered)
+        if gap.area > tolerance_m2:
+            out.append(Issue("community_gap", ERROR, f"{gap.area:,.0f} m² of community {code} has no atom; "
+                             "rebuild the atoms", **_locate(gap)))
+    return out
+
+
+def errors(issues: list[Issue]) -> list[Issue]:
+    """The issues that block accepting a plan (severity ``error``)."""
+    return [i for i in issues if i.severity == ERROR]
+
+
+def issues_frame(issues: list[Issue]) -> gpd.GeoDataFrame:
+    """Issues as a WGS84 point frame (rows without a location get an empty geometry)."""
+    rows = [i.as_dict() for i in issues]
+    frame = pd.DataFrame(rows, columns=list(Issue.__dataclass_fields__))
+    frame["label"] = frame["rule"].map(RULE_LABELS).fillna(frame["rule"])
+    geom = gpd.points_from_xy(frame["lon"].astype(float), frame["lat"].astype(float)) if len(frame) else []
+    return gpd.GeoDataFrame(frame, geometry=geom, crs=WGS84)
