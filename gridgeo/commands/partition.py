@@ -1,0 +1,183 @@
+"""``gridgeo partition``: propose unified all-element grids from overlapping legacy grid layers.
+
+Writes OUT/grids.gpkg, OUT/grids.geojson, OUT/crosswalk.csv, OUT/metrics.json and OUT/summary.md
+(each atomically) and prints the summary. Inputs are read with gridgeo.io.read_layer (any CRS,
+GeoJSON/GPKG/SHP/CSV) and checked with gridgeo.validation; invalid polygons are repaired with
+make_valid (and counted in metrics.json), null/empty/wrong-type geometries and bad counts stop
+the run with one line naming the file and feature.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from gridgeo.errors import InputError, UsageError
+from gridgeo.model import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
+
+OUTPUT_FILES = ("grids.gpkg", "grids.geojson", "crosswalk.csv", "metrics.json", "summary.md")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the partition options."""
+    parser.epilog = ("Either --atlas DIR (a folder with communities.geojson, legacy.geojson, units.geojson; "
+                     "data/boundaries is the default dataset) or --communities, --legacy and --units. "
+                     "A legacy file may hold several layers in its `layer` column.")
+    parser.add_argument("--atlas", metavar="DIR", help="atlas folder to take the three inputs from "
+                        "(e.g. data/boundaries)")
+    parser.add_argument("--communities", metavar="PATH", help="community boundaries (code, geometry)")
+    parser.add_argument("--legacy", metavar="PATH", action="append",
+                        help="legacy grid layer file(s) (code, layer, geometry); repeat for several files")
+    parser.add_argument("--units", metavar="PATH", help="basic units with households, population, enterprises")
+    parser.add_argument("--min-households", type=float, default=DEFAULT_MIN_HOUSEHOLDS, metavar="N")
+    parser.add_argument("--max-households", type=float, default=DEFAULT_MAX_HOUSEHOLDS, metavar="N")
+    parser.add_argument("--min-population", type=float, metavar="N", help="optional population band (reported)")
+    parser.add_argument("--max-population", type=float, metavar="N")
+    parser.add_argument("--primary-layer", metavar="NAME",
+                        help="legacy layer to keep whole where it fits (default: the one that fits best)")
+    parser.add_argument("--layers", metavar="A,B,...", help="use only these legacy layers")
+    parser.add_argument("--previous", metavar="PATH", help="earlier proposal: unchanged grids keep its codes")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sliver", type=float, default=100.0, metavar="M2",
+                        help="merge refinement pieces below this area into a neighbour (default 100)")
+    parser.add_argument("--repair", choices=("auto", "maup", "none"), default="auto",
+                        help="maup.smart_repair of legacy layers: auto (when overlaps exceed the sliver "
+                             "tolerance), maup (every unclean layer) or none")
+    parser.add_argument("--jobs", type=int, default=1, help="processes for the per-community solver")
+    parser.add_argument("--out", metavar="DIR", required=True, help="output folder (created if missing)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _read(path: str, kind: str, source_label: str) -> gpd.GeoDataFrame:
+    from gridgeo.io import read_layer
+    from gridgeo.validation import check_counts, check_geometries, repair_geometries
+
+    gdf = read_layer(path, kind=kind)
+    blocking = [p for p in check_geometries(gdf, kind, source_label)
+                if p.check in ("null_geometry", "empty_geometry", "geometry_type")]
+    if kind == "units":
+        blocking += check_counts(gdf, source_label, kind)
+    if blocking:
+        more = f" (and {len(blocking) - 1} more problems; run `gridgeo validate {path}`)" if len(blocking) > 1 else ""
+        raise InputError(f"{blocking[0]}{more}")
+    gdf, fixed = repair_geometries(gdf, kind)
+    gdf.attrs["repaired_invalid"] = fixed
+    return gdf
+
+
+def load_inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:
+    """Read communities, legacy (all files concatenated) and units from the arguments."""
+    paths = {"communities": args.communities, "legacy": args.legacy, "units": args.units}
+    if args.atlas:
+        folder = Path(args.atlas)
+        if not folder.is_dir():
+            raise UsageError(f"--atlas {folder}: not a folder; give the folder holding communities.geojson, "
+                             "legacy.geojson and units.geojson")
+        paths = {"communities": paths["communities"] or str(folder / "communities.geojson"),
+                 "legacy": paths["legacy"] or [str(folder / "legacy.geojson")],
+                 "units": paths["units"] or str(folder / "units.geojson")}
+    missing = [f"--{k}" for k, v in paths.items() if not v]
+    if missing:
+        raise UsageError(f"missing {', '.join(missing)}: give them or --atlas DIR")
+    repairs = {}
+    communities = _read(paths["communities"], "communities", paths["communities"])
+    repairs[paths["communities"]] = communities.attrs.get("repaired_invalid", 0)
+    frames = []
+    for path in paths["legacy"]:
+        frame = _read(path, "legacy", path)
+        repairs[path] = frame.attrs.get("repaired_invalid", 0)
+        if "layer" not in frame.columns:
+            raise InputError(f"{path}: missing field 'layer'; add a layer column naming the department "
+                             "(party, comprehensive, urban, ...)")
+        frames.append(frame)
+    legacy = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    dup = legacy.duplicated(["layer", "code"]) if "code" in legacy.columns else None
+    if dup is not None and dup.any():
+        row = legacy[dup].iloc[0]
+        raise InputError(f"legacy: layer {row['layer']} has code {row['code']} twice; give each legacy grid "
+                         "of a layer its own code")
+    units = _read(paths["units"], "units", paths["units"])
+    repairs[paths["units"]] = units.attrs.get("repaired_invalid", 0)
+    return communities, legacy, units, {"inputs": paths, "invalid_geometries_repaired": repairs}
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(out: Path, grids: gpd.GeoDataFrame, crosswalk: pd.DataFrame, metrics: dict) -> list[Path]:
+    """Write the five output files atomically into ``out`` (created if missing)."""
+    from gridgeo.io import write_layer
+    from gridgeo.partition.summary import summary_markdown
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_layer(grids, out / "grids.gpkg")
+    write_layer(grids, out / "grids.geojson")
+    _atomic_write_text(out / "crosswalk.csv", crosswalk.to_csv(index=False))
+    _atomic_write_text(out / "metrics.json", json.dumps(metrics, ensure_ascii=False, indent=2, default=str))
+    _atomic_write_text(out / "summary.md", summary_markdown(metrics))
+    return [out / name for name in OUTPUT_FILES]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, partition, write, print the summary; 0 on success."""
+    from gridgeo.partition import run_partition
+    from gridgeo.partition.summary import summary_markdown
+
+    if args.min_households < 0 or args.max_households <= args.min_households:
+        raise UsageError(f"--min-households {args.min_households:g} / --max-households {args.max_households:g}: "
+                         "need 0 <= min < max")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: is a file; give a folder")
+    communities, legacy, units, input_report = load_inputs(args)
+    previous = None
+    if args.previous:
+        from gridgeo.io import read_layer
+        previous = read_layer(args.previous)
+        if "code" not in previous.columns:
+            raise InputError(f"{args.previous}: missing field 'code'; give an earlier grids file")
+    layers = [x.strip() for x in args.layers.split(",") if x.strip()] if args.layers else None
+
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+        bar = tqdm(total=100, desc="partition", unit="%", file=sys.stderr, leave=False)
+
+    def progress(stage: str, frac: float) -> None:
+        if bar is not None:
+            bar.set_description(stage[:32])
+            bar.n = int(frac * 100)
+            bar.refresh()
+
+    try:
+        res = run_partition(communities, legacy, units, args.min_households, args.max_households,
+                            args.primary_layer, args.seed, sliver_m2=args.sliver, repair=args.repair,
+                            n_jobs=args.jobs, min_population=args.min_population,
+                            max_population=args.max_population, previous=previous, layers=layers,
+                            progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    res.metrics["input"] = input_report
+    write_outputs(out, res.grids, res.crosswalk, res.metrics)
+    print(summary_markdown(res.metrics))
+    print(f"wrote {', '.join(str(out / n) for n in OUTPUT_FILES)}")
+    return 0

@@ -1,0 +1,290 @@
+"""Common refinement: cut communities and every legacy layer into atoms.
+
+All work is in the metric CRS (EPSG:4547). The boundaries of the communities and of every legacy
+grid are noded together (``shapely.union_all(..., grid_size=1 mm)``, snap rounding) and
+polygonized into faces. Each face gets its community and, per legacy layer, the legacy grid that
+contains its representative point. Faces below ``sliver_m2`` (overlap and gap slivers between
+layers that do not line up) are merged into the neighbour of the same community with which they
+share the longest border, then faces are dissolved into atoms.
+
+Repair (maup): the communities are checked with ``maup.doctor`` and repaired with
+``maup.smart_repair`` when unclean (cheap, and the output's coverage is measured against them).
+Each legacy layer is checked with ``maup.doctor``; its overlaps are measured, and a layer whose
+largest overlap exceeds ``sliver_m2`` (``repair="auto"``), or every unclean layer
+(``repair="maup"``), is repaired with ``maup.smart_repair(layer, nest_within_regions=communities)``.
+Overlaps below the sliver tolerance are absorbed by the sliver merge instead, because
+smart_repair costs several seconds per layer. Gaps in a legacy layer are left: atoms there
+simply have no legacy grid of that layer. Everything done is returned in the report.
+"""
+
+from __future__ import annotations
+
+import heapq
+import warnings
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from libpysal.graph import Graph
+
+GRID_SIZE_M = 0.001  # snap-rounding precision for noding the boundaries (1 mm)
+
+
+@dataclass
+class RefinementReport:
+    """What the refinement found and did: per-layer checks and repairs, slivers merged."""
+
+    sliver_m2: float
+    faces: int = 0
+    atoms: int = 0
+    slivers_merged: int = 0
+    crowded_atoms_cut: int = 0
+    outside_dropped_m2: float = 0.0
+    communities: dict = field(default_factory=dict)
+    layers: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"sliver_m2": self.sliver_m2, "faces": self.faces, "atoms": self.atoms,
+                "slivers_merged": self.slivers_merged,
+                "crowded_atoms_cut": self.crowded_atoms_cut,
+                "outside_dropped_m2": round(self.outside_dropped_m2, 2),
+                "communities": self.communities, "layers": self.layers}
+
+
+def _doctor(gdf: gpd.GeoDataFrame) -> bool:
+    import maup
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return bool(maup.doctor(gdf[["geometry"]].reset_index(drop=True), silent=True,
+                                    accept_holes=True))
+        except Exception:  # maup raises on geometries it cannot handle: treat as unclean
+            return False
+
+
+def _smart_repair(gdf: gpd.GeoDataFrame, regions: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """maup.smart_repair, quietly (it prints and draws progress bars)."""
+    import contextlib
+    import io
+
+    import maup
+
+    frame = gdf.reset_index(drop=True)
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        kwargs = {"nest_within_regions": regions[["geometry"]].reset_index(drop=True)} \
+            if regions is not None else {}
+        repaired = maup.smart_repair(frame, **kwargs)
+    repaired = repaired.set_crs(gdf.crs, allow_override=True)
+    repaired.index = gdf.index
+    return repaired
+
+
+def overlap_areas(geoms: np.ndarray) -> np.ndarray:
+    """Areas of the pairwise overlaps among ``geoms`` (metric), one value per overlapping pair."""
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if len(left) == 0:
+        return np.zeros(0)
+    areas = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    return areas[areas > 0]
+
+
+def _faces(geoms: np.ndarray, extra_lines: np.ndarray | None = None) -> np.ndarray:
+    """Polygonize the noded boundaries of all ``geoms`` (and extra lines): the refinement's faces."""
+    lines = shapely.boundary(geoms[~shapely.is_empty(geoms)])
+    if extra_lines is not None and len(extra_lines):
+        lines = np.concatenate([lines, np.asarray(extra_lines, dtype=object)])
+    noded = shapely.union_all(lines, grid_size=GRID_SIZE_M)
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
+    faces = np.asarray(faces, dtype=object)
+    return faces[shapely.area(faces) > 0]
+
+
+def _label(points: np.ndarray, polys: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each point the label of the first polygon (by position) containing it, and how many do."""
+    tree = shapely.STRtree(polys)
+    pt_idx, poly_idx = tree.query(points, predicate="within")
+    out = np.full(len(points), None, dtype=object)
+    count = np.bincount(pt_idx, minlength=len(points))
+    if len(pt_idx):
+        order = np.lexsort((poly_idx, pt_idx))
+        pt_sorted, poly_sorted = pt_idx[order], poly_idx[order]
+        first = np.ones(len(pt_sorted), dtype=bool)
+        first[1:] = pt_sorted[1:] != pt_sorted[:-1]
+        out[pt_sorted[first]] = labels[poly_sorted[first]]
+    return out, count
+
+
+def _merge_slivers(area: np.ndarray, community: np.ndarray, adjacency: pd.Series,
+                   sliver_m2: float) -> tuple[np.ndarray, int]:
+    """Union-find merge of faces below ``sliver_m2`` into the neighbour with the longest shared border.
+
+    Faces of a community only merge within it; faces outside every community join any neighbour
+    (and take its community). Returns the group (root face index) of every face and the count.
+    """
+    n = len(area)
+    parent = np.arange(n)
+    grp_area = area.astype(float).copy()
+    comm = community.copy()
+    nbrs: list[dict[int, float]] = [dict() for _ in range(n)]
+    focal = adjacency.index.get_level_values(0).to_numpy()
+    neigh = adjacency.index.get_level_values(1).to_numpy()
+    weight = adjacency.to_numpy()
+    for a, b, w in zip(focal, neigh, weight, strict=True):
+        if a != b and w > 0:
+            nbrs[a][b] = w
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    heap = [(grp_area[i], i) for i in range(n) if grp_area[i] < sliver_m2]
+    heapq.heapify(heap)
+    merged = 0
+    while heap:
+        a_area, i = heapq.heappop(heap)
+        if find(i) != i or grp_area[i] != a_area:
+            continue
+        cands = [(w, -j) for j, w in nbrs[i].items()
+                 if comm[i] is None or comm[j] == comm[i] or comm[j] is None]
+        if not cands:
+            continue
+        # prefer neighbours inside a community, then the longest border, then the lowest index
+        best = max(cands, key=lambda c: (comm[-c[1]] is not None, c[0], c[1]))
+        j = -best[1]
+        # merge i into j (keep the larger dict as the survivor's)
+        if comm[j] is None:
+            comm[j] = comm[i]
+        parent[i] = j
+        grp_area[j] += grp_area[i]
+        nbrs_i = nbrs[i]
+        nbrs[i] = {}
+        nbrs_i.pop(j, None)
+        nbrs[j].pop(i, None)
+        for k, w in nbrs_i.items():
+            nbrs[k].pop(i, None)
+            nbrs[k][j] = nbrs[k].get(j, 0.0) + w
+            nbrs[j][k] = nbrs[j].get(k, 0.0) + w
+        merged += 1
+        if grp_area[j] < sliver_m2:
+            heapq.heappush(heap, (grp_area[j], j))
+    roots = np.array([find(i) for i in range(n)])
+    return roots, merged
+
+
+def prepare_layers(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, sliver_m2: float = 100.0,
+                   repair: str = "auto") -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame], RefinementReport]:
+    """Check (maup.doctor) and, where needed, repair (maup.smart_repair) communities and layers.
+
+    Returns the communities sorted by code, each legacy layer's (code, geometry) frame and the
+    report (see the module docstring for when a layer is repaired). All frames metric.
+    """
+    if repair not in ("auto", "maup", "none"):
+        raise ValueError(f"repair must be auto, maup or none, not {repair!r}")
+    report = RefinementReport(sliver_m2=sliver_m2)
+    comms = communities[["code", "geometry"]].sort_values("code").reset_index(drop=True)
+    comm_ok = _doctor(comms)
+    comm_overlaps = overlap_areas(comms.geometry.values)
+    report.communities = {"doctor_clean": comm_ok, "overlaps": len(comm_overlaps),
+                          "overlap_m2": round(float(comm_overlaps.sum()), 3), "repaired": False}
+    if not comm_ok and repair != "none":
+        comms = _smart_repair(comms)
+        report.communities["repaired"] = True
+        report.communities["doctor_clean_after"] = _doctor(comms)
+
+    layers = sorted(legacy["layer"].astype(str).unique())
+    frames: dict[str, gpd.GeoDataFrame] = {}
+    for name in layers:
+        layer = legacy[legacy["layer"].astype(str) == name][["code", "geometry"]].reset_index(drop=True)
+        clean = _doctor(layer)
+        ov = overlap_areas(layer.geometry.values)
+        info = {"features": len(layer), "doctor_clean": clean, "overlaps": int(len(ov)),
+                "overlap_m2": round(float(ov.sum()), 3),
+                "largest_overlap_m2": round(float(ov.max()) if len(ov) else 0.0, 3), "repaired": False}
+        needs = (repair == "maup" and not clean) or (repair == "auto" and len(ov) and ov.max() > sliver_m2)
+        if needs:
+            layer = _smart_repair(layer, comms)
+            after = overlap_areas(layer.geometry.values)
+            info.update(repaired=True, method="maup.smart_repair(nest_within_regions=communities)",
+                        overlap_m2_after=round(float(after.sum()), 3), doctor_clean_after=_doctor(layer))
+        elif len(ov):
+            info["method"] = "overlaps below the sliver tolerance: absorbed by the sliver merge"
+        frames[name] = layer
+        report.layers[name] = info
+
+    return comms, frames, report
+
+
+def refine(comms: gpd.GeoDataFrame, frames: dict[str, gpd.GeoDataFrame], report: RefinementReport,
+           extra_lines: np.ndarray | None = None) -> gpd.GeoDataFrame:
+    """Atoms of the common refinement of prepared communities and layers (see prepare_layers).
+
+    ``extra_lines`` (metric linework, e.g. cuts between basic units) are noded in as well.
+    Returns the atoms (atom, community, legacy_<layer> codes, area_m2, geometry), sorted by
+    community then north->south, west->east; fills in the report's counts.
+    """
+    sliver_m2 = report.sliver_m2
+    all_geoms = np.concatenate([comms.geometry.values] + [f.geometry.values for f in frames.values()])
+    faces = _faces(all_geoms, extra_lines)
+    report.faces = len(faces)
+    points = shapely.point_on_surface(faces)
+    face_comm, _ = _label(points, comms.geometry.values, comms["code"].to_numpy(dtype=object))
+    face_labels: dict[str, np.ndarray] = {}
+    area = shapely.area(faces)
+    for name, layer in frames.items():
+        lab, count = _label(points, layer.geometry.values, layer["code"].to_numpy(dtype=object))
+        face_labels[name] = lab
+        report.layers[name]["gap_m2"] = round(float(area[(count == 0) & (face_comm != None)].sum()), 1)  # noqa: E711
+
+    graph = Graph.build_contiguity(gpd.GeoSeries(faces), rook=True, by_perimeter=True)
+    roots, merged = _merge_slivers(area, face_comm, graph.adjacency, sliver_m2)
+    report.slivers_merged = merged
+    # the community of a group is that of its root face (faces outside every community adopt one)
+    root_comm = face_comm[roots]
+    outside = pd.isna(root_comm)
+    report.outside_dropped_m2 = float(area[outside].sum())
+
+    keep = ~outside
+    df = pd.DataFrame({"root": roots[keep], "community": root_comm[keep], "area": area[keep]})
+    for name, lab in face_labels.items():
+        df[f"legacy_{name}"] = lab[keep]
+    geoms = faces[keep]
+    # atom labels: those of the group's largest face
+    order = np.lexsort((-df["area"].to_numpy(), df["root"].to_numpy()))
+    biggest = df.iloc[order].drop_duplicates("root")
+    groups = gpd.GeoDataFrame(df[["root"]], geometry=geoms, crs=comms.crs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dissolved = groups.dissolve(by="root", method="coverage")
+    atoms = biggest.set_index("root").drop(columns=["area"])
+    atoms = gpd.GeoDataFrame(atoms, geometry=dissolved.geometry.reindex(atoms.index).values, crs=comms.crs)
+    # sort atoms deterministically: community, then position (north->south, west->east)
+    cent = atoms.geometry.centroid
+    atoms["_y"], atoms["_x"] = -cent.y.round(3), cent.x.round(3)
+    atoms = atoms.sort_values(["community", "_y", "_x"]).drop(columns=["_y", "_x"])
+    atoms["area_m2"] = atoms.geometry.area
+    atoms = atoms.reset_index(drop=True)
+    atoms.insert(0, "atom", np.arange(len(atoms)))
+    report.atoms = len(atoms)
+
+    return atoms
+
+
+def build_atoms(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, sliver_m2: float = 100.0,
+                repair: str = "auto") -> tuple[gpd.GeoDataFrame, RefinementReport]:
+    """prepare_layers then refine: the atoms of communities x every legacy layer, and the report.
+
+    ``communities`` (code, geometry) and ``legacy`` (code, layer, geometry) must be metric;
+    ``repair`` is "auto", "maup" (repair every unclean legacy layer) or "none".
+    """
+    comms, frames, report = prepare_layers(communities, legacy, sliver_m2, repair)
+    return refine(comms, frames, report), report

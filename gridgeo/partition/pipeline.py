@@ -1,0 +1,320 @@
+"""propose_grids: communities + legacy layers + basic units -> grids, crosswalk, metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gridgeo.crs import WGS84
+from gridgeo.errors import InputError, UsageError
+from gridgeo.model import COUNT_COLUMNS, DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS, to_metric
+from gridgeo.partition.adjacency import neighbour_lists, rook_adjacency
+from gridgeo.partition.apportion import apportion, crowded_cut_lines
+from gridgeo.partition.codes import assign_codes
+from gridgeo.partition.crosswalk import build_crosswalk, outcome_summary
+from gridgeo.partition.overlay import prepare_layers, refine
+from gridgeo.partition.regionalize import CommunityProblem, CommunityResult, solve_community
+from gridgeo.partition.scoring import (
+    change_class,
+    distribution,
+    largest_legacy_share,
+    polsby_popper,
+    size_status,
+    weighted_ari,
+)
+
+Progress = Callable[[str, float], None]  # (stage message, fraction done 0..1)
+
+
+@dataclass
+class PartitionResult:
+    """Everything a run produces; ``grids`` and ``atoms`` are in WGS84."""
+
+    grids: gpd.GeoDataFrame
+    crosswalk: pd.DataFrame
+    metrics: dict
+    atoms: gpd.GeoDataFrame
+
+
+def _require(gdf: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
+    missing = [c for c in cols if c not in gdf.columns]
+    if missing:
+        raise InputError(f"{what}: missing field(s) {', '.join(missing)}; add them (needs {', '.join(cols)})")
+    if len(gdf) == 0:
+        raise InputError(f"{what}: no features; give a layer with features")
+
+
+def check_inputs(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
+                 lo: float, hi: float) -> None:
+    """The minimal checks the partition needs, as one-line InputError/UsageError."""
+    if not (0 <= lo < hi):
+        raise UsageError(f"--min-households {lo:g} must be >= 0 and below --max-households {hi:g}")
+    _require(communities, ("code",), "communities")
+    _require(legacy, ("code", "layer"), "legacy")
+    _require(units, ("households",), "units")
+    for name, gdf in (("communities", communities), ("legacy", legacy), ("units", units)):
+        if gdf.crs is None:
+            raise InputError(f"{name}: no CRS; give the layer in WGS84 (EPSG:4326)")
+        bad = gdf.geometry.isna() | gdf.geometry.is_empty
+        if bad.any():
+            raise InputError(f"{name}: feature {int(np.flatnonzero(bad.to_numpy())[0]) + 1} has no geometry; "
+                             "fix or drop it")
+    if communities["code"].duplicated().any():
+        dup = communities.loc[communities["code"].duplicated(), "code"].iloc[0]
+        raise InputError(f"communities: code {dup} used twice; give each community its own code")
+    for col in COUNT_COLUMNS:
+        if col in units.columns:
+            v = pd.to_numeric(units[col], errors="coerce")
+            if (v < 0).any() or (v.isna() & units[col].notna()).any():
+                raise InputError(f"units: field {col} has a negative or non-numeric value; write counts >= 0")
+
+
+def choose_primary(atoms: pd.DataFrame, layers: list[str], lo: float, hi: float) -> tuple[str, dict]:
+    """The layer whose legacy grids most often already fit the band (ties: more grids, name)."""
+    fit = {}
+    for layer in layers:
+        hh = atoms.groupby(["community", f"legacy_{layer}"])["households"].sum()
+        fit[layer] = (float(((hh >= lo) & (hh <= hi)).mean()) if len(hh) else 0.0, len(hh))
+    best = max(layers, key=lambda k: (fit[k][0], fit[k][1], k))
+    return best, {k: round(v[0], 4) for k, v in fit.items()}
+
+
+def _problems(atoms: gpd.GeoDataFrame, pairs: pd.DataFrame, layers: list[str], primary: str,
+              lo: float, hi: float) -> list[CommunityProblem]:
+    """One CommunityProblem per community, with legacy-aware cut costs on the rook edges."""
+    a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
+    same = np.zeros(len(pairs))
+    for layer in layers:
+        lab = atoms[f"legacy_{layer}"].to_numpy(dtype=object)
+        same += np.array([x is not None and x == y for x, y in zip(lab[a], lab[b], strict=True)], dtype=float)
+    share = same / max(len(layers), 1)
+    cost = pairs["length_m"].to_numpy() * (0.25 + 0.75 * share)
+    comm = atoms["community"].to_numpy()
+    cent = atoms.geometry.centroid
+    xy = np.column_stack([cent.x.to_numpy(), cent.y.to_numpy()])
+    hh = atoms["households"].to_numpy(float)
+    prim = atoms[f"legacy_{primary}"].to_numpy(dtype=object)
+    edge_comm = comm[a]
+    problems = []
+    for c in sorted(set(comm)):
+        idx = np.flatnonzero(comm == c)
+        local = {int(g): i for i, g in enumerate(idx)}
+        mask = edge_comm == c
+        sub = pd.DataFrame({"a": [local[int(x)] for x in a[mask]], "b": [local[int(x)] for x in b[mask]],
+                            "length_m": cost[mask]})
+        problems.append(CommunityProblem(
+            community=str(c), households=hh[idx], xy=xy[idx], nbrs=neighbour_lists(len(idx), sub),
+            primary=list(prim[idx]), lo=lo, hi=hi, atom_ids=idx))
+    return problems
+
+
+def _solve_all(problems: list[CommunityProblem], seed: int, n_jobs: int,
+               progress: Progress | None) -> list[CommunityResult]:
+    results: list[CommunityResult] = []
+    if n_jobs > 1 and len(problems) > 1:
+        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+            for i, res in enumerate(pool.map(solve_community, problems, [seed] * len(problems), chunksize=2)):
+                results.append(res)
+                if progress:
+                    progress(f"regionalize {res.community}", (i + 1) / len(problems))
+    else:
+        for i, prob in enumerate(problems):
+            results.append(solve_community(prob, seed))
+            if progress:
+                progress(f"regionalize {prob.community}", (i + 1) / len(problems))
+    return results
+
+
+def _dissolve(atoms: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return atoms[[by, "geometry"]].dissolve(by=by, method="coverage").geometry
+
+
+def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
+                  min_households: float = DEFAULT_MIN_HOUSEHOLDS,
+                  max_households: float = DEFAULT_MAX_HOUSEHOLDS, primary_layer: str | None = None,
+                  seed: int = 0, sliver_m2: float = 100.0, repair: str = "auto", n_jobs: int = 1,
+                  min_population: float | None = None, max_population: float | None = None,
+                  previous: gpd.GeoDataFrame | None = None, layers: list[str] | None = None,
+                  split_crowded: bool = True, progress: Progress | None = None) -> PartitionResult:
+    """Propose all-element grids; the full result including the atoms (see propose_grids)."""
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    lo, hi = float(min_households), float(max_households)
+    check_inputs(communities, legacy, units, lo, hi)
+    legacy = legacy.copy()
+    legacy["layer"] = legacy["layer"].astype(str)
+    if layers:
+        unknown = sorted(set(layers) - set(legacy["layer"]))
+        if unknown:
+            raise UsageError(f"legacy layer(s) {', '.join(unknown)} not in the legacy data; it holds "
+                             f"{', '.join(sorted(legacy['layer'].unique()))}")
+        legacy = legacy[legacy["layer"].isin(layers)]
+    all_layers = sorted(legacy["layer"].unique())
+    if primary_layer is not None and primary_layer not in all_layers:
+        raise UsageError(f"--primary-layer {primary_layer}: no such legacy layer; choose one of "
+                         f"{', '.join(all_layers)}")
+
+    def tick(stage: str, frac: float) -> None:
+        if progress:
+            progress(stage, frac)
+
+    tick("refine", 0.0)
+    comm_m = to_metric(communities.assign(code=communities["code"].astype(str)))
+    legacy_m = to_metric(legacy.assign(code=legacy["code"].astype(str)))
+    units_m = to_metric(units)
+    comms_p, frames, refine_report = prepare_layers(comm_m, legacy_m, sliver_m2=sliver_m2, repair=repair)
+    atoms = refine(comms_p, frames, refine_report)
+    timings["refine_s"] = time.perf_counter() - t0
+    tick("apportion", 0.3)
+    t = time.perf_counter()
+    atoms, apportion_report = apportion(atoms, units_m, legacy_m, primary_layer)
+    refine_report.crowded_atoms_cut = 0
+    if split_crowded:
+        all_lines: list = []
+        for _ in range(3):  # a cut can leave a new crowded atom where slivers merged: repeat
+            lines, n_cut = crowded_cut_lines(atoms, units_m, hi)
+            if not n_cut:
+                break
+            all_lines.extend(lines)
+            atoms = refine(comms_p, frames, refine_report, extra_lines=np.asarray(all_lines, dtype=object))
+            atoms, apportion_report = apportion(atoms, units_m, legacy_m, primary_layer)
+            refine_report.crowded_atoms_cut += n_cut
+    if primary_layer is None:
+        primary_layer, fit = choose_primary(atoms, all_layers, lo, hi)
+        primary_reason = f"auto: the layer whose grids most often fit the band {fit}"
+    else:
+        primary_reason = "given"
+    timings["apportion_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    pairs = rook_adjacency(atoms)
+    timings["adjacency_s"] = time.perf_counter() - t
+    tick("regionalize", 0.4)
+    t = time.perf_counter()
+    problems = _problems(atoms, pairs, all_layers, primary_layer, lo, hi)
+
+    def sub_tick(stage: str, frac: float) -> None:
+        tick(stage, 0.4 + 0.5 * frac)
+
+    results = _solve_all(problems, seed, n_jobs, sub_tick)
+    timings["regionalize_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tick("assemble", 0.9)
+
+    grid_key = np.empty(len(atoms), dtype=object)
+    reasons: dict[str, tuple[str, str]] = {}
+    for res in results:
+        for local, gid in enumerate(res.labels):
+            grid_key[res.atom_ids[local]] = f"{res.community}#{gid:04d}"
+        for gid, why in res.reasons.items():
+            reasons[f"{res.community}#{gid:04d}"] = why
+    atoms["grid_key"] = grid_key
+    geoms = _dissolve(atoms, "grid_key")
+    sums = atoms.groupby("grid_key")[list(COUNT_COLUMNS)].sum()
+    grids = gpd.GeoDataFrame(sums, geometry=geoms.reindex(sums.index).values, crs=atoms.crs)
+    grids["community"] = [k.split("#")[0] for k in grids.index]
+    grids["atoms"] = atoms.groupby("grid_key").size().reindex(grids.index).to_numpy()
+    grids["code"] = assign_codes(grids, to_metric(previous) if previous is not None else None)
+    key_to_code = dict(zip(grids.index, grids["code"], strict=True))
+    atoms["grid_code"] = atoms["grid_key"].map(key_to_code)
+
+    grids["area_m2"] = grids.geometry.area
+    grids["polsby_popper"] = polsby_popper(grids.geometry.values)
+    status = size_status(grids["households"].to_numpy(), lo, hi)
+    grids["size_status"] = status
+    if min_population is not None or max_population is not None:
+        pst = size_status(grids["population"].to_numpy(), min_population, max_population, "population")
+        grids["population_status"] = pst
+    grids["reason_code"] = [reasons[k][0] if s != "ok" else "" for k, s in zip(grids.index, status, strict=True)]
+    grids["reason"] = [reasons[k][1] if s != "ok" else "" for k, s in zip(grids.index, status, strict=True)]
+    grids["change"] = change_class(atoms, "grid_key", f"legacy_{primary_layer}").reindex(grids.index).to_numpy()
+    preservation = {}
+    for layer in all_layers:
+        share = largest_legacy_share(atoms, "grid_key", f"legacy_{layer}")
+        grids[f"share_{layer}"] = share.reindex(grids.index).round(4).to_numpy()
+        preservation[layer] = {
+            "ari_households": round(weighted_ari(atoms["grid_key"], atoms[f"legacy_{layer}"],
+                                                 atoms["households"]), 4),
+            "mean_largest_share": round(float(share.mean()), 4),
+        }
+    crosswalk = build_crosswalk(atoms, all_layers)
+    outcomes = outcome_summary(crosswalk)
+    for layer in all_layers:
+        counts = outcomes.get(layer, {})
+        total = sum(counts.values()) or 1
+        preservation[layer].update({"legacy_grids": sum(counts.values()),
+                                    "kept_whole": counts.get("kept", 0), "merged": counts.get("merged", 0),
+                                    "split": counts.get("split", 0),
+                                    "kept_or_merged_share": round((counts.get("kept", 0)
+                                                                   + counts.get("merged", 0)) / total, 4)})
+    n_parts = shapely.get_num_geometries(grids.geometry.values)
+    grids["parts"] = n_parts
+    grids = grids.reset_index(drop=True)
+    column_order = ["code", "community", *COUNT_COLUMNS, "area_m2", "polsby_popper", "size_status",
+                    *(["population_status"] if "population_status" in grids else []), "reason_code",
+                    "reason", "change", "atoms", "parts", *[f"share_{x}" for x in all_layers], "geometry"]
+    grids = grids[column_order].sort_values("code").reset_index(drop=True)
+    timings["assemble_s"] = time.perf_counter() - t
+    timings["total_s"] = time.perf_counter() - t0
+
+    within = grids["size_status"] == "ok"
+    infeasible = grids.loc[~within, ["code", "households", "size_status", "reason_code", "reason"]]
+    metrics = {
+        "grids": len(grids),
+        "communities": int(grids["community"].nunique()),
+        "atoms": len(atoms),
+        "bounds": {"min_households": lo, "max_households": hi, "min_population": min_population,
+                   "max_population": max_population},
+        "seed": int(seed),
+        "primary_layer": primary_layer,
+        "primary_layer_reason": primary_reason,
+        "layers": all_layers,
+        "share_within_bounds": round(float(within.mean()), 4),
+        "within_bounds": int(within.sum()),
+        "households": distribution(grids["households"]),
+        "polsby_popper": distribution(grids["polsby_popper"]),
+        "change": grids["change"].value_counts().to_dict(),
+        "preservation": preservation,
+        "infeasible": [{"code": r.code, "households": round(float(r.households), 1), "status": r.size_status,
+                        "reason_code": r.reason_code, "reason": r.reason} for r in infeasible.itertuples()],
+        "totals_in": {c: round(float(pd.to_numeric(units[c], errors="coerce").fillna(0).sum()), 3)
+                      for c in COUNT_COLUMNS if c in units.columns},
+        "totals_out": {c: round(float(grids[c].sum()), 3) for c in COUNT_COLUMNS},
+        "refinement": refine_report.as_dict(),
+        "apportion": apportion_report,
+        "timings": {k: round(v, 3) for k, v in timings.items()},
+        "n_jobs": n_jobs,
+    }
+    tick("done", 1.0)
+    return PartitionResult(grids.to_crs(WGS84), crosswalk, metrics, atoms.to_crs(WGS84))
+
+
+def propose_grids(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
+                  min_households: float = DEFAULT_MIN_HOUSEHOLDS,
+                  max_households: float = DEFAULT_MAX_HOUSEHOLDS, primary_layer: str | None = None,
+                  seed: int = 0, **kwargs) -> tuple[gpd.GeoDataFrame, pd.DataFrame, dict]:
+    """Propose unified all-element grids from overlapping legacy grid layers.
+
+    ``communities`` (code, geometry), ``legacy`` (code, layer, geometry; several layers told
+    apart by ``layer``) and ``units`` (households, population, enterprises; points or areas)
+    are WGS84 GeoDataFrames. Returns ``(grids, crosswalk, metrics)``: the grids in WGS84 with
+    code, community, counts, area, Polsby-Popper, size status (+ reason where a bound cannot be
+    met), change vs the primary layer and per-layer largest legacy share; the crosswalk of every
+    legacy grid to the new grids; and the report. Keyword options: sliver_m2, repair, n_jobs,
+    min_population, max_population, previous (earlier grids whose codes to keep), layers,
+    split_crowded (cut atoms above max between their units, default True), progress
+    (callback(stage, fraction)).
+    """
+    res = run_partition(communities, legacy, units, min_households, max_households, primary_layer, seed,
+                        **kwargs)
+    return res.grids, res.crosswalk, res.metrics

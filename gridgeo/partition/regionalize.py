@@ -1,0 +1,385 @@
+"""Regionalize one community's atoms into contiguous grids within a household band.
+
+Hand-written (no library does this combination: a band min <= households <= max, keeping given
+seed regions whole, within hard community borders, deterministic). Steps, per connected piece of
+the community:
+
+1. Start from the primary legacy layer: each legacy grid's atoms (each connected piece) form a
+   region; atoms without a primary grid form regions by connected piece.
+2. Split regions above max by recursive bisection: grow one part from the extreme atom along a
+   principal axis (four sweeps), keep the prefix closest to the household target that fits the
+   band and leaves the rest connected, breaking ties by the cheapest cut.
+3. Merge regions below min into the neighbour with the longest border when the sum stays <= max;
+   otherwise merge with a neighbour and re-split the union into two parts within the band.
+4. Local search: move boundary atoms between neighbouring regions (keeping both contiguous) when
+   that lowers the band violation or, at equal violation, the cut cost. Grids kept whole from
+   the legacy layer are only touched to fix a violation.
+
+The cut cost of a shared border is its length times (0.25 + 0.75 x share of legacy layers in
+which both atoms lie in the same legacy grid): cutting along existing legacy borders is cheap,
+cutting through legacy grids is dear, and short borders make compact shapes. The visiting order
+of the local search comes from ``numpy.random.default_rng(seed)``: same seed, same output.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gridgeo.partition.adjacency import components, is_connected
+
+
+@dataclass
+class CommunityProblem:
+    """One community's atoms (local indices 0..m-1) and the band."""
+
+    community: str
+    households: np.ndarray
+    xy: np.ndarray
+    nbrs: list[dict[int, float]]  # neighbour -> cut cost
+    primary: list  # primary legacy grid code per atom (or None)
+    lo: float
+    hi: float
+    atom_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+
+
+@dataclass
+class CommunityResult:
+    """Region label per atom (0..r-1) and, per region, status, reason code and reason text."""
+
+    community: str
+    labels: np.ndarray
+    kept: set[int]
+    reasons: dict[int, tuple[str, str]]
+    atom_ids: np.ndarray
+
+
+class _Partition:
+    def __init__(self, p: CommunityProblem, rng: np.random.Generator):
+        self.p = p
+        self.h = p.households.astype(float)
+        self.nbrs = p.nbrs
+        self.lo, self.hi = p.lo, p.hi
+        self.mid = (p.lo + p.hi) / 2.0
+        self.region_of = np.full(len(self.h), -1, dtype=int)
+        self.members: dict[int, set[int]] = {}
+        self.hh: dict[int, float] = {}
+        self.kept: set[int] = set()
+        self.fixed: dict[int, tuple[str, str]] = {}
+        self.next_id = 0
+        self.rng = rng
+
+    # --- bookkeeping -------------------------------------------------------------------------
+    def add(self, atoms) -> int:
+        rid = self.next_id
+        self.next_id += 1
+        atoms = set(int(a) for a in atoms)
+        self.members[rid] = atoms
+        self.hh[rid] = float(self.h[list(atoms)].sum())
+        for a in atoms:
+            self.region_of[a] = rid
+        return rid
+
+    def drop(self, rid: int) -> set[int]:
+        self.kept.discard(rid)
+        self.hh.pop(rid)
+        return self.members.pop(rid)
+
+    def viol(self, x: float) -> float:
+        return max(0.0, self.lo - x) + max(0.0, x - self.hi)
+
+    def neighbour_regions(self, rid: int) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for a in self.members[rid]:
+            for b, w in self.nbrs[a].items():
+                q = self.region_of[b]
+                if q != rid:
+                    out[q] = out.get(q, 0.0) + w
+        return out
+
+    # --- splitting ---------------------------------------------------------------------------
+    def parts_for(self, total: float) -> int:
+        kmin = max(1, math.ceil(total / self.hi))
+        kmax = math.floor(total / self.lo) if self.lo > 0 else kmin
+        if kmin <= kmax:
+            return int(min(max(round(total / self.mid), kmin), kmax))
+        return kmin
+
+    def _axes(self, members: list[int]) -> list[np.ndarray]:
+        xy = self.p.xy[members]
+        if len(members) < 3:
+            main = np.array([1.0, 0.0])
+        else:
+            cov = np.cov((xy - xy.mean(axis=0)).T)
+            vals, vecs = np.linalg.eigh(cov)
+            main = vecs[:, int(np.argmax(vals))]
+        other = np.array([-main[1], main[0]])
+        return [main, -main, other, -other]
+
+    def _grow(self, members: list[int], direction: np.ndarray, k1: int, k2: int):
+        mem = set(members)
+        proj = {a: float(self.p.xy[a] @ direction) for a in members}
+        total = float(self.h[members].sum())
+        target = total * k1 / (k1 + k2)
+        start = min(members, key=lambda a: (proj[a], a))
+        order = [start]
+        inside = {start}
+        cum = [self.h[start]]
+        cut = sum(w for b, w in self.nbrs[start].items() if b in mem)
+        cuts = [cut]
+        heap = [(proj[b], b) for b in self.nbrs[start] if b in mem]
+        heapq.heapify(heap)
+        while heap and len(order) < len(members) - 1:
+            if cum[-1] >= target + self.hi:
+                break
+            _, j = heapq.heappop(heap)
+            if j in inside:
+                continue
+            inside.add(j)
+            order.append(j)
+            cum.append(cum[-1] + self.h[j])
+            delta = 0.0
+            for b, w in self.nbrs[j].items():
+                if b in mem:
+                    delta += -w if b in inside else w
+            cut += delta
+            cuts.append(cut)
+            for b in self.nbrs[j]:
+                if b in mem and b not in inside:
+                    heapq.heappush(heap, (proj[b], b))
+        states = []
+        for n_in, (c, ct) in enumerate(zip(cum, cuts, strict=True), start=1):
+            if n_in >= len(members):
+                break
+            pen = (max(0.0, k1 * self.lo - c) + max(0.0, c - k1 * self.hi)
+                   + max(0.0, k2 * self.lo - (total - c)) + max(0.0, (total - c) - k2 * self.hi))
+            states.append((pen, abs(c - target), ct, n_in))
+        states.sort()
+        for pen, dist, ct, n_in in states[:60]:
+            rest = mem - set(order[:n_in])
+            if rest and is_connected(rest, self.nbrs):
+                return (pen, dist, ct), order[:n_in], sorted(rest)
+        return None
+
+    def bisect(self, members: list[int], k: int) -> list[list[int]]:
+        members = sorted(members)
+        if k <= 1 or len(members) <= 1:
+            return [members]
+        k1 = k // 2
+        k2 = k - k1
+        best = None
+        for direction in self._axes(members):
+            res = self._grow(members, direction, k1, k2)
+            if res is not None and (best is None or res[0] < best[0]):
+                best = res
+        if best is None:
+            return [members]
+        _, a, b = best
+        return self.bisect(a, k1) + self.bisect(b, k2)
+
+    def split_oversized(self) -> None:
+        for rid in sorted(self.members):
+            if rid in self.fixed or self.hh[rid] <= self.hi:
+                continue
+            members = sorted(self.members[rid])
+            parts = self.bisect(members, self.parts_for(self.hh[rid]))
+            if len(parts) > 1:
+                self.drop(rid)
+                for part in parts:
+                    self.add(part)
+
+    # --- merging -----------------------------------------------------------------------------
+    def merge_undersized(self) -> None:
+        while True:
+            progress = False
+            smalls = sorted((r for r in self.members if r not in self.fixed and self.hh[r] < self.lo),
+                            key=lambda r: (self.hh[r], min(self.members[r])))
+            for rid in smalls:
+                if rid not in self.members or self.hh[rid] >= self.lo:
+                    continue
+                nbr = {q: w for q, w in self.neighbour_regions(rid).items() if q not in self.fixed}
+                if not nbr:
+                    continue
+                options = []
+                for q, w in nbr.items():
+                    tot = self.hh[rid] + self.hh[q]
+                    if tot <= self.hi:
+                        options.append((0 if tot >= self.lo else 1, -w, q))
+                if options:
+                    _, _, q = min(options)
+                    atoms = self.drop(rid) | self.drop(q)
+                    self.add(atoms)
+                    progress = True
+                    continue
+                for q, _w in sorted(nbr.items(), key=lambda kv: (-kv[1], kv[0])):
+                    union = sorted(self.members[rid] | self.members[q])
+                    tot = self.hh[rid] + self.hh[q]
+                    if tot < 2 * self.lo:
+                        continue
+                    parts = self.bisect(union, 2)
+                    hs = [float(self.h[p].sum()) for p in parts]
+                    if len(parts) == 2 and all(self.lo <= x <= self.hi for x in hs):
+                        self.drop(rid)
+                        self.drop(q)
+                        for part in parts:
+                            self.add(part)
+                        progress = True
+                        break
+            if not progress:
+                return
+
+    # --- neighbourhood re-split ----------------------------------------------------------------
+    def _big_atom(self, rid: int) -> bool:
+        return any(self.h[a] > self.hi for a in self.members[rid])
+
+    def resplit_neighbourhood(self, rid: int, rings: int = 1, spare_kept: bool = False) -> bool:
+        """Re-partition ``rid`` with its neighbours (``rings`` deep) when that lowers violations.
+
+        With ``spare_kept`` legacy grids kept whole are left out of the neighbourhood.
+        """
+        group = {rid}
+        frontier = {rid}
+        for _ in range(rings):
+            nxt = set()
+            for r in frontier:
+                nxt |= {q for q in self.neighbour_regions(r) if q not in self.fixed and q not in group
+                        and not (spare_kept and q in self.kept)}
+            group |= nxt
+            frontier = nxt
+        if len(group) == 1:
+            return False
+        old = [self.viol(self.hh[r]) for r in group]
+        old_key = (sum(v > 1e-9 for v in old), sum(old))
+        union = sorted(set().union(*(self.members[r] for r in group)))
+        total = float(self.h[union].sum())
+        parts = self.bisect(union, self.parts_for(total))
+        new = [self.viol(float(self.h[p].sum())) for p in parts]
+        new_key = (sum(v > 1e-9 for v in new), sum(new))
+        if new_key[0] < old_key[0] or (new_key[0] == old_key[0] and new_key[1] < old_key[1] - 1e-9):
+            for r in sorted(group):
+                self.drop(r)
+            for p in parts:
+                self.add(p)
+            return True
+        return False
+
+    def fix_violations(self) -> None:
+        for rings, spare in ((1, True), (2, True), (1, False), (2, False), (3, False)):
+            bad = sorted((r for r in self.members if r not in self.fixed and self.viol(self.hh[r]) > 0
+                          and not self._big_atom(r)), key=lambda r: (-self.viol(self.hh[r]), min(self.members[r])))
+            for rid in bad:
+                if rid in self.members and self.viol(self.hh[rid]) > 0:
+                    self.resplit_neighbourhood(rid, rings, spare)
+
+    # --- local search ------------------------------------------------------------------------
+    def polish(self, max_passes: int = 12) -> int:
+        moves = 0
+        n = len(self.h)
+        for _ in range(max_passes):
+            improved = False
+            for a in self.rng.permutation(n):
+                a = int(a)
+                r = int(self.region_of[a])
+                if r in self.fixed or len(self.members[r]) == 1:
+                    continue
+                to_r = 0.0
+                by_q: dict[int, float] = {}
+                for b, w in self.nbrs[a].items():
+                    q = int(self.region_of[b])
+                    if q == r:
+                        to_r += w
+                    else:
+                        by_q[q] = by_q.get(q, 0.0) + w
+                if not by_q:
+                    continue
+                best = None
+                for q in sorted(by_q):
+                    if q in self.fixed:
+                        continue
+                    ha = self.h[a]
+                    dv = (self.viol(self.hh[r] - ha) + self.viol(self.hh[q] + ha)
+                          - self.viol(self.hh[r]) - self.viol(self.hh[q]))
+                    dc = to_r - by_q[q]
+                    if (r in self.kept or q in self.kept) and dv >= 0:
+                        continue
+                    if dv < -1e-9 or (abs(dv) <= 1e-9 and dc < -1e-6):
+                        key = (dv, dc, q)
+                        if best is None or key < best:
+                            best = key
+                if best is None:
+                    continue
+                q = best[2]
+                rest = self.members[r] - {a}
+                if not is_connected(rest, self.nbrs):
+                    continue
+                self.members[r].discard(a)
+                self.hh[r] -= self.h[a]
+                self.members[q].add(a)
+                self.hh[q] += self.h[a]
+                self.region_of[a] = q
+                self.kept.discard(r)
+                self.kept.discard(q)
+                improved = True
+                moves += 1
+            if not improved:
+                break
+        return moves
+
+    # --- reasons -----------------------------------------------------------------------------
+    def reason(self, rid: int) -> tuple[str, str]:
+        if rid in self.fixed:
+            return self.fixed[rid]
+        x = self.hh[rid]
+        if x > self.hi:
+            big = [a for a in self.members[rid] if self.h[a] > self.hi]
+            if big:
+                return ("atom_over_max", f"one atom alone holds {self.h[big[0]]:.0f} households "
+                        f"(> max {self.hi:.0f}); it cannot be split along legacy borders")
+            return ("no_feasible_split", f"{x:.0f} households: no contiguous split of these atoms fits "
+                    f"{self.lo:.0f}-{self.hi:.0f}")
+        if x < self.lo:
+            return ("no_feasible_merge", f"{x:.0f} households: every contiguous merge with a neighbour "
+                    f"exceeds max {self.hi:.0f} and no re-split fits the band")
+        return ("", "")
+
+
+def solve_community(problem: CommunityProblem, seed: int = 0) -> CommunityResult:
+    """Regionalize one community (see the module docstring); deterministic for a seed."""
+    code_digits = "".join(ch for ch in problem.community if ch.isdigit())[-9:] or "0"
+    rng = np.random.default_rng([int(seed), int(code_digits)])
+    part = _Partition(problem, rng)
+    m = len(problem.households)
+    for piece in components(list(range(m)), problem.nbrs):
+        total = float(part.h[piece].sum())
+        if total < problem.lo:
+            rid = part.add(piece)
+            what = "the whole community" if len(piece) == m else "this detached part of the community"
+            part.fixed[rid] = ("community_under_min", f"{what} holds only {total:.0f} households "
+                               f"(< min {problem.lo:.0f}); kept as one grid")
+            continue
+        by_label: dict[object, list[int]] = {}
+        for a in piece:
+            by_label.setdefault(problem.primary[a], []).append(a)
+        for label in sorted(by_label, key=lambda v: (v is None, str(v))):
+            for comp in components(by_label[label], problem.nbrs):
+                rid = part.add(comp)
+                if label is not None and len(comp) == len(by_label[label]) and \
+                        problem.lo <= part.hh[rid] <= problem.hi:
+                    part.kept.add(rid)
+    part.split_oversized()
+    part.merge_undersized()
+    part.fix_violations()
+    part.polish()
+    part.merge_undersized()
+    part.fix_violations()
+    part.polish(max_passes=4)
+    # relabel regions 0..r-1 by their smallest atom
+    order = sorted(part.members, key=lambda r: min(part.members[r]))
+    new_id = {r: i for i, r in enumerate(order)}
+    labels = np.array([new_id[int(r)] for r in part.region_of], dtype=int)
+    reasons = {new_id[r]: part.reason(r) for r in order}
+    kept = {new_id[r] for r in part.kept}
+    return CommunityResult(problem.community, labels, kept, reasons, problem.atom_ids)
