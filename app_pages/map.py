@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app_pages import common, data
+from app_pages.fastmap import st_folium_cached
 from app_pages.mapview import OPEN, area_frame, planner_map
 from gridgeo.i18n import category_name, level_name, status_name, t
 from gridgeo.risk import risk_label
@@ -91,8 +91,7 @@ m = st.session_state["map_cache"][1]
 
 col_map, col_card = st.columns([3, 1.3])
 with col_map:
-    out = st_folium(m, key="planner_map", height=640, use_container_width=True,
-                    returned_objects=["last_active_drawing"])
+    out = st_folium_cached(m, key="planner_map", height=640, returned_objects=["last_active_drawing"])
     clicked = (out or {}).get("last_active_drawing") or {}
     code = (clicked.get("properties") or {}).get("code")
     if code and code != st.session_state.get("map_last_click"):

@@ -149,7 +149,7 @@ def wall_live_layers(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, 
                      rule: RiskRule | None = None) -> list[folium.FeatureGroup]:
     """The layers pushed at each wall refresh: grids with open cases by risk colour, and heat."""
     frame = area_frame(layers, "grid", events, rule, lang)
-    fields, aliases = _tooltip("grids", lang)
+    # nobody hovers over a wall display: no tooltips, which keeps each push small
     at_risk = risk_layer(frame, frame[["code", "risk_level", "color"]], "grids", t("layer_risk", lang),
-                         fields, aliases, only_at_risk=True, opacity=0.8)
+                         [], [], only_at_risk=True, opacity=0.8)
     return [at_risk, heat_layer(events, t("layer_heat", lang), radius=12)]

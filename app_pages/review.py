@@ -6,9 +6,9 @@ from datetime import datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app_pages import common, data
+from app_pages.fastmap import st_folium_cached
 from gridgeo.i18n import category_name, level_name, t
 from gridgeo.review import (
     HOTSPOT_COLORS,
@@ -99,21 +99,31 @@ st.subheader(t("hotspots", L))
 counts = current["grid_code"].dropna().value_counts() if len(current) else pd.Series(dtype=int)
 hs = _hotspots(tuple(sorted((str(k), int(v)) for k, v in counts.items())))
 labels = {"hot": t("hot", L), "cold": t("cold", L), "not_significant": t("not_significant", L)}
-grids = layers_all["grids"].merge(hs, on="code", how="left")
-grids["cls"] = grids["cls"].fillna("not_significant")
-grids["color"] = grids["cls"].map(HOTSPOT_COLORS)
-grids["cls_label"] = grids["cls"].map(labels)
-grids["z"] = grids["z"].round(2)
-m = base_map(tuple(layers_all["district"].total_bounds))
-district_outline(layers_all["district"]).add_to(m)
-area_layer(grids, "grids", t("layer_hotspots", L), ["name", "code", "count", "z", "p", "cls_label"],
-           [t("name", L), t("code", L), t("count", L), "Gi* z", "p", t("hotspots", L)],
-           style={"fillOpacityColored": 0.75}, fill_column="color").add_to(m)
 legend_items = [(HOTSPOT_COLORS[k], labels[k]) for k in ("hot", "cold", "not_significant")]
-note = ("Getis-Ord Gi*（esda.G_Local, star=True），邻接（含角点），199 次条件置换，p ≤ 0.05" if L == "zh" else
-        "Getis-Ord Gi* (esda.G_Local, star=True), contiguity (corners included), 199 conditional permutations, p ≤ 0.05")
-Legend(t("hotspots", L), legend_items, note=note).add_to(m)
-st_folium(m, key="review_map", height=520, use_container_width=True, returned_objects=[])
+
+
+def _hotspot_map():
+    grids = layers_all["grids"].merge(hs, on="code", how="left")
+    grids["cls"] = grids["cls"].fillna("not_significant")
+    grids["color"] = grids["cls"].map(HOTSPOT_COLORS)
+    grids["cls_label"] = grids["cls"].map(labels)
+    grids["z"] = grids["z"].round(2)
+    m = base_map(tuple(layers_all["district"].total_bounds))
+    district_outline(layers_all["district"]).add_to(m)
+    area_layer(grids, "grids", t("layer_hotspots", L), ["name", "code", "count", "z", "p", "cls_label"],
+               [t("name", L), t("code", L), t("count", L), "Gi* z", "p", t("hotspots", L)],
+               style={"fillOpacityColored": 0.75}, fill_column="color").add_to(m)
+    note = ("Getis-Ord Gi*（esda.G_Local, star=True），邻接（含角点），199 次条件置换，p ≤ 0.05" if L == "zh" else
+            "Getis-Ord Gi* (esda.G_Local, star=True), contiguity (corners included), 199 conditional "
+            "permutations, p ≤ 0.05")
+    Legend(t("hotspots", L), legend_items, note=note).add_to(m)
+    return m
+
+
+hs_signature = (L, tuple(hs["cls"]), tuple(hs["count"]))
+if st.session_state.get("review_map_cache", (None,))[0] != hs_signature:
+    st.session_state["review_map_cache"] = (hs_signature, _hotspot_map())
+st_folium_cached(st.session_state["review_map_cache"][1], key="review_map", height=520, returned_objects=[])
 hs_summary = hs["cls"].value_counts().reindex(list(labels), fill_value=0)
 st.caption(" · ".join(f"{labels[k]} {int(v)}" for k, v in hs_summary.items()))
 

@@ -13,9 +13,9 @@ import html
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app_pages import common, data
+from app_pages.fastmap import st_folium_cached
 from app_pages.mapview import wall_base_map, wall_live_layers
 from gridgeo.i18n import category_name, level_name, status_name, t
 from gridgeo.risk import RISK_COLORS
@@ -37,7 +37,7 @@ st.markdown("""
   [data-testid="stMetricValue"] { font-size: 3rem !important; font-weight: 700; color: #ffffff; }
   .gg-ticker { overflow: hidden; white-space: nowrap; background: #0f2038; border: 1px solid #1f3b63;
                border-radius: 6px; padding: 8px 0; font-size: 1.25rem; }
-  .gg-ticker span.gg-track { display: inline-block; padding-left: 100%; animation: gg-scroll 60s linear infinite; }
+  .gg-ticker span.gg-track { display: inline-block; padding-left: 100%; animation: gg-scroll var(--gg-cycle, 40s) linear infinite; }
   @keyframes gg-scroll { from { transform: translateX(0); } to { transform: translateX(-100%); } }
   .gg-bar { display: flex; align-items: center; font-size: 1.35rem; margin: 0.45rem 0; }
   .gg-bar-name { width: 5.5em; flex: none; }
@@ -80,18 +80,17 @@ def live() -> None:
         f"· {html.escape(status_name(r.status, L))} · {html.escape(str(r.grid_code))}"
         for r in latest.itertuples()
     )
+    cycle = max(common.refresh_seconds(), 20.0)  # one pass of the ticker per refresh (at least 20 s)
     st.markdown(f"<div class='gg-ticker'><b style='padding:0 1em'>{t('latest_events', L)}</b>"
-                f"<span class='gg-track'>{items}</span></div>", unsafe_allow_html=True)
+                f"<span class='gg-track' style='--gg-cycle:{cycle:.0f}s'>{items}</span></div>",
+                unsafe_allow_html=True)
 
     col_map, col_side = st.columns([3, 1])
     with col_map:
         view = st.session_state["wall_view"]
-        out = st_folium(st.session_state["wall_base"][1], key="wall_map", height=720, use_container_width=True,
-                        center=view["center"], zoom=view["zoom"],
-                        feature_group_to_add=wall_live_layers(layers_all, events, L),
-                        returned_objects=[])
-        if out and out.get("center"):
-            view["center"] = (out["center"]["lat"], out["center"]["lng"])
+        st_folium_cached(st.session_state["wall_base"][1], key="wall_map", height=720,
+                         center=view["center"], zoom=view["zoom"],
+                         feature_group_to_add=wall_live_layers(layers_all, events, L), returned_objects=[])
     with col_side:
         st.markdown(f"### {t('by_street', L)}")
         names = dict(zip(layers_all["streets"]["code"], layers_all["streets"]["name"], strict=True))

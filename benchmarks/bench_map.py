@@ -1,0 +1,193 @@
+"""Map page speed on the default dataset with all grids and 10,000 events.
+
+Prints, in one run:
+* server time of the map page script (AppTest, same code path as `streamlit run`): the first
+  run (cold caches), a rerun that reuses the session's map (a click on a grid), and a rerun
+  that rebuilds the map (another layer/window choice);
+* the map payload sent to the browser (the component's arguments) against a naive folium
+  map of the same data (full-precision polygons, one folium.Marker with popup per event in a
+  MarkerCluster, the usual way), as a ratio, and the build+render time of both;
+* the wall display's per-refresh payload (only the pushed layers);
+* with Chromium present: first paint of the map page (navigation to the first SVG path).
+
+Usage: .venv/bin/python benchmarks/bench_map.py [--events 10000] [--no-browser]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def _map_args(at) -> dict:
+    return next(json.loads(n.proto.json_args) for n in _walk(at.main)
+                if type(n).__name__ == "UnknownElement" and getattr(n, "type", "") == "component_instance")
+
+
+def _payload(args: dict) -> int:
+    return sum(len(str(args.get(k) or "").encode()) for k in ("script", "html", "header", "feature_group"))
+
+
+def naive_map_bytes(atlas, events) -> tuple[int, float]:
+    """The peer: plain folium, full geometry, one Marker+Popup per event in a MarkerCluster."""
+    import folium
+    import folium.plugins as plugins
+
+    t0 = time.perf_counter()
+    m = folium.Map(location=[22.76, 113.93], zoom_start=12, tiles=None)
+    folium.GeoJson(atlas.grids.drop(columns=[]).to_json(), tooltip=folium.GeoJsonTooltip(["name", "code"])).add_to(m)
+    folium.GeoJson(atlas.communities.to_json()).add_to(m)
+    folium.GeoJson(atlas.streets.to_json()).add_to(m)
+    plugins.HeatMap(events[["lat", "lon"]].to_numpy().tolist()).add_to(m)
+    cluster = plugins.MarkerCluster().add_to(m)
+    for r in events.itertuples():
+        folium.Marker([r.lat, r.lon], popup=f"{r.category} {r.level} {r.status}").add_to(cluster)
+    html = m.get_root().render()
+    return len(html.encode()), time.perf_counter() - t0
+
+
+def server_times(n_events: int) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    from app_pages import common, data
+
+    atlas = common.atlas()
+    data.ensure_seeded(atlas, events_per_day=n_events, days=1)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.session_state["map_window"] = "last_24h"
+    at.session_state["map_layers"] = ["risk", "heat", "markers", "streets", "communities", "labels"]
+    t0 = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - t0
+    assert not at.exception, at.exception
+    args = _map_args(at)
+    reruns = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        at.run()
+        reruns.append(time.perf_counter() - t0)
+    rebuilds = []
+    for by in ("community", "grid", "street", "grid"):
+        at.sidebar.radio(key="map_by").set_value(by)
+        t0 = time.perf_counter()
+        at.run()
+        rebuilds.append(time.perf_counter() - t0)
+    end = data.now()
+    events = common.events(end - data.timedelta(hours=24), end)
+    wall = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    wall.run()
+    wall.switch_page("app_pages/wall.py")
+    wall.run()
+    wall_reruns = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        wall.run()
+        wall_reruns.append(time.perf_counter() - t0)
+    wall_args = _map_args(wall)
+    return {"first": first, "rerun": statistics.median(reruns), "rebuild": statistics.median(rebuilds),
+            "payload": _payload(args), "events": events, "atlas": atlas,
+            "wall_rerun": statistics.median(wall_reruns),
+            "wall_push": len(str(wall_args.get("feature_group") or "").encode()),
+            "wall_base": _payload({k: wall_args.get(k) for k in ("script", "html", "header")})}
+
+
+def first_paint(port: int, data_dir: str, n_events: int) -> float | None:
+    """Seconds from navigation to the first polygon path in the map (headless Chromium)."""
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        return None
+    from playwright.sync_api import sync_playwright
+
+    env = {**os.environ, "GRIDGEO_DATA_DIR": data_dir, "GRIDGEO_BENCH_EVENTS": str(n_events)}
+    proc = subprocess.Popen([str(ROOT / ".venv/bin/streamlit"), "run", str(ROOT / "app.py"), "--server.port",
+                             str(port), "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import urllib.request
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/")  # warm the server caches (first visitor)
+            _wait_paths(page)
+            times = []
+            for _ in range(2):
+                t0 = time.perf_counter()
+                page.goto(f"http://127.0.0.1:{port}/")
+                _wait_paths(page)
+                times.append(time.perf_counter() - t0)
+            browser.close()
+        return min(times)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _wait_paths(page, timeout: float = 60.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        for frame in page.frames:
+            try:
+                if frame.locator(".leaflet-overlay-pane path").count() > 0:
+                    return
+            except Exception:  # noqa: BLE001 - frames come and go while the page loads
+                pass
+        time.sleep(0.05)
+    raise TimeoutError("no map path appeared")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="gridgeo-bench-")
+    os.environ["GRIDGEO_DATA_DIR"] = tmp
+    os.environ.pop("GRIDGEO_DATABASE_URL", None)
+    r = server_times(args.events)
+    naive_bytes, naive_s = naive_map_bytes(r["atlas"], r["events"])
+    n = len(r["events"])
+    print(f"default dataset: {len(r['atlas'].grids)} grids, {n} events in the map window")
+    print(f"map page server time: first run {r['first']:.2f} s, rerun (click) {r['rerun'] * 1000:.0f} ms, "
+          f"rerun rebuilding the map {r['rebuild'] * 1000:.0f} ms")
+    print(f"map payload: {r['payload'] / 1e6:.2f} MB vs naive folium {naive_bytes / 1e6:.2f} MB "
+          f"(ratio {naive_bytes / r['payload']:.1f}x smaller); naive build+render {naive_s:.2f} s "
+          f"vs our rebuild {r['rebuild']:.2f} s (ratio {naive_s / r['rebuild']:.1f}x)")
+    print(f"wall display: rerun {r['wall_rerun'] * 1000:.0f} ms, base map {r['wall_base'] / 1e6:.2f} MB once, "
+          f"pushed per refresh {r['wall_push'] / 1e3:.0f} kB")
+    if not args.no_browser:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        fp = first_paint(port, tmp, args.events)
+        if fp is not None:
+            print(f"first paint (navigation -> first polygon, warm server): {fp:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
