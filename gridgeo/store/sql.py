@@ -270,24 +270,34 @@ class Store:
         by_index: dict[int, list[EventError]] = {}
         for e in errors:
             by_index.setdefault(e.index, []).append(e)
+        valid_pos = [i for i, ev in enumerate(validated) if ev is not None]
+        stored = self.add_valid([validated[i] for i in valid_pos], actor=actor, now=now)
+        results: list[dict] = [{}] * len(validated)
+        for i, res in zip(valid_pos, stored, strict=True):
+            results[i] = {**res, "index": i}
+        for i, errs in by_index.items():
+            results[i] = {"index": i, "id": errs[0].id, "result": "rejected", "errors": [e.as_dict() for e in errs]}
+        return results
+
+    def add_valid(self, validated: list[EventIn], actor: str = "intake",
+                  now: datetime | None = None) -> list[dict]:
+        """Store already validated events in one transaction (see :meth:`add_events`); one result
+        per event, in order, "accepted" or "duplicate"."""
+        now = now or _now()
         seen: set[str] = set()
         fresh: list[EventIn] = []
         for ev in validated:
-            if ev is not None and ev.id not in seen:
+            if ev.id not in seen:
                 seen.add(ev.id)
                 fresh.append(ev)
         rows = self.prepare(fresh, now)
         inserted = self.insert_rows(rows, actor)
         row_by_id = {r["id"]: r for r in rows}
-        dup_ids = [ev.id for ev in validated if ev is not None and ev.id not in inserted]
+        dup_ids = [ev.id for ev in validated if ev.id not in inserted]
         stored = self._records(dup_ids) if dup_ids else {}
         results: list[dict] = []
         first_seen: set[str] = set()
         for i, ev in enumerate(validated):
-            if ev is None:
-                results.append({"index": i, "id": by_index[i][0].id, "result": "rejected",
-                                "errors": [e.as_dict() for e in by_index[i]]})
-                continue
             if ev.id in inserted and ev.id not in first_seen:
                 first_seen.add(ev.id)
                 results.append({"index": i, "result": "accepted", **_public(row_by_id[ev.id])})

@@ -1,0 +1,161 @@
+"""``gridgeo ingest FILE``: load events from a CSV or GeoJSON file into the store.
+
+Rows are validated one by one (the same rules as the API) and stored in transactions of
+``--batch-size`` rows; a row is *acknowledged* once its transaction has committed, and
+``--ack-file`` gets the ids of each committed batch appended (flushed and fsynced) right after
+the commit, so a crash or kill loses no acknowledged event. Re-running the same file is safe:
+stored ids come back as duplicates. Rejected rows go to a side file (``FILE.rejected.csv`` by
+default) with the line/feature number and the reasons.
+
+Exit status: 0 all rows accepted or duplicate; 1 some rows rejected (see the side file) or the
+file is unreadable; 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from gridgeo.errors import InputError, UsageError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the ingest options."""
+    parser.add_argument("file", metavar="FILE", help="events as .csv or .geojson/.json")
+    parser.add_argument("--database", metavar="URL",
+                        help="store URL (default GRIDGEO_DATABASE_URL, else SQLite in the data dir)")
+    parser.add_argument("--batch-size", type=int, default=500, help="rows per transaction (default 500)")
+    parser.add_argument("--rejects", metavar="PATH", help="side file for rejected rows (default FILE.rejected.csv)")
+    parser.add_argument("--ack-file", metavar="PATH", help="append the ids of every committed batch to PATH")
+    parser.add_argument("--crs", default=None,
+                        help="CRS of rows that do not say (WGS84 default; GCJ02, BD09, CGCS2000)")
+    parser.add_argument("--actor", default="ingest", help="who is recorded as reporting (default ingest)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[str, dict]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames:
+            raise InputError(f"{path}: empty CSV (no header row)")
+        for row in reader:
+            yield f"line {reader.line_num}", {k: v for k, v in row.items() if k is not None}
+
+
+def _geojson_rows(path: Path) -> Iterator[tuple[str, dict]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc}); fix the file or export it again") from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise InputError(f"{path}: not a GeoJSON FeatureCollection (no 'features' list)")
+    for i, feat in enumerate(features):
+        props = dict((feat or {}).get("properties") or {})
+        geom = (feat or {}).get("geometry") or {}
+        if geom.get("type") == "Point" and isinstance(geom.get("coordinates"), list) and \
+                len(geom["coordinates"]) >= 2:
+            props.setdefault("lon", geom["coordinates"][0])
+            props.setdefault("lat", geom["coordinates"][1])
+        elif "lon" not in props and "long" not in props:
+            props["__geometry_error__"] = f"geometry: must be a Point, got {geom.get('type')!r}"
+        yield f"feature {i}", props
+
+
+def _rows(path: Path) -> Iterator[tuple[str, dict]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _csv_rows(path)
+    if suffix in (".geojson", ".json"):
+        return _geojson_rows(path)
+    raise InputError(f"{path}: unsupported file type {suffix!r}; give a .csv or .geojson file")
+
+
+def _write_rejects(path: Path, rejected: list[tuple[str, dict, str]]) -> None:
+    fields: list[str] = ["where", "reason"]
+    for _, row, _ in rejected:
+        fields.extend(k for k in row if k not in fields and not k.startswith("__"))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+            writer.writeheader()
+            for where, row, reason in rejected:
+                writer.writerow({**{k: v for k, v in row.items() if not k.startswith("__")},
+                                 "where": where, "reason": reason})
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def run(args: argparse.Namespace) -> int:
+    """Ingest the file; print a summary line; see the module docstring for exit codes."""
+    from tqdm import tqdm
+
+    from gridgeo.crs import normalize_crs_name
+    from gridgeo.store import open_store
+
+    path = Path(args.file)
+    if args.batch_size < 1:
+        raise UsageError(f"--batch-size {args.batch_size}: use a positive number")
+    if args.crs:
+        try:
+            normalize_crs_name(args.crs)
+        except ValueError as exc:
+            raise UsageError(f"--crs: {exc}") from None
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    rows = list(_rows(path))
+    rejects_path = Path(args.rejects) if args.rejects else path.with_name(path.name + ".rejected.csv")
+    ack = open(args.ack_file, "a", encoding="utf-8") if args.ack_file else None  # noqa: SIM115
+    counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
+    rejected: list[tuple[str, dict, str]] = []
+    store = open_store(args.database)
+    try:
+        with tqdm(total=len(rows), unit="row", desc=f"ingest {path.name}", file=sys.stderr,
+                  disable=args.quiet, mininterval=0.5) as bar:
+            for start in range(0, len(rows), args.batch_size):
+                chunk = rows[start:start + args.batch_size]
+                batch, wheres = [], []
+                for where, row in chunk:
+                    if "__geometry_error__" in row:
+                        rejected.append((where, row, row["__geometry_error__"]))
+                        counts["rejected"] += 1
+                        continue
+                    if args.crs and not row.get("crs"):
+                        row = {**row, "crs": args.crs}
+                    batch.append(row)
+                    wheres.append(where)
+                results = store.add_events(batch, actor=args.actor)  # commits before returning
+                acked = []
+                for where, row, res in zip(wheres, batch, results, strict=True):
+                    counts[res["result"]] += 1
+                    if res["result"] == "rejected":
+                        reason = "; ".join(f"{e['field']}: {e['message']}" for e in res["errors"])
+                        rejected.append((where, row, reason))
+                    else:
+                        acked.append(res["id"])
+                if ack and acked:
+                    ack.write("".join(f"{i}\n" for i in acked))
+                    ack.flush()
+                    os.fsync(ack.fileno())
+                bar.update(len(chunk))
+                bar.set_postfix(counts, refresh=False)
+    finally:
+        store.close()
+        if ack:
+            ack.close()
+    if rejected:
+        _write_rejects(rejects_path, rejected)
+    note = f" (reasons in {rejects_path})" if rejected else ""
+    print(f"ingest {path}: {len(rows):,} rows: {counts['accepted']:,} accepted, {counts['duplicate']:,} "
+          f"duplicate, {counts['rejected']:,} rejected{note}")
+    return 1 if rejected else 0

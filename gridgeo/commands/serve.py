@@ -1,0 +1,55 @@
+"""``gridgeo serve [--host 127.0.0.1] [--port 8000]``: run the event service (FastAPI + uvicorn).
+
+Writes need ``Authorization: Bearer <GRIDGEO_API_TOKEN>``; when the variable is not set a
+random token is generated for this run and printed once. Reads are open to loopback clients
+(``--read-access`` / GRIDGEO_READ_ACCESS: open, localhost or token).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+
+from gridgeo.errors import UsageError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the serve options."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--database", metavar="URL",
+                        help="store URL (default GRIDGEO_DATABASE_URL, else SQLite in the data dir)")
+    parser.add_argument("--read-access", choices=("open", "localhost", "token"),
+                        help="who may read without the token (default GRIDGEO_READ_ACCESS or localhost)")
+    parser.add_argument("--access-log", action="store_true", help="log every request")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the store and serve until interrupted."""
+    import uvicorn
+
+    from gridgeo.service import Settings, create_app
+    from gridgeo.store import open_store
+
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port}: use 1-65535")
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.read_access:
+        settings.read_access = args.read_access
+    if not settings.api_token:
+        settings.api_token = secrets.token_urlsafe(24)
+        print(f"GRIDGEO_API_TOKEN is not set; write token for this run: {settings.api_token}", file=sys.stderr)
+    store = open_store(args.database or os.environ.get("GRIDGEO_DATABASE_URL"))
+    print(f"gridgeo serve: {store.backend} store, grid set v{store.current_version()}, "
+          f"http://{args.host}:{args.port}/docs", file=sys.stderr)
+    try:
+        uvicorn.run(create_app(store, settings), host=args.host, port=args.port, log_level="warning",
+                    access_log=args.access_log)
+    finally:
+        store.close()
+    return 0
