@@ -70,12 +70,15 @@ def display_layers() -> dict[str, gpd.GeoDataFrame]:
 
 
 def seed_once() -> int:
-    """Seed an empty event source once per server process; returns the number of seeded events."""
-    return _seed(id(atlas()))
+    """Seed an empty store once per server process and store URL; returns how many events the
+    app simulated (0 when the store had events already)."""
+    from gridgeo.store import default_url
+
+    return _seed(default_url())
 
 
 @st.cache_resource(show_spinner=False)
-def _seed(_atlas_id: int) -> int:
+def _seed(_url: str) -> int:
     return data.ensure_seeded(atlas())
 
 
@@ -91,20 +94,18 @@ def assets_warning() -> None:
         st.error(f"static/vendor is incomplete ({missing[0]} …): run `make setup` (scripts/vendor_assets.py).")
 
 
-def source_text(seeded: int) -> str:
+def source_text(seeded: int, shown: pd.DataFrame | None = None) -> str:
     """One line saying where the events come from (and that simulated ones are a demo)."""
     L = lang()
-    parts = [t("simulated_source" if data.source_is_simulated() else "store_source", L)]
+    parts = [t("simulated_source" if data.source_is_simulated(shown) else "store_source", L)]
     if seeded:
         parts.append(t("seeded", L).format(n=seeded))
     parts.append(t("synthetic_note", L))
     return " · ".join(parts)
 
 
-def source_caption(seeded: int) -> None:
-    """Say where the events come from, and whether they were just simulated."""
-    L = lang()
+def source_caption(seeded: int, shown: pd.DataFrame | None = None) -> None:
+    """Say where the events come from, and whether the app just simulated them."""
     if seeded:
-        st.info(t("seeded", L).format(n=seeded))
-    st.caption(t("simulated_source" if data.source_is_simulated() else "store_source", L)
-               + " · " + t("synthetic_note", L))
+        st.info(t("seeded", lang()).format(n=seeded))
+    st.caption(source_text(0, shown))

@@ -1,28 +1,28 @@
 """Where the app gets its events: the ONE loader every page calls.
 
-``load_events(start, end)`` returns the event frame for a time window; ``ensure_seeded()``
-fills an empty store with a realistic simulated day so the demo map is alive. Until the event
-store lands (gridgeo.store), events come from an interim in-process simulation; switching is
-confined to this module.
+Events come from the event store (``gridgeo.store.open_store()``: SQLite under
+``$GRIDGEO_DATA_DIR`` or the database at ``GRIDGEO_DATABASE_URL``). ``ensure_seeded`` fills an
+empty store with simulated history (``gridgeo.simulate.seed_store``: ``GRIDGEO_SEED_DAYS``
+days, default 14, of ``GRIDGEO_SEED_PER_DAY`` events a day, default 1,200) so a fresh
+`make run` shows a live map; the pages say so. KPIs are ``gridgeo.stats.summarize``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import os
+import threading
+from datetime import datetime, timedelta  # noqa: F401  (timedelta re-exported for the pages)
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pandas as pd
 
 from gridgeo.model import Atlas
 
 TZ = ZoneInfo("Asia/Shanghai")
+SIMULATED_PREFIXES = ("hist", "sim")
 
-EVENT_COLUMNS = ("id", "reported_at", "lon", "lat", "category", "level", "status", "channel",
-                 "grid_code", "community_code", "street_code")
-
-CATEGORIES = ("neighbour_dispute", "labour", "property", "work_safety", "public_order", "environment",
-              "urban_village", "land", "petition", "other")
+_STORES: dict[str, object] = {}
+_LOCK = threading.Lock()
 
 
 def now() -> datetime:
@@ -37,87 +37,68 @@ def today_window(at: datetime | None = None) -> tuple[datetime, datetime]:
     return start, at
 
 
-_INTERIM: dict[str, pd.DataFrame] = {}
+def store():
+    """The event store for the current configuration (opened once per URL and process)."""
+    from gridgeo.store import default_url, open_store
 
-
-def _interim_events(atlas: Atlas, start: datetime, end: datetime, n: int, seed: int = 7) -> pd.DataFrame:
-    """Stand-in simulation used until gridgeo.simulate lands: events near basic units,
-    levels skewed to 3-4, statuses advancing with age."""
-    rng = np.random.default_rng(seed)
-    units = atlas.units
-    weight = units["kind"].map({"urban_village": 3.0, "industrial_park": 2.0}).fillna(1.0).to_numpy()
-    weight = weight * np.sqrt(units["households"].clip(lower=1).to_numpy())
-    idx = rng.choice(len(units), size=n, p=weight / weight.sum())
-    pts = units.geometry.iloc[idx].representative_point()
-    lon = pts.x.to_numpy() + rng.normal(0, 0.0015, n)
-    lat = pts.y.to_numpy() + rng.normal(0, 0.0015, n)
-    span = (end - start).total_seconds()
-    reported = pd.to_datetime([start + timedelta(seconds=float(s)) for s in np.sort(rng.uniform(0, span, n))])
-    age_h = (end - reported).total_seconds().to_numpy() / 3600.0
-    status = np.where(age_h > 6, rng.choice(["resolved", "confirmed", "accepted"], n, p=[0.5, 0.3, 0.2]),
-                      np.where(age_h > 1, rng.choice(["accepted", "resolved"], n, p=[0.7, 0.3]), "reported"))
-    frame = pd.DataFrame({
-        "id": [f"sim-{seed}-{i}" for i in range(n)], "reported_at": reported, "lon": lon, "lat": lat,
-        "category": rng.choice(CATEGORIES, n), "level": rng.choice([1, 2, 3, 4], n, p=[0.04, 0.14, 0.42, 0.40]),
-        "status": status, "channel": rng.choice(["app", "hotline", "grid_worker", "volunteer", "hall"], n),
-    })
-    return _assign(atlas, frame)
-
-
-def _assign(atlas: Atlas, frame: pd.DataFrame) -> pd.DataFrame:
-    import geopandas as gpd
-
-    pts = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=atlas.grids.crs)
-    grids = atlas.grids[["code", "community_code", "street_code", "geometry"]].rename(columns={"code": "grid_code"})
-    joined = gpd.sjoin(pts, grids, how="left", predicate="within")
-    joined = joined[~joined.index.duplicated()].drop(columns=["geometry", "index_right"])
-    return pd.DataFrame(joined).reset_index(drop=True)
+    url = default_url()
+    with _LOCK:
+        if url not in _STORES:
+            _STORES[url] = open_store(url)
+        return _STORES[url]
 
 
 def load_events(atlas: Atlas, start: datetime, end: datetime) -> pd.DataFrame:
-    """Events reported in [start, end) with their area codes, level, status and position."""
-    frame = _INTERIM.get("events")
-    if frame is None:
-        return pd.DataFrame(columns=list(EVENT_COLUMNS))
-    mask = (frame["reported_at"] >= pd.Timestamp(start)) & (frame["reported_at"] < pd.Timestamp(end))
-    return frame[mask].reset_index(drop=True)
+    """Events reported in [start, end) with area codes, level, status, position and overdue flag
+    (``Store.events_frame``; times in UTC)."""
+    del atlas  # the store assigned every event to its grid when it arrived
+    return store().events_frame(start, end)
 
 
-def ensure_seeded(atlas: Atlas, events_per_day: int = 1200, days: int = 30) -> int:
-    """Seed an empty event source with simulated events (``days`` back to now); return how many."""
-    if "events" in _INTERIM:
-        return 0
-    end = now()
-    frame = _interim_events(atlas, end - timedelta(days=days), end, events_per_day * days)
-    _INTERIM["events"] = frame
-    return len(frame)
+def _env_number(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
 
 
-def source_is_simulated() -> bool:
-    """True while events come from the simulation rather than a store."""
-    return True
+def ensure_seeded(atlas: Atlas, events_per_day: int | None = None, days: float | None = None) -> int:
+    """Fill an empty store with simulated history ending now; return how many events were added
+    (0 when the store already had events)."""
+    from gridgeo.simulate import seed_store
+
+    s = store()
+    with _LOCK:
+        if s.count_events():
+            return 0
+        days = days if days is not None else _env_number("GRIDGEO_SEED_DAYS", 14)
+        per_day = events_per_day if events_per_day is not None else int(_env_number("GRIDGEO_SEED_PER_DAY", 1200))
+        return int(seed_store(s, atlas, days=days, per_day=per_day))
 
 
-# Interim time limits per level (hours) until the store's lifecycle rules land.
-_INTERIM_LIMIT_H = {1: 2.0, 2: 24.0, 3: 72.0, 4: 120.0}
-_ACCEPTED = ("accepted", "resolved", "confirmed", "feedback", "escalated")
-_RESOLVED = ("resolved", "confirmed", "feedback")
+def source_is_simulated(events: pd.DataFrame | None = None) -> bool:
+    """True when the events shown are all simulated (ids from the simulator)."""
+    if events is None or not len(events):
+        return True
+    return bool(events["id"].astype(str).str.startswith(SIMULATED_PREFIXES).all())
 
 
 def kpis(events: pd.DataFrame, at: datetime) -> dict:
-    """Today's figures for the wall display: received, accepted, resolved, resolution rate,
-    overdue and received by level (1-4)."""
-    n = len(events)
-    status = events["status"] if n else pd.Series(dtype=str)
-    accepted = int(status.isin(_ACCEPTED).sum())
-    resolved = int(status.isin(_RESOLVED).sum())
-    if n:
-        limit = pd.to_timedelta(events["level"].astype(int).map(_INTERIM_LIMIT_H), unit="h")
-        open_ = status.isin(("reported", "accepted", "escalated"))
-        overdue = int((open_ & (pd.to_datetime(events["reported_at"]) + limit < pd.Timestamp(at))).sum())
-        by_level = events["level"].astype(int).value_counts()
-    else:
-        overdue, by_level = 0, pd.Series(dtype=int)
-    return {"received": n, "accepted": accepted, "resolved": resolved,
-            "resolution_rate": resolved / n if n else 0.0, "overdue": overdue,
-            "by_level": {lvl: int(by_level.get(lvl, 0)) for lvl in (1, 2, 3, 4)}}
+    """Figures for the wall display (``gridgeo.stats.summarize`` at ``at``): received, accepted,
+    resolved, resolution rate, overdue, and received by level (1-4)."""
+    from gridgeo.stats import summarize
+
+    overall = summarize(events, now=at).iloc[0]
+    by_level: dict[int, int] = {1: 0, 2: 0, 3: 0, 4: 0}
+    if len(events):
+        per = summarize(events, by="level", now=at)
+        for lvl, n in zip(per["level"], per["received"], strict=True):
+            by_level[int(lvl)] = int(n)
+    return {"received": int(overall["received"]), "accepted": int(overall["accepted"]),
+            "resolved": int(overall["resolved"]), "resolution_rate": float(overall["resolution_rate"]),
+            "overdue": int(overall["overdue"]), "by_level": by_level}
+
+
+def local_time(values: pd.Series, fmt: str = "%m-%d %H:%M") -> pd.Series:
+    """Timestamps formatted in China Standard Time."""
+    return pd.to_datetime(values, utc=True).dt.tz_convert(TZ).dt.strftime(fmt)

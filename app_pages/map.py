@@ -97,7 +97,7 @@ with col_map:
     if code and code != st.session_state.get("map_last_click"):
         st.session_state["map_last_click"] = code
         st.session_state["map_selected"] = code
-common.source_caption(seeded)
+common.source_caption(seeded, events)
 
 
 def card(code: str) -> None:
@@ -137,7 +137,7 @@ def card(code: str) -> None:
 
 def _event_table(ev: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        t("reported_at", L): pd.to_datetime(ev["reported_at"]).dt.strftime("%m-%d %H:%M"),
+        t("reported_at", L): data.local_time(ev["reported_at"]),
         t("category", L): ev["category"].map(lambda c: category_name(str(c), L)),
         t("level", L): ev["level"].map(lambda v: level_name(int(v), L)),
         t("status", L): ev["status"].map(lambda s: status_name(s, L)),

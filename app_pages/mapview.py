@@ -105,7 +105,8 @@ def planner_map(
             category_name=open_ev["category"].map(lambda c: category_name(str(c), lang)),
             level_name=open_ev["level"].map(lambda v: level_name(int(v), lang)),
             status_name=open_ev["status"].map(lambda s: status_name(s, lang)),
-            time=pd.to_datetime(open_ev["reported_at"]).dt.strftime("%m-%d %H:%M"),
+            time=pd.to_datetime(open_ev["reported_at"], utc=True).dt.tz_convert("Asia/Shanghai")
+            .dt.strftime("%m-%d %H:%M"),
         ) if len(open_ev) else open_ev
         marker_cluster_layer(open_ev, t("layer_markers", lang),
                              ["category_name", "level_name", "status_name", "time", "grid_code"],

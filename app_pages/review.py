@@ -140,4 +140,4 @@ e2.download_button(t("export_png", L), file_name=f"gridgeo-hotspots-{stamp}.png"
 e3.download_button(t("export_pdf", L), file_name=f"gridgeo-hotspots-{stamp}.pdf", mime="application/pdf",
                    key="dl_pdf",
                    data=lambda: static_map(full_grids, full_colors, title, legend_items, atlas.district, "pdf"))
-common.source_caption(seeded)
+common.source_caption(seeded, current)

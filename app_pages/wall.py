@@ -76,7 +76,7 @@ def live() -> None:
     latest = events.sort_values("reported_at", ascending=False).head(12) if len(events) else events
     items = "".join(
         f"<span class='gg-lv' style='background:{RISK_COLORS[int(r.level)]}'></span>"
-        f"{pd.Timestamp(r.reported_at).strftime('%H:%M')} {html.escape(category_name(str(r.category), L))} "
+        f"{pd.Timestamp(r.reported_at).tz_convert(data.TZ).strftime('%H:%M')} {html.escape(category_name(str(r.category), L))} "
         f"· {html.escape(status_name(r.status, L))} · {html.escape(str(r.grid_code))}"
         for r in latest.itertuples()
     )
@@ -104,7 +104,7 @@ def live() -> None:
         )
         st.markdown(f"<div class='gg-bars'>{bars}</div>", unsafe_allow_html=True)
         st.markdown(f"<p class='gg-note'>{t('updated_at', L)} {at.strftime('%H:%M:%S')}<br>"
-                    f"{html.escape(common.source_text(seeded))}</p>", unsafe_allow_html=True)
+                    f"{html.escape(common.source_text(seeded, events))}</p>", unsafe_allow_html=True)
 
 
 live()

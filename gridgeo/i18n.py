@@ -116,17 +116,6 @@ STATUS_NAMES: dict[str, dict[str, str]] = {
            "feedback": "feedback", "escalated": "escalated", "rejected": "rejected"},
 }
 
-CATEGORY_NAMES: dict[str, dict[str, str]] = {
-    "zh": {"neighbour_dispute": "邻里纠纷", "labour": "劳资纠纷", "property": "物业管理", "work_safety": "安全生产",
-           "public_order": "治安秩序", "environment": "环境噪声", "urban_village": "城中村", "land": "土地整备",
-           "petition": "越级上访", "other": "其他"},
-    "en": {"neighbour_dispute": "neighbour dispute", "labour": "labour and wages", "property": "property management",
-           "work_safety": "work safety", "public_order": "public order", "environment": "environment and noise",
-           "urban_village": "urban village", "land": "land consolidation", "petition": "petition to higher levels",
-           "other": "other"},
-}
-
-
 def t(key: str, lang: str = DEFAULT_LANG) -> str:
     """The UI string for ``key`` in ``lang`` ("zh" or "en"); Chinese when ``lang`` is unknown."""
     entry = STRINGS.get(key)
@@ -146,5 +135,7 @@ def status_name(status: str, lang: str = DEFAULT_LANG) -> str:
 
 
 def category_name(code: str, lang: str = DEFAULT_LANG) -> str:
-    """Display name of an event category slug (the slug itself when unknown)."""
-    return CATEGORY_NAMES.get(lang, CATEGORY_NAMES[DEFAULT_LANG]).get(code, code)
+    """Display name of an event category slug: the configured categories of gridgeo.events."""
+    from gridgeo.events import category_label
+
+    return category_label(code, lang)

@@ -26,6 +26,7 @@ def _data_dir(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     d = tmp_path_factory.mktemp("gridgeo-data")
     mp.setenv("GRIDGEO_DATA_DIR", str(d))
+    mp.setenv("GRIDGEO_SEED_DAYS", "3")  # the app seeds the empty store: keep it quick
     mp.delenv("GRIDGEO_DATABASE_URL", raising=False)
     yield d
     mp.undo()
@@ -100,21 +101,27 @@ def test_map_page_switches_to_english_and_filters_a_street():
     assert not any(f'"code": "{c}"' in script for c in outside)
 
 
-def test_wall_display_kpis_equal_the_event_source_figures():
+def test_wall_display_kpis_equal_the_store_figures():
+    from gridgeo.stats import summarize
+    from gridgeo.store import open_store
+
     at = _run("app_pages/wall.py")
     atlas = _atlas()
     at_time = data.now()
     start, end = data.today_window(at_time)
-    events = data.load_events(atlas, start, end)
-    expected = data.kpis(events, at_time)
+    store = open_store()  # the same temp SQLite store the app uses (GRIDGEO_DATA_DIR)
+    events = store.events_frame(start, end)
+    assert len(events) > 0, "the app should have seeded the empty store"
+    expected = summarize(events, now=at_time).iloc[0]
+    by_level = summarize(events, by="level", now=at_time).set_index("level")["received"]
     shown = {m.label: m.value for m in at.metric}
-    assert shown["接收"] == str(expected["received"])
-    assert shown["受理"] == str(expected["accepted"])
-    assert shown["化解"] == str(expected["resolved"])
+    assert shown["接收"] == str(int(expected["received"]))
+    assert shown["受理"] == str(int(expected["accepted"]))
+    assert shown["化解"] == str(int(expected["resolved"]))
     assert shown["化解率"] == f"{expected['resolution_rate'] * 100:.1f}%"
-    assert shown["超期"] == str(expected["overdue"])
+    assert shown["超期"] == str(int(expected["overdue"]))
     for level, name in ((1, "I级（红）"), (2, "II级（橙）"), (3, "III级（黄）"), (4, "IV级（蓝）")):
-        assert shown[name] == str(expected["by_level"][level])
+        assert shown[name] == str(int(by_level.get(level, 0)))
     # the pushed layer holds exactly the grids at risk; the base map every grid
     args = _maps(at)[0]
     risk = risk_by_area(events, atlas.grids, "grid")
