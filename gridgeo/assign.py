@@ -135,7 +135,7 @@ class GridIndex:
             values = self.grids[src].astype(str).to_numpy() if src in self.grids else np.full(len(self), None)
             col_values = np.full(len(idx), None, dtype=object)
             col_values[found] = values[idx[found]]
-            frame[col] = col_values
+            frame[col] = pd.Series(col_values, dtype=object)
         return frame
 
 

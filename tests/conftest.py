@@ -40,3 +40,40 @@ def chromium_path() -> str:
             pytest.fail("chromium not found but GRIDGEO_REQUIRE_BROWSER=1")
         pytest.skip("no chromium (run through `make test`)")
     return path
+
+
+# --- event store fixtures (issue 3) ------------------------------------------------------------
+EVENT_TABLES = ("event_history", "events", "grid_set_grids", "grid_sets", "schema_migrations")
+
+
+@pytest.fixture
+def small_grids():
+    """Four hand-made grids whose answers are known: three side by side along y 22.70-22.71
+    (x 113.90-113.91-113.92-113.93) and one across the top (y 22.71-22.72), two streets."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame({
+        "code": ["440311001001001", "440311001001002", "440311001002001", "440311002001001"],
+        "name": ["A1", "A2", "B1", "C1"],
+        "community_code": ["440311001001", "440311001001", "440311001002", "440311002001"],
+        "street_code": ["440311001", "440311001", "440311001", "440311002"],
+        "households": [400, 300, 500, 1000],
+    }, geometry=[box(113.90, 22.70, 113.91, 22.71), box(113.91, 22.70, 113.92, 22.71),
+                 box(113.92, 22.70, 113.93, 22.71), box(113.90, 22.71, 113.93, 22.72)], crs="EPSG:4326")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+def store_url(request, tmp_path) -> str:
+    """An empty event store URL on each backend (the PostGIS tables are dropped first)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'events.sqlite'}"
+    url = request.getfixturevalue("pg_url")
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for table in EVENT_TABLES:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
+    engine.dispose()
+    return url

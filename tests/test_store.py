@@ -1,0 +1,214 @@
+"""The event store, the same suite on SQLite and PostgreSQL + PostGIS (fixture ``store_url``)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from shapely.geometry import box
+
+from gridgeo.lifecycle import TransitionError
+from gridgeo.stats import summarize
+from gridgeo.store import EVENT_COLUMNS, EventNotFound, open_store
+from gridgeo.store.schema import SCHEMA_VERSION
+
+T0 = datetime(2024, 5, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shenzhen
+
+
+def ev(i, lon=113.905, lat=22.705, **kw):
+    base = {"id": f"e{i}", "reported_at": (T0 + timedelta(minutes=i)).isoformat(), "lon": lon, "lat": lat,
+            "category": "neighbour_dispute", "level": 3, "channel": "grid_worker"}
+    return {**base, **kw}
+
+
+@pytest.fixture
+def store(store_url, small_grids):
+    st = open_store(store_url, seed_default=False)
+    st.publish_grid_set(small_grids, author="tester", comment="hand-made")
+    yield st
+    st.close()
+
+
+def test_schema_is_migrated_once(store_url):
+    st = open_store(store_url, seed_default=False)
+    assert st.schema_version() == SCHEMA_VERSION
+    st.close()
+    st = open_store(store_url, seed_default=False)  # reopening runs nothing again
+    with st.engine.connect() as conn:
+        versions = conn.execute(sa.text("SELECT version FROM schema_migrations ORDER BY version")).scalars().all()
+    assert versions == list(range(1, SCHEMA_VERSION + 1))
+    st.close()
+
+
+def test_empty_store_publishes_default_atlas_as_version_1(store_url, default_atlas):
+    st = open_store(store_url)
+    version, grids = st.current_grid_set()
+    assert version == 1 and len(grids) == len(default_atlas.grids)
+    assert set(grids["code"]) == set(default_atlas.grids["code"])
+    assert grids.crs == "EPSG:4326"
+    st.close()
+    st = open_store(store_url)  # not published again
+    assert st.grid_sets()["version"].tolist() == [1]
+    st.close()
+
+
+def test_add_events_assigns_dispatches_and_is_idempotent(store):
+    res = store.add_events([ev(1), ev(2, lon=113.915, level=1), ev(3, lon=113.99), ev(4, category="petition")],
+                           now=T0 + timedelta(hours=1))
+    assert [r["result"] for r in res] == ["accepted"] * 4
+    assert res[0]["grid_code"] == "440311001001001" and res[0]["community_code"] == "440311001001"
+    assert res[0]["street_code"] == "440311001" and res[0]["grid_set_version"] == 1
+    assert res[0]["dispatch_target"] == "community:440311001001"
+    assert res[1]["dispatch_target"] == "district:440311"
+    assert res[2]["out_of_area"] is True and res[2]["grid_code"] is None  # kept, flagged
+    assert res[2]["dispatch_target"] == "district:440311"
+    assert res[3]["dispatch_target"] == "street:440311001"
+    assert res[0]["due_at"] == T0 + timedelta(minutes=1, hours=24)
+    again = store.add_events([ev(1), ev(5), ev(5)], now=T0 + timedelta(hours=1))
+    assert [r["result"] for r in again] == ["duplicate", "accepted", "duplicate"]
+    assert again[0]["grid_code"] == "440311001001001"
+    assert store.count_events() == 5
+
+
+def test_rejected_items_are_reported_and_not_stored(store):
+    res = store.add_events([ev(1), ev(2, level=7), ev(3, lat=float("nan"))], now=T0)
+    assert [r["result"] for r in res] == ["accepted", "rejected", "rejected"]
+    assert res[1]["errors"][0]["field"] == "level" and res[2]["errors"][0]["field"] == "lat"
+    assert store.events_frame()["id"].tolist() == ["e1"]
+
+
+def test_a_failing_batch_stores_nothing(store):
+    from gridgeo.events import validate_event
+
+    rows = store.prepare([validate_event(ev(i), now=T0)[0] for i in (1, 2, 3)], T0)
+    rows[2]["category"] = None  # violates NOT NULL inside the transaction
+    with pytest.raises(sa.exc.IntegrityError):
+        store.insert_rows(rows)
+    assert store.count_events() == 0
+
+
+def test_lifecycle_is_timestamped_attributed_and_guarded(store):
+    store.add_events([ev(1)], now=T0)
+    t = T0 + timedelta(hours=2)
+    store.transition("e1", "accepted", "受理员", at=t)
+    rec = store.transition("e1", "resolved", "网格员王", note="已调解", at=t + timedelta(hours=3))
+    assert rec["status"] == "resolved" and rec["status_notes"] == "已调解"
+    assert rec["accepted_at"] == t and rec["resolved_at"] == t + timedelta(hours=3)
+    with pytest.raises(TransitionError, match="'resolved' to 'feedback'"):
+        store.transition("e1", "feedback", "x")
+    assert store.get_event("e1")["status"] == "resolved"  # unchanged
+    store.transition("e1", "confirmed", "社区", at=t + timedelta(hours=4))
+    store.transition("e1", "feedback", "上报人", at=t + timedelta(hours=5))
+    hist = store.get_event("e1")["history"]
+    assert [(h["from_status"], h["to_status"], h["actor"]) for h in hist] == [
+        (None, "reported", "intake"), ("reported", "accepted", "受理员"), ("accepted", "resolved", "网格员王"),
+        ("resolved", "confirmed", "社区"), ("confirmed", "feedback", "上报人")]
+    assert hist[2]["note"] == "已调解" and hist[1]["at"] == t
+    with pytest.raises(EventNotFound):
+        store.transition("nope", "accepted", "x")
+    store.add_events([ev(2)], now=T0)
+    with pytest.raises(ValueError, match="actor"):
+        store.transition("e2", "accepted", " ")
+
+
+def test_reopen_clears_resolution_and_strict_batch_is_all_or_nothing(store):
+    store.add_events([ev(1), ev(2)], now=T0)
+    store.transition_many([("e1", "accepted", "a", None, T0), ("e1", "resolved", "a", None, T0)])
+    rec = store.transition("e1", "accepted", "复核", note="重新处理")
+    assert rec["resolved_at"] is None and rec["status"] == "accepted"
+    with pytest.raises(TransitionError):
+        store.transition_many([("e2", "accepted", "a", None, None), ("e2", "feedback", "a", None, None)],
+                              strict=True)
+    assert store.get_event("e2")["status"] == "reported"
+    assert store.transition_many([("e2", "accepted", "a", None, None), ("e2", "feedback", "a", None, None)]) == 1
+
+
+def test_events_frame_columns_types_and_filters(store):
+    store.add_events([ev(1), ev(2, lon=113.915, level=1, category="labour"), ev(3, lon=113.925, lat=22.715),
+                      ev(4, lon=113.99)], now=T0 + timedelta(hours=1))
+    store.transition("e2", "accepted", "a")
+    frame = store.events_frame(now=T0 + timedelta(hours=30))
+    assert list(frame.columns) == list(EVENT_COLUMNS)
+    assert str(frame["reported_at"].dt.tz) == "UTC" and frame["level"].dtype == "int64"
+    assert frame["out_of_area"].tolist() == [False, False, False, True]
+    assert frame["overdue"].tolist() == [True, True, True, True]  # all open, 24 h limit passed
+    assert not store.events_frame(now=T0)["overdue"].any()
+    assert store.events_frame(T0 + timedelta(minutes=2), T0 + timedelta(minutes=4))["id"].tolist() == ["e2", "e3"]
+    assert store.events_frame(level=[1])["id"].tolist() == ["e2"]
+    assert store.events_frame(status="accepted")["id"].tolist() == ["e2"]
+    assert store.events_frame(street_code="440311002")["id"].tolist() == ["e3"]
+    assert store.events_frame(community_code=["440311001001"])["id"].tolist() == ["e1", "e2"]
+    assert store.events_frame(grid_code="440311001001002", category="labour")["id"].tolist() == ["e2"]
+    assert store.events_frame(bbox=(113.90, 22.70, 113.92, 22.71))["id"].tolist() == ["e1", "e2"]
+    assert store.events_frame(limit=1)["id"].tolist() == ["e1"]
+    assert len(store.events_frame(T0 + timedelta(days=1))) == 0
+    with pytest.raises(ValueError, match="unknown filter"):
+        store.events_frame(colour="red")
+
+
+def test_publishing_a_new_grid_set_versions_assignment(store, small_grids):
+    store.add_events([ev(1, lon=113.915)], now=T0)
+    redrawn = small_grids.copy()
+    redrawn.loc[0, "geometry"] = box(113.90, 22.70, 113.918, 22.71)  # A1 grows east
+    redrawn.loc[1, "geometry"] = box(113.918, 22.70, 113.92, 22.71)
+    assert store.publish_grid_set(redrawn, author="planner", comment="A1 grows") == 2
+    store.add_events([ev(2, lon=113.915)], now=T0)
+    frame = store.events_frame()
+    assert frame[["grid_code", "grid_set_version"]].astype(str).values.tolist() == [
+        ["440311001001002", "1"], ["440311001001001", "2"]]
+    version, grids = store.current_grid_set()
+    assert version == 2 and grids.loc[grids["code"] == "440311001001001"].geometry.iloc[0].equals(
+        box(113.90, 22.70, 113.918, 22.71))
+    sets = store.grid_sets()
+    assert sets["version"].tolist() == [1, 2] and sets["is_current"].tolist() == [False, True]
+    assert sets["author"].tolist() == ["tester", "planner"]
+    assert len(store.grid_set(1)) == 4
+
+
+def test_bad_grid_set_is_refused(store, small_grids):
+    from gridgeo.errors import InputError
+
+    with pytest.raises(InputError, match="code"):
+        store.publish_grid_set(pd.concat([small_grids, small_grids.iloc[:1]]), author="x")
+    assert store.current_version() == 1
+
+
+def test_concurrent_writers_lose_nothing(store):
+    def work(k):
+        for j in range(5):
+            store.add_events([ev(k * 100 + j * 10 + m) for m in range(10)], now=T0 + timedelta(hours=9))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.count_events() == len({k * 100 + j * 10 + m for k in range(4) for j in range(5) for m in range(10)})
+
+
+def test_summary_from_the_store_frame(store):
+    store.add_events([ev(1), ev(2, lon=113.915), ev(3, lon=113.915), ev(4, lat=22.715, level=1)],
+                     now=T0 + timedelta(hours=1))
+    store.transition_many([("e1", "accepted", "a", None, T0 + timedelta(hours=1)),
+                           ("e1", "resolved", "a", None, T0 + timedelta(hours=5)),
+                           ("e2", "accepted", "a", None, T0 + timedelta(hours=1)),
+                           ("e3", "rejected", "a", None, T0 + timedelta(hours=1))])
+    now = T0 + timedelta(hours=6)
+    frame = store.events_frame(now=now)
+    total = summarize(frame, None, now=now).iloc[0]
+    assert (total["received"], total["accepted"], total["resolved"], total["overdue"]) == (4, 2, 1, 1)
+    assert total["resolution_rate"] == 0.25
+    assert total["median_handling_hours"] == pytest.approx(5 - 1 / 60)
+    by_grid = summarize(frame, "grid", now=now).set_index("grid_code")
+    assert by_grid.loc["440311001001002", "received"] == 2
+    assert by_grid.loc["440311002001001", "overdue"] == 1  # level 1 immediate: 2 h limit
+    by_street = summarize(frame, "street", now=now).set_index("street_code")
+    assert by_street["received"].to_dict() == {"440311001": 3, "440311002": 1}
+    by_day = summarize(frame, "day", now=now)
+    assert by_day["period"].astype(str).tolist() == ["2024-05-01 00:00:00+08:00"]
+    assert by_day["received"].tolist() == [4]
+    by_hour = summarize(frame, "hour", now=now)
+    assert by_hour["received"].sum() == 4 and by_hour["period"].iloc[0].hour == 10
