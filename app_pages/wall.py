@@ -35,8 +35,10 @@ st.markdown("""
                               padding: 10px 16px; }
   [data-testid="stMetricLabel"] p { font-size: 1.3rem !important; color: #9fc3ff !important; }
   [data-testid="stMetricValue"] { font-size: 3rem !important; font-weight: 700; color: #ffffff; }
-  .gg-ticker { overflow: hidden; white-space: nowrap; background: #0f2038; border: 1px solid #1f3b63;
+  .gg-ticker { display: flex; white-space: nowrap; background: #0f2038; border: 1px solid #1f3b63;
                border-radius: 6px; padding: 8px 0; font-size: 1.25rem; }
+  .gg-ticker > b { flex: none; padding: 0 1em; }
+  .gg-ticker-window { flex: 1; overflow: hidden; }
   .gg-ticker span.gg-track { display: inline-block; padding-left: 100%; animation: gg-scroll var(--gg-cycle, 40s) linear infinite; }
   @keyframes gg-scroll { from { transform: translateX(0); } to { transform: translateX(-100%); } }
   .gg-bar { display: flex; align-items: center; font-size: 1.35rem; margin: 0.45rem 0; }
@@ -81,8 +83,8 @@ def live() -> None:
         for r in latest.itertuples()
     )
     cycle = max(common.refresh_seconds(), 20.0)  # one pass of the ticker per refresh (at least 20 s)
-    st.markdown(f"<div class='gg-ticker'><b style='padding:0 1em'>{t('latest_events', L)}</b>"
-                f"<span class='gg-track' style='--gg-cycle:{cycle:.0f}s'>{items}</span></div>",
+    st.markdown(f"<div class='gg-ticker'><b>{t('latest_events', L)}</b><div class='gg-ticker-window'>"
+                f"<span class='gg-track' style='--gg-cycle:{cycle:.0f}s'>{items}</span></div></div>",
                 unsafe_allow_html=True)
 
     col_map, col_side = st.columns([3, 1])

@@ -1,0 +1,149 @@
+"""End to end in a real headless Chromium: the wall display renders every grid from the app's
+own assets, picks up a new event from the store within its refresh interval, and no request
+leaves localhost."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REFRESH_S = 3
+LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def app_server(tmp_path):
+    """`streamlit run app.py` on a free loopback port with a temp data dir and a short refresh."""
+    port = _free_port()
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_WALL_REFRESH_S": str(REFRESH_S),
+           "GRIDGEO_SEED_DAYS": "1"}
+    env.pop("GRIDGEO_DATABASE_URL", None)
+    log = open(tmp_path / "streamlit.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text(errors="replace"))
+        yield f"http://127.0.0.1:{port}", data_dir
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _map_frame(page, timeout_s: float = 90):
+    """The frame holding the Leaflet map, once its polygons are drawn."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.locator(".leaflet-overlay-pane path").count() > 0:
+                    return frame
+            except Exception:  # noqa: BLE001 - frames detach while the page loads
+                continue
+        page.wait_for_timeout(250)
+    raise AssertionError("the map drew no polygon")
+
+
+def _kpi(page, label: str) -> int:
+    metric = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)).first
+    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().strip())
+
+
+def test_wall_display_renders_offline_and_follows_the_store(app_server, chromium_path, tmp_path, default_atlas):
+    from playwright.sync_api import sync_playwright
+
+    from gridgeo.store import open_store
+
+    base_url, data_dir = app_server
+    external: list[str] = []
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=chromium_path, headless=True,
+            viewport={"width": 1600, "height": 1000},
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            def guard(route):
+                url = route.request.url
+                if url.startswith(LOCAL_PREFIXES):
+                    route.continue_()
+                else:
+                    external.append(url)
+                    route.abort()
+
+            context.route("**/*", guard)
+            context.on("request", lambda r: None if r.url.startswith(LOCAL_PREFIXES) else external.append(r.url))
+            page = context.new_page()
+            page.goto(f"{base_url}/wall", wait_until="domcontentloaded")
+
+            frame = _map_frame(page)
+            grids, streets = len(default_atlas.grids), len(default_atlas.streets)
+            # base map: every grid, every street outline and the district; then the pushed risk layer
+            page.wait_for_timeout(1000)
+            paths = frame.locator(".leaflet-overlay-pane path").count()
+            assert paths >= grids + streets + 1, (paths, grids)
+            assert frame.locator(".gg-legend").count() == 1
+
+            page.locator('[data-testid="stMetricLabel"]', has_text="接收").first.wait_for(timeout=60_000)
+            before = _kpi(page, "接收")
+            assert before > 0  # the app seeded the empty store with a simulated day
+
+            # a new red (level I) event arrives in the store, in the middle of a grid
+            grid = default_atlas.grids.iloc[len(default_atlas.grids) // 2]
+            pt = grid.geometry.representative_point()
+            store = open_store(f"sqlite:///{data_dir / 'gridgeo.sqlite'}")
+            result = store.add_events([{
+                "id": "e2e-0001", "reported_at": datetime.now(UTC).isoformat(), "lon": pt.x, "lat": pt.y,
+                "category": "public_order", "level": 1, "channel": "hotline", "text": "端到端测试事件",
+            }])
+            assert result[0]["result"] == "accepted" and result[0]["grid_code"] == grid["code"]
+
+            deadline = time.monotonic() + REFRESH_S * 6 + 10
+            after = before
+            while time.monotonic() < deadline and after == before:
+                page.wait_for_timeout(500)
+                try:
+                    after = _kpi(page, "接收")
+                except Exception:  # noqa: BLE001 - the fragment is re-rendering
+                    continue
+            assert after == before + 1, (before, after)
+            assert _map_frame(page).locator(".leaflet-overlay-pane path").count() >= grids + streets + 1
+
+            shot = tmp_path / "wall.png"
+            page.screenshot(path=str(shot))
+            assert shot.stat().st_size > 50_000
+        finally:
+            context.close()
+    assert external == [], f"requests left localhost: {external[:5]}"
