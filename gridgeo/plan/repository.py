@@ -1,0 +1,304 @@
+"""Plan versions in the event store's database: save, list, load, diff, publish, audit.
+
+``PlanRepository(store)`` uses the store's own engines (SQLite in WAL mode with ``BEGIN
+IMMEDIATE`` writes, or PostgreSQL + PostGIS), so plans, grid sets and events live in one
+database and one transaction can span them.
+
+Optimistic concurrency: every plan has a ``head_version``. A save names the version its edits
+started from (``base_version``); the save is one ``UPDATE plans SET head_version = base + 1
+WHERE id = ? AND head_version = base`` followed by the insert of the version. If another save
+came first the update matches no row and the save is refused with ``StaleVersionError`` (the
+planner reloads the newer version and re-applies the session's edits, see
+``EditHistory.rebase``); nothing is overwritten. PostgreSQL re-checks the WHERE clause after
+waiting for the row lock; SQLite serialises writers with ``BEGIN IMMEDIATE``.
+
+Publishing is one transaction: the new grid set (the plan's grids dissolved from its atoms),
+its becoming current, the plan's published version and the audit entry commit together or not
+at all. Past events keep the grid and grid-set version they were given when reported.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+
+from gridgeo.crs import WGS84
+from gridgeo.plan import schema as P
+from gridgeo.plan.errors import IntegrityError, PlanNotFoundError, StaleVersionError
+from gridgeo.plan.figures import grid_figures, summary
+from gridgeo.plan.integrity import errors, validate
+from gridgeo.plan.model import AtomSet, Plan, SizeBand, make_plan
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """Metadata of one saved version."""
+
+    plan_id: int
+    version: int
+    base_version: int | None
+    author: str
+    created_at: datetime
+    comment: str
+    published_at: datetime | None = None
+    grid_set_version: int | None = None
+
+
+def export_grids(plan: Plan) -> gpd.GeoDataFrame:
+    """The plan's grids as a WGS84 frame like a proposal: code, name, community and street codes,
+    counts, area, compactness, size status, staff, lock and the dissolved geometry."""
+    figs = grid_figures(plan)
+    figs = figs[figs["atoms"] > 0]
+    shapes = plan.grid_shapes()
+    out = figs.reset_index()
+    out.insert(3, "street_code", out["community_code"].str[:9])
+    for col in ("households", "population", "enterprises"):
+        out[col] = out[col].round().astype(int)
+    out["area_km2"] = out["area_km2"].round(4)
+    out["polsby_popper"] = out["polsby_popper"].round(4)
+    return gpd.GeoDataFrame(out, geometry=shapes.geometry.reindex(out["code"]).values, crs=WGS84)
+
+
+def _atoms_to_bytes(atoms: AtomSet) -> bytes:
+    buf = io.BytesIO()
+    atoms.frame.reset_index().to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def _atoms_from_bytes(data: bytes) -> AtomSet:
+    frame = gpd.read_parquet(io.BytesIO(bytes(data)))
+    return AtomSet(frame)
+
+
+class PlanRepository:
+    """Plan versions, publishing and the audit log on top of a :class:`gridgeo.store.Store`."""
+
+    def __init__(self, store):
+        self.store = store
+        self.engine: sa.Engine = store.engine
+        self.write_engine: sa.Engine = store.write_engine
+        self._atom_sets: dict[str, AtomSet] = {}
+        P.migrate(self.write_engine)
+
+    # atoms -----------------------------------------------------------------------------------
+    def _ensure_atoms(self, conn: sa.Connection, atoms: AtomSet, source: str) -> str:
+        key = atoms.key
+        found = conn.execute(sa.select(P.plan_atom_sets.c.key).where(P.plan_atom_sets.c.key == key)).scalar()
+        if found is None:
+            conn.execute(P.plan_atom_sets.insert().values(key=key, created_at=_now(), n_atoms=len(atoms),
+                                                          source=source, data=_atoms_to_bytes(atoms)))
+        self._atom_sets.setdefault(key, atoms)
+        return key
+
+    def atoms(self, key: str) -> AtomSet:
+        """The atom set stored under ``key`` (loaded once, then shared by every plan drawn on it)."""
+        if key not in self._atom_sets:
+            with self.engine.connect() as conn:
+                data = conn.execute(sa.select(P.plan_atom_sets.c.data).where(P.plan_atom_sets.c.key == key)).scalar()
+            if data is None:
+                raise PlanNotFoundError(f"atom set {key} is not in the store")
+            self._atom_sets[key] = _atoms_from_bytes(data)
+        return self._atom_sets[key]
+
+    # writes ----------------------------------------------------------------------------------
+    def _audit(self, conn: sa.Connection, actor: str, action: str, plan_id: int | None,
+               version: int | None, detail: dict) -> None:
+        conn.execute(P.plan_audit.insert().values(at=_now(), actor=actor, action=action, plan_id=plan_id,
+                                                  version=version, detail=detail))
+
+    @staticmethod
+    def _content(plan: Plan) -> tuple[dict, list[dict]]:
+        grids = plan.grids.reset_index().to_dict("records")
+        for row in grids:
+            row["locked"] = bool(row["locked"])
+        return plan.assignment_dict, grids
+
+    @staticmethod
+    def _summary(plan: Plan) -> dict:
+        issues = validate(plan)
+        return {**summary(plan), "errors": len(errors(issues)), "warnings": len(issues) - len(errors(issues))}
+
+    def create_plan(self, name: str, plan: Plan, author: str, comment: str = "", source: str = "") -> tuple[int, int]:
+        """Store a new plan with ``plan`` as its version 1; return (plan id, 1)."""
+        assignment, grids = self._content(plan)
+        with self.write_engine.begin() as conn:
+            key = self._ensure_atoms(conn, plan.atoms, source)
+            plan_id = conn.execute(P.plans.insert().values(
+                name=name, atom_set=key, band=plan.band.as_dict(), created_at=_now(), created_by=author,
+                head_version=1).returning(P.plans.c.id)).scalar_one()
+            conn.execute(P.plan_versions.insert().values(
+                plan_id=plan_id, version=1, base_version=None, author=author, created_at=_now(), comment=comment,
+                assignment=assignment, grids=grids, edits=[], summary=self._summary(plan)))
+            self._audit(conn, author, "create", plan_id, 1, {"name": name, "comment": comment, "source": source,
+                                                              "atoms": len(plan.atoms), "grids": len(grids)})
+        return int(plan_id), 1
+
+    def save_version(self, plan_id: int, plan: Plan, author: str, base_version: int, comment: str = "",
+                     edits: list | None = None) -> int:
+        """Save ``plan`` as the next version of ``plan_id``; refused when ``base_version`` is stale.
+
+        Returns the new version number. Raises StaleVersionError (and logs the refusal in the
+        audit log) when another version was saved since ``base_version``.
+        """
+        assignment, grids = self._content(plan)
+        edit_list = [e.as_dict() if hasattr(e, "as_dict") else dict(e) for e in (edits or [])]
+        new = int(base_version) + 1
+        with self.write_engine.begin() as conn:
+            row = conn.execute(sa.select(P.plans.c.atom_set).where(P.plans.c.id == plan_id)).first()
+            if row is None:
+                raise PlanNotFoundError(f"plan {plan_id} does not exist")
+            if row.atom_set != plan.atoms.key:
+                raise PlanNotFoundError(f"plan {plan_id} is drawn over other atoms than this plan; "
+                                        "create a new plan instead")
+            bumped = conn.execute(P.plans.update().where(P.plans.c.id == plan_id)
+                                  .where(P.plans.c.head_version == int(base_version))
+                                  .values(head_version=new)).rowcount
+            if bumped == 1:
+                conn.execute(P.plan_versions.insert().values(
+                    plan_id=plan_id, version=new, base_version=int(base_version), author=author, created_at=_now(),
+                    comment=comment, assignment=assignment, grids=grids, edits=edit_list,
+                    summary=self._summary(plan)))
+                self._audit(conn, author, "save", plan_id, new, {"comment": comment, "base_version": base_version,
+                                                                  "edits": len(edit_list)})
+                return new
+            head = conn.execute(sa.select(P.plans.c.head_version).where(P.plans.c.id == plan_id)).scalar()
+        with self.write_engine.begin() as conn:
+            self._audit(conn, author, "save_refused", plan_id, None,
+                        {"base_version": base_version, "head_version": head, "reason": "stale base version"})
+        raise StaleVersionError(plan_id, base_version, head)
+
+    def publish(self, plan_id: int, version: int, author: str, comment: str = "") -> int:
+        """Publish a saved version as the current grid set, in ONE transaction; return the grid set
+        version. Refused (IntegrityError) when the version fails an integrity rule."""
+        plan, info = self.load(plan_id, version)
+        issues = validate(plan)
+        bad = errors(issues)
+        if bad:
+            raise IntegrityError(f"plan {plan_id} version {version} fails {len(bad)} integrity check(s), first: "
+                                 f"{bad[0].message}; fix them and save a new version before publishing")
+        grids = export_grids(plan)
+        text = comment or f"plan {plan_id} version {version}"
+        with self.write_engine.begin() as conn:
+            gs_version = self._publish_grid_set(conn, grids, author, text)
+            conn.execute(P.plans.update().where(P.plans.c.id == plan_id)
+                         .values(published_version=version, published_grid_set=gs_version))
+            conn.execute(P.plan_versions.update()
+                         .where(P.plan_versions.c.plan_id == plan_id, P.plan_versions.c.version == version)
+                         .values(published_at=_now(), grid_set_version=gs_version))
+            self._audit(conn, author, "publish", plan_id, version,
+                        {"comment": comment, "grid_set_version": gs_version, "grids": len(grids),
+                         "warnings": len(issues)})
+        return gs_version
+
+    def _publish_grid_set(self, conn: sa.Connection, grids: gpd.GeoDataFrame, author: str, comment: str) -> int:
+        """Insert the grid set through the store inside ``conn``'s transaction.
+
+        Uses ``store.publish_grid_set(..., conn=conn)`` when the store offers it; otherwise
+        writes the store's grid-set tables directly (the same rows publish_grid_set writes).
+        """
+        if "conn" in inspect.signature(self.store.publish_grid_set).parameters:
+            return int(self.store.publish_grid_set(grids, author=author, comment=comment, conn=conn))
+        from gridgeo.store import schema as S
+
+        core = {"code", "name", "community_code", "street_code", "households", "population", "geometry"}
+        extra = [c for c in grids.columns if c not in core]
+        rows = []
+        for rec, wkb in zip(grids.to_dict("records"), shapely.to_wkb(grids.geometry.values), strict=True):
+            attrs = {c: (v.item() if hasattr(v, "item") else v) for c, v in ((c, rec[c]) for c in extra)}
+            rows.append({"code": str(rec["code"]), "name": str(rec["name"] or rec["code"]),
+                         "community_code": str(rec["community_code"]), "street_code": str(rec["street_code"]),
+                         "households": int(rec["households"]), "population": int(rec["population"]),
+                         "attrs": attrs, "wkb": wkb})
+        version = int(conn.execute(sa.select(sa.func.max(S.grid_sets.c.version))).scalar() or 0) + 1
+        conn.execute(S.grid_sets.update().values(is_current=False))
+        conn.execute(S.grid_sets.insert().values(version=version, published_at=_now(), author=author,
+                                                 comment=comment, n_grids=len(rows), is_current=True))
+        for r in rows:
+            r["version"] = version
+        if rows:
+            conn.execute(S.grid_set_grids.insert(), rows)
+        return version
+
+    # reads -----------------------------------------------------------------------------------
+    def list_plans(self) -> pd.DataFrame:
+        """Every plan: id, name, created_at, created_by, head_version, published_version,
+        published_grid_set, atom_set."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(P.plans).order_by(P.plans.c.id)).mappings().all()
+        cols = ["id", "name", "created_at", "created_by", "head_version", "published_version",
+                "published_grid_set", "atom_set"]
+        return pd.DataFrame([{c: r[c] for c in cols} for r in rows], columns=cols)
+
+    def head_version(self, plan_id: int) -> int:
+        """The latest saved version of ``plan_id``."""
+        with self.engine.connect() as conn:
+            v = conn.execute(sa.select(P.plans.c.head_version).where(P.plans.c.id == plan_id)).scalar()
+        if v is None:
+            raise PlanNotFoundError(f"plan {plan_id} does not exist")
+        return int(v)
+
+    def versions(self, plan_id: int) -> pd.DataFrame:
+        """The versions of a plan: version, base_version, author, created_at, comment, summary
+        figures, published_at, grid_set_version."""
+        t = P.plan_versions
+        cols = [t.c.version, t.c.base_version, t.c.author, t.c.created_at, t.c.comment, t.c.summary,
+                t.c.published_at, t.c.grid_set_version]
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(*cols).where(t.c.plan_id == plan_id).order_by(t.c.version)).mappings().all()
+        if not rows:
+            self.head_version(plan_id)  # raises for an unknown plan
+        return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in cols])
+
+    def load(self, plan_id: int, version: int | None = None) -> tuple[Plan, VersionInfo]:
+        """A saved version (the head when ``version`` is None) as a Plan, with its metadata."""
+        with self.engine.connect() as conn:
+            head = conn.execute(sa.select(P.plans).where(P.plans.c.id == plan_id)).mappings().first()
+            if head is None:
+                raise PlanNotFoundError(f"plan {plan_id} does not exist")
+            v = int(version or head["head_version"])
+            row = conn.execute(sa.select(P.plan_versions).where(P.plan_versions.c.plan_id == plan_id,
+                                                                P.plan_versions.c.version == v)).mappings().first()
+        if row is None:
+            raise PlanNotFoundError(f"plan {plan_id} has no version {v} (latest is {head['head_version']})")
+        band = SizeBand(**head["band"])
+        grids = pd.DataFrame(row["grids"])
+        plan = make_plan(self.atoms(head["atom_set"]), row["assignment"], grids, band=band)
+        info = VersionInfo(plan_id=int(plan_id), version=v, base_version=row["base_version"], author=row["author"],
+                           created_at=row["created_at"], comment=row["comment"], published_at=row["published_at"],
+                           grid_set_version=row["grid_set_version"])
+        return plan, info
+
+    def edits(self, plan_id: int, version: int) -> list[dict]:
+        """The edits recorded with a version (from its base version)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(P.plan_versions.c.edits).where(
+                P.plan_versions.c.plan_id == plan_id, P.plan_versions.c.version == version)).scalar()
+        return list(value or [])
+
+    def diff(self, plan_id: int, a: int, b: int):
+        """``diff_plans`` between two saved versions of a plan."""
+        from gridgeo.plan.diff import diff_plans
+
+        return diff_plans(self.load(plan_id, a)[0], self.load(plan_id, b)[0])
+
+    def audit(self, plan_id: int | None = None) -> pd.DataFrame:
+        """The audit log (all, or of one plan): at, actor, action, plan_id, version, detail."""
+        t = P.plan_audit
+        query = sa.select(t).order_by(t.c.id)
+        if plan_id is not None:
+            query = query.where(t.c.plan_id == plan_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in t.columns])
+

@@ -1,0 +1,213 @@
+"""Plan versions in the store's database on both backends: save/list/load, optimistic
+concurrency with concurrent writers, publish in one transaction, the audit log."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from plan_helpers import X0, Y0, A, B, atom_id, g, lattice_plan
+
+from gridgeo.plan import ops
+from gridgeo.plan.errors import IntegrityError, PlanNotFoundError, StaleVersionError
+from gridgeo.plan.history import EditHistory
+from gridgeo.plan.repository import PlanRepository, export_grids
+from gridgeo.store import open_store
+
+PLAN_TABLES = ("plan_audit", "plan_versions", "plans", "plan_atom_sets", "plan_schema_migrations")
+
+
+@pytest.fixture
+def repo_url(store_url) -> str:
+    """An empty store on each backend (SQLite temp file; PostGIS with event and plan tables dropped)."""
+    if store_url.startswith("postgresql"):
+        engine = sa.create_engine(store_url)
+        with engine.begin() as conn:
+            for table in PLAN_TABLES:
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
+        engine.dispose()
+    return store_url
+
+
+@pytest.fixture
+def repo(repo_url):
+    store = open_store(repo_url, seed_default=False)
+    yield PlanRepository(store)
+    store.close()
+
+
+def test_create_save_list_load_and_audit(repo):
+    plan = lattice_plan()
+    pid, v1 = repo.create_plan("光明试点", plan, author="planner_a", comment="起点", source="lattice")
+    assert v1 == 1 and repo.head_version(pid) == 1
+    edited = ops.move_atoms(plan, [atom_id(1, 0)], g(A, 2))
+    v2 = repo.save_version(pid, edited, author="planner_a", base_version=1, comment="调一格",
+                           edits=[ops.Edit("move_atoms", {"atom_ids": [atom_id(1, 0)], "to_grid": g(A, 2)})])
+    assert v2 == 2
+    loaded, info = repo.load(pid)
+    assert info.version == 2 and info.base_version == 1 and info.author == "planner_a" and info.comment == "调一格"
+    assert loaded.assignment_dict == edited.assignment_dict
+    assert loaded.grids.equals(edited.grids) and loaded.band == plan.band
+    old, _ = repo.load(pid, 1)
+    assert old.assignment_dict == plan.assignment_dict
+    assert repo.edits(pid, 2)[0]["op"] == "move_atoms"
+    versions = repo.versions(pid)
+    assert versions["version"].tolist() == [1, 2] and versions["comment"].tolist() == ["起点", "调一格"]
+    assert versions["summary"].iloc[1]["households"] == 1600 and versions["summary"].iloc[1]["errors"] == 0
+    plans = repo.list_plans()
+    assert plans.loc[plans["id"] == pid, "head_version"].item() == 2
+    d = repo.diff(pid, 1, 2)
+    assert d.summary["atoms_moved"] == 1 and d.summary["households_moved"] == 100
+    audit = repo.audit(pid)
+    assert audit["action"].tolist() == ["create", "save"] and set(audit["actor"]) == {"planner_a"}
+    assert audit["version"].tolist() == [1, 2]
+    # a second repository on the same database reads the same plan (atoms come from the store)
+    other = PlanRepository(open_store(repo.store.url, seed_default=False))
+    again, _ = other.load(pid)
+    assert again.assignment_dict == edited.assignment_dict and again.atoms.key == plan.atoms.key
+    other.store.close()
+
+
+def test_unknown_plan_or_version(repo):
+    with pytest.raises(PlanNotFoundError, match="does not exist"):
+        repo.load(999)
+    pid, _ = repo.create_plan("p", lattice_plan(), author="a")
+    with pytest.raises(PlanNotFoundError, match="no version 5"):
+        repo.load(pid, 5)
+
+
+def test_stale_save_is_refused_and_can_be_reapplied(repo):
+    base = lattice_plan()
+    pid, _ = repo.create_plan("p", base, author="a")
+    repo.save_version(pid, ops.rename_grid(base, g(B, 1), "北片"), author="alice", base_version=1)
+    bob = EditHistory(repo.load(pid, 1)[0])
+    bob.apply(ops.Edit("move_atoms", {"atom_ids": [atom_id(1, 0)], "to_grid": g(A, 2)}))
+    with pytest.raises(StaleVersionError, match="based on version 1, but version 2") as err:
+        repo.save_version(pid, bob.current, author="bob", base_version=1)
+    assert err.value.head_version == 2
+    assert repo.head_version(pid) == 2 and repo.load(pid)[0].grid_of(atom_id(1, 0)) == g(A, 1)  # nothing lost
+    latest, info = repo.load(pid)
+    merged = bob.rebase(latest)
+    assert repo.save_version(pid, merged, author="bob", base_version=info.version, edits=bob.edits) == 3
+    final, _ = repo.load(pid)
+    assert final.grids.at[g(B, 1), "name"] == "北片" and final.grid_of(atom_id(1, 0)) == g(A, 2)
+    actions = repo.audit(pid)["action"].tolist()
+    assert actions == ["create", "save", "save_refused", "save"]
+
+
+def _race(url: str, pid: int, writers: int, base_version: int, rounds_tag: str) -> list:
+    """``writers`` threads, each with its own store connection, save on the same base at once."""
+    barrier = threading.Barrier(writers)
+    results: list = [None] * writers
+
+    def work(k: int) -> None:
+        store = open_store(url, seed_default=False)
+        try:
+            repo = PlanRepository(store)
+            plan, _ = repo.load(pid, base_version)
+            mine = ops.rename_grid(plan, g(A, 1), f"{rounds_tag}-{k}")
+            barrier.wait(timeout=30)
+            try:
+                results[k] = repo.save_version(pid, mine, author=f"w{k}", base_version=base_version)
+            except StaleVersionError as exc:
+                results[k] = exc
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+def test_concurrent_writers_exactly_one_wins_per_base(repo):
+    pid, _ = repo.create_plan("race", lattice_plan(), author="a")
+    url = repo.store.url
+    for rnd in range(3):
+        base = repo.head_version(pid)
+        results = _race(url, pid, 3, base, f"r{rnd}")
+        wins = [r for r in results if isinstance(r, int)]
+        stale = [r for r in results if isinstance(r, StaleVersionError)]
+        assert wins == [base + 1] and len(stale) == 2, results
+        assert all(s.head_version == base + 1 for s in stale)
+    versions = repo.versions(pid)
+    assert versions["version"].tolist() == [1, 2, 3, 4]
+    assert versions["base_version"].tolist()[1:] == [1, 2, 3]
+    audit = repo.audit(pid)
+    assert (audit["action"] == "save").sum() == 3 and (audit["action"] == "save_refused").sum() == 6
+    # the winner's name is the one stored in each version
+    for v in (2, 3, 4):
+        winner = repo.versions(pid).set_index("version").at[v, "author"]
+        assert repo.load(pid, v)[0].grids.at[g(A, 1), "name"] == f"r{v - 2}-{winner[1:]}"
+
+
+def test_publish_makes_the_version_the_current_grid_set(repo):
+    store = repo.store
+    plan = lattice_plan()
+    pid, _ = repo.create_plan("p", plan, author="a")
+    first = repo.publish(pid, 1, author="chief", comment="首发")
+    assert store.current_version() == first
+    # an event reported now keeps the grid it was given under this set
+    now = datetime.now(UTC)
+    point = {"id": "e1", "reported_at": now.isoformat(), "lon": X0 + 0.0005, "lat": Y0 - 0.0025,
+             "category": "property", "level": 3, "channel": "app", "text": "漏水"}
+    [res] = store.add_events([point])
+    assert res["result"] == "accepted" and res["grid_code"] == g(A, 2)
+    v2 = repo.save_version(pid, ops.move_atoms(plan, [atom_id(2, 0)], g(A, 1)), author="a", base_version=1)
+    second = repo.publish(pid, v2, author="chief")
+    assert second == first + 1 and store.current_version() == second
+    version, grids = store.current_grid_set()
+    assert version == second and sorted(grids["code"]) == [g(A, 1), g(A, 2), g(B, 1), g(B, 2)]
+    assert grids.set_index("code")["households"].to_dict() == {g(A, 1): 500, g(A, 2): 300, g(B, 1): 400, g(B, 2): 400}
+    old = store.get_event("e1")
+    assert old["grid_code"] == g(A, 2) and old["grid_set_version"] == first  # history keeps its grid
+    [res2] = store.add_events([{**point, "id": "e2"}])
+    assert res2["grid_code"] == g(A, 1)  # new events go to the new set
+    plans = repo.list_plans()
+    row = plans[plans["id"] == pid].iloc[0]
+    assert row["published_version"] == v2 and row["published_grid_set"] == second
+    vs = repo.versions(pid).set_index("version")
+    assert vs.at[v2, "grid_set_version"] == second and vs.at[1, "grid_set_version"] == first
+    audit = repo.audit(pid)
+    assert audit["action"].tolist() == ["create", "publish", "save", "publish"]
+    assert audit["detail"].iloc[-1]["grid_set_version"] == second
+
+
+def test_publish_is_one_transaction(repo, monkeypatch):
+    store = repo.store
+    pid, _ = repo.create_plan("p", lattice_plan(), author="a")
+    before = store.grid_sets()
+    real = repo._audit
+
+    def failing(conn, actor, action, *args):
+        if action == "publish":
+            raise RuntimeError("disk full while writing the audit entry")
+        return real(conn, actor, action, *args)
+
+    monkeypatch.setattr(repo, "_audit", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        repo.publish(pid, 1, author="chief")
+    assert len(store.grid_sets()) == len(before) and store.current_version() is None
+    plans = repo.list_plans()
+    assert plans.loc[plans["id"] == pid, "published_version"].isna().all()
+    assert repo.versions(pid)["published_at"].isna().all()
+
+
+def test_publish_refuses_a_plan_failing_integrity(repo):
+    plan = ops.move_atoms(lattice_plan(), [atom_id(3, 0)], g(A, 1))  # A001 in two pieces
+    pid, _ = repo.create_plan("p", plan, author="a")
+    with pytest.raises(IntegrityError, match="fails .* integrity"):
+        repo.publish(pid, 1, author="chief")
+    assert repo.store.current_version() is None
+
+
+def test_export_grids_like_a_proposal():
+    out = export_grids(lattice_plan())
+    assert list(out["code"]) == [g(A, 1), g(A, 2), g(B, 1), g(B, 2)]
+    assert out["households"].tolist() == [400] * 4 and set(out["street_code"]) == {A[:9]}
+    assert {"polsby_popper", "size_status", "area_km2", "grid_worker", "party_branch"} <= set(out.columns)
+    assert out.crs.to_epsg() == 4326 and out.to_crs(4547).geometry.area.gt(9e4).all()
