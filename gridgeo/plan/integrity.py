@@ -148,12 +148,16 @@ def _contiguity_rule(plan: Plan, members: dict[str, np.ndarray], labels: np.ndar
     key = inverse.astype(np.int64)
     key[pd.isna(labels)] = -1 - np.flatnonzero(pd.isna(labels))
     comp = plan.atoms.components(key)
+    assigned = ~pd.isna(labels)
+    pairs = pd.DataFrame({"grid": key[assigned], "comp": comp[assigned]}).drop_duplicates()
+    split_keys = pairs["grid"].value_counts()
+    split_keys = set(split_keys.index[split_keys > 1])
     out = []
+    hh = plan.atoms.counts[:, 0]
     for code, pos in members.items():
-        pieces = pd.Series(pos).groupby(comp[pos]).agg(list)
-        if len(pieces) < 2:
+        if int(key[pos[0]]) not in split_keys:
             continue
-        hh = plan.atoms.counts[:, 0]
+        pieces = pd.Series(pos).groupby(comp[pos]).agg(list)
         order = sorted(pieces.index, key=lambda k: (-len(pieces[k]), -hh[pieces[k]].sum(), min(pieces[k])))
         for k in order[1:]:
             piece = np.array(pieces[k])

@@ -1,0 +1,114 @@
+"""Starting plans: from the partition's atoms and proposal, or from the current grids.
+
+- :func:`atoms_from_partition` turns the partition's atoms (``atom``, ``community``,
+  ``legacy_<layer>``, counts) into an AtomSet;
+- :func:`plan_from_proposal` is the partition's proposal as a plan (each atom in the grid the
+  partition gave it);
+- :func:`plan_from_grids` puts each atom in the grid it overlaps most (e.g. the current grids
+  of the atlas or of the store's current grid set) and keeps the grids' names and staff.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gridgeo.model import to_metric
+from gridgeo.plan.model import AtomSet, Plan, SizeBand, make_plan
+
+
+def atoms_from_partition(atoms: gpd.GeoDataFrame) -> AtomSet:
+    """An AtomSet from ``PartitionResult.atoms`` (ids become text ``a<n>``)."""
+    frame = atoms.copy()
+    if "atom_id" not in frame.columns:
+        frame["atom_id"] = [f"a{int(n)}" for n in frame["atom"]] if "atom" in frame.columns else \
+            [f"a{n}" for n in range(len(frame))]
+    if "community_code" not in frame.columns:
+        frame = frame.rename(columns={"community": "community_code"})
+    keep = ["atom_id", "community_code", "households", "population", "enterprises",
+            *[c for c in frame.columns if c.startswith("legacy_")], "geometry"]
+    return AtomSet(frame[keep])
+
+
+def plan_from_proposal(result, band: SizeBand | None = None, atoms: AtomSet | None = None) -> Plan:
+    """The partition's proposal (a ``PartitionResult``) as a plan over its atoms (``atoms``: the
+    AtomSet already made from them, to share its caches)."""
+    atoms = atoms or atoms_from_partition(result.atoms)
+    assignment = pd.Series(result.atoms["grid_code"].astype(str).to_numpy(), index=atoms.ids)
+    grids = result.grids
+    table = pd.DataFrame({"code": grids["code"].astype(str), "name": grids["code"].astype(str),
+                          "community_code": grids["community"].astype(str)})
+    bounds = result.metrics.get("bounds", {}) if isinstance(result.metrics, dict) else {}
+    band = band or SizeBand(bounds.get("min_households", SizeBand().min_households),
+                            bounds.get("max_households", SizeBand().max_households),
+                            bounds.get("min_population"), bounds.get("max_population"))
+    return make_plan(atoms, assignment, table, band=band)
+
+
+def largest_overlap(atoms: AtomSet, grids: gpd.GeoDataFrame) -> np.ndarray:
+    """For each atom the position in ``grids`` of the grid covering most of its area (-1: none).
+
+    Atoms are first matched within their own community when ``grids`` has ``community_code``.
+    """
+    gm = to_metric(grids).geometry.values
+    tree = shapely.STRtree(gm)
+    a_idx, g_idx = tree.query(atoms.metric, predicate="intersects")
+    best = np.full(len(atoms), -1)
+    if not len(a_idx):
+        return best
+    area = shapely.area(shapely.intersection(atoms.metric[a_idx], gm[g_idx]))
+    if "community_code" in grids.columns:
+        same = grids["community_code"].astype(str).to_numpy()[g_idx] == atoms.community[a_idx]
+        area = area + same * 1e12  # a grid of the atom's own community wins whenever one overlaps
+    order = np.lexsort((-area, a_idx))
+    a_s, g_s, ar = a_idx[order], g_idx[order], area[order]
+    first = np.ones(len(a_s), dtype=bool)
+    first[1:] = a_s[1:] != a_s[:-1]
+    ok = first & (ar > 0)
+    best[a_s[ok]] = g_s[ok]
+    return best
+
+
+def plan_from_grids(atoms: AtomSet, grids: gpd.GeoDataFrame, band: SizeBand | None = None) -> Plan:
+    """Each atom in the grid (``code``) it overlaps most; names, community and staff kept.
+
+    Atoms covered by no grid stay unassigned (the integrity check shows them as gaps); a grid
+    that is no atom's largest overlap stays in the table without atoms (an ``empty_grid``
+    warning): the atoms follow the legacy layers, not necessarily the current grids.
+    """
+    best = largest_overlap(atoms, grids)
+    codes = grids["code"].astype(str).to_numpy()
+    ok = best >= 0
+    assignment = pd.Series(codes[best[ok]], index=atoms.ids[ok])
+    cols = [c for c in ("code", "name", "community_code", "grid_worker", "party_branch") if c in grids.columns]
+    table = pd.DataFrame(grids[cols]).copy()  # grids no atom falls in stay, as empty_grid warnings
+    return make_plan(atoms, assignment, table, band=band)
+
+
+@functools.cache
+def _default_partition():
+    from gridgeo.atlas import load_default_atlas
+    from gridgeo.partition import run_partition
+
+    atlas = load_default_atlas()
+    result = run_partition(atlas.communities, atlas.legacy, atlas.units)
+    return atlas, result, atoms_from_partition(result.atoms)
+
+
+def default_start_plan(start: str, store=None) -> Plan:
+    """A starting plan over the default atlas's atoms (the partition's common refinement, built
+    once per process): ``proposal`` (the partition's proposal) or ``current`` (the store's current
+    grid set, or the atlas grids without a store, by largest overlap)."""
+    atlas, result, atoms = _default_partition()
+    if start == "proposal":
+        return plan_from_proposal(result, atoms=atoms)
+    if start != "current":
+        raise ValueError(f"start {start!r}: use current or proposal")
+    grids = atlas.grids
+    if store is not None and store.current_version() is not None:
+        grids = store.current_grid_set()[1]
+    return plan_from_grids(atoms, grids)
