@@ -146,7 +146,8 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
                   seed: int = 0, sliver_m2: float = 100.0, repair: str = "auto", n_jobs: int = 1,
                   min_population: float | None = None, max_population: float | None = None,
                   previous: gpd.GeoDataFrame | None = None, layers: list[str] | None = None,
-                  split_crowded: bool = True, progress: Progress | None = None) -> PartitionResult:
+                  split_crowded: bool = True, extra_lines: np.ndarray | None = None,
+                  progress: Progress | None = None) -> PartitionResult:
     """Propose all-element grids; the full result including the atoms (see propose_grids)."""
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -174,14 +175,18 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     legacy_m = to_metric(legacy.assign(code=legacy["code"].astype(str)))
     units_m = to_metric(units)
     comms_p, frames, refine_report = prepare_layers(comm_m, legacy_m, sliver_m2=sliver_m2, repair=repair)
-    atoms = refine(comms_p, frames, refine_report)
+    base_lines: list = []
+    if extra_lines is not None and len(extra_lines):
+        base_lines = list(gpd.GeoSeries(np.asarray(extra_lines, dtype=object), crs=WGS84).to_crs(comm_m.crs).values)
+    atoms = refine(comms_p, frames, refine_report,
+                   extra_lines=np.asarray(base_lines, dtype=object) if base_lines else None)
     timings["refine_s"] = time.perf_counter() - t0
     tick("apportion", 0.3)
     t = time.perf_counter()
     atoms, apportion_report = apportion(atoms, units_m, legacy_m, primary_layer)
     refine_report.crowded_atoms_cut = 0
     if split_crowded:
-        all_lines: list = []
+        all_lines: list = list(base_lines)
         for _ in range(3):  # a cut can leave a new crowded atom where slivers merged: repeat
             lines, n_cut = crowded_cut_lines(atoms, units_m, hi)
             if not n_cut:
@@ -312,8 +317,8 @@ def propose_grids(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     met), change vs the primary layer and per-layer largest legacy share; the crosswalk of every
     legacy grid to the new grids; and the report. Keyword options: sliver_m2, repair, n_jobs,
     min_population, max_population, previous (earlier grids whose codes to keep), layers,
-    split_crowded (cut atoms above max between their units, default True), progress
-    (callback(stage, fraction)).
+    split_crowded (cut atoms above max between their units, default True), extra_lines (WGS84
+    lines noded into the refinement, e.g. roads), progress (callback(stage, fraction)).
     """
     res = run_partition(communities, legacy, units, min_households, max_households, primary_layer, seed,
                         **kwargs)

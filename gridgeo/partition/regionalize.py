@@ -31,6 +31,8 @@ import numpy as np
 
 from gridgeo.partition.adjacency import components, is_connected
 
+DIST_BUCKET = 50.0  # households: split states this close to the target count as equal; the cut decides
+
 
 @dataclass
 class CommunityProblem:
@@ -156,7 +158,7 @@ class _Partition:
                 break
             pen = (max(0.0, k1 * self.lo - c) + max(0.0, c - k1 * self.hi)
                    + max(0.0, k2 * self.lo - (total - c)) + max(0.0, (total - c) - k2 * self.hi))
-            states.append((pen, abs(c - target), ct, n_in))
+            states.append((pen, round(abs(c - target) / DIST_BUCKET), ct, n_in))
         states.sort()
         for pen, dist, ct, n_in in states[:60]:
             rest = mem - set(order[:n_in])
