@@ -11,12 +11,13 @@ The rule (exact, deterministic):
   grid with that tie-break; tests check this on border, vertex and random points.
 
 How it is fast: :class:`GridIndex` lays a regular lookup table of square cells over the grids'
-extent. Cells that no grid boundary can touch (every cell within one cell of a densified
-boundary vertex is excluded, which is conservative) hold their grid (or -1) directly, found by
-the exact test on the cell centre. Points falling in such cells are answered by one array
-lookup; only the points in border cells go through the exact path: a bulk
-``shapely.STRtree.query`` for bounding-box candidates followed by ``shapely.intersects_xy``
-against prepared polygons.
+extent. Cells that no grid boundary passes through (found conservatively from boundary samples
+spaced half a cell apart, each widened by a quarter cell) hold their grid (or -1)
+directly: 4-connected runs of such cells are labelled (``scipy.ndimage.label``) and one exact
+test per run gives the value. Border cells keep a list of candidate grids (a bulk
+``STRtree.query`` of the cell boxes with ``predicate="intersects"``). A point in a plain cell
+is answered by one array lookup; a point in a border cell by ``shapely.intersects_xy``
+against its cell's few prepared candidate polygons, lowest code among the hits.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
+from scipy import ndimage
 
 _BORDER = -2
 
@@ -37,7 +39,7 @@ class GridIndex:
     average, capped at ``max_cells``); 0 disables the table (exact path only).
     """
 
-    def __init__(self, grids: gpd.GeoDataFrame, cells_per_grid: int = 256, max_cells: int = 8_000_000):
+    def __init__(self, grids: gpd.GeoDataFrame, cells_per_grid: int = 1024, max_cells: int = 16_000_000):
         self.grids = grids.reset_index(drop=True)
         self.codes = self.grids["code"].astype(str).to_numpy()
         self.geoms = np.asarray(self.grids.geometry.values, dtype=object)
@@ -85,21 +87,60 @@ class GridIndex:
         self._nx = int(np.ceil((xmax - xmin) / size)) + 3
         self._ny = int(np.ceil((ymax - ymin) / size)) + 3
         border = np.zeros((self._ny, self._nx), dtype=bool)
+        # Sample every boundary at spacing size/2: each boundary point then lies within size/4
+        # (Chebyshev) of a sample, so marking the cells of the four corners of the square of
+        # half-width size/4 around each sample (side size/2 < one cell, so its corners' cells
+        # cover it) marks every cell the boundary passes through.
         lines = shapely.segmentize(shapely.boundary(self.geoms), size / 2.0)
         coords = shapely.get_coordinates(lines)
-        ix, iy = self._cell_of(coords[:, 0], coords[:, 1])
-        border[iy, ix] = True
-        # a boundary between two samples (≤ size/2 apart) stays within one cell of one of them
-        grown = border.copy()
-        grown[1:, :] |= border[:-1, :]
-        grown[:-1, :] |= border[1:, :]
-        border = grown.copy()
-        border[:, 1:] |= grown[:, :-1]
-        border[:, :-1] |= grown[:, 1:]
-        table = np.full((self._ny, self._nx), _BORDER, dtype=np.int32)
-        cy, cx = np.nonzero(~border)
-        table[cy, cx] = self.exact(self._x0 + (cx + 0.5) * size, self._y0 + (cy + 0.5) * size)
-        self._table = table
+        h = size / 4.0
+        for dx in (-h, h):
+            for dy in (-h, h):
+                ix, iy = self._cell_of(coords[:, 0] + dx, coords[:, 1] + dy)
+                border[iy, ix] = True
+        # 4-connected runs of boundary-free cells lie in the same grids (no boundary separates
+        # them), so one exact test per connected component labels the whole component.
+        labels, n_labels = ndimage.label(~border)
+        cy, cx = np.nonzero(labels)
+        comp = labels[cy, cx]
+        first = np.full(n_labels + 1, -1, dtype=np.int64)
+        first[comp[::-1]] = np.arange(len(comp))[::-1]  # first cell of every component
+        rep = first[1:]
+        value = np.full(n_labels + 1, _BORDER, dtype=np.int64)
+        value[1:] = self.exact(self._x0 + (cx[rep] + 0.5) * size, self._y0 + (cy[rep] + 0.5) * size)
+        table = value[labels]
+        # Border cells get a number k (stored as -2 - k) and a candidate list: the grids whose
+        # polygon intersects the cell, found once with a bulk STRtree query of the cell boxes.
+        by, bx = np.nonzero(border)
+        table[by, bx] = -2 - np.arange(len(by))
+        x_lo, y_lo = self._x0 + bx * size, self._y0 + by * size
+        boxes = shapely.box(x_lo, y_lo, x_lo + size, y_lo + size)
+        cell_i, grid_i = self.tree.query(boxes, predicate="intersects")
+        order = np.argsort(cell_i, kind="stable")
+        self._cand = grid_i[order].astype(np.int64)
+        self._cand_start = np.searchsorted(cell_i[order], np.arange(len(by) + 1)).astype(np.int64)
+        self._table = table.astype(np.int64 if len(by) > 2**31 - 3 else np.int32)
+
+    def _candidates(self, k: NDArray[np.int64], x: NDArray, y: NDArray) -> NDArray[np.int64]:
+        """Exact answer for points lying in border cells number ``k``: PIP against the cell's
+        candidate grids only (prepared polygons), lowest code among the hits."""
+        out = np.full(len(k), -1, dtype=np.int64)
+        start = self._cand_start[k]
+        count = self._cand_start[k + 1] - start
+        p_idx = np.repeat(np.arange(len(k)), count)
+        if not len(p_idx):
+            return out
+        offset = np.arange(len(p_idx)) - np.repeat(np.cumsum(count) - count, count)
+        g_idx = self._cand[np.repeat(start, count) + offset]
+        hit = shapely.intersects_xy(self.geoms[g_idx], x[p_idx], y[p_idx])
+        p_idx, g_idx = p_idx[hit], g_idx[hit]
+        if len(p_idx):
+            order = np.lexsort((self._rank[g_idx], p_idx))
+            p_sorted, g_sorted = p_idx[order], g_idx[order]
+            first = np.ones(len(p_sorted), dtype=bool)
+            first[1:] = p_sorted[1:] != p_sorted[:-1]
+            out[p_sorted[first]] = g_sorted[first]
+        return out
 
     def _cell_of(self, x: NDArray, y: NDArray) -> tuple[NDArray, NDArray]:
         ix = np.floor((x - self._x0) / self._size).astype(np.int64)
@@ -119,9 +160,10 @@ class GridIndex:
         where = np.flatnonzero(inside)
         val = self._table[iy[where], ix[where]].astype(np.int64)
         out[where] = val
-        near = where[val == _BORDER]
+        in_border = val <= _BORDER
+        near = where[in_border]
         if len(near):
-            out[near] = self.exact(x[near], y[near])
+            out[near] = self._candidates(_BORDER - val[in_border], x[near], y[near])
         return out
 
     def assign(self, lon: ArrayLike, lat: ArrayLike) -> pd.DataFrame:
