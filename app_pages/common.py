@@ -82,8 +82,28 @@ def _seed(_url: str) -> int:
     return data.ensure_seeded(atlas())
 
 
-def events(start: datetime, end: datetime) -> pd.DataFrame:
-    """Events in [start, end) from the ONE loader (app_pages.data.load_events)."""
+EVENT_CACHE_S = 10  # map and review reruns within this many seconds share one store query
+
+
+def events(start: datetime, end: datetime, fresh: bool = False) -> pd.DataFrame:
+    """Events in [start, end) from the ONE loader (app_pages.data.load_events).
+
+    Unless ``fresh``, both ends are floored to EVENT_CACHE_S seconds and the result is cached
+    that long, so clicks and widget changes do not query the store again.
+    """
+    if fresh:
+        return data.load_events(atlas(), start, end)
+    from gridgeo.store import default_url
+
+    def floor(ts: datetime) -> datetime:
+        return datetime.fromtimestamp(ts.timestamp() // EVENT_CACHE_S * EVENT_CACHE_S, tz=ts.tzinfo)
+
+    return _events_cached(default_url(), floor(start), floor(end))
+
+
+@st.cache_data(ttl=EVENT_CACHE_S * 2, max_entries=32, show_spinner=False)
+def _events_cached(url: str, start: datetime, end: datetime) -> pd.DataFrame:
+    del url  # part of the cache key: one cache entry per store
     return data.load_events(atlas(), start, end)
 
 

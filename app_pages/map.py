@@ -80,15 +80,21 @@ if query:
                               format_func=lambda c: f"{hits.set_index('code').at[c, 'name']} · {c}")
         st.session_state["map_selected"] = choice
 
-# ---- the map (rebuilt only when its inputs change; kept in this session)
+# ---- the map: built once per distinct input and shared by every session (the map object also
+# carries its rendered component arguments, see app_pages.fastmap)
 signature = (street, community, window_key, by, tuple(shown), basemap, L, len(events),
-             tuple(events["status"].value_counts().sort_index().items()) if len(events) else ())
-cached = st.session_state.get("map_cache")
-if cached is None or cached[0] != signature:
-    m = planner_map(sel, events, L, by=by, show=frozenset(shown), basemap=basemap, focus=focus)
-    st.session_state["map_cache"] = (signature, m)
-m = st.session_state["map_cache"][1]
+             tuple(events["status"].value_counts().sort_index().items()) if len(events) else (),
+             str(events["reported_at"].max()) if len(events) else "")
 
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _shared_map(signature: tuple, _build):
+    del signature  # the cache key
+    return _build()
+
+
+m = _shared_map(signature, lambda: planner_map(sel, events, L, by=by, show=frozenset(shown), basemap=basemap,
+                                               focus=focus))
 col_map, col_card = st.columns([3, 1.3])
 with col_map:
     out = st_folium_cached(m, key="planner_map", height=640, returned_objects=["last_active_drawing"])
@@ -123,7 +129,7 @@ def card(code: str) -> None:
                       t("party_branch", L): rec["party_branch"]})
     attrs[t("risk_level", L)] = risk_label(level, L)
     st.table(pd.DataFrame({"": list(attrs.keys()), " ": [str(v) for v in attrs.values()]}).set_index(""))
-    hist = common.events(end - timedelta(days=30), end)
+    hist = common.events(end - timedelta(days=30), end, fresh=True)
     hist = hist[hist[by_col] == code] if len(hist) else hist
     open_cases = hist[hist["status"].isin(OPEN)] if len(hist) else hist
     st.metric(t("open_cases", L), len(open_cases))

@@ -63,7 +63,7 @@ def live() -> None:
     """Everything that changes: KPIs, ticker, pushed map layers, counts by street."""
     at = data.now()
     start, end = data.today_window(at)
-    events = common.events(start, end)
+    events = common.events(start, end, fresh=True)
     k = data.kpis(events, at)
     cols = st.columns(5)
     cols[0].metric(t("kpi_received", L), k["received"])

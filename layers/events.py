@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 
 import folium
 import folium.plugins as plugins
@@ -28,9 +29,14 @@ def heat_layer(events: pd.DataFrame, name: str, show: bool = True, radius: int =
 
 _CALLBACK = """
 function (row) {
+    var dicts = %(dicts)s, labels = %(labels)s, colors = %(colors)s;
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
-        {radius: 6, color: "#ffffff", weight: 1, fillColor: row[2], fillOpacity: 0.95});
-    marker.bindPopup(row[3]);
+        {radius: 6, color: "#ffffff", weight: 1, fillColor: colors[row[2]], fillOpacity: 0.95});
+    var html = [];
+    for (var i = 0; i < labels.length; i++) {
+        html.push("<b>" + labels[i] + "</b> " + dicts[i][row[3 + i]]);
+    }
+    marker.bindPopup(html.join("<br>"));
     return marker;
 };
 """
@@ -41,18 +47,29 @@ def marker_cluster_layer(
 ) -> folium.FeatureGroup:
     """Clustered circle markers coloured by level, with a popup listing ``popup_columns``.
 
-    Uses FastMarkerCluster (the data go as one array and markers are made in the browser),
-    which keeps the page small with thousands of events.
+    Uses FastMarkerCluster: the markers are made in the browser from one compact array, each
+    popup value sent as an index into a table of the column's distinct values, so thousands of
+    events stay small on the wire.
     """
     group = folium.FeatureGroup(name=name, show=show)
-    if len(events):
-        rows = []
-        cols = [c for c in popup_columns if c in events.columns]
-        labels = dict(zip(popup_columns, popup_labels, strict=True))
-        for rec in events[["lat", "lon", "level"] + [c for c in cols if c not in ("lat", "lon", "level")]].to_dict("records"):
-            popup = "<br>".join(f"<b>{html.escape(labels[c])}</b> {html.escape(str(rec[c]))}" for c in cols)
-            rows.append([round(float(rec["lat"]), 5), round(float(rec["lon"]), 5),
-                         RISK_COLORS.get(int(rec["level"]), "#888888"), popup])
-        plugins.FastMarkerCluster(rows, callback=_CALLBACK,
-                                  options={"disableClusteringAtZoom": 17, "chunkedLoading": True}).add_to(group)
+    if not len(events):
+        return group
+    cols = [c for c in popup_columns if c in events.columns]
+    labels = dict(zip(popup_columns, popup_labels, strict=True))
+    dicts, codes = [], []
+    for col in cols:
+        cat = pd.Categorical(events[col].astype(str))
+        dicts.append([html.escape(str(v)) for v in cat.categories])
+        codes.append(cat.codes)
+    levels = events["level"].astype(int).clip(1, 4).to_numpy()
+    lat = events["lat"].astype(float).round(5).to_numpy()
+    lon = events["lon"].astype(float).round(5).to_numpy()
+    rows = [[float(lat[i]), float(lon[i]), int(levels[i]), *(int(c[i]) for c in codes)] for i in range(len(events))]
+    callback = _CALLBACK % {
+        "dicts": json.dumps(dicts, ensure_ascii=False),
+        "labels": json.dumps([html.escape(labels[c]) for c in cols], ensure_ascii=False),
+        "colors": json.dumps({lvl: RISK_COLORS[lvl] for lvl in (1, 2, 3, 4)}),
+    }
+    plugins.FastMarkerCluster(rows, callback=callback,
+                              options={"disableClusteringAtZoom": 17, "chunkedLoading": True}).add_to(group)
     return group

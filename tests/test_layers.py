@@ -138,7 +138,11 @@ def test_heat_weights_by_level_and_markers_carry_popups(grids, events):
     cluster = next(ch for ch in marker_cluster_layer(events, "m", ["category"], ["类别"])._children.values()
                    if isinstance(ch, plugins.FastMarkerCluster))
     assert len(cluster.data) == len(events)
-    assert cluster.data[0][2] == RISK_COLORS[1] and "labour" in cluster.data[0][3]
+    assert [row[2] for row in cluster.data] == list(events["level"])
+    # popups are built in the browser from per-column value tables; row[3] indexes the category table
+    assert "labour" in cluster.callback and RISK_COLORS[1] in cluster.callback
+    cats = sorted(events["category"])
+    assert [cats[row[3]] for row in cluster.data] == list(events["category"])
     assert len(heat_layer(events.iloc[0:0], "empty")._children) == 0
 
 
