@@ -1,0 +1,112 @@
+"""The grid editing page through streamlit.testing's AppTest, on a store holding a hand-made plan:
+move atoms and see the figures change, undo/redo, save, a stale save and its re-apply, publish."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from plan_helpers import A, atom_id, g, lattice_plan
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from gridgeo.plan import ops  # noqa: E402
+from gridgeo.plan.repository import PlanRepository  # noqa: E402
+from gridgeo.store import open_store  # noqa: E402
+
+PAGE = str(ROOT / "app_pages" / "planner.py")
+
+
+@pytest.fixture
+def plan_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GRIDGEO_DATABASE_URL", raising=False)
+    store = open_store(seed_default=False)
+    repo = PlanRepository(store)
+    pid, _ = repo.create_plan("格子", lattice_plan(), author="setup")
+    yield repo, pid
+    store.close()
+
+
+def _households(at: AppTest) -> dict[str, int]:
+    """Households per grid (last 3 digits) from the figures table of the page."""
+    for table in at.table:
+        frame = table.value
+        if "户数" in frame.columns and "紧凑度" in frame.columns:
+            return {str(k): int(v) for k, v in frame["户数"].items()}
+    raise AssertionError("no figures table on the page")
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click()
+    return _run(at)
+
+
+def test_move_undo_redo_save_and_reapply_after_a_stale_save(plan_store):
+    repo, pid = plan_store
+    at = _run(AppTest.from_file(PAGE, default_timeout=120))
+    assert _households(at) == {"001": 400, "002": 400}
+    at.multiselect(key="pl_atoms").set_value([atom_id(1, 0)])
+    at.selectbox(key="pl_target").set_value(g(A, 2))
+    _run(at)  # a browser reruns on every widget change; the move button is enabled by the selection
+    _click(at, "pl_move")
+    assert _households(at) == {"001": 300, "002": 500}
+    assert at.multiselect(key="pl_atoms").value == []
+    _click(at, "pl_undo")
+    assert _households(at) == {"001": 400, "002": 400}
+    _click(at, "pl_redo")
+    assert _households(at) == {"001": 300, "002": 500}
+    # meanwhile another planner saves version 2
+    other = ops.rename_grid(repo.load(pid)[0], g(A, 1), "别人的名字")
+    assert repo.save_version(pid, other, author="other", base_version=1) == 2
+    at.text_input(key="pl_comment").input("调整一格")
+    _click(at, "pl_save")
+    assert any("based on version 1" in e.value for e in at.error)
+    assert repo.head_version(pid) == 2  # refused, nothing overwritten
+    _click(at, "pl_reload")
+    assert _households(at) == {"001": 300, "002": 500}
+    _click(at, "pl_save")
+    assert repo.head_version(pid) == 3
+    saved, info = repo.load(pid)
+    assert saved.grid_of(atom_id(1, 0)) == g(A, 2) and saved.grids.at[g(A, 1), "name"] == "别人的名字"
+    assert info.comment == "调整一格" and info.author == "规划员"
+    assert [a for a in repo.audit(pid)["action"]] == ["create", "save", "save_refused", "save"]
+
+
+def test_refused_edit_shows_its_reason_and_locks_hold(plan_store):
+    repo, pid = plan_store
+    at = _run(AppTest.from_file(PAGE, default_timeout=120))
+    at.selectbox(key="pl_grid").set_value(g(A, 1))
+    _click(at, "pl_lock")
+    at.multiselect(key="pl_atoms").set_value([atom_id(0, 0)])
+    at.selectbox(key="pl_target").set_value(g(A, 2))
+    _run(at)
+    _click(at, "pl_move")
+    assert any("locked" in e.value for e in at.error)
+    assert _households(at) == {"001": 400, "002": 400}
+
+
+def test_split_merge_and_publish_from_the_page(plan_store):
+    repo, pid = plan_store
+    at = _run(AppTest.from_file(PAGE, default_timeout=120))
+    at.selectbox(key="pl_grid").set_value(g(A, 1))
+    at.multiselect(key="pl_atoms").set_value([atom_id(0, 1), atom_id(1, 1)])
+    _run(at)
+    _click(at, "pl_split_atoms")
+    assert _households(at) == {"001": 200, "002": 400, "003": 200}
+    at.selectbox(key="pl_grid").set_value(g(A, 1))
+    at.selectbox(key="pl_merge_b").set_value(g(A, 3))
+    _click(at, "pl_merge")
+    assert _households(at) == {"001": 400, "002": 400}
+    _click(at, "pl_publish")
+    assert any("grid set version" in s.value or "现行网格集" in s.value for s in at.success)
+    assert repo.store.current_version() is not None
