@@ -1,7 +1,7 @@
 """gridgeo map app: `streamlit run app.py` (or `make run`).
 
-Pages live in app_pages/: 地图 Map, 指挥大屏 Wall display, 研判 Review, and the partition
-planner slot: a page file app_pages/partition.py is picked up automatically when it exists.
+Pages live in app_pages/: 地图 Map, 指挥大屏 Wall display, 研判 Review, 网格划分 Partition
+planner and 网格调整 Grid editor; a listed page file is picked up when it exists.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ PAGES = [
     ("app_pages/map.py", "page_map", "map"),
     ("app_pages/wall.py", "page_wall", "wall"),
     ("app_pages/review.py", "page_review", "review"),
-    ("app_pages/partition.py", "page_partition", "partition"),  # slot: the partition issue's page
+    ("app_pages/partition.py", "page_partition", "partition"),  # the partition issue's page
+    ("app_pages/planner.py", "page_planner", "planner"),  # the grid editor issue's page
 ]
 
 pages = [

@@ -17,6 +17,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "page_wall": {"zh": "指挥大屏", "en": "Wall display"},
     "page_review": {"zh": "研判", "en": "Review"},
     "page_partition": {"zh": "网格划分", "en": "Partition planner"},
+    "page_planner": {"zh": "网格调整", "en": "Grid editor"},
     "partition_pending": {"zh": "网格划分页面尚未接入（由划分模块提供）。",
                           "en": "The partition planner page is not plugged in yet (comes with the partition module)."},
     "language": {"zh": "语言 / Language", "en": "Language / 语言"},
