@@ -12,6 +12,10 @@ import streamlit as st
 
 from app_pages.common import lang, language_switch
 from gridgeo.i18n import t
+from layers.assets import use_local_assets
+
+# every page's folium maps load Leaflet and plugins from static/vendor, never from a CDN
+use_local_assets()
 
 HERE = Path(__file__).resolve().parent
 
