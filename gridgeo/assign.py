@@ -166,6 +166,17 @@ class GridIndex:
             out[near] = self._candidates(_BORDER - val[in_border], x[near], y[near])
         return out
 
+    def code_arrays(self) -> tuple[NDArray, NDArray, NDArray]:
+        """Object arrays of grid, community and street codes by row position (cached)."""
+        if not hasattr(self, "_code_arrays"):
+            def col(name: str) -> NDArray:
+                if name not in self.grids:
+                    return np.full(len(self), None, dtype=object)
+                return np.array([str(v) for v in self.grids[name]], dtype=object)
+
+            self._code_arrays = (col("code"), col("community_code"), col("street_code"))
+        return self._code_arrays
+
     def assign(self, lon: ArrayLike, lat: ArrayLike) -> pd.DataFrame:
         """Codes for each point: grid_code, community_code, street_code (None when out of area)
         and out_of_area (bool)."""

@@ -238,10 +238,18 @@ class EventIn(BaseModel):
         if not -90.0 <= self.lat <= 90.0:
             raise ValueError(f"lat: {self.lat} is out of range -90..90")
         self.lon_in, self.lat_in = self.lon, self.lat
-        if self.crs not in ("WGS84", "CGCS2000"):
-            lon, lat = to_wgs84(np.array([self.lon]), np.array([self.lat]), self.crs)
-            self.lon, self.lat = float(lon[0]), float(lat[0])
         return self
+
+
+def _convert_positions(events: list[EventIn | None]) -> None:
+    """Convert the positions of validated events to WGS84, one vectorized call per CRS."""
+    for name in ("GCJ02", "BD09"):
+        todo = [ev for ev in events if ev is not None and ev.crs == name and ev.lon == ev.lon_in
+                and ev.lat == ev.lat_in]
+        if todo:
+            lon, lat = to_wgs84(np.array([e.lon_in for e in todo]), np.array([e.lat_in for e in todo]), name)
+            for ev, x, y in zip(todo, lon.tolist(), lat.tolist(), strict=True):
+                ev.lon, ev.lat = x, y
 
 
 @dataclass
@@ -284,9 +292,11 @@ def validate_event(raw: Any, index: int = 0, now: datetime | None = None,
                    skew: timedelta = DEFAULT_SKEW) -> tuple[EventIn | None, list[EventError]]:
     """Validate one raw event; return (event, []) or (None, errors naming each bad field)."""
     try:
-        return EventIn.model_validate(raw, context={"now": now or _utcnow(), "skew": skew}), []
+        ev = EventIn.model_validate(raw, context={"now": now or _utcnow(), "skew": skew})
     except ValidationError as exc:
         return None, _errors_of(exc, index, raw)
+    _convert_positions([ev])
+    return ev, []
 
 
 def validate_events(raws: list[Any], now: datetime | None = None,
@@ -295,10 +305,14 @@ def validate_events(raws: list[Any], now: datetime | None = None,
     now = now or _utcnow()
     events: list[EventIn | None] = []
     errors: list[EventError] = []
+    context = {"now": now, "skew": skew}
     for i, raw in enumerate(raws):
-        ev, errs = validate_event(raw, i, now, skew)
-        events.append(ev)
-        errors.extend(errs)
+        try:
+            events.append(EventIn.model_validate(raw, context=context))
+        except ValidationError as exc:
+            events.append(None)
+            errors.extend(_errors_of(exc, i, raw))
+    _convert_positions(events)
     return events, errors
 
 

@@ -102,6 +102,20 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _flat(record: dict) -> dict:
+    """Fast JSON-ready copy of a flat result record (datetimes to ISO strings, open311 nested)."""
+    out = {}
+    for k, v in record.items():
+        if isinstance(v, datetime):
+            v = v.isoformat()
+        elif isinstance(v, dict):
+            v = _flat(v)
+        elif isinstance(v, float) and not math.isfinite(v):
+            v = None
+        out[k] = v
+    return out
+
+
 def _error(status: int, message: str, errors: list[dict] | None = None) -> JSONResponse:
     body: dict[str, Any] = {"message": message}
     if errors is not None:
@@ -229,8 +243,7 @@ def create_app(store=None, settings: Settings | None = None) -> FastAPI:
             return _error(422, f"{len(errors)} problem(s), nothing stored; first: {first}",
                           [e.as_dict() for e in errors])
         results = await run_in_threadpool(get_store().add_valid, validated)
-        for r in results:
-            r["open311"] = to_open311(r)
+        results = [_flat({**r, "open311": to_open311(r)}) for r in results]
         created = any(r["result"] == "accepted" for r in results)
         if single:
             content: Any = results[0]
@@ -238,7 +251,7 @@ def create_app(store=None, settings: Settings | None = None) -> FastAPI:
             content = {"accepted": sum(r["result"] == "accepted" for r in results),
                        "duplicate": sum(r["result"] == "duplicate" for r in results),
                        "results": results}
-        return JSONResponse(status_code=201 if created else 200, content=_jsonable(content))
+        return JSONResponse(status_code=201 if created else 200, content=content)
 
     @app.patch(f"{API}/events/{{event_id}}", summary="Move an event along its lifecycle")
     def patch_event(event_id: str, move: Move, request: Request):

@@ -9,6 +9,7 @@ entry, or not at all.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -69,6 +70,13 @@ class Store:
         self._index_lock = threading.Lock()
         self._indexes: dict[int, GridIndex] = {}
         self._grid_frames: dict[int, gpd.GeoDataFrame] = {}
+        self._version_cache: tuple[float, int | None] | None = None
+        if self.backend == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        self._insert_stmt = (insert(S.events).on_conflict_do_nothing(index_elements=["id"])
+                             .returning(S.events.c.id))
 
     @property
     def backend(self) -> str:
@@ -149,6 +157,7 @@ class Store:
             for r in rows:
                 r["version"] = version
             conn.execute(S.grid_set_grids.insert(), rows)
+        self._version_cache = None
         return version
 
     def grid_sets(self) -> pd.DataFrame:
@@ -159,11 +168,21 @@ class Store:
         frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
         return frame
 
-    def current_version(self) -> int | None:
-        """Version of the current grid set (None before any was published)."""
+    def current_version(self, max_age: float = 0.0) -> int | None:
+        """Version of the current grid set (None before any was published).
+
+        ``max_age`` > 0 allows an answer cached for that many seconds (intake uses 1 s, so a
+        grid set published by another process takes effect within a second; one published
+        through this Store object takes effect at once).
+        """
+        cached = self._version_cache
+        if max_age > 0 and cached is not None and time.monotonic() - cached[0] < max_age:
+            return cached[1]
         with self.engine.connect() as conn:
             v = conn.execute(sa.select(S.grid_sets.c.version).where(S.grid_sets.c.is_current)).scalar()
-        return None if v is None else int(v)
+        version = None if v is None else int(v)
+        self._version_cache = (time.monotonic(), version)
+        return version
 
     def grid_set(self, version: int) -> gpd.GeoDataFrame:
         """The grids of one version as a WGS84 GeoDataFrame (code, name, community_code,
@@ -198,9 +217,9 @@ class Store:
                 self._indexes[version] = GridIndex(self.grid_set(version))
             return self._indexes[version]
 
-    def district_code(self) -> str:
+    def district_code(self, version: int | None = None) -> str:
         """The district code (first 6 digits of the current grids' codes)."""
-        version = self.current_version()
+        version = version if version is not None else self.current_version()
         if version is None:
             return "000000"
         return str(self.grid_set(version)["code"].iloc[0])[:6]
@@ -209,17 +228,21 @@ class Store:
     def prepare(self, events: list[EventIn], now: datetime | None = None) -> list[dict]:
         """Rows for validated events: assignment, dispatch target and due time, status reported."""
         now = now or _now()
-        version = self.current_version()
-        if version is not None and events:
+        version = self.current_version(max_age=1.0)
+        n = len(events)
+        grid = community = street = np.full(n, None, dtype=object)
+        found = np.zeros(n, dtype=bool)
+        if version is not None and n:
             idx = self.grid_index(version)
-            codes = idx.assign(np.array([e.lon for e in events]), np.array([e.lat for e in events]))
-            codes = codes.to_dict("records")
-        else:
-            codes = [{"grid_code": None, "community_code": None, "street_code": None, "out_of_area": True}
-                     for _ in events]
-        district = self.district_code()
+            pos = idx.lookup(np.array([e.lon for e in events]), np.array([e.lat for e in events]))
+            found = pos >= 0
+            grid, community, street = (np.where(found, values[np.maximum(pos, 0)], None)
+                                       for values in idx.code_arrays())
+        district = self.district_code(version)
         rows = []
-        for ev, c in zip(events, codes, strict=True):
+        for k, ev in enumerate(events):
+            c = {"grid_code": grid[k], "community_code": community[k], "street_code": street[k],
+                 "out_of_area": not found[k]}
             rows.append({
                 "id": ev.id, "reported_at": ev.reported_at, "received_at": now,
                 "lon": ev.lon, "lat": ev.lat, "crs_in": ev.crs, "lon_in": ev.lon_in, "lat_in": ev.lat_in,
@@ -240,15 +263,9 @@ class Store:
         actually inserted (the others are duplicates)."""
         if not rows:
             return set()
-        table = S.events
-        if self.backend == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        stmt = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        stmt = self._insert_stmt
         with self._write_lock, self.write_engine.begin() as conn:
-            inserted = {r[0] for r in conn.execute(stmt, rows)} if len(rows) > 1 else \
-                {r[0] for r in conn.execute(stmt.values(**rows[0]))}
+            inserted = {r[0] for r in conn.execute(stmt, rows)}
             hist = [{"event_id": r["id"], "from_status": None, "to_status": "reported",
                      "at": r["received_at"], "actor": actor, "note": None}
                     for r in rows if r["id"] in inserted]
@@ -461,7 +478,8 @@ def _public(rec: dict) -> dict:
            if k in rec}
     for k in ("reported_at", "due_at", "accepted_at", "resolved_at", "received_at", "updated_at"):
         if k in rec:
-            out[k] = _utc(rec[k])
+            v = rec[k]
+            out[k] = v if isinstance(v, datetime) and v.tzinfo is UTC else _utc(v)
     if "out_of_area" in out and out["out_of_area"] is not None:
         out["out_of_area"] = bool(out["out_of_area"])
     return out
