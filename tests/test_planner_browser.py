@@ -1,0 +1,172 @@
+"""End to end in headless Chromium: on the grid editor page a planner selects an atom (by
+clicking it on the map when the map is drawn, else in the atom list), moves it into the
+neighbouring grid and sees the grid figures change; no request leaves localhost."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from plan_helpers import A, atom_id, g, lattice_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _registered() -> bool:
+    """True when app.py lists the planner page (then the app serves it with its offline assets)."""
+    return "app_pages/planner.py" in (ROOT / "app.py").read_text(encoding="utf-8")
+
+
+@pytest.fixture()
+def planner_server(tmp_path):
+    """A store with a hand-made plan, and Streamlit serving the editor on a free loopback port."""
+    from gridgeo.plan.repository import PlanRepository
+    from gridgeo.store import open_store
+
+    data_dir = tmp_path / "data"
+    store = open_store(f"sqlite:///{data_dir / 'gridgeo.sqlite'}")
+    PlanRepository(store).create_plan("浏览器测试", lattice_plan(), author="setup")
+    store.close()
+    port = _free_port()
+    env = {**os.environ, "GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_SEED_DAYS": "1"}
+    env.pop("GRIDGEO_DATABASE_URL", None)
+    script, path = (ROOT / "app.py", "/planner") if _registered() else (ROOT / "app_pages" / "planner.py", "/")
+    log = open(tmp_path / "streamlit.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text(errors="replace"))
+        yield f"http://127.0.0.1:{port}{path}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _households(page) -> dict[str, int]:
+    """Households per grid (last 3 code digits) from the page's figures table."""
+    for table in page.locator('[data-testid="stTable"]').all():
+        head = table.locator("thead").inner_text()
+        if "户数" in head and "紧凑度" in head:
+            headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+            col = headers.index("户数")
+            out = {}
+            for row in table.locator("tbody tr").all():
+                cells = [c.strip() for c in row.locator("th, td").all_inner_texts()]
+                out[cells[0]] = int(cells[col].replace(",", ""))
+            return out
+    return {}
+
+
+def _wait_households(page, expected: dict[str, int], timeout_s: float = 60) -> dict[str, int]:
+    deadline = time.monotonic() + timeout_s
+    seen: dict[str, int] = {}
+    while time.monotonic() < deadline:
+        try:
+            seen = _households(page)
+        except Exception:  # noqa: BLE001 - the table re-renders during a rerun
+            seen = {}
+        if seen == expected:
+            return seen
+        page.wait_for_timeout(300)
+    raise AssertionError(f"figures {seen} never became {expected}")
+
+
+def _map_frame(page, timeout_s: float = 30):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.locator(".leaflet-overlay-pane path").count() > 0:
+                    return frame
+            except Exception:  # noqa: BLE001 - frames detach while the page loads
+                continue
+        page.wait_for_timeout(250)
+    return None
+
+
+def _choose(page, label: str, option_text: str) -> None:
+    """Pick an option of a Streamlit selectbox/multiselect by its label and the option's text."""
+    widget = page.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(
+        has=page.locator("label", has_text=label)).first
+    widget.locator("input").first.click()
+    page.locator('[role="option"]').filter(has_text=re.compile("^" + re.escape(option_text))).first.click()
+    page.keyboard.press("Escape")
+
+
+def test_move_an_atom_and_see_the_figures_change(planner_server, chromium_path, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    external: list[str] = []
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=chromium_path, headless=True,
+            viewport={"width": 1600, "height": 1100},
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            def guard(route):
+                if route.request.url.startswith(LOCAL_PREFIXES):
+                    route.continue_()
+                else:
+                    external.append(route.request.url)
+                    route.abort()
+
+            context.route("**/*", guard)
+            page = context.new_page()
+            page.goto(planner_server, wait_until="domcontentloaded")
+            _wait_households(page, {"001": 400, "002": 400}, timeout_s=90)
+
+            frame = _map_frame(page) if _registered() else None
+            if frame is not None:
+                # the atoms are the first paths of the overlay pane, in community order:
+                # r0c0, r0c1, r1c0, ... -> index 2 is r1c0 (grid 001, bordering grid 002)
+                frame.locator(".leaflet-overlay-pane path").nth(2).click()
+                chips = page.locator('[data-testid="stMultiSelect"]').filter(has_text=f"{atom_id(1, 0)} · 001")
+                chips.first.wait_for(timeout=30_000)
+            else:
+                _choose(page, "所选单元", f"{atom_id(1, 0)} ·")
+            page.wait_for_timeout(500)
+            _choose(page, "目标网格", f"{g(A, 2)[-3:]} ·")
+            page.wait_for_timeout(500)
+            page.get_by_role("button", name="移入目标网格").click()
+            _wait_households(page, {"001": 300, "002": 500})
+
+            page.get_by_role("button", name="撤销").click()
+            _wait_households(page, {"001": 400, "002": 400})
+            shot = tmp_path / "planner.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 20_000
+        finally:
+            context.close()
+    if _registered():
+        assert external == [], f"requests left localhost: {external[:5]}"
