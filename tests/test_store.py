@@ -212,3 +212,13 @@ def test_summary_from_the_store_frame(store):
     assert by_day["received"].tolist() == [4]
     by_hour = summarize(frame, "hour", now=now)
     assert by_hour["received"].sum() == 4 and by_hour["period"].iloc[0].hour == 10
+
+
+def test_publish_inside_a_callers_transaction_rolls_back_with_it(store, small_grids):
+    with pytest.raises(RuntimeError), store.write_engine.begin() as conn:
+        assert store.publish_grid_set(small_grids, author="planner", conn=conn) == 2
+        raise RuntimeError("the caller's other work failed")
+    assert store.current_version() == 1
+    with store.write_engine.begin() as conn:
+        store.publish_grid_set(small_grids, author="planner", conn=conn)
+    assert store.current_version() == 2

@@ -115,11 +115,15 @@ class Store:
         self.close()
 
     # grid sets -------------------------------------------------------------------------------
-    def publish_grid_set(self, grids: gpd.GeoDataFrame, author: str, comment: str = "") -> int:
+    def publish_grid_set(self, grids: gpd.GeoDataFrame, author: str, comment: str = "",
+                         conn: sa.Connection | None = None) -> int:
         """Store a grid set as the next version and make it current; return its version.
 
         ``grids`` needs ``code``, ``community_code`` and polygon geometries; ``street_code``
         defaults to the first 9 digits of the community code. Other columns are kept as attrs.
+        With ``conn`` (an open write transaction on this store's database) the rows are written
+        inside the caller's transaction, which commits or rolls back the publication with its own
+        work; otherwise the store opens and commits its own transaction.
         """
         missing = {"code", "community_code"} - set(grids.columns)
         if missing:
@@ -148,15 +152,23 @@ class Store:
                 "population": None if pd.isna(rec.get("population", np.nan)) else int(rec["population"]),
                 "attrs": attrs, "wkb": wkb,
             })
-        with self._write_lock, self.write_engine.begin() as conn:
-            version = int(conn.execute(sa.select(sa.func.max(S.grid_sets.c.version))).scalar() or 0) + 1
-            conn.execute(S.grid_sets.update().values(is_current=False))
-            conn.execute(S.grid_sets.insert().values(
+        def write(c: sa.Connection) -> int:
+            version = int(c.execute(sa.select(sa.func.max(S.grid_sets.c.version))).scalar() or 0) + 1
+            c.execute(S.grid_sets.update().values(is_current=False))
+            c.execute(S.grid_sets.insert().values(
                 version=version, published_at=_now(), author=author, comment=comment,
                 n_grids=len(rows), is_current=True))
             for r in rows:
                 r["version"] = version
-            conn.execute(S.grid_set_grids.insert(), rows)
+            if rows:
+                c.execute(S.grid_set_grids.insert(), rows)
+            return version
+
+        if conn is not None:
+            version = write(conn)
+        else:
+            with self._write_lock, self.write_engine.begin() as own:
+                version = write(own)
         self._version_cache = None
         return version
 
