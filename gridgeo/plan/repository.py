@@ -19,14 +19,12 @@ at all. Past events keep the grid and grid-set version they were given when repo
 
 from __future__ import annotations
 
-import inspect
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 import sqlalchemy as sa
 
 from gridgeo.crs import WGS84
@@ -202,33 +200,8 @@ class PlanRepository:
         return gs_version
 
     def _publish_grid_set(self, conn: sa.Connection, grids: gpd.GeoDataFrame, author: str, comment: str) -> int:
-        """Insert the grid set through the store inside ``conn``'s transaction.
-
-        Uses ``store.publish_grid_set(..., conn=conn)`` when the store offers it; otherwise
-        writes the store's grid-set tables directly (the same rows publish_grid_set writes).
-        """
-        if "conn" in inspect.signature(self.store.publish_grid_set).parameters:
-            return int(self.store.publish_grid_set(grids, author=author, comment=comment, conn=conn))
-        from gridgeo.store import schema as S
-
-        core = {"code", "name", "community_code", "street_code", "households", "population", "geometry"}
-        extra = [c for c in grids.columns if c not in core]
-        rows = []
-        for rec, wkb in zip(grids.to_dict("records"), shapely.to_wkb(grids.geometry.values), strict=True):
-            attrs = {c: (v.item() if hasattr(v, "item") else v) for c, v in ((c, rec[c]) for c in extra)}
-            rows.append({"code": str(rec["code"]), "name": str(rec["name"] or rec["code"]),
-                         "community_code": str(rec["community_code"]), "street_code": str(rec["street_code"]),
-                         "households": int(rec["households"]), "population": int(rec["population"]),
-                         "attrs": attrs, "wkb": wkb})
-        version = int(conn.execute(sa.select(sa.func.max(S.grid_sets.c.version))).scalar() or 0) + 1
-        conn.execute(S.grid_sets.update().values(is_current=False))
-        conn.execute(S.grid_sets.insert().values(version=version, published_at=_now(), author=author,
-                                                 comment=comment, n_grids=len(rows), is_current=True))
-        for r in rows:
-            r["version"] = version
-        if rows:
-            conn.execute(S.grid_set_grids.insert(), rows)
-        return version
+        """Insert the grid set through the store inside ``conn``'s transaction."""
+        return int(self.store.publish_grid_set(grids, author=author, comment=comment, conn=conn))
 
     # reads -----------------------------------------------------------------------------------
     def list_plans(self) -> pd.DataFrame:
