@@ -237,6 +237,14 @@ def test_real_server_on_loopback(tmp_path):
         assert httpx.post(f"{base}/api/v1/events", json=event).status_code == 401
         assert httpx.get(f"{base}/api/v1/events").json()["count"] == 1
         assert httpx.get(f"{base}/docs").status_code == 200
+        # gridgeo simulate --to-api streams into the running service and advances lifecycles
+        from gridgeo.cli import main
+
+        assert main(["simulate", "--to-api", base, "--token", TOKEN, "--rate", "100", "--duration", "2",
+                     "--seed", "9", "--pace", "5000", "--advance-every", "0.5"]) == 0
+        events = httpx.get(f"{base}/api/v1/events", params={"limit": 10000}).json()["events"]
+        simulated = [e for e in events if e["id"].startswith("sim9-")]
+        assert len(simulated) >= 3 and any(e["status"] != "reported" for e in simulated)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
