@@ -28,7 +28,7 @@ from gridgeo.plan.figures import community_balance, grid_figures, summary
 from gridgeo.plan.history import EditHistory
 from gridgeo.plan.integrity import RULE_LABELS, validate
 from gridgeo.plan.mapview import atoms_at, diff_map, edit_map
-from gridgeo.plan.repository import PlanRepository, export_grids
+from gridgeo.plan.repository import ACCEPTABLE_RULES, PlanRepository, export_grids
 
 S = {
     "title": {"zh": "网格调整", "en": "Grid editor"},
@@ -98,6 +98,8 @@ S = {
     "publish": {"zh": "发布为现行网格", "en": "Publish as the current grids"},
     "published": {"zh": "已发布：现行网格集第 {gs} 版。新事件按新网格归属，历史事件保留原网格。",
                   "en": "Published as grid set version {gs}. New events use it; past events keep their grid."},
+    "accept": {"zh": "接受以下例外发布（须在“说明”中写明理由）",
+               "en": "Publish accepting these failures (say why in the comment)"},
     "export": {"zh": "导出当前方案网格（GeoJSON）", "en": "Export the plan's grids (GeoJSON)"},
     "audit": {"zh": "操作日志", "en": "Audit log"},
     "summary": {"zh": "全区：{g} 个网格，{h:,.0f} 户，{s:.0%} 在规模范围内",
@@ -425,9 +427,11 @@ with col_side:
                 st_folium_cached(diff_map(pa, pb, d), key="pl_diff_map", height=360)
         with st.expander(tr("publish")):
             vp = st.selectbox(tr("versions"), vlist, index=len(vlist) - 1, key="pl_pub_version")
+            accept = st.multiselect(tr("accept"), sorted(ACCEPTABLE_RULES), key="pl_accept",
+                                    format_func=lambda r: RULE_LABELS.get(r, r) if L == "zh" else r)
             if st.button(tr("publish"), key="pl_publish"):
                 try:
-                    gs = repo.publish(plan_id, vp, author=author, comment=comment)
+                    gs = repo.publish(plan_id, vp, author=author, comment=comment, accept_rules=accept)
                     st.session_state["pl_notice"] = ("success", tr("published").format(gs=gs))
                 except GridgeoError as exc:
                     st.session_state["pl_notice"] = ("error", str(exc))

@@ -211,3 +211,21 @@ def test_export_grids_like_a_proposal():
     assert out["households"].tolist() == [400] * 4 and set(out["street_code"]) == {A[:9]}
     assert {"polsby_popper", "size_status", "area_km2", "grid_worker", "party_branch"} <= set(out.columns)
     assert out.crs.to_epsg() == 4326 and out.to_crs(4547).geometry.area.between(4e4, 5e4).all()  # 4 cells of ~102 x 111 m
+
+
+def test_publish_can_accept_size_failures_with_a_reason_only(repo):
+    from plan_helpers import lattice_plan as lp
+
+    from gridgeo.plan.model import SizeBand
+
+    pid, _ = repo.create_plan("p", lp(SizeBand(450, 600)), author="a")  # every grid 400 < 450
+    with pytest.raises(IntegrityError, match="households, below the minimum 450"):
+        repo.publish(pid, 1, author="chief")
+    with pytest.raises(IntegrityError, match="needs a comment"):
+        repo.publish(pid, 1, author="chief", accept_rules=["under_min"])
+    with pytest.raises(IntegrityError, match="cannot be accepted"):
+        repo.publish(pid, 1, author="chief", comment="x", accept_rules=["non_contiguous"])
+    gs = repo.publish(pid, 1, author="chief", comment="社区户数不足，暂按现状", accept_rules=["under_min"])
+    assert repo.store.current_version() == gs
+    detail = repo.audit(pid)["detail"].iloc[-1]
+    assert len(detail["accepted_failures"]) == 4 and {f["rule"] for f in detail["accepted_failures"]} == {"under_min"}

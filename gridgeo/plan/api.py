@@ -18,7 +18,8 @@ require_read, require_write))``.
 * ``POST /api/v1/plans/{id}/preview`` — the same body without saving: what the batch would do.
 * ``POST /api/v1/plans/{id}/publish`` — ``{"version", "author", "comment", "base_version"}``:
   publish as the current grid set in one transaction; 409 when ``base_version`` is given and is no
-  longer the head, 422 when the version fails an integrity check.
+  longer the head, 422 when the version fails an integrity check (size-band and hole failures
+  can be accepted with ``"accept_rules": [...]`` and a comment saying why).
 * ``GET  /api/v1/plans/{id}/diff?a=1&b=2`` and ``GET /api/v1/plans/{id}/audit``.
 """
 
@@ -77,6 +78,8 @@ class PublishIn(BaseModel):
     version: int | None = None
     base_version: int | None = None
     comment: str = ""
+    accept_rules: list[str] = Field(default_factory=list, description="size-band/hole failures accepted, "
+                                    "with the reason in comment")
 
 
 def jsonable(value: Any) -> Any:
@@ -266,7 +269,8 @@ def create_plan_router(get_store: Callable[[], Any], require_read: Callable[[Req
                     "message": str(StaleVersionError(plan_id, body.base_version, head)), "head_version": head,
                     "base_version": body.base_version})
             version = body.version or head
-            gs = await run_in_threadpool(r.publish, plan_id, version, body.author, body.comment)
+            gs = await run_in_threadpool(r.publish, plan_id, version, body.author, body.comment,
+                                          body.accept_rules)
         except (PlanNotFoundError, IntegrityError) as exc:
             raise fail(exc) from None
         return {"id": plan_id, "version": version, "grid_set_version": gs}

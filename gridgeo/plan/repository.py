@@ -34,6 +34,9 @@ from gridgeo.plan.figures import grid_figures, summary
 from gridgeo.plan.integrity import errors, validate
 from gridgeo.plan.model import AtomSet, Plan, SizeBand, make_plan
 
+# integrity rules whose failures a publisher may accept with a reason (see PlanRepository.publish)
+ACCEPTABLE_RULES = frozenset({"under_min", "over_max", "population_under_min", "population_over_max", "hole"})
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -176,15 +179,30 @@ class PlanRepository:
                         {"base_version": base_version, "head_version": head, "reason": "stale base version"})
         raise StaleVersionError(plan_id, base_version, head)
 
-    def publish(self, plan_id: int, version: int, author: str, comment: str = "") -> int:
+    def publish(self, plan_id: int, version: int, author: str, comment: str = "",
+                accept_rules: tuple[str, ...] | list[str] = ()) -> int:
         """Publish a saved version as the current grid set, in ONE transaction; return the grid set
-        version. Refused (IntegrityError) when the version fails an integrity rule."""
+        version.
+
+        Refused (IntegrityError) when the version fails an integrity rule, except failures of the
+        rules named in ``accept_rules`` — only size-band and hole rules can be accepted (a band that
+        cannot be met, an enclave kept on purpose), and only with a ``comment`` saying why; the
+        accepted failures are written into the audit entry.
+        """
         plan, info = self.load(plan_id, version)
         issues = validate(plan)
-        bad = errors(issues)
+        accepted = set(accept_rules)
+        wrong = accepted - ACCEPTABLE_RULES
+        if wrong:
+            raise IntegrityError(f"rule(s) {', '.join(sorted(wrong))} cannot be accepted at publishing; only "
+                                 f"{', '.join(sorted(ACCEPTABLE_RULES))} can")
+        if accepted and not comment.strip():
+            raise IntegrityError("accepting integrity failures needs a comment saying why; add one and publish again")
+        bad = [i for i in errors(issues) if i.rule not in accepted]
         if bad:
             raise IntegrityError(f"plan {plan_id} version {version} fails {len(bad)} integrity check(s), first: "
                                  f"{bad[0].message}; fix them and save a new version before publishing")
+        exceptions = [{"rule": i.rule, "grid": i.grid, "message": i.message} for i in errors(issues)]
         grids = export_grids(plan)
         text = comment or f"plan {plan_id} version {version}"
         with self.write_engine.begin() as conn:
@@ -196,7 +214,7 @@ class PlanRepository:
                          .values(published_at=_now(), grid_set_version=gs_version))
             self._audit(conn, author, "publish", plan_id, version,
                         {"comment": comment, "grid_set_version": gs_version, "grids": len(grids),
-                         "warnings": len(issues)})
+                         "warnings": len(issues) - len(exceptions), "accepted_failures": exceptions})
         return gs_version
 
     def _publish_grid_set(self, conn: sa.Connection, grids: gpd.GeoDataFrame, author: str, comment: str) -> int:
