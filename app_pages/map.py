@@ -106,26 +106,34 @@ with col_map:
 common.source_caption(seeded, events)
 
 
+LEVEL_OF_CODE = {15: ("grid", "grids", "grid_code"), 12: ("community", "communities", "community_code"),
+                 9: ("street", "streets", "street_code")}
+
+
 def card(code: str) -> None:
-    """The grid (or community) card: attributes, staff, open cases, history."""
-    a = common.atlas()
-    is_grid = len(code) == 15
-    table = a.grids if is_grid else a.communities
+    """The card of a grid (or community / street): attributes, staff, open cases, history."""
+    if len(code) not in LEVEL_OF_CODE:
+        st.info(t("pick_grid", L))
+        return
+    level_name_, kind, by_col = LEVEL_OF_CODE[len(code)]
+    table = layers_all[kind]
     row = table[table["code"] == code]
     if row.empty:
         st.info(t("pick_grid", L))
         return
     rec = row.iloc[0]
-    by_col = "grid_code" if is_grid else "community_code"
-    layer = sel if code in set(sel["grids" if is_grid else "communities"]["code"]) else layers_all
-    frame = area_frame(layer, "grid" if is_grid else "community", events, None, L)
+    frame = area_frame(layers_all, level_name_, events, None, L)
     risk = frame[frame["code"] == code]
     level = int(risk["risk_level"].iloc[0]) if len(risk) else 0
-    st.subheader(f"{t('grid_card', L)} · {rec['name']}")
-    attrs = {t("code", L): code, t("community", L): rec.get("community_code", "")}
-    if is_grid:
-        attrs.update({t("households", L): int(rec["households"]), t("population", L): int(rec["population"]),
-                      t("enterprises", L): int(rec["enterprises"]), t("grid_worker", L): rec["grid_worker"],
+    st.subheader(f"{t('grid_card' if kind == 'grids' else level_name_, L)} · {rec['name']}")
+    attrs = {t("code", L): code}
+    if kind == "grids":
+        attrs[t("community", L)] = rec.get("community_name", "")
+    if kind in ("grids", "communities"):
+        attrs[t("street", L)] = rec.get("street_name", "")
+    attrs.update({t("households", L): int(rec["households"]), t("population", L): int(rec["population"])})
+    if kind == "grids":
+        attrs.update({t("enterprises", L): int(rec["enterprises"]), t("grid_worker", L): rec["grid_worker"],
                       t("party_branch", L): rec["party_branch"]})
     attrs[t("risk_level", L)] = risk_label(level, L)
     st.table(pd.DataFrame({"": list(attrs.keys()), " ": [str(v) for v in attrs.values()]}).set_index(""))

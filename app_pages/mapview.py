@@ -88,15 +88,17 @@ def planner_map(
         fields, aliases = _tooltip(KIND_BY[by], lang)
         risk_layer(frame, frame[["code", "risk_level", "color"]], KIND_BY[by], t("layer_risk", lang),
                    fields, aliases).add_to(m)
+    # outlines above the choropleth let clicks through to it, so a click picks the risk unit;
+    # without the risk layer the grid outlines are the clickable layer
     for kind, key in (("communities", "layer_communities"), ("streets", "layer_streets")):
         if kind in show and not ("risk" in show and KIND_BY[by] == kind):
             frame = area_frame(sh, "community" if kind == "communities" else "street", events, rule, lang)
             fields, aliases = _tooltip(kind, lang)
-            area_layer(frame, kind, t(key, lang), fields, aliases).add_to(m)
+            area_layer(frame, kind, t(key, lang), fields, aliases, interactive="risk" not in show).add_to(m)
     if "grids" in show and not ("risk" in show and by == "grid"):
         frame = area_frame(sh, "grid", events, rule, lang)
         fields, aliases = _tooltip("grids", lang)
-        area_layer(frame, "grids", t("layer_grids", lang), fields, aliases).add_to(m)
+        area_layer(frame, "grids", t("layer_grids", lang), fields, aliases, interactive="risk" not in show).add_to(m)
     if "heat" in show:
         heat_layer(ev, t("layer_heat", lang)).add_to(m)
     if "markers" in show:

@@ -42,14 +42,17 @@ def area_layer(
     style: dict | None = None,
     highlight: bool = True,
     fill_column: str | None = None,
+    interactive: bool = True,
 ) -> folium.FeatureGroup:
     """A feature group with the polygons of ``gdf`` (``kind`` in streets/communities/grids).
 
     Tooltips show ``tooltip_fields`` under ``tooltip_aliases``. With ``fill_column`` each
     polygon is filled with the colour in that column (the choropleth); otherwise outlines only.
+    ``interactive=False`` draws a layer that lets clicks and hovers through to the layers below
+    (no tooltip, no highlight).
     """
     st = {**STYLES[kind], **(style or {})}
-    fields = [f for f in tooltip_fields if f in gdf.columns]
+    fields = [f for f in tooltip_fields if f in gdf.columns] if interactive else []
     aliases = [a for f, a in zip(tooltip_fields, tooltip_aliases, strict=True) if f in gdf.columns]
     has_color = fill_column is not None
     data = geojson_data(gdf.rename(columns={fill_column: "_fill"}) if has_color else gdf,
@@ -69,9 +72,11 @@ def area_layer(
         data,
         name=name,
         style_function=style_function,
-        highlight_function=(lambda _f: {"weight": st["weight"] + 2, "color": "#ff5722"}) if highlight else None,
+        highlight_function=(lambda _f: {"weight": st["weight"] + 2, "color": "#ff5722"})
+        if highlight and interactive else None,
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True) if fields else None,
         zoom_on_click=False,
+        **({} if interactive else {"interactive": False}),
     ).add_to(group)
     return group
 
