@@ -28,9 +28,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture()
-def app_server(tmp_path):
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory):
     """`streamlit run app.py` on a free loopback port with a temp data dir and a short refresh."""
+    tmp_path = tmp_path_factory.mktemp("app")
     port = _free_port()
     data_dir = tmp_path / "data"
     env = {**os.environ, "GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_WALL_REFRESH_S": str(REFRESH_S),
@@ -81,12 +82,11 @@ def _kpi(page, label: str) -> int:
     return int(metric.locator('[data-testid="stMetricValue"]').inner_text().strip())
 
 
-def test_wall_display_renders_offline_and_follows_the_store(app_server, chromium_path, tmp_path, default_atlas):
+@pytest.fixture()
+def browser_context(chromium_path, tmp_path):
+    """A fresh Chromium profile whose requests outside localhost are recorded and refused."""
     from playwright.sync_api import sync_playwright
 
-    from gridgeo.store import open_store
-
-    base_url, data_dir = app_server
     external: list[str] = []
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
@@ -94,56 +94,89 @@ def test_wall_display_renders_offline_and_follows_the_store(app_server, chromium
             viewport={"width": 1600, "height": 1000},
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"])
+
+        def guard(route):
+            url = route.request.url
+            if url.startswith(LOCAL_PREFIXES):
+                route.continue_()
+            else:
+                external.append(url)
+                route.abort()
+
+        context.route("**/*", guard)
+        context.on("request", lambda r: None if r.url.startswith(LOCAL_PREFIXES) else external.append(r.url))
         try:
-            def guard(route):
-                url = route.request.url
-                if url.startswith(LOCAL_PREFIXES):
-                    route.continue_()
-                else:
-                    external.append(url)
-                    route.abort()
-
-            context.route("**/*", guard)
-            context.on("request", lambda r: None if r.url.startswith(LOCAL_PREFIXES) else external.append(r.url))
-            page = context.new_page()
-            page.goto(f"{base_url}/wall", wait_until="domcontentloaded")
-
-            frame = _map_frame(page)
-            grids, streets = len(default_atlas.grids), len(default_atlas.streets)
-            # base map: every grid, every street outline and the district; then the pushed risk layer
-            page.wait_for_timeout(1000)
-            paths = frame.locator(".leaflet-overlay-pane path").count()
-            assert paths >= grids + streets + 1, (paths, grids)
-            assert frame.locator(".gg-legend").count() == 1
-
-            page.locator('[data-testid="stMetricLabel"]', has_text="接收").first.wait_for(timeout=60_000)
-            before = _kpi(page, "接收")
-            assert before > 0  # the app seeded the empty store with a simulated day
-
-            # a new red (level I) event arrives in the store, in the middle of a grid
-            grid = default_atlas.grids.iloc[len(default_atlas.grids) // 2]
-            pt = grid.geometry.representative_point()
-            store = open_store(f"sqlite:///{data_dir / 'gridgeo.sqlite'}")
-            result = store.add_events([{
-                "id": "e2e-0001", "reported_at": datetime.now(UTC).isoformat(), "lon": pt.x, "lat": pt.y,
-                "category": "public_order", "level": 1, "channel": "hotline", "text": "端到端测试事件",
-            }])
-            assert result[0]["result"] == "accepted" and result[0]["grid_code"] == grid["code"]
-
-            deadline = time.monotonic() + REFRESH_S * 6 + 10
-            after = before
-            while time.monotonic() < deadline and after == before:
-                page.wait_for_timeout(500)
-                try:
-                    after = _kpi(page, "接收")
-                except Exception:  # noqa: BLE001 - the fragment is re-rendering
-                    continue
-            assert after == before + 1, (before, after)
-            assert _map_frame(page).locator(".leaflet-overlay-pane path").count() >= grids + streets + 1
-
-            shot = tmp_path / "wall.png"
-            page.screenshot(path=str(shot))
-            assert shot.stat().st_size > 50_000
+            yield context, external
         finally:
             context.close()
+
+
+def test_wall_display_renders_offline_and_follows_the_store(app_server, browser_context, tmp_path, default_atlas):
+    from gridgeo.store import open_store
+
+    base_url, data_dir = app_server
+    context, external = browser_context
+    page = context.new_page()
+    page.goto(f"{base_url}/wall", wait_until="domcontentloaded")
+
+    frame = _map_frame(page)
+    grids, streets = len(default_atlas.grids), len(default_atlas.streets)
+    # base map: every grid, every street outline and the district; then the pushed risk layer
+    page.wait_for_timeout(1000)
+    paths = frame.locator(".leaflet-overlay-pane path").count()
+    assert paths >= grids + streets + 1, (paths, grids)
+    assert frame.locator(".gg-legend").count() == 1
+
+    page.locator('[data-testid="stMetricLabel"]', has_text="接收").first.wait_for(timeout=60_000)
+    before = _kpi(page, "接收")
+    assert before > 0  # the app seeded the empty store with a simulated day
+
+    # a new red (level I) event arrives in the store, in the middle of a grid
+    grid = default_atlas.grids.iloc[len(default_atlas.grids) // 2]
+    pt = grid.geometry.representative_point()
+    store = open_store(f"sqlite:///{data_dir / 'gridgeo.sqlite'}")
+    result = store.add_events([{
+        "id": "e2e-0001", "reported_at": datetime.now(UTC).isoformat(), "lon": pt.x, "lat": pt.y,
+        "category": "public_order", "level": 1, "channel": "hotline", "text": "端到端测试事件",
+    }])
+    assert result[0]["result"] == "accepted" and result[0]["grid_code"] == grid["code"]
+
+    deadline = time.monotonic() + REFRESH_S * 6 + 10
+    after = before
+    while time.monotonic() < deadline and after == before:
+        page.wait_for_timeout(500)
+        try:
+            after = _kpi(page, "接收")
+        except Exception:  # noqa: BLE001 - the fragment is re-rendering
+            continue
+    assert after == before + 1, (before, after)
+    assert _map_frame(page).locator(".leaflet-overlay-pane path").count() >= grids + streets + 1
+
+    shot = tmp_path / "wall.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 50_000
+    assert external == [], f"requests left localhost: {external[:5]}"
+
+
+def test_map_page_click_on_a_grid_opens_its_card(app_server, browser_context, tmp_path, default_atlas):
+    base_url, _ = app_server
+    context, external = browser_context
+    page = context.new_page()
+    page.goto(base_url, wait_until="domcontentloaded")
+    frame = _map_frame(page)
+    page.wait_for_timeout(500)
+    # click the middle of a grid of the risk layer (the outlines above it let clicks through)
+    box = frame.frame_element().bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.5)
+    heading = page.locator("h3", has_text="网格卡片")
+    heading.first.wait_for(timeout=30_000)
+    name = heading.first.inner_text().split("·")[-1].strip()
+    grid = default_atlas.grids[default_atlas.grids["name"] == name]
+    assert len(grid) == 1
+    card = page.locator('[data-testid="stTable"]').first
+    card.wait_for(timeout=30_000)
+    page.wait_for_function("([sel, worker]) => document.querySelector(sel)?.innerText.includes(worker)",
+                           arg=['[data-testid="stTable"]', str(grid["grid_worker"].iloc[0])], timeout=30_000)
+    assert grid["code"].iloc[0] in card.inner_text()
+    page.screenshot(path=str(tmp_path / "map.png"))
     assert external == [], f"requests left localhost: {external[:5]}"
