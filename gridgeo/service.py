@@ -293,6 +293,7 @@ def create_app(store=None, settings: Settings | None = None) -> FastAPI:
         category: Annotated[list[str] | None, Query()] = None,
         status: Annotated[list[str] | None, Query()] = None,
         limit: Annotated[int, Query(ge=1)] = 1000,
+        order: Annotated[str, Query(pattern="^(asc|desc)$", description="by report time")] = "asc",
     ):
         require_read(request)
         t0 = _parse_time("start", start)
@@ -318,7 +319,8 @@ def create_app(store=None, settings: Settings | None = None) -> FastAPI:
             if bad:
                 raise HTTPException(422, f"{name}: unknown value {bad[0]!r}; use one of {', '.join(allowed)}")
         limit = min(limit, settings.max_limit)
-        frame = get_store().events_frame(t0, t1, bbox=box, limit=limit, grid_code=grid_code,
+        frame = get_store().events_frame(t0, t1, bbox=box, limit=limit, newest_first=order == "desc",
+                                         grid_code=grid_code,
                                          community_code=community_code, street_code=street_code,
                                          level=level, category=category, status=status)
         records = frame.astype(object).where(frame.notna(), None).to_dict("records")

@@ -169,6 +169,8 @@ def test_get_events_filters(client):
     assert ids(bbox="113.90,22.70,113.93,22.71") == ["e1", "e2"]
     assert ids(window="62m") == ["e1"]
     assert ids(start=(datetime.now(UTC) - timedelta(minutes=62, seconds=30)).isoformat()) == ["e1", "e2"]
+    latest = client.get("/api/v1/events", params={"order": "desc", "limit": 2}).json()["events"]
+    assert [e["id"] for e in latest] == ["e1", "e2"]
     assert client.get("/api/v1/events", params={"bbox": "1,2,3"}).status_code == 422
     assert client.get("/api/v1/events", params={"status": "done"}).status_code == 422
     assert client.get("/api/v1/events", params={"level": 7}).status_code == 422

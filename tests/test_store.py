@@ -222,3 +222,23 @@ def test_publish_inside_a_callers_transaction_rolls_back_with_it(store, small_gr
     with store.write_engine.begin() as conn:
         store.publish_grid_set(small_grids, author="planner", conn=conn)
     assert store.current_version() == 2
+
+
+def test_concurrent_first_opens_publish_the_default_once(store_url):
+    stores, errors = [], []
+
+    def opener():
+        try:
+            stores.append(open_store(store_url))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert stores[0].grid_sets()["version"].tolist() == [1]
+    for st in stores:
+        st.close()

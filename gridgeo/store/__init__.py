@@ -78,8 +78,19 @@ def open_store(url: str | None = None, *, seed_default: bool = True) -> Store:
         raise ValueError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql+psycopg://...")
     store.migrate()
     if seed_default and store.current_version() is None:
-        from gridgeo.atlas import load_default_atlas
-
-        store.publish_grid_set(load_default_atlas().grids, author="gridgeo",
-                               comment="default atlas grids (synthetic demo data)")
+        _publish_default(store)
     return store
+
+
+def _publish_default(store: Store) -> None:
+    """Publish the default atlas grids as version 1 unless another process just did."""
+    from gridgeo.atlas import load_default_atlas
+    from gridgeo.store import schema as S
+
+    grids = load_default_atlas().grids
+    with store._write_lock, store.write_engine.begin() as conn:  # BEGIN IMMEDIATE on SQLite
+        store.lock_schema(conn)
+        if conn.execute(sa.select(sa.func.count()).select_from(S.grid_sets)).scalar():
+            return
+        store.publish_grid_set(grids, author="gridgeo", comment="default atlas grids (synthetic demo data)",
+                               conn=conn)

@@ -5,8 +5,8 @@ without a zone, PostgreSQL as ``timestamptz``); positions as WGS84 ``lon``/``lat
 on PostGIS, also as a generated ``geometry(Point, 4326)`` column with a GiST index. Grid
 geometries are stored as WKB (plus a generated PostGIS geometry column).
 
-Migrations are numbered; ``schema_migrations`` records which ran. Each runs in its own
-transaction; a store opened by an older gridgeo upgrades itself on open.
+Migrations are numbered; ``schema_migrations`` records which ran. Pending ones run in one
+transaction on open (a store made by an older gridgeo upgrades itself).
 """
 
 from __future__ import annotations

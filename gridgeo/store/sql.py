@@ -85,17 +85,28 @@ class Store:
 
     # schema ----------------------------------------------------------------------------------
     def migrate(self) -> int:
-        """Apply pending schema migrations; return the schema version."""
+        """Apply pending schema migrations in one write transaction; return the schema version.
+
+        Concurrent first opens are safe: SQLite serializes write transactions (BEGIN IMMEDIATE)
+        and PostgreSQL takes a transaction-scoped advisory lock; the applied version is read
+        again inside the transaction.
+        """
         with self._write_lock, self.write_engine.begin() as conn:
+            self.lock_schema(conn)
             S.schema_migrations.create(conn, checkfirst=True)
-        done = self.schema_version()
-        for version, name, fn in S.MIGRATIONS:
-            if version <= done:
-                continue
-            with self._write_lock, self.write_engine.begin() as conn:
-                fn(conn)
-                conn.execute(S.schema_migrations.insert().values(version=version, name=name, applied_at=_now()))
+            done = int(conn.execute(sa.select(sa.func.max(S.schema_migrations.c.version))).scalar() or 0)
+            for version, name, fn in S.MIGRATIONS:
+                if version > done:
+                    fn(conn)
+                    conn.execute(S.schema_migrations.insert().values(version=version, name=name,
+                                                                     applied_at=_now()))
         return self.schema_version()
+
+    def lock_schema(self, conn: sa.Connection) -> None:
+        """Serialize schema set-up between processes (PostgreSQL advisory lock; SQLite's write
+        transaction already is exclusive)."""
+        if self.backend == "postgresql":
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4711003)")
 
     def schema_version(self) -> int:
         """The highest migration applied (0 for an empty database)."""
@@ -428,11 +439,13 @@ class Store:
 
     def events_frame(self, start: Any = None, end: Any = None, *, bbox: tuple | None = None,
                      limit: int | None = None, now: Any = None, extra: bool = False,
-                     **filters: Any) -> pd.DataFrame:
+                     newest_first: bool = False, **filters: Any) -> pd.DataFrame:
         """Events reported in [start, end) as a DataFrame (see EVENT_COLUMNS), oldest first.
 
         Filters: ``bbox=(min_lon, min_lat, max_lon, max_lat)`` and any of FILTER_COLUMNS with a
         value or a list of values. ``overdue`` is computed relative to ``now`` (default: now).
+        ``newest_first`` reverses the order (useful with ``limit`` for "latest events").
+        ``extra`` adds received_at, accepted_at, updated_at, status_notes and crs_in.
         """
         ev = S.events
         cols = list(EVENT_COLUMNS[:-1]) + (list(EXTRA_COLUMNS) if extra else [])
@@ -453,7 +466,10 @@ class Store:
             if key == "level":
                 values = [int(v) for v in values]
             query = query.where(ev.c[key].in_(values))
-        query = query.order_by(ev.c.reported_at, ev.c.id)
+        if newest_first:
+            query = query.order_by(ev.c.reported_at.desc(), ev.c.id.desc())
+        else:
+            query = query.order_by(ev.c.reported_at, ev.c.id)
         if limit is not None:
             query = query.limit(int(limit))
         with self.engine.connect() as conn:
