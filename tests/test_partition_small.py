@@ -222,3 +222,26 @@ def test_layers_option_restricts_layers():
                                   layers=["party"])
     assert metrics["layers"] == ["party"]
     assert list(metrics["preservation"]) == ["party"]
+
+
+def test_population_bounds_are_checked_and_reasons_given():
+    case = strip_case()  # population = 3 x households: A 1200, B parts 1200 each, C+D 1050
+    grids, _, metrics = propose_grids(case["communities"], case["legacy"], case["units"], 300, 500,
+                                      primary_layer="party", min_population=0, max_population=1100)
+    assert "population_status" in grids.columns
+    over = grids[grids["population"] > 1100]
+    assert len(over) > 0  # A (400 households, 1200 people) cannot be split within 300-500 households
+    assert (over["population_status"] == "population_over_max").all()
+    assert not over["within_bounds"].any()
+    assert (over["reason_code"] != "").all()
+    assert metrics["share_within_bounds"] == pytest.approx(grids["within_bounds"].mean())
+    ok = grids[grids["within_bounds"]]
+    assert ((ok["population"] <= 1100) & (ok["households"].between(300, 500))).all()
+
+
+def test_parallel_jobs_give_the_same_grids():
+    case = two_community_case()
+    one = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, n_jobs=1).grids
+    two = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, n_jobs=2).grids
+    pd.testing.assert_frame_equal(pd.DataFrame(one.drop(columns="geometry")),
+                                  pd.DataFrame(two.drop(columns="geometry")))

@@ -46,7 +46,7 @@ def match_previous(grids: gpd.GeoDataFrame, previous: gpd.GeoDataFrame | None,
     used: set[str] = set()
     for gi, pi in zip(g_idx[ok], p_idx[ok], strict=True):
         code = prev_codes[pi]
-        if out[gi] is None and code not in used and code[:12] == comm[gi] and len(code) == 15:
+        if out[gi] is None and code not in used and code[:12] == comm[gi] and len(code) == 15 and code.isdigit():
             out[gi] = code
             used.add(code)
     return out

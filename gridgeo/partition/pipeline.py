@@ -87,7 +87,8 @@ def choose_primary(atoms: pd.DataFrame, layers: list[str], lo: float, hi: float)
 
 
 def _problems(atoms: gpd.GeoDataFrame, pairs: pd.DataFrame, layers: list[str], primary: str,
-              lo: float, hi: float) -> list[CommunityProblem]:
+              lo: float, hi: float, pop_lo: float | None = None,
+              pop_hi: float | None = None) -> list[CommunityProblem]:
     """One CommunityProblem per community, with legacy-aware cut costs on the rook edges."""
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     same = np.zeros(len(pairs))
@@ -100,6 +101,8 @@ def _problems(atoms: gpd.GeoDataFrame, pairs: pd.DataFrame, layers: list[str], p
     cent = atoms.geometry.centroid
     xy = np.column_stack([cent.x.to_numpy(), cent.y.to_numpy()])
     hh = atoms["households"].to_numpy(float)
+    pop = atoms["population"].to_numpy(float) if "population" in atoms else np.zeros(len(atoms))
+    use_pop = pop_lo is not None or pop_hi is not None
     prim = atoms[f"legacy_{primary}"].to_numpy(dtype=object)
     edge_comm = comm[a]
     problems = []
@@ -111,7 +114,8 @@ def _problems(atoms: gpd.GeoDataFrame, pairs: pd.DataFrame, layers: list[str], p
                             "length_m": cost[mask]})
         problems.append(CommunityProblem(
             community=str(c), households=hh[idx], xy=xy[idx], nbrs=neighbour_lists(len(idx), sub),
-            primary=list(prim[idx]), lo=lo, hi=hi, atom_ids=idx))
+            primary=list(prim[idx]), lo=lo, hi=hi, atom_ids=idx,
+            population=pop[idx] if use_pop else None, pop_lo=pop_lo, pop_hi=pop_hi))
     return problems
 
 
@@ -206,7 +210,7 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     timings["adjacency_s"] = time.perf_counter() - t
     tick("regionalize", 0.4)
     t = time.perf_counter()
-    problems = _problems(atoms, pairs, all_layers, primary_layer, lo, hi)
+    problems = _problems(atoms, pairs, all_layers, primary_layer, lo, hi, min_population, max_population)
 
     def sub_tick(stage: str, frac: float) -> None:
         tick(stage, 0.4 + 0.5 * frac)
@@ -237,11 +241,17 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     grids["polsby_popper"] = polsby_popper(grids.geometry.values)
     status = size_status(grids["households"].to_numpy(), lo, hi)
     grids["size_status"] = status
+    ok = status == "ok"
     if min_population is not None or max_population is not None:
         pst = size_status(grids["population"].to_numpy(), min_population, max_population, "population")
         grids["population_status"] = pst
-    grids["reason_code"] = [reasons[k][0] if s != "ok" else "" for k, s in zip(grids.index, status, strict=True)]
-    grids["reason"] = [reasons[k][1] if s != "ok" else "" for k, s in zip(grids.index, status, strict=True)]
+        ok = ok & (pst == "ok")
+    grids["within_bounds"] = ok
+    for k, good in zip(grids.index, ok, strict=True):
+        if not good and not reasons[k][0]:  # never a silent violation
+            reasons[k] = ("out_of_band", "outside the band after the local search; no contiguous fix found")
+    grids["reason_code"] = [reasons[k][0] if not good else "" for k, good in zip(grids.index, ok, strict=True)]
+    grids["reason"] = [reasons[k][1] if not good else "" for k, good in zip(grids.index, ok, strict=True)]
     grids["change"] = change_class(atoms, "grid_key", f"legacy_{primary_layer}").reindex(grids.index).to_numpy()
     preservation = {}
     for layer in all_layers:
@@ -266,14 +276,17 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     grids["parts"] = n_parts
     grids = grids.reset_index(drop=True)
     column_order = ["code", "community", *COUNT_COLUMNS, "area_m2", "polsby_popper", "size_status",
-                    *(["population_status"] if "population_status" in grids else []), "reason_code",
+                    *(["population_status"] if "population_status" in grids else []), "within_bounds", "reason_code",
                     "reason", "change", "atoms", "parts", *[f"share_{x}" for x in all_layers], "geometry"]
     grids = grids[column_order].sort_values("code").reset_index(drop=True)
     timings["assemble_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t0
 
-    within = grids["size_status"] == "ok"
-    infeasible = grids.loc[~within, ["code", "households", "size_status", "reason_code", "reason"]]
+    within = grids["within_bounds"].astype(bool)
+    infeasible = grids.loc[~within, ["code", "households", "population", "size_status", "reason_code", "reason"]]
+    if "population_status" in grids:
+        infeasible["size_status"] = [h if h != "ok" else p for h, p in zip(
+            infeasible["size_status"], grids.loc[~within, "population_status"], strict=True)]
     metrics = {
         "grids": len(grids),
         "communities": int(grids["community"].nunique()),
@@ -290,7 +303,8 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
         "polsby_popper": distribution(grids["polsby_popper"]),
         "change": grids["change"].value_counts().to_dict(),
         "preservation": preservation,
-        "infeasible": [{"code": r.code, "households": round(float(r.households), 1), "status": r.size_status,
+        "infeasible": [{"code": r.code, "households": round(float(r.households), 1),
+                        "population": round(float(r.population), 1), "status": r.size_status,
                         "reason_code": r.reason_code, "reason": r.reason} for r in infeasible.itertuples()],
         "totals_in": {c: round(float(pd.to_numeric(units[c], errors="coerce").fillna(0).sum()), 3)
                       for c in COUNT_COLUMNS if c in units.columns},

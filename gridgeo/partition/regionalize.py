@@ -46,6 +46,9 @@ class CommunityProblem:
     lo: float
     hi: float
     atom_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    population: np.ndarray | None = None
+    pop_lo: float | None = None
+    pop_hi: float | None = None
 
 
 @dataclass
@@ -69,6 +72,12 @@ class _Partition:
         self.region_of = np.full(len(self.h), -1, dtype=int)
         self.members: dict[int, set[int]] = {}
         self.hh: dict[int, float] = {}
+        self.pop = p.population.astype(float) if p.population is not None else np.zeros(len(self.h))
+        self.plo, self.phi = p.pop_lo, p.pop_hi
+        self.pop_on = p.population is not None and (p.pop_lo is not None or p.pop_hi is not None)
+        # population violations are weighed in households (the community's households per person)
+        self.pw = float(self.h.sum() / self.pop.sum()) if self.pop_on and self.pop.sum() > 0 else 0.0
+        self.pp: dict[int, float] = {}
         self.kept: set[int] = set()
         self.fixed: dict[int, tuple[str, str]] = {}
         self.next_id = 0
@@ -81,6 +90,7 @@ class _Partition:
         atoms = set(int(a) for a in atoms)
         self.members[rid] = atoms
         self.hh[rid] = float(self.h[list(atoms)].sum())
+        self.pp[rid] = float(self.pop[list(atoms)].sum())
         for a in atoms:
             self.region_of[a] = rid
         return rid
@@ -88,10 +98,28 @@ class _Partition:
     def drop(self, rid: int) -> set[int]:
         self.kept.discard(rid)
         self.hh.pop(rid)
+        self.pp.pop(rid)
         return self.members.pop(rid)
 
-    def viol(self, x: float) -> float:
-        return max(0.0, self.lo - x) + max(0.0, x - self.hi)
+    def viol(self, x: float, pop: float = 0.0) -> float:
+        """Band violation in households (population violation weighed in when bounds are set)."""
+        v = max(0.0, self.lo - x) + max(0.0, x - self.hi)
+        if self.pop_on:
+            v += self.pw * self.pop_viol(pop)
+        return v
+
+    def pop_viol(self, pop: float, k: int = 1) -> float:
+        if not self.pop_on:
+            return 0.0
+        return ((max(0.0, k * self.plo - pop) if self.plo is not None else 0.0)
+                + (max(0.0, pop - k * self.phi) if self.phi is not None else 0.0))
+
+    def rviol(self, rid: int) -> float:
+        return self.viol(self.hh[rid], self.pp[rid])
+
+    def set_viol(self, atoms) -> float:
+        atoms = list(atoms)
+        return self.viol(float(self.h[atoms].sum()), float(self.pop[atoms].sum()))
 
     def neighbour_regions(self, rid: int) -> dict[int, float]:
         out: dict[int, float] = {}
@@ -130,6 +158,8 @@ class _Partition:
         order = [start]
         inside = {start}
         cum = [self.h[start]]
+        cum_p = [self.pop[start]]
+        total_p = float(self.pop[members].sum())
         cut = sum(w for b, w in self.nbrs[start].items() if b in mem)
         cuts = [cut]
         heap = [(proj[b], b) for b in self.nbrs[start] if b in mem]
@@ -143,6 +173,7 @@ class _Partition:
             inside.add(j)
             order.append(j)
             cum.append(cum[-1] + self.h[j])
+            cum_p.append(cum_p[-1] + self.pop[j])
             delta = 0.0
             for b, w in self.nbrs[j].items():
                 if b in mem:
@@ -153,11 +184,13 @@ class _Partition:
                 if b in mem and b not in inside:
                     heapq.heappush(heap, (proj[b], b))
         states = []
-        for n_in, (c, ct) in enumerate(zip(cum, cuts, strict=True), start=1):
+        for n_in, (c, cp, ct) in enumerate(zip(cum, cum_p, cuts, strict=True), start=1):
             if n_in >= len(members):
                 break
             pen = (max(0.0, k1 * self.lo - c) + max(0.0, c - k1 * self.hi)
                    + max(0.0, k2 * self.lo - (total - c)) + max(0.0, (total - c) - k2 * self.hi))
+            if self.pop_on:
+                pen += self.pw * (self.pop_viol(cp, k1) + self.pop_viol(total_p - cp, k2))
             states.append((pen, round(abs(c - target) / DIST_BUCKET), ct, n_in))
         states.sort()
         for pen, dist, ct, n_in in states[:60]:
@@ -184,7 +217,8 @@ class _Partition:
 
     def split_oversized(self) -> None:
         for rid in sorted(self.members):
-            if rid in self.fixed or self.hh[rid] <= self.hi:
+            if rid in self.fixed or (self.hh[rid] <= self.hi and
+                                     (self.phi is None or not self.pop_on or self.pp[rid] <= self.phi)):
                 continue
             members = sorted(self.members[rid])
             parts = self.bisect(members, self.parts_for(self.hh[rid]))
@@ -193,14 +227,17 @@ class _Partition:
                 for part in parts:
                     self.add(part)
 
+    def _small(self, rid: int) -> bool:
+        return self.hh[rid] < self.lo or (self.pop_on and self.plo is not None and self.pp[rid] < self.plo)
+
     # --- merging -----------------------------------------------------------------------------
     def merge_undersized(self) -> None:
         while True:
             progress = False
-            smalls = sorted((r for r in self.members if r not in self.fixed and self.hh[r] < self.lo),
+            smalls = sorted((r for r in self.members if r not in self.fixed and self._small(r)),
                             key=lambda r: (self.hh[r], min(self.members[r])))
             for rid in smalls:
-                if rid not in self.members or self.hh[rid] >= self.lo:
+                if rid not in self.members or not self._small(rid):
                     continue
                 nbr = {q: w for q, w in self.neighbour_regions(rid).items() if q not in self.fixed}
                 if not nbr:
@@ -208,8 +245,9 @@ class _Partition:
                 options = []
                 for q, w in nbr.items():
                     tot = self.hh[rid] + self.hh[q]
-                    if tot <= self.hi:
-                        options.append((0 if tot >= self.lo else 1, -w, q))
+                    ptot = self.pp[rid] + self.pp[q]
+                    if tot <= self.hi and (not self.pop_on or self.phi is None or ptot <= self.phi):
+                        options.append((0 if self.viol(tot, ptot) == 0 else 1, -w, q))
                 if options:
                     _, _, q = min(options)
                     atoms = self.drop(rid) | self.drop(q)
@@ -222,8 +260,7 @@ class _Partition:
                     if tot < 2 * self.lo:
                         continue
                     parts = self.bisect(union, 2)
-                    hs = [float(self.h[p].sum()) for p in parts]
-                    if len(parts) == 2 and all(self.lo <= x <= self.hi for x in hs):
+                    if len(parts) == 2 and all(self.set_viol(p) == 0 for p in parts):
                         self.drop(rid)
                         self.drop(q)
                         for part in parts:
@@ -253,12 +290,12 @@ class _Partition:
             frontier = nxt
         if len(group) == 1:
             return False
-        old = [self.viol(self.hh[r]) for r in group]
+        old = [self.rviol(r) for r in group]
         old_key = (sum(v > 1e-9 for v in old), sum(old))
         union = sorted(set().union(*(self.members[r] for r in group)))
         total = float(self.h[union].sum())
         parts = self.bisect(union, self.parts_for(total))
-        new = [self.viol(float(self.h[p].sum())) for p in parts]
+        new = [self.set_viol(p) for p in parts]
         new_key = (sum(v > 1e-9 for v in new), sum(new))
         if new_key[0] < old_key[0] or (new_key[0] == old_key[0] and new_key[1] < old_key[1] - 1e-9):
             for r in sorted(group):
@@ -270,10 +307,10 @@ class _Partition:
 
     def fix_violations(self) -> None:
         for rings, spare in ((1, True), (2, True), (1, False), (2, False), (3, False)):
-            bad = sorted((r for r in self.members if r not in self.fixed and self.viol(self.hh[r]) > 0
-                          and not self._big_atom(r)), key=lambda r: (-self.viol(self.hh[r]), min(self.members[r])))
+            bad = sorted((r for r in self.members if r not in self.fixed and self.rviol(r) > 0
+                          and not self._big_atom(r)), key=lambda r: (-self.rviol(r), min(self.members[r])))
             for rid in bad:
-                if rid in self.members and self.viol(self.hh[rid]) > 0:
+                if rid in self.members and self.rviol(rid) > 0:
                     self.resplit_neighbourhood(rid, rings, spare)
 
     # --- local search ------------------------------------------------------------------------
@@ -301,9 +338,9 @@ class _Partition:
                 for q in sorted(by_q):
                     if q in self.fixed:
                         continue
-                    ha = self.h[a]
-                    dv = (self.viol(self.hh[r] - ha) + self.viol(self.hh[q] + ha)
-                          - self.viol(self.hh[r]) - self.viol(self.hh[q]))
+                    ha, pa = self.h[a], self.pop[a]
+                    dv = (self.viol(self.hh[r] - ha, self.pp[r] - pa) + self.viol(self.hh[q] + ha, self.pp[q] + pa)
+                          - self.rviol(r) - self.rviol(q))
                     dc = to_r - by_q[q]
                     if (r in self.kept or q in self.kept) and dv >= 0:
                         continue
@@ -319,8 +356,10 @@ class _Partition:
                     continue
                 self.members[r].discard(a)
                 self.hh[r] -= self.h[a]
+                self.pp[r] -= self.pop[a]
                 self.members[q].add(a)
                 self.hh[q] += self.h[a]
+                self.pp[q] += self.pop[a]
                 self.region_of[a] = q
                 self.kept.discard(r)
                 self.kept.discard(q)
@@ -345,6 +384,11 @@ class _Partition:
         if x < self.lo:
             return ("no_feasible_merge", f"{x:.0f} households: every contiguous merge with a neighbour "
                     f"exceeds max {self.hi:.0f} and no re-split fits the band")
+        if self.pop_on and self.pop_viol(self.pp[rid]) > 0:
+            return ("population_out_of_band", f"population {self.pp[rid]:.0f} outside "
+                    f"{self.plo if self.plo is not None else 0:.0f}-"
+                    f"{self.phi if self.phi is not None else float('inf'):.0f} while households fit; "
+                    "no contiguous rearrangement fits both bands")
         return ("", "")
 
 
@@ -368,8 +412,7 @@ def solve_community(problem: CommunityProblem, seed: int = 0) -> CommunityResult
         for label in sorted(by_label, key=lambda v: (v is None, str(v))):
             for comp in components(by_label[label], problem.nbrs):
                 rid = part.add(comp)
-                if label is not None and len(comp) == len(by_label[label]) and \
-                        problem.lo <= part.hh[rid] <= problem.hi:
+                if label is not None and len(comp) == len(by_label[label]) and part.rviol(rid) == 0:
                     part.kept.add(rid)
     part.split_oversized()
     part.merge_undersized()
