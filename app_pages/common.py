@@ -46,25 +46,43 @@ def atlas() -> Atlas:
 
 def _simplify(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
     metric = to_metric(gdf)
-    simplified = shapely.coverage_simplify(metric.geometry.values, tolerance_m, simplify_boundary=True)
+    try:  # keeps shared borders shared (no slivers between neighbours on screen)
+        simplified = shapely.coverage_simplify(metric.geometry.values, tolerance_m, simplify_boundary=True)
+    except shapely.errors.GEOSException:  # not a clean coverage: simplify each polygon on its own
+        simplified = shapely.simplify(metric.geometry.values, tolerance_m, preserve_topology=True)
     out = gdf.copy()
     out["geometry"] = gpd.GeoSeries(simplified, crs=metric.crs).to_crs(gdf.crs).values
     return out
 
 
-@st.cache_resource(show_spinner=False)
 def display_layers() -> dict[str, gpd.GeoDataFrame]:
-    """Streets, communities, grids and the district simplified for display (shared borders kept)."""
+    """Streets, communities, grids and the district simplified for display (shared borders kept).
+
+    The grids are the store's current published grid set (so a grid set published from the
+    editor shows up within seconds); the atlas grids until one is published.
+    """
+    from gridgeo.store import default_url
+
+    return _display_layers(default_url(), data.store().current_version(max_age=5.0))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _display_layers(url: str, grid_set_version: int | None) -> dict[str, gpd.GeoDataFrame]:
+    del url  # cache key
     a = atlas()
-    layers = {name: _simplify(getattr(a, name), DISPLAY_TOLERANCE_M)
-              for name in ("district", "streets", "communities", "grids")}
+    grids = (data.store().current_grid_set()[1] if grid_set_version is not None else a.grids).copy()
+    for col in ("households", "population", "enterprises"):
+        if col in grids:
+            grids[col] = pd.to_numeric(grids[col], errors="coerce").fillna(0).astype(int)
+    layers = {name: _simplify(getattr(a, name), DISPLAY_TOLERANCE_M) for name in ("district", "streets", "communities")}
+    layers["grids"] = _simplify(grids, DISPLAY_TOLERANCE_M)
     names = dict(zip(a.streets["code"], a.streets["name"], strict=True))
     cnames = dict(zip(a.communities["code"], a.communities["name"], strict=True))
     layers["grids"]["street_name"] = layers["grids"]["street_code"].map(names)
     layers["grids"]["community_name"] = layers["grids"]["community_code"].map(cnames)
     layers["communities"]["street_name"] = layers["communities"]["street_code"].map(names)
     for name, by in (("communities", "community_code"), ("streets", "street_code")):
-        sums = a.grids.groupby(by)[["households", "population"]].sum()
+        sums = grids.groupby(by)[["households", "population"]].sum()
         layers[name] = layers[name].join(sums, on="code")
     return layers
 

@@ -82,7 +82,7 @@ if query:
 
 # ---- the map: built once per distinct input and shared by every session (the map object also
 # carries its rendered component arguments, see app_pages.fastmap)
-signature = (street, community, window_key, by, tuple(shown), basemap, L, len(events),
+signature = (id(layers_all), street, community, window_key, by, tuple(shown), basemap, L, len(events),
              tuple(events["status"].value_counts().sort_index().items()) if len(events) else (),
              str(events["reported_at"].max()) if len(events) else "")
 

@@ -56,7 +56,7 @@ c3.metric(t("kpi_rate", L), f"{cur_k['resolution_rate'] * 100:.1f}%",
 names = {
     "street": dict(zip(atlas.streets["code"], atlas.streets["name"], strict=True)),
     "community": dict(zip(atlas.communities["code"], atlas.communities["name"], strict=True)),
-    "grid": dict(zip(atlas.grids["code"], atlas.grids["name"], strict=True)),
+    "grid": dict(zip(layers_all["grids"]["code"], layers_all["grids"]["name"], strict=True)),
 }
 tables: dict[str, pd.DataFrame] = {}
 for by in ("street", "community", "grid", "category", "level"):
@@ -85,19 +85,20 @@ st.line_chart(trend, color=["#e02020", "#f58220", "#f5d000", "#2a7fd4"], height=
 
 
 # ---- hot spots (Getis-Ord Gi*) on grid counts
-@st.cache_resource(show_spinner=False)
-def _weights():
-    return grid_weights(common.atlas().grids)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _weights(grid_codes: tuple[str, ...]):
+    del grid_codes  # cache key: the grid set shown
+    return grid_weights(layers_all["grids"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _hotspots(counts: tuple[tuple[str, int], ...]) -> pd.DataFrame:
-    return hotspots(common.atlas().grids, pd.Series(dict(counts), dtype=float), w=_weights())
+def _hotspots(grid_codes: tuple[str, ...], counts: tuple[tuple[str, int], ...]) -> pd.DataFrame:
+    return hotspots(layers_all["grids"], pd.Series(dict(counts), dtype=float), w=_weights(grid_codes))
 
 
 st.subheader(t("hotspots", L))
 counts = current["grid_code"].dropna().value_counts() if len(current) else pd.Series(dtype=int)
-hs = _hotspots(tuple(sorted((str(k), int(v)) for k, v in counts.items())))
+hs = _hotspots(tuple(layers_all["grids"]["code"]), tuple(sorted((str(k), int(v)) for k, v in counts.items())))
 labels = {"hot": t("hot", L), "cold": t("cold", L), "not_significant": t("not_significant", L)}
 legend_items = [(HOTSPOT_COLORS[k], labels[k]) for k in ("hot", "cold", "not_significant")]
 
@@ -120,7 +121,7 @@ def _hotspot_map():
     return m
 
 
-hs_signature = (L, tuple(hs["cls"]), tuple(hs["count"]))
+hs_signature = (L, id(layers_all), tuple(hs["cls"]), tuple(hs["count"]))
 if st.session_state.get("review_map_cache", (None,))[0] != hs_signature:
     st.session_state["review_map_cache"] = (hs_signature, _hotspot_map())
 st_folium_cached(st.session_state["review_map_cache"][1], key="review_map", height=520, returned_objects=[])
@@ -130,7 +131,7 @@ st.caption(" · ".join(f"{labels[k]} {int(v)}" for k, v in hs_summary.items()))
 # ---- exports
 stamp = f"{first:%Y%m%d}-{last:%Y%m%d}"
 title = f"{t('hotspots', L)} {first:%Y-%m-%d} – {last:%Y-%m-%d}"
-full_grids = atlas.grids.merge(hs[["code", "cls"]], on="code", how="left")
+full_grids = layers_all["grids"].merge(hs[["code", "cls"]], on="code", how="left")
 full_colors = full_grids["cls"].fillna("not_significant").map(HOTSPOT_COLORS)
 e1, e2, e3 = st.columns(3)
 e1.download_button(t("export_excel", L), data=lambda: excel_bytes(tables), file_name=f"gridgeo-review-{stamp}.xlsx",

@@ -54,8 +54,8 @@ st.markdown(f"<h1 style='font-size:2.6rem;margin:0'>{t('wall_title', L)}</h1>", 
 if "wall_view" not in st.session_state:
     b = layers_all["district"].total_bounds
     st.session_state["wall_view"] = {"center": ((b[1] + b[3]) / 2, (b[0] + b[2]) / 2), "zoom": 12}
-if "wall_base" not in st.session_state or st.session_state["wall_base"][0] != L:
-    st.session_state["wall_base"] = (L, wall_base_map(layers_all, L))
+if "wall_base" not in st.session_state or st.session_state["wall_base"][0] != (L, id(layers_all)):
+    st.session_state["wall_base"] = ((L, id(layers_all)), wall_base_map(layers_all, L))
 
 
 @st.fragment(run_every=common.refresh_seconds())

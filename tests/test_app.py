@@ -158,3 +158,16 @@ def test_partition_slot_is_picked_up_only_when_its_page_exists():
     else:
         with pytest.raises(ValueError):
             at.switch_page("app_pages/partition.py")
+
+
+def test_map_shows_the_grid_set_published_in_the_store():
+    """Runs last in this module: it publishes a new current grid set into the module's store."""
+    atlas = _atlas()
+    grids = atlas.grids.copy()
+    grids.loc[grids.index[0], "name"] = "新发布测试网格"
+    data.store().publish_grid_set(grids, author="test", comment="renamed one grid")
+    at = _run()
+    script = _maps(at)[0]["script"]
+    assert "新发布测试网格" in script or json.dumps("新发布测试网格")[1:-1] in script
+    assert str(atlas.grids["name"].iloc[0]) not in script and \
+        json.dumps(str(atlas.grids["name"].iloc[0]))[1:-1] not in script
