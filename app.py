@@ -19,9 +19,9 @@ use_local_assets()
 
 HERE = Path(__file__).resolve().parent
 
-st.set_page_config(page_title=t("app_title", lang()), layout="wide")
 language_switch()
 L = lang()
+st.set_page_config(page_title=t("app_title", L), layout="wide")
 
 # (file, title key, url path); add further pages here. No page icons: Streamlit turns a
 # ":material/..." page icon into a favicon fetched from fonts.gstatic.com (not offline).

@@ -25,7 +25,15 @@ def lang() -> str:
 
 
 def language_switch() -> None:
-    """The sidebar language selector (shared by every page)."""
+    """The sidebar language selector (shared by every page).
+
+    ``?lang=en`` in the URL sets the language on first load, for screens nobody touches (the
+    wall display hides the sidebar): e.g. http://host:8501/wall?lang=en.
+    """
+    if "lang" not in st.session_state:
+        wanted = st.query_params.get("lang")
+        if wanted in LANGS:
+            st.session_state["lang"] = wanted
     st.sidebar.selectbox(t("language", lang()), list(LANGS), format_func=LANGS.get, key="lang")
 
 

@@ -171,3 +171,13 @@ def test_map_shows_the_grid_set_published_in_the_store():
     assert "新发布测试网格" in script or json.dumps("新发布测试网格")[1:-1] in script
     assert str(atlas.grids["name"].iloc[0]) not in script and \
         json.dumps(str(atlas.grids["name"].iloc[0]))[1:-1] not in script
+
+
+def test_language_from_the_url_for_the_wall_display():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page("app_pages/wall.py")
+    at.run()
+    assert not at.exception
+    assert {"Received", "Accepted", "Resolved", "Resolution rate", "Overdue"} <= {m.label for m in at.metric}

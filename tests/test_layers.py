@@ -193,3 +193,32 @@ def test_default_atlas_map_renders_every_grid(default_atlas):
     group.add_to(m)
     assert len(_geojson_features(group)) == len(grids)
     assert remote_resources(m) == []
+
+
+def _vendor_module():
+    import importlib.util
+
+    path = VENDOR_DIR.parent.parent / "scripts" / "vendor_assets.py"
+    spec = importlib.util.spec_from_file_location("vendor_assets", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_vendoring_is_idempotent_and_needs_no_network_once_done(monkeypatch, capsys):
+    if missing_assets():
+        pytest.skip("static/vendor not set up (run `make vendor`)")
+    module = _vendor_module()
+    monkeypatch.setenv("PATH", "/nonexistent")  # no npm at all: must not be needed
+    assert module.main([]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_vendoring_without_registry_fails_with_one_line(monkeypatch, tmp_path, capsys):
+    module = _vendor_module()
+    monkeypatch.setattr(module, "VENDOR_DIR", tmp_path / "vendor")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert module.main([]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "make setup" in err[0]
+    assert not any((tmp_path / "vendor").glob("*/.vendored"))  # nothing half-done is marked complete
