@@ -57,6 +57,9 @@ S = {
     "grid": {"zh": "网格", "en": "Grid"},
     "households": {"zh": "户数", "en": "Households"},
     "population": {"zh": "人口", "en": "Population"},
+    "pick_atoms": {"zh": "在地图上点选或圈选，或在此选择", "en": "Click or lasso on the map, or pick here"},
+    "preview": {"zh": "预览：", "en": "Preview: "},
+    "new_errors": {"zh": "个新问题", "en": "new problem(s)"},
     "target": {"zh": "目标网格", "en": "Target grid"},
     "move": {"zh": "移入目标网格", "en": "Move to target grid"},
     "brush": {"zh": "整格刷入（按原有网格）", "en": "Coarse brush (a whole legacy grid)"},
@@ -272,10 +275,23 @@ with col_side:
     t_edit, t_figs, t_issues, t_versions = st.tabs([tr("tab_edit"), tr("tab_figures"), tr("tab_issues"),
                                                     tr("tab_versions")])
     with t_edit:
-        st.multiselect(tr("atoms"), comm_atoms, key="pl_atoms",
+        st.multiselect(tr("atoms"), comm_atoms, key="pl_atoms", placeholder=tr("pick_atoms"),
                        format_func=lambda a: f"{a} · {str(grid_of.get(a) or '')[-3:]} · "
                                              f"{plan.atoms.counts[plan.atoms.position[a], 0]:.0f}")
         target = st.selectbox(tr("target"), comm_grids, key="pl_target", format_func=grid_label)
+        if st.session_state["pl_atoms"] and target:
+            try:  # the pending change of this batch, before it is applied
+                pending = ops.preview(plan, [ops.Edit("move_atoms", {"atom_ids": list(st.session_state["pl_atoms"]),
+                                                                     "to_grid": target})])
+                after = pending.figures_after
+                parts = [f"{c[-3:]}: {pending.figures_before.at[c, 'households']:.0f} → "
+                         f"{after.at[c, 'households']:.0f} ({tr(after.at[c, 'size_status'])})"
+                         for c in after.index if c in pending.figures_before.index]
+                new_errors = [i for i in pending.new_issues if i.severity == "error"]
+                st.caption(tr("preview") + " · ".join(parts) +
+                           (f" · ⚠ {len(new_errors)} {tr('new_errors')}" if new_errors else ""))
+            except GridgeoError as exc:
+                st.caption(f"⚠ {exc}")
         if st.button(tr("move"), key="pl_move", type="primary", disabled=not st.session_state["pl_atoms"]):
             apply("move_atoms", atom_ids=list(st.session_state["pl_atoms"]), to_grid=target)
             st.session_state["pl_clear"] = True

@@ -58,6 +58,9 @@ def test_move_undo_redo_save_and_reapply_after_a_stale_save(plan_store):
     at.multiselect(key="pl_atoms").set_value([atom_id(1, 0)])
     at.selectbox(key="pl_target").set_value(g(A, 2))
     _run(at)  # a browser reruns on every widget change; the move button is enabled by the selection
+    preview = [c.value for c in at.caption if c.value.startswith("预览")]
+    assert preview and "001: 400 → 300" in preview[0] and "002: 400 → 500" in preview[0]
+    assert _households(at) == {"001": 400, "002": 400}  # not applied yet
     _click(at, "pl_move")
     assert _households(at) == {"001": 300, "002": 500}
     assert at.multiselect(key="pl_atoms").value == []

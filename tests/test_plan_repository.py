@@ -167,6 +167,14 @@ def test_publish_makes_the_version_the_current_grid_set(repo):
     assert old["grid_code"] == g(A, 2) and old["grid_set_version"] == first  # history keeps its grid
     [res2] = store.add_events([{**point, "id": "e2"}])
     assert res2["grid_code"] == g(A, 1)  # new events go to the new set
+    # history under either set: e1 stays in A002 under set 1 and reads as A001 under set 2
+    from gridgeo.plan.regrid import events_under_grid_set
+
+    frame = store.events_frame()
+    frame = frame[frame["id"] == "e1"]
+    under_new = events_under_grid_set(store, frame, second)
+    assert under_new["grid_code"].tolist() == [g(A, 1)] and under_new["reported_grid_code"].tolist() == [g(A, 2)]
+    assert events_under_grid_set(store, frame, first)["grid_code"].tolist() == [g(A, 2)]
     plans = repo.list_plans()
     row = plans[plans["id"] == pid].iloc[0]
     assert row["published_version"] == v2 and row["published_grid_set"] == second
