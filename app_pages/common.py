@@ -100,11 +100,20 @@ def seed_once() -> int:
     app simulated (0 when the store had events already)."""
     from gridgeo.store import default_url
 
-    return _seed(default_url())
+    url = default_url()
+    if data.store().count_events():
+        return _seed_result.get(url, 0)
+    with st.spinner(t("seeding", lang())):
+        _seed_result[url] = _seed(url)
+    return _seed_result[url]
+
+
+_seed_result: dict[str, int] = {}
 
 
 @st.cache_resource(show_spinner=False)
-def _seed(_url: str) -> int:
+def _seed(url: str) -> int:
+    del url  # cache key: seed each store once per process
     return data.ensure_seeded(atlas())
 
 

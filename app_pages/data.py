@@ -3,7 +3,7 @@
 Events come from the event store (``gridgeo.store.open_store()``: SQLite under
 ``$GRIDGEO_DATA_DIR`` or the database at ``GRIDGEO_DATABASE_URL``). ``ensure_seeded`` fills an
 empty store with simulated history (``gridgeo.simulate.seed_store``: ``GRIDGEO_SEED_DAYS``
-days, default 14, of ``GRIDGEO_SEED_PER_DAY`` events a day, default 1,200) so a fresh
+days, default 7, of ``GRIDGEO_SEED_PER_DAY`` events a day, default 1,200) so a fresh
 `make run` shows a live map; the pages say so. KPIs are ``gridgeo.stats.summarize``.
 """
 
@@ -71,7 +71,7 @@ def ensure_seeded(atlas: Atlas, events_per_day: int | None = None, days: float |
     with _LOCK:
         if s.count_events():
             return 0
-        days = days if days is not None else _env_number("GRIDGEO_SEED_DAYS", 14)
+        days = days if days is not None else _env_number("GRIDGEO_SEED_DAYS", 7)
         per_day = events_per_day if events_per_day is not None else int(_env_number("GRIDGEO_SEED_PER_DAY", 1200))
         return int(seed_store(s, atlas, days=days, per_day=per_day))
 

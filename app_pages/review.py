@@ -46,7 +46,7 @@ st.caption(f"{t('this_period', L)} {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%
            f"{t('previous_period', L)} {prev_start:%Y-%m-%d %H:%M} – {prev_end:%Y-%m-%d %H:%M}")
 
 c1, c2, c3 = st.columns(3)
-c1.metric(t("kpi_received", L), len(current), len(current) - len(previous))
+c1.metric(t("kpi_received", L), len(current), len(current) - len(previous), delta_color="inverse")
 cur_k, prev_k = data.kpis(current, end), data.kpis(previous, prev_end)
 c2.metric(t("kpi_resolved", L), cur_k["resolved"], cur_k["resolved"] - prev_k["resolved"])
 c3.metric(t("kpi_rate", L), f"{cur_k['resolution_rate'] * 100:.1f}%",

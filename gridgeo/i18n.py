@@ -25,6 +25,7 @@ STRINGS: dict[str, dict[str, str]] = {
                        "en": "Demo data: only the district outline is real; everything inside is synthetic."},
     "seeded": {"zh": "事件库为空，已自动生成 {n} 条模拟事件（演示用，非真实数据）。",
                "en": "The event store was empty: {n} simulated events were generated for the demo (not real data)."},
+    "seeding": {"zh": "事件库为空，正在生成模拟事件（约十几秒）…", "en": "The event store is empty: simulating events (some seconds)…"},
     "simulated_source": {"zh": "事件来源：模拟数据（演示）", "en": "Event source: simulated (demo)"},
     "store_source": {"zh": "事件来源：事件库", "en": "Event source: event store"},
     # map page
