@@ -46,10 +46,10 @@ def _sqlite_engines(url: sa.URL) -> tuple[sa.Engine, sa.Engine]:
         def _connect(dbapi_conn, _record) -> None:
             dbapi_conn.isolation_level = None  # let us issue BEGIN ourselves
             cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
         @sa.event.listens_for(engine, "begin")
