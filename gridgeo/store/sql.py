@@ -456,6 +456,9 @@ class Store:
             query = query.where(ev.c.reported_at < _utc(end))
         if bbox is not None:
             x0, y0, x1, y1 = (float(v) for v in bbox)
+            if self.backend == "postgresql":  # GiST index on the generated point column
+                query = query.where(sa.text("events.geom && ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 4326)")
+                                    .bindparams(bx0=x0, by0=y0, bx1=x1, by1=y1))
             query = query.where(ev.c.lon.between(x0, x1), ev.c.lat.between(y0, y1))
         for key, value in filters.items():
             if key not in FILTER_COLUMNS:
