@@ -41,17 +41,14 @@ def grid_figures(plan: Plan, codes=None) -> pd.DataFrame:
     """One row per grid of the table (or of ``codes``), indexed by code; see the module docstring."""
     members = plan.members()
     index = list(plan.grids.index if codes is None else [str(c) for c in codes])
+    labels = plan.labels()
+    key = pd.Index(index).get_indexer(pd.Series(labels).fillna("").astype(str).to_numpy(dtype=object))
+    ok = key >= 0
     counts = np.zeros((len(index), len(COUNT_COLUMNS)))
-    n_atoms = np.zeros(len(index), dtype=int)
-    shapes = np.empty(len(index), dtype=object)
-    for i, code in enumerate(index):
-        pos = members.get(code)
-        if pos is None or not len(pos):
-            shapes[i] = shapely.Polygon()
-            continue
-        counts[i] = plan.atoms.counts[pos].sum(axis=0)
-        n_atoms[i] = len(pos)
-        shapes[i] = plan.atoms.shape(pos)
+    np.add.at(counts, key[ok], plan.atoms.counts[ok])
+    n_atoms = np.bincount(key[ok], minlength=len(index)).astype(int)
+    shapes = np.array([plan.atoms.shape(members[c]) if c in members else shapely.Polygon() for c in index],
+                      dtype=object)
     out = pd.DataFrame(index=pd.Index(index, name="code"))
     attrs = plan.grids.reindex(index)
     out["name"] = attrs["name"].fillna("").to_numpy()

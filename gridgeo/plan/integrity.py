@@ -91,7 +91,8 @@ def validate(plan: Plan, communities: gpd.GeoDataFrame | None = None,
     assignment = plan.assignment
     metric = atoms.metric
 
-    known = assignment.index.isin(atoms.ids)
+    known = atoms.ids.get_indexer(assignment.index) >= 0 if not assignment.index.has_duplicates else \
+        np.isin(assignment.index.to_numpy(dtype=object), atoms.ids.to_numpy(dtype=object))
     stray = assignment[~known]
     for atom, grid in stray[~stray.index.duplicated()].items():
         issues.append(Issue("unknown_atom", ERROR, f"atom {atom} is assigned to grid {grid} but is not one of "
@@ -131,15 +132,15 @@ def validate(plan: Plan, communities: gpd.GeoDataFrame | None = None,
 def _community_rule(plan: Plan, members: dict[str, np.ndarray]) -> list[Issue]:
     out = []
     atoms = plan.atoms
-    for code, pos in members.items():
-        if code not in plan.grids.index:
-            continue
-        want = plan.grids.at[code, "community_code"]
-        wrong = pos[atoms.community[pos] != want]
-        for p in wrong:
-            out.append(Issue("outside_community", ERROR, f"grid {code} (community {want}) holds atom {atoms.ids[p]} "
-                             f"of community {atoms.community[p]}; move the atom to a grid of its community",
-                             grid=code, atom=str(atoms.ids[p]), **_locate(atoms.metric[p])))
+    labels = plan.labels()
+    grid_comm = plan.grids["community_code"].to_dict()
+    want = np.array([grid_comm.get(g) for g in labels], dtype=object)
+    wrong = np.flatnonzero(pd.notna(labels) & pd.notna(want) & (want != atoms.community))
+    for p in wrong:
+        code = labels[p]
+        out.append(Issue("outside_community", ERROR, f"grid {code} (community {want[p]}) holds atom {atoms.ids[p]} "
+                         f"of community {atoms.community[p]}; move the atom to a grid of its community",
+                         grid=code, atom=str(atoms.ids[p]), **_locate(atoms.metric[p])))
     return out
 
 
@@ -216,8 +217,9 @@ def _size_rule(plan: Plan, members: dict[str, np.ndarray]) -> list[Issue]:
 
 def _totals_rule(plan: Plan) -> list[Issue]:
     atoms = plan.atoms
-    known = plan.assignment.index[plan.assignment.index.isin(atoms.ids)]
-    pos = np.array([atoms.position[a] for a in known], dtype=int)
+    pos = atoms.ids.get_indexer(plan.assignment.index) if not plan.assignment.index.has_duplicates else \
+        np.array([atoms.position.get(a, -1) for a in plan.assignment.index], dtype=int)
+    pos = pos[pos >= 0]
     in_grids = atoms.counts[pos].sum(axis=0) if len(pos) else np.zeros(len(COUNT_COLUMNS))
     expected = atoms.counts.sum(axis=0)
     out = []

@@ -59,8 +59,7 @@ class AtomSet:
             frame = frame.to_crs(WGS84)
         if "atom_id" in frame.columns:
             frame = frame.set_index("atom_id")
-        frame.index = frame.index.astype(str)
-        frame.index.name = "atom_id"
+        frame.index = pd.Index(np.asarray(frame.index.astype(str), dtype=object), dtype=object, name="atom_id")
         if frame.index.has_duplicates:
             dup = frame.index[frame.index.duplicated()][0]
             raise ValueError(f"atom_id {dup!r} occurs twice in the atoms")
@@ -176,17 +175,27 @@ class Plan:
 
     def labels(self) -> np.ndarray:
         """Grid code per atom position (first assignment wins; None when unassigned)."""
-        first = self.assignment[~self.assignment.index.duplicated()]
-        return first.reindex(self.atoms.ids).to_numpy(dtype=object)
+        index = self.assignment.index
+        pos = self.atoms.ids.get_indexer(index[~index.duplicated()]) if index.has_duplicates else \
+            self.atoms.ids.get_indexer(index)
+        values = self.assignment.to_numpy(dtype=object)
+        if index.has_duplicates:
+            values = values[~index.duplicated()]
+        out = np.full(len(self.atoms), None, dtype=object)
+        ok = pos >= 0
+        out[pos[ok]] = values[ok]
+        return out
 
     def members(self) -> dict[str, np.ndarray]:
         """Atom positions of each grid that has atoms."""
         labels = self.labels()
-        ok = pd.notna(labels)
-        if not ok.any():
+        ok = np.flatnonzero(pd.notna(labels))
+        if not len(ok):
             return {}
-        s = pd.Series(np.flatnonzero(ok), index=labels[ok].astype(str))
-        return {g: grp.to_numpy() for g, grp in s.groupby(level=0, sort=True)}
+        codes, inverse = np.unique(labels[ok].astype(str), return_inverse=True)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.cumsum(np.bincount(inverse, minlength=len(codes)))[:-1]
+        return {str(c): part for c, part in zip(codes, np.split(ok[order], bounds), strict=True)}
 
     def grid_of(self, atom_id: str) -> str:
         """The grid an atom is assigned to (KeyError when unassigned or unknown)."""
@@ -248,9 +257,8 @@ def make_plan(atoms: AtomSet | gpd.GeoDataFrame, assignment: pd.Series | dict | 
     else:
         pairs = list(assignment)
         series = pd.Series([g for _, g in pairs], index=[a for a, _ in pairs], dtype=object)
-    series.index = series.index.astype(str)
-    series.index.name = "atom_id"
-    series = series.astype(str)
+    series.index = pd.Index(np.asarray(series.index.astype(str), dtype=object), dtype=object, name="atom_id")
+    series = pd.Series(np.asarray(series.astype(str), dtype=object), index=series.index, dtype=object)
     series.name = "grid"
     table = grid_table(grids)
     known = set(table.index)
