@@ -74,6 +74,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
     parser.add_argument("--batch", type=int, default=20, help="events per request (default 20; 1 = single)")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent client connections (default 8)")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
     args = parser.parse_args()
 
     templates = generate_events(load_default_atlas(), n=5000, seed=1,
@@ -82,7 +83,8 @@ def main() -> None:
         port = free_port()
         env = {**os.environ, "GRIDGEO_DATA_DIR": tmp, "GRIDGEO_API_TOKEN": TOKEN}
         env.pop("GRIDGEO_DATABASE_URL", None)
-        server = subprocess.Popen([sys.executable, "-m", "gridgeo", "serve", "--port", str(port)], env=env,
+        server = subprocess.Popen([sys.executable, "-m", "gridgeo", "serve", "--port", str(port),
+                                   "--workers", str(args.workers)], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -105,7 +107,7 @@ def main() -> None:
 
     lat_ms = np.array(latencies) * 1000
     print(f"API ingest into SQLite, {elapsed:.0f} s, batch {args.batch}, {args.concurrency} connections, "
-          "server + load generator on the same 2 cores")
+          f"{args.workers} server worker(s), server + load generator on the same 2 cores")
     print(f"events/s:   {len(acked) / elapsed:10,.0f}   ({len(acked):,} acknowledged, {errors} failed requests)")
     print(f"requests/s: {len(latencies) / elapsed:10,.0f}")
     print(f"latency per request: p50 {np.percentile(lat_ms, 50):.1f} ms, p99 {np.percentile(lat_ms, 99):.1f} ms, "

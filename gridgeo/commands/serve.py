@@ -23,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="store URL (default GRIDGEO_DATABASE_URL, else SQLite in the data dir)")
     parser.add_argument("--read-access", choices=("open", "localhost", "token"),
                         help="who may read without the token (default GRIDGEO_READ_ACCESS or localhost)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes (default 1; each opens the store, SQLite serializes writes)")
     parser.add_argument("--access-log", action="store_true", help="log every request")
 
 
@@ -35,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: use 1-65535")
+    if args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: use 1 or more")
     try:
         settings = Settings.from_env()
     except ValueError as exc:
@@ -47,6 +51,14 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(args.database or os.environ.get("GRIDGEO_DATABASE_URL"))
     print(f"gridgeo serve: {store.backend} store, grid set v{store.current_version()}, "
           f"http://{args.host}:{args.port}/docs", file=sys.stderr)
+    if args.workers > 1:  # workers re-create the app from the environment
+        store.close()
+        os.environ["GRIDGEO_API_TOKEN"] = settings.api_token
+        os.environ["GRIDGEO_READ_ACCESS"] = settings.read_access
+        os.environ["GRIDGEO_DATABASE_URL"] = store.url
+        uvicorn.run("gridgeo.service:create_app", factory=True, workers=args.workers, host=args.host,
+                    port=args.port, log_level="warning", access_log=args.access_log)
+        return 0
     try:
         uvicorn.run(create_app(store, settings), host=args.host, port=args.port, log_level="warning",
                     access_log=args.access_log)
