@@ -134,11 +134,16 @@ title = f"{t('hotspots', L)} {first:%Y-%m-%d} – {last:%Y-%m-%d}"
 full_grids = layers_all["grids"].merge(hs[["code", "cls"]], on="code", how="left")
 full_colors = full_grids["cls"].fillna("not_significant").map(HOTSPOT_COLORS)
 e1, e2, e3 = st.columns(3)
+# generated when clicked (deferred), without a rerun of the page
 e1.download_button(t("export_excel", L), data=lambda: excel_bytes(tables), file_name=f"gridgeo-review-{stamp}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx",
+                   on_click="ignore")
 e2.download_button(t("export_png", L), file_name=f"gridgeo-hotspots-{stamp}.png", mime="image/png", key="dl_png",
-                   data=lambda: static_map(full_grids, full_colors, title, legend_items, atlas.district, "png"))
+                   on_click="ignore",
+                   data=lambda: static_map(full_grids, full_colors, title, legend_items, atlas.district, "png",
+                                             note=common.source_text(0, current)))
 e3.download_button(t("export_pdf", L), file_name=f"gridgeo-hotspots-{stamp}.pdf", mime="application/pdf",
-                   key="dl_pdf",
-                   data=lambda: static_map(full_grids, full_colors, title, legend_items, atlas.district, "pdf"))
+                   key="dl_pdf", on_click="ignore",
+                   data=lambda: static_map(full_grids, full_colors, title, legend_items, atlas.district, "pdf",
+                                             note=common.source_text(0, current)))
 common.source_caption(seeded, current)

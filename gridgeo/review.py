@@ -142,10 +142,12 @@ def _cjk_font() -> str | None:
 
 
 def static_map(areas: gpd.GeoDataFrame, colors: pd.Series, title: str, legend: list[tuple[str, str]],
-               outline: gpd.GeoDataFrame | None = None, fmt: str = "png", dpi: int = 150) -> bytes:
+               outline: gpd.GeoDataFrame | None = None, fmt: str = "png", dpi: int = 150,
+               note: str = "") -> bytes:
     """Render areas filled with ``colors`` (aligned with ``areas``) to PNG or PDF bytes for slides.
 
     Uses matplotlib (Agg) through geopandas; Chinese text uses a Noto CJK font when installed.
+    The legend sits outside the map on the right; ``note`` goes underneath (e.g. the source).
     """
     import matplotlib
 
@@ -165,7 +167,9 @@ def static_map(areas: gpd.GeoDataFrame, colors: pd.Series, title: str, legend: l
         ax.set_axis_off()
         ax.set_title(title, fontsize=16)
         ax.legend(handles=[Patch(facecolor=c, edgecolor="#666", label=label) for c, label in legend],
-                  loc="lower left", fontsize=10, frameon=True)
+                  loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=11, frameon=False)
+        if note:
+            fig.text(0.02, 0.01, note, fontsize=8, color="#555555", ha="left", va="bottom", wrap=True)
         buf = io.BytesIO()
         fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight")
         plt.close(fig)
