@@ -251,3 +251,29 @@ def test_real_server_on_loopback(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
     assert (tmp_path / "gridgeo.sqlite").exists()
+
+
+def test_two_workers_share_one_store(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "GRIDGEO_DATA_DIR": str(tmp_path), "GRIDGEO_API_TOKEN": TOKEN}
+    env.pop("GRIDGEO_DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "gridgeo", "serve", "--port", str(port), "--workers", "2"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("server did not start")
+        with httpx.Client(base_url=base, headers=AUTH) as client:  # new connections spread over workers
+            for i in range(20):
+                r = httpx.post(f"{base}/api/v1/events", json={**ev(i), "lon": 113.93, "lat": 22.78}, headers=AUTH)
+                assert r.status_code == 201
+            assert client.get("/api/v1/events").json()["count"] == 20
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
