@@ -60,6 +60,7 @@ S = {
     "pick_atoms": {"zh": "在地图上点选或圈选，或在此选择", "en": "Click or lasso on the map, or pick here"},
     "preview": {"zh": "预览：", "en": "Preview: "},
     "new_errors": {"zh": "个新问题", "en": "new problem(s)"},
+    "units": {"zh": "基础单元（小区、城中村、园区）", "en": "Basic units (compounds, villages, parks)"},
     "target": {"zh": "目标网格", "en": "Target grid"},
     "move": {"zh": "移入目标网格", "en": "Move to target grid"},
     "brush": {"zh": "整格刷入（按原有网格）", "en": "Coarse brush (a whole legacy grid)"},
@@ -235,9 +236,12 @@ with col_map:
     signature = (plan_id, id(plan), community, tuple(selected), focus, L)
     cached = st.session_state.get("pl_map")
     if cached is None or cached[0] != signature:
-        m = edit_map(plan, community, selected, focus, comm_issues,
+        units = common.atlas().units
+        units = units[units["community_code"].astype(str) == community] if "community_code" in units else None
+        m = edit_map(plan, community, selected, focus, comm_issues, units=units,
                      labels={"atoms": tr("atoms"), "grids": tr("grid"), "issues": tr("tab_issues"),
-                             "atom_id": tr("atom_id"), "grid": tr("grid"), "households": tr("households")})
+                             "atom_id": tr("atom_id"), "grid": tr("grid"), "households": tr("households"),
+                             "units": tr("units")})
         st.session_state["pl_map"] = (signature, m)
     m = st.session_state["pl_map"][1]
     out = st_folium_cached(m, key="pl_edit_map", height=620,

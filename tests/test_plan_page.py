@@ -113,3 +113,11 @@ def test_split_merge_and_publish_from_the_page(plan_store):
     _click(at, "pl_publish")
     assert any("grid set version" in s.value or "现行网格集" in s.value for s in at.success)
     assert repo.store.current_version() is not None
+
+
+def test_empty_store_offers_to_start_a_plan(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GRIDGEO_DATABASE_URL", raising=False)
+    at = _run(AppTest.from_file(PAGE, default_timeout=120))
+    assert any("还没有方案" in i.value for i in at.info)
+    assert at.button(key="pl_create") is not None and at.radio(key="pl_new_start").options == ["现有网格", "自动划分方案"]

@@ -1,6 +1,7 @@
 """End to end in headless Chromium: on the grid editor page a planner selects an atom (by
 clicking it on the map when the map is drawn, else in the atom list), moves it into the
-neighbouring grid and sees the grid figures change; no request leaves localhost."""
+neighbouring grid and sees the grid figures change, undoes it, and selects a grid's atoms with a
+rectangle drawn on the map; no request leaves localhost."""
 
 from __future__ import annotations
 
@@ -163,6 +164,25 @@ def test_move_an_atom_and_see_the_figures_change(planner_server, chromium_path, 
 
             page.get_by_role("button", name="撤销").click()
             _wait_households(page, {"001": 400, "002": 400})
+
+            if frame is not None:
+                # lasso: a rectangle drawn with the Draw tool over grid 001 selects its four atoms
+                frame = _map_frame(page)
+                boxes = [frame.locator(".leaflet-overlay-pane path").nth(k).bounding_box() for k in (0, 3)]
+                frame.locator(".leaflet-draw-draw-rectangle").click()
+                x0, y0 = boxes[0]["x"] + 20, boxes[0]["y"] + 20
+                x1, y1 = boxes[1]["x"] + boxes[1]["width"] - 20, boxes[1]["y"] + boxes[1]["height"] - 20
+                page.mouse.move(x0, y0)
+                page.mouse.down()
+                page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2)
+                page.mouse.move(x1, y1)
+                page.mouse.up()
+                picked = page.locator('[data-testid="stMultiSelect"]').first
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline and picked.inner_text().count(" · 001 · ") < 4:
+                    page.wait_for_timeout(300)
+                text = picked.inner_text()
+                assert all(f"{atom_id(r, c)} · 001" in text for r in (0, 1) for c in (0, 1)), text
             shot = tmp_path / "planner.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 20_000

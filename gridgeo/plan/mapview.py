@@ -56,8 +56,10 @@ def atoms_at(plan: Plan, geometry: shapely.Geometry, community: str | None = Non
 
 
 def edit_map(plan: Plan, community: str, selected: list[str] | None = None, focus_grid: str | None = None,
-             issues: list[Issue] | None = None, draw: bool = True, labels: dict[str, str] | None = None) -> folium.Map:
-    """The editing map of one community (see the module docstring)."""
+             issues: list[Issue] | None = None, draw: bool = True, labels: dict[str, str] | None = None,
+             units: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """The editing map of one community (see the module docstring); ``units`` (basic units:
+    compounds, urban villages, parks...) are drawn as small dots with their households."""
     from layers import base_map
 
     labels = labels or {}
@@ -109,6 +111,12 @@ def edit_map(plan: Plan, community: str, selected: list[str] | None = None, focu
                  f'text-shadow:0 0 3px #fff">{rec.code[-3:]} · {int(rec.households)}</div>')).add_to(outlines)
     outlines.add_to(m)
 
+    if units is not None and len(units):
+        unit_group = folium.FeatureGroup(name=labels.get("units", "units"))
+        for pt in units.geometry.representative_point():  # not interactive: clicks reach the atoms
+            folium.CircleMarker([pt.y, pt.x], radius=3, color="#37474f", weight=1, fill=True, fill_opacity=0.9,
+                                interactive=False).add_to(unit_group)
+        unit_group.add_to(m)
     if issues:
         warn = folium.FeatureGroup(name=labels.get("issues", "issues"))
         for issue in issues:
