@@ -69,10 +69,13 @@ def test_merge_adjacent_grids_keeps_the_first_code_and_attributes():
 
 def test_merge_refuses_grids_without_a_shared_border_and_itself():
     plan = lattice_plan()
+    bottom = ops.split_grid(plan, g(A, 2), atom_ids=[atom_id(3, 0), atom_id(3, 1)])  # row 3 becomes A003
     with pytest.raises(PlanEditError, match="do not share a border"):
-        ops.merge_grids(plan, g(A, 1), g(B, 2))  # corner contact only
+        ops.merge_grids(bottom, g(A, 1), g(A, 3))  # rows 0-1 and row 3
     with pytest.raises(PlanEditError, match="itself"):
         ops.merge_grids(plan, g(A, 1), g(A, 1))
+    with pytest.raises(PlanEditError, match="different communities"):
+        ops.merge_grids(plan, g(A, 1), g(B, 1))  # adjacent, but across the community border
 
 
 def test_split_by_picked_atoms_makes_a_new_grid_with_the_next_free_code():

@@ -76,6 +76,14 @@ def test_unknown_plan_or_version(repo):
     pid, _ = repo.create_plan("p", lattice_plan(), author="a")
     with pytest.raises(PlanNotFoundError, match="no version 5"):
         repo.load(pid, 5)
+    from gridgeo.plan.errors import PlanEditError
+    from gridgeo.plan.model import make_plan
+
+    other_atoms = lattice_plan().atoms.frame.reset_index().iloc[:8]
+    small = make_plan(other_atoms, {a: g(A, 1) for a in other_atoms["atom_id"]})
+    with pytest.raises(PlanEditError, match="other atoms"):
+        repo.save_version(pid, small, author="a", base_version=1)
+    assert repo.head_version(pid) == 1
 
 
 def test_stale_save_is_refused_and_can_be_reapplied(repo):

@@ -75,11 +75,16 @@ def move_atoms(plan: Plan, atom_ids, to_grid: str) -> Plan:
 
 
 def merge_grids(plan: Plan, keep: str, absorb: str, require_adjacent: bool = True) -> Plan:
-    """Merge grid ``absorb`` into grid ``keep`` (which keeps its code and attributes)."""
+    """Merge grid ``absorb`` into grid ``keep`` (which keeps its code and attributes); both must be
+    of the same community and, with ``require_adjacent``, share a border."""
     keep, absorb = _require_grid(plan, keep), _require_grid(plan, absorb)
     if keep == absorb:
         raise PlanEditError(f"cannot merge grid {keep} with itself; pick two different grids")
     _require_unlocked(plan, (keep, absorb))
+    ca, cb = plan.grids.at[keep, "community_code"], plan.grids.at[absorb, "community_code"]
+    if ca != cb:
+        raise PlanEditError(f"grids {keep} and {absorb} lie in different communities ({ca}, {cb}); "
+                            "grids never cross a community border")
     members = plan.members()
     a, b = members.get(keep, np.zeros(0, int)), members.get(absorb, np.zeros(0, int))
     if require_adjacent and len(a) and len(b) and not np.isin(plan.atoms.neighbours(a), b).any():

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from gridgeo.crs import WGS84
 from gridgeo.plan import schema as P
-from gridgeo.plan.errors import IntegrityError, PlanNotFoundError, StaleVersionError
+from gridgeo.plan.errors import IntegrityError, PlanEditError, PlanNotFoundError, StaleVersionError
 from gridgeo.plan.figures import grid_figures, summary
 from gridgeo.plan.integrity import errors, validate
 from gridgeo.plan.model import AtomSet, Plan, SizeBand, make_plan
@@ -160,7 +160,7 @@ class PlanRepository:
             if row is None:
                 raise PlanNotFoundError(f"plan {plan_id} does not exist")
             if row.atom_set != plan.atoms.key:
-                raise PlanNotFoundError(f"plan {plan_id} is drawn over other atoms than this plan; "
+                raise PlanEditError(f"plan {plan_id} is drawn over other atoms than this plan; "
                                         "create a new plan instead")
             bumped = conn.execute(P.plans.update().where(P.plans.c.id == plan_id)
                                   .where(P.plans.c.head_version == int(base_version))
