@@ -28,7 +28,10 @@ common.assets_warning()
 st.markdown("""
 <style>
   .stApp, [data-testid="stHeader"] { background: #07111f; color: #e8eef7; }
-  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stStatusWidget"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
+  /* no fading of the old figures while a refresh runs: the wall never flickers */
+  [data-stale="true"] { opacity: 1 !important; transition: none !important; filter: none !important; }
   .block-container { padding-top: 1rem; max-width: 100%; }
   h1, h2, h3, p, span, label, div { color: #e8eef7; }
   [data-testid="stMetric"] { background: #0f2038; border: 1px solid #1f3b63; border-radius: 8px;

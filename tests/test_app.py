@@ -181,3 +181,19 @@ def test_language_from_the_url_for_the_wall_display():
     at.run()
     assert not at.exception
     assert {"Received", "Accepted", "Resolved", "Resolution rate", "Overdue"} <= {m.label for m in at.metric}
+
+
+def test_gcj02_basemap_shifts_the_polygons_and_loads_amap_tiles():
+    at = _run()
+    offline = _maps(at)[0]["script"]
+    at.sidebar.selectbox(key="map_basemap").set_value("amap").run()
+    assert not at.exception
+    amap = _maps(at)[0]["script"]
+    assert "autonavi.com" in amap and "autonavi.com" not in offline
+    # the same grid's first vertex sits a few hundred metres away on the GCJ-02 basemap
+    import re
+
+    first = re.compile(r'"coordinates": \[\[\[([0-9.]+), ([0-9.]+)\]')
+    (x0, y0), (x1, y1) = (tuple(map(float, first.search(s).groups())) for s in (offline, amap))
+    metres = ((x1 - x0) * 102_700) ** 2 + ((y1 - y0) * 110_800) ** 2
+    assert 200 ** 2 < metres < 800 ** 2
