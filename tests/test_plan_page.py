@@ -121,3 +121,18 @@ def test_empty_store_offers_to_start_a_plan(tmp_path, monkeypatch):
     at = _run(AppTest.from_file(PAGE, default_timeout=120))
     assert any("还没有方案" in i.value for i in at.info)
     assert at.button(key="pl_create") is not None and at.radio(key="pl_new_start").options == ["现有网格", "自动划分方案"]
+
+
+def test_an_issue_is_listed_and_navigable_on_the_map(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GRIDGEO_DATABASE_URL", raising=False)
+    store = open_store(seed_default=False)
+    broken = ops.move_atoms(lattice_plan(), [atom_id(3, 0)], g(A, 1))  # a detached piece of A001
+    PlanRepository(store).create_plan("断开", broken, author="setup")
+    store.close()
+    at = _run(AppTest.from_file(PAGE, default_timeout=120))
+    assert any("1 个错误" in c.value for c in at.caption)
+    _click(at, "pl_locate")
+    lat, lon, zoom = at.session_state["pl_view"]
+    assert zoom == 17 and 22.746 < lat < 22.747 and 113.900 < lon < 113.901  # on atom r3c0
+    assert at.session_state["pl_grid"] == g(A, 1)
