@@ -28,7 +28,7 @@ from gridgeo.plan.figures import community_balance, grid_figures, summary
 from gridgeo.plan.history import EditHistory
 from gridgeo.plan.integrity import RULE_LABELS, validate
 from gridgeo.plan.mapview import atoms_at, diff_map, edit_map
-from gridgeo.plan.repository import ACCEPTABLE_RULES, PlanRepository, export_grids
+from gridgeo.plan.repository import ACCEPTABLE_RULES, PlanRepository, export_crosswalk, export_grids
 
 S = {
     "title": {"zh": "网格调整", "en": "Grid editor"},
@@ -105,6 +105,7 @@ S = {
     "accept": {"zh": "接受以下例外发布（须在“说明”中写明理由）",
                "en": "Publish accepting these failures (say why in the comment)"},
     "export": {"zh": "导出当前方案网格（GeoJSON）", "en": "Export the plan's grids (GeoJSON)"},
+    "export_cw": {"zh": "导出与原有网格的对应表（CSV）", "en": "Export the crosswalk from the legacy grids (CSV)"},
     "audit": {"zh": "操作日志", "en": "Audit log"},
     "summary": {"zh": "全区：{g} 个网格，{h:,.0f} 户，{s:.0%} 在规模范围内",
                 "en": "Whole plan: {g} grids, {h:,.0f} households, {s:.0%} within the size band"},
@@ -458,5 +459,8 @@ with col_side:
                 st.rerun()
         st.download_button(tr("export"), export_grids(plan).to_json(drop_id=True, ensure_ascii=False),
                            file_name=f"plan{plan_id}_grids.geojson", mime="application/geo+json", key="pl_export")
+        if plan.atoms.legacy_layers:
+            st.download_button(tr("export_cw"), export_crosswalk(plan).to_csv(index=False).encode("utf-8-sig"),
+                               file_name=f"plan{plan_id}_crosswalk.csv", mime="text/csv", key="pl_export_cw")
         with st.expander(tr("audit")):
             st.dataframe(repo.audit(plan_id), hide_index=True, height=200)

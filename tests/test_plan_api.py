@@ -108,5 +108,7 @@ def test_preview_publish_and_events_follow_the_new_set(client):
     geo = client.get(f"/api/v1/plans/{pid}/grids.geojson", params={"version": 1})
     assert geo.status_code == 200 and len(geo.json()["features"]) == 4
     assert "attachment" in geo.headers["content-disposition"]
+    cw = client.get(f"/api/v1/plans/{pid}/crosswalk.csv")
+    assert cw.status_code == 200 and cw.text.startswith("layer,legacy_code,grid_code")
     plans = client.get("/api/v1/plans").json()["plans"]
     assert plans[0]["published_version"] == 1 and plans[0]["published_grid_set"] == gs

@@ -245,3 +245,15 @@ def test_publish_can_accept_size_failures_with_a_reason_only(repo):
     assert repo.store.current_version() == gs
     detail = repo.audit(pid)["detail"].iloc[-1]
     assert len(detail["accepted_failures"]) == 4 and {f["rule"] for f in detail["accepted_failures"]} == {"under_min"}
+
+
+def test_export_crosswalk_from_the_legacy_grids():
+    from gridgeo.plan.repository import export_crosswalk
+
+    cw = export_crosswalk(lattice_plan())
+    # L1 (rows 0-1 x cols 1-2) is split over A001 and B001; L2 over all four grids
+    l1 = cw[cw["legacy_code"] == "L1"].set_index("grid_code")
+    assert set(l1.index) == {g(A, 1), g(B, 1)} and set(l1["outcome"]) == {"split"}
+    assert l1["household_share"].tolist() == [0.5, 0.5]
+    merged = export_crosswalk(ops.paint_legacy_grid(lattice_plan(), "L1", g(A, 1), same_community=False))
+    assert merged[merged["legacy_code"] == "L1"]["grid_code"].tolist() == [g(A, 1)]

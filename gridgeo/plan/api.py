@@ -10,8 +10,8 @@ require_read, require_write))``.
   (a copy of a saved version). 201 with ``{"id", "version": 1}``.
 * ``GET  /api/v1/plans/{id}?version=N`` — the plan, its versions, the version's grids with
   figures, the community balance and the integrity issues (``&assignment=true`` adds atom → grid).
-* ``GET  /api/v1/plans/{id}/grids.geojson?version=N`` — the version's grids as a proposal-like
-  GeoJSON (export).
+* ``GET  /api/v1/plans/{id}/grids.geojson?version=N`` and ``.../crosswalk.csv`` — the version's
+  grids as a proposal-like GeoJSON and its crosswalk from the legacy grids (export).
 * ``POST /api/v1/plans/{id}/versions`` — ``{"base_version", "author", "comment", "edits": [{"op",
   "params"}, ...]}``: the edits applied to the base version and saved. **409** when the base is
   stale (body: message, head_version; reload and re-apply), 422 when an edit is refused.
@@ -42,7 +42,7 @@ from gridgeo.plan.errors import IntegrityError, PlanEditError, PlanNotFoundError
 from gridgeo.plan.figures import community_balance, grid_figures, summary
 from gridgeo.plan.integrity import validate
 from gridgeo.plan.ops import Edit, apply_edits, preview
-from gridgeo.plan.repository import PlanRepository, export_grids
+from gridgeo.plan.repository import PlanRepository, export_crosswalk, export_grids
 
 API = "/api/v1"
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
@@ -224,6 +224,16 @@ def create_plan_router(get_store: Callable[[], Any], require_read: Callable[[Req
         text = export_grids(plan).to_json(drop_id=True, ensure_ascii=False)
         return Response(text, media_type="application/geo+json", headers={
             "Content-Disposition": f'attachment; filename="plan{plan_id}_v{info.version}_grids.geojson"'})
+
+    @router.get("/{plan_id}/crosswalk.csv", summary="Export a version's crosswalk from the legacy grids")
+    def crosswalk(plan_id: int, request: Request, version: int | None = None):
+        read(request)
+        try:
+            plan, info = repo().load(plan_id, version)
+        except PlanNotFoundError as exc:
+            raise fail(exc) from None
+        return Response(export_crosswalk(plan).to_csv(index=False), media_type="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="plan{plan_id}_v{info.version}_crosswalk.csv"'})
 
     @router.post("/{plan_id}/versions", status_code=201, summary="Apply edits to a base version and save")
     async def save(plan_id: int, body: SaveIn, request: Request):

@@ -71,6 +71,21 @@ def export_grids(plan: Plan) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry=shapes.geometry.reindex(out["code"]).values, crs=WGS84)
 
 
+def export_crosswalk(plan: Plan) -> pd.DataFrame:
+    """For every legacy grid, the plan's grids it went to with area and household shares (kept /
+    merged / split), as the partition's crosswalk (``gridgeo.partition.crosswalk``)."""
+    import shapely
+
+    from gridgeo.partition.crosswalk import build_crosswalk
+
+    frame = pd.DataFrame({f"legacy_{layer}": plan.atoms.frame[f"legacy_{layer}"].to_numpy()
+                          for layer in plan.atoms.legacy_layers})
+    frame["grid_code"] = plan.labels()
+    frame["area_m2"] = shapely.area(plan.atoms.metric)
+    frame["households"] = plan.atoms.counts[:, 0]
+    return build_crosswalk(frame.dropna(subset=["grid_code"]), plan.atoms.legacy_layers)
+
+
 def _atoms_to_bytes(atoms: AtomSet) -> bytes:
     buf = io.BytesIO()
     atoms.frame.reset_index().to_parquet(buf, index=False)
