@@ -257,3 +257,34 @@ def test_export_crosswalk_from_the_legacy_grids():
     assert l1["household_share"].tolist() == [0.5, 0.5]
     merged = export_crosswalk(ops.paint_legacy_grid(lattice_plan(), "L1", g(A, 1), same_community=False))
     assert merged[merged["legacy_code"] == "L1"]["grid_code"].tolist() == [g(A, 1)]
+
+
+def test_concurrent_publishes_each_get_their_own_grid_set(repo):
+    url = repo.store.url
+    pids = [repo.create_plan(f"p{k}", lattice_plan(), author="a")[0] for k in range(3)]
+    barrier = threading.Barrier(len(pids))
+    results: list = [None] * len(pids)
+
+    def work(k: int) -> None:
+        store = open_store(url, seed_default=False)
+        try:
+            r = PlanRepository(store)
+            barrier.wait(timeout=30)
+            results[k] = r.publish(pids[k], 1, author=f"chief{k}")
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            results[k] = exc
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(pids))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert all(isinstance(r, int) for r in results), results
+    assert sorted(results) == [1, 2, 3]
+    sets = repo.store.grid_sets()
+    assert sets["version"].tolist() == [1, 2, 3] and sets["is_current"].sum() == 1
+    assert repo.store.current_version() == 3
+    audit = repo.audit()
+    assert sorted(d["grid_set_version"] for d in audit[audit["action"] == "publish"]["detail"]) == [1, 2, 3]

@@ -38,6 +38,9 @@ from gridgeo.plan.model import AtomSet, Plan, SizeBand, make_plan
 ACCEPTABLE_RULES = frozenset({"under_min", "over_max", "population_under_min", "population_over_max", "hole"})
 
 
+PUBLISH_LOCK_KEY = 0x67726964  # PostgreSQL advisory lock held while a grid set is published ("grid")
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -221,6 +224,10 @@ class PlanRepository:
         grids = export_grids(plan)
         text = comment or f"plan {plan_id} version {version}"
         with self.write_engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # one publisher at a time: the next grid-set version is max + 1 (SQLite's
+                # BEGIN IMMEDIATE already serialises writers)
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
             gs_version = self._publish_grid_set(conn, grids, author, text)
             conn.execute(P.plans.update().where(P.plans.c.id == plan_id)
                          .values(published_version=version, published_grid_set=gs_version))
