@@ -214,23 +214,33 @@ def plan_lifecycles(frame: pd.DataFrame, until: datetime, seed: int = 0, pace: f
     NEXT; chained until ``until``.
     """
     rng = np.random.default_rng(seed)
-    until_ts = pd.Timestamp(until)
     moves: list[tuple] = []
     if not len(frame):
         return moves
+    until_s = pd.Timestamp(until).timestamp()
     last = frame["updated_at"] if "updated_at" in frame else frame["reported_at"]
-    for eid, status, level, t0 in zip(frame["id"], frame["status"], frame["level"], last, strict=True):
-        t = pd.Timestamp(t0)
-        if since is not None:
-            t = max(t, pd.Timestamp(since))
-        while status in NEXT:
-            wait_h = rng.exponential(MEAN_HOURS[status][int(level)]) / pace
-            t = t + pd.Timedelta(hours=wait_h)
-            if t > until_ts:
+    starts = pd.to_datetime(last, utc=True)
+    starts_s = (starts - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
+    if since is not None:
+        starts_s = np.maximum(starts_s, pd.Timestamp(since).timestamp())
+    # draws in bulk: a unit exponential and a uniform per possible step (at most 6 per event)
+    steps = 6 * len(frame)
+    expo = rng.exponential(1.0, steps)
+    unif = rng.uniform(0.0, 1.0, steps)
+    options = {k: (list(v), np.cumsum(list(v.values()))) for k, v in NEXT.items()}
+    k = 0
+    for eid, status, level, t in zip(frame["id"], frame["status"], frame["level"].astype(int), starts_s,
+                                     strict=True):
+        while status in NEXT and k < steps:
+            t = t + expo[k] * MEAN_HOURS[status][level] * 3600.0 / pace
+            if t > until_s:
                 break
-            options = NEXT[status]
-            status = str(rng.choice(list(options), p=list(options.values())))
-            moves.append((eid, status, ACTORS[status], None, t.floor("us").to_pydatetime()))
+            names, cum = options[status]
+            status = names[min(int(np.searchsorted(cum, unif[k] * cum[-1], side="right")), len(names) - 1)]
+            k += 1
+            at = datetime.fromtimestamp(round(t, 6), tz=UTC)
+            moves.append((eid, status, ACTORS[status], None, at))
+        k += 1
     return moves
 
 

@@ -46,6 +46,8 @@ class EventNotFound(LookupError):
 
 def _utc(ts: Any) -> datetime | None:
     """A timezone-aware UTC datetime from a datetime/Timestamp/ISO string (naive = UTC)."""
+    if type(ts) is datetime and ts.tzinfo is not None:
+        return ts.astimezone(UTC)
     if ts is None or (not isinstance(ts, str | datetime) and pd.isna(ts)):
         return None
     t = pd.Timestamp(ts)
