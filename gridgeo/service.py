@@ -40,6 +40,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gridgeo.events import (
     CHANNELS,
@@ -197,8 +198,8 @@ def create_app(store=None, settings: Settings | None = None) -> FastAPI:
             raise HTTPException(401, "reads from this address need Authorization: Bearer <token>",
                                 headers={"WWW-Authenticate": "Bearer"})
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(_request: Request, exc: HTTPException):
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException):
         return JSONResponse(status_code=exc.status_code, content={"message": exc.detail},
                             headers=getattr(exc, "headers", None))
 

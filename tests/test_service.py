@@ -204,6 +204,7 @@ def test_stats_categories_grid_sets_and_docs(client):
     rows = client.get("/api/v1/stats", params={"by": "street"}).json()["rows"]
     assert {r["street_code"]: r["received"] for r in rows} == {"440311001": 1, "440311002": 1}
     assert client.get("/api/v1/stats", params={"by": "colour"}).status_code == 422
+    assert client.get("/api/v1/nothing").json() == {"message": "Not Found"}
     cats = client.get("/api/v1/categories").json()
     assert cats["categories"][0] == {"code": "neighbour_dispute", "zh": "邻里纠纷", "en": "Disputes between neighbours"}
     assert client.get("/api/v1/grid-sets").json()["grid_sets"][0]["version"] == 1
