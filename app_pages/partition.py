@@ -59,7 +59,7 @@ def _scope_frames(atlas, street: str | None):
         return atlas.communities, atlas.legacy, atlas.units
     comms = atlas.communities[atlas.communities["street_code"] == street]
     hull = comms.geometry.union_all()
-    legacy = atlas.legacy[atlas.legacy.intersects(hull)]
+    legacy = atlas.legacy[atlas.legacy.intersects(hull)]  # whole grids: the refinement cuts them
     if "community_code" in atlas.units.columns:
         units = atlas.units[atlas.units["community_code"].isin(comms["code"])]
     else:
@@ -67,7 +67,8 @@ def _scope_frames(atlas, street: str | None):
     return comms, legacy, units
 
 
-def _map(gdf, fill: pd.Series | None, tooltip: list[str], key: str, legend: dict[str, str] | None = None):
+def _map(gdf, fill: pd.Series | None, tooltip: list[str], key: str, communities,
+         legend: dict[str, str] | None = None):
     from layers.base import base_map
     from layers.polygons import area_layer
 
@@ -78,6 +79,8 @@ def _map(gdf, fill: pd.Series | None, tooltip: list[str], key: str, legend: dict
         frame["_color"] = fill.to_numpy()
     area_layer(frame, "grids", key, tooltip, tooltip, fill_column="_color" if fill is not None else None,
                style={"weight": 1.0, "color": "#37474f"}).add_to(m)
+    area_layer(communities, "communities", f"{key}_communities", ["name"], ["name"], highlight=False,
+               style={"weight": 2.5}).add_to(m)
     st_folium(m, key=key, height=480, use_container_width=True, returned_objects=[])
     if legend:
         st.caption(" · ".join(f"<span style='color:{c}'>■</span> {name}" for name, c in legend.items()),
@@ -122,6 +125,7 @@ if result is None:
     st.stop()
 
 grids, crosswalk, metrics = result.grids, result.crosswalk, result.metrics
+scope_comms = atlas.communities[atlas.communities["code"].isin(grids["community"])]
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(tr("grids"), metrics["grids"])
 c2.metric(tr("within"), f"{metrics['share_within_bounds']:.1%}")
@@ -135,7 +139,7 @@ left, right = st.columns(2)
 with left:
     st.subheader(tr("proposal"))
     _map(grids, grids[color_by].map(palette).fillna("#9e9e9e"),
-         ["code", "households", "population", "size_status", "change"], "pp_map_new",
+         ["code", "households", "population", "size_status", "change"], "pp_map_new", scope_comms,
          {tr(k): c for k, c in palette.items()})
 with right:
     st.subheader(tr("legacy"))
@@ -143,7 +147,10 @@ with right:
     shown_layer = st.selectbox(tr("legacy_layer"), metrics["layers"], key="pp_legacy_layer",
                                index=metrics["layers"].index(metrics["primary_layer"]))
     old = legacy_all[legacy_all["layer"].astype(str) == shown_layer]
-    _map(old, None, ["code", "name", "layer"], "pp_map_old")
+    if scope != "__district__":  # show the street's share of each legacy grid
+        old = old.clip(scope_comms.geometry.union_all())
+        old = old[old.geom_type.isin(["Polygon", "MultiPolygon"])]
+    _map(old, None, ["code", "name", "layer"], "pp_map_old", scope_comms)
 
 st.subheader(tr("preservation"))
 pres = pd.DataFrame(metrics["preservation"]).T

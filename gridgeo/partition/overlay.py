@@ -262,11 +262,9 @@ def refine(comms: gpd.GeoDataFrame, frames: dict[str, gpd.GeoDataFrame], report:
     order = np.lexsort((-df["area"].to_numpy(), df["root"].to_numpy()))
     biggest = df.iloc[order].drop_duplicates("root")
     groups = gpd.GeoDataFrame(df[["root"]], geometry=geoms, crs=comms.crs)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        dissolved = groups.dissolve(by="root", method="coverage")
+    dissolved = dissolve_valid(groups, "root")
     atoms = biggest.set_index("root").drop(columns=["area"])
-    atoms = gpd.GeoDataFrame(atoms, geometry=dissolved.geometry.reindex(atoms.index).values, crs=comms.crs)
+    atoms = gpd.GeoDataFrame(atoms, geometry=dissolved.reindex(atoms.index).values, crs=comms.crs)
     # sort atoms deterministically: community, then position (north->south, west->east)
     cent = atoms.geometry.centroid
     atoms["_y"], atoms["_x"] = -cent.y.round(3), cent.x.round(3)
@@ -277,6 +275,32 @@ def refine(comms: gpd.GeoDataFrame, frames: dict[str, gpd.GeoDataFrame], report:
     report.atoms = len(atoms)
 
     return atoms
+
+
+def dissolve_valid(gdf: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
+    """Dissolve a coverage by ``by`` (``method="coverage"``, fast) and make every result valid.
+
+    A coverage union can return a ring that touches itself (invalid for GEOS); such groups are
+    unioned again with ``shapely.union_all`` and, if still invalid, fixed with make_valid
+    (polygonal parts kept).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = gdf[[by, "geometry"]].dissolve(by=by, method="coverage").geometry
+    bad = ~shapely.is_valid(out.values)
+    if bad.any():
+        geoms = out.values.copy()
+        groups = gdf.groupby(by).indices
+        for pos in np.flatnonzero(bad):
+            key = out.index[pos]
+            geom = shapely.union_all(gdf.geometry.values[groups[key]])
+            if not shapely.is_valid(geom):
+                geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+            parts = shapely.get_parts(geom)
+            parts = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
+            geoms[pos] = shapely.union_all(parts) if len(parts) > 1 else parts[0]
+        out = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
+    return out
 
 
 def build_atoms(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, sliver_m2: float = 100.0,

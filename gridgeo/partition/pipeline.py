@@ -19,7 +19,7 @@ from gridgeo.partition.adjacency import neighbour_lists, rook_adjacency
 from gridgeo.partition.apportion import apportion, crowded_cut_lines
 from gridgeo.partition.codes import assign_codes
 from gridgeo.partition.crosswalk import build_crosswalk, outcome_summary
-from gridgeo.partition.overlay import prepare_layers, refine
+from gridgeo.partition.overlay import dissolve_valid, prepare_layers, refine
 from gridgeo.partition.regionalize import CommunityProblem, CommunityResult, solve_community
 from gridgeo.partition.scoring import (
     change_class,
@@ -136,12 +136,35 @@ def _solve_all(problems: list[CommunityProblem], seed: int, n_jobs: int,
     return results
 
 
-def _dissolve(atoms: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
-    import warnings
+def to_wgs84_valid(gdf: gpd.GeoDataFrame, densify_m: float = 5.0) -> gpd.GeoDataFrame:
+    """Reproject metric polygons to WGS84 without folding rings.
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return atoms[[by, "geometry"]].dissolve(by=by, method="coverage").geometry
+    A long straight edge in EPSG:4547 is slightly curved in lon/lat, but reprojection keeps only
+    its end points: where a sub-millimetre sliver merged into a grid runs along such an edge, the
+    other side (with many vertices) can then cross it. Geometries that come out invalid are
+    densified (``shapely.segmentize``, ``densify_m``) before reprojecting; any still invalid are
+    made valid, keeping the largest polygon when the rest totals under 1 m².
+    """
+    out = gdf.to_crs(WGS84)
+    geoms = out.geometry.values
+    bad = np.flatnonzero(~shapely.is_valid(geoms))
+    if len(bad) == 0:
+        return out
+    fixed = np.asarray(geoms, dtype=object).copy()
+    dense = gpd.GeoSeries(shapely.segmentize(gdf.geometry.values[bad], densify_m), crs=gdf.crs).to_crs(WGS84)
+    fixed[bad] = dense.values
+    metric_area = shapely.area(gdf.geometry.values)
+    for i in bad[~shapely.is_valid(fixed[bad])]:
+        geom = shapely.make_valid(fixed[i], method="structure", keep_collapsed=False)
+        parts = shapely.get_parts(geom)
+        parts = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
+        if len(parts) == 0:
+            continue
+        areas = shapely.area(parts)
+        scale = metric_area[i] / max(float(areas.sum()), 1e-30)  # m² per square degree, locally
+        fixed[i] = parts[int(np.argmax(areas))] if (areas.sum() - areas.max()) * scale < 1.0 \
+            else shapely.union_all(parts)
+    return out.set_geometry(gpd.GeoSeries(fixed, index=out.index, crs=WGS84))
 
 
 def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
@@ -228,7 +251,7 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
         for gid, why in res.reasons.items():
             reasons[f"{res.community}#{gid:04d}"] = why
     atoms["grid_key"] = grid_key
-    geoms = _dissolve(atoms, "grid_key")
+    geoms = dissolve_valid(atoms, "grid_key")
     sums = atoms.groupby("grid_key")[list(COUNT_COLUMNS)].sum()
     grids = gpd.GeoDataFrame(sums, geometry=geoms.reindex(sums.index).values, crs=atoms.crs)
     grids["community"] = [k.split("#")[0] for k in grids.index]
@@ -315,7 +338,7 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
         "n_jobs": n_jobs,
     }
     tick("done", 1.0)
-    return PartitionResult(grids.to_crs(WGS84), crosswalk, metrics, atoms.to_crs(WGS84))
+    return PartitionResult(to_wgs84_valid(grids), crosswalk, metrics, to_wgs84_valid(atoms))
 
 
 def propose_grids(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
