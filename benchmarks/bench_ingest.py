@@ -38,16 +38,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def load(base: str, templates: list[dict], duration: float, batch: int, concurrency: int):
+async def load(base: str, templates: list[dict], duration: float, batch: int, concurrency: int,
+               target_rate: float = 0.0):
     latencies: list[float] = []
     acked: list[str] = []
     errors = 0
     serial = 0
-    stop = time.perf_counter() + duration
+    start = time.perf_counter()
+    stop = start + duration
+    # paced (open-loop) mode: each worker sends one request every `period` seconds
+    period = concurrency * batch / target_rate if target_rate > 0 else 0.0
 
     async def worker(w: int, client: httpx.AsyncClient) -> None:
         nonlocal serial, errors
+        next_at = start + (w * period / concurrency if period else 0.0)
         while time.perf_counter() < stop:
+            if period:
+                delay = next_at - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                next_at += period
             body = []
             for _ in range(batch):
                 serial += 1
@@ -75,6 +85,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=20, help="events per request (default 20; 1 = single)")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent client connections (default 8)")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
+    parser.add_argument("--target-rate", type=float, default=0.0,
+                        help="events/s to offer (paced); default 0 = as fast as the server answers")
     args = parser.parse_args()
 
     templates = generate_events(load_default_atlas(), n=5000, seed=1,
@@ -97,7 +109,7 @@ def main() -> None:
             else:
                 raise SystemExit("server did not start")
             latencies, acked, errors, elapsed = asyncio.run(
-                load(base, templates, args.duration, args.batch, args.concurrency))
+                load(base, templates, args.duration, args.batch, args.concurrency, args.target_rate))
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -107,7 +119,9 @@ def main() -> None:
 
     lat_ms = np.array(latencies) * 1000
     print(f"API ingest into SQLite, {elapsed:.0f} s, batch {args.batch}, {args.concurrency} connections, "
-          f"{args.workers} server worker(s), server + load generator on the same 2 cores")
+          f"{args.workers} server worker(s), "
+          + (f"offered {args.target_rate:,.0f} events/s" if args.target_rate else "closed loop (max rate)")
+          + "; server + load generator on the same 2 cores")
     print(f"events/s:   {len(acked) / elapsed:10,.0f}   ({len(acked):,} acknowledged, {errors} failed requests)")
     print(f"requests/s: {len(latencies) / elapsed:10,.0f}")
     print(f"latency per request: p50 {np.percentile(lat_ms, 50):.1f} ms, p99 {np.percentile(lat_ms, 99):.1f} ms, "
