@@ -128,6 +128,9 @@ def test_wall_display_renders_offline_and_follows_the_store(app_server, browser_
     assert frame.locator(".gg-legend").count() == 1
 
     page.locator('[data-testid="stMetricLabel"]', has_text="接收").first.wait_for(timeout=60_000)
+    # someone zooms the wall map: the refreshes must keep that view and must not reload the map
+    frame.evaluate("window.__gg_mark = 1; window.map.setView([22.75, 113.93], 14)")
+    page.evaluate("window.__gg_page = 1")
     before = _kpi(page, "接收")
     assert before > 0  # the app seeded the empty store with a simulated day
 
@@ -151,6 +154,8 @@ def test_wall_display_renders_offline_and_follows_the_store(app_server, browser_
             continue
     assert after == before + 1, (before, after)
     assert _map_frame(page).locator(".leaflet-overlay-pane path").count() >= grids + streets + 1
+    assert frame.evaluate("window.__gg_mark") == 1 and page.evaluate("window.__gg_page") == 1  # no reload
+    assert frame.evaluate("window.map.getZoom()") == 14
 
     shot = tmp_path / "wall.png"
     page.screenshot(path=str(shot))
