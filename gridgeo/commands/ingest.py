@@ -27,6 +27,11 @@ from gridgeo.errors import InputError, UsageError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the ingest options."""
+    parser.epilog = (
+        "Columns/properties: id, reported_at (ISO 8601 with zone), lon, lat (GeoJSON: Point geometry), "
+        "crs, category, level (1-4), channel, text, list_type; Open311 names (service_request_id, "
+        "requested_datetime, long, service_code, description) are accepted. Exit status: 0 all rows stored "
+        "or already stored, 1 some rows rejected (see the side file) or unreadable file, 2 usage error.")
     parser.add_argument("file", metavar="FILE", help="events as .csv or .geojson/.json")
     parser.add_argument("--database", metavar="URL",
                         help="store URL (default GRIDGEO_DATABASE_URL, else SQLite in the data dir)")
