@@ -87,6 +87,20 @@ def test_geojson_ingest_with_declared_crs(tmp_path, store_of, capsys):
     assert "feature 3" in reasons and "must be a Point" in reasons
 
 
+def test_gbk_csv_is_read(tmp_path, store_of, capsys):
+    path = tmp_path / "gbk.csv"
+    data = rows(2)
+    with path.open("w", encoding="gbk", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=FIELDS)
+        w.writeheader()
+        w.writerows(data)
+    assert main(["ingest", str(path), "--database", store_of, "--quiet"]) == 0
+    assert "2 accepted" in capsys.readouterr().out
+    st = open_store(store_of, seed_default=False)
+    assert st.get_event("r1")["text"] == "第1件"
+    st.close()
+
+
 def test_user_errors_are_one_line(tmp_path, capsys):
     env = {**os.environ, "GRIDGEO_DATA_DIR": str(tmp_path)}
     r = subprocess.run([sys.executable, "-m", "gridgeo", "ingest", str(tmp_path / "missing.csv")],

@@ -44,8 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[str, dict]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+def _csv_rows(path: Path, encoding: str = "utf-8-sig") -> Iterator[tuple[str, dict]]:
+    with path.open(encoding=encoding, newline="") as fh:
         reader = csv.DictReader(fh)
         if not reader.fieldnames:
             raise InputError(f"{path}: empty CSV (no header row)")
@@ -73,12 +73,18 @@ def _geojson_rows(path: Path) -> Iterator[tuple[str, dict]]:
         yield f"feature {i}", props
 
 
-def _rows(path: Path) -> Iterator[tuple[str, dict]]:
+def _rows(path: Path) -> list[tuple[str, dict]]:
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _csv_rows(path)
+    if suffix == ".csv":  # UTF-8 (with or without BOM), else GB18030 (covers GBK exports from Excel)
+        try:
+            return list(_csv_rows(path))
+        except UnicodeDecodeError:
+            try:
+                return list(_csv_rows(path, "gb18030"))
+            except UnicodeDecodeError:
+                raise InputError(f"{path}: neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV") from None
     if suffix in (".geojson", ".json"):
-        return _geojson_rows(path)
+        return list(_geojson_rows(path))
     raise InputError(f"{path}: unsupported file type {suffix!r}; give a .csv or .geojson file")
 
 
@@ -118,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--crs: {exc}") from None
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    rows = list(_rows(path))
+    rows = _rows(path)
     rejects_path = Path(args.rejects) if args.rejects else path.with_name(path.name + ".rejected.csv")
     ack = open(args.ack_file, "a", encoding="utf-8") if args.ack_file else None  # noqa: SIM115
     counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
