@@ -82,6 +82,14 @@ S = {
     "locked": {"zh": "已锁定", "en": "Locked"},
     "pending": {"zh": "待保存的变化（相对已保存版本）", "en": "Pending changes (against the saved version)"},
     "no_pending": {"zh": "没有未保存的变化。", "en": "No unsaved changes."},
+    "n_atoms": {"zh": "单元数", "en": "Atoms"},
+    "bal_grids": {"zh": "网格数", "en": "Grids"}, "bal_households": {"zh": "户数", "en": "Households"},
+    "bal_population": {"zh": "人口", "en": "Population"},
+    "bal_mean_households": {"zh": "平均每格户数", "en": "Mean households per grid"},
+    "bal_min_households": {"zh": "最少户数", "en": "Fewest households"},
+    "bal_max_households": {"zh": "最多户数", "en": "Most households"},
+    "bal_cv_households": {"zh": "户数离散系数", "en": "Coefficient of variation"},
+    "bal_share_within_band": {"zh": "规模适中占比", "en": "Share within the band"},
     "grid_figures": {"zh": "本社区网格指标", "en": "Grids of this community"},
     "balance": {"zh": "社区均衡", "en": "Community balance"},
     "compactness": {"zh": "紧凑度", "en": "Compactness"},
@@ -376,13 +384,15 @@ with col_side:
                              size_status=table["size_status"].map(tr))
         table.index = [c[-3:] for c in table.index]
         st.markdown(f"**{tr('grid_figures')}**")
-        st.table(table.rename(columns={"name": tr("name"), "atoms": tr("atoms"), "households": tr("households"),
+        st.table(table.rename(columns={"name": tr("name"), "atoms": tr("n_atoms"), "households": tr("households"),
                                        "population": tr("population"), "polsby_popper": tr("compactness"),
                                        "size_status": tr("status")}))
         bal = community_balance(plan, figs_all)
         if community in bal.index:
             st.markdown(f"**{tr('balance')}**")
-            st.table(bal.loc[[community]].round(2).T.rename(columns={community: comm_names.get(community, community)}))
+            shown_bal = bal.loc[[community]].T.rename(columns={community: comm_names.get(community, community)})
+            shown_bal.index = [tr(f"bal_{k}") for k in shown_bal.index]
+            st.table(shown_bal.map(lambda v: f"{v:,.2f}".rstrip("0").rstrip(".")))
 
     with t_issues:
         n_err = sum(i.severity == "error" for i in issues)

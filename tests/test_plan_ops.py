@@ -101,6 +101,14 @@ def test_split_by_a_line_cuts_along_the_line():
     assert {i.rule for i in validate(out)} == {"under_min"}  # two grids of 200 households, nothing else
 
 
+def test_split_line_stopping_just_short_of_the_border_still_cuts():
+    plan = lattice_plan()
+    x = X0 + 0.0012
+    # grid A001 spans Y0 - 0.002 .. Y0; the line stops ~5 m inside both borders
+    out = ops.split_grid(plan, g(A, 1), line=[(x, Y0 - 0.00005), (x, Y0 - 0.00195)])
+    assert sorted(out.atoms_of(g(A, 3))) == [atom_id(0, 1), atom_id(1, 1)]
+
+
 def test_split_line_that_misses_or_cuts_no_atom_is_refused():
     plan = lattice_plan()
     with pytest.raises(PlanEditError, match="does not cut"):

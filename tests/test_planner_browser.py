@@ -1,7 +1,8 @@
 """End to end in headless Chromium: on the grid editor page a planner selects an atom (by
 clicking it on the map when the map is drawn, else in the atom list), moves it into the
-neighbouring grid and sees the grid figures change, undoes it, and selects a grid's atoms with a
-rectangle drawn on the map; no request leaves localhost."""
+neighbouring grid and sees the grid figures change, undoes it, selects a grid's atoms with a
+rectangle drawn on the map and splits the grid along a line drawn on it; no request leaves
+localhost."""
 
 from __future__ import annotations
 
@@ -115,6 +116,24 @@ def _map_frame(page, timeout_s: float = 30):
     return None
 
 
+def _boxes(page, paths: tuple[int, ...], timeout_s: float = 30):
+    """The map frame and the screen boxes of some of its paths, once the map has settled (the map
+    is redrawn after each rerun that changes it, which detaches the old frame)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        page.wait_for_timeout(1000)
+        try:
+            frame = _map_frame(page)
+            boxes = [frame.locator(".leaflet-overlay-pane path").nth(k).bounding_box(timeout=2000) for k in paths]
+            if all(boxes):
+                return frame, boxes
+        except Exception:  # noqa: BLE001 - the frame was replaced meanwhile: try again
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError("the map never settled")
+
+
 def _choose(page, label: str, option_text: str) -> None:
     """Pick an option of a Streamlit selectbox/multiselect by its label and the option's text."""
     widget = page.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(
@@ -167,8 +186,7 @@ def test_move_an_atom_and_see_the_figures_change(planner_server, chromium_path, 
 
             if frame is not None:
                 # lasso: a rectangle drawn with the Draw tool over grid 001 selects its four atoms
-                frame = _map_frame(page)
-                boxes = [frame.locator(".leaflet-overlay-pane path").nth(k).bounding_box() for k in (0, 3)]
+                frame, boxes = _boxes(page, (0, 3))
                 frame.locator(".leaflet-draw-draw-rectangle").click()
                 x0, y0 = boxes[0]["x"] + 20, boxes[0]["y"] + 20
                 x1, y1 = boxes[1]["x"] + boxes[1]["width"] - 20, boxes[1]["y"] + boxes[1]["height"] - 20
@@ -183,6 +201,21 @@ def test_move_an_atom_and_see_the_figures_change(planner_server, chromium_path, 
                     page.wait_for_timeout(300)
                 text = picked.inner_text()
                 assert all(f"{atom_id(r, c)} · 001" in text for r in (0, 1) for c in (0, 1)), text
+
+                # split grid 001 along a line drawn between its two columns
+                frame, boxes = _boxes(page, (0, 2))
+                frame.locator(".leaflet-draw-draw-polyline").click()
+                x = boxes[0]["x"] + boxes[0]["width"] + 0.5
+                for y in (boxes[0]["y"] + 3, boxes[1]["y"] + boxes[1]["height"] - 3):
+                    page.mouse.move(x, y)
+                    page.wait_for_timeout(200)
+                    page.mouse.down()
+                    page.mouse.up()
+                    page.wait_for_timeout(400)
+                frame.locator(".leaflet-draw-actions a", has_text="Finish").click()
+                page.wait_for_timeout(1500)
+                page.get_by_role("button", name="按地图上画的线拆分").click()
+                _wait_households(page, {"001": 200, "002": 400, "003": 200})
             shot = tmp_path / "planner.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 20_000

@@ -24,6 +24,7 @@ from gridgeo.plan.errors import LockedGridError, PlanEditError
 from gridgeo.plan.model import Plan, grid_table
 
 MAX_SERIAL = 999
+LINE_EXTENSION_M = 15.0  # a split line's ends are lengthened by this much (metres)
 
 
 def _require_grid(plan: Plan, code: str) -> str:
@@ -148,7 +149,7 @@ def split_grid(plan: Plan, grid: str, atom_ids=None, line=None, new_code: str | 
 def _sides(plan: Plan, grid: str, inside: list[str], line) -> list[list[str]]:
     members = np.array([plan.atoms.position[a] for a in inside])
     shape = plan.atoms.shape(members)
-    metric_line = shapely.transform(line, _projector())
+    metric_line = _extend(shapely.transform(line, _projector()), LINE_EXTENSION_M)
     pieces = list(split_polygon(shape, metric_line).geoms) if shape.geom_type == "Polygon" else \
         [p for part in shape.geoms for p in split_polygon(part, metric_line).geoms]
     if len(pieces) < 2:
@@ -164,6 +165,22 @@ def _sides(plan: Plan, grid: str, inside: list[str], line) -> list[list[str]]:
         raise PlanEditError(f"the line leaves every atom of grid {grid} on one side; draw it across atoms")
     ids = np.array(inside, dtype=object)
     return [list(ids[side == k]) for k in used[1:]]
+
+
+def _extend(line, metres: float):
+    """The line with its first and last segments lengthened by ``metres`` (a line drawn by hand
+    that stops just short of the grid's border still cuts it)."""
+    if line.geom_type != "LineString" or metres <= 0:
+        return line
+    xy = np.asarray(line.coords, dtype=float)[:, :2]
+    if len(xy) < 2:
+        return line
+    for end, nxt in ((0, 1), (-1, -2)):
+        d = xy[end] - xy[nxt]
+        n = float(np.hypot(*d))
+        if n > 0:
+            xy[end] = xy[end] + d / n * metres
+    return LineString(xy)
 
 
 def _projector():
