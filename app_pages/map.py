@@ -12,6 +12,7 @@ from app_pages.fastmap import st_folium_cached
 from app_pages.mapview import OPEN, area_frame, planner_map
 from gridgeo.i18n import category_name, level_name, status_name, t
 from gridgeo.risk import risk_label
+from layers import selection_layer, shift_for_basemap
 
 L = common.lang()
 seeded = common.seed_once()
@@ -78,7 +79,14 @@ if query:
     else:
         choice = st.selectbox(t("search", L), hits["code"], key="map_search_hit", label_visibility="collapsed",
                               format_func=lambda c: f"{hits.set_index('code').at[c, 'name']} · {c}")
-        st.session_state["map_selected"] = choice
+        if choice != st.session_state.get("map_last_search"):  # a new search result: show it and fly there
+            st.session_state["map_last_search"] = choice
+            st.session_state["map_selected"] = choice
+            kind = "grids" if len(choice) == 15 else "communities"
+            found = layers_all[kind][layers_all[kind]["code"] == choice]
+            if len(found):
+                pt = found.geometry.iloc[0].representative_point()
+                st.session_state["map_view"] = ((street, community), (pt.y, pt.x), 16 if kind == "grids" else 14)
 
 # ---- the map: built once per distinct input and shared by every session (the map object also
 # carries its rendered component arguments, see app_pages.fastmap)
@@ -95,9 +103,19 @@ def _shared_map(signature: tuple, _build):
 
 m = _shared_map(signature, lambda: planner_map(sel, events, L, by=by, show=frozenset(shown), basemap=basemap,
                                                focus=focus))
+view = st.session_state.get("map_view")
+center, zoom = (view[1], view[2]) if view and view[0] == (street, community) else (None, None)
+highlight = None
+selected_code = st.session_state.get("map_selected")
+if selected_code:  # the selected area outlined on top, pushed without re-mounting the map
+    kind = {15: "grids", 12: "communities", 9: "streets"}.get(len(str(selected_code)))
+    chosen = layers_all[kind][layers_all[kind]["code"] == selected_code] if kind else None
+    if chosen is not None and len(chosen):
+        highlight = [selection_layer(shift_for_basemap(chosen, basemap), t("grid_card", L))]
 col_map, col_card = st.columns([3, 1.3])
 with col_map:
-    out = st_folium_cached(m, key="planner_map", height=640, returned_objects=["last_active_drawing"])
+    out = st_folium_cached(m, key="planner_map", height=640, returned_objects=["last_active_drawing"],
+                           center=center, zoom=zoom, feature_group_to_add=highlight)
     clicked = (out or {}).get("last_active_drawing") or {}
     code = (clicked.get("properties") or {}).get("code")
     if code and code != st.session_state.get("map_last_click"):

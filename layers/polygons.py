@@ -106,3 +106,14 @@ def label_layer(
             interactive=False,
         ).add_to(group)
     return group
+
+
+def selection_layer(gdf: gpd.GeoDataFrame, name: str, color: str = "#00e5ff") -> folium.FeatureGroup:
+    """A thick, unfilled, non-interactive outline of the selected area(s)."""
+    group = folium.FeatureGroup(name=name, control=False)
+    folium.GeoJson(
+        geojson_data(gdf, ["code"]),
+        style_function=lambda _f: {"color": color, "weight": 4, "fill": False, "opacity": 1.0},
+        interactive=False,
+    ).add_to(group)
+    return group

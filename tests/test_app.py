@@ -78,6 +78,11 @@ def test_map_page_renders_the_risk_map_offline_and_a_grid_card_by_search():
     at.text_input(key="map_search").set_value(grid["code"]).run()
     assert not at.exception
     assert any(grid["name"] in s.value for s in at.subheader)
+    # the map flies to the found grid and outlines it, pushed onto the same map (no re-mount)
+    found = _maps(at)[0]
+    assert found["zoom"] == 16 and found["center"] is not None
+    assert f'"code": "{grid["code"]}"' in found["feature_group"]
+    assert found["script"] == args["script"]
     card = at.table[0].value
     assert str(grid["grid_worker"]) in card.to_string() and str(int(grid["households"])) in card.to_string()
     end = data.now()
