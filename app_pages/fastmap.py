@@ -65,9 +65,10 @@ def st_folium_cached(
     kwargs["zoom"] = zoom
     if feature_group_to_add:
         parts = []
-        for idx, group in enumerate(feature_group_to_add):
-            parts.append(sf._get_feature_group_string(group, map=m, idx=idx))
-            m._children.pop(group.get_name(), None)  # st_folium adds it to the map; keep the map clean
+        with _CAPTURE_LOCK:  # the map may be shared by sessions: attach, render and detach atomically
+            for idx, group in enumerate(feature_group_to_add):
+                parts.append(sf._get_feature_group_string(group, map=m, idx=idx))
+                m._children.pop(group.get_name(), None)  # st_folium adds it to the map; keep it clean
         kwargs["feature_group"] = "".join(parts)
         links_js = [src for g in feature_group_to_add for el in _walk(g) for _, src in getattr(el, "default_js", [])]
         links_css = [href for g in feature_group_to_add for el in _walk(g) for _, href in getattr(el, "default_css", [])]
