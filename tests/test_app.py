@@ -202,3 +202,53 @@ def test_gcj02_basemap_shifts_the_polygons_and_loads_amap_tiles():
     (x0, y0), (x1, y1) = (tuple(map(float, first.search(s).groups())) for s in (offline, amap))
     metres = ((x1 - x0) * 102_700) ** 2 + ((y1 - y0) * 110_800) ** 2
     assert 200 ** 2 < metres < 800 ** 2
+
+
+@pytest.fixture()
+def own_postgis_db(pg_url):
+    """A fresh database with PostGIS on the test server, dropped afterwards (other tests' data
+    in the shared test database stays untouched)."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"gridgeo_app_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(sa.make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.make_url(pg_url).set(database=name)
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+    engine.dispose()
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' "
+                "AND pid <> pg_backend_pid()")
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.dispose()
+
+
+@pytest.mark.postgis
+def test_wall_display_on_postgis_equals_the_store_figures(own_postgis_db, monkeypatch):
+    from gridgeo.stats import summarize
+    from gridgeo.store import open_store
+
+    monkeypatch.setenv("GRIDGEO_DATABASE_URL", own_postgis_db)
+    monkeypatch.setenv("GRIDGEO_SEED_DAYS", "1")
+    at = _run("app_pages/wall.py")
+    at_time = data.now()
+    store = open_store(own_postgis_db)
+    assert store.backend == "postgresql"
+    events = store.events_frame(*data.today_window(at_time))
+    assert len(events) > 0
+    expected = summarize(events, now=at_time).iloc[0]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["接收"] == str(int(expected["received"]))
+    assert shown["化解"] == str(int(expected["resolved"]))
+    assert shown["超期"] == str(int(expected["overdue"]))
+    store.close()
+    data._STORES.pop(own_postgis_db).close()  # let the database be dropped
