@@ -224,19 +224,28 @@ def test_layers_option_restricts_layers():
     assert list(metrics["preservation"]) == ["party"]
 
 
-def test_population_bounds_are_checked_and_reasons_given():
-    case = strip_case()  # population = 3 x households: A 1200, B parts 1200 each, C+D 1050
+def test_population_band_is_met_when_feasible():
+    # population = 3 x households, so <= 1100 people means <= 366 households: 1950 households fit
+    # only as grids of 300-366 (e.g. six of ~325); without the population band A, B's parts have 400
+    case = strip_case()
     grids, _, metrics = propose_grids(case["communities"], case["legacy"], case["units"], 300, 500,
                                       primary_layer="party", min_population=0, max_population=1100)
-    assert "population_status" in grids.columns
-    over = grids[grids["population"] > 1100]
-    assert len(over) > 0  # A (400 households, 1200 people) cannot be split within 300-500 households
-    assert (over["population_status"] == "population_over_max").all()
-    assert not over["within_bounds"].any()
-    assert (over["reason_code"] != "").all()
-    assert metrics["share_within_bounds"] == pytest.approx(grids["within_bounds"].mean())
-    ok = grids[grids["within_bounds"]]
-    assert ((ok["population"] <= 1100) & (ok["households"].between(300, 500))).all()
+    assert (grids["population"] <= 1100).all() and grids["households"].between(300, 500).all()
+    assert (grids["population_status"] == "ok").all() and grids["within_bounds"].all()
+    assert metrics["share_within_bounds"] == 1.0
+    assert grids["population"].sum() == case["units"]["population"].sum()
+
+
+def test_population_band_infeasible_is_reported():
+    # <= 800 people means <= 266 households: no grid can also hold >= 300 households
+    case = strip_case()
+    grids, _, metrics = propose_grids(case["communities"], case["legacy"], case["units"], 300, 500,
+                                      primary_layer="party", min_population=0, max_population=800)
+    bad = grids[~grids["within_bounds"]]
+    assert len(bad) == len(grids)
+    assert (bad["reason_code"] != "").all() and (bad["reason"].str.len() > 10).all()
+    assert {r["code"] for r in metrics["infeasible"]} == set(grids["code"])
+    assert metrics["share_within_bounds"] == 0.0
 
 
 def test_parallel_jobs_give_the_same_grids():

@@ -7,13 +7,14 @@ contains its representative point. Faces below ``sliver_m2`` (overlap and gap sl
 layers that do not line up) are merged into the neighbour of the same community with which they
 share the longest border, then faces are dissolved into atoms.
 
-Repair (maup): the communities are checked with ``maup.doctor`` and repaired with
-``maup.smart_repair`` when unclean (cheap, and the output's coverage is measured against them).
-Each legacy layer is checked with ``maup.doctor``; its overlaps are measured, and a layer whose
-largest overlap exceeds ``sliver_m2`` (``repair="auto"``), or every unclean layer
-(``repair="maup"``), is repaired with ``maup.smart_repair(layer, nest_within_regions=communities)``.
-Overlaps below the sliver tolerance are absorbed by the sliver merge instead, because
-smart_repair costs several seconds per layer. Gaps in a legacy layer are left: atoms there
+Repair (maup): the overlaps of every legacy layer and of the communities are measured (STRtree
+pairs); ``maup.doctor`` checks those where none were found (it costs about a second per layer)
+and every layer with ``repair="maup"``. A legacy layer whose largest overlap exceeds
+``sliver_m2`` (``repair="auto"``), or every unclean layer (``repair="maup"``), is repaired with
+``maup.smart_repair(layer, nest_within_regions=communities)``, the communities being repaired
+with ``maup.smart_repair`` first (nesting needs clean regions) or when their own overlaps exceed
+the tolerance. Overlaps below the sliver tolerance are absorbed by the sliver merge instead,
+because smart_repair costs 3-15 s per layer here. Gaps in a legacy layer are left: atoms there
 simply have no legacy grid of that layer. Everything done is returned in the report.
 """
 
@@ -192,34 +193,48 @@ def prepare_layers(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, sliv
         raise ValueError(f"repair must be auto, maup or none, not {repair!r}")
     report = RefinementReport(sliver_m2=sliver_m2)
     comms = communities[["code", "geometry"]].sort_values("code").reset_index(drop=True)
-    comm_ok = _doctor(comms)
-    comm_overlaps = overlap_areas(comms.geometry.values)
-    report.communities = {"doctor_clean": comm_ok, "overlaps": len(comm_overlaps),
-                          "overlap_m2": round(float(comm_overlaps.sum()), 3), "repaired": False}
-    if not comm_ok and repair != "none":
-        comms = _smart_repair(comms)
-        report.communities["repaired"] = True
-        report.communities["doctor_clean_after"] = _doctor(comms)
-
     layers = sorted(legacy["layer"].astype(str).unique())
     frames: dict[str, gpd.GeoDataFrame] = {}
+    needs: dict[str, bool] = {}
     for name in layers:
         layer = legacy[legacy["layer"].astype(str) == name][["code", "geometry"]].reset_index(drop=True)
-        clean = _doctor(layer)
         ov = overlap_areas(layer.geometry.values)
-        info = {"features": len(layer), "doctor_clean": clean, "overlaps": int(len(ov)),
-                "overlap_m2": round(float(ov.sum()), 3),
-                "largest_overlap_m2": round(float(ov.max()) if len(ov) else 0.0, 3), "repaired": False}
-        needs = (repair == "maup" and not clean) or (repair == "auto" and len(ov) and ov.max() > sliver_m2)
-        if needs:
-            layer = _smart_repair(layer, comms)
+        # maup.doctor costs ~1 s per layer: run it where the overlap check found nothing to report
+        clean = _doctor(layer) if (len(ov) == 0 or repair == "maup") else False
+        report.layers[name] = {
+            "features": len(layer), "doctor_clean": clean,
+            "doctor": "run" if (len(ov) == 0 or repair == "maup") else "not run: overlaps found directly",
+            "overlaps": int(len(ov)), "overlap_m2": round(float(ov.sum()), 3),
+            "largest_overlap_m2": round(float(ov.max()) if len(ov) else 0.0, 3), "repaired": False}
+        needs[name] = bool((repair == "maup" and not clean) or (repair == "auto" and len(ov) and ov.max() > sliver_m2))
+        frames[name] = layer
+
+    comm_overlaps = overlap_areas(comms.geometry.values)
+    comm_big = len(comm_overlaps) and comm_overlaps.max() > sliver_m2
+    check = repair == "maup" or any(needs.values()) or len(comm_overlaps) == 0
+    comm_ok = _doctor(comms) if check else False
+    report.communities = {"doctor_clean": comm_ok, "doctor": "run" if check else "not run: overlaps found directly",
+                          "overlaps": len(comm_overlaps), "overlap_m2": round(float(comm_overlaps.sum()), 3),
+                          "largest_overlap_m2": round(float(comm_overlaps.max()) if len(comm_overlaps) else 0.0, 3),
+                          "repaired": False}
+    # nest_within_regions needs clean communities: repair them when a layer is to be repaired too
+    if repair != "none" and not comm_ok and (comm_big or repair == "maup" or any(needs.values())):
+        comms = _smart_repair(comms)
+        report.communities.update(repaired=True, method="maup.smart_repair",
+                                  doctor_clean_after=_doctor(comms))
+    elif len(comm_overlaps):
+        report.communities["method"] = "overlaps below the sliver tolerance: absorbed by the sliver merge"
+
+    for name in layers:
+        info = report.layers[name]
+        if needs[name]:
+            layer = _smart_repair(frames[name], comms)
             after = overlap_areas(layer.geometry.values)
             info.update(repaired=True, method="maup.smart_repair(nest_within_regions=communities)",
                         overlap_m2_after=round(float(after.sum()), 3), doctor_clean_after=_doctor(layer))
-        elif len(ov):
+            frames[name] = layer
+        elif info["overlaps"]:
             info["method"] = "overlaps below the sliver tolerance: absorbed by the sliver merge"
-        frames[name] = layer
-        report.layers[name] = info
 
     return comms, frames, report
 

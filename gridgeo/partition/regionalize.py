@@ -31,6 +31,7 @@ import numpy as np
 
 from gridgeo.partition.adjacency import components, is_connected
 
+MAX_RESPLIT_ATOMS = 150  # a 3-ring neighbourhood larger than this is not re-split (time)
 DIST_BUCKET = 50.0  # households: split states this close to the target count as equal; the cut decides
 
 
@@ -138,82 +139,99 @@ class _Partition:
             return int(min(max(round(total / self.mid), kmin), kmax))
         return kmin
 
-    def _axes(self, members: list[int]) -> list[np.ndarray]:
+    def _axes(self, members: list[int], extra: bool = False) -> list[np.ndarray]:
+        """Principal axis of the members' centroids (closed-form 2x2), its normal, diagonals."""
         xy = self.p.xy[members]
         if len(members) < 3:
             main = np.array([1.0, 0.0])
         else:
-            cov = np.cov((xy - xy.mean(axis=0)).T)
-            vals, vecs = np.linalg.eigh(cov)
-            main = vecs[:, int(np.argmax(vals))]
+            d = xy - xy.mean(axis=0)
+            sxx, syy, sxy = float(d[:, 0] @ d[:, 0]), float(d[:, 1] @ d[:, 1]), float(d[:, 0] @ d[:, 1])
+            angle = 0.5 * np.arctan2(2 * sxy, sxx - syy)
+            main = np.array([np.cos(angle), np.sin(angle)])
         other = np.array([-main[1], main[0]])
-        return [main, -main, other, -other]
+        axes = [main, -main, other, -other]
+        if extra:  # diagonals too: used when repairing violations
+            d1, d2 = (main + other) / np.sqrt(2), (main - other) / np.sqrt(2)
+            axes += [d1, -d1, d2, -d2]
+        return axes
 
     def _grow(self, members: list[int], direction: np.ndarray, k1: int, k2: int):
+        """Grow a part from the extreme atom along ``direction``; the best prefix and the rest."""
         mem = set(members)
-        proj = {a: float(self.p.xy[a] @ direction) for a in members}
+        proj = self.p.xy @ direction  # all atoms of the community: cheap, indexable
         total = float(self.h[members].sum())
         target = total * k1 / (k1 + k2)
         start = min(members, key=lambda a: (proj[a], a))
         order = [start]
         inside = {start}
-        cum = [self.h[start]]
-        cum_p = [self.pop[start]]
-        total_p = float(self.pop[members].sum())
+        h = self.h
+        cum_h = h[start]
         cut = sum(w for b, w in self.nbrs[start].items() if b in mem)
         cuts = [cut]
         heap = [(proj[b], b) for b in self.nbrs[start] if b in mem]
         heapq.heapify(heap)
-        while heap and len(order) < len(members) - 1:
-            if cum[-1] >= target + self.hi:
-                break
+        limit = target + self.hi
+        while heap and len(order) < len(members) - 1 and cum_h < limit:
             _, j = heapq.heappop(heap)
             if j in inside:
                 continue
             inside.add(j)
             order.append(j)
-            cum.append(cum[-1] + self.h[j])
-            cum_p.append(cum_p[-1] + self.pop[j])
+            cum_h += h[j]
             delta = 0.0
             for b, w in self.nbrs[j].items():
                 if b in mem:
-                    delta += -w if b in inside else w
+                    if b in inside:
+                        delta -= w
+                    else:
+                        delta += w
+                        heapq.heappush(heap, (proj[b], b))
             cut += delta
             cuts.append(cut)
-            for b in self.nbrs[j]:
-                if b in mem and b not in inside:
-                    heapq.heappush(heap, (proj[b], b))
-        states = []
-        for n_in, (c, cp, ct) in enumerate(zip(cum, cum_p, cuts, strict=True), start=1):
-            if n_in >= len(members):
-                break
-            pen = (max(0.0, k1 * self.lo - c) + max(0.0, c - k1 * self.hi)
-                   + max(0.0, k2 * self.lo - (total - c)) + max(0.0, (total - c) - k2 * self.hi))
-            if self.pop_on:
-                pen += self.pw * (self.pop_viol(cp, k1) + self.pop_viol(total_p - cp, k2))
-            states.append((pen, round(abs(c - target) / DIST_BUCKET), ct, n_in))
-        states.sort()
-        for pen, dist, ct, n_in in states[:60]:
+        n = min(len(order), len(members) - 1)
+        if n < 1:
+            return None
+        idx = np.asarray(order[:n])
+        c = np.cumsum(h[idx])
+        rest_h = total - c
+        pen = (np.maximum(0.0, k1 * self.lo - c) + np.maximum(0.0, c - k1 * self.hi)
+               + np.maximum(0.0, k2 * self.lo - rest_h) + np.maximum(0.0, rest_h - k2 * self.hi))
+        if self.pop_on:
+            cp = np.cumsum(self.pop[idx])
+            total_p = float(self.pop[members].sum())
+            pv = np.zeros(n)
+            for kk, vals in ((k1, cp), (k2, total_p - cp)):
+                if self.plo is not None:
+                    pv += np.maximum(0.0, kk * self.plo - vals)
+                if self.phi is not None:
+                    pv += np.maximum(0.0, vals - kk * self.phi)
+            pen = pen + self.pw * pv
+        dist = np.round(np.abs(c - target) / DIST_BUCKET)
+        ct = np.asarray(cuts[:n])
+        ranking = np.lexsort((np.arange(n), ct, dist, pen))
+        for pos in ranking[:60]:
+            n_in = int(pos) + 1
             rest = mem - set(order[:n_in])
             if rest and is_connected(rest, self.nbrs):
-                return (pen, dist, ct), order[:n_in], sorted(rest)
+                return (float(pen[pos]), float(dist[pos]), float(ct[pos])), order[:n_in], sorted(rest)
         return None
 
-    def bisect(self, members: list[int], k: int) -> list[list[int]]:
+    def bisect(self, members: list[int], k: int, extra: bool = False) -> list[list[int]]:
         members = sorted(members)
         if k <= 1 or len(members) <= 1:
             return [members]
         k1 = k // 2
         k2 = k - k1
         best = None
-        for direction in self._axes(members):
+        for direction in self._axes(members, extra):
             res = self._grow(members, direction, k1, k2)
             if res is not None and (best is None or res[0] < best[0]):
                 best = res
         if best is None:
             return [members]
         _, a, b = best
-        return self.bisect(a, k1) + self.bisect(b, k2)
+        return self.bisect(a, k1, extra) + self.bisect(b, k2, extra)
 
     def split_oversized(self) -> None:
         for rid in sorted(self.members):
@@ -293,10 +311,22 @@ class _Partition:
         old = [self.rviol(r) for r in group]
         old_key = (sum(v > 1e-9 for v in old), sum(old))
         union = sorted(set().union(*(self.members[r] for r in group)))
+        if rings > 2 and len(union) > MAX_RESPLIT_ATOMS:
+            return False
         total = float(self.h[union].sum())
-        parts = self.bisect(union, self.parts_for(total))
-        new = [self.set_viol(p) for p in parts]
-        new_key = (sum(v > 1e-9 for v in new), sum(new))
+        k0 = self.parts_for(total)
+        best = None
+        for k in dict.fromkeys((k0, k0 + 1, k0 - 1)):
+            if k < 1 or (k != k0 and not (k * self.lo <= total <= k * self.hi)):
+                continue
+            cand = self.bisect(union, k, extra=True)
+            vs = [self.set_viol(p) for p in cand]
+            key = (sum(v > 1e-9 for v in vs), sum(vs))
+            if best is None or key < best[0]:
+                best = (key, cand)
+            if key[0] == 0:
+                break
+        new_key, parts = best
         if new_key[0] < old_key[0] or (new_key[0] == old_key[0] and new_key[1] < old_key[1] - 1e-9):
             for r in sorted(group):
                 self.drop(r)

@@ -94,5 +94,6 @@ def distribution(values: np.ndarray) -> dict:
     if len(v) == 0:
         return {}
     q = np.percentile(v, [0, 25, 50, 75, 100])
+    q = [float(x) for x in q]
     return {"min": round(q[0], 3), "p25": round(q[1], 3), "median": round(q[2], 3),
             "mean": round(float(v.mean()), 3), "p75": round(q[3], 3), "max": round(q[4], 3)}
