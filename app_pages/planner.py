@@ -295,7 +295,8 @@ with col_side:
         if st.session_state["pl_atoms"] and target:
             try:  # the pending change of this batch, before it is applied
                 pending = ops.preview(plan, [ops.Edit("move_atoms", {"atom_ids": list(st.session_state["pl_atoms"]),
-                                                                     "to_grid": target})])
+                                                                     "to_grid": target})],
+                                      issues_before=issues)
                 after = pending.figures_after
                 parts = [f"{c[-3:]}: {pending.figures_before.at[c, 'households']:.0f} → "
                          f"{after.at[c, 'households']:.0f} ({tr(after.at[c, 'size_status'])})"
@@ -467,10 +468,14 @@ with col_side:
                 except GridgeoError as exc:
                     st.session_state["pl_notice"] = ("error", str(exc))
                 st.rerun()
-        st.download_button(tr("export"), export_grids(plan).to_json(drop_id=True, ensure_ascii=False),
-                           file_name=f"plan{plan_id}_grids.geojson", mime="application/geo+json", key="pl_export")
+        # the files are made only when a button is pressed (deferred data), not on every rerun
+        st.download_button(tr("export"), lambda p=plan: export_grids(p).to_json(drop_id=True, ensure_ascii=False),
+                           file_name=f"plan{plan_id}_grids.geojson", mime="application/geo+json", key="pl_export",
+                           on_click="ignore")
         if plan.atoms.legacy_layers:
-            st.download_button(tr("export_cw"), export_crosswalk(plan).to_csv(index=False).encode("utf-8-sig"),
-                               file_name=f"plan{plan_id}_crosswalk.csv", mime="text/csv", key="pl_export_cw")
+            st.download_button(tr("export_cw"),
+                               lambda p=plan: export_crosswalk(p).to_csv(index=False).encode("utf-8-sig"),
+                               file_name=f"plan{plan_id}_crosswalk.csv", mime="text/csv", key="pl_export_cw",
+                               on_click="ignore")
         with st.expander(tr("audit")):
             st.dataframe(repo.audit(plan_id), hide_index=True, height=200)

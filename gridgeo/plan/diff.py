@@ -55,38 +55,29 @@ def diff_plans(a: Plan, b: Plan) -> PlanDiff:
     })
 
     codes = sorted(set(a.grids.index) | set(b.grids.index) | set(sa[sa != ""]) | set(sb[sb != ""]))
-    hh_a = pd.Series(hh).groupby(sa).sum()
-    hh_b = pd.Series(hh).groupby(sb).sum()
-    n_a = pd.Series(sa).value_counts()
-    n_b = pd.Series(sb).value_counts()
-    gained = moves.groupby("to_grid").size()
-    lost = moves.groupby("from_grid").size()
-    rows = []
-    for code in codes:
-        in_a, in_b = code in a.grids.index or code in n_a.index, code in b.grids.index or code in n_b.index
-        fields = []
-        if code in a.grids.index and code in b.grids.index:
-            fields = [c for c in ATTRIBUTES if a.grids.at[code, c] != b.grids.at[code, c]]
-        if not in_a:
-            status = "added"
-        elif not in_b:
-            status = "removed"
-        elif gained.get(code, 0) or lost.get(code, 0):
-            status = "changed"
-        elif fields:
-            status = "attributes"
-        else:
-            status = "unchanged"
-        name = b.grids.at[code, "name"] if code in b.grids.index else (
-            a.grids.at[code, "name"] if code in a.grids.index else code)
-        rows.append({"code": code, "name": name, "status": status,
-                     "households_before": float(hh_a.get(code, 0.0)), "households_after": float(hh_b.get(code, 0.0)),
-                     "atoms_before": int(n_a.get(code, 0)), "atoms_after": int(n_b.get(code, 0)),
-                     "atoms_in": int(gained.get(code, 0)), "atoms_out": int(lost.get(code, 0)),
-                     "fields": ",".join(fields)})
-    grids = pd.DataFrame(rows, columns=["code", "name", "status", "households_before", "households_after",
-                                        "atoms_before", "atoms_after", "atoms_in", "atoms_out", "fields"])
-    grids = grids.set_index("code")
+    idx = pd.Index(codes, name="code")
+    hh_a = pd.Series(hh).groupby(sa).sum().reindex(idx, fill_value=0.0)
+    hh_b = pd.Series(hh).groupby(sb).sum().reindex(idx, fill_value=0.0)
+    n_a = pd.Series(sa).value_counts().reindex(idx, fill_value=0)
+    n_b = pd.Series(sb).value_counts().reindex(idx, fill_value=0)
+    gained = moves.groupby("to_grid").size().reindex(idx, fill_value=0)
+    lost = moves.groupby("from_grid").size().reindex(idx, fill_value=0)
+    in_a = idx.isin(a.grids.index) | (n_a.to_numpy() > 0)
+    in_b = idx.isin(b.grids.index) | (n_b.to_numpy() > 0)
+    both = a.grids.index.intersection(b.grids.index)
+    changed_attr = pd.DataFrame({c: a.grids.loc[both, c] != b.grids.loc[both, c] for c in ATTRIBUTES}, index=both)
+    fields = changed_attr.apply(lambda r: ",".join(c for c in ATTRIBUTES if r[c]), axis=1) if len(both) else \
+        pd.Series(dtype=object)
+    fields = fields.reindex(idx).fillna("")
+    moved_any = (gained.to_numpy() > 0) | (lost.to_numpy() > 0)
+    status = np.select([~in_a, ~in_b, moved_any, fields.to_numpy() != ""],
+                       ["added", "removed", "changed", "attributes"], default="unchanged")
+    names = b.grids["name"].reindex(idx).fillna(a.grids["name"].reindex(idx)).fillna(pd.Series(codes, index=idx))
+    grids = pd.DataFrame({"name": names.to_numpy(), "status": status,
+                          "households_before": hh_a.to_numpy(float), "households_after": hh_b.to_numpy(float),
+                          "atoms_before": n_a.to_numpy(int), "atoms_after": n_b.to_numpy(int),
+                          "atoms_in": gained.to_numpy(int), "atoms_out": lost.to_numpy(int),
+                          "fields": fields.to_numpy()}, index=idx)
     grids["households_change"] = grids["households_after"] - grids["households_before"]
 
     areas = []

@@ -344,10 +344,11 @@ class PendingChanges:
         return not any(i.severity == "error" for i in self.new_issues)
 
 
-def preview(plan: Plan, edits) -> PendingChanges:
+def preview(plan: Plan, edits, issues_before: list | None = None) -> PendingChanges:
     """Apply ``edits`` to a copy of ``plan`` and report what they would change (nothing is kept).
 
-    Raises PlanEditError when an edit of the batch is refused.
+    ``issues_before``: ``validate(plan)`` when the caller has it already. Raises PlanEditError
+    when an edit of the batch is refused.
     """
     from gridgeo.plan.diff import diff_plans
     from gridgeo.plan.figures import grid_figures
@@ -357,7 +358,8 @@ def preview(plan: Plan, edits) -> PendingChanges:
     after = apply_edits(plan, edits)
     d = diff_plans(plan, after)
     touched = list(d.grids.index[d.grids["status"] != "unchanged"])
-    before_issues, after_issues = validate(plan), validate(after)
+    before_issues = validate(plan) if issues_before is None else issues_before
+    after_issues = validate(after)
 
     def key(i):
         return (i.rule, i.grid, i.atom)
