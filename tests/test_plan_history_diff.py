@@ -49,7 +49,14 @@ def test_history_limit_folds_old_steps_into_the_base():
     h = EditHistory(lattice_plan(), limit=2)
     for name in ("a", "b", "c"):
         h.apply(ops.Edit("rename_grid", {"grid": g(A, 1), "name": name}))
-    assert len(h.edits) == 2 and h.base.grids.at[g(A, 1), "name"] == "a"
+    assert h.base.grids.at[g(A, 1), "name"] == "a" and len(h.edits) == 3  # the session still has all three
+    assert h.undo().grids.at[g(A, 1), "name"] == "b" and h.undo().grids.at[g(A, 1), "name"] == "a"
+    assert not h.can_undo  # the undo stack holds only the last two
+    h.redo()
+    h.redo()
+    rebased = h.rebase(ops.assign_staff(lattice_plan(), g(B, 1), grid_worker="新人"))
+    assert rebased.grids.at[g(A, 1), "name"] == "c" and rebased.grids.at[g(B, 1), "grid_worker"] == "新人"
+    assert [e.params["name"] for e in h.edits] == ["a", "b", "c"]
 
 
 def test_rebase_reapplies_the_session_on_a_newer_version():

@@ -19,6 +19,7 @@ class EditHistory:
     def __init__(self, base: Plan, limit: int = 500):
         self.base = base
         self.limit = limit
+        self._folded: list[Edit] = []  # edits beyond the undo limit, folded into ``base``
         self._done: list[tuple[Edit, Plan]] = []
         self._undone: list[tuple[Edit, Plan]] = []
 
@@ -29,8 +30,9 @@ class EditHistory:
 
     @property
     def edits(self) -> list[Edit]:
-        """The applied edits, oldest first."""
-        return [e for e, _ in self._done]
+        """Every edit of the session still applied, oldest first (also those beyond the undo
+        limit): what ``rebase`` re-applies and what a save records."""
+        return [*self._folded, *(e for e, _ in self._done)]
 
     @property
     def can_undo(self) -> bool:
@@ -46,10 +48,13 @@ class EditHistory:
         plan = apply_edit(self.current, edit)
         self._done.append((edit, plan))
         self._undone.clear()
-        if len(self._done) > self.limit:
-            # fold the oldest step into the base so memory stays bounded
-            _, self.base = self._done.pop(0)
+        self._fold()
         return plan
+
+    def _fold(self) -> None:
+        while len(self._done) > self.limit:  # keep memory bounded: the oldest step joins the base
+            edit, self.base = self._done.pop(0)
+            self._folded.append(edit)
 
     def undo(self) -> Plan:
         """Step back one edit."""
@@ -66,7 +71,8 @@ class EditHistory:
         return self.current
 
     def rebase(self, new_base: Plan) -> Plan:
-        """Re-apply this session's edits on ``new_base`` (e.g. a newer saved version).
+        """Re-apply this session's edits (all of them, see ``edits``) on ``new_base`` (e.g. a newer
+        saved version).
 
         Raises PlanEditError naming the first edit that no longer applies; then the history is
         left as it was.
@@ -80,5 +86,6 @@ class EditHistory:
             except PlanEditError as exc:
                 raise PlanEditError(f"edit {k} of {len(edits)} ({edit.op}) no longer applies: {exc}") from exc
             done.append((edit, plan))
-        self.base, self._done, self._undone = new_base, done, []
+        self.base, self._folded, self._done, self._undone = new_base, [], done, []
+        self._fold()
         return self.current
