@@ -159,7 +159,7 @@ def create_form(expanded: bool) -> None:
             with st.spinner(tr("creating")):
                 plan = default_start_plan(start, repo.store)
                 pid, _ = repo.create_plan(name, plan, author=author, source=start)
-            st.session_state["pl_plan"] = pid
+            st.session_state["pl_plan_next"] = pid  # applied before the plan selector is drawn
             st.session_state.pop("pl_session", None)
             st.rerun()
 
@@ -171,6 +171,8 @@ if plans.empty:
     st.stop()
 
 plan_ids = plans["id"].astype(int).tolist()
+if "pl_plan_next" in st.session_state:
+    st.session_state["pl_plan"] = st.session_state.pop("pl_plan_next")
 if st.session_state.get("pl_plan") not in plan_ids:
     st.session_state["pl_plan"] = plan_ids[-1]
 names = plans.set_index("id")

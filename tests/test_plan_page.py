@@ -136,3 +136,18 @@ def test_an_issue_is_listed_and_navigable_on_the_map(tmp_path, monkeypatch):
     lat, lon, zoom = at.session_state["pl_view"]
     assert zoom == 17 and 22.746 < lat < 22.747 and 113.900 < lon < 113.901  # on atom r3c0
     assert at.session_state["pl_grid"] == g(A, 1)
+
+
+def test_start_a_second_plan_from_the_sidebar(plan_store, monkeypatch):
+    import gridgeo.plan.start as start
+
+    repo, pid = plan_store
+    # the default atlas's partition takes half a minute; here the starting plan is the lattice
+    monkeypatch.setattr(start, "default_start_plan", lambda which, store=None: lattice_plan())
+    at = _run(AppTest.from_file(PAGE, default_timeout=120))
+    at.text_input(key="pl_new_name").input("第二方案")
+    _click(at, "pl_create")
+    plans = repo.list_plans()
+    assert plans["name"].tolist() == ["格子", "第二方案"]
+    assert at.selectbox(key="pl_plan").value == int(plans["id"].iloc[-1])
+    assert repo.audit(int(plans["id"].iloc[-1]))["detail"].iloc[0]["source"] == "current"
