@@ -18,6 +18,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 @pytest.fixture
 def client(tmp_path, monkeypatch):
     monkeypatch.setenv("GRIDGEO_API_TOKEN", TOKEN)
+    monkeypatch.setenv("GRIDGEO_READ_ACCESS", "open")  # TestClient's host is not loopback
     store = open_store(f"sqlite:///{tmp_path / 'api.sqlite'}", seed_default=False)
     app = create_app(store, Settings(api_token=TOKEN))
     app.include_router(create_plan_router(lambda: store, atoms_provider=lambda start, _store: lattice_plan()))
@@ -70,6 +71,12 @@ def test_refused_edits_unknown_plans_and_bad_bodies(client):
     assert r.status_code == 422 and "start" in r.json()["message"]
     r = client.post(f"/api/v1/plans/{pid}/versions", headers=AUTH, json={"base_version": 1, "author": "a", "edits": []})
     assert r.status_code == 422
+
+
+def test_reads_from_elsewhere_need_the_token_unless_open(client, monkeypatch):
+    monkeypatch.setenv("GRIDGEO_READ_ACCESS", "localhost")
+    assert client.get("/api/v1/plans").status_code == 401  # the test client is not a loopback host
+    assert client.get("/api/v1/plans", headers=AUTH).status_code == 200
 
 
 def test_writes_need_the_token(client):

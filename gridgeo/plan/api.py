@@ -45,7 +45,7 @@ from gridgeo.plan.ops import Edit, apply_edits, preview
 from gridgeo.plan.repository import PlanRepository, export_crosswalk, export_grids
 
 API = "/api/v1"
-LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 class EditIn(BaseModel):
