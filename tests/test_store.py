@@ -271,3 +271,16 @@ def test_assignment_equals_postgis_st_covers(pg_url, default_atlas):
     differ = [(r.id, r.grid_code, r.postgis) for r in rows if r.grid_code != r.postgis]
     assert differ == []
     assert sum(r.grid_code is None for r in rows) > 0  # some out of area, agreed by both
+
+
+def test_an_older_schema_is_upgraded_on_open(store_url):
+    st = open_store(store_url, seed_default=False)
+    with st.write_engine.begin() as conn:  # roll the database back to schema version 2
+        conn.exec_driver_sql("DROP INDEX ix_event_history_at")
+        conn.exec_driver_sql("DELETE FROM schema_migrations WHERE version = 3")
+    assert st.schema_version() == 2
+    st.close()
+    st = open_store(store_url, seed_default=False)
+    assert st.schema_version() == SCHEMA_VERSION == 3
+    assert "ix_event_history_at" in {ix["name"] for ix in sa.inspect(st.engine).get_indexes("event_history")}
+    st.close()
