@@ -112,6 +112,9 @@ def test_user_errors_are_one_line(tmp_path, capsys):
     assert "unsupported file type" in err and err.strip().count("\n") == 0
     assert main(["ingest", str(tmp_path / "x.txt"), "--batch-size", "0"]) == 2
     assert "--batch-size" in capsys.readouterr().err
+    (tmp_path / "binary.csv").write_bytes(b"id,lon\n\xff\xff\x80,1\n")
+    assert main(["ingest", str(tmp_path / "binary.csv")]) == 1
+    assert "neither UTF-8 nor GBK" in capsys.readouterr().err
     (tmp_path / "bad.geojson").write_text("{not json")
     assert main(["ingest", str(tmp_path / "bad.geojson")]) == 1
     assert "not valid JSON" in capsys.readouterr().err

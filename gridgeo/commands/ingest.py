@@ -14,7 +14,9 @@ file is unreadable; 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
+import itertools
 import json
 import os
 import sys
@@ -73,18 +75,40 @@ def _geojson_rows(path: Path) -> Iterator[tuple[str, dict]]:
         yield f"feature {i}", props
 
 
-def _rows(path: Path) -> list[tuple[str, dict]]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":  # UTF-8 (with or without BOM), else GB18030 (covers GBK exports from Excel)
-        try:
-            return list(_csv_rows(path))
-        except UnicodeDecodeError:
+def _sniff_csv(path: Path) -> tuple[str, int]:
+    """(encoding, number of lines) in one streaming pass: UTF-8 (BOM or not), else GB18030 (GBK)."""
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    gbk = codecs.getincrementaldecoder("gb18030")()
+    ok = {"utf-8-sig": True, "gb18030": True}
+    lines = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            lines += chunk.count(b"\n")
+            for name, dec in (("utf-8-sig", utf8), ("gb18030", gbk)):
+                if ok[name]:
+                    try:
+                        dec.decode(chunk)
+                    except UnicodeDecodeError:
+                        ok[name] = False
+    for name, dec in (("utf-8-sig", utf8), ("gb18030", gbk)):
+        if ok[name]:
             try:
-                return list(_csv_rows(path, "gb18030"))
+                dec.decode(b"", final=True)
+                return name, lines
             except UnicodeDecodeError:
-                raise InputError(f"{path}: neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV") from None
+                ok[name] = False
+    raise InputError(f"{path}: neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV")
+
+
+def _rows(path: Path) -> tuple[Iterator[tuple[str, dict]], int]:
+    """The rows of the file (streamed for CSV) and the expected count for the progress bar."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        encoding, lines = _sniff_csv(path)
+        return _csv_rows(path, encoding), max(lines - 1, 0)
     if suffix in (".geojson", ".json"):
-        return list(_geojson_rows(path))
+        rows = list(_geojson_rows(path))
+        return iter(rows), len(rows)
     raise InputError(f"{path}: unsupported file type {suffix!r}; give a .csv or .geojson file")
 
 
@@ -124,17 +148,18 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--crs: {exc}") from None
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    rows = _rows(path)
+    rows, expected = _rows(path)
     rejects_path = Path(args.rejects) if args.rejects else path.with_name(path.name + ".rejected.csv")
     ack = open(args.ack_file, "a", encoding="utf-8") if args.ack_file else None  # noqa: SIM115
     counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
+    n_rows = 0
     rejected: list[tuple[str, dict, str]] = []
     store = open_store(args.database)
     try:
-        with tqdm(total=len(rows), unit="row", desc=f"ingest {path.name}", file=sys.stderr,
+        with tqdm(total=expected, unit="row", desc=f"ingest {path.name}", file=sys.stderr,
                   disable=args.quiet, mininterval=0.5) as bar:
-            for start in range(0, len(rows), args.batch_size):
-                chunk = rows[start:start + args.batch_size]
+            while chunk := list(itertools.islice(rows, args.batch_size)):
+                n_rows += len(chunk)
                 batch, wheres = [], []
                 for where, row in chunk:
                     if "__geometry_error__" in row:
@@ -167,6 +192,6 @@ def run(args: argparse.Namespace) -> int:
     if rejected:
         _write_rejects(rejects_path, rejected)
     note = f" (reasons in {rejects_path})" if rejected else ""
-    print(f"ingest {path}: {len(rows):,} rows: {counts['accepted']:,} accepted, {counts['duplicate']:,} "
+    print(f"ingest {path}: {n_rows:,} rows: {counts['accepted']:,} accepted, {counts['duplicate']:,} "
           f"duplicate, {counts['rejected']:,} rejected{note}")
     return 1 if rejected else 0
