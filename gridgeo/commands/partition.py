@@ -50,7 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repair", choices=("auto", "maup", "none"), default="auto",
                         help="maup.smart_repair of legacy layers: auto (when overlaps exceed the sliver "
                              "tolerance), maup (every unclean layer) or none")
-    parser.add_argument("--jobs", type=int, default=1, help="processes for the per-community solver")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="processes for the per-community solver (default 2; 1 = in this process)")
     parser.add_argument("--out", metavar="DIR", required=True, help="output folder (created if missing)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 

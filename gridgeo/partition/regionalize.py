@@ -67,6 +67,7 @@ class _Partition:
     def __init__(self, p: CommunityProblem, rng: np.random.Generator):
         self.p = p
         self.h = p.households.astype(float)
+        self.h_list = self.h.tolist()
         self.nbrs = p.nbrs
         self.lo, self.hi = p.lo, p.hi
         self.mid = (p.lo + p.hi) / 2.0
@@ -159,41 +160,42 @@ class _Partition:
     def _grow(self, members: list[int], direction: np.ndarray, k1: int, k2: int):
         """Grow a part from the extreme atom along ``direction``; the best prefix and the rest."""
         mem = set(members)
-        proj = self.p.xy @ direction  # all atoms of the community: cheap, indexable
+        proj = (self.p.xy @ direction).tolist()  # all atoms of the community; a list indexes fast
         total = float(self.h[members].sum())
         target = total * k1 / (k1 + k2)
         start = min(members, key=lambda a: (proj[a], a))
         order = [start]
         inside = {start}
-        h = self.h
+        h = self.h_list
         cum_h = h[start]
-        cut = sum(w for b, w in self.nbrs[start].items() if b in mem)
+        nbrs = self.nbrs
+        cut = sum(w for b, w in nbrs[start].items() if b in mem)
         cuts = [cut]
-        heap = [(proj[b], b) for b in self.nbrs[start] if b in mem]
+        heap = [(proj[b], b) for b in nbrs[start] if b in mem]
         heapq.heapify(heap)
         limit = target + self.hi
-        while heap and len(order) < len(members) - 1 and cum_h < limit:
-            _, j = heapq.heappop(heap)
+        max_len = len(members) - 1
+        pop, push = heapq.heappop, heapq.heappush
+        while heap and len(order) < max_len and cum_h < limit:
+            _, j = pop(heap)
             if j in inside:
                 continue
             inside.add(j)
             order.append(j)
             cum_h += h[j]
-            delta = 0.0
-            for b, w in self.nbrs[j].items():
+            for b, w in nbrs[j].items():
                 if b in mem:
                     if b in inside:
-                        delta -= w
+                        cut -= w
                     else:
-                        delta += w
-                        heapq.heappush(heap, (proj[b], b))
-            cut += delta
+                        cut += w
+                        push(heap, (proj[b], b))
             cuts.append(cut)
         n = min(len(order), len(members) - 1)
         if n < 1:
             return None
         idx = np.asarray(order[:n])
-        c = np.cumsum(h[idx])
+        c = np.cumsum(self.h[idx])
         rest_h = total - c
         pen = (np.maximum(0.0, k1 * self.lo - c) + np.maximum(0.0, c - k1 * self.hi)
                + np.maximum(0.0, k2 * self.lo - rest_h) + np.maximum(0.0, rest_h - k2 * self.hi))
@@ -316,10 +318,11 @@ class _Partition:
         total = float(self.h[union].sum())
         k0 = self.parts_for(total)
         best = None
-        for k in dict.fromkeys((k0, k0 + 1, k0 - 1)):
+        # cheapest first: 4 sweeps with k0 parts; then 8 sweeps (diagonals) with k0, k0+1, k0-1
+        for k, extra in dict.fromkeys(((k0, False), (k0, True), (k0 + 1, True), (k0 - 1, True))):
             if k < 1 or (k != k0 and not (k * self.lo <= total <= k * self.hi)):
                 continue
-            cand = self.bisect(union, k, extra=True)
+            cand = self.bisect(union, k, extra=extra)
             vs = [self.set_viol(p) for p in cand]
             key = (sum(v > 1e-9 for v in vs), sum(vs))
             if best is None or key < best[0]:
