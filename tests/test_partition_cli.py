@@ -93,3 +93,18 @@ def test_cli_atlas_shortcut_on_default_dataset(tmp_path, capsys):
     assert metrics["communities"] == 31 and metrics["layers"] == ["comprehensive", "party"]
     assert metrics["totals_out"]["households"] == metrics["totals_in"]["households"]
     assert metrics["timings"]["total_s"] < 60
+
+
+def test_cli_previous_keeps_codes_of_unchanged_grids(case_files, tmp_path):
+    first = tmp_path / "first"
+    args = ["partition", "--communities", str(case_files["communities"]), "--legacy", str(case_files["legacy"]),
+            "--units", str(case_files["units"]), "--primary-layer", "party", "--quiet"]
+    assert main([*args, "--out", str(first)]) == 0
+    old = gpd.read_file(first / "grids.gpkg")
+    old["code"] = old["code"].astype(str).str[:12] + (old["code"].astype(str).str[12:].astype(int) + 100).astype(str)
+    renumbered = tmp_path / "renumbered.gpkg"
+    old.to_file(renumbered, driver="GPKG", engine="pyogrio")
+    second = tmp_path / "second"
+    assert main([*args, "--previous", str(renumbered), "--out", str(second)]) == 0
+    new = gpd.read_file(second / "grids.gpkg")
+    assert sorted(new["code"].astype(str)) == sorted(old["code"].astype(str))  # 101..105 kept, not 001..005

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from partition_cases import COMMUNITY, box, strip_case, two_community_case
+from partition_cases import COMMUNITY, X0, Y0, box, strip_case, two_community_case
 from sklearn.metrics import adjusted_rand_score
 
 from gridgeo.errors import InputError, UsageError
@@ -254,3 +254,29 @@ def test_parallel_jobs_give_the_same_grids():
     two = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, n_jobs=2).grids
     pd.testing.assert_frame_equal(pd.DataFrame(one.drop(columns="geometry")),
                                   pd.DataFrame(two.drop(columns="geometry")))
+
+
+def test_polygon_units_split_by_area_and_stray_points_snapped():
+    case = strip_case()
+    units = to_metric(case["units"])
+    # a compound drawn as an area over x 250-350 (half in A, half in B): 100 households, 50/50
+    poly = gpd_row(units, "poly", box(250, 150, 350, 250), 100)
+    # a point 3 m outside the community (south of A) that names it: snapped to the nearest atom
+    stray = gpd_row(units, "stray", shapely.Point(X0 + 150, Y0 - 3), 40)
+    units = pd.concat([units, poly, stray], ignore_index=True).set_crs(units.crs, allow_override=True)
+    res = run_partition(case["communities"], case["legacy"], units.to_crs(case["units"].crs), 300, 500,
+                        primary_layer="party")
+    atoms = to_metric(res.atoms)
+    assert res.metrics["apportion"]["polygon_units"] == 1
+    assert res.metrics["apportion"]["snapped_units"] == 1
+    assert atoms["households"].sum() == pytest.approx(1950 + 100 + 40)
+    in_a = atoms[atoms["legacy_party"] == "A"]["households"].sum()
+    assert in_a == pytest.approx(400 + 50 + 40)
+
+
+def gpd_row(like, code, geom, households):
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame({"code": [code], "name": [code], "kind": ["compound"], "households": [households],
+                             "population": [households * 3], "enterprises": [0], "community_code": [COMMUNITY]},
+                            geometry=[geom], crs=like.crs)
