@@ -278,3 +278,27 @@ def test_two_workers_share_one_store(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def test_concurrent_posts_share_transactions_without_losing_or_duplicating(store):
+    import asyncio
+
+    app = create_app(store, Settings(api_token=TOKEN))
+
+    async def fire():
+        transport = httpx.ASGITransport(app=app, client=LOCAL)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=AUTH) as client:
+            bodies = [ev(i) for i in range(40)] + [ev(99, text=f"copy {k}") for k in range(10)]
+            bodies.append([ev(200), ev(201)])
+            return await asyncio.gather(*(client.post("/api/v1/events", json=b) for b in bodies))
+
+    responses = asyncio.run(fire())
+    assert all(r.status_code in (200, 201) for r in responses)
+    singles = [r.json() for r in responses[:-1]]
+    assert sum(r["result"] == "accepted" for r in singles) == 41  # 40 distinct + the first copy of e99
+    assert [r["result"] for r in singles[40:]].count("accepted") == 1
+    batch = responses[-1].json()
+    assert [x["index"] for x in batch["results"]] == [0, 1] and batch["accepted"] == 2
+    assert store.count_events() == 43
+    transactions = store.events_frame(extra=True)["received_at"].nunique()  # one `now` per transaction
+    assert transactions < len(responses) / 2, transactions
