@@ -80,6 +80,7 @@ class _Partition:
         # population violations are weighed in households (the community's households per person)
         self.pw = float(self.h.sum() / self.pop.sum()) if self.pop_on and self.pop.sum() > 0 else 0.0
         self.pp: dict[int, float] = {}
+        self.tried: set[frozenset] = set()  # neighbourhoods already re-split without success
         self.kept: set[int] = set()
         self.fixed: dict[int, tuple[str, str]] = {}
         self.next_id = 0
@@ -310,6 +311,10 @@ class _Partition:
             frontier = nxt
         if len(group) == 1:
             return False
+        key = frozenset(group)  # region ids are never reused: the same ids mean the same atoms
+        if key in self.tried:
+            return False
+        self.tried.add(key)
         old = [self.rviol(r) for r in group]
         old_key = (sum(v > 1e-9 for v in old), sum(old))
         union = sorted(set().union(*(self.members[r] for r in group)))
@@ -348,6 +353,7 @@ class _Partition:
 
     # --- local search ------------------------------------------------------------------------
     def polish(self, max_passes: int = 12) -> int:
+        self.tried.clear()  # moves change regions without new ids
         moves = 0
         n = len(self.h)
         for _ in range(max_passes):
