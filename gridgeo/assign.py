@@ -15,7 +15,7 @@ extent. Cells that no grid boundary passes through (found conservatively from bo
 spaced half a cell apart, each widened by a quarter cell) hold their grid (or -1)
 directly: 4-connected runs of such cells are labelled (``scipy.ndimage.label``) and one exact
 test per run gives the value. Border cells keep a list of candidate grids (a bulk
-``STRtree.query`` of the cell boxes with ``predicate="intersects"``). A point in a plain cell
+``STRtree.query`` of the cell boxes: every grid whose bounding box meets the cell). A point in a plain cell
 is answered by one array lookup; a point in a border cell by ``shapely.intersects_xy``
 against its cell's few prepared candidate polygons, lowest code among the hits.
 """
@@ -110,12 +110,13 @@ class GridIndex:
         value[1:] = self.exact(self._x0 + (cx[rep] + 0.5) * size, self._y0 + (cy[rep] + 0.5) * size)
         table = value[labels]
         # Border cells get a number k (stored as -2 - k) and a candidate list: the grids whose
-        # polygon intersects the cell, found once with a bulk STRtree query of the cell boxes.
+        # bounding box meets the cell (a superset of those covering any of its points), found
+        # once with a bulk STRtree query of the cell boxes.
         by, bx = np.nonzero(border)
         table[by, bx] = -2 - np.arange(len(by))
         x_lo, y_lo = self._x0 + bx * size, self._y0 + by * size
         boxes = shapely.box(x_lo, y_lo, x_lo + size, y_lo + size)
-        cell_i, grid_i = self.tree.query(boxes, predicate="intersects")
+        cell_i, grid_i = self.tree.query(boxes)  # bounding-box candidates; lookups test exactly
         order = np.argsort(cell_i, kind="stable")
         self._cand = grid_i[order].astype(np.int64)
         self._cand_start = np.searchsorted(cell_i[order], np.arange(len(by) + 1)).astype(np.int64)
