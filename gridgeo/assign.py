@@ -12,12 +12,12 @@ The rule (exact, deterministic):
 
 How it is fast: :class:`GridIndex` lays a regular lookup table of square cells over the grids'
 extent. Cells that no grid boundary passes through (found conservatively from boundary samples
-spaced half a cell apart, each widened by a quarter cell) hold their grid (or -1)
-directly: 4-connected runs of such cells are labelled (``scipy.ndimage.label``) and one exact
-test per run gives the value. Border cells keep a list of candidate grids (a bulk
-``STRtree.query`` of the cell boxes: every grid whose bounding box meets the cell). A point in a plain cell
-is answered by one array lookup; a point in a border cell by ``shapely.intersects_xy``
-against its cell's few prepared candidate polygons, lowest code among the hits.
+spaced half a cell apart, each widened by a quarter cell) hold their grid (or -1) directly:
+4-connected runs of such cells are labelled (``scipy.ndimage.label``) and one exact test per
+run gives the value. Border cells keep a list of candidate grids (a bulk ``STRtree.query`` of
+the cell boxes: every grid whose bounding box meets the cell). A point in a plain cell is
+answered by one array lookup; a point in a border cell by ``shapely.intersects_xy`` against its
+cell's few prepared candidate polygons, lowest code among the hits.
 """
 
 from __future__ import annotations
