@@ -107,3 +107,32 @@ def test_one_street_with_clipped_legacy_gives_valid_single_polygons(default_atla
     assert (shapely.get_type_id(geoms) == 3).all()
     shapely.set_precision(geoms, 1e-5)  # what the map layer does; raised on a folded ring before
     assert grids["households"].sum() == units["households"].sum()
+
+
+_DIGEST_SCRIPT = """
+import hashlib, shapely
+from gridgeo.atlas import load_default_atlas
+from gridgeo.partition import run_partition
+a = load_default_atlas()
+codes = sorted(a.communities["code"])[5:8]
+comms = a.communities[a.communities["code"].isin(codes)]
+units = a.units[a.units["community_code"].isin(codes)]
+legacy = a.legacy[a.legacy.intersects(shapely.union_all(comms.geometry.values))]
+g = run_partition(comms, legacy, units, 300, 500, seed=3).grids
+print(hashlib.md5(g.drop(columns="geometry").to_csv().encode()
+                  + b"".join(shapely.to_wkb(g.geometry.values))).hexdigest())
+"""
+
+
+def test_same_seed_same_output_across_processes_and_hash_seeds():
+    import os
+    import subprocess
+    import sys
+
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        out = subprocess.run([sys.executable, "-c", _DIGEST_SCRIPT], env=env, capture_output=True, text=True,
+                             timeout=300, check=True)
+        digests.add(out.stdout.strip().splitlines()[-1])
+    assert len(digests) == 1
