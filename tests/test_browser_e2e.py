@@ -4,62 +4,27 @@ leaves localhost."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from streamlit_server import LOCAL_PREFIXES, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 REFRESH_S = 3
-LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory):
     """`streamlit run app.py` on a free loopback port with a temp data dir and a short refresh."""
     tmp_path = tmp_path_factory.mktemp("app")
-    port = _free_port()
     data_dir = tmp_path / "data"
-    env = {**os.environ, "GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_WALL_REFRESH_S": str(REFRESH_S),
-           "GRIDGEO_SEED_DAYS": "1"}
-    env.pop("GRIDGEO_DATABASE_URL", None)
-    log = open(tmp_path / "streamlit.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text(errors="replace"))
-        yield f"http://127.0.0.1:{port}", data_dir
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    env = {"GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_WALL_REFRESH_S": str(REFRESH_S), "GRIDGEO_SEED_DAYS": "1"}
+    with streamlit_server(ROOT / "app.py", tmp_path, env) as url:
+        yield url, data_dir
 
 
 def _map_frame(page, timeout_s: float = 90):

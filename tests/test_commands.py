@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,14 +11,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from streamlit_server import free_port
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -29,7 +23,7 @@ def _get(url: str) -> tuple[int, str]:
 
 @pytest.mark.slow
 def test_make_run_serves_the_app_on_the_default_data(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "GRIDGEO_DATA_DIR": str(tmp_path)}
     proc = subprocess.Popen(
         ["make", "--no-print-directory", "run", f"PORT={port}"], cwd=REPO, env=env,

@@ -6,28 +6,17 @@ localhost."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from plan_helpers import A, atom_id, g, lattice_plan
+from streamlit_server import LOCAL_PREFIXES, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _registered() -> bool:
@@ -45,33 +34,10 @@ def planner_server(tmp_path):
     store = open_store(f"sqlite:///{data_dir / 'gridgeo.sqlite'}")
     PlanRepository(store).create_plan("浏览器测试", lattice_plan(), author="setup")
     store.close()
-    port = _free_port()
-    env = {**os.environ, "GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_SEED_DAYS": "1"}
-    env.pop("GRIDGEO_DATABASE_URL", None)
+    env = {"GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_SEED_DAYS": "1"}
     script, path = (ROOT / "app.py", "/planner") if _registered() else (ROOT / "app_pages" / "planner.py", "/")
-    log = open(tmp_path / "streamlit.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text(errors="replace"))
-        yield f"http://127.0.0.1:{port}{path}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with streamlit_server(script, tmp_path, env) as url:
+        yield url + path
 
 
 def _households(page) -> dict[str, int]:
