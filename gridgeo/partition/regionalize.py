@@ -275,7 +275,7 @@ class _Partition:
                     self.add(atoms)
                     progress = True
                     continue
-                for q, _w in sorted(nbr.items(), key=lambda kv: (-kv[1], kv[0])):
+                for q, _w in sorted(nbr.items(), key=lambda kv: (kv[0] in self.kept, -kv[1], kv[0])):
                     union = sorted(self.members[rid] | self.members[q])
                     tot = self.hh[rid] + self.hh[q]
                     if tot < 2 * self.lo:
