@@ -194,8 +194,12 @@ def _parse_time(name: str, text: str | None) -> datetime | None:
     return t
 
 
-def create_app(store=None, settings: Settings | None = None) -> FastAPI:
-    """The FastAPI app over ``store`` (default: ``open_store()`` at startup, closed at shutdown)."""
+def create_app(store=None, settings: Settings | None = None, plan_atoms_provider=None) -> FastAPI:
+    """The FastAPI app over ``store`` (default: ``open_store()`` at startup, closed at shutdown).
+
+    ``plan_atoms_provider(start, store)`` overrides how the plan endpoints build a starting plan
+    (default: atoms of the default atlas, see gridgeo.plan.api.default_atoms_provider).
+    """
     settings = settings or Settings.from_env()
     owns_store = store is None
     state: dict[str, Any] = {"store": store}
@@ -442,4 +446,7 @@ def create_app(store=None, settings: Settings | None = None) -> FastAPI:
         st = get_store()
         return {"ok": True, "backend": st.backend, "grid_set_version": st.current_version()}
 
+    from gridgeo.plan.api import create_plan_router  # plans: versions, publish, diff (issue 6)
+
+    app.include_router(create_plan_router(get_store, require_read, require_write, plan_atoms_provider))
     return app

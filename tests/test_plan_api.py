@@ -7,7 +7,6 @@ import pytest
 from fastapi.testclient import TestClient
 from plan_helpers import X0, Y0, A, B, atom_id, g, lattice_plan
 
-from gridgeo.plan.api import create_plan_router
 from gridgeo.service import Settings, create_app
 from gridgeo.store import open_store
 
@@ -20,8 +19,7 @@ def client(tmp_path, monkeypatch):
     monkeypatch.setenv("GRIDGEO_API_TOKEN", TOKEN)
     monkeypatch.setenv("GRIDGEO_READ_ACCESS", "open")  # TestClient's host is not loopback
     store = open_store(f"sqlite:///{tmp_path / 'api.sqlite'}", seed_default=False)
-    app = create_app(store, Settings(api_token=TOKEN))
-    app.include_router(create_plan_router(lambda: store, atoms_provider=lambda start, _store: lattice_plan()))
+    app = create_app(store, Settings(api_token=TOKEN, read_access="open"), plan_atoms_provider=lambda start, _store: lattice_plan())
     with TestClient(app) as c:
         yield c
     store.close()
@@ -73,10 +71,14 @@ def test_refused_edits_unknown_plans_and_bad_bodies(client):
     assert r.status_code == 422
 
 
-def test_reads_from_elsewhere_need_the_token_unless_open(client, monkeypatch):
-    monkeypatch.setenv("GRIDGEO_READ_ACCESS", "localhost")
-    assert client.get("/api/v1/plans").status_code == 401  # the test client is not a loopback host
-    assert client.get("/api/v1/plans", headers=AUTH).status_code == 200
+def test_reads_from_elsewhere_need_the_token_unless_open(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'locked.sqlite'}", seed_default=False)
+    app = create_app(store, Settings(api_token=TOKEN, read_access="localhost"),
+                     plan_atoms_provider=lambda start, _store: lattice_plan())
+    with TestClient(app) as locked:
+        assert locked.get("/api/v1/plans").status_code == 401  # the test client is not a loopback host
+        assert locked.get("/api/v1/plans", headers=AUTH).status_code == 200
+    store.close()
 
 
 def test_writes_need_the_token(client):
