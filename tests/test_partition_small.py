@@ -280,3 +280,9 @@ def gpd_row(like, code, geom, households):
     return gpd.GeoDataFrame({"code": [code], "name": [code], "kind": ["compound"], "households": [households],
                              "population": [households * 3], "enterprises": [0], "community_code": [COMMUNITY]},
                             geometry=[geom], crs=like.crs)
+
+
+def test_primary_grids_already_in_band_are_accounted(strip):
+    _, res = strip
+    fit = res.metrics["preservation"]["party"]["already_in_band"]
+    assert fit == {"legacy_grids": 1, "kept": 1}  # A (400 households) is the one that fits

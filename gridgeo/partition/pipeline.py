@@ -295,6 +295,14 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
                                     "split": counts.get("split", 0),
                                     "kept_or_merged_share": round((counts.get("kept", 0)
                                                                    + counts.get("merged", 0)) / total, 4)})
+    # primary legacy grids that already fit the band (inside one community): what became of them
+    col = f"legacy_{primary_layer}"
+    per = atoms.dropna(subset=[col]).groupby(col).agg(h=("households", "sum"), nc=("community", "nunique"))
+    fitting = per.index[(per["h"] >= lo) & (per["h"] <= hi) & (per["nc"] == 1)]
+    prim = crosswalk[crosswalk["layer"] == primary_layer].drop_duplicates("legacy_code").set_index("legacy_code")
+    fit_out = prim.loc[prim.index.intersection(fitting), "outcome"].value_counts().to_dict()
+    preservation[primary_layer]["already_in_band"] = {"legacy_grids": int(len(fitting)),
+                                                     **{k: int(v) for k, v in fit_out.items()}}
     n_parts = shapely.get_num_geometries(grids.geometry.values)
     grids["parts"] = n_parts
     grids = grids.reset_index(drop=True)

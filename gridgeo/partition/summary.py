@@ -36,16 +36,27 @@ def summary_markdown(m: dict, max_infeasible: int = 20) -> str:
     for layer, p in m["preservation"].items():
         lines.append(f"| {layer} | {p.get('legacy_grids', 0)} | {p.get('kept_whole', 0)} | {p.get('merged', 0)} | "
                      f"{p.get('split', 0)} | {p['ari_households']:.3f} | {p['mean_largest_share']:.3f} |")
+    fit = m["preservation"].get(m["primary_layer"], {}).get("already_in_band")
+    if fit:
+        lines += ["", f"Primary layer {m['primary_layer']}: {fit['legacy_grids']} legacy grids already fit the band; "
+                  f"{fit.get('kept', 0)} kept whole, {fit.get('merged', 0)} merged whole with a neighbour, "
+                  f"{fit.get('split', 0)} split (to bring neighbours into the band)."]
     r = m.get("refinement", {})
     lines += ["", "## Repairs 修复", "",
               f"- atoms: {r.get('atoms')} from {r.get('faces')} faces; {r.get('slivers_merged')} slivers below "
               f"{r.get('sliver_m2')} m² merged; {r.get('crowded_atoms_cut', 0)} atoms above max cut between "
               "their basic units"]
+    def doctor(info: dict) -> str:
+        if info.get("doctor", "run") != "run":
+            return "maup.doctor not run (overlaps measured directly)"
+        return f"maup.doctor clean={info.get('doctor_clean')}"
+
     comm = r.get("communities", {})
-    lines.append(f"- communities: maup.doctor clean={comm.get('doctor_clean')}, {comm.get('overlaps', 0)} "
-                 f"overlaps ({comm.get('overlap_m2', 0)} m²), repaired={comm.get('repaired')}")
+    lines.append(f"- communities: {doctor(comm)}, {comm.get('overlaps', 0)} overlaps "
+                 f"({comm.get('overlap_m2', 0)} m²), repaired={comm.get('repaired')}"
+                 + (f" — {comm['method']}" if comm.get("method") else ""))
     for layer, info in r.get("layers", {}).items():
-        lines.append(f"- {layer}: doctor clean={info.get('doctor_clean')}, {info.get('overlaps')} overlaps "
+        lines.append(f"- {layer}: {doctor(info)}, {info.get('overlaps')} overlaps "
                      f"({info.get('overlap_m2')} m², largest {info.get('largest_overlap_m2')} m²), gaps "
                      f"{info.get('gap_m2', 0)} m²; repaired={info.get('repaired')}"
                      + (f" — {info['method']}" if info.get("method") else ""))
