@@ -284,3 +284,35 @@ def test_an_older_schema_is_upgraded_on_open(store_url):
     assert st.schema_version() == SCHEMA_VERSION == 3
     assert "ix_event_history_at" in {ix["name"] for ix in sa.inspect(st.engine).get_indexes("event_history")}
     st.close()
+
+
+def test_concurrent_publishes_get_distinct_versions(store_url, small_grids):
+    """Two stores (two connections) publishing at once each get their own next version."""
+    first = open_store(store_url, seed_default=False)
+    first.publish_grid_set(small_grids, author="setup")
+    second = open_store(store_url, seed_default=False)
+    versions: list[int] = []
+    failures: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def publish(st) -> None:
+        try:
+            barrier.wait()
+            for _ in range(3):
+                versions.append(st.publish_grid_set(small_grids, author="race"))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=publish, args=(st,)) for st in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    try:
+        assert not failures, failures
+        assert sorted(versions) == list(range(2, 8))
+        sets = first.grid_sets()
+        assert int(sets["is_current"].astype(bool).sum()) == 1
+    finally:
+        first.close()
+        second.close()

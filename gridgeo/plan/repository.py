@@ -33,12 +33,11 @@ from gridgeo.plan.errors import IntegrityError, PlanEditError, PlanNotFoundError
 from gridgeo.plan.figures import grid_figures, summary
 from gridgeo.plan.integrity import errors, validate
 from gridgeo.plan.model import AtomSet, Plan, SizeBand, make_plan
+from gridgeo.store.sql import PUBLISH_LOCK_KEY  # one lock for every grid-set publisher
 
 # integrity rules whose failures a publisher may accept with a reason (see PlanRepository.publish)
 ACCEPTABLE_RULES = frozenset({"under_min", "over_max", "population_under_min", "population_over_max", "hole"})
 
-
-PUBLISH_LOCK_KEY = 0x67726964  # PostgreSQL advisory lock held while a grid set is published ("grid")
 
 
 def _now() -> datetime:

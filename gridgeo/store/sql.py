@@ -40,6 +40,8 @@ FILTER_COLUMNS = ("grid_code", "community_code", "street_code", "level", "catego
                   "list_type", "dispatch_target")
 
 
+PUBLISH_LOCK_KEY = 0x67726964  # PostgreSQL advisory lock held while a grid set is published ("grid")
+
 class EventNotFound(LookupError):
     """No event with that id."""
 
@@ -166,6 +168,10 @@ class Store:
                 "attrs": attrs, "wkb": wkb,
             })
         def write(c: sa.Connection) -> int:
+            if c.dialect.name == "postgresql":
+                # one publisher at a time, since the next version is max + 1 (SQLite's write
+                # transaction is already exclusive); re-entrant for a caller that holds it
+                c.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
             version = int(c.execute(sa.select(sa.func.max(S.grid_sets.c.version))).scalar() or 0) + 1
             c.execute(S.grid_sets.update().values(is_current=False))
             c.execute(S.grid_sets.insert().values(
