@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +23,22 @@ from gridgeo.review import (
     static_map,
 )
 from layers import Legend, area_layer, base_map, district_outline
+
+
+def trend_chart(trend: pd.DataFrame, lang: str) -> alt.Chart:
+    """Daily counts by level as lines in the four warning colours, with numeric dates (no
+    English month names) and axis titles in the page language."""
+    long = trend.rename_axis("day").reset_index().melt("day", var_name="level", value_name="n")
+    long["day"] = pd.to_datetime(long["day"]).dt.strftime("%m-%d")
+    return alt.Chart(long, height=260).mark_line(point=True).encode(
+        x=alt.X("day:O", title=t("date", lang), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("n:Q", title=t("events", lang)),
+        color=alt.Color("level:N", title=t("level", lang), sort=list(trend.columns),
+                        scale=alt.Scale(domain=list(trend.columns),
+                                        range=["#e02020", "#f58220", "#f5d000", "#2a7fd4"])),
+        tooltip=["day:O", "level:N", "n:Q"],
+    )
+
 
 L = common.lang()
 seeded = common.seed_once()
@@ -81,7 +98,7 @@ for tab, table in zip(tabs, tables.values(), strict=True):
 st.subheader(t("trend", L))
 trend = daily_trend(current, start, end)
 trend.columns = [level_name(c, L) for c in trend.columns]
-st.line_chart(trend, color=["#e02020", "#f58220", "#f5d000", "#2a7fd4"], height=260)
+st.altair_chart(trend_chart(trend, L), width="stretch")
 
 
 # ---- hot spots (Getis-Ord Gi*) on grid counts

@@ -81,6 +81,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "by_street": {"zh": "各街道事件数", "en": "Events by street"},
     "updated_at": {"zh": "更新于", "en": "Updated"},
     "level": {"zh": "等级", "en": "Level"},
+    "date": {"zh": "日期", "en": "Date"},
+    "events": {"zh": "事件数", "en": "Events"},
     "category": {"zh": "类别", "en": "Category"},
     "status": {"zh": "状态", "en": "Status"},
     "reported_at": {"zh": "上报时间", "en": "Reported"},
