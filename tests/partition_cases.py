@@ -72,3 +72,34 @@ def two_community_case() -> dict:
                              geometry=[shapely.Point(X0 + 100, Y0 + 200), shapely.Point(X0 + 350, Y0 + 200),
                                        shapely.Point(X0 + 450, Y0 + 100), shapely.Point(X0 + 700, Y0 + 300)])
     return {"communities": _wgs(communities), "legacy": _wgs(legacy), "units": _wgs(units)}
+
+
+def ring_case(community_hole: bool = False, ring_hh: int = 50, centre_hh: int = 300) -> dict:
+    """One community 300 x 300 m whose primary layer `party` has a ring grid R around a centre grid C.
+
+    Layer `urban` is a 3 x 3 grid of 100 m cells. R's eight cells hold 50 households each (400)
+    and C (the centre cell) 300 (``ring_hh`` per ring cell, ``centre_hh``): both already fit 300-500, so keeping the legacy grids whole (the
+    naive answer) leaves R enclosing C. The no-enclave rule must open R, e.g. handing one ring
+    cell to C (350 / 350). With ``community_hole`` the centre is instead a hole of the community
+    and R (400) is its only grid: a hole of the community itself is fine.
+    """
+    centre = box(100, 100, 200, 200)
+    outer = box(0, 0, 300, 300)
+    ring = outer.difference(centre)
+    party = gpd.GeoDataFrame({"code": ["R"] if community_hole else ["R", "C"], "layer": "party"},
+                             geometry=[ring] if community_hole else [ring, centre])
+    cells = [box(i * 100, j * 100, (i + 1) * 100, (j + 1) * 100) for i in range(3) for j in range(3)
+             if not (community_hole and i == 1 and j == 1)]
+    urban = gpd.GeoDataFrame({"code": [f"U{i}" for i in range(len(cells))], "layer": "urban"}, geometry=cells)
+    legacy = gpd.GeoDataFrame(gpd.pd.concat([party, urban], ignore_index=True), geometry="geometry")
+    units = [(f"r{i}{j}", 50 + 100 * i, 50 + 100 * j, 50) for i in range(3) for j in range(3) if (i, j) != (1, 1)]
+    units = [(u[0], u[1], u[2], ring_hh) for u in units]
+    if not community_hole:
+        units.append(("c", 150, 150, centre_hh))
+    pts = gpd.GeoDataFrame(
+        {"code": [u[0] for u in units], "households": [u[3] for u in units],
+         "population": [u[3] * 3 for u in units], "enterprises": 1, "community_code": COMMUNITY},
+        geometry=[shapely.Point(X0 + u[1], Y0 + u[2]) for u in units])
+    communities = gpd.GeoDataFrame({"code": [COMMUNITY], "name": ["环形社区"], "street_code": ["440311001"]},
+                                   geometry=[ring if community_hole else outer])
+    return {"communities": _wgs(communities), "legacy": _wgs(legacy), "units": _wgs(pts)}

@@ -57,8 +57,22 @@ def test_within_bounds_or_reported(proposal):
     assert ((grids["households"] >= 300) & (grids["households"] <= 500)).to_numpy()[
         (grids["size_status"] == "ok").to_numpy()].all()
     assert (bad["reason_code"] != "").all() and (bad["reason"].str.len() > 10).all()
-    assert len(proposal.metrics["infeasible"]) == len(bad)
+    size_rows = [r for r in proposal.metrics["infeasible"] if r["reason_code"] != "encloses_grid"]
+    assert len(size_rows) == len(bad)
     assert proposal.metrics["share_within_bounds"] >= 0.9  # measured 0.97 when written
+
+
+def test_no_grid_encloses_another_unless_reported(default_atlas, proposal):
+    grids = to_metric(proposal.grids)
+    comms = to_metric(default_atlas.communities).set_index("code")
+    enclosing = set()
+    for code, comm, geom in zip(grids["code"], grids["community"], grids.geometry.values, strict=True):
+        for ring in geom.interiors:  # a hole of the community itself is fine
+            if shapely.area(shapely.intersection(shapely.Polygon(ring), comms.geometry[comm])) > 1.0:
+                enclosing.add(code)
+    reported = {r["code"] for r in proposal.metrics["infeasible"] if r["reason_code"] == "encloses_grid"}
+    assert enclosing == reported == {e["code"] for e in proposal.metrics["enclaves"]}
+    assert len(enclosing) == 0  # two grids enclosed another before the no-enclave rule
 
 
 def test_totals_conserved(default_atlas, proposal):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from partition_cases import COMMUNITY, X0, Y0, box, strip_case, two_community_case
+from partition_cases import COMMUNITY, X0, Y0, box, ring_case, strip_case, two_community_case
 from sklearn.metrics import adjusted_rand_score
 
 from gridgeo.errors import InputError, UsageError
@@ -286,3 +286,46 @@ def test_primary_grids_already_in_band_are_accounted(strip):
     _, res = strip
     fit = res.metrics["preservation"]["party"]["already_in_band"]
     assert fit == {"legacy_grids": 1, "kept": 1}  # A (400 households) is the one that fits
+
+
+def _holes(res) -> list[int]:
+    return [int(n) for n in shapely.get_num_interior_rings(to_metric(res.grids).geometry.values)]
+
+
+def test_ring_around_a_grid_is_opened():
+    # the legacy ring R (400) around the centre C (300) both fit the band: kept whole, R encloses C
+    case = ring_case()
+    res = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party")
+    grids = res.grids
+    assert _holes(res) == [0] * len(grids)
+    assert res.metrics["enclaves"] == []
+    assert (shapely.get_type_id(to_metric(grids).geometry.values) == 3).all()
+    assert grids["within_bounds"].all() and sorted(grids["households"]) == [350, 350]
+    assert grids["households"].sum() == 700
+    centre = box(100, 100, 200, 200)
+    holder = _grids_over(to_metric(grids), centre, 0.0)
+    assert len(holder) == 1 and holder.iloc[0]["households"] == 350  # the centre got a corridor out
+    again = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party")
+    assert again.grids["code"].tolist() == grids["code"].tolist()
+    assert shapely.equals_exact(again.grids.geometry.values, grids.geometry.values, 0).all()
+
+
+def test_enclave_the_band_forbids_opening_is_reported():
+    # 480 around 480 in a band of 450-500: any corridor leaves one grid outside, a merge is 960
+    case = ring_case(ring_hh=60, centre_hh=480)
+    res = run_partition(case["communities"], case["legacy"], case["units"], 450, 500, primary_layer="party")
+    assert res.grids["within_bounds"].all()
+    (enc,) = res.metrics["enclaves"]
+    ring_code = res.grids.loc[res.grids["households"] == 480].iloc[0]["code"]
+    assert len(enc["encloses"]) == 1 and enc["code"] in set(res.grids["code"]) and enc["code"] != enc["encloses"][0]
+    assert ring_code in (enc["code"], enc["encloses"][0])
+    assert 9_000 < enc["hole_m2"] < 11_000
+    rows = [r for r in res.metrics["infeasible"] if r["reason_code"] == "encloses_grid"]
+    assert [r["code"] for r in rows] == [enc["code"]] and "encloses another grid" in rows[0]["reason"]
+
+
+def test_hole_of_the_community_itself_is_fine():
+    case = ring_case(community_hole=True)
+    res = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party")
+    assert len(res.grids) == 1 and _holes(res) == [1]
+    assert res.metrics["enclaves"] == [] and res.metrics["infeasible"] == []

@@ -10,7 +10,9 @@ communities are hard borders and each one is regionalized on its own.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from libpysal.graph import Graph
 
 
@@ -81,3 +83,35 @@ def components(members: list[int], nbrs: list[dict[int, float]]) -> list[list[in
         out.append(sorted(piece))
     return out
 
+
+
+def outer_boundary_atoms(atoms: gpd.GeoDataFrame, pairs: pd.DataFrame, communities: gpd.GeoDataFrame,
+                         community_col: str = "community", tol_m: float = 0.5) -> np.ndarray:
+    """Per atom: True when it touches its community's outer boundary (for the no-enclave rule).
+
+    An atom is on the community's boundary when its perimeter exceeds the borders it shares with
+    atoms of the same community (``pairs`` from :func:`rook_adjacency`) by more than ``tol_m``.
+    Where the community (``communities``: code, geometry, metric) has holes, boundary atoms count
+    only when more than ``tol_m`` of their boundary lies within ``tol_m`` of an outer ring: the
+    rim of a hole of the community is not its outside.
+    """
+    n = len(atoms)
+    shared = np.zeros(n)
+    np.add.at(shared, pairs["a"].to_numpy(dtype=int), pairs["length_m"].to_numpy(float))
+    np.add.at(shared, pairs["b"].to_numpy(dtype=int), pairs["length_m"].to_numpy(float))
+    geoms = atoms.geometry.values
+    out = shapely.length(geoms) - shared > tol_m
+    comm = atoms[community_col].astype(str).to_numpy()
+    by_code = dict(zip(communities["code"].astype(str), communities.geometry.values, strict=True))
+    for code in sorted(set(comm[out])):
+        geom = by_code.get(code)
+        if geom is None:
+            continue
+        parts = shapely.get_parts(geom)
+        if not (shapely.get_num_interior_rings(parts) > 0).any():
+            continue
+        rim = shapely.buffer(shapely.multilinestrings(shapely.get_exterior_ring(parts)), tol_m)
+        idx = np.flatnonzero(out & (comm == code))
+        on_rim = shapely.length(shapely.intersection(shapely.boundary(geoms[idx]), rim)) > tol_m
+        out[idx] = on_rim
+    return out

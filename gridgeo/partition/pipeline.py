@@ -15,7 +15,7 @@ import shapely
 from gridgeo.crs import WGS84
 from gridgeo.errors import InputError, UsageError
 from gridgeo.model import COUNT_COLUMNS, DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS, to_metric
-from gridgeo.partition.adjacency import neighbour_lists, rook_adjacency
+from gridgeo.partition.adjacency import neighbour_lists, outer_boundary_atoms, rook_adjacency
 from gridgeo.partition.apportion import apportion, crowded_cut_lines
 from gridgeo.partition.codes import assign_codes
 from gridgeo.partition.crosswalk import build_crosswalk, outcome_summary
@@ -88,8 +88,11 @@ def choose_primary(atoms: pd.DataFrame, layers: list[str], lo: float, hi: float)
 
 def _problems(atoms: gpd.GeoDataFrame, pairs: pd.DataFrame, layers: list[str], primary: str,
               lo: float, hi: float, pop_lo: float | None = None,
-              pop_hi: float | None = None) -> list[CommunityProblem]:
-    """One CommunityProblem per community, with legacy-aware cut costs on the rook edges."""
+              pop_hi: float | None = None, exterior: np.ndarray | None = None) -> list[CommunityProblem]:
+    """One CommunityProblem per community, with legacy-aware cut costs on the rook edges.
+
+    ``exterior`` (per atom: on its community's outer boundary) switches on the no-enclave rule.
+    """
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     same = np.zeros(len(pairs))
     for layer in layers:
@@ -115,7 +118,8 @@ def _problems(atoms: gpd.GeoDataFrame, pairs: pd.DataFrame, layers: list[str], p
         problems.append(CommunityProblem(
             community=str(c), households=hh[idx], xy=xy[idx], nbrs=neighbour_lists(len(idx), sub),
             primary=list(prim[idx]), lo=lo, hi=hi, atom_ids=idx,
-            population=pop[idx] if use_pop else None, pop_lo=pop_lo, pop_hi=pop_hi))
+            population=pop[idx] if use_pop else None, pop_lo=pop_lo, pop_hi=pop_hi,
+            exterior=exterior[idx] if exterior is not None else None))
     return problems
 
 
@@ -165,6 +169,39 @@ def to_wgs84_valid(gdf: gpd.GeoDataFrame, densify_m: float = 5.0) -> gpd.GeoData
         fixed[i] = parts[int(np.argmax(areas))] if (areas.sum() - areas.max()) * scale < 1.0 \
             else shapely.union_all(parts)
     return out.set_geometry(gpd.GeoSeries(fixed, index=out.index, crs=WGS84))
+
+
+def enclosing_grids(grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame,
+                    min_m2: float = 1.0) -> list[dict]:
+    """Grids (metric, with code and community) whose holes are filled by other grids.
+
+    A hole counts when more than ``min_m2`` of it lies inside the grid's community (a hole of the
+    community itself is fine). Returns one dict per such grid: code, households, population,
+    hole_m2 and the codes of the grids inside its holes.
+    """
+    geoms = grids.geometry.values
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    has = np.unique(part_of[shapely.get_num_interior_rings(parts) > 0])
+    if len(has) == 0:
+        return []
+    by_code = dict(zip(communities["code"].astype(str), communities.geometry.values, strict=True))
+    points = shapely.point_on_surface(geoms)
+    out = []
+    for i in has:
+        row = grids.iloc[i]
+        comm = by_code.get(str(row["community"]))
+        polys = shapely.get_parts(geoms[i])
+        holes = [shapely.Polygon(r) for p in polys for r in p.interiors]
+        filled = [h for h in holes if comm is None or shapely.area(shapely.intersection(h, comm)) > min_m2]
+        if not filled:
+            continue
+        hole = shapely.union_all(filled)
+        same = np.flatnonzero((grids["community"] == row["community"]).to_numpy())
+        inner = [str(grids["code"].iloc[j]) for j in same if j != i and shapely.contains(hole, points[j])]
+        out.append({"code": str(row["code"]), "households": round(float(row["households"]), 1),
+                    "population": round(float(row["population"]), 1),
+                    "hole_m2": round(float(sum(shapely.area(h) for h in filled)), 1), "encloses": sorted(inner)})
+    return sorted(out, key=lambda e: e["code"])
 
 
 def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
@@ -233,7 +270,9 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     timings["adjacency_s"] = time.perf_counter() - t
     tick("regionalize", 0.4)
     t = time.perf_counter()
-    problems = _problems(atoms, pairs, all_layers, primary_layer, lo, hi, min_population, max_population)
+    exterior = outer_boundary_atoms(atoms, pairs, comms_p)
+    problems = _problems(atoms, pairs, all_layers, primary_layer, lo, hi, min_population, max_population,
+                         exterior=exterior)
 
     def sub_tick(stage: str, frac: float) -> None:
         tick(stage, 0.4 + 0.5 * frac)
@@ -303,6 +342,7 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     fit_out = prim.loc[prim.index.intersection(fitting), "outcome"].value_counts().to_dict()
     preservation[primary_layer]["already_in_band"] = {"legacy_grids": int(len(fitting)),
                                                      **{k: int(v) for k, v in fit_out.items()}}
+    enclaves = enclosing_grids(grids, comms_p)
     n_parts = shapely.get_num_geometries(grids.geometry.values)
     grids["parts"] = n_parts
     grids = grids.reset_index(drop=True)
@@ -336,7 +376,13 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
         "preservation": preservation,
         "infeasible": [{"code": r.code, "households": round(float(r.households), 1),
                         "population": round(float(r.population), 1), "status": r.size_status,
-                        "reason_code": r.reason_code, "reason": r.reason} for r in infeasible.itertuples()],
+                        "reason_code": r.reason_code, "reason": r.reason} for r in infeasible.itertuples()]
+        + [{"code": e["code"], "households": e["households"], "population": e["population"],
+            "status": "encloses", "reason_code": "encloses_grid",
+            "reason": f"encloses another grid: {', '.join(e['encloses'])} ({e['hole_m2']:.0f} m² hole); "
+                      "no corridor to the outside kept every grid contiguous and within the band"}
+           for e in enclaves],
+        "enclaves": enclaves,
         "totals_in": {c: round(float(pd.to_numeric(units[c], errors="coerce").fillna(0).sum()), 3)
                       for c in COUNT_COLUMNS if c in units.columns},
         "totals_out": {c: round(float(grids[c].sum()), 3) for c in COUNT_COLUMNS},

@@ -14,6 +14,12 @@ the community:
 4. Local search: move boundary atoms between neighbouring regions (keeping both contiguous) when
    that lowers the band violation or, at equal violation, the cut cost. Grids kept whole from
    the legacy layer are only touched to fix a violation.
+5. No enclaves: a region whose other-atoms complement has a piece touching no atom of the
+   community's outer boundary rings another grid (its polygon would have a hole filled by other
+   grids). A corridor of its atoms from the enclosed piece to the outside is handed to the
+   enclosed or the outside neighbour (or the enclosed grids are merged into it), the band is
+   repaired by a local search that refuses moves creating enclaves, and the change is kept only
+   when it does not add band violations. Holes of the community itself are not enclaves.
 
 The cut cost of a shared border is its length times (0.25 + 0.75 x share of legacy layers in
 which both atoms lie in the same legacy grid): cutting along existing legacy borders is cheap,
@@ -50,6 +56,7 @@ class CommunityProblem:
     population: np.ndarray | None = None
     pop_lo: float | None = None
     pop_hi: float | None = None
+    exterior: np.ndarray | None = None  # per atom: touches the community's outer boundary (no-enclave rule)
 
 
 @dataclass
@@ -85,6 +92,14 @@ class _Partition:
         self.fixed: dict[int, tuple[str, str]] = {}
         self.next_id = 0
         self.rng = rng
+        self.exterior: list[int] = []  # atoms on the community's outer boundary (empty: rule off)
+        if p.exterior is not None:
+            ext = np.asarray(p.exterior, dtype=bool).copy()
+            for piece in components(list(range(len(self.h))), self.nbrs):
+                if not ext[piece].any():  # a piece without a flagged atom: nothing can be enclosed in it
+                    ext[piece] = True
+            self.exterior = np.flatnonzero(ext).tolist()
+        self.enclave_failed: set[int] = set()
 
     # --- bookkeeping -------------------------------------------------------------------------
     def add(self, atoms) -> int:
@@ -352,7 +367,7 @@ class _Partition:
                     self.resplit_neighbourhood(rid, rings, spare)
 
     # --- local search ------------------------------------------------------------------------
-    def polish(self, max_passes: int = 12) -> int:
+    def polish(self, max_passes: int = 12, no_enclave: bool = False) -> int:
         self.tried.clear()  # moves change regions without new ids
         moves = 0
         n = len(self.h)
@@ -393,6 +408,8 @@ class _Partition:
                 rest = self.members[r] - {a}
                 if not is_connected(rest, self.nbrs):
                     continue
+                if no_enclave and self._creates_enclave(a, q):
+                    continue
                 self.members[r].discard(a)
                 self.hh[r] -= self.h[a]
                 self.pp[r] -= self.pop[a]
@@ -407,6 +424,167 @@ class _Partition:
             if not improved:
                 break
         return moves
+
+    # --- no enclaves -------------------------------------------------------------------------
+    def enclosed_by(self, members: set[int]) -> set[int]:
+        """Atoms outside ``members`` that cannot reach the community's outer boundary around them."""
+        if not self.exterior:
+            return set()
+        stack = [a for a in self.exterior if a not in members]
+        seen = set(stack)
+        nbrs = self.nbrs
+        while stack:
+            i = stack.pop()
+            for j in nbrs[i]:
+                if j not in seen and j not in members:
+                    seen.add(j)
+                    stack.append(j)
+        if len(seen) + len(members) >= len(self.h):
+            return set()
+        return set(range(len(self.h))) - members - seen
+
+    def enclaves(self) -> dict[int, set[int]]:
+        """Region -> the atoms it encloses, for every region that encloses any."""
+        out = {}
+        for rid in sorted(self.members):
+            if rid not in self.fixed:
+                enc = self.enclosed_by(self.members[rid])
+                if enc:
+                    out[rid] = enc
+        return out
+
+    def _creates_enclave(self, a: int, q: int) -> bool:
+        return len(self.enclosed_by(self.members[q] | {a})) > len(self.enclosed_by(self.members[q]))
+
+    def band_key(self) -> tuple[int, float]:
+        vs = [self.rviol(r) for r in self.members]
+        return sum(v > 1e-9 for v in vs), round(sum(vs), 6)
+
+    def _snapshot(self):
+        return (self.region_of.copy(), {r: set(m) for r, m in self.members.items()}, dict(self.hh),
+                dict(self.pp), set(self.kept))
+
+    def _restore(self, snap) -> None:
+        region_of, members, hh, pp, kept = snap
+        self.region_of = region_of.copy()
+        self.members = {r: set(m) for r, m in members.items()}
+        self.hh, self.pp, self.kept = dict(hh), dict(pp), set(kept)
+
+    def _apply(self, moves: dict[int, int]) -> set[int]:
+        """Move atoms to regions; regions left empty are dropped. Returns the touched regions."""
+        touched: set[int] = set()
+        for a, q in moves.items():
+            r = int(self.region_of[a])
+            if r == q:
+                continue
+            self.members[r].discard(a)
+            self.hh[r] -= self.h[a]
+            self.pp[r] -= self.pop[a]
+            self.members[q].add(a)
+            self.hh[q] += self.h[a]
+            self.pp[q] += self.pop[a]
+            self.region_of[a] = q
+            touched |= {r, q}
+        for r in touched:
+            self.kept.discard(r)
+            if not self.members[r]:
+                self.drop(r)
+        return touched
+
+    def _corridor(self, rid: int, sources: set[int], outside: set[int], unit: bool) -> list[int] | None:
+        """Cheapest chain of ``rid``'s atoms from one next to ``sources`` to one on the outside."""
+        mem = self.members[rid]
+        ext = set(self.exterior)
+        goal = {a for a in mem if a in ext or any(b in outside for b in self.nbrs[a])}
+        start = sorted(a for a in mem if any(b in sources for b in self.nbrs[a]))
+        dist: dict[int, float] = {}
+        prev: dict[int, int] = {}
+        heap = []
+        for a in start:
+            d = 1.0 if unit else 1.0 + self.h[a]
+            dist[a] = d
+            heap.append((d, a))
+        heapq.heapify(heap)
+        while heap:
+            d, a = heapq.heappop(heap)
+            if d > dist.get(a, math.inf):
+                continue
+            if a in goal:
+                path = [a]
+                while path[-1] in prev:
+                    path.append(prev[path[-1]])
+                return path
+            for b in self.nbrs[a]:
+                if b in mem:
+                    nd = d + (1.0 if unit else 1.0 + self.h[b])
+                    if nd < dist.get(b, math.inf):
+                        dist[b] = nd
+                        prev[b] = a
+                        heapq.heappush(heap, (nd, b))
+        return None
+
+    def _enclave_candidates(self, rid: int, enclosed: set[int]) -> list[dict[int, int]]:
+        comp = set(components(sorted(enclosed), self.nbrs)[0])
+        inner = sorted({int(self.region_of[a]) for a in comp})
+        outside = set(range(len(self.h))) - self.members[rid] - enclosed
+        cands: list[dict[int, int]] = [{a: rid for a in sorted(comp)}]  # merge the enclosed grids in
+        seen: set[tuple] = set()
+        for q in inner:
+            for unit in (False, True):
+                path = self._corridor(rid, self.members[q], outside, unit)
+                if path is None or len(path) >= len(self.members[rid]) or tuple(path) in seen:
+                    continue
+                seen.add(tuple(path))
+                cands.append({a: q for a in path})
+                end = path[0]  # the chain is listed from its outer end
+                out_nbrs: dict[int, float] = {}
+                for b, w in self.nbrs[end].items():
+                    if b in outside:
+                        o = int(self.region_of[b])
+                        out_nbrs[o] = out_nbrs.get(o, 0.0) + w
+                out_nbrs = {o: w for o, w in out_nbrs.items() if o not in self.fixed}
+                if out_nbrs:
+                    o = min(out_nbrs, key=lambda k: (-out_nbrs[k], k))
+                    cands.append({a: o for a in path})
+        return cands
+
+    def _open_enclave(self, rid: int, enc: dict[int, set[int]]) -> bool:
+        def enc_key(e: dict[int, set[int]]) -> tuple[int, int]:
+            return len(e), sum(len(v) for v in e.values())
+
+        before_enc, before_band = enc_key(enc), self.band_key()
+        snap = self._snapshot()
+        best = None
+        for moves in self._enclave_candidates(rid, enc[rid]):
+            touched = self._apply(moves)
+            if all(is_connected(self.members[r], self.nbrs) for r in touched if r in self.members):
+                k = enc_key(self.enclaves())
+                if k < before_enc:
+                    key = (self.band_key(), k, len(moves))
+                    if best is None or key < best[0]:
+                        best = (key, moves)
+            self._restore(snap)
+        if best is None:
+            return False
+        self._apply(best[1])
+        if self.band_key() > before_band:
+            self.polish(max_passes=4, no_enclave=True)
+        if self.band_key() > before_band or enc_key(self.enclaves()) >= before_enc:
+            self._restore(snap)
+            return False
+        return True
+
+    def remove_enclaves(self) -> None:
+        """Open every enclave the band allows (see the module docstring, step 5)."""
+        if not self.exterior:
+            return
+        for _ in range(4 * len(self.members) + 4):
+            enc = self.enclaves()
+            todo = [r for r in sorted(enc) if r not in self.enclave_failed]
+            if not todo:
+                return
+            if not self._open_enclave(todo[0], enc):
+                self.enclave_failed.add(todo[0])
 
     # --- reasons -----------------------------------------------------------------------------
     def reason(self, rid: int) -> tuple[str, str]:
@@ -460,6 +638,7 @@ def solve_community(problem: CommunityProblem, seed: int = 0) -> CommunityResult
     part.merge_undersized()
     part.fix_violations()
     part.polish(max_passes=4)
+    part.remove_enclaves()
     # relabel regions 0..r-1 by their smallest atom
     order = sorted(part.members, key=lambda r: min(part.members[r]))
     new_id = {r: i for i, r in enumerate(order)}

@@ -26,6 +26,7 @@ def summary_markdown(m: dict, max_infeasible: int = 20) -> str:
         f"- totals conserved: households {m['totals_in'].get('households', 0):,.0f} in → "
         f"{m['totals_out'].get('households', 0):,.0f} out; population "
         f"{m['totals_in'].get('population', 0):,.0f} → {m['totals_out'].get('population', 0):,.0f}",
+        f"- grids enclosing another grid 包围其他网格: {len(m.get('enclaves', []))}",
         f"- run time: {m['timings'].get('total_s', 0):.1f} s",
         "",
         "## Legacy preservation 原有网格保留",
@@ -61,7 +62,7 @@ def summary_markdown(m: dict, max_infeasible: int = 20) -> str:
                      f"{info.get('gap_m2', 0)} m²; repaired={info.get('repaired')}"
                      + (f" — {info['method']}" if info.get("method") else ""))
     inf = m.get("infeasible", [])
-    lines += ["", f"## Outside the band 未达标网格 ({len(inf)})", ""]
+    lines += ["", f"## Outside the band or enclosing 未达标或包围网格 ({len(inf)})", ""]
     if not inf:
         lines.append("none")
     for row in inf[:max_infeasible]:
