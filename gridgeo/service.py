@@ -173,13 +173,19 @@ def _error(status: int, message: str, errors: list[dict] | None = None) -> JSONR
     return JSONResponse(status_code=status, content=body)
 
 
+MAX_WINDOW_DAYS = 36500
+
+
 def parse_window(text: str) -> timedelta:
     """``30m``, ``24h``, ``7d`` → timedelta (ValueError otherwise)."""
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([mhd])\s*", text or "")
     if not m:
         raise ValueError(f"window {text!r}: use a number with m, h or d, e.g. 24h or 7d")
     n, unit = float(m.group(1)), m.group(2)
-    return timedelta(minutes=n) if unit == "m" else timedelta(hours=n) if unit == "h" else timedelta(days=n)
+    days = n / 1440 if unit == "m" else n / 24 if unit == "h" else n
+    if days > MAX_WINDOW_DAYS:  # also keeps now - window inside datetime's range
+        raise ValueError(f"window {text!r}: at most {MAX_WINDOW_DAYS}d (100 years); use a shorter window")
+    return timedelta(days=days)
 
 
 def _parse_time(name: str, text: str | None) -> datetime | None:
@@ -258,7 +264,9 @@ def create_app(store=None, settings: Settings | None = None, plan_atoms_provider
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError):
-        errors = [{"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body", "message": e.get("msg", "")}
+        errors = [{"field": "body", "message": "malformed JSON; send a JSON object with Content-Type: application/json"}
+                  if e.get("type") == "json_invalid" else
+                  {"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body", "message": e.get("msg", "")}
                   for e in exc.errors()]
         first = errors[0] if errors else {"field": "request", "message": "invalid"}
         return JSONResponse(status_code=422, content={"message": f"{first['field']}: {first['message']}",
