@@ -23,6 +23,7 @@ it. When neither is there GDAL would assume ISO-8859-1 and silently garble Chine
 
 from __future__ import annotations
 
+import codecs
 import os
 import tempfile
 import warnings
@@ -193,7 +194,10 @@ def _read_csv_table(path: Path) -> pd.DataFrame:
     last: Exception | None = None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding=encoding)
+            with path.open("rb") as raw:
+                if raw.read(3) != codecs.BOM_UTF8:
+                    raw.seek(0)  # a UTF-8 BOM may also precede GBK text (some exporters write one)
+                return pd.read_csv(raw, dtype=str, keep_default_na=False, na_values=[""], encoding=encoding)
         except UnicodeDecodeError as exc:
             last = exc
         except pd.errors.EmptyDataError:

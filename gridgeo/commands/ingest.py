@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import csv
+import io
 import itertools
 import json
 import os
@@ -47,7 +48,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _csv_rows(path: Path, encoding: str = "utf-8-sig") -> Iterator[tuple[str, dict]]:
-    with path.open(encoding=encoding, newline="") as fh:
+    with path.open("rb") as raw:
+        if raw.read(3) != codecs.BOM_UTF8:
+            raw.seek(0)  # also skip a UTF-8 BOM in front of GBK text (some exporters write one)
+        fh = io.TextIOWrapper(raw, encoding=encoding, newline="")
         reader = csv.DictReader(fh)
         if not reader.fieldnames:
             raise InputError(f"{path}: empty CSV (no header row)")
@@ -135,8 +139,8 @@ def run(args: argparse.Namespace) -> int:
     """Ingest the file; print a summary line; see the module docstring for exit codes."""
     from tqdm import tqdm
 
+    from gridgeo.commands._checks import ensure_parent_dir, open_store_checked
     from gridgeo.crs import normalize_crs_name
-    from gridgeo.store import open_store
 
     path = Path(args.file)
     if args.batch_size < 1:
@@ -146,15 +150,31 @@ def run(args: argparse.Namespace) -> int:
             normalize_crs_name(args.crs)
         except ValueError as exc:
             raise UsageError(f"--crs: {exc}") from None
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a .csv or .geojson file")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     rows, expected = _rows(path)
     rejects_path = Path(args.rejects) if args.rejects else path.with_name(path.name + ".rejected.csv")
-    ack = open(args.ack_file, "a", encoding="utf-8") if args.ack_file else None  # noqa: SIM115
+    ensure_parent_dir(rejects_path, "--rejects")  # before any commit: reasons must not be lost
+    if args.ack_file:
+        ensure_parent_dir(args.ack_file, "--ack-file")
+        try:
+            ack = open(args.ack_file, "a", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            raise InputError(f"--ack-file {args.ack_file}: cannot open for appending ({exc.strerror}); "
+                             "give a file you can write to") from None
+    else:
+        ack = None
     counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
     n_rows = 0
     rejected: list[tuple[str, dict, str]] = []
-    store = open_store(args.database)
+    try:
+        store = open_store_checked(args.database)
+    except BaseException:
+        if ack:
+            ack.close()
+        raise
     try:
         with tqdm(total=expected, unit="row", desc=f"ingest {path.name}", file=sys.stderr,
                   disable=args.quiet, mininterval=0.5) as bar:
