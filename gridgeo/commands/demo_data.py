@@ -9,8 +9,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from gridgeo.atlas import DEFAULT_DATA_DIR
+from gridgeo.commands._checks import check_dir_creatable
 from gridgeo.demo_data import OUTLINE_FILE, generate_atlas, write_atlas
-from gridgeo.errors import InputError
+from gridgeo.errors import InputError, UsageError
 
 STEPS = ("streets", "communities", "grids and basic units", "legacy layers")
 
@@ -24,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: use a number of 0 or more")
+    check_dir_creatable(args.out, "--out")
     outline = args.outline_dir / OUTLINE_FILE
     if not outline.exists():
         raise InputError(f"{outline}: outline not found; copy ../shared/data/boundaries/440311.geojson there")

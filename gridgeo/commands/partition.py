@@ -137,6 +137,7 @@ def write_outputs(out: Path, grids: gpd.GeoDataFrame, crosswalk: pd.DataFrame, m
 
 def run(args: argparse.Namespace) -> int:
     """Read, partition, write, print the summary; 0 on success."""
+    from gridgeo.commands._checks import check_dir_creatable
     from gridgeo.partition import run_partition
     from gridgeo.partition.summary import summary_markdown
 
@@ -145,9 +146,9 @@ def run(args: argparse.Namespace) -> int:
                          "need 0 <= min < max")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: is a file; give a folder")
+    if not args.sliver >= 0:
+        raise UsageError(f"--sliver {args.sliver}: use an area in m² of 0 or more")
+    out = check_dir_creatable(args.out, "--out")
     communities, legacy, units, input_report = load_inputs(args)
     previous = None
     if args.previous:

@@ -12,6 +12,7 @@ fills the store with that many days of past events.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -54,9 +55,9 @@ class _Sink:
             except httpx.HTTPError as exc:
                 raise InputError(f"--to-api {args.to_api}: service not reachable ({exc})") from None
         else:
-            from gridgeo.store import open_store
+            from gridgeo.commands._checks import open_store_checked
 
-            self.store = open_store(args.database)
+            self.store = open_store_checked(args.database)
 
     def send(self, events: list[dict]) -> dict[str, int]:
         counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
@@ -113,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.rate > 0 or not args.duration > 0 or not args.pace > 0 or not args.advance_every > 0:
         raise UsageError("--rate, --duration, --pace and --advance-every must be positive")
+    if not all(math.isfinite(v) for v in (args.rate, args.duration, args.pace, args.advance_every)):
+        raise UsageError("--rate, --duration, --pace and --advance-every must be finite numbers")
     seed = args.seed if args.seed is not None else int(time.time())
     atlas = load_default_atlas()
     sink = _Sink(args)

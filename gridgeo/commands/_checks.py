@@ -1,0 +1,77 @@
+"""Up-front checks shared by subcommands: output folders and the store, each failing with one line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from gridgeo.errors import InputError, UsageError
+
+
+def ensure_dir(path: str | Path, flag: str) -> Path:
+    """Create the output folder ``path`` (given with ``flag``) or raise a one-line InputError."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{flag} {path}: is a file, not a folder; give a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{flag} {path}: cannot create the folder ({exc.strerror}); "
+                         "give a folder you can write to") from None
+    return path
+
+
+def ensure_parent_dir(path: str | Path, flag: str) -> Path:
+    """Check that the file ``path`` (given with ``flag``) can be created: its folder exists or can be made."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{flag} {path}: is a folder; give a file path")
+    parent = path.parent
+    if parent.exists() and not parent.is_dir():
+        raise InputError(f"{flag} {path}: {parent} is a file, not a folder; give a path in a folder")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{flag} {path}: cannot create its folder ({exc.strerror}); "
+                         "give a path you can write to") from None
+    return path
+
+
+def open_store_checked(url: str | None, flag: str = "--database") -> Any:
+    """``gridgeo.store.open_store(url)`` with a bad URL or an unreachable/unwritable store as one line."""
+    import sqlalchemy as sa
+
+    from gridgeo.store import open_store
+
+    shown = url or "the default store (GRIDGEO_DATABASE_URL or the data dir)"
+    try:
+        return open_store(url)
+    except sa.exc.ArgumentError as exc:
+        raise UsageError(f"{flag} {url}: not a database URL ({exc}); use sqlite:///FILE or "
+                         "postgresql+psycopg://USER@HOST/DB") from None
+    except ValueError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
+    except sa.exc.OperationalError as exc:
+        first = str(exc.orig or exc).strip().splitlines()[0]
+        raise InputError(f"{flag} {shown}: cannot open the store ({first}); check the URL, that the "
+                         "server runs and the file's folder is writable") from None
+    except OSError as exc:
+        raise InputError(f"{flag} {shown}: cannot open the store ({exc.strerror}: {exc.filename}); "
+                         "give a path you can write to") from None
+
+
+def check_dir_creatable(path: str | Path, flag: str) -> Path:
+    """Check, without creating anything, that the output folder ``path`` exists or can be created
+    (so a long run does not fail only when it writes)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{flag} {path}: is a file; give a folder")
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise UsageError(f"{flag} {path}: {existing} is a file, not a folder; give a folder path")
+    if not os.access(existing if existing.exists() else Path("."), os.W_OK | os.X_OK):
+        raise InputError(f"{flag} {path}: {existing} is not writable; give a folder you can write to")
+    return path
