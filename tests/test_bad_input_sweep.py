@@ -153,6 +153,56 @@ def test_partition_negative_sliver(tmp_path, value):
     assert not (tmp_path / "p").exists()
 
 
+def test_serve_database_under_a_file(tmp_path, afile):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = gridgeo("serve", "--port", str(port), "--database", "sqlite:///afile/x.db", cwd=tmp_path)
+    assert proc.returncode == 1
+    one_line_error(proc, "--database", "afile/x.db", "cannot open the store")
+
+
+def test_serve_port_in_use(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = gridgeo("serve", "--port", str(port), cwd=tmp_path)
+    assert proc.returncode == 1
+    one_line_error(proc, f"--port {port}", "cannot listen")
+    assert not (tmp_path / "data" / "gridgeo.sqlite").exists()  # failed before opening the store
+
+
+def test_ctrl_c_during_ingest_loses_no_acknowledged_row(tmp_path):
+    import signal
+    import sqlite3
+    import time
+
+    rows = "".join(f"b{i},2026-11-01T10:00:00+08:00,113.93,22.75,environment,2,t\n" for i in range(20000))
+    (tmp_path / "big.csv").write_text("id,reported_at,lon,lat,category,level,text\n" + rows, encoding="utf-8")
+    db = tmp_path / "big.sqlite"
+    env = {**os.environ, "GRIDGEO_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.Popen([sys.executable, "-m", "gridgeo", "ingest", "big.csv", "--batch-size", "50",
+                             "--ack-file", "ack.txt", "--database", f"sqlite:///{db}", "--quiet"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ack = tmp_path / "ack.txt"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (ack.exists() and ack.stat().st_size):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    acked = set(ack.read_text().split())
+    stored = {r[0] for r in sqlite3.connect(db).execute("select id from events")}
+    assert acked <= stored
+    if proc.returncode != 0:  # interrupted (not finished first)
+        assert proc.returncode == 130
+        assert "interrupted" in err and "Traceback" not in err
+
+
 # --- HTTP API -------------------------------------------------------------------------------------
 
 @pytest.fixture

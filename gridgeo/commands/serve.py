@@ -12,7 +12,7 @@ import os
 import secrets
 import sys
 
-from gridgeo.errors import UsageError
+from gridgeo.errors import InputError, UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,12 +28,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--access-log", action="store_true", help="log every request")
 
 
+def _check_listen(host: str, port: int) -> None:
+    """Fail with one line, before opening the store, when ``host:port`` cannot be listened on."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            sock.bind(infos[0][4])
+    except OSError as exc:
+        raise InputError(f"--host {host} --port {port}: cannot listen there ({exc.strerror or exc}); "
+                         "pick a free --port or a local address") from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Open the store and serve until interrupted."""
     import uvicorn
 
+    from gridgeo.commands._checks import open_store_checked
     from gridgeo.service import Settings, create_app
-    from gridgeo.store import open_store
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: use 1-65535")
@@ -48,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     if not settings.api_token:
         settings.api_token = secrets.token_urlsafe(24)
         print(f"GRIDGEO_API_TOKEN is not set; write token for this run: {settings.api_token}", file=sys.stderr)
-    store = open_store(args.database or os.environ.get("GRIDGEO_DATABASE_URL"))
+    _check_listen(args.host, args.port)
+    store = open_store_checked(args.database or os.environ.get("GRIDGEO_DATABASE_URL"))
     print(f"gridgeo serve: {store.backend} store, grid set v{store.current_version()}, "
           f"http://{args.host}:{args.port}/docs", file=sys.stderr)
     if args.workers > 1:  # workers re-create the app from the environment
