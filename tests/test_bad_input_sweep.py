@@ -231,3 +231,14 @@ def test_malformed_json_on_typed_bodies_names_the_body(client, path):
     resp = method(path, content=b"{bad", headers={**AUTH, "Content-Type": "application/json"})
     assert resp.status_code == 422
     assert resp.json()["message"].startswith("body: malformed JSON"), resp.text
+
+
+def test_validate_infinite_lon_is_not_called_metres(tmp_path):
+    (tmp_path / "inf.csv").write_text("id,reported_at,lon,lat,category,level,text\n"
+                                      "e2,2026-11-01T10:00:00+08:00,inf,22.5,other,2,t\n"
+                                      "e3,2026-11-01T10:00:00+08:00,113.93,22.75,other,2,t\n", encoding="utf-8")
+    proc = gridgeo("validate", "inf.csv", "--crs", "WGS84", cwd=tmp_path)
+    assert proc.returncode == 1
+    out = proc.stdout + proc.stderr
+    assert "feature e2: lon: must be a finite number" in out
+    assert "metres" not in out and "outside China" not in out, out

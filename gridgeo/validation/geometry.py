@@ -98,6 +98,8 @@ def check_lonlat(gdf: gpd.GeoDataFrame, source: str = "", kind: str | None = Non
     """Swapped lon/lat (the whole layer) or features outside China (each, or the whole layer)."""
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     usable = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    # NaN/inf coordinates are reported as invalid geometry; they say nothing about swaps or units
+    usable[np.flatnonzero(usable)[~np.isfinite(shapely.bounds(geoms[usable])).all(axis=1)]] = False
     if not usable.any():
         return []
     b = shapely.bounds(geoms[usable])
