@@ -366,6 +366,8 @@ def create_app(store=None, settings: Settings | None = None, plan_atoms_provider
                 t0 = (t1 or datetime.now(UTC)) - parse_window(window)
             except ValueError as exc:
                 raise HTTPException(422, str(exc)) from None
+        if t0 is not None and t1 is not None and t0 > t1:
+            raise HTTPException(422, f"start {start or window!r} is after end {end!r}; swap them")
         box = None
         if bbox:
             try:
@@ -374,6 +376,8 @@ def create_app(store=None, settings: Settings | None = None, plan_atoms_provider
                     raise ValueError
             except ValueError:
                 raise HTTPException(422, f"bbox: {bbox!r} must be min_lon,min_lat,max_lon,max_lat") from None
+            if box[0] > box[2] or box[1] > box[3]:
+                raise HTTPException(422, f"bbox: {bbox!r} has min above max; give min_lon,min_lat,max_lon,max_lat")
         if level and any(v not in (1, 2, 3, 4) for v in level):
             raise HTTPException(422, f"level: {level} must be 1, 2, 3 or 4")
         for name, values, allowed in (("status", status, STATUSES),

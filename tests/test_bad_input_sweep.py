@@ -242,3 +242,13 @@ def test_validate_infinite_lon_is_not_called_metres(tmp_path):
     out = proc.stdout + proc.stderr
     assert "feature e2: lon: must be a finite number" in out
     assert "metres" not in out and "outside China" not in out, out
+
+
+@pytest.mark.parametrize(("params", "word"), [
+    ({"bbox": "114,23,113,22"}, "bbox"),
+    ({"start": "2026-11-02T00:00:00+08:00", "end": "2026-11-01T00:00:00+08:00"}, "after end"),
+])
+def test_inverted_ranges_are_a_422_not_an_empty_answer(client, params, word):
+    resp = client.get("/api/v1/events", params=params)
+    assert resp.status_code == 422, resp.text
+    assert word in resp.json()["message"]
