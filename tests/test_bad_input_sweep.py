@@ -252,3 +252,16 @@ def test_inverted_ranges_are_a_422_not_an_empty_answer(client, params, word):
     resp = client.get("/api/v1/events", params=params)
     assert resp.status_code == 422, resp.text
     assert word in resp.json()["message"]
+
+
+def test_ingest_geojson_with_non_object_features_rejects_them(tmp_path):
+    (tmp_path / "weird.geojson").write_text(
+        '{"type":"FeatureCollection","features":[5, "x", {"type":"Feature","geometry":null,"properties":null}]}',
+        encoding="utf-8")
+    proc = gridgeo("ingest", "weird.geojson", "--quiet", "--database", f"sqlite:///{tmp_path / 'e.sqlite'}",
+                   cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "unexpected error" not in proc.stderr
+    assert "3 rejected" in proc.stdout
+    reasons = (tmp_path / "weird.geojson.rejected.csv").read_text(encoding="utf-8")
+    assert "feature 0" in reasons and "must be a GeoJSON Feature object" in reasons

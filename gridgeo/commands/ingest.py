@@ -68,8 +68,13 @@ def _geojson_rows(path: Path) -> Iterator[tuple[str, dict]]:
     if not isinstance(features, list):
         raise InputError(f"{path}: not a GeoJSON FeatureCollection (no 'features' list)")
     for i, feat in enumerate(features):
-        props = dict((feat or {}).get("properties") or {})
-        geom = (feat or {}).get("geometry") or {}
+        if not isinstance(feat, dict):
+            yield f"feature {i}", {"__geometry_error__": f"feature: must be a GeoJSON Feature object, got {feat!r:.40}"}
+            continue
+        props = feat.get("properties")
+        props = dict(props) if isinstance(props, dict) else {}
+        geom = feat.get("geometry")
+        geom = geom if isinstance(geom, dict) else {}
         if geom.get("type") == "Point" and isinstance(geom.get("coordinates"), list) and \
                 len(geom["coordinates"]) >= 2:
             props.setdefault("lon", geom["coordinates"][0])
