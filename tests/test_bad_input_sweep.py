@@ -265,3 +265,27 @@ def test_ingest_geojson_with_non_object_features_rejects_them(tmp_path):
     assert "3 rejected" in proc.stdout
     reasons = (tmp_path / "weird.geojson.rejected.csv").read_text(encoding="utf-8")
     assert "feature 0" in reasons and "must be a GeoJSON Feature object" in reasons
+
+
+@pytest.mark.parametrize(("args", "flag"), [
+    (["--history-days", "-1"], "--history-days"),
+    (["--history-days", "1e9"], "--history-days"),
+    (["--history-per-day", "-5", "--history-days", "1"], "--history-per-day"),
+    (["--seed", "-1"], "--seed -1"),
+])
+def test_simulate_bad_history_and_seed(tmp_path, args, flag):
+    proc = gridgeo("simulate", "--duration", "1", "--database", f"sqlite:///{tmp_path / 's.sqlite'}", *args,
+                   cwd=tmp_path)
+    assert proc.returncode == 2
+    one_line_error(proc, flag)
+
+
+@pytest.mark.parametrize("band", [["--min-population", "500", "--max-population", "100"],
+                                  ["--max-population", "0"]])
+def test_partition_inverted_population_band_is_a_usage_error(tmp_path, band):
+    # an inverted band used to run for minutes instead of failing
+    atlas = Path(__file__).resolve().parents[1] / "data" / "boundaries"
+    proc = gridgeo("partition", "--atlas", str(atlas), "--out", "p", "--quiet", *band, cwd=tmp_path)
+    assert proc.returncode == 2
+    one_line_error(proc, "--max-population", "min < max")
+    assert not (tmp_path / "p").exists()

@@ -144,6 +144,9 @@ def run(args: argparse.Namespace) -> int:
     if args.min_households < 0 or args.max_households <= args.min_households:
         raise UsageError(f"--min-households {args.min_households:g} / --max-households {args.max_households:g}: "
                          "need 0 <= min < max")
+    lo, hi = args.min_population, args.max_population
+    if (lo is not None and not lo >= 0) or (hi is not None and not hi > (lo or 0)):
+        raise UsageError(f"--min-population {lo} / --max-population {hi}: need 0 <= min < max")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     if not args.sliver >= 0:

@@ -116,6 +116,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--rate, --duration, --pace and --advance-every must be positive")
     if not all(math.isfinite(v) for v in (args.rate, args.duration, args.pace, args.advance_every)):
         raise UsageError("--rate, --duration, --pace and --advance-every must be finite numbers")
+    if not 0 <= args.history_days <= 3660 or args.history_per_day < 0:
+        raise UsageError(f"--history-days {args.history_days:g} / --history-per-day {args.history_per_day}: "
+                         "use 0-3660 days and 0 or more events per day")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: use a number of 0 or more")
     seed = args.seed if args.seed is not None else int(time.time())
     atlas = load_default_atlas()
     sink = _Sink(args)
