@@ -292,6 +292,8 @@ def create_app(store=None, settings: Settings | None = None, plan_atoms_provider
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             return _error(400, f"body: malformed JSON ({exc})")
+        except RecursionError:
+            return _error(400, "body: JSON nested too deeply; send one event object or a flat list of them")
         single = isinstance(payload, dict)
         items = [payload] if single else payload
         if not isinstance(items, list):

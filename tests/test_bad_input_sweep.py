@@ -289,3 +289,16 @@ def test_partition_inverted_population_band_is_a_usage_error(tmp_path, band):
     assert proc.returncode == 2
     one_line_error(proc, "--max-population", "min < max")
     assert not (tmp_path / "p").exists()
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(client):
+    body = b"[" * 9_000 + b"]" * 9_000  # 18 kB: under the fixture's 20 kB body limit
+    resp = client.post("/api/v1/events", content=body, headers={**AUTH, "Content-Type": "application/json"})
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["message"].startswith("body:")
+
+
+def test_plan_id_beyond_64_bits_is_a_404_not_a_500(client):
+    resp = client.get("/api/v1/plans/99999999999999999999999")
+    assert resp.status_code == 404, resp.text
+    assert "99999999999999999999999" in resp.json()["message"]

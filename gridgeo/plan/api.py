@@ -33,7 +33,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -133,6 +133,13 @@ def default_atoms_provider(start: str, store=None):
     return default_start_plan(start, store)
 
 
+def _plan_id_in_range(request: Request) -> None:
+    """A plan id beyond a 64-bit integer cannot exist (the store would overflow): 404, not 500."""
+    raw = request.path_params.get("plan_id")
+    if raw is not None and raw.lstrip("-").isdigit() and abs(int(raw)) >= 2**63:
+        raise HTTPException(404, f"plan {raw} does not exist")
+
+
 def _issues(plan) -> list[dict]:
     return [i.as_dict() for i in validate(plan)]
 
@@ -148,7 +155,7 @@ def create_plan_router(get_store: Callable[[], Any], require_read: Callable[[Req
     read = require_read or _default_read
     write = require_write or _default_write
     provider = atoms_provider or default_atoms_provider
-    router = APIRouter(prefix=f"{API}/plans", tags=["plans"])
+    router = APIRouter(prefix=f"{API}/plans", tags=["plans"], dependencies=[Depends(_plan_id_in_range)])
     repos: dict[int, PlanRepository] = {}
 
     def repo() -> PlanRepository:
