@@ -83,7 +83,16 @@ class Hotspot:
 
 def load_outline(data_dir: Path) -> Polygon | MultiPolygon:
     """The real district outline, converted from GCJ-02 to WGS84 (lon/lat)."""
-    geometry = shape(json.loads((data_dir / OUTLINE_FILE).read_text(encoding="utf-8")))
+    from shapely.errors import ShapelyError
+
+    from gridgeo.errors import InputError
+
+    path = data_dir / OUTLINE_FILE
+    try:
+        geometry = shape(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError, ShapelyError) as exc:
+        raise InputError(f"{path}: not a GeoJSON polygon geometry ({type(exc).__name__}: {str(exc)[:80]}); "
+                         "copy the real outline there again") from None
     return transform_geometries(np.array([geometry]), "GCJ02", "WGS84")[0]
 
 

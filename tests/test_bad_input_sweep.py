@@ -302,3 +302,13 @@ def test_plan_id_beyond_64_bits_is_a_404_not_a_500(client):
     resp = client.get("/api/v1/plans/99999999999999999999999")
     assert resp.status_code == 404, resp.text
     assert "99999999999999999999999" in resp.json()["message"]
+
+
+@pytest.mark.parametrize("content", [b"\xc9\x00garbage", b'{"type":"FeatureCollection","features":[]}'])
+def test_demo_data_unreadable_outline(tmp_path, content):
+    (tmp_path / "ol").mkdir()
+    (tmp_path / "ol" / "440311_gcj02.geojson").write_bytes(content)
+    proc = gridgeo("demo-data", "--outline-dir", "ol", "--out", "atlas", cwd=tmp_path)
+    assert proc.returncode == 1
+    one_line_error(proc, "440311_gcj02.geojson", "not a GeoJSON polygon geometry")
+    assert not (tmp_path / "atlas").exists()
