@@ -206,6 +206,9 @@ def test_bad_inputs_raise_one_line_errors():
     case = strip_case()
     with pytest.raises(UsageError, match="min-households"):
         propose_grids(case["communities"], case["legacy"], case["units"], 500, 300)
+    with pytest.raises(UsageError, match="min-population"):  # an inverted band used to run forever
+        propose_grids(case["communities"], case["legacy"], case["units"], 300, 500,
+                      min_population=500, max_population=100)
     with pytest.raises(InputError, match="legacy: missing field"):
         propose_grids(case["communities"], case["legacy"].drop(columns="layer"), case["units"], 300, 500)
     with pytest.raises(UsageError, match="primary-layer"):

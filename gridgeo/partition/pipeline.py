@@ -217,6 +217,10 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     timings: dict[str, float] = {}
     lo, hi = float(min_households), float(max_households)
     check_inputs(communities, legacy, units, lo, hi)
+    if min_population is not None and max_population is not None and not (
+            0 <= float(min_population) < float(max_population)):
+        raise UsageError(f"--min-population {min_population:g} must be >= 0 and below "
+                         f"--max-population {max_population:g}")
     legacy = legacy.copy()
     legacy["layer"] = legacy["layer"].astype(str)
     if layers:
