@@ -108,3 +108,14 @@ def test_cli_previous_keeps_codes_of_unchanged_grids(case_files, tmp_path):
     assert main([*args, "--previous", str(renumbered), "--out", str(second)]) == 0
     new = gpd.read_file(second / "grids.gpkg")
     assert sorted(new["code"].astype(str)) == sorted(old["code"].astype(str))  # 101..105 kept, not 001..005
+
+
+def test_cli_previous_must_be_grids_not_points(case_files, tmp_path, capsys):
+    """A --previous file of points (e.g. the units by mistake) is refused before any work."""
+    args = ["partition", "--communities", str(case_files["communities"]), "--legacy", str(case_files["legacy"]),
+            "--units", str(case_files["units"]), "--primary-layer", "party", "--quiet"]
+    out = tmp_path / "out"
+    assert main([*args, "--previous", str(case_files["units"]), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert str(case_files["units"]) in err and "Point" in err and "earlier grids file" in err
+    assert not out.exists() or not any(out.iterdir())

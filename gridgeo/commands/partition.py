@@ -159,6 +159,9 @@ def run(args: argparse.Namespace) -> int:
         previous = read_layer(args.previous)
         if "code" not in previous.columns:
             raise InputError(f"{args.previous}: missing field 'code'; give an earlier grids file")
+        if not previous.geom_type.isin(["Polygon", "MultiPolygon"]).all():
+            raise InputError(f"{args.previous}: holds {', '.join(sorted(set(previous.geom_type.dropna())))} "
+                             "features; give an earlier grids file (polygons with a code)")
     layers = [x.strip() for x in args.layers.split(",") if x.strip()] if args.layers else None
 
     bar = None
