@@ -142,3 +142,21 @@ def test_kill_mid_ingest_loses_no_acknowledged_event(tmp_path, small_grids):
     st.close()
     assert set(acked) <= stored  # every acknowledged event survived the kill
     assert len(stored) % 50 == 0  # whole transactions only
+
+
+def test_a_file_without_rows_is_an_error(tmp_path):
+    """An empty FeatureCollection (or a CSV with only a header) ingests nothing and says so: exit 1."""
+    import json
+    import subprocess
+    import sys
+
+    for name, text in (("empty.geojson", json.dumps({"type": "FeatureCollection", "features": []})),
+                       ("header.csv", "id,reported_at,lon,lat,category,level\n")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        proc = subprocess.run(
+            [sys.executable, "-m", "gridgeo", "ingest", str(path), "--database", f"sqlite:///{tmp_path / 'e.sqlite'}"],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "no event rows" in proc.stderr and str(path) in proc.stderr and "Traceback" not in proc.stderr

@@ -7,8 +7,8 @@ the commit, so a crash or kill loses no acknowledged event. Re-running the same 
 stored ids come back as duplicates. Rejected rows go to a side file (``FILE.rejected.csv`` by
 default) with the line/feature number and the reasons.
 
-Exit status: 0 all rows accepted or duplicate; 1 some rows rejected (see the side file) or the
-file is unreadable; 2 usage errors.
+Exit status: 0 all rows accepted or duplicate; 1 some rows rejected (see the side file), the
+file is unreadable or holds no rows; 2 usage errors.
 """
 
 from __future__ import annotations
@@ -216,6 +216,8 @@ def run(args: argparse.Namespace) -> int:
             ack.close()
     if rejected:
         _write_rejects(rejects_path, rejected)
+    if n_rows == 0:
+        raise InputError(f"{path}: no event rows in the file; nothing was ingested (check that it is the right file)")
     note = f" (reasons in {rejects_path})" if rejected else ""
     print(f"ingest {path}: {n_rows:,} rows: {counts['accepted']:,} accepted, {counts['duplicate']:,} "
           f"duplicate, {counts['rejected']:,} rejected{note}")
