@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 import geopandas as gpd
@@ -39,10 +38,9 @@ def language_switch() -> None:
 
 def refresh_seconds() -> float:
     """Wall display refresh interval in seconds (env GRIDGEO_WALL_REFRESH_S, default 30)."""
-    try:
-        return max(1.0, float(os.environ.get("GRIDGEO_WALL_REFRESH_S", "30")))
-    except ValueError:
-        return 30.0
+    from gridgeo.config import get_settings
+
+    return get_settings().wall_refresh_s
 
 
 @st.cache_resource(show_spinner=False)

@@ -9,16 +9,15 @@ days, default 7, of ``GRIDGEO_SEED_PER_DAY`` events a day, default 1,200) so a f
 
 from __future__ import annotations
 
-import os
 import threading
 from datetime import datetime, timedelta  # noqa: F401  (timedelta re-exported for the pages)
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from gridgeo.config import get_settings
 from gridgeo.model import Atlas
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = get_settings().tz
 SIMULATED_PREFIXES = ("hist", "sim")
 
 _STORES: dict[str, object] = {}
@@ -26,7 +25,7 @@ _LOCK = threading.Lock()
 
 
 def now() -> datetime:
-    """The current time in China Standard Time."""
+    """The current time in the configured local time zone (default China Standard Time)."""
     return datetime.now(TZ)
 
 
@@ -55,13 +54,6 @@ def load_events(atlas: Atlas, start: datetime, end: datetime) -> pd.DataFrame:
     return store().events_frame(start, end)
 
 
-def _env_number(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
 def ensure_seeded(atlas: Atlas, events_per_day: int | None = None, days: float | None = None) -> int:
     """Fill an empty store with simulated history ending now; return how many events were added
     (0 when the store already had events)."""
@@ -71,8 +63,9 @@ def ensure_seeded(atlas: Atlas, events_per_day: int | None = None, days: float |
     with _LOCK:
         if s.count_events():
             return 0
-        days = days if days is not None else _env_number("GRIDGEO_SEED_DAYS", 7)
-        per_day = events_per_day if events_per_day is not None else int(_env_number("GRIDGEO_SEED_PER_DAY", 1200))
+        settings = get_settings()
+        days = days if days is not None else settings.seed_days
+        per_day = events_per_day if events_per_day is not None else settings.seed_per_day
         return int(seed_store(s, atlas, days=days, per_day=per_day))
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 
+from gridgeo.config import SettingsError
 from gridgeo.errors import GridgeoError
 
 # name -> (module in gridgeo.commands, one-line help)
@@ -29,6 +29,15 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(2)
+
+
+def _debug() -> bool:
+    from gridgeo.config import get_settings
+
+    try:
+        return get_settings().debug
+    except SettingsError:
+        return False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args._run(args) or 0)
+    except SettingsError as exc:
+        print(f"gridgeo {args.command}: {exc}", file=sys.stderr)
+        return 2
     except GridgeoError as exc:
         print(f"gridgeo {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -64,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gridgeo {args.command}: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # last resort: one line, never a traceback
-        if os.environ.get("GRIDGEO_DEBUG"):
+        if _debug():
             raise
         print(f"gridgeo {args.command}: unexpected error: {type(exc).__name__}: {exc} "
               "(set GRIDGEO_DEBUG=1 for details)", file=sys.stderr)

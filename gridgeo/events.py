@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -101,7 +100,9 @@ def _load_categories(path: str | None) -> tuple[Category, ...]:
 
 def categories() -> tuple[Category, ...]:
     """The configured categories (GRIDGEO_CATEGORIES JSON file, else the domain defaults)."""
-    return _load_categories(os.environ.get("GRIDGEO_CATEGORIES") or None)
+    from gridgeo.config import get_settings
+
+    return _load_categories(get_settings().categories_file)
 
 
 def category_codes() -> tuple[str, ...]:

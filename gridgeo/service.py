@@ -27,10 +27,8 @@ import asyncio
 import hmac
 import json
 import math
-import os
 import re
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -43,6 +41,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gridgeo.config import Settings, get_settings
 from gridgeo.events import (
     CHANNELS,
     DEFAULT_SKEW,
@@ -58,24 +57,8 @@ API = "/api/v1"
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
-@dataclass
-class Settings:
-    """Service configuration (``from_env`` reads the GRIDGEO_* variables)."""
-
-    api_token: str | None = None
-    read_access: str = "localhost"  # open | localhost | token
-    max_body_bytes: int = 2_000_000
-    max_batch: int = 5000
-    skew: timedelta = field(default=DEFAULT_SKEW)
-    max_limit: int = 50_000
-
-    @classmethod
-    def from_env(cls) -> Settings:
-        access = os.environ.get("GRIDGEO_READ_ACCESS", "localhost")
-        if access not in ("open", "localhost", "token"):
-            raise ValueError(f"GRIDGEO_READ_ACCESS={access!r}: use open, localhost or token")
-        return cls(api_token=os.environ.get("GRIDGEO_API_TOKEN") or None, read_access=access,
-                   max_body_bytes=int(os.environ.get("GRIDGEO_MAX_BODY_BYTES", 2_000_000)))
+MAX_BATCH = 5000  # events in one POST
+MAX_LIMIT = 50_000  # rows in one GET /events answer
 
 
 class Move(BaseModel):
@@ -206,7 +189,7 @@ def create_app(store=None, settings: Settings | None = None, plan_atoms_provider
     ``plan_atoms_provider(start, store)`` overrides how the plan endpoints build a starting plan
     (default: atoms of the default atlas, see gridgeo.plan.api.default_atoms_provider).
     """
-    settings = settings or Settings.from_env()
+    settings = settings or get_settings()
     owns_store = store is None
     state: dict[str, Any] = {"store": store}
 
@@ -215,7 +198,7 @@ def create_app(store=None, settings: Settings | None = None, plan_atoms_provider
         if state["store"] is None:
             from gridgeo.store import open_store
 
-            state["store"] = await run_in_threadpool(open_store)
+            state["store"] = await run_in_threadpool(open_store, settings.store_url)
         st = state["store"]
         version = await run_in_threadpool(st.current_version)
         if version is not None:
@@ -231,7 +214,7 @@ def create_app(store=None, settings: Settings | None = None, plan_atoms_provider
         if state["store"] is None:  # used without lifespan (e.g. TestClient outside a with-block)
             from gridgeo.store import open_store
 
-            state["store"] = open_store()
+            state["store"] = open_store(settings.store_url)
         return state["store"]
 
     def _token_ok(request: Request) -> bool:
@@ -300,9 +283,9 @@ def create_app(store=None, settings: Settings | None = None, plan_atoms_provider
             return _error(422, "body: send one event (a JSON object) or a batch (a JSON list of objects)")
         if not items:
             return _error(422, "body: the batch is empty")
-        if len(items) > settings.max_batch:
-            return _error(413, f"body: {len(items)} events is over the batch limit of {settings.max_batch}")
-        validated, errors = validate_events(items, skew=settings.skew)
+        if len(items) > MAX_BATCH:
+            return _error(413, f"body: {len(items)} events is over the batch limit of {MAX_BATCH}")
+        validated, errors = validate_events(items, skew=DEFAULT_SKEW)
         if errors:
             first = errors[0]
             return _error(422, f"{len(errors)} problem(s), nothing stored; first: {first}",
@@ -387,7 +370,7 @@ def create_app(store=None, settings: Settings | None = None, plan_atoms_provider
             bad = [v for v in values or [] if v not in allowed]
             if bad:
                 raise HTTPException(422, f"{name}: unknown value {bad[0]!r}; use one of {', '.join(allowed)}")
-        limit = min(limit, settings.max_limit)
+        limit = min(limit, MAX_LIMIT)
         frame = get_store().events_frame(t0, t1, bbox=box, limit=limit, newest_first=order == "desc",
                                          grid_code=grid_code,
                                          community_code=community_code, street_code=street_code,

@@ -8,6 +8,15 @@ import shutil
 import pytest
 
 from gridgeo.atlas import DEFAULT_DATA_DIR, load_atlas
+from gridgeo.config import get_settings
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Each test reads the settings from its own environment (tests set GRIDGEO_* variables)."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -47,23 +47,21 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gridgeo.commands._checks import open_store_checked
-    from gridgeo.service import Settings, create_app
+    from gridgeo.config import get_settings
+    from gridgeo.service import create_app
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: use 1-65535")
     if args.workers < 1:
         raise UsageError(f"--workers {args.workers}: use 1 or more")
-    try:
-        settings = Settings.from_env()
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    settings = get_settings()
     if args.read_access:
-        settings.read_access = args.read_access
+        settings = settings.with_(read_access=args.read_access)
     if not settings.api_token:
-        settings.api_token = secrets.token_urlsafe(24)
+        settings = settings.with_(api_token=secrets.token_urlsafe(24))
         print(f"GRIDGEO_API_TOKEN is not set; write token for this run: {settings.api_token}", file=sys.stderr)
     _check_listen(args.host, args.port)
-    store = open_store_checked(args.database or os.environ.get("GRIDGEO_DATABASE_URL"))
+    store = open_store_checked(args.database or settings.store_url)
     print(f"gridgeo serve: {store.backend} store, grid set v{store.current_version()}, "
           f"http://{args.host}:{args.port}/docs", file=sys.stderr)
     if args.workers > 1:  # workers re-create the app from the environment

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 
+from gridgeo.config import get_settings
 from gridgeo.errors import InputError, UsageError
 
 
@@ -45,7 +45,7 @@ class _Sink:
         if args.to_api:
             import httpx
 
-            token = args.token or os.environ.get("GRIDGEO_API_TOKEN")
+            token = args.token or get_settings().api_token
             if not token:
                 raise UsageError("--to-api needs a token: --token or GRIDGEO_API_TOKEN (printed by gridgeo serve)")
             self.client = httpx.Client(base_url=args.to_api.rstrip("/"), timeout=30.0,

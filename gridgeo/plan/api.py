@@ -25,10 +25,8 @@ require_read, require_write))``.
 
 from __future__ import annotations
 
-import hmac
 import json
 import math
-import os
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -45,7 +43,6 @@ from gridgeo.plan.ops import Edit, apply_edits, preview
 from gridgeo.plan.repository import PlanRepository, export_crosswalk, export_grids
 
 API = "/api/v1"
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 class EditIn(BaseModel):
@@ -105,25 +102,6 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _default_read(request: Request) -> None:
-    """Reads: open to loopback clients, else the bearer token (as the event service)."""
-    host = request.client.host if request.client else ""
-    if os.environ.get("GRIDGEO_READ_ACCESS", "localhost") == "open" or host in LOOPBACK:
-        return
-    _default_write(request)
-
-
-def _default_write(request: Request) -> None:
-    """Writes need ``Authorization: Bearer <GRIDGEO_API_TOKEN>`` (503 when no token is set)."""
-    token = os.environ.get("GRIDGEO_API_TOKEN")
-    if not token:
-        raise HTTPException(503, "writes are disabled: set GRIDGEO_API_TOKEN on the server")
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        raise HTTPException(401, "writes need the header Authorization: Bearer <GRIDGEO_API_TOKEN>",
-                            headers={"WWW-Authenticate": "Bearer"})
-
-
 def default_atoms_provider(start: str, store=None):
     """The default atlas's starting plan: ``current`` (atoms → the store's current grid set by
     largest overlap) or ``proposal`` (the partition's proposal). The partition runs once per
@@ -144,16 +122,14 @@ def _issues(plan) -> list[dict]:
     return [i.as_dict() for i in validate(plan)]
 
 
-def create_plan_router(get_store: Callable[[], Any], require_read: Callable[[Request], None] | None = None,
-                       require_write: Callable[[Request], None] | None = None,
+def create_plan_router(get_store: Callable[[], Any], require_read: Callable[[Request], None],
+                       require_write: Callable[[Request], None],
                        atoms_provider: Callable[[str, Any], Any] | None = None) -> APIRouter:
     """The plan endpoints over the store returned by ``get_store()`` (see the module docstring).
 
-    ``require_read``/``require_write`` are the service's access checks (defaults: the same rules
-    from the environment). ``atoms_provider(start, store)`` returns the starting Plan for ``start``.
+    ``require_read``/``require_write`` are the service's access checks. ``atoms_provider(start, store)`` returns the starting Plan for ``start``.
     """
-    read = require_read or _default_read
-    write = require_write or _default_write
+    read, write = require_read, require_write
     provider = atoms_provider or default_atoms_provider
     router = APIRouter(prefix=f"{API}/plans", tags=["plans"], dependencies=[Depends(_plan_id_in_range)])
     repos: dict[int, PlanRepository] = {}

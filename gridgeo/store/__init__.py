@@ -9,12 +9,11 @@ atlas grids are published as grid set version 1.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from gridgeo.atlas import REPO_ROOT
+from gridgeo.config import Settings, get_settings
 from gridgeo.lifecycle import TransitionError
 from gridgeo.store.sql import EVENT_COLUMNS, EventNotFound, Store
 
@@ -22,16 +21,19 @@ __all__ = ["EVENT_COLUMNS", "EventNotFound", "Store", "TransitionError", "data_d
            "open_store"]
 
 
-def data_dir() -> Path:
-    """``$GRIDGEO_DATA_DIR`` or ``<repo>/var/`` (created when missing)."""
-    path = Path(os.environ.get("GRIDGEO_DATA_DIR") or REPO_ROOT / "var")
+def data_dir(settings: Settings | None = None) -> Path:
+    """The settings' data dir (``GRIDGEO_DATA_DIR`` or ``<repo>/var/``), created when missing."""
+    path = (settings or get_settings()).data_dir
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def default_url() -> str:
-    """``GRIDGEO_DATABASE_URL`` or the SQLite file in the data dir."""
-    return os.environ.get("GRIDGEO_DATABASE_URL") or f"sqlite:///{data_dir() / 'gridgeo.sqlite'}"
+def default_url(settings: Settings | None = None) -> str:
+    """The settings' store URL: ``GRIDGEO_DATABASE_URL`` or the SQLite file in the data dir."""
+    settings = settings or get_settings()
+    if settings.database_url is None:
+        data_dir(settings)
+    return settings.store_url
 
 
 def _sqlite_engines(url: sa.URL) -> tuple[sa.Engine, sa.Engine]:

@@ -1,0 +1,148 @@
+"""One settings object for gridgeo: the only module that reads the environment.
+
+Every command, the service and the app call :func:`get_settings` once (or build a
+:class:`Settings` themselves, e.g. in tests) and pass it on; nothing else reads ``os.environ``.
+
+Variables (all optional):
+
+=============================  =====================================================================
+``GRIDGEO_DATABASE_URL``       the store (SQLAlchemy URL). Set = a real deployment: never seeded.
+``GRIDGEO_DATA_DIR``           folder for the embedded SQLite store and caches (default ``<repo>/var``)
+``GRIDGEO_ATLAS``              name of the active atlas (default: the store's active one, else demo)
+``GRIDGEO_API_TOKEN``          the admin bearer token for writes
+``GRIDGEO_READ_ACCESS``        ``open``, ``localhost`` (default) or ``token``
+``GRIDGEO_MAX_BODY_BYTES``     request body limit (default 2,000,000)
+``GRIDGEO_TIMEZONE``           local time zone (default ``Asia/Shanghai``)
+``GRIDGEO_METRIC_CRS``         metric CRS for areas and distances (default: the CGCS2000 3-degree
+                               Gauss–Krüger zone whose central meridian is nearest the atlas)
+``GRIDGEO_CATEGORIES``         JSON file of event categories (default: the domain's list)
+``GRIDGEO_WALL_REFRESH_S``     wall display refresh in seconds (default 30)
+``GRIDGEO_SEED_DAYS``          demo only: days of simulated history (default 7)
+``GRIDGEO_SEED_PER_DAY``       demo only: simulated events per day (default 1200)
+``GRIDGEO_DEBUG``              show tracebacks on the command line
+=============================  =====================================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = REPO_ROOT / "var"
+DEMO_ATLAS = "guangming-demo"
+READ_ACCESS = ("open", "localhost", "token")
+
+# CGCS2000 3-degree Gauss–Krüger zones without the zone prefix: EPSG:4534 (CM 75°E) … 4554 (CM 135°E)
+GK3_FIRST_EPSG, GK3_FIRST_CM, GK3_LAST_EPSG = 4534, 75, 4554
+
+
+class SettingsError(ValueError):
+    """A setting has a value gridgeo cannot use (the message names the variable)."""
+
+
+def gk3_zone_epsg(lon: float) -> int:
+    """EPSG code of the CGCS2000 3-degree GK zone (no zone prefix) whose central meridian is
+    nearest ``lon``: 114.0 → 4547 (CM 114°E), 104.1 → 4544 (CM 105°E)."""
+    index = round((float(lon) - GK3_FIRST_CM) / 3)
+    return min(max(GK3_FIRST_EPSG + index, GK3_FIRST_EPSG), GK3_LAST_EPSG)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of one gridgeo process, read once (:func:`get_settings`) and passed in."""
+
+    database_url: str | None = None
+    data_dir: Path = field(default=DEFAULT_DATA_DIR)
+    atlas: str | None = None
+    api_token: str | None = None
+    read_access: str = "localhost"
+    max_body_bytes: int = 2_000_000
+    timezone: str = "Asia/Shanghai"
+    metric_crs: str | None = None
+    categories_file: str | None = None
+    wall_refresh_s: float = 30.0
+    seed_days: float = 7.0
+    seed_per_day: int = 1200
+    debug: bool = False
+
+    def __post_init__(self) -> None:
+        if self.read_access not in READ_ACCESS:
+            raise SettingsError(f"GRIDGEO_READ_ACCESS={self.read_access!r}: use open, localhost or token")
+        try:
+            ZoneInfo(self.timezone)
+        except (KeyError, ValueError) as exc:
+            raise SettingsError(f"GRIDGEO_TIMEZONE={self.timezone!r}: not a known time zone ({exc})") from None
+        object.__setattr__(self, "data_dir", Path(self.data_dir))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``environ`` (default ``os.environ``); SettingsError names a bad variable."""
+        env = os.environ if environ is None else environ
+
+        def text(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        def number(name: str, default: float, cast=float, minimum: float = 0):
+            raw = text(name)
+            if raw is None:
+                return default
+            try:
+                value = cast(raw)
+            except ValueError:
+                raise SettingsError(f"{name}={raw!r}: not a number") from None
+            if not value >= minimum:
+                raise SettingsError(f"{name}={raw!r}: use a number of at least {minimum}")
+            return value
+
+        return cls(
+            database_url=text("GRIDGEO_DATABASE_URL"),
+            data_dir=Path(text("GRIDGEO_DATA_DIR") or DEFAULT_DATA_DIR),
+            atlas=text("GRIDGEO_ATLAS"),
+            api_token=text("GRIDGEO_API_TOKEN"),
+            read_access=text("GRIDGEO_READ_ACCESS") or "localhost",
+            max_body_bytes=number("GRIDGEO_MAX_BODY_BYTES", 2_000_000, int, 1),
+            timezone=text("GRIDGEO_TIMEZONE") or "Asia/Shanghai",
+            metric_crs=text("GRIDGEO_METRIC_CRS"),
+            categories_file=text("GRIDGEO_CATEGORIES"),
+            wall_refresh_s=max(1.0, number("GRIDGEO_WALL_REFRESH_S", 30.0)),
+            seed_days=number("GRIDGEO_SEED_DAYS", 7.0),
+            seed_per_day=number("GRIDGEO_SEED_PER_DAY", 1200, int),
+            debug=bool(text("GRIDGEO_DEBUG")),
+        )
+
+    def with_(self, **changes) -> Settings:
+        """A copy with ``changes`` (e.g. a command-line option over the environment)."""
+        return replace(self, **changes)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The local time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def store_url(self) -> str:
+        """The store URL: ``database_url`` or the SQLite file in the data dir."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'gridgeo.sqlite'}"
+
+    @property
+    def is_real_store(self) -> bool:
+        """True when the store was given by URL: it never receives synthetic grids or events."""
+        return self.database_url is not None
+
+    def metric_crs_for(self, lon: float | None = None) -> str:
+        """The configured metric CRS, else the GK zone nearest ``lon`` (default 114°E)."""
+        if self.metric_crs:
+            return self.metric_crs
+        return f"EPSG:{gk3_zone_epsg(114.0 if lon is None else lon)}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    return Settings.from_env()

@@ -1,0 +1,44 @@
+"""The one settings object: environment parsing, defaults and the metric CRS choice."""
+
+from __future__ import annotations
+
+import pytest
+from pyproj import CRS
+
+from gridgeo.config import Settings, SettingsError, gk3_zone_epsg
+
+
+def test_defaults_from_an_empty_environment():
+    s = Settings.from_env({})
+    assert s.database_url is None and not s.is_real_store
+    assert s.store_url.startswith("sqlite:///") and s.store_url.endswith("gridgeo.sqlite")
+    assert s.timezone == "Asia/Shanghai" and s.read_access == "localhost"
+
+
+def test_a_database_url_marks_a_real_store():
+    s = Settings.from_env({"GRIDGEO_DATABASE_URL": "postgresql+psycopg://u@h/db"})
+    assert s.is_real_store and s.store_url == "postgresql+psycopg://u@h/db"
+
+
+@pytest.mark.parametrize(("env", "names"), [
+    ({"GRIDGEO_READ_ACCESS": "everyone"}, "GRIDGEO_READ_ACCESS"),
+    ({"GRIDGEO_TIMEZONE": "Mars/Olympus"}, "GRIDGEO_TIMEZONE"),
+    ({"GRIDGEO_MAX_BODY_BYTES": "lots"}, "GRIDGEO_MAX_BODY_BYTES"),
+    ({"GRIDGEO_SEED_DAYS": "-1"}, "GRIDGEO_SEED_DAYS"),
+])
+def test_bad_values_name_the_variable(env, names):
+    with pytest.raises(SettingsError, match=names):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize("lon", [76.2, 104.07, 113.93, 121.47, 126.6])
+def test_metric_crs_is_the_nearest_gk_zone(lon):
+    epsg = gk3_zone_epsg(lon)
+    cm = CRS.from_epsg(epsg).to_dict()["lon_0"]
+    assert abs(cm - lon) <= 1.5
+    assert CRS.from_epsg(epsg).name.startswith("CGCS2000 / 3-degree Gauss-Kruger CM")
+
+
+def test_configured_metric_crs_wins():
+    assert Settings(metric_crs="EPSG:32649").metric_crs_for(104.0) == "EPSG:32649"
+    assert Settings().metric_crs_for(104.0) == "EPSG:4544"
