@@ -120,6 +120,48 @@ STATUS_NAMES: dict[str, dict[str, str]] = {
            "feedback": "feedback", "escalated": "escalated", "rejected": "rejected"},
 }
 
+# --- Sections by area: each area adds its keys to its own dict (merged into STRINGS below). ---
+
+
+# the grid editor page (网格调整) and plan rules/messages
+_PLANNER: dict[str, dict[str, str]] = {
+}
+
+
+
+# the partition page (网格划分): stages, layers, headers, reasons
+_PARTITION: dict[str, dict[str, str]] = {
+}
+
+
+
+# the wall display (指挥大屏) and the map page (地图)
+_WALL_MAP: dict[str, dict[str, str]] = {
+}
+
+
+
+# the review page (研判), its exports and the 一格一图 poster
+_REVIEW: dict[str, dict[str, str]] = {
+}
+
+
+
+# the import page (数据导入) and atlas names
+_IMPORT: dict[str, dict[str, str]] = {
+}
+
+
+
+# login, roles and access messages
+_ACCESS: dict[str, dict[str, str]] = {
+}
+
+
+for _section in (_PLANNER, _PARTITION, _WALL_MAP, _REVIEW, _IMPORT, _ACCESS):
+    STRINGS.update(_section)
+
+
 def t(key: str, lang: str = DEFAULT_LANG) -> str:
     """The UI string for ``key`` in ``lang`` ("zh" or "en"); Chinese when ``lang`` is unknown."""
     entry = STRINGS.get(key)
