@@ -39,19 +39,31 @@ async def read_body(request: Request, limit: int) -> bytes:
     return body
 
 
+def _check_utf8(body: bytes) -> None:
+    """FastAPI answers a body that is not UTF-8 with a bare 400; name the body and say what to send."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(422, f"body: malformed JSON (not UTF-8 text at byte {exc.start}); send UTF-8 JSON",
+                       [{"field": "body", "message": "malformed JSON: not UTF-8 text"}]) from None
+
+
 class GuardedRoute(APIRoute):
     """An APIRoute that runs its guards, then reads the body within the limit (see the module)."""
 
     def get_route_handler(self) -> Callable[[Request], Any]:
         """FastAPI's handler behind the guards and the body limit."""
         handler = super().get_route_handler()
+        typed = self.body_field is not None  # FastAPI parses the body into a model
         guards = [d.dependency for d in self.dependencies if getattr(d.dependency, "__gridgeo_guard__", False)]
 
         async def guarded(request: Request) -> Response:
             for check in guards:
                 check(request)
             if request.method not in BODYLESS:
-                await read_body(request, request.app.state.settings.max_body_bytes)
+                body = await read_body(request, request.app.state.settings.max_body_bytes)
+                if typed:
+                    _check_utf8(body)
             return await handler(request)
 
         return guarded
