@@ -281,14 +281,14 @@ def _pg_ctl(data_dir: Path, *args: str) -> None:
 
 
 @pytest.fixture
-def own_pg(tmp_path_factory):
+def own_pg():
     """A PostGIS server of this test alone (it is stopped and started again)."""
     if not Path("/usr/lib/postgresql").exists():
         pytest.skip("no PostgreSQL binaries")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    base = tmp_path_factory.mktemp("own-pg") / "pg"
+    base = Path(f"/tmp/gridgeo-own-pg-{port}")  # the postgres user must reach it (not under pytest's 0700 dirs)
     script = REPO / "scripts" / "pg_test_server.sh"
     url = subprocess.run(["bash", str(script), "start", str(base), str(port)], check=True, capture_output=True,
                          text=True).stdout.strip()
