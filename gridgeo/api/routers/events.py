@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from gridgeo.api import schemas as R
 from gridgeo.api.deps import StoreDep, check_params, require_read, require_write
-from gridgeo.api.encoding import JSONOut, jsonable, records
+from gridgeo.api.encoding import JSONOut, records
 from gridgeo.api.errors import ApiError
 from gridgeo.api.params import parse_time, window_param
 from gridgeo.api.routing import guarded_router
@@ -90,7 +90,7 @@ async def post_events(request: Request) -> JSONOut:
         raise ApiError(422, f"{len(errors)} problem(s), nothing stored; first: {errors[0]}",
                        [e.as_dict() for e in errors])
     results = await request.app.state.committer.submit(validated)
-    results = [jsonable({**r, "open311": to_open311(r)}) for r in results]
+    results = [{**r, "open311": to_open311(r)} for r in results]  # JSONOut encodes once
     created = any(r["result"] == "accepted" for r in results)
     if single:
         content: Any = results[0]
