@@ -1,6 +1,7 @@
 """Property-based fuzzing of every operation in the app's own /openapi.json (schemathesis), on
-SQLite and on PostGIS: valid and invalid requests, with and without the token. No answer may be
-a 5xx, and every answer must match the status codes, content types and schemas declared."""
+SQLite and on PostGIS: valid and invalid requests (with the token; the access guards have their
+own tests in test_api_hardening.py). No answer may be a 5xx, and every answer must match the
+status codes, content types and schemas declared."""
 
 from __future__ import annotations
 
