@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -37,6 +39,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gridgeo.crs import CRS_NAMES, normalize_crs_name, to_wgs84
+from gridgeo.safe_text import text_problem
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,11 @@ OPEN311_ALIASES: dict[str, str] = {
 DEFAULT_SKEW = timedelta(minutes=5)
 MAX_ID_LENGTH = 128
 MAX_TEXT_LENGTH = 4000
+# Report times before this are typing errors (and older times overflow when moved to UTC).
+MIN_REPORTED_AT = datetime(1900, 1, 1, tzinfo=UTC)
+ID_RULE = ("1-128 characters: letters, digits, spaces and punctuation except \"/\" "
+           "(the id is a URL path segment), no control characters")
+_NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?([eE][-+]?\d+)?\s*")
 
 
 @lru_cache(maxsize=4)
@@ -159,19 +167,47 @@ class EventIn(BaseModel):
                 data.pop(key, None)
         return data
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, v: Any) -> Any:
+        problem = text_problem(v) if isinstance(v, str) else None
+        if problem:
+            raise ValueError(problem)
+        return v
+
     @field_validator("id", mode="before")
     @classmethod
     def _id(cls, v: Any) -> Any:
         if isinstance(v, bool) or not isinstance(v, str | int):
             raise ValueError("must be a string")
-        return str(v)
+        v = str(v)
+        if "/" in v or any(unicodedata.category(c) == "Cc" for c in v):
+            raise ValueError(f"may not contain \"/\" or control characters; an id is {ID_RULE}")
+        return v
+
+    @field_validator("reported_at", mode="before")
+    @classmethod
+    def _iso_text(cls, v: Any) -> Any:
+        if isinstance(v, datetime):
+            return v
+        if not isinstance(v, str) or _NUMBER.fullmatch(v):
+            raise ValueError("give an ISO 8601 timestamp with a zone, e.g. 2024-05-01T08:30:00+08:00 "
+                             "(not a Unix time number)")
+        return v
 
     @field_validator("reported_at")
     @classmethod
     def _aware(cls, v: datetime) -> datetime:
         if v.tzinfo is None or v.utcoffset() is None:
             raise ValueError("must carry a time zone, e.g. 2024-05-01T08:30:00+08:00")
-        return v.astimezone(UTC)
+        try:
+            utc = v.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"{v.isoformat()} is outside the representable dates (years 1-9999 in UTC); "
+                             "check the year") from None
+        if utc < MIN_REPORTED_AT:
+            raise ValueError(f"{v.isoformat()} is before {MIN_REPORTED_AT:%Y-%m-%d}; check the year")
+        return utc
 
     @field_validator("lon", "lat", mode="before")
     @classmethod

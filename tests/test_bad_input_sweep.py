@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from gridgeo.service import Settings, create_app
+from gridgeo.api import create_app
+from gridgeo.config import Settings
 from gridgeo.store import open_store
 
 TOKEN = "sweep-token"

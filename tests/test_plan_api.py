@@ -7,7 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from plan_helpers import X0, Y0, A, B, atom_id, g, lattice_plan
 
-from gridgeo.service import Settings, create_app
+from gridgeo.api import create_app
+from gridgeo.config import Settings
 from gridgeo.store import open_store
 
 TOKEN = "s3cret"

@@ -42,13 +42,25 @@ def _check_listen(host: str, port: int) -> None:
                          "pick a free --port or a local address") from None
 
 
+ALL_INTERFACES = {"0.0.0.0", "::", "[::]", ""}
+
+
+def _warn_if_public(host: str, read_access: str) -> None:
+    """Say on stderr when the service listens on every interface (reachable from the network)."""
+    if host.strip() in ALL_INTERFACES:
+        reads = {"open": "anyone can read every event", "localhost": "reads need the token (except loopback)",
+                 "token": "reads need the token"}[read_access]
+        print(f"warning: --host {host} listens on every network interface: writes need the token and "
+              f"{reads}. Prefer 127.0.0.1 behind a reverse proxy (with --read-access token).", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     """Open the store and serve until interrupted."""
     import uvicorn
 
+    from gridgeo.api import create_app
     from gridgeo.commands._checks import open_store_checked
     from gridgeo.config import get_settings
-    from gridgeo.service import create_app
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: use 1-65535")
@@ -61,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         settings = settings.with_(api_token=secrets.token_urlsafe(24))
         print(f"GRIDGEO_API_TOKEN is not set; write token for this run: {settings.api_token}", file=sys.stderr)
     _check_listen(args.host, args.port)
+    _warn_if_public(args.host, settings.read_access)
     store = open_store_checked(args.database or settings.store_url)
     print(f"gridgeo serve: {store.backend} store, grid set v{store.current_version()}, "
           f"http://{args.host}:{args.port}/docs", file=sys.stderr)
@@ -69,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         os.environ["GRIDGEO_API_TOKEN"] = settings.api_token
         os.environ["GRIDGEO_READ_ACCESS"] = settings.read_access
         os.environ["GRIDGEO_DATABASE_URL"] = store.url
-        uvicorn.run("gridgeo.service:create_app", factory=True, workers=args.workers, host=args.host,
+        uvicorn.run("gridgeo.api.app:create_app", factory=True, workers=args.workers, host=args.host,
                     port=args.port, log_level="warning", access_log=args.access_log)
         return 0
     try:

@@ -1,0 +1,73 @@
+"""The app factory: ``create_app(store=None, settings=None, plan_atoms_provider=None)``.
+
+``store``: a :class:`gridgeo.store.Store` (default: ``open_store(settings.store_url)`` at startup,
+closed at shutdown). ``settings``: :class:`gridgeo.config.Settings` (default ``get_settings()``).
+``plan_atoms_provider(start, store)``: how the plan endpoints build a starting plan (default:
+atoms of the default atlas). ``uvicorn gridgeo.api.app:create_app --factory`` builds it from the
+environment (what ``gridgeo serve --workers N`` runs in each worker).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+
+from gridgeo.api.encoding import JSONOut
+from gridgeo.api.errors import install_error_handlers
+from gridgeo.api.group_commit import GroupCommit
+from gridgeo.api.routers import ROUTERS
+from gridgeo.config import Settings, get_settings
+
+
+class StoreHolder:
+    """The app's store: given, or opened at startup (or on first use without a lifespan)."""
+
+    def __init__(self, store: Any, settings: Settings):
+        self.store, self.settings, self.owned = store, settings, store is None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        """The store, opened on first use when the app was made without one."""
+        if self.store is None:
+            with self._lock:
+                if self.store is None:
+                    from gridgeo.store import open_store
+
+                    self.store = open_store(self.settings.store_url)
+        return self.store
+
+    @asynccontextmanager
+    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        """Open the store and build the grid index before traffic; close an owned store after."""
+        store = await run_in_threadpool(self.get)
+        version = await run_in_threadpool(store.current_version)
+        if version is not None:
+            await run_in_threadpool(store.grid_index, version)
+        yield
+        if self.owned:
+            store.close()
+
+
+def create_app(store: Any = None, settings: Settings | None = None,
+               plan_atoms_provider: Callable[[str, Any], Any] | None = None) -> FastAPI:
+    """The event and plan service over ``store`` (see the module docstring)."""
+    from gridgeo.api.routers.plans import default_atoms_provider
+
+    settings = settings or get_settings()
+    holder = StoreHolder(store, settings)
+    app = FastAPI(title="gridgeo events", version="1", lifespan=holder.lifespan, default_response_class=JSONOut,
+                  docs_url=None, redoc_url=None, openapi_url=None,  # served by routers.docs, behind read access
+                  description="网格化治理 · 群众诉求事件服务 (petition/event intake, lifecycle, risk and grid plans)")
+    app.state.settings = settings
+    app.state.stores = holder
+    app.state.committer = GroupCommit(holder.get)
+    app.state.plan_atoms_provider = plan_atoms_provider or default_atoms_provider
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

@@ -1,0 +1,76 @@
+"""``GET /api/v1/risk`` (the map's colours per grid, community or street) and ``GET /api/v1/stats``.
+
+Each handler is one call to a function of ``(store, by, window, now)``: :func:`risk_rows` and
+:func:`stats_rows` hold the computation (today: the events of the window through
+:func:`gridgeo.risk.risk_by_area` and :func:`gridgeo.stats.summarize`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import Query
+
+from gridgeo.api import schemas as R
+from gridgeo.api.deps import StoreDep, check_params, require_read
+from gridgeo.api.encoding import JSONOut, records
+from gridgeo.api.errors import ApiError
+from gridgeo.api.params import window_param
+from gridgeo.api.routing import guarded_router
+
+router = guarded_router(require_read, check_params, prefix="/api/v1", tags=["risk"])
+WINDOW = Query(description="events reported in the last 30m/24h/7d")
+
+
+def _areas(store: Any, by: str) -> pd.DataFrame:
+    _version, grids = store.current_grid_set()
+    hh = pd.to_numeric(grids["households"], errors="coerce").fillna(0)
+    if by == "grid":
+        return pd.DataFrame({"code": grids["code"].astype(str), "name": grids["name"], "households": hh})
+    col = {"community": "community_code", "street": "street_code"}[by]
+    return (pd.DataFrame({"code": grids[col].astype(str), "households": hh})
+            .groupby("code", as_index=False)["households"].sum())
+
+
+def risk_rows(store: Any, by: str, window: timedelta, now: datetime) -> list[dict]:
+    """Risk level per area of ``by`` for the events reported in ``[now - window, now]``."""
+    from gridgeo.risk import risk_by_area
+
+    events = store.events_frame(now - window, None, now=now)
+    areas = _areas(store, by)
+    result = risk_by_area(events, areas, by)
+    if "name" in areas:
+        result = result.merge(areas[["code", "name"]], on="code", how="left")
+    return records(result)
+
+
+def stats_rows(store: Any, by: str | None, window: timedelta, now: datetime) -> list[dict]:
+    """Received, accepted, resolved, rates, overdue and handling time (ValueError for a bad ``by``)."""
+    from gridgeo.stats import summarize
+
+    events = store.events_frame(now - window, None, now=now)
+    return records(summarize(events, by, now=now))
+
+
+@router.get("/risk", responses={200: {"model": R.RiskAnswer}},
+            summary="Risk level per grid, community or street (the map's colours)")
+def risk(store: StoreDep, by: Annotated[str, Query(pattern="^(grid|community|street)$")] = "grid",
+         window: Annotated[str, WINDOW] = "24h") -> JSONOut:
+    """The risk rule on the window's events."""
+    now = datetime.now(UTC)
+    return JSONOut({"by": by, "window": window, "at": now, "areas": risk_rows(store, by, window_param(window), now)})
+
+
+@router.get("/stats", responses={200: {"model": R.StatsAnswer}},
+            summary="Received, accepted, resolved, resolution rate, overdue, median handling")
+def stats(store: StoreDep, by: str | None = None, window: Annotated[str, WINDOW] = "24h") -> JSONOut:
+    """The handling figures of the window's events, overall or per ``by``."""
+    now = datetime.now(UTC)
+    span = window_param(window)
+    try:
+        rows = stats_rows(store, by, span, now)
+    except ValueError as exc:
+        raise ApiError(422, f"by: {exc}", [{"field": "by", "message": str(exc)}]) from None
+    return JSONOut({"by": by, "window": window, "rows": rows})
