@@ -7,7 +7,6 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-import sqlalchemy as sa
 from plan_helpers import X0, Y0, A, B, atom_id, g, lattice_plan
 
 from gridgeo.plan import ops
@@ -16,18 +15,10 @@ from gridgeo.plan.history import EditHistory
 from gridgeo.plan.repository import PlanRepository, export_grids
 from gridgeo.store import open_store
 
-PLAN_TABLES = ("plan_audit", "plan_versions", "plans", "plan_atom_sets", "plan_schema_migrations")
-
 
 @pytest.fixture
 def repo_url(store_url) -> str:
-    """An empty store on each backend (SQLite temp file; PostGIS with event and plan tables dropped)."""
-    if store_url.startswith("postgresql"):
-        engine = sa.create_engine(store_url)
-        with engine.begin() as conn:
-            for table in PLAN_TABLES:
-                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
-        engine.dispose()
+    """An empty store on each backend (SQLite temp file; PostGIS with every table dropped)."""
     return store_url
 
 

@@ -107,7 +107,6 @@ class PlanRepository:
         self.engine: sa.Engine = store.engine
         self.write_engine: sa.Engine = store.write_engine
         self._atom_sets: dict[str, AtomSet] = {}
-        P.migrate(self.write_engine)
 
     # atoms -----------------------------------------------------------------------------------
     def _ensure_atoms(self, conn: sa.Connection, atoms: AtomSet, source: str) -> str:

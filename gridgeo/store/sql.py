@@ -88,23 +88,21 @@ class Store:
         return self.engine.dialect.name
 
     # schema ----------------------------------------------------------------------------------
-    def migrate(self) -> int:
-        """Apply pending schema migrations in one write transaction; return the schema version.
+    def migrate(self) -> str:
+        """Bring the schema to the newest Alembic revision in one write transaction; return it.
 
         Concurrent first opens are safe: SQLite serializes write transactions (BEGIN IMMEDIATE)
-        and PostgreSQL takes a transaction-scoped advisory lock; the applied version is read
-        again inside the transaction.
+        and PostgreSQL takes a transaction-scoped advisory lock; the revision is read again
+        inside the transaction (see :mod:`gridgeo.store.migrate`).
         """
+        from gridgeo.store import migrate
+
+        with self.engine.connect() as conn:  # fast path: already at head, no write lock taken
+            if migrate.current_revision(conn) == migrate.head_revision():
+                return migrate.head_revision()
         with self._write_lock, self.write_engine.begin() as conn:
             self.lock_schema(conn)
-            S.schema_migrations.create(conn, checkfirst=True)
-            done = int(conn.execute(sa.select(sa.func.max(S.schema_migrations.c.version))).scalar() or 0)
-            for version, name, fn in S.MIGRATIONS:
-                if version > done:
-                    fn(conn)
-                    conn.execute(S.schema_migrations.insert().values(version=version, name=name,
-                                                                     applied_at=_now()))
-        return self.schema_version()
+            return migrate.upgrade(conn)
 
     def lock_schema(self, conn: sa.Connection) -> None:
         """Serialize schema set-up between processes (PostgreSQL advisory lock; SQLite's write
@@ -112,10 +110,12 @@ class Store:
         if self.backend == "postgresql":
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4711003)")
 
-    def schema_version(self) -> int:
-        """The highest migration applied (0 for an empty database)."""
+    def schema_version(self) -> str | None:
+        """The Alembic revision the database is at (None for an empty database)."""
+        from gridgeo.store import migrate
+
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.max(S.schema_migrations.c.version))).scalar() or 0)
+            return migrate.current_revision(conn)
 
     def close(self) -> None:
         """Release every connection."""
