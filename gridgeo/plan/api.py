@@ -18,7 +18,8 @@ require_read, require_write))``.
 * ``POST /api/v1/plans/{id}/preview`` — the same body without saving: what the batch would do.
 * ``POST /api/v1/plans/{id}/publish`` — ``{"version", "author", "comment", "base_version"}``:
   publish as the current grid set in one transaction; 409 when ``base_version`` is given and is no
-  longer the head, 422 when the version fails an integrity check (size-band and hole failures
+  longer the head when the transaction runs (a publish that names its base moves the head to
+  base + 1, so of two racing publishes or a publish and a save on one base, one gets 409), 422 when the version fails an integrity check (size-band and hole failures
   can be accepted with ``"accept_rules": [...]`` and a comment saying why).
 * ``GET  /api/v1/plans/{id}/diff?a=1&b=2`` and ``GET /api/v1/plans/{id}/audit``.
 """
@@ -255,15 +256,13 @@ def create_plan_router(get_store: Callable[[], Any], require_read: Callable[[Req
     async def publish(plan_id: int, body: PublishIn, request: Request):
         write(request)
         r = repo()
-        try:
-            head = await run_in_threadpool(r.head_version, plan_id)
-            if body.base_version is not None and body.base_version != head:
-                return JSONResponse(status_code=409, content={
-                    "message": str(StaleVersionError(plan_id, body.base_version, head)), "head_version": head,
-                    "base_version": body.base_version})
-            version = body.version or head
+        try:  # the base is checked inside the publishing transaction (PlanRepository.publish)
+            version = body.version or body.base_version or await run_in_threadpool(r.head_version, plan_id)
             gs = await run_in_threadpool(r.publish, plan_id, version, body.author, body.comment,
-                                          body.accept_rules)
+                                          body.accept_rules, body.base_version)
+        except StaleVersionError as exc:
+            return JSONResponse(status_code=409, content={
+                "message": str(exc), "head_version": exc.head_version, "base_version": body.base_version})
         except (PlanNotFoundError, IntegrityError) as exc:
             raise fail(exc) from None
         return {"id": plan_id, "version": version, "grid_set_version": gs}
