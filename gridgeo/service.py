@@ -41,6 +41,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gridgeo import intake
 from gridgeo.config import Settings, get_settings
 from gridgeo.events import (
     CHANNELS,
@@ -135,7 +136,7 @@ class GroupCommit:
                 size += len(item[0])
             flat = [ev for events, _ in group for ev in events]
             try:
-                results = await run_in_threadpool(self._store().add_valid, flat)
+                results = await run_in_threadpool(intake.add_valid, self._store(), flat)
             except Exception as exc:  # noqa: BLE001 - handed to every waiting request
                 for _, future in group:
                     if not future.done():

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from conftest import drop_store_tables
 from shapely.geometry import box
 
+from gridgeo import intake
 from gridgeo.lifecycle import TransitionError
 from gridgeo.stats import summarize
 from gridgeo.store import EVENT_COLUMNS, EventNotFound, open_store
@@ -87,7 +88,7 @@ def test_rejected_items_are_reported_and_not_stored(store):
 def test_a_failing_batch_stores_nothing(store):
     from gridgeo.events import validate_event
 
-    rows = store.prepare([validate_event(ev(i), now=T0)[0] for i in (1, 2, 3)], T0)
+    rows = intake.prepare(store, [validate_event(ev(i), now=T0)[0] for i in (1, 2, 3)], T0)
     rows[2]["category"] = None  # violates NOT NULL inside the transaction
     with pytest.raises(sa.exc.IntegrityError):
         store.insert_rows(rows)
