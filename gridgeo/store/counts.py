@@ -94,7 +94,7 @@ def status_counts(engine: sa.Engine, group: str | None, start: datetime, *, hour
     agg, ev = S.event_counts, S.events
     with engine.connect() as conn:
         def keys(table, bucket):
-            cols = [table.c[group]] if group else []
+            cols = [table.c[group]] if group and group != "status" else []
             return cols + ([bucket] if hourly else []) + [table.c.status]
 
         ka = keys(agg, agg.c.bucket)
@@ -103,7 +103,7 @@ def status_counts(engine: sa.Engine, group: str | None, start: datetime, *, hour
         q_edge = (sa.select(*ke, sa.func.count()).where(ev.c.reported_at >= start, ev.c.reported_at < first_full)
                   .group_by(*ke))
         rows = conn.execute(q_agg).all() + (conn.execute(q_edge).all() if first_full > start else [])
-    names = ([group] if group else []) + (["bucket"] if hourly else []) + ["status", "n"]
+    names = ([group] if group and group != "status" else []) + (["bucket"] if hourly else []) + ["status", "n"]
     frame = pd.DataFrame(rows, columns=names)
     frame["n"] = frame["n"].astype("int64")
     if group in ("grid_code", "community_code", "street_code"):
@@ -209,5 +209,20 @@ def _sqlite_median(group: list, where: list) -> sa.Select:
                        sa.func.row_number().over(partition_by=group or None, order_by=hours).label("rn"),
                        sa.func.count().over(partition_by=group or None).label("c")).where(*where).subquery()
     rk = [ranked.c[f"k{i}"] for i in range(len(group))]
-    middle = sa.or_(ranked.c.rn == (ranked.c.c + 1) / 2, ranked.c.rn == (ranked.c.c + 2) / 2)
+    middle = sa.or_(ranked.c.rn == (ranked.c.c + 1) // 2, ranked.c.rn == (ranked.c.c + 2) // 2)
     return sa.select(*rk, sa.func.avg(ranked.c.h)).where(middle).group_by(*rk)
+
+
+def raw_status_counts(engine: sa.Engine, column: str, start: datetime) -> pd.DataFrame:
+    """Events reported at or after ``start`` per (``column``, status), by GROUP BY over the
+    events table, for groupings the aggregates do not keep (channel, dispatch target, ...)."""
+    ev = S.events
+    if column not in ev.c:
+        raise ValueError(f"events have no column {column!r}")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(ev.c[column], ev.c.status, sa.func.count())
+                            .where(ev.c.reported_at >= start.astimezone(UTC))
+                            .group_by(ev.c[column], ev.c.status)).all()
+    frame = pd.DataFrame(rows, columns=[column, "status", "n"])
+    frame["n"] = frame["n"].astype("int64")
+    return frame
