@@ -164,18 +164,14 @@ def risk_table(store, by: str, window: timedelta, now: datetime | None = None,
     Cost: one GROUP BY over the window's hourly aggregate rows plus the raw events of the first,
     partial hour; independent of how many events the store holds.
     """
-    from gridgeo.store.counts import open_level_counts
+    from gridgeo.store.counts import open_case_counts
 
     rule = rule or DEFAULT_RULE
     column = _code_column(by)
     if areas is None:
         areas = area_table(store.current_grid_set()[1], {v: k for k, v in BY_COLUMNS.items()}.get(by, by))
     now = now or datetime.now(UTC)
-    counts = open_level_counts(store.engine, column, now - window, rule.open_statuses)
-    per_level = counts.groupby(["code", "level"], as_index=False)["n"].sum()
-    per_level = per_level[per_level["n"] > 0]  # a key can be back at 0 after status changes
-    grouped = per_level.groupby("code").agg(size=("n", "sum"), min=("level", "min"))
-    return _apply_rule(areas, grouped, rule)
+    return _apply_rule(areas, open_case_counts(store.engine, column, now - window, rule.open_statuses), rule)
 
 
 def describe_rule(rule: RiskRule | None = None, lang: str = "zh") -> str:

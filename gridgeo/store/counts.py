@@ -74,6 +74,18 @@ def apply(conn: sa.Connection, deltas: Counter) -> None:
 
 
 # reads -------------------------------------------------------------------------------------------
+def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
+    """A DataFrame from result rows (as plain tuples: pandas is slow on Row objects)."""
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def _status_in(conn: sa.Connection, statuses: Iterable[str]) -> sa.ColumnElement:
+    """``events.status IN (...)`` for a window query: on SQLite written so that the planner
+    (which has no statistics) walks the reported_at index of the window, not every open event."""
+    status = S.events.c.status
+    return (status if conn.dialect.name == "postgresql" else status.concat("")).in_(list(statuses))
+
+
 def _hour_expr(conn: sa.Connection, column: sa.ColumnElement) -> sa.ColumnElement:
     """SQL for the UTC hour of a stored time, in the same form as ``event_counts.bucket``."""
     if conn.dialect.name == "postgresql":
@@ -104,7 +116,7 @@ def status_counts(engine: sa.Engine, group: str | None, start: datetime, *, hour
                   .group_by(*ke))
         rows = conn.execute(q_agg).all() + (conn.execute(q_edge).all() if first_full > start else [])
     names = ([group] if group and group != "status" else []) + (["bucket"] if hourly else []) + ["status", "n"]
-    frame = pd.DataFrame(rows, columns=names)
+    frame = _frame(rows, names)
     frame["n"] = frame["n"].astype("int64")
     if group in ("grid_code", "community_code", "street_code"):
         frame[group] = frame[group].where(frame[group].ne("") & frame[group].notna(), None)
@@ -113,26 +125,28 @@ def status_counts(engine: sa.Engine, group: str | None, start: datetime, *, hour
     return frame
 
 
-def open_level_counts(engine: sa.Engine, column: str, start: datetime, open_statuses: Iterable[str]) -> pd.DataFrame:
-    """Open events reported at or after ``start``, per area code (``column``) and level:
-    columns code, level, n (summed over the aggregates and the partial first hour)."""
+def open_case_counts(engine: sa.Engine, column: str, start: datetime, open_statuses: Iterable[str]) -> pd.DataFrame:
+    """Open events reported at or after ``start`` per area code (``column``): ``size`` (how
+    many) and ``min`` (the most severe level among them), indexed by code; one SQL statement
+    over the aggregates of the whole hours and the raw events of the partial first hour."""
     start = start.astimezone(UTC)
     first_full = next_hour(start)
     statuses = list(open_statuses)
     agg, ev = S.event_counts, S.events
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(agg.c[column], agg.c.level, sa.func.sum(agg.c.n))
-            .where(agg.c.bucket >= first_full, agg.c.status.in_(statuses), agg.c[column] != "")
-            .group_by(agg.c[column], agg.c.level)).all()
+        parts = sa.select(agg.c[column].label("code"), agg.c.level.label("level"), agg.c.n.label("n")).where(
+            agg.c.bucket >= first_full, agg.c.status.in_(statuses), agg.c[column] != "")
         if first_full > start:
-            rows += conn.execute(
-                sa.select(ev.c[column], ev.c.level, sa.func.count())
-                .where(ev.c.reported_at >= start, ev.c.reported_at < first_full, ev.c.status.in_(statuses),
-                       ev.c[column].is_not(None))
-                .group_by(ev.c[column], ev.c.level)).all()
-    frame = pd.DataFrame(rows, columns=["code", "level", "n"])
-    return frame.astype({"code": str, "level": "int64", "n": "int64"})
+            parts = parts.union_all(sa.select(ev.c[column], ev.c.level, sa.literal(1)).where(
+                ev.c.reported_at >= start, ev.c.reported_at < first_full, _status_in(conn, statuses),
+                ev.c[column].is_not(None)))
+        parts = parts.subquery()
+        per_level = (sa.select(parts.c.code, parts.c.level, sa.func.sum(parts.c.n).label("n"))
+                     .group_by(parts.c.code, parts.c.level).having(sa.func.sum(parts.c.n) > 0).subquery())
+        rows = conn.execute(sa.select(per_level.c.code, sa.func.sum(per_level.c.n), sa.func.min(per_level.c.level))
+                            .group_by(per_level.c.code)).all()
+    frame = _frame(rows, ["code", "size", "min"]).astype({"code": str, "size": "int64", "min": "int64"})
+    return frame.set_index("code")
 
 
 def _group_expr(conn: sa.Connection, key: str | None, tz_offset_s: int | None) -> list[sa.ColumnElement]:
@@ -168,10 +182,10 @@ def overdue_counts(engine: sa.Engine, key: str | None, start: datetime, now: dat
         group = _group_expr(conn, key, tz_offset_s)
         rows = conn.execute(
             sa.select(*group, sa.func.count())
-            .where(ev.c.reported_at >= start.astimezone(UTC), ev.c.status.in_(list(OPEN_STATUSES)),
+            .where(ev.c.reported_at >= start.astimezone(UTC), _status_in(conn, OPEN_STATUSES),
                    ev.c.due_at < now.astimezone(UTC))
             .group_by(*group)).all()
-    return pd.DataFrame(rows, columns=(["key"] if key else []) + ["overdue"])
+    return _frame(rows, (["key"] if key else []) + ["overdue"])
 
 
 def median_handling(engine: sa.Engine, key: str | None, start: datetime,
@@ -179,9 +193,9 @@ def median_handling(engine: sa.Engine, key: str | None, start: datetime,
     """Median of resolved_at − reported_at in hours over the resolved events reported at or after
     ``start``, per ``key`` (as :func:`overdue_counts`): columns [key,] median_handling_hours."""
     ev = S.events
-    where = [ev.c.reported_at >= start.astimezone(UTC), ev.c.status.in_(list(RESOLVED_STATUSES)),
-             ev.c.resolved_at.is_not(None)]
     with engine.connect() as conn:
+        where = [ev.c.reported_at >= start.astimezone(UTC), _status_in(conn, RESOLVED_STATUSES),
+                 ev.c.resolved_at.is_not(None)]
         group = _group_expr(conn, key, tz_offset_s)
         if conn.dialect.name == "postgresql":
             hours = sa.cast(sa.func.extract("epoch", ev.c.resolved_at - ev.c.reported_at), sa.Float) / 3600.0
@@ -189,7 +203,7 @@ def median_handling(engine: sa.Engine, key: str | None, start: datetime,
         else:
             query = _sqlite_median(group, where)
         rows = conn.execute(query).all()
-    frame = pd.DataFrame(rows, columns=(["key"] if key else []) + ["median_handling_hours"])
+    frame = _frame(rows, (["key"] if key else []) + ["median_handling_hours"])
     frame["median_handling_hours"] = frame["median_handling_hours"].astype(float)
     return frame
 
@@ -223,6 +237,6 @@ def raw_status_counts(engine: sa.Engine, column: str, start: datetime) -> pd.Dat
         rows = conn.execute(sa.select(ev.c[column], ev.c.status, sa.func.count())
                             .where(ev.c.reported_at >= start.astimezone(UTC))
                             .group_by(ev.c[column], ev.c.status)).all()
-    frame = pd.DataFrame(rows, columns=[column, "status", "n"])
+    frame = _frame(rows, [column, "status", "n"])
     frame["n"] = frame["n"].astype("int64")
     return frame
