@@ -1,7 +1,9 @@
 """The risk rule: how the open cases of an area turn into a warning level on the four-colour scale.
 
-This module is the ONE place where the rule lives; the map, the wall display, the review page
-and the HTTP service all call :func:`risk_by_area`, and the legend prints :func:`describe_rule`.
+This module is the ONE place where the rule lives; the map, the wall display and the review page
+call :func:`risk_by_area` on an events frame, the HTTP service calls :func:`risk_table`, which
+applies the same rule to the store's aggregates (no events loaded), and the legend prints
+:func:`describe_rule`.
 
 The rule (all numbers are fields of :class:`RiskRule`, so it is configurable):
 
@@ -22,6 +24,7 @@ blue (IV).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -97,9 +100,6 @@ def risk_by_area(
     """
     rule = rule or DEFAULT_RULE
     column = _code_column(by)
-    codes = areas["code"].astype(str).reset_index(drop=True)
-    households = pd.to_numeric(areas["households"], errors="coerce").reset_index(drop=True)
-
     if len(events):
         missing = {column, "level", "status"} - set(events.columns)
         if missing:
@@ -114,7 +114,14 @@ def risk_by_area(
         )
     else:
         grouped = pd.DataFrame({"size": pd.Series(dtype="int64"), "min": pd.Series(dtype="float64")})
+    return _apply_rule(areas, grouped, rule)
 
+
+def _apply_rule(areas: pd.DataFrame, grouped: pd.DataFrame, rule: RiskRule) -> pd.DataFrame:
+    """The rule over open-case counts: ``grouped`` is indexed by area code with ``size`` (open
+    cases) and ``min`` (most severe open level)."""
+    codes = areas["code"].astype(str).reset_index(drop=True)
+    households = pd.to_numeric(areas["households"], errors="coerce").reset_index(drop=True)
     open_cases = codes.map(grouped["size"]).fillna(0).astype(int).to_numpy()
     max_severity = codes.map(grouped["min"]).fillna(0).astype(int).to_numpy()
     hh = households.to_numpy(dtype=float)
@@ -135,6 +142,36 @@ def risk_by_area(
         "risk_level": risk,
         "color": [RISK_COLORS[int(r)] for r in risk],
     })
+
+
+def area_table(grids: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The areas of a grid set for ``by``: code and households (summed over the grids of a
+    community or street); grids also keep their name. Missing households count as 0."""
+    hh = pd.to_numeric(grids["households"], errors="coerce").fillna(0)
+    if by == "grid":
+        return pd.DataFrame({"code": grids["code"].astype(str), "name": grids["name"], "households": hh})
+    col = {"community": "community_code", "street": "street_code"}[by]
+    return (pd.DataFrame({"code": grids[col].astype(str), "households": hh})
+            .groupby("code", as_index=False)["households"].sum())
+
+
+def risk_table(store, by: str, window: timedelta, now: datetime | None = None,
+               rule: RiskRule | None = None, areas: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What :func:`risk_by_area` gives for the events reported in ``[now - window, ∞)``, read
+    from the store's aggregates (``event_counts``), never from the raw events: one row per area
+    of the current grid set (or of ``areas``), same columns and values.
+
+    Cost: one GROUP BY over the window's hourly aggregate rows plus the raw events of the first,
+    partial hour; independent of how many events the store holds.
+    """
+    from gridgeo.store.counts import open_case_counts
+
+    rule = rule or DEFAULT_RULE
+    column = _code_column(by)
+    if areas is None:
+        areas = area_table(store.current_grid_set()[1], {v: k for k, v in BY_COLUMNS.items()}.get(by, by))
+    now = now or datetime.now(UTC)
+    return _apply_rule(areas, open_case_counts(store.engine, column, now - window, rule.open_statuses), rule)
 
 
 def describe_rule(rule: RiskRule | None = None, lang: str = "zh") -> str:

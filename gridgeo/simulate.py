@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gridgeo import intake
 from gridgeo.crs import from_wgs84
 from gridgeo.model import Atlas
 
@@ -253,7 +254,7 @@ def seed_store(store, atlas: Atlas, days: float = 30, per_day: int = 1200, seed:
                              start=now - timedelta(days=days), id_prefix=f"hist{seed}")
     stored = 0
     for i in range(0, len(events), 5000):
-        results = store.add_events(events[i:i + 5000], actor="simulator", now=now)
+        results = intake.add_events(store, events[i:i + 5000], actor="simulator", now=now)
         stored += sum(r["result"] == "accepted" for r in results)
     frame = store.events_frame(extra=True, now=now)
     frame = frame[frame["id"].str.startswith(f"hist{seed}-")]

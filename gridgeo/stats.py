@@ -2,6 +2,10 @@
 overdue and median handling time, overall or per grid/community/street/category/level/channel
 or per time window (hour/day/week, in China Standard Time).
 
+:func:`summarize` works on an events frame (the map, wall and review pages); :func:`stats_table`
+gives the same table for a time window straight from the store's aggregates and grouped SQL
+(the HTTP service), without loading the events.
+
 Definitions (the wall display and the review page use exactly these):
 
 * received: events reported (every status, rejected included);
@@ -15,8 +19,9 @@ Definitions (the wall display and the review page use exactly these):
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -36,11 +41,16 @@ BY_COLUMNS: dict[str, str] = {
 WINDOWS: dict[str, str] = {"hour": "h", "day": "D", "week": "W-SUN"}
 
 
+def _period(times: pd.Series, by: str) -> pd.Series:
+    """The local start of the hour/day/week (``by``) each time falls in."""
+    local = pd.to_datetime(times, utc=True).dt.tz_convert(LOCAL_TZ)
+    naive = local.dt.tz_localize(None)
+    return naive.dt.to_period(WINDOWS[by]).dt.start_time.dt.tz_localize(LOCAL_TZ)
+
+
 def _key(events: pd.DataFrame, by: str) -> tuple[str, pd.Series]:
     if by in WINDOWS:
-        local = pd.to_datetime(events["reported_at"], utc=True).dt.tz_convert(LOCAL_TZ)
-        naive = local.dt.tz_localize(None)
-        return "period", naive.dt.to_period(WINDOWS[by]).dt.start_time.dt.tz_localize(LOCAL_TZ)
+        return "period", _period(events["reported_at"], by)
     column = BY_COLUMNS.get(by, by)
     if column not in events.columns:
         raise ValueError(f"by must be one of {', '.join([*BY_COLUMNS, *WINDOWS])} or a column, got {by!r}")
@@ -89,9 +99,71 @@ def summarize(events: pd.DataFrame, by: str | None = None, now: Any = None) -> p
         out = grouped.agg(received=("received", "sum"), accepted=("accepted", "sum"),
                           resolved=("resolved", "sum"), overdue=("overdue", "sum"),
                           median_handling_hours=("handling", "median")).reset_index()
+    return _finish(out)
+
+
+def _finish(out: pd.DataFrame) -> pd.DataFrame:
+    """Resolution rate, column order (key first) and integer counts."""
     out["resolution_rate"] = np.where(out["received"] > 0, out["resolved"] / out["received"].clip(lower=1), 0.0)
     key_cols = [c for c in out.columns if c not in STAT_COLUMNS]
     out = out[key_cols + list(STAT_COLUMNS)]
     for c in ("received", "accepted", "resolved", "overdue"):
         out[c] = out[c].astype("int64")
     return out
+
+
+def stats_table(store, by: str | None = None, window: timedelta = timedelta(hours=24),
+                now: datetime | None = None) -> pd.DataFrame:
+    """What :func:`summarize` gives for the events reported in ``[now - window, ∞)`` (overdue at
+    ``now``), computed in the database: received/accepted/resolved from the aggregates
+    (``event_counts``; by GROUP BY over the events for groupings they do not keep, such as
+    channel or dispatch target), overdue and the median handling time by grouped SQL over the
+    window's open or resolved events. No events frame is built.
+
+    Time windows (hour/day/week) use the local zone's UTC offset at ``now`` (exact for China
+    Standard Time, which has no daylight saving).
+    """
+    from gridgeo.store import counts as C
+
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    start = now - window
+    engine = store.engine
+    if by is not None and by not in WINDOWS and BY_COLUMNS.get(by, by) not in C.S.events.c:
+        raise ValueError(f"by must be one of {', '.join([*BY_COLUMNS, *WINDOWS])} or a column, got {by!r}")
+    column = None if by is None or by in WINDOWS else BY_COLUMNS.get(by, by)
+    offset = int(ZoneInfo(LOCAL_TZ).utcoffset(now.replace(tzinfo=None)).total_seconds())
+    sql_key = by if by in WINDOWS else column
+    if column is None or column in C.GROUP_COLUMNS:
+        counts = C.status_counts(engine, column, start, hourly=by in WINDOWS)
+    else:
+        counts = C.raw_status_counts(engine, column, start)
+    overdue = C.overdue_counts(engine, sql_key, start, now, offset)
+    median = C.median_handling(engine, sql_key, start, offset)
+    if by is None:
+        n, status = counts["n"], counts["status"]
+        return _finish(pd.DataFrame({
+            "received": [int(n.sum())], "accepted": [int(n[status.isin(ACCEPTED_STATUSES)].sum())],
+            "resolved": [int(n[status.isin(RESOLVED_STATUSES)].sum())],
+            "overdue": [int(overdue["overdue"].sum())],
+            "median_handling_hours": [float(median["median_handling_hours"].iloc[0]) if len(median) else np.nan]}))
+    name = "period" if by in WINDOWS else column
+    if by in WINDOWS:
+        counts[name] = _period(counts.pop("bucket").astype("datetime64[us, UTC]"), by)
+        for part in (overdue, median):
+            part["key"] = _period(pd.to_datetime(part["key"].astype("int64"), unit="s", utc=True)
+                                  .astype("datetime64[us, UTC]"), by)
+    table = _grouped_counts(counts, name)
+    for part in (overdue, median):
+        table = table.merge(part.rename(columns={"key": name}), on=name, how="left")
+    table["overdue"] = table["overdue"].fillna(0)
+    return _finish(table)
+
+
+def _grouped_counts(counts: pd.DataFrame, name: str) -> pd.DataFrame:
+    """received/accepted/resolved per key from (key, status, n) rows; keys with none dropped."""
+    n, status = counts["n"], counts["status"]
+    parts = pd.DataFrame({name: counts[name], "received": n,
+                          "accepted": n.where(status.isin(ACCEPTED_STATUSES), 0),
+                          "resolved": n.where(status.isin(RESOLVED_STATUSES), 0)})
+    table = parts.groupby(name, dropna=False, sort=True)[["received", "accepted", "resolved"]].sum().reset_index()
+    return table[table["received"] > 0].reset_index(drop=True)

@@ -52,7 +52,19 @@ def chromium_path() -> str:
 
 
 # --- event store fixtures (issue 3) ------------------------------------------------------------
-EVENT_TABLES = ("event_history", "events", "grid_set_grids", "grid_sets", "schema_migrations")
+def drop_store_tables(url: str) -> None:
+    """Empty a PostGIS test database: drop every table of the public schema (the store's, the
+    plans', alembic_version and any added later) except PostGIS's own spatial_ref_sys."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        tables = conn.exec_driver_sql(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"
+        ).scalars().all()
+        if tables:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
+    engine.dispose()
 
 
 @pytest.fixture
@@ -78,11 +90,5 @@ def store_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'events.sqlite'}"
     url = request.getfixturevalue("pg_url")
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        for table in EVENT_TABLES:
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
-    engine.dispose()
+    drop_store_tables(url)
     return url

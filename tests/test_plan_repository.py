@@ -7,7 +7,6 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-import sqlalchemy as sa
 from plan_helpers import X0, Y0, A, B, atom_id, g, lattice_plan
 
 from gridgeo.plan import ops
@@ -16,18 +15,10 @@ from gridgeo.plan.history import EditHistory
 from gridgeo.plan.repository import PlanRepository, export_grids
 from gridgeo.store import open_store
 
-PLAN_TABLES = ("plan_audit", "plan_versions", "plans", "plan_atom_sets", "plan_schema_migrations")
-
 
 @pytest.fixture
 def repo_url(store_url) -> str:
-    """An empty store on each backend (SQLite temp file; PostGIS with event and plan tables dropped)."""
-    if store_url.startswith("postgresql"):
-        engine = sa.create_engine(store_url)
-        with engine.begin() as conn:
-            for table in PLAN_TABLES:
-                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
-        engine.dispose()
+    """An empty store on each backend (SQLite temp file; PostGIS with every table dropped)."""
     return store_url
 
 
@@ -288,3 +279,77 @@ def test_concurrent_publishes_each_get_their_own_grid_set(repo):
     assert repo.store.current_version() == 3
     audit = repo.audit()
     assert sorted(d["grid_set_version"] for d in audit[audit["action"] == "publish"]["detail"]) == [1, 2, 3]
+
+
+def _race(url: str, jobs) -> list:
+    """Run each ``job(repo)`` in its own thread with its own store connection, released together;
+    return what each returned or raised."""
+    barrier = threading.Barrier(len(jobs))
+    results: list = [None] * len(jobs)
+
+    def work(k: int) -> None:
+        store = open_store(url, seed_default=False)
+        try:
+            r = PlanRepository(store)
+            barrier.wait(timeout=30)
+            results[k] = jobs[k](r)
+        except Exception as exc:  # noqa: BLE001 - reported by the caller's assertions
+            results[k] = exc
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+@pytest.mark.parametrize("rounds", [3])
+def test_racing_publishes_on_one_base_exactly_one_wins(repo, rounds):
+    """Issue 9 case 3: two publishes naming the same base, on two connections at once."""
+    pid, _ = repo.create_plan("p", lattice_plan(), author="a")
+    for r in range(rounds):
+        base = repo.head_version(pid)
+        results = _race(repo.store.url, [lambda rp, k=k, b=base: rp.publish(pid, None, author=f"chief{k}", base_version=b)
+                                         for k in range(2)])
+        wins = [x for x in results if isinstance(x, int)]
+        stale = [x for x in results if isinstance(x, StaleVersionError)]
+        assert len(wins) == 1 and len(stale) == 1, (r, results)
+        assert stale[0].head_version == base + 1
+        assert repo.head_version(pid) == base + 1
+    assert len(repo.store.grid_sets()) == rounds  # one grid set per round, never two
+    audit = repo.audit(pid)
+    assert (audit["action"] == "publish_refused").sum() == rounds
+    plan_now, _ = repo.load(pid)
+    assert plan_now.assignment_dict == lattice_plan().assignment_dict  # the recording version keeps the head
+
+
+def test_a_publish_racing_a_save_on_one_base_exactly_one_wins(repo):
+    plan = lattice_plan()
+    pid, _ = repo.create_plan("p", plan, author="a")
+    edited = ops.move_atoms(plan, [atom_id(2, 0)], g(A, 1))
+    for _ in range(3):
+        base = repo.head_version(pid)
+        results = _race(repo.store.url, [
+            lambda rp, b=base: rp.publish(pid, None, author="chief", base_version=b),
+            lambda rp, b=base: rp.save_version(pid, edited, author="planner", base_version=b)])
+        assert sum(isinstance(x, StaleVersionError) for x in results) == 1, results
+        assert sum(isinstance(x, int) for x in results) == 1, results
+        assert repo.head_version(pid) == base + 1
+    audit = repo.audit(pid)
+    assert len(audit[audit["action"].isin(["publish", "save"])]) == 3
+    assert len(repo.store.grid_sets()) == (audit["action"] == "publish").sum()
+
+
+def test_a_publish_on_a_stale_base_is_refused_inside_the_transaction(repo):
+    plan = lattice_plan()
+    pid, _ = repo.create_plan("p", plan, author="a")
+    repo.save_version(pid, ops.move_atoms(plan, [atom_id(2, 0)], g(A, 1)), author="a", base_version=1)
+    with pytest.raises(StaleVersionError) as err:
+        repo.publish(pid, 1, author="chief", base_version=1)
+    assert err.value.head_version == 2 and repo.store.current_version() is None
+    gs = repo.publish(pid, 1, author="chief", base_version=2)  # version 1, looking at head 2
+    assert repo.store.current_version() == gs and repo.head_version(pid) == 3
+    assert repo.list_plans().set_index("id").at[pid, "published_version"] == 1

@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from conftest import drop_store_tables
 from shapely.geometry import box
 
+from gridgeo import intake
 from gridgeo.lifecycle import TransitionError
 from gridgeo.stats import summarize
 from gridgeo.store import EVENT_COLUMNS, EventNotFound, open_store
-from gridgeo.store.schema import SCHEMA_VERSION
+from gridgeo.store.migrate import head_revision
 
 T0 = datetime(2024, 5, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shenzhen
 
@@ -34,12 +36,15 @@ def store(store_url, small_grids):
 
 def test_schema_is_migrated_once(store_url):
     st = open_store(store_url, seed_default=False)
-    assert st.schema_version() == SCHEMA_VERSION
+    assert st.schema_version() == head_revision()
+    tables = set(sa.inspect(st.engine).get_table_names())
+    assert {"events", "event_history", "grid_sets", "plans", "plan_versions", "event_counts"} <= tables
+    assert not tables & {"schema_migrations", "plan_schema_migrations"}  # one migration system
     st.close()
     st = open_store(store_url, seed_default=False)  # reopening runs nothing again
     with st.engine.connect() as conn:
-        versions = conn.execute(sa.text("SELECT version FROM schema_migrations ORDER BY version")).scalars().all()
-    assert versions == list(range(1, SCHEMA_VERSION + 1))
+        versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    assert versions == [head_revision()]
     st.close()
 
 
@@ -83,7 +88,7 @@ def test_rejected_items_are_reported_and_not_stored(store):
 def test_a_failing_batch_stores_nothing(store):
     from gridgeo.events import validate_event
 
-    rows = store.prepare([validate_event(ev(i), now=T0)[0] for i in (1, 2, 3)], T0)
+    rows = intake.prepare(store, [validate_event(ev(i), now=T0)[0] for i in (1, 2, 3)], T0)
     rows[2]["category"] = None  # violates NOT NULL inside the transaction
     with pytest.raises(sa.exc.IntegrityError):
         store.insert_rows(rows)
@@ -251,11 +256,7 @@ def test_assignment_equals_postgis_st_covers(pg_url, default_atlas):
 
     from gridgeo.simulate import generate_events
 
-    engine = sa.create_engine(pg_url)
-    with engine.begin() as conn:
-        for table in ("event_history", "events", "grid_set_grids", "grid_sets", "schema_migrations"):
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
-    engine.dispose()
+    drop_store_tables(pg_url)
     st = open_store(pg_url)
     events = generate_events(default_atlas, n=3000, seed=2, start=T0, duration=86400)
     coords = default_atlas.grids.geometry.get_coordinates().to_numpy()[:300:3]  # grid vertices
@@ -273,16 +274,48 @@ def test_assignment_equals_postgis_st_covers(pg_url, default_atlas):
     assert sum(r.grid_code is None for r in rows) > 0  # some out of area, agreed by both
 
 
-def test_an_older_schema_is_upgraded_on_open(store_url):
+def _to_pre_alembic(st, store_level: int, with_plans: bool) -> None:
+    """Roll a store back to how gridgeo kept it before Alembic: ``schema_migrations`` 1..level,
+    ``plan_schema_migrations`` 1 when the plan tables exist, no alembic_version/event_counts."""
+    with st.write_engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE alembic_version")
+        conn.exec_driver_sql("DROP TABLE event_counts")
+        if store_level < 3:
+            conn.exec_driver_sql("DROP INDEX ix_event_history_at")
+        conn.exec_driver_sql("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                             "applied_at TIMESTAMP NOT NULL)")
+        for v in range(1, store_level + 1):
+            conn.execute(sa.text("INSERT INTO schema_migrations VALUES (:v, 'm', :t)"), {"v": v, "t": T0})
+        if with_plans:
+            conn.exec_driver_sql("CREATE TABLE plan_schema_migrations (version INTEGER PRIMARY KEY, "
+                                 "name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)")
+            conn.execute(sa.text("INSERT INTO plan_schema_migrations VALUES (1, 'p', :t)"), {"t": T0})
+        else:
+            conn.exec_driver_sql("DROP TABLE plan_audit, plan_versions, plans, plan_atom_sets"
+                                 if st.backend == "postgresql" else "DROP TABLE plan_audit")
+            if st.backend == "sqlite":
+                for table in ("plan_versions", "plans", "plan_atom_sets"):
+                    conn.exec_driver_sql(f"DROP TABLE {table}")
+
+
+@pytest.mark.parametrize("store_level,with_plans", [(3, True), (2, False)])
+def test_a_store_from_before_alembic_is_stamped_and_upgraded(store_url, small_grids, store_level, with_plans):
     st = open_store(store_url, seed_default=False)
-    with st.write_engine.begin() as conn:  # roll the database back to schema version 2
-        conn.exec_driver_sql("DROP INDEX ix_event_history_at")
-        conn.exec_driver_sql("DELETE FROM schema_migrations WHERE version = 3")
-    assert st.schema_version() == 2
+    st.publish_grid_set(small_grids, author="tester")
+    st.add_events([ev(i, level=1 + i % 4) for i in range(30)], now=T0 + timedelta(hours=2))
+    st.transition("e1", "accepted", actor="tester")
+    _to_pre_alembic(st, store_level, with_plans)
     st.close()
     st = open_store(store_url, seed_default=False)
-    assert st.schema_version() == SCHEMA_VERSION == 3
+    assert st.schema_version() == head_revision()
+    tables = set(sa.inspect(st.engine).get_table_names())
+    assert {"plans", "plan_versions", "plan_audit", "event_counts"} <= tables
+    assert not tables & {"schema_migrations", "plan_schema_migrations"}
     assert "ix_event_history_at" in {ix["name"] for ix in sa.inspect(st.engine).get_indexes("event_history")}
+    with st.engine.connect() as conn:  # the aggregates were filled from the stored events
+        counts = conn.execute(sa.text("SELECT status, sum(n) FROM event_counts GROUP BY status")).all()
+    assert {s: int(n) for s, n in counts} == {"reported": 29, "accepted": 1}
+    assert st.count_events() == 30
     st.close()
 
 

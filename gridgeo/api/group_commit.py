@@ -19,6 +19,7 @@ from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
 
+from gridgeo import intake
 from gridgeo.api.outage import classify
 from gridgeo.events import EventIn
 
@@ -57,7 +58,7 @@ class GroupCommit:
             group = self._take()
             flat = [ev for events, _ in group for ev in events]
             try:
-                results = await run_in_threadpool(self._store().add_valid, flat)
+                results = await run_in_threadpool(intake.add_valid, self._store(), flat)
             except Exception as exc:  # noqa: BLE001 - answered per member below
                 await self._one_by_one(group, exc)
                 continue
@@ -75,7 +76,7 @@ class GroupCommit:
             return
         for events, future in group:
             try:
-                _answer(future, await run_in_threadpool(self._store().add_valid, events))
+                _answer(future, await run_in_threadpool(intake.add_valid, self._store(), events))
             except Exception as own:  # noqa: BLE001 - this member's own answer
                 _fail(future, own)
 

@@ -25,6 +25,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from gridgeo import intake
 from gridgeo.errors import InputError, UsageError
 
 
@@ -195,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
                         row = {**row, "crs": args.crs}
                     batch.append(row)
                     wheres.append(where)
-                results = store.add_events(batch, actor=args.actor)  # commits before returning
+                results = intake.add_events(store, batch, actor=args.actor)  # commits before returning
                 acked = []
                 for where, row, res in zip(wheres, batch, results, strict=True):
                     counts[res["result"]] += 1

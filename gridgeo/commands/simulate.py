@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
+from gridgeo import intake
 from gridgeo.config import get_settings
 from gridgeo.errors import InputError, UsageError
 
@@ -64,7 +65,7 @@ class _Sink:
         if not events:
             return counts
         if self.store is not None:
-            results = self.store.add_events(events, actor="simulator")
+            results = intake.add_events(self.store, events, actor="simulator")
         else:
             resp = self.client.post("/api/v1/events", json=events)
             if resp.status_code == 422:

@@ -107,7 +107,6 @@ class PlanRepository:
         self.engine: sa.Engine = store.engine
         self.write_engine: sa.Engine = store.write_engine
         self._atom_sets: dict[str, AtomSet] = {}
-        P.migrate(self.write_engine)
 
     # atoms -----------------------------------------------------------------------------------
     def _ensure_atoms(self, conn: sa.Connection, atoms: AtomSet, source: str) -> str:
@@ -196,16 +195,26 @@ class PlanRepository:
                         {"base_version": base_version, "head_version": head, "reason": "stale base version"})
         raise StaleVersionError(plan_id, base_version, head)
 
-    def publish(self, plan_id: int, version: int, author: str, comment: str = "",
-                accept_rules: tuple[str, ...] | list[str] = ()) -> int:
-        """Publish a saved version as the current grid set, in ONE transaction; return the grid set
-        version.
+    def publish(self, plan_id: int, version: int | None, author: str, comment: str = "",
+                accept_rules: tuple[str, ...] | list[str] = (), base_version: int | None = None) -> int:
+        """Publish a saved version (the head when ``version`` is None) as the current grid set, in
+        ONE transaction; return the grid set version.
 
         Refused (IntegrityError) when the version fails an integrity rule, except failures of the
         rules named in ``accept_rules`` — only size-band and hole rules can be accepted (a band that
         cannot be met, an enclave kept on purpose), and only with a ``comment`` saying why; the
         accepted failures are written into the audit entry.
+
+        With ``base_version`` (the head the publisher was looking at) the publish is conditional,
+        like a save: INSIDE the publishing transaction, with the plan's row locked, the head must
+        still be ``base_version``, and a publish that wins moves the head to ``base_version + 1``,
+        a version recording the publication (the head's content unchanged). So of two racing
+        publishes, or a publish and a save, on the same base exactly one wins; the other raises
+        StaleVersionError (409 at the API) and its refusal is audited. Without ``base_version``
+        nothing is checked (last publisher wins).
         """
+        if version is None:
+            version = base_version if base_version is not None else self.head_version(plan_id)
         plan, info = self.load(plan_id, version)
         issues = validate(plan)
         accepted = set(accept_rules)
@@ -225,18 +234,56 @@ class PlanRepository:
         with self.write_engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 # one publisher at a time: the next grid-set version is max + 1 (SQLite's
-                # BEGIN IMMEDIATE already serialises writers)
+                # BEGIN IMMEDIATE already serialises writers); taken before the plan's row lock
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
-            gs_version = self._publish_grid_set(conn, grids, author, text)
-            conn.execute(P.plans.update().where(P.plans.c.id == plan_id)
-                         .values(published_version=version, published_grid_set=gs_version))
-            conn.execute(P.plan_versions.update()
-                         .where(P.plan_versions.c.plan_id == plan_id, P.plan_versions.c.version == version)
-                         .values(published_at=_now(), grid_set_version=gs_version))
-            self._audit(conn, author, "publish", plan_id, version,
-                        {"comment": comment, "grid_set_version": gs_version, "grids": len(grids),
-                         "warnings": len(issues) - len(exceptions), "accepted_failures": exceptions})
-        return gs_version
+            head = None if base_version is None else self._claim_base(conn, plan_id, int(base_version))
+            if head is None:
+                gs_version = self._publish_grid_set(conn, grids, author, text)
+                self._record_publish(conn, plan_id, version, author, comment, gs_version, base_version,
+                                     {"grids": len(grids), "warnings": len(issues) - len(exceptions),
+                                      "accepted_failures": exceptions})
+                return gs_version
+        with self.write_engine.begin() as conn:
+            self._audit(conn, author, "publish_refused", plan_id, version,
+                        {"base_version": base_version, "head_version": head, "reason": "stale base version"})
+        raise StaleVersionError(plan_id, base_version, head)
+
+    def _claim_base(self, conn: sa.Connection, plan_id: int, base: int) -> int | None:
+        """Inside the publishing transaction: move the head from ``base`` to ``base + 1`` (a version
+        recording the publication, with the head's content); None when done, else the head found.
+
+        The conditional UPDATE takes the plan's row lock; on PostgreSQL a concurrent writer waits
+        for it and then re-checks ``head_version = base`` against the committed row, so it fails
+        rather than both succeeding. SQLite's BEGIN IMMEDIATE serialises writers outright.
+        """
+        bumped = conn.execute(P.plans.update().where(P.plans.c.id == plan_id)
+                              .where(P.plans.c.head_version == base).values(head_version=base + 1)).rowcount
+        if bumped != 1:
+            head = conn.execute(sa.select(P.plans.c.head_version).where(P.plans.c.id == plan_id)).scalar()
+            if head is None:
+                raise PlanNotFoundError(f"plan {plan_id} does not exist")
+            return int(head)
+        t = P.plan_versions
+        conn.execute(t.insert().from_select(
+            ["plan_id", "version", "base_version", "author", "created_at", "comment", "assignment", "grids",
+             "edits", "summary"],
+            sa.select(t.c.plan_id, sa.literal(base + 1), sa.literal(base), sa.literal("publish"),
+                      sa.literal(_now(), type_=t.c.created_at.type),
+                      sa.literal(f"head when published (unchanged version {base})"),
+                      t.c.assignment, t.c.grids, sa.literal_column("'[]'"), t.c.summary)
+            .where(t.c.plan_id == plan_id, t.c.version == base)))
+        return None
+
+    def _record_publish(self, conn: sa.Connection, plan_id: int, version: int, author: str, comment: str,
+                        gs_version: int, base_version: int | None, detail: dict) -> None:
+        """The plan's published version, the version's publication time and the audit entry."""
+        conn.execute(P.plans.update().where(P.plans.c.id == plan_id)
+                     .values(published_version=version, published_grid_set=gs_version))
+        conn.execute(P.plan_versions.update()
+                     .where(P.plan_versions.c.plan_id == plan_id, P.plan_versions.c.version == version)
+                     .values(published_at=_now(), grid_set_version=gs_version))
+        self._audit(conn, author, "publish", plan_id, version,
+                    {"comment": comment, "grid_set_version": gs_version, "base_version": base_version, **detail})
 
     def _publish_grid_set(self, conn: sa.Connection, grids: gpd.GeoDataFrame, author: str, comment: str) -> int:
         """Insert the grid set through the store inside ``conn``'s transaction."""

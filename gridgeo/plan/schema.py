@@ -1,8 +1,8 @@
 """Tables of plan versions and the audit log, in the same database as the event store.
 
-Migrations follow the store's pattern (numbered, append only, each in its own transaction) but
-are recorded in their own table ``plan_schema_migrations`` so the store's schema version is
-left alone.
+These are the definitions the queries use; the tables are created (and later changed) by the
+store's Alembic revisions (``gridgeo/store/migrations/versions/0004_plans.py``), which run when
+the store is opened: one migration system for the whole database.
 
 - ``plan_atom_sets``: each atom set once, by content key (GeoParquet bytes);
 - ``plans``: a plan's name, atom set, size band, ``head_version`` (the optimistic-concurrency
@@ -14,19 +14,9 @@ left alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
-
-plan_schema_migrations = sa.Table(
-    "plan_schema_migrations", metadata,
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
-)
 
 plan_atom_sets = sa.Table(
     "plan_atom_sets", metadata,
@@ -77,31 +67,3 @@ plan_audit = sa.Table(
     sa.Column("detail", sa.JSON),
     sa.Index("ix_plan_audit_plan", "plan_id"),
 )
-
-
-def _m1_tables(conn: sa.Connection) -> None:
-    metadata.create_all(conn, tables=[plan_atom_sets, plans, plan_versions, plan_audit])
-
-
-MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
-    (1, "plan atom sets, plans, versions, audit log", _m1_tables),
-]
-
-
-def migrate(engine: sa.Engine) -> int:
-    """Apply pending plan migrations on ``engine`` (the store's write engine); return the version."""
-    with engine.begin() as conn:
-        plan_schema_migrations.create(conn, checkfirst=True)
-        done = int(conn.execute(sa.select(sa.func.max(plan_schema_migrations.c.version))).scalar() or 0)
-    for version, name, fn in MIGRATIONS:
-        if version <= done:
-            continue
-        with engine.begin() as conn:
-            # re-check inside the write transaction: another process may have migrated meanwhile
-            now = int(conn.execute(sa.select(sa.func.max(plan_schema_migrations.c.version))).scalar() or 0)
-            if version <= now:
-                continue
-            fn(conn)
-            conn.execute(plan_schema_migrations.insert().values(
-                version=version, name=name, applied_at=datetime.now(UTC)))
-    return MIGRATIONS[-1][0]

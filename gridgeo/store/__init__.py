@@ -5,6 +5,27 @@ Where it lives: ``url`` if given, else ``GRIDGEO_DATABASE_URL``, else the SQLite
 URLs (``sqlite:///path``, ``postgresql+psycopg://user@host:port/db``); a plain path means a
 SQLite file. On first open of an empty store the schema is created and the embedded default
 atlas grids are published as grid set version 1.
+
+Schema: ONE migration system, Alembic, for every table in the database (grid sets, events,
+history, plans, aggregates, and the tables added later). The revisions are
+``gridgeo/store/migrations/versions/NNNN_name.py``, one linear chain; ``open_store`` brings the
+database to the head revision inside one locked write transaction (PostgreSQL advisory lock,
+SQLite ``BEGIN IMMEDIATE``), so concurrent first opens are safe, and a store made by an older
+gridgeo (even one from before Alembic) upgrades itself. Nothing reads an ``alembic.ini`` at run
+time (:mod:`gridgeo.store.migrate`).
+
+To add a table or change one:
+
+1. describe it for the code in a SQLAlchemy ``Table`` (``gridgeo/store/schema.py``, or your
+   module's own ``schema.py`` as ``gridgeo/plan/schema.py`` does);
+2. add ``gridgeo/store/migrations/versions/NNNN_what.py`` (copy the newest revision, set
+   ``revision = "NNNN"`` and ``down_revision`` to the current head, e.g. ``"0005"``), whose
+   ``upgrade()`` creates or alters it with ``alembic.op`` explicitly (not with the live
+   ``Table``, which may change later); branch on ``op.get_bind().dialect.name`` for
+   PostGIS-only parts. Or generate the file: ``alembic -c gridgeo/store/migrations/alembic.ini
+   revision -m "what"``;
+3. never edit a released revision; ``tests/test_store.py`` checks a fresh store reaches the head
+   and an old one upgrades.
 """
 
 from __future__ import annotations

@@ -1,28 +1,25 @@
-"""The store's tables (SQLAlchemy Core) and its versioned schema migrations.
+"""The store's tables (SQLAlchemy Core), as the code reads and writes them.
 
 The same tables serve both backends. Times are stored in UTC (SQLite keeps them as ISO text
 without a zone, PostgreSQL as ``timestamptz``); positions as WGS84 ``lon``/``lat`` floats and,
 on PostGIS, also as a generated ``geometry(Point, 4326)`` column with a GiST index. Grid
 geometries are stored as WKB (plus a generated PostGIS geometry column).
 
-Migrations are numbered; ``schema_migrations`` records which ran. Pending ones run in one
-transaction on open (a store made by an older gridgeo upgrades itself).
+These definitions are what the queries use; the database itself is created and upgraded by
+the Alembic revisions in ``gridgeo/store/migrations/versions/`` (see :mod:`gridgeo.store.migrate`).
+A change here needs a new revision there.
+
+``event_counts`` holds the aggregates behind /risk and /stats: the number of events per UTC
+hour of ``reported_at`` (``bucket``), grid/community/street code ('' for none), level,
+category and status. Every event insert and every status change updates it in the same
+transaction (:mod:`gridgeo.store.counts`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
-
-schema_migrations = sa.Table(
-    "schema_migrations", metadata,
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
-)
 
 grid_sets = sa.Table(
     "grid_sets", metadata,
@@ -93,34 +90,16 @@ event_history = sa.Table(
 )
 
 
-def _m1_core(conn: sa.Connection) -> None:
-    metadata.create_all(conn, tables=[grid_sets, grid_set_grids, events, event_history])
-
-
-def _m2_spatial(conn: sa.Connection) -> None:
-    """PostGIS only: generated geometry columns with GiST indexes (SQLite: nothing to do)."""
-    if conn.dialect.name != "postgresql":
-        return
-    conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
-    conn.exec_driver_sql(
-        "ALTER TABLE events ADD COLUMN geom geometry(Point, 4326) "
-        "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED")
-    conn.exec_driver_sql("CREATE INDEX ix_events_geom ON events USING gist (geom)")
-    conn.exec_driver_sql(
-        "ALTER TABLE grid_set_grids ADD COLUMN geom geometry(Geometry, 4326) "
-        "GENERATED ALWAYS AS (ST_SetSRID(ST_GeomFromWKB(wkb), 4326)) STORED")
-    conn.exec_driver_sql("CREATE INDEX ix_grid_set_grids_geom ON grid_set_grids USING gist (geom)")
-
-
-def _m3_history_time(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_event_history_at ON event_history (at)")
-
-
-# (version, name, function): append only; never edit a released migration.
-MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
-    (1, "core tables: grid sets, events, history", _m1_core),
-    (2, "PostGIS geometry columns and GiST indexes", _m2_spatial),
-    (3, "index on history time", _m3_history_time),
-]
-
-SCHEMA_VERSION = MIGRATIONS[-1][0]
+event_counts = sa.Table(
+    "event_counts", metadata,
+    sa.Column("bucket", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("grid_code", sa.Text, nullable=False),
+    sa.Column("community_code", sa.Text, nullable=False),
+    sa.Column("street_code", sa.Text, nullable=False),
+    sa.Column("level", sa.SmallInteger, nullable=False),
+    sa.Column("category", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("bucket", "grid_code", "community_code", "street_code", "level", "category",
+                            "status", name="pk_event_counts"),
+)

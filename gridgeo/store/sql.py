@@ -3,13 +3,18 @@
 :class:`Store` holds everything both backends share; :mod:`gridgeo.store.backends` makes the
 engines (SQLite file in WAL mode with ``BEGIN IMMEDIATE`` write transactions; PostgreSQL with
 PostGIS). Every write is one transaction: an event is stored whole with its first history
-entry, or not at all.
+entry and its count in the aggregates (:mod:`gridgeo.store.counts`), or not at all; a status
+change moves its count in the same transaction.
+
+The store keeps to persistence: rows arrive already validated, assigned, dispatched and given a
+due time by :mod:`gridgeo.intake` (``Store.add_events``/``add_valid`` are shortcuts to it).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -22,11 +27,10 @@ import sqlalchemy as sa
 
 from gridgeo.assign import GridIndex
 from gridgeo.crs import WGS84
-from gridgeo.dispatch import DEFAULT_RULE, DispatchRule, dispatch_target
 from gridgeo.errors import InputError
-from gridgeo.events import DEFAULT_SKEW, EventError, EventIn, validate_events
+from gridgeo.events import DEFAULT_SKEW
 from gridgeo.lifecycle import check_transition, overdue_mask
-from gridgeo.lifecycle import due_at as compute_due
+from gridgeo.store import counts
 from gridgeo.store import schema as S
 
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -64,11 +68,9 @@ def _now() -> datetime:
 class Store:
     """Events, their history and the versioned grid sets, in one SQL database."""
 
-    def __init__(self, engine: sa.Engine, write_engine: sa.Engine | None = None,
-                 dispatch_rule: DispatchRule = DEFAULT_RULE, url: str = ""):
+    def __init__(self, engine: sa.Engine, write_engine: sa.Engine | None = None, url: str = ""):
         self.engine = engine
         self.write_engine = write_engine or engine
-        self.dispatch_rule = dispatch_rule
         self.url = url
         self._write_lock = threading.Lock()
         self._index_lock = threading.Lock()
@@ -88,23 +90,21 @@ class Store:
         return self.engine.dialect.name
 
     # schema ----------------------------------------------------------------------------------
-    def migrate(self) -> int:
-        """Apply pending schema migrations in one write transaction; return the schema version.
+    def migrate(self) -> str:
+        """Bring the schema to the newest Alembic revision in one write transaction; return it.
 
         Concurrent first opens are safe: SQLite serializes write transactions (BEGIN IMMEDIATE)
-        and PostgreSQL takes a transaction-scoped advisory lock; the applied version is read
-        again inside the transaction.
+        and PostgreSQL takes a transaction-scoped advisory lock; the revision is read again
+        inside the transaction (see :mod:`gridgeo.store.migrate`).
         """
+        from gridgeo.store import migrate
+
+        with self.engine.connect() as conn:  # fast path: already at head, no write lock taken
+            if migrate.current_revision(conn) == migrate.head_revision():
+                return migrate.head_revision()
         with self._write_lock, self.write_engine.begin() as conn:
             self.lock_schema(conn)
-            S.schema_migrations.create(conn, checkfirst=True)
-            done = int(conn.execute(sa.select(sa.func.max(S.schema_migrations.c.version))).scalar() or 0)
-            for version, name, fn in S.MIGRATIONS:
-                if version > done:
-                    fn(conn)
-                    conn.execute(S.schema_migrations.insert().values(version=version, name=name,
-                                                                     applied_at=_now()))
-        return self.schema_version()
+            return migrate.upgrade(conn)
 
     def lock_schema(self, conn: sa.Connection) -> None:
         """Serialize schema set-up between processes (PostgreSQL advisory lock; SQLite's write
@@ -112,10 +112,12 @@ class Store:
         if self.backend == "postgresql":
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4711003)")
 
-    def schema_version(self) -> int:
-        """The highest migration applied (0 for an empty database)."""
+    def schema_version(self) -> str | None:
+        """The Alembic revision the database is at (None for an empty database)."""
+        from gridgeo.store import migrate
+
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.max(S.schema_migrations.c.version))).scalar() or 0)
+            return migrate.current_revision(conn)
 
     def close(self) -> None:
         """Release every connection."""
@@ -256,104 +258,43 @@ class Store:
         return str(self.grid_set(version)["code"].iloc[0])[:6]
 
     # events ----------------------------------------------------------------------------------
-    def prepare(self, events: list[EventIn], now: datetime | None = None) -> list[dict]:
-        """Rows for validated events: assignment, dispatch target and due time, status reported."""
-        now = now or _now()
-        version = self.current_version(max_age=1.0)
-        n = len(events)
-        grid = community = street = np.full(n, None, dtype=object)
-        found = np.zeros(n, dtype=bool)
-        if version is not None and n:
-            idx = self.grid_index(version)
-            pos = idx.lookup(np.array([e.lon for e in events]), np.array([e.lat for e in events]))
-            found = pos >= 0
-            grid, community, street = (np.where(found, values[np.maximum(pos, 0)], None)
-                                       for values in idx.code_arrays())
-        district = self.district_code(version)
-        rows = []
-        for k, ev in enumerate(events):
-            c = {"grid_code": grid[k], "community_code": community[k], "street_code": street[k],
-                 "out_of_area": not found[k]}
-            rows.append({
-                "id": ev.id, "reported_at": ev.reported_at, "received_at": now,
-                "lon": ev.lon, "lat": ev.lat, "crs_in": ev.crs, "lon_in": ev.lon_in, "lat_in": ev.lat_in,
-                "category": ev.category, "level": ev.level, "channel": ev.channel, "text": ev.text,
-                "list_type": ev.list_type, "status": "reported", "status_notes": None,
-                "grid_code": c["grid_code"], "community_code": c["community_code"],
-                "street_code": c["street_code"], "grid_set_version": version,
-                "out_of_area": bool(c["out_of_area"]),
-                "dispatch_target": dispatch_target(ev.level, ev.category, c["community_code"],
-                                                   c["street_code"], district, self.dispatch_rule),
-                "due_at": compute_due(ev.reported_at, ev.level, ev.list_type),
-                "accepted_at": None, "resolved_at": None, "updated_at": now,
-            })
-        return rows
-
     def insert_rows(self, rows: list[dict], actor: str = "intake") -> set[str]:
-        """Insert prepared rows in ONE transaction, skipping ids already stored; return the ids
-        actually inserted (the others are duplicates)."""
+        """Insert already assigned rows (see :func:`gridgeo.intake.prepare`) in ONE transaction,
+        with their first history entry and their counts in ``event_counts``, skipping ids already
+        stored; return the ids actually inserted (the others are duplicates)."""
         if not rows:
             return set()
         stmt = self._insert_stmt
         with self._write_lock, self.write_engine.begin() as conn:
             inserted = {r[0] for r in conn.execute(stmt, rows)}
-            hist = [{"event_id": r["id"], "from_status": None, "to_status": "reported",
-                     "at": r["received_at"], "actor": actor, "note": None}
-                    for r in rows if r["id"] in inserted]
-            if hist:
-                conn.execute(S.event_history.insert(), hist)
+            new_rows, seen = [], set()
+            for r in rows:  # the first row of an id repeated in ``rows`` is the one stored
+                if r["id"] in inserted and r["id"] not in seen:
+                    seen.add(r["id"])
+                    new_rows.append(r)
+            if new_rows:
+                conn.execute(S.event_history.insert(), [
+                    {"event_id": r["id"], "from_status": None, "to_status": "reported", "at": r["received_at"],
+                     "actor": actor, "note": None} for r in new_rows])
+                counts.apply(conn, counts.deltas_for_inserts(new_rows))
         return inserted
 
     def add_events(self, events: list[dict], actor: str = "intake", now: datetime | None = None,
                    skew=DEFAULT_SKEW) -> list[dict]:
-        """Validate, assign and store events (idempotent by id), per item.
+        """Shortcut for :func:`gridgeo.intake.add_events` on this store (validate, assign,
+        dispatch, store; per-item results)."""
+        from gridgeo import intake
 
-        Returns one result per input, in order: ``{"index", "id", "result", ...}`` where result
-        is "accepted" (stored now), "duplicate" (id already stored, or repeated in this batch:
-        the stored record's codes are returned) or "rejected" (with ``errors``; nothing stored
-        for it). The accepted ones are stored in one transaction.
-        """
-        now = now or _now()
-        validated, errors = validate_events(events, now=now, skew=skew)
-        by_index: dict[int, list[EventError]] = {}
-        for e in errors:
-            by_index.setdefault(e.index, []).append(e)
-        valid_pos = [i for i, ev in enumerate(validated) if ev is not None]
-        stored = self.add_valid([validated[i] for i in valid_pos], actor=actor, now=now)
-        results: list[dict] = [{}] * len(validated)
-        for i, res in zip(valid_pos, stored, strict=True):
-            results[i] = {**res, "index": i}
-        for i, errs in by_index.items():
-            results[i] = {"index": i, "id": errs[0].id, "result": "rejected", "errors": [e.as_dict() for e in errs]}
-        return results
+        return intake.add_events(self, events, actor=actor, now=now, skew=skew)
 
-    def add_valid(self, validated: list[EventIn], actor: str = "intake",
-                  now: datetime | None = None) -> list[dict]:
-        """Store already validated events in one transaction (see :meth:`add_events`); one result
-        per event, in order, "accepted" or "duplicate"."""
-        now = now or _now()
-        seen: set[str] = set()
-        fresh: list[EventIn] = []
-        for ev in validated:
-            if ev.id not in seen:
-                seen.add(ev.id)
-                fresh.append(ev)
-        rows = self.prepare(fresh, now)
-        inserted = self.insert_rows(rows, actor)
-        row_by_id = {r["id"]: r for r in rows}
-        dup_ids = [ev.id for ev in validated if ev.id not in inserted]
-        stored = self._records(dup_ids) if dup_ids else {}
-        results: list[dict] = []
-        first_seen: set[str] = set()
-        for i, ev in enumerate(validated):
-            if ev.id in inserted and ev.id not in first_seen:
-                first_seen.add(ev.id)
-                results.append({"index": i, "result": "accepted", **_public(row_by_id[ev.id])})
-            else:
-                results.append({"index": i, "result": "duplicate", **_public(stored.get(ev.id, {"id": ev.id}))})
-        return results
+    def add_valid(self, validated: list, actor: str = "intake", now: datetime | None = None) -> list[dict]:
+        """Shortcut for :func:`gridgeo.intake.add_valid` on this store."""
+        from gridgeo import intake
 
-    def _records(self, ids: Iterable[str]) -> dict[str, dict]:
+        return intake.add_valid(self, validated, actor=actor, now=now)
+
+    def records(self, ids: Iterable[str]) -> dict[str, dict]:
+        """The stored rows of these ids (the ones that exist), by id."""
         ids = list(dict.fromkeys(ids))
         out: dict[str, dict] = {}
         with self.engine.connect() as conn:
@@ -365,10 +306,10 @@ class Store:
 
     def get_event(self, event_id: str, history: bool = True) -> dict:
         """One event's record (times as UTC datetimes) with its status history."""
-        recs = self._records([event_id])
+        recs = self.records([event_id])
         if event_id not in recs:
             raise EventNotFound(f"no event with id {event_id!r}")
-        rec = _public(recs[event_id])
+        rec = public_record(recs[event_id])
         if history:
             with self.engine.connect() as conn:
                 hist = conn.execute(sa.select(S.event_history).where(S.event_history.c.event_id == event_id)
@@ -395,16 +336,17 @@ class Store:
         if not moves:
             return 0
         ev = S.events
-        ids = list(dict.fromkeys(m[0] for m in moves))
+        ids = sorted(set(m[0] for m in moves))  # rows locked in one order by every writer
         with self._write_lock, self.write_engine.begin() as conn:
             state: dict[str, dict] = {}
             for start in range(0, len(ids), 500):
-                query = sa.select(ev.c.id, ev.c.status, ev.c.status_notes, ev.c.accepted_at,
-                                  ev.c.resolved_at).where(ev.c.id.in_(ids[start:start + 500]))
+                query = sa.select(ev.c.id, ev.c.status, ev.c.status_notes, ev.c.accepted_at, ev.c.resolved_at,
+                                  *[ev.c[c] for c in COUNT_COLUMNS]).where(ev.c.id.in_(ids[start:start + 500]))
                 if self.backend == "postgresql":
                     query = query.with_for_update()
                 for r in conn.execute(query).mappings():
                     state[r["id"]] = dict(r)
+            before = {k: v["status"] for k, v in state.items()}
             history: list[dict] = []
             changed: dict[str, dict] = {}
             for event_id, to_status, actor, note, at in moves:
@@ -443,6 +385,7 @@ class Store:
                       "b_acc": v["accepted_at"], "b_res": v["resolved_at"], "b_upd": v["updated_at"]}
                      for k, v in changed.items()])
                 conn.execute(S.event_history.insert(), history)
+                counts.apply(conn, _status_deltas(changed, before))
         return len(history)
 
     def events_frame(self, start: Any = None, end: Any = None, *, bbox: tuple | None = None,
@@ -494,6 +437,20 @@ class Store:
             return int(conn.execute(sa.select(sa.func.count()).select_from(S.events)).scalar() or 0)
 
 
+COUNT_COLUMNS = ("reported_at", "grid_code", "community_code", "street_code", "level", "category")
+
+
+def _status_deltas(changed: dict[str, dict], before: dict[str, str]) -> Counter:
+    """-1 on each changed event's old aggregate key, +1 on its new one."""
+    deltas: Counter = Counter()
+    for event_id, cur in changed.items():
+        if cur["status"] != before[event_id]:
+            row = {**cur, "reported_at": _utc(cur["reported_at"])}
+            deltas[counts.key_of(row, before[event_id])] -= 1
+            deltas[counts.key_of(row)] += 1
+    return deltas
+
+
 def finish_frame(frame: pd.DataFrame, now: Any = None) -> pd.DataFrame:
     """Give an events frame its dtypes (UTC times, int level, bool flags) and the overdue flag."""
     for c in TIME_COLUMNS:
@@ -509,7 +466,7 @@ def finish_frame(frame: pd.DataFrame, now: Any = None) -> pd.DataFrame:
     return frame
 
 
-def _public(rec: dict) -> dict:
+def public_record(rec: dict) -> dict:
     """The client-facing fields of a stored record (times as UTC datetimes)."""
     out = {k: rec.get(k) for k in ("id", "status", "status_notes", "grid_code", "community_code",
                                    "street_code", "grid_set_version", "out_of_area", "dispatch_target",

@@ -34,7 +34,6 @@ from gridgeo.api.deps import StoreDep, check_params, plan_id_in_range, require_r
 from gridgeo.api.encoding import JSONOut, jsonable, records
 from gridgeo.api.errors import ApiError
 from gridgeo.api.routing import guarded_router
-from gridgeo.plan.errors import StaleVersionError
 from gridgeo.plan.figures import community_balance, grid_figures, summary
 from gridgeo.plan.integrity import validate
 from gridgeo.plan.ops import Edit, apply_edits, preview
@@ -212,12 +211,12 @@ async def preview_edits(plan_id: int, body: PreviewIn, repo: Repo) -> JSONOut:
 @write.post("/{plan_id}/publish", responses={200: {"model": R.PlanPublished}},
             summary="Publish a version as the current grid set (one transaction)")
 async def publish(plan_id: int, body: PublishIn, repo: Repo) -> JSONOut:
-    """Publish ``version`` (default: the head); 409 when ``base_version`` is no longer the head."""
-    head = await run_in_threadpool(repo.head_version, plan_id)
-    if body.base_version is not None and body.base_version != head:
-        raise StaleVersionError(plan_id, body.base_version, head)
-    version = body.version or head
-    gs = await run_in_threadpool(repo.publish, plan_id, version, body.author, body.comment, body.accept_rules)
+    """Publish ``version`` (default: the base, else the head); 409 when ``base_version`` is no
+    longer the head when the publishing transaction runs (checked inside it: of two racing
+    publishes, or a publish and a save, on one base exactly one wins)."""
+    version = body.version or body.base_version or await run_in_threadpool(repo.head_version, plan_id)
+    gs = await run_in_threadpool(repo.publish, plan_id, version, body.author, body.comment, body.accept_rules,
+                                 body.base_version)
     return JSONOut({"id": plan_id, "version": version, "grid_set_version": gs})
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-import pandas as pd
 from fastapi import Query
 
 from gridgeo.api import schemas as R
@@ -24,34 +23,24 @@ router = guarded_router(require_read, check_params, prefix="/api/v1", tags=["ris
 WINDOW = Query(description="events reported in the last 30m/24h/7d")
 
 
-def _areas(store: Any, by: str) -> pd.DataFrame:
-    _version, grids = store.current_grid_set()
-    hh = pd.to_numeric(grids["households"], errors="coerce").fillna(0)
-    if by == "grid":
-        return pd.DataFrame({"code": grids["code"].astype(str), "name": grids["name"], "households": hh})
-    col = {"community": "community_code", "street": "street_code"}[by]
-    return (pd.DataFrame({"code": grids[col].astype(str), "households": hh})
-            .groupby("code", as_index=False)["households"].sum())
-
-
 def risk_rows(store: Any, by: str, window: timedelta, now: datetime) -> list[dict]:
-    """Risk level per area of ``by`` for the events reported in ``[now - window, now]``."""
-    from gridgeo.risk import risk_by_area
+    """Risk level per area of ``by`` for the events reported in ``[now - window, now]``, from
+    the store's aggregates (gridgeo.risk.risk_table: never a frame of the raw events)."""
+    from gridgeo.risk import area_table, risk_table
 
-    events = store.events_frame(now - window, None, now=now)
-    areas = _areas(store, by)
-    result = risk_by_area(events, areas, by)
-    if "name" in areas:
+    areas = area_table(store.current_grid_set()[1], by)
+    result = risk_table(store, by, window, now, areas=areas)
+    if "name" in areas and "name" not in result:
         result = result.merge(areas[["code", "name"]], on="code", how="left")
     return records(result)
 
 
 def stats_rows(store: Any, by: str | None, window: timedelta, now: datetime) -> list[dict]:
-    """Received, accepted, resolved, rates, overdue and handling time (ValueError for a bad ``by``)."""
-    from gridgeo.stats import summarize
+    """Received, accepted, resolved, rates, overdue and handling time (ValueError for a bad
+    ``by``), computed in the database (gridgeo.stats.stats_table)."""
+    from gridgeo.stats import stats_table
 
-    events = store.events_frame(now - window, None, now=now)
-    return records(summarize(events, by, now=now))
+    return records(stats_table(store, by, window, now))
 
 
 @router.get("/risk", responses={200: {"model": R.RiskAnswer}},

@@ -1,0 +1,242 @@
+"""Event counts kept in the database (table ``event_counts``), and the window queries on them.
+
+Write side: every event insert and every status change adds its +1/-1 to the row of its key
+(UTC hour of ``reported_at``, grid/community/street code or '' when out of area, level,
+category, status), in the SAME transaction as the event write (:func:`apply`), as one
+``INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`` with the keys sorted, so concurrent
+writers on PostgreSQL lock the rows in one order (no deadlock).
+
+Read side: a window ``[start, ∞)`` is answered from the aggregates for the whole hours from the
+first full hour on, plus the raw events of the one partial hour at its start (indexed on
+``reported_at``, at most an hour of events). So any window, of any length and not aligned to the
+hour, is counted exactly, and the cost depends on the number of hours and keys, not on the
+number of events stored. Hourly buckets in UTC: a 24 h window is exact, and local days and
+weeks are whole hours in zones with whole-hour offsets (China Standard Time).
+
+Figures that counts cannot give (overdue at ``now``; median handling time) are computed by
+grouped SQL over the window's open or resolved events (:func:`overdue_counts`,
+:func:`median_handling`): percentile_cont on PostgreSQL, window functions on SQLite.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+
+from gridgeo.lifecycle import OPEN_STATUSES, RESOLVED_STATUSES
+from gridgeo.store import schema as S
+
+KEY_COLUMNS: tuple[str, ...] = ("bucket", "grid_code", "community_code", "street_code", "level", "category",
+                                "status")
+# the event columns the aggregates can be grouped by (besides the time bucket)
+GROUP_COLUMNS: tuple[str, ...] = ("grid_code", "community_code", "street_code", "level", "category", "status")
+
+
+def hour_of(ts: datetime) -> datetime:
+    """The UTC hour (bucket) a time falls in."""
+    return ts.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def next_hour(ts: datetime) -> datetime:
+    """The first bucket starting at or after ``ts``."""
+    h = hour_of(ts)
+    return h if h == ts.astimezone(UTC) else h + timedelta(hours=1)
+
+
+def key_of(row: dict, status: str | None = None) -> tuple:
+    """The aggregate key of an event row (``status`` overrides the row's)."""
+    return (hour_of(row["reported_at"]), row.get("grid_code") or "", row.get("community_code") or "",
+            row.get("street_code") or "", int(row["level"]), row["category"], status or row["status"])
+
+
+def deltas_for_inserts(rows: Iterable[dict]) -> Counter:
+    """+1 per inserted event row."""
+    return Counter(key_of(r) for r in rows)
+
+
+def apply(conn: sa.Connection, deltas: Counter) -> None:
+    """Add ``deltas`` (key -> change) to the aggregates inside ``conn``'s transaction."""
+    items = sorted((k, n) for k, n in deltas.items() if n)
+    if not items:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(S.event_counts)
+    stmt = stmt.on_conflict_do_update(index_elements=list(KEY_COLUMNS),
+                                      set_={"n": S.event_counts.c.n + stmt.excluded.n})
+    conn.execute(stmt, [dict(zip(KEY_COLUMNS, k, strict=True), n=n) for k, n in items])
+
+
+# reads -------------------------------------------------------------------------------------------
+def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
+    """A DataFrame from result rows (as plain tuples: pandas is slow on Row objects)."""
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def _status_in(conn: sa.Connection, statuses: Iterable[str]) -> sa.ColumnElement:
+    """``events.status IN (...)`` for a window query: on SQLite written so that the planner
+    (which has no statistics) walks the reported_at index of the window, not every open event."""
+    status = S.events.c.status
+    return (status if conn.dialect.name == "postgresql" else status.concat("")).in_(list(statuses))
+
+
+def _hour_expr(conn: sa.Connection, column: sa.ColumnElement) -> sa.ColumnElement:
+    """SQL for the UTC hour of a stored time, in the same form as ``event_counts.bucket``."""
+    if conn.dialect.name == "postgresql":
+        return sa.func.timezone("UTC", sa.func.date_trunc("hour", sa.func.timezone("UTC", column)))
+    return sa.func.strftime("%Y-%m-%d %H:00:00.000000", column)
+
+
+def status_counts(engine: sa.Engine, group: str | None, start: datetime, *, hourly: bool = False) -> pd.DataFrame:
+    """Events reported at or after ``start`` counted per (``group`` column,) (hour,) status.
+
+    ``group``: None or one of GROUP_COLUMNS; ``hourly`` adds the UTC hour as ``bucket``. Codes of
+    out-of-area events come back as None. Columns: [group,] [bucket,] status, n.
+    """
+    if group is not None and group not in GROUP_COLUMNS:
+        raise ValueError(f"aggregates are kept by {', '.join(GROUP_COLUMNS)}, not {group!r}")
+    start = start.astimezone(UTC)
+    first_full = next_hour(start)
+    agg, ev = S.event_counts, S.events
+    with engine.connect() as conn:
+        def keys(table, bucket):
+            cols = [table.c[group]] if group and group != "status" else []
+            return cols + ([bucket] if hourly else []) + [table.c.status]
+
+        ka = keys(agg, agg.c.bucket)
+        q_agg = sa.select(*ka, sa.func.sum(agg.c.n)).where(agg.c.bucket >= first_full).group_by(*ka)
+        ke = keys(ev, _hour_expr(conn, ev.c.reported_at))
+        q_edge = (sa.select(*ke, sa.func.count()).where(ev.c.reported_at >= start, ev.c.reported_at < first_full)
+                  .group_by(*ke))
+        rows = conn.execute(q_agg).all() + (conn.execute(q_edge).all() if first_full > start else [])
+    names = ([group] if group and group != "status" else []) + (["bucket"] if hourly else []) + ["status", "n"]
+    frame = _frame(rows, names)
+    frame["n"] = frame["n"].astype("int64")
+    if group in ("grid_code", "community_code", "street_code"):
+        frame[group] = frame[group].where(frame[group].ne("") & frame[group].notna(), None)
+    if hourly:
+        frame["bucket"] = pd.to_datetime(frame["bucket"], utc=True, format="mixed")
+    return frame
+
+
+def open_case_counts(engine: sa.Engine, column: str, start: datetime, open_statuses: Iterable[str]) -> pd.DataFrame:
+    """Open events reported at or after ``start`` per area code (``column``): ``size`` (how
+    many) and ``min`` (the most severe level among them), indexed by code; one SQL statement
+    over the aggregates of the whole hours and the raw events of the partial first hour."""
+    start = start.astimezone(UTC)
+    first_full = next_hour(start)
+    statuses = list(open_statuses)
+    agg, ev = S.event_counts, S.events
+    with engine.connect() as conn:
+        parts = sa.select(agg.c[column].label("code"), agg.c.level.label("level"), agg.c.n.label("n")).where(
+            agg.c.bucket >= first_full, agg.c.status.in_(statuses), agg.c[column] != "")
+        if first_full > start:
+            parts = parts.union_all(sa.select(ev.c[column], ev.c.level, sa.literal(1)).where(
+                ev.c.reported_at >= start, ev.c.reported_at < first_full, _status_in(conn, statuses),
+                ev.c[column].is_not(None)))
+        parts = parts.subquery()
+        per_level = (sa.select(parts.c.code, parts.c.level, sa.func.sum(parts.c.n).label("n"))
+                     .group_by(parts.c.code, parts.c.level).having(sa.func.sum(parts.c.n) > 0).subquery())
+        rows = conn.execute(sa.select(per_level.c.code, sa.func.sum(per_level.c.n), sa.func.min(per_level.c.level))
+                            .group_by(per_level.c.code)).all()
+    frame = _frame(rows, ["code", "size", "min"]).astype({"code": str, "size": "int64", "min": "int64"})
+    return frame.set_index("code")
+
+
+def _group_expr(conn: sa.Connection, key: str | None, tz_offset_s: int | None) -> list[sa.ColumnElement]:
+    """The grouping expression over ``events`` for a column key, or for a local period ("hour",
+    "day", "week": its start as Unix seconds, for a zone ``tz_offset_s`` east of UTC)."""
+    ev = S.events
+    if key is None:
+        return []
+    if key not in ("hour", "day", "week"):
+        return [ev.c[key]]
+    if conn.dialect.name == "postgresql":
+        epoch = sa.cast(sa.func.floor(sa.func.extract("epoch", ev.c.reported_at)), sa.BigInteger)
+    else:
+        epoch = sa.cast(sa.func.strftime("%s", ev.c.reported_at), sa.Integer)
+    offset = int(tz_offset_s or 0)
+    local_s = epoch + offset  # times after 1970: integer division is the floor
+    if key == "hour":
+        local_start = (local_s // 3600) * 3600
+    else:
+        days = local_s // 86400
+        if key == "week":  # weeks start on Monday; 1970-01-01 (day 0) was a Thursday
+            days = days - (days + 3) % 7
+        local_start = days * 86400
+    return [(local_start - offset).label("period_s")]
+
+
+def overdue_counts(engine: sa.Engine, key: str | None, start: datetime, now: datetime,
+                   tz_offset_s: int | None = None) -> pd.DataFrame:
+    """Events reported at or after ``start`` still open and past due at ``now``, per ``key``
+    (an events column, a local period "hour"/"day"/"week", or None): columns [key,] overdue."""
+    ev = S.events
+    with engine.connect() as conn:
+        group = _group_expr(conn, key, tz_offset_s)
+        rows = conn.execute(
+            sa.select(*group, sa.func.count())
+            .where(ev.c.reported_at >= start.astimezone(UTC), _status_in(conn, OPEN_STATUSES),
+                   ev.c.due_at < now.astimezone(UTC))
+            .group_by(*group)).all()
+    return _frame(rows, (["key"] if key else []) + ["overdue"])
+
+
+def median_handling(engine: sa.Engine, key: str | None, start: datetime,
+                    tz_offset_s: int | None = None) -> pd.DataFrame:
+    """Median of resolved_at − reported_at in hours over the resolved events reported at or after
+    ``start``, per ``key`` (as :func:`overdue_counts`): columns [key,] median_handling_hours."""
+    ev = S.events
+    with engine.connect() as conn:
+        where = [ev.c.reported_at >= start.astimezone(UTC), _status_in(conn, RESOLVED_STATUSES),
+                 ev.c.resolved_at.is_not(None)]
+        group = _group_expr(conn, key, tz_offset_s)
+        if conn.dialect.name == "postgresql":
+            hours = sa.cast(sa.func.extract("epoch", ev.c.resolved_at - ev.c.reported_at), sa.Float) / 3600.0
+            query = sa.select(*group, sa.func.percentile_cont(0.5).within_group(hours)).where(*where).group_by(*group)
+        else:
+            query = _sqlite_median(group, where)
+        rows = conn.execute(query).all()
+    frame = _frame(rows, (["key"] if key else []) + ["median_handling_hours"])
+    frame["median_handling_hours"] = frame["median_handling_hours"].astype(float)
+    return frame
+
+
+def _sqlite_seconds(column: sa.ColumnElement) -> sa.ColumnElement:
+    """Seconds since the epoch of a stored SQLite time, to the microsecond."""
+    return (sa.cast(sa.func.strftime("%s", column), sa.Float)
+            + sa.cast(sa.func.substr(column, 21, 6), sa.Float) / 1e6)
+
+
+def _sqlite_median(group: list, where: list) -> sa.Select:
+    """Median per group with window functions (SQLite has no percentile aggregate)."""
+    ev = S.events
+    hours = ((_sqlite_seconds(ev.c.resolved_at) - _sqlite_seconds(ev.c.reported_at)) / 3600.0).label("h")
+    keys = [g.label(f"k{i}") for i, g in enumerate(group)]
+    ranked = sa.select(*keys, hours,
+                       sa.func.row_number().over(partition_by=group or None, order_by=hours).label("rn"),
+                       sa.func.count().over(partition_by=group or None).label("c")).where(*where).subquery()
+    rk = [ranked.c[f"k{i}"] for i in range(len(group))]
+    middle = sa.or_(ranked.c.rn == (ranked.c.c + 1) // 2, ranked.c.rn == (ranked.c.c + 2) // 2)
+    return sa.select(*rk, sa.func.avg(ranked.c.h)).where(middle).group_by(*rk)
+
+
+def raw_status_counts(engine: sa.Engine, column: str, start: datetime) -> pd.DataFrame:
+    """Events reported at or after ``start`` per (``column``, status), by GROUP BY over the
+    events table, for groupings the aggregates do not keep (channel, dispatch target, ...)."""
+    ev = S.events
+    if column not in ev.c:
+        raise ValueError(f"events have no column {column!r}")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(ev.c[column], ev.c.status, sa.func.count())
+                            .where(ev.c.reported_at >= start.astimezone(UTC))
+                            .group_by(ev.c[column], ev.c.status)).all()
+    frame = _frame(rows, [column, "status", "n"])
+    frame["n"] = frame["n"].astype("int64")
+    return frame
