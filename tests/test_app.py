@@ -147,7 +147,18 @@ def test_review_page_tables_trend_hotspots_and_exports():
     # this-period totals equal the source's events in the window shown
     received = int(next(m.value for m in at.metric if m.label == "接收"))
     assert int(street_table["本期"].sum()) == received
-    assert any("热点" in c.value and "冷点" in c.value for c in at.caption)
+    # the store was seeded 3 days back: the 7-day window's previous period has no data to compare with
+    assert any("不作比较" in i.value for i in at.info), [i.value for i in at.info]
+    assert "上期" not in street_table.columns and "变化" not in street_table.columns
+    assert "None" not in set(street_table["名称"].astype(str))
+    assert all("+" not in str(m.delta or "") for m in at.metric)
+    categories = at.dataframe[0 + 3].value["名称"]
+    assert not any("_" in str(c) for c in categories)  # Chinese labels, no slugs
+    ranked = at.dataframe[5].value if len(at.dataframe) > 5 else None
+    if ranked is not None:
+        assert list(ranked.columns[:2]) == ["排名", "名称"] and ranked["名称"].str.endswith("网格").all()
+    else:
+        assert any("热点网格" in i.value for i in at.info)
     labels = [b.proto.label for b in _walk(at.main) if getattr(b, "type", "") == "download_button"]
     assert labels == ["导出 Excel", "导出地图 PNG", "导出地图 PDF"]
     assert len(_maps(at)) == 1
