@@ -114,13 +114,6 @@ def add_north_arrow(ax, label: str = "北", x: float = 0.955, y: float = 0.93, s
             fontweight="bold", color="#222222", zorder=21)
 
 
-def halo(width: float = 2.5, color: str = "white") -> list:
-    """A white outline around text so labels stay legible over any fill."""
-    from matplotlib import patheffects
-
-    return [patheffects.withStroke(linewidth=width, foreground=color)]
-
-
 def label_points(geoms: gpd.GeoSeries) -> tuple[list, np.ndarray]:
     """Label anchors and room of polygons (metric): the centre of each one's largest inscribed
     circle (pole of inaccessibility, far from every edge) and that circle's diameter in metres."""
@@ -140,9 +133,26 @@ def place_labels(ax, gdf: gpd.GeoDataFrame, column: str = "name", fontsize: floa
     for text, pt in zip(gdf[column].astype(str), label_points(gdf.geometry)[0], strict=True):
         if pt is None or pt.is_empty or not text or text in ("nan", "None"):
             continue
-        texts.append(ax.text(pt.x, pt.y, text, ha="center", va="center", fontsize=fontsize, color=color,
-                             fontweight=weight, path_effects=halo(), clip_on=True, zorder=5))
+        texts.append(haloed_text(ax, pt.x, pt.y, text, fontsize=fontsize, color=color, fontweight=weight))
     return texts
+
+
+def haloed_text(ax, x: float, y: float, text: str, halo_width: float = 2.5, zorder: float = 5, **kwargs):
+    """Text centred at (x, y) over a white outline; returns the text (its halo is ``text.gg_halo``).
+
+    The outline is a separate white copy drawn with a path effect beneath the text: matplotlib
+    writes path-effect text into PDFs as outlines, so the label itself carries none and stays
+    real, searchable text.
+    """
+    from matplotlib import patheffects
+
+    style = {"ha": "center", "va": "center", "clip_on": True, **kwargs}
+    back = ax.text(x, y, text, zorder=zorder - 0.1, path_effects=[
+        patheffects.Stroke(linewidth=halo_width, foreground="white"), patheffects.Normal()],
+        **{**style, "color": "white"})
+    front = ax.text(x, y, text, zorder=zorder, **style)
+    front.gg_halo = back
+    return front
 
 
 def legend_panel(ax, title: str, items: list[tuple[str, str]], fontsize: float = 10) -> None:
@@ -183,6 +193,8 @@ def drop_overlapping(texts: list, keep: list | None = None, pad_px: float = 2.0)
         box = text.get_window_extent(renderer).padded(pad_px)
         if any(box.overlaps(other) for other in placed):
             text.remove()
+            if getattr(text, "gg_halo", None) is not None:
+                text.gg_halo.remove()
             removed += 1
         else:
             placed.append(box)

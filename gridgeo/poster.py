@@ -83,8 +83,7 @@ def _grid_labels(ax, grids_m: gpd.GeoDataFrame, lang: str) -> None:
         size = float(np.clip(room_mm / 1.5, 5.5, 9.0) if full else np.clip(room_mm * 0.8, 3.5, 8.0))
         text = (f"{row.serial}\n{row.grid_worker}\n{t('households_unit', lang).format(n=row.households)}"
                 if full else row.serial)
-        ax.text(pt.x, pt.y, text, ha="center", va="center", fontsize=size, linespacing=1.15,
-                fontweight="normal", path_effects=carto.halo(2.0), zorder=6, clip_on=True)
+        carto.haloed_text(ax, pt.x, pt.y, text, halo_width=2.0, zorder=6, fontsize=size, linespacing=1.15)
 
 
 def _table(ax, grids: gpd.GeoDataFrame, lang: str) -> None:
