@@ -106,7 +106,7 @@ def add_north_arrow(ax, label: str = "北", x: float = 0.955, y: float = 0.93, s
 
     ax.add_patch(FancyBboxPatch((x - 0.03, y - size - 0.015), 0.06, size + 0.065, transform=ax.transAxes,
                                 boxstyle="round,pad=0.004", facecolor="white", edgecolor="#999999",
-                                linewidth=0.5, alpha=0.9, zorder=20, clip_on=False))
+                                linewidth=0.5, zorder=20, clip_on=False))
     ax.annotate("", xy=(x, y), xytext=(x, y - size), xycoords="axes fraction", zorder=21,
                 arrowprops={"arrowstyle": "simple,head_width=0.9,head_length=1.1,tail_width=0.35",
                             "color": "#222222"})
@@ -155,12 +155,16 @@ def haloed_text(ax, x: float, y: float, text: str, halo_width: float = 2.5, zord
     return front
 
 
-def legend_panel(ax, title: str, items: list[tuple[str, str]], fontsize: float = 10) -> None:
-    """A legend of coloured boxes (colour, label) at the top of an empty panel axis."""
+def legend_panel(ax, title: str, items: list[tuple[str, str]], fontsize: float = 10,
+                 lines: list[tuple[str, float, str]] = ()) -> None:
+    """A legend of coloured boxes (colour, label), then ``lines`` (colour, width, label), at the
+    top of an empty panel axis."""
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     ax.set_axis_off()
     handles = [Patch(facecolor=c, edgecolor="#666666", linewidth=0.6, label=label) for c, label in items]
+    handles += [Line2D([], [], color=c, linewidth=w, label=label) for c, w, label in lines]
     ax.legend(handles=handles, title=title, loc="upper left", frameon=False, fontsize=fontsize,
               title_fontproperties={"size": fontsize + 1, "weight": "bold"}, alignment="left")
 

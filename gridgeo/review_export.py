@@ -95,9 +95,11 @@ def _draw_hotspot_layers(ax, grids: gpd.GeoDataFrame, hs: pd.DataFrame, streets:
 
 def _side_panel(panel, hs: pd.DataFrame, ranked: pd.DataFrame, lang: str, fdr: bool, top: int,
                 scale_text: str) -> None:
-    carto.legend_panel(panel, t("hotspot_class", lang), bin_legend(hs, lang), fontsize=9)
+    carto.legend_panel(panel, t("hotspot_class", lang), bin_legend(hs, lang), fontsize=9,
+                       lines=[("#111111", 1.1, t("street_boundary", lang)),
+                              ("#555555", 0.5, t("community_boundary", lang))])
     method = t("hotspot_method", lang).format(fdr=t("fdr_applied", lang) if fdr else "")
-    panel.text(0.0, 0.58, carto.wrap_text(method, 60), transform=panel.transAxes, fontsize=7, va="top",
+    panel.text(0.0, 0.56, carto.wrap_text(method, 60), transform=panel.transAxes, fontsize=7, va="top",
                color="#333333", linespacing=1.4)
     panel.text(0.0, 0.47, t("top_hotspots", lang).format(n=top), transform=panel.transAxes, fontsize=10,
                fontweight="bold", va="top")
