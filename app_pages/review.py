@@ -139,31 +139,38 @@ def hotspot_map_widget(hs: pd.DataFrame, fdr: bool, lang: str):
                style={"fillOpacityColored": 0.8, "weight": 0.3}, fill_column="color").add_to(m)
     area_layer(layers_all["streets"], "streets", t("layer_streets", lang), [], [], interactive=False).add_to(m)
     label_layer(layers_all["streets"], "streets", t("layer_streets", lang), min_zoom=0).add_to(m)
-    label_layer(layers_all["communities"], "communities", t("layer_communities", lang), min_zoom=12).add_to(m)
-    Legend(t("hotspot_class", lang), bin_legend(hs, lang), note=method_note(fdr, lang)).add_to(m)
+    label_layer(layers_all["communities"], "communities", t("layer_communities", lang), min_zoom=13).add_to(m)
+    Legend(t("hotspot_class", lang), bin_legend(hs, lang), font_px=11).add_to(m)
     return m
 
 
-def ranking_table(ranked: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The ranked hot-spot grids with headers in ``lang``."""
-    return pd.DataFrame({
+def ranking_table(ranked: pd.DataFrame, lang: str, compact: bool = False) -> pd.DataFrame:
+    """The ranked hot-spot grids with headers in ``lang`` (``compact``: without street and p-value)."""
+    table = pd.DataFrame({
         t("rank", lang): ranked["rank"], t("name", lang): ranked["name"],
         t("community", lang): ranked["community_name"], t("street", lang): ranked["street_name"],
         t("count", lang): ranked["count"], t("z_score", lang): ranked["z"].round(2),
-        t("p_value", lang): ranked["p"].map(lambda v: f"{v:.2g}"),
+        t("p_value", lang): ranked["p"].map(lambda v: float(f"{v:.3g}")),
         t("hotspot_class", lang): ranked["gi_bin"].map(lambda b: t(f"gi_bin_{b}", lang)),
     })
+    return table.drop(columns=[t("street", lang), t("p_value", lang)]) if compact else table
+
+
+def atlas_text(lang: str) -> str:
+    """The atlas on the cover: district name and code, and whether the data inside are synthetic."""
+    atlas = common.atlas()
+    name = f"{atlas.district['name'].iloc[0]}（{atlas.district_code}）"
+    return f"{name} · {t('synthetic_note', lang)}" if atlas.meta.get("synthetic") else name
 
 
 def cover_rows(period: str, previous: str, n_events: int, hs: pd.DataFrame, fdr: bool, source: str,
                lang: str) -> list[tuple[str, str]]:
     """The Excel cover sheet: period, previous period, atlas, risk rule, method, classes, source."""
-    meta = common.atlas().meta
     counts = hs["gi_bin"].value_counts()
     classes = "；".join(f"{t(f'gi_bin_{b}', lang)} {int(counts.get(b, 0))}" for b in BIN_ORDER)
     return [(t("period", lang), period), (t("previous_period", lang), previous),
             (t("events_total", lang), f"{n_events:,}"),
-            (t("atlas", lang), f"{meta.get('name', '')}（{common.atlas().district_code}）"),
+            (t("atlas", lang), atlas_text(lang)),
             (t("risk_rule", lang), describe_rule(lang=lang)), (t("hotspots", lang), method_note(fdr, lang)),
             (t("hotspot_summary", lang), classes), (t("source", lang), source),
             (t("generated_at", lang), fmt_time(data.now()))]
@@ -205,13 +212,14 @@ def hotspot_section(current: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.
         st.session_state["review_map_cache"] = (signature, hotspot_map_widget(hs, fdr, lang))
     col_map, col_rank = st.columns([3, 2])
     with col_map:
-        st_folium_cached(st.session_state["review_map_cache"][1], key="review_map", height=560,
+        st_folium_cached(st.session_state["review_map_cache"][1], key="review_map", height=620,
                          returned_objects=[])
+        st.caption(method_note(fdr, lang))
     ranked = ranked_hotspots(hs, common.display_layers()["grids"])
     with col_rank:
         st.markdown(f"**{t('hot_ranking', lang)}**")
         if len(ranked):
-            st.dataframe(ranking_table(ranked, lang), hide_index=True, height=520)
+            st.dataframe(ranking_table(ranked, lang, compact=True), hide_index=True, height=600)
         else:
             st.info(t("no_hotspots", lang))
     return hs, ranked, fdr
@@ -231,7 +239,8 @@ def main() -> None:
     comparable = basis == "ok"
     period = f"{fmt_time(start)} – {fmt_time(end)}"
     previous_text = f"{fmt_time(prev_start)} – {fmt_time(prev_end)}" if comparable else t("no_comparison", L)
-    st.caption(f"{t('this_period', L)} {period} · {t('previous_period', L)} {previous_text}")
+    st.caption(f"{t('this_period', L)} {period} · "
+               + (f"{t('previous_period', L)} {previous_text}" if comparable else previous_text))
     kpi_row(current, previous, end, prev_end, comparable, L)
     if not comparable:
         st.info(comparison_notice(basis, first_prev, prev_start, prev_end, L))
