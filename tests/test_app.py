@@ -263,3 +263,33 @@ def test_wall_display_on_postgis_equals_the_store_figures(own_postgis_db, monkey
     assert shown["超期"] == str(int(expected["overdue"]))
     store.close()
     data._STORES.pop(own_postgis_db).close()  # let the database be dropped
+
+
+def _review_compares_with_a_covered_previous_period(url: str, monkeypatch) -> None:
+    """A store with 15 days of history: the 7-day window is compared with the week before it."""
+    from gridgeo.simulate import seed_store
+    from gridgeo.store import open_store
+
+    monkeypatch.setenv("GRIDGEO_DATABASE_URL", url)
+    store = open_store(url)
+    seed_store(store, _atlas(), days=15, per_day=40, seed=7)
+    at = _run("app_pages/review.py")
+    assert not any("不作比较" in i.value for i in at.info)
+    street_table = at.dataframe[0].value
+    assert {"本期", "上期", "变化", "变化 %"} <= set(street_table.columns)
+    received = next(m for m in at.metric if m.label == "接收")
+    assert int(street_table["本期"].sum()) == int(received.value)
+    # the delta shown is this period's count minus the previous period's
+    assert int(street_table["本期"].sum()) - int(street_table["上期"].sum()) == int(received.delta)
+    assert (street_table["上期"] > 0).all()
+    store.close()
+    data._STORES.pop(url).close()
+
+
+def test_review_compares_with_a_previous_period_that_has_data(tmp_path, monkeypatch):
+    _review_compares_with_a_covered_previous_period(f"sqlite:///{tmp_path / 'events.db'}", monkeypatch)
+
+
+@pytest.mark.postgis
+def test_review_compares_on_postgis(own_postgis_db, monkeypatch):
+    _review_compares_with_a_covered_previous_period(own_postgis_db, monkeypatch)
