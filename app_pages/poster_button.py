@@ -26,8 +26,9 @@ def poster_download(container=None) -> None:
     labels = dict(zip(codes["code"], codes["street"] + " · " + codes["name"], strict=True))
     options = list(codes["code"])
     wanted = st.session_state.get("map_community")
-    index = options.index(wanted) if wanted in options else 0
-    code = box.selectbox(t("poster_pick", L), options, index=index, format_func=labels.get, key="poster_community")
+    if wanted in options and st.session_state.get("_poster_follows") != wanted:  # follow the map's filter
+        st.session_state["poster_community"] = st.session_state["_poster_follows"] = wanted
+    code = box.selectbox(t("poster_pick", L), options, format_func=labels.get, key="poster_community")
     grid_codes = tuple(common.display_layers()["grids"]["code"].astype(str))
     box.download_button(t("poster_button", L), data=lambda: _poster(code, L, grid_codes),
                         file_name=f"gridgeo-poster-{code}.pdf", mime="application/pdf", key="poster_pdf",

@@ -293,3 +293,14 @@ def test_review_compares_with_a_previous_period_that_has_data(tmp_path, monkeypa
 @pytest.mark.postgis
 def test_review_compares_on_postgis(own_postgis_db, monkeypatch):
     _review_compares_with_a_covered_previous_period(own_postgis_db, monkeypatch)
+
+
+def test_map_page_offers_the_community_poster_for_the_filtered_community():
+    at = _run()
+    community = _atlas().communities.sort_values("code").iloc[3]
+    at.sidebar.selectbox(key="map_street").set_value(community["street_code"]).run()
+    at.sidebar.selectbox(key="map_community").set_value(community["code"]).run()
+    assert not at.exception
+    buttons = [b for b in _walk(at.sidebar) if getattr(b, "type", "") == "download_button"]
+    assert [b.proto.label for b in buttons] == ["下载本社区“一格一图”（A3 PDF）"]
+    assert at.sidebar.selectbox(key="poster_community").value == community["code"]  # follows the map filter
