@@ -21,7 +21,6 @@ MM_PER_INCH = 25.4
 # ISO 216 landscape pages (width, height) in millimetres
 PAGE_SIZES_MM: dict[str, tuple[float, float]] = {"A4": (297.0, 210.0), "A3": (420.0, 297.0)}
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
-NICE_RATIOS = (1000, 2000, 2500, 5000, 10000, 20000, 25000, 50000, 100000, 200000, 250000, 500000)
 
 
 def cjk_font() -> str | None:
@@ -83,13 +82,19 @@ def fit_extent(ax, bounds: tuple[float, float, float, float], margin: float = 0.
     ax.set_axis_off()
 
 
+def axis_width_mm(ax) -> float:
+    """The printed width of a map axis in millimetres, after its equal aspect has shrunk it."""
+    ax.apply_aspect()
+    return ax.get_position().width * ax.figure.get_figwidth() * MM_PER_INCH
+
+
 def scale_ratio(ax) -> int:
-    """The printed scale 1:N of a metric map axis, rounded to a usual ratio."""
-    fig = ax.figure
-    width_mm = ax.get_window_extent().width / fig.dpi * MM_PER_INCH
+    """The printed scale 1:N of a metric map axis, to two significant figures."""
+    width_mm = axis_width_mm(ax)
     x0, x1 = ax.get_xlim()
     raw = (x1 - x0) * 1000 / max(width_mm, 1e-6)
-    return int(min(NICE_RATIOS, key=lambda r: abs(np.log(r / raw))))
+    digits = 2 - int(np.floor(np.log10(raw))) - 1
+    return int(round(raw, digits))  # two significant figures: 1:47,619 -> 1:48,000
 
 
 def add_scale_bar(ax, location: str = "lower left", fontsize: float = 9) -> None:
@@ -100,7 +105,8 @@ def add_scale_bar(ax, location: str = "lower left", fontsize: float = 9) -> None
                            scale_loc="top", font_properties={"size": fontsize}, border_pad=0.8))
 
 
-def add_north_arrow(ax, label: str = "北", x: float = 0.955, y: float = 0.93, size: float = 0.07) -> None:
+def add_north_arrow(ax, label: str = "北", x: float = 0.955, y: float = 0.93, size: float = 0.07,
+                    fontsize: float = 12) -> None:
     """A north arrow in the top right of ``ax`` (axes fractions); up is grid north."""
     from matplotlib.patches import FancyBboxPatch
 
@@ -110,7 +116,7 @@ def add_north_arrow(ax, label: str = "北", x: float = 0.955, y: float = 0.93, s
     ax.annotate("", xy=(x, y), xytext=(x, y - size), xycoords="axes fraction", zorder=21,
                 arrowprops={"arrowstyle": "simple,head_width=0.9,head_length=1.1,tail_width=0.35",
                             "color": "#222222"})
-    ax.text(x, y + 0.01, label, transform=ax.transAxes, ha="center", va="bottom", fontsize=12,
+    ax.text(x, y + 0.01, label, transform=ax.transAxes, ha="center", va="bottom", fontsize=fontsize,
             fontweight="bold", color="#222222", zorder=21)
 
 
@@ -207,8 +213,11 @@ def drop_overlapping(texts: list, keep: list | None = None, pad_px: float = 2.0)
 
 def wrap_text(text: str, width: int) -> str:
     """Break ``text`` into lines of at most ``width`` display columns (a CJK character counts two)."""
+    import textwrap
     import unicodedata
 
+    if all(unicodedata.east_asian_width(ch) not in "WF" for ch in text):
+        return textwrap.fill(text, width)  # no CJK: break between words
     lines, line, used = [], "", 0
     for ch in text:
         w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1

@@ -73,9 +73,7 @@ def household_legend(lang: str) -> list[tuple[str, str]]:
 
 def _grid_labels(ax, grids_m: gpd.GeoDataFrame, lang: str) -> None:
     """Serial / worker / households in each grid, sized to the grid's size on paper."""
-    fig = ax.figure
-    width_mm = ax.get_window_extent().width / fig.dpi * carto.MM_PER_INCH
-    mm_per_m = width_mm / (ax.get_xlim()[1] - ax.get_xlim()[0])
+    mm_per_m = carto.axis_width_mm(ax) / (ax.get_xlim()[1] - ax.get_xlim()[0])
     centres, room = carto.label_points(grids_m.geometry)
     for row, pt, room_m in zip(grids_m.itertuples(), centres, room, strict=True):
         room_mm = float(room_m) * mm_per_m

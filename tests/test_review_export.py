@@ -70,3 +70,15 @@ def test_hotspot_png_has_the_a4_landscape_proportions(review_case):
 def test_unknown_page_size_is_refused(review_case):
     with pytest.raises(ValueError, match="A4, A3"):
         _render(review_case, "Letter")
+
+
+def test_scale_ratio_measures_the_map_as_printed():
+    from gridgeo import cartography as carto
+
+    with carto.print_style():
+        fig = carto.page_figure("A4")
+        ax = fig.add_axes((0.0, 0.0, 0.5, 0.5))   # 148.5 x 105 mm before the aspect is applied
+        carto.fit_extent(ax, (0, 0, 5000, 5000), margin=0)   # a square: shrinks to 105 mm wide
+        assert carto.axis_width_mm(ax) == pytest.approx(105, rel=0.01)
+        assert carto.scale_ratio(ax) == 48000               # 5 km on 105 mm = 1:47,619 -> 1:48,000
+        fig.clf()
