@@ -20,8 +20,18 @@ PT_PER_MM = 72 / 25.4
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
+    """The real command line in a child process."""
     return subprocess.run([sys.executable, "-m", "gridgeo", "poster", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=180)
+
+
+def _main(capsys, *args: str) -> subprocess.CompletedProcess:
+    """The same command through gridgeo.cli.main in this process (faster, for the error cases)."""
+    from gridgeo.cli import main
+
+    code = main(["poster", *args])
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(args, code, out.out, out.err)
 
 
 @pytest.fixture(scope="module")
@@ -56,27 +66,27 @@ def test_cli_writes_an_a3_landscape_poster_with_every_grid_worker_and_households
     assert not list(out.parent.glob(".poster.pdf.*"))       # no temporary file left behind
 
 
-def test_unknown_community_is_one_line_naming_it_and_how_to_list(tmp_path):
+def test_unknown_community_is_one_line_naming_it_and_how_to_list(tmp_path, capsys):
     out = tmp_path / "p.pdf"
-    done = _cli("--community", "440311999999", "--out", str(out))
+    done = _main(capsys, "--community", "440311999999", "--out", str(out))
     assert done.returncode == 1 and not out.exists()
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "440311999999" in lines[0] and "gridgeo poster --list" in lines[0]
 
 
-def test_unwritable_out_is_one_line_and_nothing_written(atlas, tmp_path):
+def test_unwritable_out_is_one_line_and_nothing_written(atlas, tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    done = _cli("--community", _smallest_community(atlas), "--out", str(blocker / "p.pdf"))
+    done = _main(capsys, "--community", _smallest_community(atlas), "--out", str(blocker / "p.pdf"))
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "--out" in lines[0] and "not a folder" in lines[0]
-    done = _cli("--community", _smallest_community(atlas), "--out", str(tmp_path / "p.png"))
+    done = _main(capsys, "--community", _smallest_community(atlas), "--out", str(tmp_path / "p.png"))
     assert done.returncode == 2 and ".pdf" in done.stderr
 
 
-def test_list_prints_every_community_code_and_name(atlas):
-    done = _cli("--list")
+def test_list_prints_every_community_code_and_name(atlas, capsys):
+    done = _main(capsys, "--list")
     assert done.returncode == 0
     lines = done.stdout.strip().splitlines()
     assert len(lines) == len(atlas.communities)
