@@ -182,3 +182,7 @@ with col_card:
         card(str(selected))
     else:
         st.info(t("pick_grid", L))
+
+from app_pages.poster_button import poster_download  # noqa: E402  (一格一图 download, kept in its own module)
+
+poster_download()

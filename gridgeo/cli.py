@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("ingest", "load events from a CSV or GeoJSON file into the store"),
     "simulate": ("simulate", "generate a realistic stream of synthetic events"),
     "partition": ("partition", "propose merged all-element grids from legacy layers"),
+    "poster": ("poster", "print a community's grids as an A3 PDF poster (一格一图)"),
 }
 
 

@@ -1,20 +1,18 @@
-"""Analysis behind the review page: period comparison, trends, Getis-Ord Gi* hot spots, exports.
+"""Analysis behind the review page: period comparison and trends, as labelled tables.
 
-Plain functions over DataFrames/GeoDataFrames with no Streamlit in them, so they are tested
-directly and reusable from scripts.
+Plain functions over DataFrames with no Streamlit in them, so they are tested directly and
+reusable from scripts. Hot spots live in gridgeo.hotspots, the Excel/PNG/PDF exports in
+gridgeo.review_export.
 """
 
 from __future__ import annotations
 
-import io
-import warnings
 from datetime import datetime, timedelta
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gridgeo.model import to_metric
+from gridgeo.i18n import category_name, level_name, t
 
 GROUP_COLUMNS: dict[str, str] = {
     "street": "street_code", "community": "community_code", "grid": "grid_code",
@@ -22,8 +20,12 @@ GROUP_COLUMNS: dict[str, str] = {
 }
 
 OUT_OF_AREA = "out_of_area"  # group key of events outside every grid (kept, never dropped)
+MISSING_TEXT = ("", "None", "nan", "NaN", "<NA>")  # how a missing area code may come back as text
 
-HOTSPOT_COLORS: dict[str, str] = {"hot": "#d7301f", "cold": "#2b8cbe", "not_significant": "#d9d9d9"}
+# the previous period is comparable when its data starts within this share of its length (at least
+# MIN_START_SLACK) of its start, or when the store has events from before it
+START_SLACK = 0.10
+MIN_START_SLACK = timedelta(hours=6)
 
 
 def previous_period(start: datetime, end: datetime) -> tuple[datetime, datetime]:
@@ -45,7 +47,8 @@ def compare_periods(current: pd.DataFrame, previous: pd.DataFrame, by: str) -> p
             return pd.Series(dtype="int64")
         keys = frame[column]
         if by in ("street", "community", "grid"):
-            keys = keys.astype(object).where(keys.notna() & (keys.astype(str) != ""), OUT_OF_AREA).astype(str)
+            text = keys.astype(str)
+            keys = keys.astype(object).where(keys.notna() & ~text.isin(MISSING_TEXT), OUT_OF_AREA).astype(str)
         return keys.value_counts()
 
     cur, prev = _counts(current), _counts(previous)
@@ -70,107 +73,58 @@ def daily_trend(events: pd.DataFrame, start: datetime, end: datetime, tz: str = 
     return table
 
 
-def grid_weights(grids: gpd.GeoDataFrame, tolerance_m: float = 0.5):
-    """Queen-style contiguity weights of the grids, binary; build once and reuse.
+def comparison_basis(previous: pd.DataFrame, prev_start: datetime, prev_end: datetime,
+                     has_earlier: bool = False) -> tuple[str, datetime | None]:
+    """Whether the previous period can be compared with: ("ok" | "empty" | "partial", first event).
 
-    Grids that touch, even at a corner, are neighbours. Built with libpysal's
-    ``fuzzy_contiguity`` on polygons buffered by ``tolerance_m`` metres: real and generated
-    borders rarely share exact vertices (T-junctions, sub-metre slivers), which makes vertex-
-    based Queen weights miss about half the neighbours on the default dataset.
+    "empty": no event in the previous period. "partial": its first event comes later than
+    START_SLACK of its length (at least MIN_START_SLACK) after its start and the store holds
+    nothing earlier (``has_earlier``), i.e. the data only begins inside the period (a store
+    seeded a few days ago). Comparing with a half-covered period shows growth that is not there.
     """
-    import warnings as _warnings
-
-    from libpysal.weights import fuzzy_contiguity
-
-    metric = to_metric(grids).reset_index(drop=True)
-    with _warnings.catch_warnings():
-        _warnings.simplefilter("ignore")  # libpysal: disconnected-components notice, pandas deprecations
-        w = fuzzy_contiguity(metric, buffering=True, buffer=tolerance_m, predicate="intersects")
-    w.transform = "B"
-    return w
+    if not len(previous):
+        return "empty", None
+    first = pd.to_datetime(previous["reported_at"]).min().to_pydatetime()
+    slack = max((prev_end - prev_start) * START_SLACK, MIN_START_SLACK)
+    if not has_earlier and first > prev_start + slack:
+        return "partial", first
+    return "ok", first
 
 
-def hotspots(grids: gpd.GeoDataFrame, counts: pd.Series, alpha: float = 0.05, permutations: int = 199,
-             seed: int = 12345, w=None) -> pd.DataFrame:
-    """Getis-Ord Gi* of event counts per grid (esda.G_Local, star=True) on contiguity weights.
+def area_label(key: object, names: dict[str, str], lang: str) -> str:
+    """A place's name from its code; "区域外" for events outside every grid; the code if unnamed."""
+    key = "" if key is None or (isinstance(key, float) and np.isnan(key)) else str(key)
+    if key == OUT_OF_AREA or key in MISSING_TEXT:
+        return t("out_of_area", lang)
+    return names.get(key) or key
 
-    ``counts`` is indexed by grid code (missing grids count 0). Significance from conditional
-    permutations (pseudo p-values, ``permutations`` draws, fixed ``seed`` so results repeat).
-    Returns code, count, z (standardised Gi*), p, and cls in hot/cold/not_significant.
-    ``w`` may pass weights from :func:`grid_weights` for the same grids (in the same order).
+
+def group_label(by: str, key: object, names: dict[str, str] | None, lang: str) -> str:
+    """The display name of a group key of :func:`compare_periods` for ``by``."""
+    if by in ("street", "community", "grid"):
+        return area_label(key, names or {}, lang)
+    if by == "category":
+        return category_name(str(key), lang)
+    return level_name(int(key), lang)
+
+
+def labelled_comparison(table: pd.DataFrame, by: str, names: dict[str, str] | None, lang: str,
+                        comparable: bool) -> pd.DataFrame:
+    """A :func:`compare_periods` table with names and headers in ``lang``, ready to show or export.
+
+    Without a comparable previous period only the current counts are kept. Area codes stay in a
+    code column (blank for out-of-area rows); categories and levels show their names only.
     """
-    import esda
-
-    y = counts.reindex(grids["code"].astype(str)).fillna(0).to_numpy(dtype=float)
-    out = pd.DataFrame({"code": grids["code"].astype(str).to_numpy(), "count": y.astype(int)})
-    if len(grids) < 3 or y.sum() == 0 or np.all(y == y[0]):
-        return out.assign(z=0.0, p=1.0, cls="not_significant")
-    w = w if w is not None else grid_weights(grids)
-    with warnings.catch_warnings():  # esda announces a future change of its default alternative
-        warnings.simplefilter("ignore", DeprecationWarning)
-        g = esda.G_Local(y, w, transform="B", star=True, permutations=permutations, seed=seed, n_jobs=1,
-                         keep_simulations=False)
-    z = np.nan_to_num(np.asarray(g.Zs, dtype=float))
-    p = np.asarray(g.p_sim, dtype=float)
-    cls = np.where(p <= alpha, np.where(z > 0, "hot", "cold"), "not_significant")
-    return out.assign(z=z, p=p, cls=cls)
-
-
-def excel_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx workbook (openpyxl) with one sheet per table (sheet names cut to 31 chars)."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, table in tables.items():
-            frame = table.copy()
-            for col in frame.columns:
-                if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
-                    frame[col] = frame[col].dt.tz_localize(None)
-            frame.to_excel(writer, sheet_name=str(name)[:31], index=False)
-    return buf.getvalue()
-
-
-def _cjk_font() -> str | None:
-    from matplotlib import font_manager
-
-    for name in ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei"):
-        try:
-            font_manager.findfont(name, fallback_to_default=False)
-            return name
-        except ValueError:
-            continue
-    return None
-
-
-def static_map(areas: gpd.GeoDataFrame, colors: pd.Series, title: str, legend: list[tuple[str, str]],
-               outline: gpd.GeoDataFrame | None = None, fmt: str = "png", dpi: int = 150,
-               note: str = "") -> bytes:
-    """Render areas filled with ``colors`` (aligned with ``areas``) to PNG or PDF bytes for slides.
-
-    Uses matplotlib (Agg) through geopandas; Chinese text uses a Noto CJK font when installed.
-    The legend sits outside the map on the right; ``note`` goes underneath (e.g. the source).
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    font = _cjk_font()
-    rc = {"font.family": "sans-serif", "font.sans-serif": [font] if font else ["DejaVu Sans"],
-          "axes.unicode_minus": False, "pdf.fonttype": 42}
-    with plt.rc_context(rc):
-        fig, ax = plt.subplots(figsize=(10, 8))
-        metric = to_metric(areas)
-        metric.plot(ax=ax, color=list(colors), edgecolor="#666666", linewidth=0.2)
-        if outline is not None:
-            to_metric(outline).boundary.plot(ax=ax, color="#222222", linewidth=1.2)
-        ax.set_axis_off()
-        ax.set_title(title, fontsize=16)
-        ax.legend(handles=[Patch(facecolor=c, edgecolor="#666", label=label) for c, label in legend],
-                  loc="lower left", bbox_to_anchor=(1.0, 0.0), fontsize=11, frameon=False)
-        if note:
-            fig.text(0.02, 0.01, note, fontsize=8, color="#555555", ha="left", va="bottom", wrap=True)
-        buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight")
-        plt.close(fig)
-    return buf.getvalue()
+    labels = [group_label(by, k, names, lang) for k in table["key"]]
+    out = pd.DataFrame(index=table.index)
+    if by in ("street", "community", "grid"):
+        out[t("code", lang)] = [("" if str(k) == OUT_OF_AREA else str(k)) for k in table["key"]]
+    out[t("name", lang)] = labels
+    out[t("this_period", lang)] = table["current"].astype(int)
+    if comparable:
+        out[t("previous_period", lang)] = table["previous"].astype(int)
+        out[t("change", lang)] = table["change"].astype(int)
+        out[t("change_pct", lang)] = table["change_pct"].round(1)
+    else:
+        out = out[out[t("this_period", lang)] > 0]
+    return out.reset_index(drop=True)

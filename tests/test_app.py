@@ -147,7 +147,18 @@ def test_review_page_tables_trend_hotspots_and_exports():
     # this-period totals equal the source's events in the window shown
     received = int(next(m.value for m in at.metric if m.label == "接收"))
     assert int(street_table["本期"].sum()) == received
-    assert any("热点" in c.value and "冷点" in c.value for c in at.caption)
+    # the store was seeded 3 days back: the 7-day window's previous period has no data to compare with
+    assert any("不作比较" in i.value for i in at.info), [i.value for i in at.info]
+    assert "上期" not in street_table.columns and "变化" not in street_table.columns
+    assert "None" not in set(street_table["名称"].astype(str))
+    assert all("+" not in str(m.delta or "") for m in at.metric)
+    categories = at.dataframe[0 + 3].value["名称"]
+    assert not any("_" in str(c) for c in categories)  # Chinese labels, no slugs
+    ranked = at.dataframe[5].value if len(at.dataframe) > 5 else None
+    if ranked is not None:
+        assert list(ranked.columns[:2]) == ["排名", "名称"] and ranked["名称"].str.endswith("网格").all()
+    else:
+        assert any("热点网格" in i.value for i in at.info)
     labels = [b.proto.label for b in _walk(at.main) if getattr(b, "type", "") == "download_button"]
     assert labels == ["导出 Excel", "导出地图 PNG", "导出地图 PDF"]
     assert len(_maps(at)) == 1
@@ -252,3 +263,44 @@ def test_wall_display_on_postgis_equals_the_store_figures(own_postgis_db, monkey
     assert shown["超期"] == str(int(expected["overdue"]))
     store.close()
     data._STORES.pop(own_postgis_db).close()  # let the database be dropped
+
+
+def _review_compares_with_a_covered_previous_period(url: str, monkeypatch) -> None:
+    """A store with 15 days of history: the 7-day window is compared with the week before it."""
+    from gridgeo.simulate import seed_store
+    from gridgeo.store import open_store
+
+    monkeypatch.setenv("GRIDGEO_DATABASE_URL", url)
+    store = open_store(url)
+    seed_store(store, _atlas(), days=15, per_day=40, seed=7)
+    at = _run("app_pages/review.py")
+    assert not any("不作比较" in i.value for i in at.info)
+    street_table = at.dataframe[0].value
+    assert {"本期", "上期", "变化", "变化 %"} <= set(street_table.columns)
+    received = next(m for m in at.metric if m.label == "接收")
+    assert int(street_table["本期"].sum()) == int(received.value)
+    # the delta shown is this period's count minus the previous period's
+    assert int(street_table["本期"].sum()) - int(street_table["上期"].sum()) == int(received.delta)
+    assert (street_table["上期"] > 0).all()
+    store.close()
+    data._STORES.pop(url).close()
+
+
+def test_review_compares_with_a_previous_period_that_has_data(tmp_path, monkeypatch):
+    _review_compares_with_a_covered_previous_period(f"sqlite:///{tmp_path / 'events.db'}", monkeypatch)
+
+
+@pytest.mark.postgis
+def test_review_compares_on_postgis(own_postgis_db, monkeypatch):
+    _review_compares_with_a_covered_previous_period(own_postgis_db, monkeypatch)
+
+
+def test_map_page_offers_the_community_poster_for_the_filtered_community():
+    at = _run()
+    community = _atlas().communities.sort_values("code").iloc[3]
+    at.sidebar.selectbox(key="map_street").set_value(community["street_code"]).run()
+    at.sidebar.selectbox(key="map_community").set_value(community["code"]).run()
+    assert not at.exception
+    buttons = [b for b in _walk(at.sidebar) if getattr(b, "type", "") == "download_button"]
+    assert [b.proto.label for b in buttons] == ["下载本社区“一格一图”（A3 PDF）"]
+    assert at.sidebar.selectbox(key="poster_community").value == community["code"]  # follows the map filter
