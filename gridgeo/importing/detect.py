@@ -9,6 +9,7 @@ from the numbers, and lon/lat degrees may be WGS84, CGCS2000 or GCJ-02: both nee
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pyogrio
@@ -33,10 +34,15 @@ def gk_zone_epsg(x: float) -> tuple[int, str] | None:
     return None
 
 
-def file_crs(path: Path, layer: str | None = None) -> pyproj.CRS | None:
-    """The CRS a vector file declares (.prj, GeoPackage SRS, GeoJSON = WGS84), or None."""
+def file_crs(path: Path, kind: str | None = None) -> pyproj.CRS | None:
+    """The CRS a vector file declares (.prj, GeoPackage SRS, GeoJSON = WGS84), or None; in a
+    multi-layer GeoPackage that of the layer named like ``kind``."""
     try:
-        info = pyogrio.read_info(path, layer=layer)
+        names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+        layer = kind if kind in names else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            info = pyogrio.read_info(path, layer=layer)
     except Exception:
         return None  # unreadable: read_layer reports it with its own message
     return pyproj.CRS.from_user_input(info["crs"]) if info.get("crs") else None
@@ -48,7 +54,9 @@ def detect_crs(path: Path, what: str, flag: str) -> tuple[str, str]:
     Raises UsageError (one line, naming ``flag`` to use) when the coordinates do not tell.
     """
     try:
-        info = pyogrio.read_info(path, force_total_bounds=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            info = pyogrio.read_info(path, force_total_bounds=True)
         xmin, ymin, xmax, ymax = (float(v) for v in info["total_bounds"])
     except Exception as exc:
         raise InputError(f"{path}: cannot read the coordinates ({exc}); check the file") from None

@@ -41,7 +41,7 @@ def resolve_crs(path: Path, layer: str, given: str | None) -> tuple[str | None, 
         return given, f"{given} as given with --crs {layer}={given}"
     if path.suffix.lower() == ".csv":
         return None, ""  # read_layer refuses it with its own message unless it has a crs column
-    own = file_crs(path)
+    own = file_crs(path, layer)
     if own is not None:
         where = "the .prj" if path.suffix.lower() == ".shp" else "the file"
         return None, f"{_crs_label(own)} ({own.name}) from {where}"
