@@ -54,6 +54,7 @@ class OfficeSet:
     grid_count: int
     unit_rows: int
     dirty_rows: dict[int, str] = field(default_factory=dict)  # Excel row -> field
+    unit_lonlat: dict[str, tuple[float, float]] = field(default_factory=dict)  # true WGS84 positions
 
 
 def _lattice(seed: int) -> np.ndarray:
@@ -125,7 +126,7 @@ def _legacy(nodes: np.ndarray) -> dict[str, gpd.GeoDataFrame]:
     return {"party": gpd.GeoDataFrame(party, crs=ZONE_EPSG), "urban": gpd.GeoDataFrame(urban, crs=ZONE_EPSG)}
 
 
-def _register(nodes: np.ndarray, rng) -> tuple[pd.DataFrame, dict[int, str]]:
+def _register(nodes: np.ndarray, rng, truth: dict) -> tuple[pd.DataFrame, dict[int, str]]:
     """Two buildings per cell at a point inside it, positions in GCJ-02; some rows dirty."""
     to_wgs = pyproj.Transformer.from_crs(ZONE_EPSG, "EPSG:4326", always_xy=True)
     rows = []
@@ -136,6 +137,7 @@ def _register(nodes: np.ndarray, rng) -> tuple[pd.DataFrame, dict[int, str]]:
                 p = shapely.Point(cell.centroid.x + (k - 0.5) * 150, cell.centroid.y + (k - 0.5) * 90)
                 lon, lat = to_wgs.transform(p.x, p.y)
                 glon, glat = wgs84_to_gcj02(lon, lat)
+                truth[f"LD{i:02d}{j:02d}{k}"] = (float(lon), float(lat))
                 rows.append({"楼栋编码": f"LD{i:02d}{j:02d}{k}", "小区名称": f"锦城花园{i}-{j}",
                              "地址": f"蓉南路{i * 10 + j}号{k + 1}栋", "户数": str(int(rng.integers(60, 140))),
                              "人口": str(int(rng.integers(150, 400))),
@@ -165,9 +167,10 @@ def make_office_set(folder: str | Path, seed: int = 7) -> OfficeSet:
     legacy_paths = {"party": folder / "party.geojson", "urban": folder / "urban.gpkg"}
     legacy["party"].to_crs("EPSG:4490").to_file(legacy_paths["party"], driver="GeoJSON", engine="pyogrio")
     legacy["urban"].to_file(legacy_paths["urban"], driver="GPKG", engine="pyogrio")
-    table, dirty = _register(nodes, rng)
+    positions: dict[str, tuple[float, float]] = {}
+    table, dirty = _register(nodes, rng, positions)
     units = folder / "楼栋台账.xlsx"
     table.to_excel(units, index=False, sheet_name="楼栋")
     truth = communities[["社区编码", "社区名称", "geometry"]].rename(columns={"社区编码": "code", "社区名称": "name"})
     return OfficeSet(folder, folder / "communities.shp", folder / "grids.shp", legacy_paths, units,
-                     truth, len(grids), len(table), dirty)
+                     truth, len(grids), len(table), dirty, positions)

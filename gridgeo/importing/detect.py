@@ -34,15 +34,24 @@ def gk_zone_epsg(x: float) -> tuple[int, str] | None:
     return None
 
 
+def _info(path: Path, **kwargs) -> dict:
+    """pyogrio.read_info; field names that are not valid in the declared encoding (a name cut
+    inside a character) do not matter for the CRS and the bounds, so read them as Latin-1 then."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return pyogrio.read_info(path, **kwargs)
+        except UnicodeDecodeError:
+            return pyogrio.read_info(path, encoding="ISO-8859-1", **kwargs)
+
+
 def file_crs(path: Path, kind: str | None = None) -> pyproj.CRS | None:
     """The CRS a vector file declares (.prj, GeoPackage SRS, GeoJSON = WGS84), or None; in a
     multi-layer GeoPackage that of the layer named like ``kind``."""
     try:
         names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
         layer = kind if kind in names else None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            info = pyogrio.read_info(path, layer=layer)
+        info = _info(path, layer=layer)
     except Exception:
         return None  # unreadable: read_layer reports it with its own message
     return pyproj.CRS.from_user_input(info["crs"]) if info.get("crs") else None
@@ -54,9 +63,7 @@ def detect_crs(path: Path, what: str, flag: str) -> tuple[str, str]:
     Raises UsageError (one line, naming ``flag`` to use) when the coordinates do not tell.
     """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            info = pyogrio.read_info(path, force_total_bounds=True)
+        info = _info(path, force_total_bounds=True)
         xmin, ymin, xmax, ymax = (float(v) for v in info["total_bounds"])
     except Exception as exc:
         raise InputError(f"{path}: cannot read the coordinates ({exc}); check the file") from None

@@ -61,16 +61,22 @@ def assign_parent(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, kind: str, 
         prefix = prefix.where(prefix.isin(codes) & found.isna())
         found = found.fillna(prefix)
         used["code prefix"] += int(prefix.notna().sum())
+    unmatched: list[str] = []
     if name_col in child.columns and found.isna().any():
         named = _by_name(child[name_col], parent).where(found.isna())
         found = found.fillna(named)
         used[f"name ({name_field or name_col})"] += int(named.notna().sum())
+        stated = child[name_col].notna() & found.isna()
+        unmatched = sorted({str(n) for n in child.loc[stated, name_col]})
     if found.isna().any():
         located = _by_location(child[found.isna()], parent)
         found = found.fillna(located)
         used["location"] += int(located.notna().sum())
     child[parent_col] = found.astype(object).where(found.notna(), None)
     how = ", ".join(f"by {k} for {n:,}" for k, n in used.items() if n) or "none found"
+    if unmatched:
+        shown = ", ".join(unmatched[:5]) + (" ..." if len(unmatched) > 5 else "")
+        how += f" (name(s) matching no parent, placed by location: {shown})"
     problems = []
     missing = np.flatnonzero(found.isna().to_numpy())
     labels = feature_labels(child, kind) if len(missing) else []

@@ -133,8 +133,8 @@ def import_atlas(sources: dict[str, Path | list], *, name: str, crs: dict[str, s
 
 
 def validate_imported(atlas: Atlas, sources: dict[str, str]) -> list[Problem]:
-    """The whole atlas through gridgeo.validation (legacy and units may be empty)."""
-    return validate_atlas(atlas, sources=sources, optional=("legacy", "units"))
+    """The whole atlas through gridgeo.validation (grids, legacy and units may be absent)."""
+    return validate_atlas(atlas, sources=sources, optional=("grids", "legacy", "units"))
 
 
 def repair(frame: gpd.GeoDataFrame, kind: str) -> tuple[gpd.GeoDataFrame, int]:

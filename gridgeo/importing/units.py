@@ -57,6 +57,20 @@ def _point_converter(path: Path, crs: str | None):
     return (lambda x, y: tr.transform(x, y)), name, False
 
 
+UNIT_SHEETS = ("基础单元", "楼栋", "units", "楼栋台账", "单元")
+
+
+def _unit_sheet(path: Path) -> str | int:
+    """The sheet of a workbook to read: one named like units (基础单元, 楼栋, units), else the first."""
+    if path.suffix.lower() == ".csv":
+        return 0
+    try:
+        names = pd.ExcelFile(path).sheet_names
+    except Exception:
+        return 0  # read_table reports the unreadable workbook
+    return next((n for n in names if n.strip().lower() in UNIT_SHEETS), 0)
+
+
 def read_unit_table(path: str | Path, crs: str | None, overrides: dict[str, str] | None
                     ) -> tuple[gpd.GeoDataFrame, dict[str, str], pd.DataFrame, str]:
     """(units in WGS84, field mapping, rejects, CRS note) from a register table.
@@ -66,7 +80,7 @@ def read_unit_table(path: str | Path, crs: str | None, overrides: dict[str, str]
     numbers >= 0. Coordinates are in ``crs`` (default CGCS2000/WGS84; GCJ02 for AMap pickers).
     """
     path = Path(path)
-    table = read_table(path)
+    table = read_table(path, _unit_sheet(path))
     overrides = overrides or {}
     mapping = recognise_fields(list(table.columns), "units", overrides)
     frame = canonical_frame(table, mapping, overrides)
