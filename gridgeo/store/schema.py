@@ -148,14 +148,15 @@ def _m3_history_time(conn: sa.Connection) -> None:
 
 def _m4_atlases(conn: sa.Connection) -> None:
     """Stored atlases (issue 10): one row per saved version, its features by layer as WKB + JSON
-    attributes; on PostGIS also a generated geometry column with a GiST index."""
+    attributes; on PostGIS also a generated geometry column with a GiST index. Idempotent (a store
+    whose migration records were lost upgrades again without error)."""
     metadata.create_all(conn, tables=[atlases, atlas_features])
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_atlas_features_code ON atlas_features (atlas_id, layer, code)")
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(
-            "ALTER TABLE atlas_features ADD COLUMN geom geometry(Geometry, 4326) "
+            "ALTER TABLE atlas_features ADD COLUMN IF NOT EXISTS geom geometry(Geometry, 4326) "
             "GENERATED ALWAYS AS (ST_SetSRID(ST_GeomFromWKB(wkb), 4326)) STORED")
-        conn.exec_driver_sql("CREATE INDEX ix_atlas_features_geom ON atlas_features USING gist (geom)")
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_atlas_features_geom ON atlas_features USING gist (geom)")
 
 
 # (version, name, function): append only; never edit a released migration.
