@@ -326,3 +326,47 @@ def test_demo_name_is_reserved_and_url_store_is_never_seeded(tmp_path, office, m
         assert list_atlases(store)["name"].tolist() == ["rongnan"]
     assert _cli("atlas", "use", "guangming-demo") == 1
     assert "not in the store" in capsys.readouterr().err
+
+
+def test_grid_parent_from_the_code_prefix(tmp_path, imported):
+    """The issue's clean GBK shapefile of grids with only code and name: parents from the 15-digit codes."""
+    grids = imported.atlas.grids[["code", "name", "geometry"]]
+    path = tmp_path / "grids.shp"
+    grids.to_file(path, encoding="GBK")
+    path.with_suffix(".cpg").unlink()
+    communities = tmp_path / "communities.gpkg"
+    imported.atlas.communities.to_file(communities)
+    result = import_atlas({"communities": communities, "grids": path}, name="x")
+    assert result.ok, [str(p) for p in result.problems]
+    assert "parent community by code prefix for 24" in "\n".join(result.summary)
+    assert result.atlas.grids["community_code"].tolist() == imported.atlas.grids["community_code"].tolist()
+
+
+def test_mappings_are_a_valid_field_map(imported, office):
+    """What the import recognised can be handed back (corrected) as field_map."""
+    assert set(imported.mappings) == {"communities", "grids", "units", "legacy"}
+    again = import_atlas(_sources(office), name="rongnan", crs={"units": "GCJ02"}, field_map=imported.mappings)
+    assert again.ok and again.mappings == imported.mappings
+
+
+@pytest.mark.parametrize(("extra", "code", "words"), [
+    (["--legacy", "party"], 2, "write LAYER=FILE"),
+    (["--crs", "streetz=EPSG:4523"], 2, "no such layer"),
+    (["--crs", "units=FOO", "--units", "x.xlsx"], 2, "unknown CRS 'FOO'"),
+    (["--fields", "nope.toml"], 1, "no such field-map file"),
+    (["--units", "missing.xlsx"], 1, "no such file"),
+])
+def test_bad_arguments_give_one_line(tmp_path, office, capsys, extra, code, words):
+    argv = ["atlas", "import", "--name", "x", "--communities", str(office.communities), "--quiet",
+            "--database", f"sqlite:///{tmp_path / 's.sqlite'}", *extra]
+    assert _cli(*argv) == code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and words in err[0]
+
+
+def test_register_without_coordinates_is_refused(tmp_path, office):
+    table = pd.read_excel(office.units, dtype=str).drop(columns=["经度"])
+    path = tmp_path / "register.xlsx"
+    table.to_excel(path, index=False)
+    with pytest.raises(InputError, match="no longitude column; name it 经度"):
+        import_atlas({"communities": office.communities, "units": [path]}, name="x")

@@ -66,12 +66,16 @@ def _store(args: argparse.Namespace):
     return open_store_checked(args.database or get_settings().store_url, seed_default=False)
 
 
+_EXAMPLES = {"--legacy": "--legacy party=党建网格.shp", "--crs": "--crs units=GCJ02"}
+
+
 def _pairs(values: list[str], flag: str) -> list[tuple[str, str]]:
     out = []
     for value in values:
         key, sep, rest = value.partition("=")
         if not sep or not key.strip() or not rest.strip():
-            raise UsageError(f"{flag} {value!r}: write LAYER=VALUE, e.g. {flag} units=GCJ02")
+            raise UsageError(f"{flag} {value!r}: write LAYER={'FILE' if flag == '--legacy' else 'CRS'}, "
+                             f"e.g. {_EXAMPLES[flag]}")
         out.append((key.strip(), rest.strip()))
     return out
 
@@ -147,6 +151,22 @@ def _rejects_path(args: argparse.Namespace, sources: dict) -> Path | None:
     return units[0].with_name(units[0].name + ".rejected.csv") if units else None
 
 
+def _crs_args(args: argparse.Namespace) -> dict[str, str]:
+    """--crs LAYER=CRS pairs, each layer known and each CRS understood (else UsageError)."""
+    from gridgeo.io import parse_crs
+
+    crs = dict(_pairs(args.crs, "--crs"))
+    known = {*DIR_LAYERS, *(slug for slug, _ in _pairs(args.legacy, "--legacy"))}
+    for layer, name in crs.items():
+        if layer not in known:
+            raise UsageError(f"--crs {layer}={name}: no such layer; use one of {', '.join(sorted(known))}")
+        try:
+            parse_crs(name)
+        except UsageError as exc:
+            raise UsageError(f"--crs {layer}={name}: {exc}") from None
+    return crs
+
+
 def run_import(args: argparse.Namespace) -> int:
     """Import, report, and store the atlas only when it passes validation."""
     from gridgeo.commands._checks import ensure_parent_dir
@@ -157,8 +177,8 @@ def run_import(args: argparse.Namespace) -> int:
     check_atlas_name(args.name)
     if args.name == DEMO_ATLAS:
         raise UsageError(f"--name {DEMO_ATLAS}: reserved for the embedded synthetic demo; choose another name")
+    crs = _crs_args(args)
     sources = _sources(args)
-    crs = dict(_pairs(args.crs, "--crs"))
     field_map = load_field_map(args.fields) if args.fields else None
     rejects_path = _rejects_path(args, sources)
     if rejects_path is not None:

@@ -37,9 +37,11 @@ class _Log:
         self.mappings: dict[str, dict[str, str]] = {}
         self.sources: dict[str, str] = {}
 
-    def read(self, layer: str, r: LayerRead) -> None:
-        self.mappings[layer] = dict(r.mapping)
+    def read(self, layer: str, r: LayerRead, label: str | None = None) -> None:
+        """Note one file read for ``layer`` (mappings of several files of a layer are merged)."""
+        self.mappings.setdefault(layer, {}).update(r.mapping)
         self.sources[layer] = str(r.path)
+        layer = label or layer
         fields = ", ".join(f"{s}→{c}" for s, c in r.mapping.items()) or "none"
         notes = "; ".join([r.crs_note, *r.notes])
         self.summary.append(f"{layer}: {len(r.frame):,} from {r.path.name}; {notes}; fields {fields}")
@@ -121,7 +123,7 @@ def _units(paths: list[Path], crs: dict, fmap: dict, communities: gpd.GeoDataFra
             nbad = rej["row"].nunique() if len(rej) else 0
             log.summary.append(f"units: {len(frame):,} from {path.name}; {note}; fields "
                                f"{', '.join(f'{s}→{c}' for s, c in mapping.items())}; {nbad:,} row(s) rejected")
-            log.mappings["units"] = mapping
+            log.mappings.setdefault("units", {}).update(mapping)
             log.sources["units"] = str(path)
         else:
             read = read_source(path, "units", crs.get("units"), fmap.get("units"))
@@ -167,7 +169,7 @@ def _legacy(items: list[tuple[str | None, Path]], crs: dict, fmap: dict, log: _L
             read.notes.append("no code field: numbered in file order")
         if "name" not in frame.columns:
             frame["name"] = frame["code"]
-        log.read(f"legacy {frame['layer'].iloc[0]}", read)
+        log.read("legacy", read, f"legacy {slug or ', '.join(map(str, pd.unique(frame['layer'])))}")
         frames.append(_fixed(frame, "legacy", log))
     if not frames:
         return gpd.GeoDataFrame(columns=list(REQUIRED_COLUMNS["legacy"]) + ["geometry"], geometry="geometry", crs=WGS84)

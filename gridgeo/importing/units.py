@@ -14,7 +14,7 @@ from gridgeo.crs import WGS84, normalize_crs_name, to_wgs84
 from gridgeo.errors import InputError, UsageError
 from gridgeo.importing.fields import recognise_fields
 from gridgeo.importing.sources import canonical_frame
-from gridgeo.io import parse_crs, read_table
+from gridgeo.io import WKT_COLUMNS, parse_crs, read_table
 from gridgeo.model import COUNT_COLUMNS
 from gridgeo.validation import CHINA_LAT, CHINA_LON
 
@@ -24,8 +24,12 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
 def is_table(path: Path) -> bool:
-    """True for a register read as a table (xlsx, or a csv with lon/lat columns and no WKT)."""
-    return path.suffix.lower() in TABLE_SUFFIXES
+    """True for a register read as a table (xlsx, or a csv without a WKT geometry column)."""
+    suffix = path.suffix.lower()
+    if suffix != ".csv":
+        return suffix in TABLE_SUFFIXES
+    columns = {str(c).strip().lower() for c in read_table(path).columns}
+    return not columns & set(WKT_COLUMNS)
 
 
 def _number(value: object) -> float | None:
