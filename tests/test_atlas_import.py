@@ -119,7 +119,8 @@ def test_import_reads_every_wart(office, imported):
     # dirty register rows: skipped with row number, field and reason; the rest imported
     rejected = dict(zip(r.rejects["row"], r.rejects["field"], strict=True))
     assert rejected == office.dirty_rows
-    assert "'约120' is not a number" in " ".join(r.rejects["reason"])
+    reasons = " ".join(r.rejects["reason"])
+    assert "'约120' is not a number" in reasons and "already on row 61" in reasons
     assert len(a.units) == office.unit_rows - len(office.dirty_rows)
 
 
@@ -186,8 +187,8 @@ def test_cli_import_use_assign_partition(tmp_path, office, capsys, store_url):
             "--crs", "units=GCJ02", "--rejects", str(tmp_path / "rejects.csv"), "--database", url, "--quiet"]
     assert _cli("atlas", "import", "--name", "rongnan", *base) == 0
     out = capsys.readouterr().out
-    assert "5 unit row(s) rejected" in out and "stored atlas rongnan version 1" in out
-    assert len(pd.read_csv(tmp_path / "rejects.csv")) == 5
+    assert "6 unit row(s) rejected" in out and "stored atlas rongnan version 1" in out
+    assert len(pd.read_csv(tmp_path / "rejects.csv")) == 6
     assert _cli("atlas", "use", "rongnan", "--database", url) == 0
     assert _cli("atlas", "list", "--database", url) == 0
     assert "* rongnan" in capsys.readouterr().out
