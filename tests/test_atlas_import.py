@@ -4,6 +4,7 @@ tests/office_district.py): a synthetic district near Chengdu in GK zone 35, with
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -406,3 +407,21 @@ def test_cli_show_export_and_import_dir(tmp_path, imported, capsys):
         _same_layer(imported.atlas, again, layer)
     assert _cli("atlas", "import", "--name", "x", "--dir", str(tmp_path / "xlsx"), "--database", url) == 2
     assert "no communities file" in capsys.readouterr().err
+
+
+def test_gap_between_communities_is_reported_on_the_communities(tmp_path, office):
+    """Derived streets fill the gaps between their communities, so a gap is reported where the
+    office can fix it (on the communities file), as a warning."""
+    comm = gpd.read_file(office.communities, encoding="GB18030").set_crs(ZONE_EPSG)
+    inner = comm["社区编码"].str.endswith("001002")
+    middle = comm.loc[inner].geometry.iloc[0].representative_point()
+    hole = shapely.box(middle.x - 20, middle.y - 20, middle.x + 20, middle.y + 20)  # 1,600 m² no one covers
+    comm.loc[inner, "geometry"] = comm.loc[inner].difference(hole)
+    path = tmp_path / "communities.gpkg"
+    comm.to_file(path)
+    result = import_atlas({"communities": path}, name="x")
+    assert result.ok and result.warnings and not result.errors
+    assert {p.check for p in result.warnings} == {"gap"}
+    assert {p.file for p in result.warnings} == {str(path)}, [str(p) for p in result.warnings]
+    assert re.search(r"gap of 1,6\d\d m² inside street 510199001", str(result.warnings[0]))
+    assert not result.storable() and result.storable(accept_warnings=True)
