@@ -425,3 +425,15 @@ def test_gap_between_communities_is_reported_on_the_communities(tmp_path, office
     assert {p.file for p in result.warnings} == {str(path)}, [str(p) for p in result.warnings]
     assert re.search(r"gap of 1,6\d\d m² inside street 510199001", str(result.warnings[0]))
     assert not result.storable() and result.storable(accept_warnings=True)
+
+
+def test_geojson_without_crs_member_holding_gk_metres(tmp_path, office):
+    """GeoJSON with no crs member is WGS84 by RFC 7946, but numbers like 35,410,000 are GK metres."""
+    comm = gpd.read_file(office.communities, encoding="GB18030")
+    path = tmp_path / "communities.geojson"
+    comm.set_crs(None, allow_override=True).to_file(path, driver="GeoJSON")
+    result = import_atlas({"communities": path}, name="x")
+    assert result.ok, [str(p) for p in result.problems]
+    assert "EPSG:4523, from the coordinate magnitude (the file says EPSG:4326" in result.summary[0]
+    assert np.allclose(result.atlas.communities.to_crs(ZONE_EPSG).area.sort_values().to_numpy(),
+                       office.community_gk.area.sort_values().to_numpy(), rtol=1e-6)
