@@ -431,7 +431,8 @@ def test_geojson_without_crs_member_holding_gk_metres(tmp_path, office):
     """GeoJSON with no crs member is WGS84 by RFC 7946, but numbers like 35,410,000 are GK metres."""
     comm = gpd.read_file(office.communities, encoding="GB18030")
     path = tmp_path / "communities.geojson"
-    comm.set_crs(None, allow_override=True).to_file(path, driver="GeoJSON")
+    with pytest.warns(UserWarning, match="'crs' was not provided"):
+        comm.set_crs(None, allow_override=True).to_file(path, driver="GeoJSON")
     result = import_atlas({"communities": path}, name="x")
     assert result.ok, [str(p) for p in result.problems]
     assert "EPSG:4523, from the coordinate magnitude (the file says EPSG:4326" in result.summary[0]
