@@ -438,3 +438,14 @@ def test_geojson_without_crs_member_holding_gk_metres(tmp_path, office):
     assert "EPSG:4523, from the coordinate magnitude (the file says EPSG:4326" in result.summary[0]
     assert np.allclose(result.atlas.communities.to_crs(ZONE_EPSG).area.sort_values().to_numpy(),
                        office.community_gk.area.sort_values().to_numpy(), rtol=1e-6)
+
+
+def test_register_saved_as_gbk_csv_gives_the_same_units(tmp_path, office, imported):
+    path = tmp_path / "楼栋台账.csv"
+    pd.read_excel(office.units, dtype=str).to_csv(path, index=False, encoding="gbk")
+    result = import_atlas({"communities": office.communities, "units": [path]}, name="x", crs={"units": "GCJ02"})
+    assert result.ok
+    assert dict(zip(result.rejects["row"], result.rejects["field"], strict=True)) == office.dirty_rows
+    units, orig = result.atlas.units, imported.atlas.units
+    assert units["code"].tolist() == orig["code"].tolist() and units["name"].tolist() == orig["name"].tolist()
+    assert shapely.equals_exact(units.geometry.values, orig.geometry.values, 1e-9).all()
