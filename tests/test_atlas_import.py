@@ -449,3 +449,13 @@ def test_register_saved_as_gbk_csv_gives_the_same_units(tmp_path, office, import
     units, orig = result.atlas.units, imported.atlas.units
     assert units["code"].tolist() == orig["code"].tolist() and units["name"].tolist() == orig["name"].tolist()
     assert shapely.equals_exact(units.geometry.values, orig.geometry.values, 1e-9).all()
+
+
+def test_shapefile_export_refuses_mixed_units(tmp_path, imported):
+    atlas = imported.atlas
+    units = atlas.units.copy()
+    units.loc[0, "geometry"] = units.geometry.iloc[0].buffer(0.0001)
+    mixed = type(atlas)(**{**atlas.layers(), "units": units}, meta=atlas.meta)
+    with pytest.raises(InputError, match="units: mixes points and polygons"):
+        export_atlas(mixed, "shp", tmp_path / "out", "x")
+    assert not any((tmp_path / "out").glob("*.shp"))  # nothing half-written
