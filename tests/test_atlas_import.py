@@ -423,6 +423,7 @@ def test_gap_between_communities_is_reported_on_the_communities(tmp_path, office
     assert result.ok and result.warnings and not result.errors
     assert {p.check for p in result.warnings} == {"gap"}
     assert {p.file for p in result.warnings} == {str(path)}, [str(p) for p in result.warnings]
+    assert {result.layer_of(p) for p in result.warnings} == {"communities"}
     assert re.search(r"gap of 1,6\d\d m² inside street 510199001", str(result.warnings[0]))
     assert not result.storable() and result.storable(accept_warnings=True)
 
