@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("simulate", "generate a realistic stream of synthetic events"),
     "partition": ("partition", "propose merged all-element grids from legacy layers"),
     "poster": ("poster", "print a community's grids as an A3 PDF poster (一格一图)"),
+    "atlas": ("atlas", "import a district's own files as an atlas; list, use, show, export atlases"),
 }
 
 

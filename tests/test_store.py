@@ -277,9 +277,12 @@ def test_assignment_equals_postgis_st_covers(pg_url, default_atlas):
 def _to_pre_alembic(st, store_level: int, with_plans: bool) -> None:
     """Roll a store back to how gridgeo kept it before Alembic: ``schema_migrations`` 1..level,
     ``plan_schema_migrations`` 1 when the plan tables exist, no alembic_version/event_counts."""
+    pre_alembic = {"grid_sets", "grid_set_grids", "events", "event_history", "plan_atom_sets", "plans",
+                   "plan_versions", "plan_audit", "spatial_ref_sys"}
+    later = sorted(set(sa.inspect(st.engine).get_table_names()) - pre_alembic)  # alembic_version, counts, ...
     with st.write_engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE alembic_version")
-        conn.exec_driver_sql("DROP TABLE event_counts")
+        for table in later:  # tables of later revisions (atlases, identities...) did not exist then
+            conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}"' + (" CASCADE" if st.backend == "postgresql" else ""))
         if store_level < 3:
             conn.exec_driver_sql("DROP INDEX ix_event_history_at")
         conn.exec_driver_sql("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
@@ -309,7 +312,7 @@ def test_a_store_from_before_alembic_is_stamped_and_upgraded(store_url, small_gr
     st = open_store(store_url, seed_default=False)
     assert st.schema_version() == head_revision()
     tables = set(sa.inspect(st.engine).get_table_names())
-    assert {"plans", "plan_versions", "plan_audit", "event_counts"} <= tables
+    assert {"plans", "plan_versions", "plan_audit", "event_counts", "atlases", "atlas_features"} <= tables
     assert not tables & {"schema_migrations", "plan_schema_migrations"}
     assert "ix_event_history_at" in {ix["name"] for ix in sa.inspect(st.engine).get_indexes("event_history")}
     with st.engine.connect() as conn:  # the aggregates were filled from the stored events
