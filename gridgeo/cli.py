@@ -21,12 +21,9 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("ingest", "load events from a CSV or GeoJSON file into the store"),
     "simulate": ("simulate", "generate a realistic stream of synthetic events"),
     "partition": ("partition", "propose merged all-element grids from legacy layers"),
-<<<<<<< HEAD
     "users": ("users", "add and list the users who log in (roles scoped to territory)"),
     "keys": ("keys", "create, revoke and list API keys for machines"),
-=======
     "poster": ("poster", "print a community's grids as an A3 PDF poster (一格一图)"),
->>>>>>> main
 }
 
 

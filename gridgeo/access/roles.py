@@ -68,6 +68,8 @@ def check_scope_codes(role: str, scopes: Iterable[str]) -> tuple[str, ...]:
     bad = [c for c in codes if not c.isdigit() or len(c) not in (6, 9, 12, 15)]
     if bad:
         raise ValueError(f"scope {bad[0]!r}: give territory codes of 6, 9, 12 or 15 digits")
+    if len({len(c) for c in codes}) > 1:
+        raise ValueError("give scope codes of one level (all 6, 9, 12 or 15 digits)")
     lengths = SCOPE_LENGTHS.get(role)
     if role in SCOPED_ROLES and not codes:
         raise ValueError(f"role {role} needs --scope with its {lengths[0]}-digit territory code(s)")
