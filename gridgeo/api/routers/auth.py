@@ -52,7 +52,12 @@ class AttemptLimiter:
             return 0.0
 
 
-LIMITER = AttemptLimiter()
+def _limiter(request: Request) -> AttemptLimiter:
+    """The app's login limiter (one per app: every worker process counts on its own)."""
+    state = request.app.state
+    if not hasattr(state, "login_limiter"):
+        state.login_limiter = AttemptLimiter()
+    return state.login_limiter
 
 
 @router.post("/token", summary="Log in (OAuth2 password flow): a bearer token for 30 minutes")
@@ -61,7 +66,7 @@ async def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Dep
     from gridgeo.store import identities
 
     client = request.client.host if request.client else "?"
-    wait = LIMITER.allow(client)
+    wait = _limiter(request).allow(client)
     if wait:
         raise ApiError(429, f"too many login attempts from {client}; try again in {int(wait) + 1} s",
                        headers={"Retry-After": str(int(wait) + 1)})
