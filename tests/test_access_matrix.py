@@ -148,3 +148,24 @@ def test_login_lockout_and_token(world):
     for _ in range(10):  # the per-address rate limit answers 429 before any password check
         last = client.post("/api/v1/auth/token", data={"username": "nobody", "password": "x"})
     assert last.status_code == 429 and "Retry-After" in last.headers
+
+
+def test_personal_data_masked_by_role_and_unmasked_reads_audited(world):
+    client, keys, store = world
+    admin = {"Authorization": "Bearer legacy-admin-token"}
+    personal = {**event("p1", True), "reporter_name": "张三丰", "reporter_phone": "13812341234"}
+    posted = client.post("/api/v1/events", json=personal, headers=admin)
+    assert posted.status_code == 201 and "reporter_phone" not in posted.json()
+    viewer = client.get("/api/v1/events/p1", headers=_auth(keys, "viewer")).json()
+    assert (viewer["reporter_name"], viewer["reporter_phone"]) == ("张**", "138****1234")
+    before = len(identities.audit_log(store))
+    mine = client.get("/api/v1/events/p1", headers=_auth(keys, "community")).json()
+    assert (mine["reporter_name"], mine["reporter_phone"]) == ("张三丰", "13812341234")
+    log = identities.audit_log(store)
+    assert len(log) == before + 1 and log.iloc[0]["action"] == "read_personal"
+    assert log.iloc[0]["actor"] == "key:k-community" and "p1" in log.iloc[0]["target"]
+    listed = client.get("/api/v1/events", headers=_auth(keys, "viewer")).json()["events"]
+    assert all("13812341234" not in str(e) for e in listed)  # lists never carry personal data
+    bad = client.post("/api/v1/events", json={**event("p2", True), "reporter_phone": "call me 1381234"},
+                      headers=admin)
+    assert bad.status_code == 422 and "1381234" not in bad.text  # the value is not echoed

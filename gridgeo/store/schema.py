@@ -71,6 +71,8 @@ events = sa.Table(
     sa.Column("accepted_at", sa.DateTime(timezone=True)),
     sa.Column("resolved_at", sa.DateTime(timezone=True)),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reporter_name", sa.Text),
+    sa.Column("reporter_phone", sa.Text),
     sa.Index("ix_events_reported_at", "reported_at"),
     sa.Index("ix_events_grid", "grid_code"),
     sa.Index("ix_events_community", "community_code"),
