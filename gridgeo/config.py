@@ -17,6 +17,7 @@ Variables (all optional):
                                Gauss–Krüger zone whose central meridian is nearest the atlas)
 ``GRIDGEO_CATEGORIES``         JSON file of event categories (default: the domain's list)
 ``GRIDGEO_WALL_REFRESH_S``     wall display refresh in seconds (default 30)
+``GRIDGEO_WALL_KEY``           API key (viewer) the wall display runs on unattended when accounts exist
 ``GRIDGEO_SEED_DAYS``          demo only: days of simulated history (default 7)
 ``GRIDGEO_SEED_PER_DAY``       demo only: simulated events per day (default 1200)
 ``GRIDGEO_DEBUG``              show tracebacks on the command line
@@ -66,6 +67,7 @@ class Settings:
     metric_crs: str | None = None
     categories_file: str | None = None
     wall_refresh_s: float = 30.0
+    wall_key: str | None = None
     seed_days: float = 7.0
     seed_per_day: int = 1200
     debug: bool = False
@@ -111,6 +113,7 @@ class Settings:
             metric_crs=text("GRIDGEO_METRIC_CRS"),
             categories_file=text("GRIDGEO_CATEGORIES"),
             wall_refresh_s=max(1.0, number("GRIDGEO_WALL_REFRESH_S", 30.0)),
+            wall_key=text("GRIDGEO_WALL_KEY"),
             seed_days=number("GRIDGEO_SEED_DAYS", 7.0),
             seed_per_day=number("GRIDGEO_SEED_PER_DAY", 1200, int),
             debug=bool(text("GRIDGEO_DEBUG")),

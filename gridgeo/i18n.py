@@ -222,6 +222,30 @@ _IMPORT: dict[str, dict[str, str]] = {
 
 # login, roles and access messages
 _ACCESS: dict[str, dict[str, str]] = {
+    "login_title": {"zh": "登录", "en": "Log in"},
+    "login_intro": {"zh": "本系统已启用账号：请用网格办分配的账号登录。",
+                    "en": "Accounts are enabled: log in with the account your grid office gave you."},
+    "login_user": {"zh": "用户名", "en": "User name"},
+    "login_password": {"zh": "密码", "en": "Password"},
+    "login_submit": {"zh": "登录", "en": "Log in"},
+    "login_wrong": {"zh": "用户名或密码不正确。", "en": "Wrong user name or password."},
+    "login_locked": {"zh": "连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试或联系管理员。",
+                     "en": "Too many failed logins: the account is locked; try again in {minutes} min or ask an admin."},
+    "logged_in_as": {"zh": "当前用户：{name}（{role}）", "en": "Logged in: {name} ({role})"},
+    "logout": {"zh": "退出登录", "en": "Log out"},
+    "open_mode": {"zh": "未启用账号（本机演示模式）：添加用户后将要求登录。",
+                  "en": "No accounts yet (local demo mode): adding a user turns login on."},
+    "bad_wall_key": {"zh": "大屏密钥无效或已吊销，请联系管理员。", "en": "The wall key is unknown or revoked; ask an admin."},
+    "not_allowed": {"zh": "当前角色（{role}）无权执行此操作：需要 {roles} 之一。",
+                    "en": "Your role ({role}) may not do this: it needs one of {roles}."},
+    "role_admin": {"zh": "管理员", "en": "admin"},
+    "role_planner": {"zh": "规划员", "en": "planner"},
+    "role_district": {"zh": "区级", "en": "district"},
+    "role_street": {"zh": "街道", "en": "street"},
+    "role_community": {"zh": "社区", "en": "community"},
+    "role_grid_worker": {"zh": "网格员", "en": "grid worker"},
+    "role_intake": {"zh": "采集接口", "en": "intake"},
+    "role_viewer": {"zh": "只读", "en": "viewer"},
 }
 
 
