@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages.access import login_gate
 from app_pages.common import lang, language_switch
 from gridgeo.i18n import t
 from layers.assets import use_local_assets
@@ -22,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 language_switch()
 L = lang()
 st.set_page_config(page_title=t("app_title", L), layout="wide")
+login_gate(L)  # open while the store has no accounts; else a login (or the wall's ?key=)
 
 # (file, title key, url path); add further pages here. No page icons: Streamlit turns a
 # ":material/..." page icon into a favicon fetched from fonts.gstatic.com (not offline).
