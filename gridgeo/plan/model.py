@@ -3,7 +3,8 @@
 An ``AtomSet`` holds the indivisible pieces a plan is drawn from (the partition's common
 refinement of communities and legacy layers): a WGS84 GeoDataFrame indexed by ``atom_id``
 (text) with ``community_code``, ``households``, ``population``, ``enterprises``, optional
-``legacy_<layer>`` codes and the geometry. It is shared, never mutated, by every plan drawn
+``legacy_<layer>`` codes, optionally ``current_grid`` (today's grid the atom lies in, when
+today's grids were a layer of the refinement) and the geometry. It is shared, never mutated, by every plan drawn
 from it, and caches what is costly: the metric geometries, the rook adjacency (libpysal) and
 the dissolved shape of each set of atoms.
 
@@ -89,7 +90,7 @@ class AtomSet:
             h.update("\x1f".join(self.ids).encode())
             h.update("\x1f".join(self.community).encode())
             h.update(np.ascontiguousarray(self.counts).tobytes())
-            for col in sorted(c for c in self.frame.columns if c.startswith("legacy_")):
+            for col in sorted(c for c in self.frame.columns if c.startswith("legacy_") or c == "current_grid"):
                 h.update("\x1f".join(self.frame[col].astype(str)).encode())
             h.update(b"".join(shapely.to_wkb(self.frame.geometry.values, output_dimension=2)))
             self._key = h.hexdigest()[:32]

@@ -30,7 +30,8 @@ def atoms_from_partition(atoms: gpd.GeoDataFrame) -> AtomSet:
     if "community_code" not in frame.columns:
         frame = frame.rename(columns={"community": "community_code"})
     keep = ["atom_id", "community_code", "households", "population", "enterprises",
-            *[c for c in frame.columns if c.startswith("legacy_")], "geometry"]
+            *[c for c in frame.columns if c.startswith("legacy_")],
+            *(["current_grid"] if "current_grid" in frame.columns else []), "geometry"]
     return AtomSet(frame[keep])
 
 
@@ -89,26 +90,45 @@ def plan_from_grids(atoms: AtomSet, grids: gpd.GeoDataFrame, band: SizeBand | No
     return make_plan(atoms, assignment, table, band=band)
 
 
-@functools.cache
-def _default_partition():
+@functools.lru_cache(maxsize=4)
+def _default_partition(grid_source: str = "atlas", grids_wkb: bytes | None = None):
+    """The default atlas refined by communities, legacy layers and today's grids (the atlas grids,
+    or the store's current grid set given as ``grids_wkb``: a parquet of code + geometry)."""
+    import io
+
     from gridgeo.atlas import load_default_atlas
     from gridgeo.partition import run_partition
 
     atlas = load_default_atlas()
-    result = run_partition(atlas.communities, atlas.legacy, atlas.units)
+    grids = atlas.grids if grids_wkb is None else gpd.read_parquet(io.BytesIO(grids_wkb))
+    result = run_partition(atlas.communities, atlas.legacy, atlas.units, current=grids)
     return atlas, result, atoms_from_partition(result.atoms)
 
 
+def _current_grids(store) -> tuple[str, gpd.GeoDataFrame | None]:
+    """Today's grids: the store's current grid set when it has one, else the atlas grids (None)."""
+    if store is not None and store.current_version() is not None:
+        version, grids = store.current_grid_set()[:2]
+        return f"store:{version}", grids
+    return "atlas", None
+
+
 def default_start_plan(start: str, store=None) -> Plan:
-    """A starting plan over the default atlas's atoms (the partition's common refinement, built
-    once per process): ``proposal`` (the partition's proposal) or ``current`` (the store's current
-    grid set, or the atlas grids without a store, by largest overlap)."""
-    atlas, result, atoms = _default_partition()
+    """A starting plan over the default atlas's atoms: the common refinement of communities,
+    legacy layers and today's grids (built once per process and grid set): ``proposal`` (the
+    partition's proposal) or ``current`` (today's grids: the store's current grid set, or the
+    atlas grids without one; the atoms follow their borders, so the plan reproduces them)."""
+    if start not in ("current", "proposal"):
+        raise ValueError(f"start {start!r}: use current or proposal")
+    import io
+
+    source, grids = _current_grids(store)
+    data = None
+    if grids is not None:
+        buf = io.BytesIO()
+        grids[["code", "geometry"]].to_parquet(buf, index=False)
+        data = buf.getvalue()
+    atlas, result, atoms = _default_partition(source, data)
     if start == "proposal":
         return plan_from_proposal(result, atoms=atoms)
-    if start != "current":
-        raise ValueError(f"start {start!r}: use current or proposal")
-    grids = atlas.grids
-    if store is not None and store.current_version() is not None:
-        grids = store.current_grid_set()[1]
-    return plan_from_grids(atoms, grids)
+    return plan_from_grids(atoms, atlas.grids if grids is None else grids)
