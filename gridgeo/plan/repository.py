@@ -28,6 +28,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from gridgeo.crs import WGS84
+from gridgeo.i18n import Msg
 from gridgeo.plan import schema as P
 from gridgeo.plan.errors import IntegrityError, PlanEditError, PlanNotFoundError, StaleVersionError
 from gridgeo.plan.figures import grid_figures, summary
@@ -211,14 +212,14 @@ class PlanRepository:
         accepted = set(accept_rules)
         wrong = accepted - ACCEPTABLE_RULES
         if wrong:
-            raise IntegrityError(f"rule(s) {', '.join(sorted(wrong))} cannot be accepted at publishing; only "
-                                 f"{', '.join(sorted(ACCEPTABLE_RULES))} can")
+            raise IntegrityError(Msg("refuse_accept_rules", {"rules": ", ".join(sorted(wrong)),
+                                                              "allowed": ", ".join(sorted(ACCEPTABLE_RULES))}))
         if accepted and not comment.strip():
-            raise IntegrityError("accepting integrity failures needs a comment saying why; add one and publish again")
+            raise IntegrityError(Msg("refuse_accept_comment"))
         bad = [i for i in errors(issues) if i.rule not in accepted]
         if bad:
-            raise IntegrityError(f"plan {plan_id} version {version} fails {len(bad)} integrity check(s), first: "
-                                 f"{bad[0].message}; fix them and save a new version before publishing")
+            raise IntegrityError(Msg("refuse_publish_failures", {"plan": plan_id, "version": version, "n": len(bad),
+                                                                  "first": bad[0].msg or bad[0].message}))
         exceptions = [{"rule": i.rule, "grid": i.grid, "message": i.message} for i in errors(issues)]
         grids = export_grids(plan)
         text = comment or f"plan {plan_id} version {version}"
