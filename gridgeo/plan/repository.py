@@ -33,7 +33,7 @@ from gridgeo.plan import schema as P
 from gridgeo.plan.errors import IntegrityError, PlanEditError, PlanNotFoundError, StaleVersionError
 from gridgeo.plan.figures import grid_figures, summary
 from gridgeo.plan.integrity import errors, validate
-from gridgeo.plan.model import AtomSet, Plan, SizeBand, make_plan
+from gridgeo.plan.model import STATED_COLUMNS, AtomSet, Plan, SizeBand, make_plan
 from gridgeo.store.sql import PUBLISH_LOCK_KEY  # one lock for every grid-set publisher
 
 # integrity rules whose failures a publisher may accept with a reason (see PlanRepository.publish)
@@ -62,7 +62,7 @@ class VersionInfo:
 def export_grids(plan: Plan) -> gpd.GeoDataFrame:
     """The plan's grids as a WGS84 frame like a proposal: code, name, community and street codes,
     counts, area, compactness, size status, staff, lock and the dissolved geometry."""
-    figs = grid_figures(plan)
+    figs = grid_figures(plan).drop(columns=["stated_households", "stated_differs"])
     figs = figs[figs["atoms"] > 0]
     shapes = plan.grid_shapes()
     out = figs.reset_index()
@@ -141,6 +141,8 @@ class PlanRepository:
         grids = plan.grids.reset_index().to_dict("records")
         for row in grids:
             row["locked"] = bool(row["locked"])
+            for col in STATED_COLUMNS:  # JSON has no NaN
+                row[col] = None if pd.isna(row.get(col)) else float(row[col])
         return plan.assignment_dict, grids
 
     @staticmethod

@@ -75,11 +75,16 @@ def largest_overlap(atoms: AtomSet, grids: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def plan_from_grids(atoms: AtomSet, grids: gpd.GeoDataFrame, band: SizeBand | None = None) -> Plan:
-    """Each atom in the grid (``code``) it overlaps most; names, community and staff kept.
+    """Each atom in the grid (``code``) it overlaps most; names, community and staff kept, and
+    the grids' stated ``households`` as ``stated_households`` (the plan's figures are the sums of
+    the atoms' units; where the two differ the editor shows both).
 
-    Atoms covered by no grid stay unassigned (the integrity check shows them as gaps); a grid
-    that is no atom's largest overlap stays in the table without atoms (an ``empty_grid``
-    warning): the atoms follow the legacy layers, not necessarily the current grids.
+    When the atoms were refined with these grids (``run_partition(current=grids)``) every atom
+    lies inside one grid, so the plan reproduces them exactly.
+
+    Otherwise atoms covered by no grid stay unassigned (the integrity check shows them as gaps)
+    and a grid that is no atom's largest overlap stays in the table without atoms (an
+    ``empty_grid`` warning).
     """
     best = largest_overlap(atoms, grids)
     codes = grids["code"].astype(str).to_numpy()
@@ -87,6 +92,8 @@ def plan_from_grids(atoms: AtomSet, grids: gpd.GeoDataFrame, band: SizeBand | No
     assignment = pd.Series(codes[best[ok]], index=atoms.ids[ok])
     cols = [c for c in ("code", "name", "community_code", "grid_worker", "party_branch") if c in grids.columns]
     table = pd.DataFrame(grids[cols]).copy()  # grids no atom falls in stay, as empty_grid warnings
+    if "households" in grids.columns:  # the grid's own record, shown beside the sum of its units
+        table["stated_households"] = pd.to_numeric(grids["households"], errors="coerce").to_numpy()
     return make_plan(atoms, assignment, table, band=band)
 
 
