@@ -205,6 +205,7 @@ _PLANNER: dict[str, dict[str, str]] = {
     "pl_version_n": {"zh": "第 {v} 版", "en": "version {v}"},
     "pl_publish_section": {"zh": "发布为现行网格", "en": "Publish as the current grids"},
     "pl_publish_button": {"zh": "发布版本 {v}", "en": "Publish version {v}"},
+    "pl_publish_check": {"zh": "查看发布第 {v} 版的影响", "en": "See what publishing version {v} changes"},
     "pl_publish_what": {"zh": "将发布本方案已保存的第 {v} 版（即屏幕上的方案）。",
                         "en": "Publishes saved version {v} of this plan (the plan on screen)."},
     "pl_publish_unsaved": {"zh": "屏幕上的方案有 {n} 步未保存的编辑：请先保存，再发布。",

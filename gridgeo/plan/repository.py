@@ -59,6 +59,24 @@ class VersionInfo:
     grid_set_version: int | None = None
 
 
+@dataclass
+class PublishPreview:
+    """What publishing a version would change (``PlanRepository.preview_publish``)."""
+
+    plan_id: int
+    version: int
+    grid_set_version: int | None  # the current grid set it is compared with (None: none yet)
+    diff: object  # gridgeo.plan.diff.PlanDiff from the current grid set to the version
+    failures: list  # the version's integrity errors
+    acceptable: list[str]  # failing rules a publisher may accept with a reason
+    blocking: list[str]  # failing rules that must be fixed first
+
+    @property
+    def can_publish(self) -> bool:
+        """True unless a failure of a rule that cannot be accepted blocks publishing."""
+        return not self.blocking
+
+
 def export_grids(plan: Plan) -> gpd.GeoDataFrame:
     """The plan's grids as a WGS84 frame like a proposal: code, name, community and street codes,
     counts, area, compactness, size status, staff, lock and the dissolved geometry."""
@@ -198,6 +216,27 @@ class PlanRepository:
             self._audit(conn, author, "save_refused", plan_id, None,
                         {"base_version": base_version, "head_version": head, "reason": "stale base version"})
         raise StaleVersionError(plan_id, base_version, head)
+
+    def preview_publish(self, plan_id: int, version: int) -> PublishPreview:
+        """What publishing ``version`` would do, before it is done: its diff against the current
+        grid set (that set mapped onto the plan's atoms by largest overlap; every grid new when
+        none is published yet) and its integrity failures, split into the rules a publisher may
+        accept with a reason and those that block publishing."""
+        from gridgeo.plan.diff import diff_plans
+        from gridgeo.plan.start import plan_from_grids
+
+        plan, _info = self.load(plan_id, version)
+        current_version = self.store.current_version()
+        if current_version is None:
+            before = make_plan(plan.atoms, {}, band=plan.band)
+        else:
+            before = plan_from_grids(plan.atoms, self.store.grid_set(current_version), band=plan.band)
+        failures = errors(validate(plan))
+        rules = sorted({i.rule for i in failures})
+        return PublishPreview(plan_id=plan_id, version=int(version), grid_set_version=current_version,
+                              diff=diff_plans(before, plan), failures=failures,
+                              acceptable=[r for r in rules if r in ACCEPTABLE_RULES],
+                              blocking=[r for r in rules if r not in ACCEPTABLE_RULES])
 
     def publish(self, plan_id: int, version: int, author: str, comment: str = "",
                 accept_rules: tuple[str, ...] | list[str] = ()) -> int:
