@@ -527,6 +527,21 @@ def status_name(status: str, lang: str = DEFAULT_LANG) -> str:
     return STATUS_NAMES.get(lang, STATUS_NAMES[DEFAULT_LANG]).get(status, status)
 
 
+def layer_name(layer: str, lang: str = DEFAULT_LANG) -> str:
+    """Display name of a legacy grid layer (``pp_layer_<layer>``; else the layer as named)."""
+    key = f"pp_layer_{layer}"
+    return t(key, lang) if key in STRINGS else str(layer)
+
+
+def stage_name(stage: str, lang: str = DEFAULT_LANG, names: dict | None = None) -> str:
+    """A partition progress stage ("regionalize 440311001001") in words ("社区内分区 新坡头社区");
+    ``names`` maps the codes that follow the stage to display names."""
+    head, _, rest = str(stage).partition(" ")
+    key = f"pp_stage_{head}"
+    word = t(key, lang) if key in STRINGS else head
+    return f"{word} {(names or {}).get(rest, rest)}".strip()
+
+
 def category_name(code: str, lang: str = DEFAULT_LANG) -> str:
     """Display name of an event category slug: the configured categories of gridgeo.events."""
     from gridgeo.events import category_label
