@@ -161,7 +161,7 @@ with col_map:
     if cached is None or cached[0] != signature:
         units = common.atlas().units
         units = units[units["community_code"].astype(str) == community] if "community_code" in units else None
-        m = edit_map(plan, community, selected, focus, comm_issues, units=units,
+        m = edit_map(plan, community, selected, focus, comm_issues, units=units, lang=L,
                      labels={"atoms": tr("atoms"), "grids": tr("grid"), "issues": tr("tab_issues"),
                              "atom_id": tr("atom_id"), "grid": tr("grid"), "households": tr("households"),
                              "units": tr("units")})
