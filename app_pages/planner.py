@@ -265,7 +265,7 @@ with col_side:
                             history.apply(ops.Edit("assign_staff", {"grid": focus, "grid_worker": worker,
                                                                     "party_branch": branch}))
                     except PlanEditError as exc:
-                        st.session_state["pl_notice"] = ("error", str(exc))
+                        st.session_state["pl_notice"] = ("error", render(exc, L))
                     st.rerun()
             if row["locked"]:
                 if st.button(tr("unlock"), key="pl_unlock"):
