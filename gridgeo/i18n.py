@@ -477,6 +477,8 @@ _PARTITION: dict[str, dict[str, str]] = {
     "pp_reshaped": {"zh": "重组", "en": "reshaped"},
     "pp_yes": {"zh": "是", "en": "yes"},
     "pp_no": {"zh": "否", "en": "no"},
+    "pp_already_in_band_cell": {"zh": "{n}（整体保留 {kept}，整体合并 {merged}，拆分 {split}）",
+                                "en": "{n} ({kept} kept whole, {merged} merged whole, {split} split)"},
     # stages of a run (progress bar)
     "pp_stage_refine": {"zh": "叠加求最小单元", "en": "refine"},
     "pp_stage_apportion": {"zh": "分摊户数人口", "en": "apportion"},
