@@ -21,7 +21,7 @@ from app_pages import common
 from app_pages import plan_panels as panels
 from app_pages.fastmap import st_folium_cached
 from gridgeo.errors import GridgeoError
-from gridgeo.i18n import STRINGS, render, t
+from gridgeo.i18n import render
 from gridgeo.plan import ops
 from gridgeo.plan.errors import PlanEditError
 from gridgeo.plan.figures import grid_figures
@@ -34,7 +34,7 @@ from gridgeo.plan.repository import PlanRepository, export_crosswalk, export_gri
 def tr(key: str) -> str:
     """The page's string ``key`` from the one catalogue (gridgeo.i18n, section ``_PLANNER``:
     ``pl_<key>``, else the shared key) in the chosen language."""
-    return t(f"pl_{key}", L) if f"pl_{key}" in STRINGS else t(key, L)
+    return panels.tr(key, L)
 
 
 L = common.lang()
