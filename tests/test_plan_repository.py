@@ -281,7 +281,7 @@ def test_concurrent_publishes_each_get_their_own_grid_set(repo):
     assert sorted(d["grid_set_version"] for d in audit[audit["action"] == "publish"]["detail"]) == [1, 2, 3]
 
 
-def _race(url: str, jobs) -> list:
+def _race_jobs(url: str, jobs) -> list:
     """Run each ``job(repo)`` in its own thread with its own store connection, released together;
     return what each returned or raised."""
     barrier = threading.Barrier(len(jobs))
@@ -312,7 +312,7 @@ def test_racing_publishes_on_one_base_exactly_one_wins(repo, rounds):
     pid, _ = repo.create_plan("p", lattice_plan(), author="a")
     for r in range(rounds):
         base = repo.head_version(pid)
-        results = _race(repo.store.url, [lambda rp, k=k, b=base: rp.publish(pid, None, author=f"chief{k}", base_version=b)
+        results = _race_jobs(repo.store.url, [lambda rp, k=k, b=base: rp.publish(pid, None, author=f"chief{k}", base_version=b)
                                          for k in range(2)])
         wins = [x for x in results if isinstance(x, int)]
         stale = [x for x in results if isinstance(x, StaleVersionError)]
@@ -332,7 +332,7 @@ def test_a_publish_racing_a_save_on_one_base_exactly_one_wins(repo):
     edited = ops.move_atoms(plan, [atom_id(2, 0)], g(A, 1))
     for _ in range(3):
         base = repo.head_version(pid)
-        results = _race(repo.store.url, [
+        results = _race_jobs(repo.store.url, [
             lambda rp, b=base: rp.publish(pid, None, author="chief", base_version=b),
             lambda rp, b=base: rp.save_version(pid, edited, author="planner", base_version=b)])
         assert sum(isinstance(x, StaleVersionError) for x in results) == 1, results

@@ -102,8 +102,9 @@ event_counts = sa.Table(
     sa.Column("category", sa.Text, nullable=False),
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("n", sa.Integer, nullable=False),
-    sa.PrimaryKeyConstraint("bucket", "grid_code", "community_code", "street_code", "level", "category",
-                            "status", name="pk_event_counts"),
+    sa.PrimaryKeyConstraint("status", "bucket", "grid_code", "community_code", "street_code", "level",
+                            "category", name="pk_event_counts"),
+    sqlite_with_rowid=False,
 )
 
 
