@@ -23,7 +23,14 @@ import pandas as pd
 
 from gridgeo.lifecycle import ACCEPTED_STATUSES, RESOLVED_STATUSES, overdue_mask
 
-LOCAL_TZ = "Asia/Shanghai"
+
+def local_tz() -> str:
+    """The local time zone of the settings (``GRIDGEO_TIMEZONE``, default Asia/Shanghai)."""
+    from gridgeo.config import get_settings
+
+    return get_settings().timezone
+
+
 STAT_COLUMNS = ("received", "accepted", "resolved", "resolution_rate", "overdue", "median_handling_hours")
 
 # group name -> column of the events frame
@@ -38,9 +45,9 @@ WINDOWS: dict[str, str] = {"hour": "h", "day": "D", "week": "W-SUN"}
 
 def _key(events: pd.DataFrame, by: str) -> tuple[str, pd.Series]:
     if by in WINDOWS:
-        local = pd.to_datetime(events["reported_at"], utc=True).dt.tz_convert(LOCAL_TZ)
+        local = pd.to_datetime(events["reported_at"], utc=True).dt.tz_convert(local_tz())
         naive = local.dt.tz_localize(None)
-        return "period", naive.dt.to_period(WINDOWS[by]).dt.start_time.dt.tz_localize(LOCAL_TZ)
+        return "period", naive.dt.to_period(WINDOWS[by]).dt.start_time.dt.tz_localize(local_tz())
     column = BY_COLUMNS.get(by, by)
     if column not in events.columns:
         raise ValueError(f"by must be one of {', '.join([*BY_COLUMNS, *WINDOWS])} or a column, got {by!r}")
