@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("ingest", "load events from a CSV or GeoJSON file into the store"),
     "simulate": ("simulate", "generate a realistic stream of synthetic events"),
     "partition": ("partition", "propose merged all-element grids from legacy layers"),
+    "atlas": ("atlas", "import a district's own files as an atlas; list, use, show, export atlases"),
 }
 
 

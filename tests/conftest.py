@@ -52,7 +52,7 @@ def chromium_path() -> str:
 
 
 # --- event store fixtures (issue 3) ------------------------------------------------------------
-EVENT_TABLES = ("event_history", "events", "grid_set_grids", "grid_sets", "schema_migrations")
+EVENT_TABLES = ("atlas_features", "atlases", "event_history", "events", "grid_set_grids", "grid_sets", "schema_migrations")
 
 
 @pytest.fixture

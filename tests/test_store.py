@@ -299,12 +299,15 @@ def test_an_older_schema_is_upgraded_on_open(store_url):
     st = open_store(store_url, seed_default=False)
     with st.write_engine.begin() as conn:  # roll the database back to schema version 2
         conn.exec_driver_sql("DROP INDEX ix_event_history_at")
-        conn.exec_driver_sql("DELETE FROM schema_migrations WHERE version = 3")
+        conn.exec_driver_sql("DROP TABLE atlas_features")
+        conn.exec_driver_sql("DROP TABLE atlases")
+        conn.exec_driver_sql("DELETE FROM schema_migrations WHERE version >= 3")
     assert st.schema_version() == 2
     st.close()
     st = open_store(store_url, seed_default=False)
-    assert st.schema_version() == SCHEMA_VERSION == 3
+    assert st.schema_version() == SCHEMA_VERSION == 4
     assert "ix_event_history_at" in {ix["name"] for ix in sa.inspect(st.engine).get_indexes("event_history")}
+    assert {"atlases", "atlas_features"} <= set(sa.inspect(st.engine).get_table_names())
     st.close()
 
 

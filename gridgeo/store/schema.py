@@ -93,6 +93,36 @@ event_history = sa.Table(
 )
 
 
+atlases = sa.Table(
+    "atlases", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=False),
+    sa.Column("is_demo", sa.Boolean, nullable=False, default=False),
+    sa.Column("district_code", sa.Text),
+    sa.Column("n_streets", sa.Integer, nullable=False),
+    sa.Column("n_communities", sa.Integer, nullable=False),
+    sa.Column("n_grids", sa.Integer, nullable=False),
+    sa.Column("n_units", sa.Integer, nullable=False),
+    sa.Column("grid_set_version", sa.Integer),
+    sa.Column("meta", sa.JSON),
+    sa.Column("source", sa.JSON),
+    sa.UniqueConstraint("name", "version", name="uq_atlases_name_version"),
+)
+
+atlas_features = sa.Table(
+    "atlas_features", metadata,
+    sa.Column("atlas_id", sa.Integer, sa.ForeignKey("atlases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("layer", sa.Text, primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("code", sa.Text),
+    sa.Column("attrs", sa.JSON),
+    sa.Column("wkb", sa.LargeBinary),
+)
+
+
 def _m1_core(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[grid_sets, grid_set_grids, events, event_history])
 
@@ -116,11 +146,25 @@ def _m3_history_time(conn: sa.Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_event_history_at ON event_history (at)")
 
 
+def _m4_atlases(conn: sa.Connection) -> None:
+    """Stored atlases (issue 10): one row per saved version, its features by layer as WKB + JSON
+    attributes; on PostGIS also a generated geometry column with a GiST index. Idempotent (a store
+    whose migration records were lost upgrades again without error)."""
+    metadata.create_all(conn, tables=[atlases, atlas_features])
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_atlas_features_code ON atlas_features (atlas_id, layer, code)")
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            "ALTER TABLE atlas_features ADD COLUMN IF NOT EXISTS geom geometry(Geometry, 4326) "
+            "GENERATED ALWAYS AS (ST_SetSRID(ST_GeomFromWKB(wkb), 4326)) STORED")
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_atlas_features_geom ON atlas_features USING gist (geom)")
+
+
 # (version, name, function): append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "core tables: grid sets, events, history", _m1_core),
     (2, "PostGIS geometry columns and GiST indexes", _m2_spatial),
     (3, "index on history time", _m3_history_time),
+    (4, "stored atlases and their features", _m4_atlases),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
