@@ -176,11 +176,11 @@ def _same_layer(a, b, layer: str, tol: float = 1e-9) -> None:
 
 
 @pytest.mark.slow
-def test_cli_import_use_assign_partition(tmp_path, office, capsys):
+def test_cli_import_use_assign_partition(tmp_path, office, capsys, store_url):
     from gridgeo.partition import run_partition
     from gridgeo.simulate import generate_events
 
-    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    url = store_url
     base = ["--communities", str(office.communities), "--grids", str(office.grids), "--units", str(office.units),
             "--legacy", f"party={office.legacy['party']}", "--legacy", f"urban={office.legacy['urban']}",
             "--crs", "units=GCJ02", "--rejects", str(tmp_path / "rejects.csv"), "--database", url, "--quiet"]
@@ -370,3 +370,38 @@ def test_register_without_coordinates_is_refused(tmp_path, office):
     table.to_excel(path, index=False)
     with pytest.raises(InputError, match="no longitude column; name it 经度"):
         import_atlas({"communities": office.communities, "units": [path]}, name="x")
+
+
+def test_files_are_found_by_their_names(tmp_path, office):
+    from gridgeo.importing.discover import find_sources
+
+    found = find_sources(office.folder)
+    assert found["communities"] == office.communities and found["grids"] == office.grids
+    assert found["units"] == [office.units]
+    assert sorted(found["legacy"]) == [("party", office.legacy["party"]), ("urban", office.legacy["urban"])]
+    names = [Path(n) for n in ("社区.shp", "社区网格.shp", "党建网格.shp", "封控单元.gpkg", "楼栋台账.xlsx",
+                               "街道.geojson", "楼栋台账.xlsx.rejected.csv", "说明.docx")]
+    assert find_sources(names) == {
+        "communities": names[0], "grids": names[1], "legacy": [("party", names[2]), ("enclosure", names[3])],
+        "units": [names[4]], "streets": names[5]}
+    # `--dir` on an export of each format
+    export_atlas(import_atlas(_sources(office), name="r", crs={"units": "GCJ02"}).atlas, "gpkg", tmp_path, "r")
+    assert set(find_sources(tmp_path)) == set(LAYERS)
+
+
+def test_cli_show_export_and_import_dir(tmp_path, imported, capsys):
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    with open_store(url, seed_default=False) as store:
+        save_atlas(store, imported.atlas, "rongnan")
+    assert _cli("atlas", "show", "rongnan", "--database", url) == 0
+    shown = capsys.readouterr().out
+    assert "district 510199" in shown and "metric CRS: EPSG:4544" in shown and "grids 24" in shown
+    for fmt in ("shp", "gpkg", "geojson", "xlsx"):
+        assert _cli("atlas", "export", "rongnan", "--format", fmt, "--out", str(tmp_path / fmt), "--database", url) == 0
+    assert _cli("atlas", "import", "--name", "again", "--dir", str(tmp_path / "shp"), "--database", url, "--quiet") == 0
+    with open_store(url, seed_default=False) as store:
+        again = load_stored_atlas(store, "again")
+    for layer in LAYERS:
+        _same_layer(imported.atlas, again, layer)
+    assert _cli("atlas", "import", "--name", "x", "--dir", str(tmp_path / "xlsx"), "--database", url) == 2
+    assert "no communities file" in capsys.readouterr().err

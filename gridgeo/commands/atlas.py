@@ -22,7 +22,6 @@ from gridgeo.errors import InputError, UsageError
 
 ACTIONS = ("import", "list", "use", "show", "export")
 DIR_LAYERS = ("district", "streets", "communities", "grids", "legacy", "units")
-DIR_SUFFIXES = (".geojson", ".gpkg", ".shp", ".json", ".csv", ".xlsx")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,24 +80,14 @@ def _pairs(values: list[str], flag: str) -> list[tuple[str, str]]:
 
 
 def _dir_sources(folder: Path) -> dict:
-    """Sources found in a folder laid out like data/boundaries (<layer>.<suffix>)."""
+    """Sources found in a folder (data/boundaries layout, Chinese file names, one GeoPackage)."""
+    from gridgeo.importing.discover import find_sources
+
     if not folder.is_dir():
         raise UsageError(f"--dir {folder}: not a folder; give the folder holding communities.* and the other layers")
-    found: dict = {}
-    packages = sorted(folder.glob("*.gpkg"))
-    if len(packages) == 1:  # one GeoPackage with a layer per atlas layer (as `atlas export --format gpkg`)
-        import pyogrio
-
-        names = {str(n) for n in pyogrio.list_layers(packages[0])[:, 0]}
-        for layer in DIR_LAYERS:
-            if layer in names:
-                found[layer] = [packages[0]] if layer in ("legacy", "units") else packages[0]
-    for layer in DIR_LAYERS:
-        hit = next((folder / f"{layer}{s}" for s in DIR_SUFFIXES if (folder / f"{layer}{s}").exists()), None)
-        if hit is not None:
-            found[layer] = [hit] if layer in ("legacy", "units") else hit
+    found = find_sources(folder)
     if "communities" not in found:
-        raise UsageError(f"--dir {folder}: no communities file (communities.geojson, .gpkg or .shp)")
+        raise UsageError(f"--dir {folder}: no communities file (communities.shp|gpkg|geojson or a name with 社区)")
     return found
 
 

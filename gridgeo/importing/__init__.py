@@ -5,6 +5,7 @@ the files, recognises fields through the one alias table (gridgeo.importing.fiel
 text encodings and Gauss–Krüger zones, derives parents and missing layers, and validates the
 whole atlas; gridgeo.store.atlases stores it. One job per module:
 
+- discover: which file is which layer (layer names, Chinese file names, one GeoPackage)
 - fields: the alias table, ``recognise_fields`` and field-map (TOML) files
 - detect: the CRS of a file without .prj, from the coordinate magnitude
 - sources: one vector file read into canonical fields (CRS, encoding, mapping)
