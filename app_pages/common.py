@@ -156,7 +156,9 @@ def seed_once() -> int:
     from gridgeo.store import default_url
 
     url = default_url()
-    if not data.is_demo() or data.store().count_events():
+    if not data.is_demo():
+        return 0
+    if data.store().count_events():
         return _seed_result.get(url, 0)
     with st.spinner(t("seeding", lang())):
         _seed_result[url] = _seed(url)

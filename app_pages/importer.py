@@ -24,6 +24,7 @@ from gridgeo.i18n import t
 LAYERS = ("communities", "streets", "grids", "units", "legacy", "district", "ignore")
 FILE_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".xlsx", ".xlsm", ".csv")
 UPLOAD_TYPES = ["zip", "shp", "shx", "dbf", "prj", "cpg", "gpkg", "geojson", "json", "xlsx", "xlsm", "csv"]
+UNIT_CRS = {"": "imp_crs_auto", "GCJ02": "imp_crs_gcj02", "BD09": "imp_crs_bd09", "CGCS2000": "imp_crs_cgcs2000"}
 CHECK_NAMES = {  # gridgeo.validation check -> what it is called on screen
     "overlap": ("重叠", "overlap"), "gap": ("缝隙", "gap"), "outside_parent": ("超出上级范围", "outside parent"),
     "invalid_geometry": ("图形无效", "invalid geometry"), "null_geometry": ("缺少图形", "no geometry"),
@@ -257,7 +258,7 @@ def report(result, L: str) -> None:
     st.subheader(t("imp_report", L))
     if result.problems:
         st.warning(t("imp_problems", L).format(n=len(result.problems)))
-        st.dataframe(problems_table(result, L), hide_index=True, use_container_width=True)
+        st.dataframe(problems_table(result, L), hide_index=True, width="stretch")
     else:
         st.success(t("imp_no_problems", L))
     if result.rejects is not None and len(result.rejects):
@@ -265,7 +266,8 @@ def report(result, L: str) -> None:
         st.info(t("imp_rejects", L).format(n=n))
         heads = {"file": t("imp_col_file", L), "row": t("imp_col_row", L), "field": t("imp_col_source", L),
                  "value": t("imp_col_value", L), "reason": t("imp_col_reason", L)}
-        st.dataframe(result.rejects.rename(columns=heads).fillna(""), hide_index=True, use_container_width=True)
+        rejects = result.rejects.assign(file=result.rejects["file"].map(lambda f: Path(str(f)).name))
+        st.dataframe(rejects.rename(columns=heads).fillna(""), hide_index=True, width="stretch")
 
 
 def store_and_use(result, name: str, files: list[str], L: str) -> None:
@@ -298,7 +300,7 @@ def stored_atlases(L: str) -> None:
         t("imp_col_active", L): table["active"].map(yes_no), t("imp_col_streets", L): table["n_streets"],
         t("imp_col_communities", L): table["n_communities"], t("imp_col_grids", L): table["n_grids"],
         t("imp_col_units", L): table["n_units"], t("imp_col_demo", L): table["is_demo"].map(yes_no)})
-    st.dataframe(shown, hide_index=True, use_container_width=True)
+    st.dataframe(shown, hide_index=True, width="stretch")
     names = list(dict.fromkeys(table["name"]))
     col_pick, col_go = st.columns([3, 1])
     pick = col_pick.selectbox(t("imp_col_name", L), names, key="imp_switch_name")
@@ -322,7 +324,7 @@ def choose_files(L: str) -> tuple[list[Path], pd.DataFrame] | None:
     st.caption(t("imp_files_help", L))
     table = file_table(paths, L)
     edited = st.data_editor(
-        table, hide_index=True, use_container_width=True, key=f"imp_file_table_{len(paths)}",
+        table, hide_index=True, width="stretch", key=f"imp_file_table_{len(paths)}",
         disabled=[t("imp_col_file", L)],
         column_config={t("imp_col_layer", L): st.column_config.SelectboxColumn(
             options=[_layer_label(k, L) for k in LAYERS], required=True)})
@@ -332,6 +334,11 @@ def choose_files(L: str) -> tuple[list[Path], pd.DataFrame] | None:
 def check_and_import(paths: list[Path], files: pd.DataFrame, name: str, L: str) -> None:
     """Steps 2-4: check (import without storing), correct the mapping, see the report, import."""
     sources, crs = sources_of(files, paths, L)
+    if "units" in sources and "units" not in crs:  # registers picked on AMap/Baidu tools: say which
+        picked = st.selectbox(t("imp_units_crs", L), list(UNIT_CRS), key="imp_units_crs",
+                              format_func=lambda k: t(UNIT_CRS[k], L))
+        if picked:
+            crs["units"] = picked
     if "communities" not in sources:
         st.info(t("imp_need_communities", L))
         return
@@ -346,7 +353,7 @@ def check_and_import(paths: list[Path], files: pd.DataFrame, name: str, L: str) 
     st.caption(t("imp_fields_help", L))
     table = mapping_table(result, L)
     edited = st.data_editor(
-        table, hide_index=True, use_container_width=True, key="imp_mapping",
+        table, hide_index=True, width="stretch", key="imp_mapping",
         disabled=[t("imp_col_layer", L), t("imp_col_source", L), t("imp_col_sample", L)],
         column_config={"_layer": None, t("imp_col_target", L): st.column_config.SelectboxColumn(
             options=target_options(list(result.mappings)))})
