@@ -58,9 +58,15 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
     if info.flag_bits & 0x800:
         return info.filename
     try:
-        return info.filename.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
         return info.filename
+    for encoding in ("utf-8", "gbk"):  # Linux/macOS zips: UTF-8 without the flag; Windows: GBK
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
 
 
 def _unzip(blob: bytes, name: str, into: Path) -> None:
@@ -251,10 +257,26 @@ def preview(result, sources: dict, L: str) -> None:
     st_folium_cached(m, key="import_map", height=560, returned_objects=[])
 
 
+def counts_line(atlas, L: str) -> str:
+    """How many features of each layer were imported, and the metric CRS their areas are in."""
+    from gridgeo.active import atlas_metric_crs
+    from gridgeo.model import area_m2
+
+    parts = [t("imp_count", L).format(layer=_layer_label(k, L), n=len(getattr(atlas, k)))
+             for k in ("streets", "communities", "grids", "legacy", "units") if len(getattr(atlas, k))]
+    crs = atlas_metric_crs(atlas)
+    km2 = float(area_m2(atlas.district, crs).sum()) / 1e6 if len(atlas.district) else 0.0
+    parts.append(t("imp_area", L).format(km2=km2, crs=crs))
+    return " · ".join(parts)
+
+
 def report(result, L: str) -> None:
     """The summary lines, the problems, the rejected rows of the unit register."""
     st.subheader(t("imp_summary", L))
-    st.markdown("\n".join(f"- {line}" for line in result.summary) or "-")
+    if result.atlas is not None:
+        st.markdown(counts_line(result.atlas, L))
+    with st.expander(t("imp_details", L)):
+        st.markdown("\n".join(f"- {line}" for line in result.summary) or "-")
     st.subheader(t("imp_report", L))
     if result.problems:
         st.warning(t("imp_problems", L).format(n=len(result.problems)))
