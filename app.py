@@ -42,5 +42,9 @@ pages = [
     if (HERE / path).exists()
 ]
 page = st.navigation(pages)
-atlas_caption(st.sidebar)  # every page says which atlas it shows (the wall hides the sidebar: its footer does)
-page.run()
+# every page says which atlas it shows (the wall hides the sidebar: its footer does); when the
+# active atlas cannot be loaded only the import page runs (to import or switch to one)
+if atlas_caption(st.sidebar) or page.url_path == "import":
+    page.run()
+else:
+    st.error(t("atlas_error", L).format(error=t("atlas_fix", L)))

@@ -94,9 +94,10 @@ def atlas_label(lang_: str | None = None) -> str:
     return f"{name} · {district}" if district and str(district) != name else name
 
 
-def atlas_caption(where=None) -> None:
+def atlas_caption(where=None) -> bool:
     """A small line saying which atlas the page shows (``where``: st or st.sidebar); an error
-    line instead when the active atlas cannot be loaded (e.g. GRIDGEO_ATLAS names none stored)."""
+    line instead, and False, when the active atlas cannot be loaded (e.g. GRIDGEO_ATLAS names an
+    atlas the store does not hold)."""
     from gridgeo.errors import InputError
 
     where = where or st
@@ -104,6 +105,8 @@ def atlas_caption(where=None) -> None:
         where.caption(t("atlas_caption", lang()).format(name=atlas_label()))
     except InputError as exc:
         where.error(t("atlas_error", lang()).format(error=exc))
+        return False
+    return True
 
 
 def _simplify(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:

@@ -157,6 +157,8 @@ _IMPORT: dict[str, dict[str, str]] = {
     "no_events_yet_long": {"zh": "暂无事件：事件库中还没有任何事件。事件经接口或 gridgeo ingest 进入后即显示在地图上。",
                            "en": "No events yet: the event store holds none. Events sent to the service or "
                                  "loaded with gridgeo ingest appear on the map."},
+    "atlas_fix": {"zh": "请在“数据导入”页导入或切换图集，或改正 GRIDGEO_ATLAS。",
+                  "en": "import or switch to an atlas on the Import page, or correct GRIDGEO_ATLAS."},
     "atlas_error": {"zh": "无法载入当前图集：{error}", "en": "The active atlas cannot be loaded: {error}"},
     "imp_title": {"zh": "数据导入：导入本辖区的图层", "en": "Import your district's layers"},
     "imp_intro": {"zh": "上传社区、街道、网格、原有部门网格和楼栋（小区）文件，或一个包含它们的 zip 压缩包。"
@@ -164,7 +166,7 @@ _IMPORT: dict[str, dict[str, str]] = {
                   "en": "Upload the communities, streets, grids, legacy department grids and buildings "
                         "(compounds), or one zip holding them. Shapefile (.shp/.dbf/.shx/.prj, GBK is fine), "
                         "GeoJSON, GeoPackage, Excel and CSV are read."},
-    "imp_name": {"zh": "图集名称（英文字母、数字和连字符）", "en": "Atlas name (letters, digits, hyphens)"},
+    "imp_name": {"zh": "图集名称（如 chengdu-jinjiang；可用中文、字母、数字和连字符）", "en": "Atlas name (e.g. chengdu-jinjiang; letters, Chinese, digits, hyphens)"},
     "imp_upload": {"zh": "选择文件或 zip 压缩包", "en": "Choose files or a zip"},
     "imp_files": {"zh": "① 文件与图层", "en": "① Files and layers"},
     "imp_files_help": {"zh": "请确认每个文件对应的图层；坐标系留空则自动识别（.prj 或坐标数值）。",

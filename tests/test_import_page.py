@@ -165,3 +165,16 @@ def test_import_page_draws_problems_in_red_and_stores_nothing(real_store, office
         assert not len(list_atlases(store)) and store.current_version() is None
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_an_atlas_the_store_lacks_is_one_error_line_and_the_import_page_still_runs(real_store, monkeypatch):
+    monkeypatch.setenv("GRIDGEO_ATLAS", "no-such-atlas")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    _ok(at)
+    assert any("no-such-atlas" in e.value for e in at.sidebar.error)
+    at.switch_page("app_pages/importer.py")
+    at.run()
+    _ok(at)
+    assert at.title and at.title[0].value.startswith("数据导入")
