@@ -11,7 +11,7 @@ Not Guangming and not in its GK zone: the district lies around 104.07°E 30.60°
 - no streets file (streets come from the community codes), no district file;
 - legacy layers: party.geojson in CGCS2000 geographic, urban.gpkg in EPSG:4523;
 - units.xlsx: a building register (楼栋编码 小区名称 地址 户数 人口 经度 纬度) with GCJ-02 positions,
-  blank cells, "约120" text numbers and a bad coordinate.
+  blank cells, "约120" text numbers, a bad coordinate and a building entered twice.
 
 ``make_office_set(folder)`` writes the files and returns their paths and the truth to check
 against (community polygons in EPSG:4523, the dirty rows).
@@ -143,12 +143,13 @@ def _register(nodes: np.ndarray, rng, truth: dict) -> tuple[pd.DataFrame, dict[i
                              "人口": str(int(rng.integers(150, 400))),
                              "经度": f"{float(glon):.7f}", "纬度": f"{float(glat):.7f}"})
     table = pd.DataFrame(rows)
-    dirty = {3: "户数", 10: "纬度", 17: "户数", 25: "经度", 40: "人口"}  # 0-based data row -> field
+    dirty = {3: "户数", 10: "纬度", 17: "户数", 25: "经度", 40: "人口", 60: "楼栋编码"}  # data row -> field
     table.loc[3, "户数"] = "约120"
     table.loc[10, "纬度"] = None
     table.loc[17, "户数"] = None
     table.loc[25, "经度"] = "104.07x"
     table.loc[40, "人口"] = "三百"
+    table.loc[60, "楼栋编码"] = table.loc[59, "楼栋编码"]  # the same building entered twice
     table.loc[5, "地址"] = None  # blank but not required: the row is kept
     return table, {i + 2: f for i, f in dirty.items()}
 

@@ -4,6 +4,7 @@ tests/office_district.py): a synthetic district near Chengdu in GK zone 35, with
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -119,7 +120,8 @@ def test_import_reads_every_wart(office, imported):
     # dirty register rows: skipped with row number, field and reason; the rest imported
     rejected = dict(zip(r.rejects["row"], r.rejects["field"], strict=True))
     assert rejected == office.dirty_rows
-    assert "'约120' is not a number" in " ".join(r.rejects["reason"])
+    reasons = " ".join(r.rejects["reason"])
+    assert "'约120' is not a number" in reasons and "already on row 61" in reasons
     assert len(a.units) == office.unit_rows - len(office.dirty_rows)
 
 
@@ -186,8 +188,8 @@ def test_cli_import_use_assign_partition(tmp_path, office, capsys, store_url):
             "--crs", "units=GCJ02", "--rejects", str(tmp_path / "rejects.csv"), "--database", url, "--quiet"]
     assert _cli("atlas", "import", "--name", "rongnan", *base) == 0
     out = capsys.readouterr().out
-    assert "5 unit row(s) rejected" in out and "stored atlas rongnan version 1" in out
-    assert len(pd.read_csv(tmp_path / "rejects.csv")) == 5
+    assert "6 unit row(s) rejected" in out and "stored atlas rongnan version 1" in out
+    assert len(pd.read_csv(tmp_path / "rejects.csv")) == 6
     assert _cli("atlas", "use", "rongnan", "--database", url) == 0
     assert _cli("atlas", "list", "--database", url) == 0
     assert "* rongnan" in capsys.readouterr().out
@@ -405,3 +407,56 @@ def test_cli_show_export_and_import_dir(tmp_path, imported, capsys):
         _same_layer(imported.atlas, again, layer)
     assert _cli("atlas", "import", "--name", "x", "--dir", str(tmp_path / "xlsx"), "--database", url) == 2
     assert "no communities file" in capsys.readouterr().err
+
+
+def test_gap_between_communities_is_reported_on_the_communities(tmp_path, office):
+    """Derived streets fill the gaps between their communities, so a gap is reported where the
+    office can fix it (on the communities file), as a warning."""
+    comm = gpd.read_file(office.communities, encoding="GB18030").set_crs(ZONE_EPSG)
+    inner = comm["社区编码"].str.endswith("001002")
+    middle = comm.loc[inner].geometry.iloc[0].representative_point()
+    hole = shapely.box(middle.x - 20, middle.y - 20, middle.x + 20, middle.y + 20)  # 1,600 m² no one covers
+    comm.loc[inner, "geometry"] = comm.loc[inner].difference(hole)
+    path = tmp_path / "communities.gpkg"
+    comm.to_file(path)
+    result = import_atlas({"communities": path}, name="x")
+    assert result.ok and result.warnings and not result.errors
+    assert {p.check for p in result.warnings} == {"gap"}
+    assert {p.file for p in result.warnings} == {str(path)}, [str(p) for p in result.warnings]
+    assert {result.layer_of(p) for p in result.warnings} == {"communities"}
+    assert re.search(r"gap of 1,6\d\d m² inside street 510199001", str(result.warnings[0]))
+    assert not result.storable() and result.storable(accept_warnings=True)
+
+
+def test_geojson_without_crs_member_holding_gk_metres(tmp_path, office):
+    """GeoJSON with no crs member is WGS84 by RFC 7946, but numbers like 35,410,000 are GK metres."""
+    comm = gpd.read_file(office.communities, encoding="GB18030")
+    path = tmp_path / "communities.geojson"
+    with pytest.warns(UserWarning, match="'crs' was not provided"):
+        comm.set_crs(None, allow_override=True).to_file(path, driver="GeoJSON")
+    result = import_atlas({"communities": path}, name="x")
+    assert result.ok, [str(p) for p in result.problems]
+    assert "EPSG:4523, from the coordinate magnitude (the file says EPSG:4326" in result.summary[0]
+    assert np.allclose(result.atlas.communities.to_crs(ZONE_EPSG).area.sort_values().to_numpy(),
+                       office.community_gk.area.sort_values().to_numpy(), rtol=1e-6)
+
+
+def test_register_saved_as_gbk_csv_gives_the_same_units(tmp_path, office, imported):
+    path = tmp_path / "楼栋台账.csv"
+    pd.read_excel(office.units, dtype=str).to_csv(path, index=False, encoding="gbk")
+    result = import_atlas({"communities": office.communities, "units": [path]}, name="x", crs={"units": "GCJ02"})
+    assert result.ok
+    assert dict(zip(result.rejects["row"], result.rejects["field"], strict=True)) == office.dirty_rows
+    units, orig = result.atlas.units, imported.atlas.units
+    assert units["code"].tolist() == orig["code"].tolist() and units["name"].tolist() == orig["name"].tolist()
+    assert shapely.equals_exact(units.geometry.values, orig.geometry.values, 1e-9).all()
+
+
+def test_shapefile_export_refuses_mixed_units(tmp_path, imported):
+    atlas = imported.atlas
+    units = atlas.units.copy()
+    units.loc[0, "geometry"] = units.geometry.iloc[0].buffer(0.0001)
+    mixed = type(atlas)(**{**atlas.layers(), "units": units}, meta=atlas.meta)
+    with pytest.raises(InputError, match="units: mixes points and polygons"):
+        export_atlas(mixed, "shp", tmp_path / "out", "x")
+    assert not any((tmp_path / "out").glob("*.shp"))  # nothing half-written

@@ -26,12 +26,12 @@ DIR_LAYERS = ("district", "streets", "communities", "grids", "legacy", "units")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the atlas actions and their options."""
-    parser.epilog = __doc__.split("\n\n", 2)[2]
+    parser.epilog = __doc__.split("\n\n", 1)[1]
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     sub = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
     imp = sub.add_parser("import", help="import an office's files as a stored atlas")
     imp.add_argument("--name", required=True, help="atlas name (letters, digits, Chinese, - _ .)")
-    imp.add_argument("--dir", metavar="DIR", help="folder with <layer>.geojson|gpkg|shp (and units.xlsx|csv)")
+    imp.add_argument("--dir", metavar="DIR", help="folder whose files are found by name (communities.shp, 社区.shp, 网格.shp, 党建网格.shp, 楼栋台账.xlsx, ...)")
     for layer in ("communities", "streets", "grids", "district"):
         imp.add_argument(f"--{layer}", metavar="F", help=f"{layer} file (.shp .gpkg .geojson .csv)")
     imp.add_argument("--legacy", metavar="LAYER=F", action="append", default=[],

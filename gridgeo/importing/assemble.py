@@ -68,6 +68,7 @@ def _hierarchy(reads: dict[str, LayerRead], log: _Log) -> tuple[gpd.GeoDataFrame
         log.summary.append(f"communities: parent street {how}")
     else:
         streets = derive_parents(communities, "streets", "street_code", "street_name", "district_code", "街道")
+        log.sources["streets"] = f"streets (derived from {comm.path.name})"
         communities["street_code"] = communities.get("street_code", pd.Series(index=communities.index, dtype=object)
                                                      ).fillna(communities["code"].str[:9])
         log.summary.append(f"streets: {len(streets):,} derived from the community codes (first 9 digits), "
@@ -83,6 +84,7 @@ def _hierarchy(reads: dict[str, LayerRead], log: _Log) -> tuple[gpd.GeoDataFrame
             streets["district_name"] = streets["code"].map(
                 dict(zip(communities["code"].str[:9], communities["district_name"], strict=True)))
         district = derive_parents(streets, "district", "district_code", "district_name", None, "区")
+        log.sources["district"] = f"district (derived from {comm.path.name})"
         streets["district_code"] = streets.get("district_code", pd.Series(index=streets.index, dtype=object)
                                                ).fillna(streets["code"].str[:6])
         log.summary.append(f"district: {len(district):,} derived from the street codes (first 6 digits)")

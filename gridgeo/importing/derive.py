@@ -1,22 +1,42 @@
 """Layers an office may not hand over, derived from the ones below: streets from the communities'
-codes (first 9 digits; geometry = dissolve of their communities), the district likewise (6 digits)."""
+codes (first 9 digits; geometry = dissolve of their communities, small gaps between them filled
+so they are reported on the communities), the district likewise (6 digits)."""
 
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry import Polygon
 
 from gridgeo.crs import WGS84
 from gridgeo.model import CODE_LENGTHS
 
 
+def _fill_holes(geom, others):
+    """``geom`` without the holes that no other child covers: a gap between its own children is
+    then reported on the children (where the office can fix it), not as a hole in the parent.
+    Holes that other parents' children fill (enclaves) stay."""
+    parts = []
+    for poly in shapely.get_parts(geom):
+        if poly.geom_type != "Polygon":
+            continue
+        keep = [ring for ring in poly.interiors
+                if others is not None and shapely.area(shapely.intersection(Polygon(ring), others)) > 1e-12]
+        parts.append(Polygon(poly.exterior, keep))
+    return shapely.union_all(parts) if parts else geom
+
+
 def _dissolve(children: gpd.GeoDataFrame, key: pd.Series) -> gpd.GeoDataFrame:
     groups = children.groupby(key.to_numpy(), sort=True)
     codes, geoms = [], []
+    geometry = np.asarray(children.geometry.values, dtype=object)
     for code, part in groups:
+        others = geometry[(key != code).to_numpy()]
+        union = shapely.make_valid(shapely.union_all(part.geometry.values))
         codes.append(str(code))
-        geoms.append(shapely.make_valid(shapely.union_all(part.geometry.values, grid_size=None)))
+        geoms.append(_fill_holes(union, shapely.union_all(others) if len(others) else None))
     return gpd.GeoDataFrame({"code": codes}, geometry=geoms, crs=WGS84)
 
 

@@ -57,13 +57,25 @@ def file_crs(path: Path, kind: str | None = None) -> pyproj.CRS | None:
     return pyproj.CRS.from_user_input(info["crs"]) if info.get("crs") else None
 
 
+def looks_projected(path: Path, kind: str | None = None) -> bool:
+    """True when a layer's coordinates cannot be degrees (|x| > 180 or |y| > 90)."""
+    try:
+        names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+        info = _info(path, layer=kind if kind in names else None, force_total_bounds=True)
+        xmin, ymin, xmax, ymax = (float(v) for v in info["total_bounds"])
+    except Exception:
+        return False
+    return max(abs(xmin), abs(xmax)) > 180 or max(abs(ymin), abs(ymax)) > 90
+
+
 def detect_crs(path: Path, what: str, flag: str) -> tuple[str, str]:
     """(CRS for read_layer, how it was found) for a file that declares no CRS.
 
     Raises UsageError (one line, naming ``flag`` to use) when the coordinates do not tell.
     """
     try:
-        info = _info(path, force_total_bounds=True)
+        names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+        info = _info(path, layer=what if what in names else None, force_total_bounds=True)
         xmin, ymin, xmax, ymax = (float(v) for v in info["total_bounds"])
     except Exception as exc:
         raise InputError(f"{path}: cannot read the coordinates ({exc}); check the file") from None

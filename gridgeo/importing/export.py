@@ -21,6 +21,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from gridgeo.errors import InputError, UsageError
 from gridgeo.importing.fields import export_names
@@ -54,6 +55,10 @@ def _write_layers(atlas: Atlas, tmp: Path, fmt: str, name: str) -> list[str]:
                 frame.to_file(tmp / f"{layer}.geojson", driver="GeoJSON", engine="pyogrio")
                 written.append(f"{layer}.geojson")
             elif fmt == "shp":
+                kinds = {"Point" if t in ("Point", "MultiPoint") else "Polygon" for t in frame.geom_type.dropna()}
+                if len(kinds) > 1:
+                    raise InputError(f"{layer}: mixes points and polygons, which a shapefile cannot hold; "
+                                     "export as gpkg or geojson")
                 _chinese(layer, frame).to_file(tmp / f"{layer}.shp", driver="ESRI Shapefile", engine="pyogrio",
                                                encoding="GBK")
                 (tmp / f"{layer}.cpg").write_text("GBK", encoding="ascii")
@@ -92,12 +97,12 @@ def export_atlas(atlas: Atlas, fmt: str, out: str | Path, name: str) -> list[Pat
                 (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2, default=str),
                                                encoding="utf-8")
                 names.append("meta.json")
-        moved = []
         for part in sorted(tmp.iterdir()):
             os.replace(part, out / part.name)
-            moved.append(out / part.name)
         return [out / n for n in names]
     except OSError as exc:
         raise InputError(f"--out {out}: cannot write ({exc.strerror or exc}); give a folder you can write to") from None
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.FieldError, pyogrio.errors.GeometryError) as exc:
+        raise InputError(f"--out {out}: cannot write the {fmt} files ({exc}); try another format") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

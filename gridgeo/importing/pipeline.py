@@ -57,6 +57,11 @@ class ImportResult:
         """True when the atlas has no errors (it may still have warnings)."""
         return self.atlas is not None and not self.errors
 
+    def layer_of(self, problem: Problem) -> str | None:
+        """The atlas layer a problem is about (from its file), e.g. to highlight it on a map."""
+        sources = (self.atlas.meta.get("sources") or {}) if self.atlas is not None else {}
+        return next((layer for layer, src in sources.items() if src == problem.file), None)
+
     def storable(self, accept_warnings: bool = False) -> bool:
         """True when the atlas may be stored: no errors, and no warnings unless accepted."""
         return self.ok and (accept_warnings or not self.warnings)

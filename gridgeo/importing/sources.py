@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gridgeo.importing.detect import detect_crs, file_crs
+from gridgeo.importing.detect import detect_crs, file_crs, looks_projected
 from gridgeo.importing.fields import recognise_fields
 from gridgeo.io import read_layer
 
@@ -42,10 +42,12 @@ def resolve_crs(path: Path, layer: str, given: str | None) -> tuple[str | None, 
     if path.suffix.lower() == ".csv":
         return None, ""  # read_layer refuses it with its own message unless it has a crs column
     own = file_crs(path, layer)
-    if own is not None:
+    if own is not None and not (own.is_geographic and looks_projected(path, layer)):
         where = "the .prj" if path.suffix.lower() == ".shp" else "the file"
         return None, f"{_crs_label(own)} ({own.name}) from {where}"
     crs, how = detect_crs(path, layer, f"--crs {layer}")
+    if own is not None:  # e.g. GeoJSON without a crs member holding metres: "WGS84" by RFC 7946
+        how = how.replace("(no .prj)", f"(the file says {_crs_label(own)}, but the numbers are metres)")
     return crs, how
 
 

@@ -75,66 +75,88 @@ def _unit_sheet(path: Path) -> str | int:
     return next((n for n in names if n.strip().lower() in UNIT_SHEETS), 0)
 
 
+class _Rejects:
+    """Rejected cells of a register: file, Excel row number, source field, value, reason."""
+
+    def __init__(self, path: Path, frame: pd.DataFrame, mapping: dict[str, str]) -> None:
+        self.path, self.frame = path, frame
+        self.source_of = {v: k for k, v in mapping.items()}
+        self.rows: list[dict] = []
+        self.bad = np.zeros(len(frame), dtype=bool)
+
+    def field(self, col: str) -> str:
+        return self.source_of.get(col, col)
+
+    def add(self, rows: np.ndarray, col: str, reason) -> None:
+        """Reject ``rows`` (positions) for ``col``; ``reason(i)`` says why."""
+        for i in np.flatnonzero(rows) if rows.dtype == bool else rows:
+            value = self.frame[col].iloc[i]
+            self.rows.append({"file": str(self.path), "row": int(i) + 2, "field": self.field(col),
+                              "value": "" if pd.isna(value) else str(value), "reason": reason(i)})
+            self.bad[i] = True
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=list(REJECT_COLUMNS))
+
+
+def _numbers(frame: pd.DataFrame, rej: _Rejects) -> dict[str, np.ndarray]:
+    """Coordinates and counts as floats; blank or non-numeric cells and bad counts rejected."""
+    values: dict[str, np.ndarray] = {}
+    for col in ("lon", "lat", *[c for c in COUNT_COLUMNS if c in frame.columns]):
+        floats = np.array([_number(v) for v in frame[col].astype(object)], dtype=object).astype(float)
+        rej.add(np.isnan(floats), col, lambda i, c=col: _reason(rej.field(c), frame[c].iloc[i]))
+        if col in COUNT_COLUMNS:
+            wrong = ~np.isnan(floats) & ((floats < 0) | (np.mod(floats, 1) != 0))
+            rej.add(wrong, col, lambda i, c=col: f"{rej.field(c)} {frame[c].iloc[i]} is not a whole number >= 0")
+        values[col] = floats
+    return values
+
+
+def _codes(frame: pd.DataFrame, rej: _Rejects) -> None:
+    """Blank codes rejected, and every repeat of a code after its first row."""
+    rej.add(frame["code"].isna().to_numpy(), "code", lambda i: f"{rej.field('code')} is blank")
+    codes = frame["code"].where(~rej.bad)
+    first = {}
+    for i, code in enumerate(codes):
+        if isinstance(code, str):
+            first.setdefault(code, i)
+    repeat = codes.notna().to_numpy() & codes.duplicated().to_numpy()
+    rej.add(repeat, "code", lambda i: f"{rej.field('code')} {codes.iloc[i]} already on row {first[codes.iloc[i]] + 2}")
+
+
 def read_unit_table(path: str | Path, crs: str | None, overrides: dict[str, str] | None
                     ) -> tuple[gpd.GeoDataFrame, dict[str, str], pd.DataFrame, str]:
     """(units in WGS84, field mapping, rejects, CRS note) from a register table.
 
-    Rows with a blank code or coordinate, a coordinate or count that is not a number ("约120"), or
-    a position outside China are rejected (one rejects line per bad cell). Counts must be whole
-    numbers >= 0. Coordinates are in ``crs`` (default CGCS2000/WGS84; GCJ02 for AMap pickers).
+    Rows with a blank or repeated code, a blank coordinate or count, one that is not a number
+    ("约120"), or a position outside China are rejected (one rejects line per bad cell). Counts must
+    be whole numbers >= 0. Coordinates are in ``crs`` (default CGCS2000/WGS84; GCJ02 for AMap).
     """
     path = Path(path)
     table = read_table(path, _unit_sheet(path))
     overrides = overrides or {}
     mapping = recognise_fields(list(table.columns), "units", overrides)
-    frame = canonical_frame(table, mapping, overrides)
-    for need in ("lon", "lat"):
+    frame = canonical_frame(table, mapping, overrides).reset_index(drop=True)
+    for need, word in (("lon", "longitude"), ("lat", "latitude"), ("code", "code")):
         if need not in frame.columns:
-            raise InputError(f"{path}: no {'longitude' if need == 'lon' else 'latitude'} column; name it "
-                             f"{'经度' if need == 'lon' else '纬度'} (or map it in a --fields file)")
-    if "code" not in frame.columns:
-        raise InputError(f"{path}: no code column; name it 楼栋编码 or 单元编码 (or map it in a --fields file)")
-    rejects: list[dict] = []
-    source_of = {v: k for k, v in mapping.items()}
-
-    def reject(i: int, field: str, reason: str) -> None:
-        rejects.append({"file": str(path), "row": i + 2, "field": source_of.get(field, field),
-                        "value": "" if pd.isna(frame[field].iloc[i]) else str(frame[field].iloc[i]),
-                        "reason": reason})
-
-    n = len(frame)
-    bad = np.zeros(n, dtype=bool)
-    values: dict[str, np.ndarray] = {}
-    for col in ("lon", "lat", *[c for c in COUNT_COLUMNS if c in frame.columns]):
-        nums = np.array([_number(v) for v in frame[col].astype(object)], dtype=object)
-        for i in np.flatnonzero(pd.isna(nums.astype(float))):
-            reject(i, col, _reason(source_of.get(col, col), frame[col].iloc[i]))
-            bad[i] = True
-        floats = nums.astype(float)
-        if col in COUNT_COLUMNS:
-            wrong = ~np.isnan(floats) & ((floats < 0) | (np.mod(floats, 1) != 0))
-            for i in np.flatnonzero(wrong):
-                reject(i, col, f"{source_of.get(col, col)} {frame[col].iloc[i]} is not a whole number >= 0")
-            bad |= wrong
-        values[col] = floats
-    blank_code = frame["code"].isna().to_numpy()
-    for i in np.flatnonzero(blank_code):
-        reject(i, "code", f"{source_of.get('code', 'code')} is blank")
-    bad |= blank_code
+            alias = {"lon": "经度", "lat": "纬度", "code": "楼栋编码 or 单元编码"}[need]
+            raise InputError(f"{path}: no {word} column; name it {alias} (or map it in a --fields file)")
+    rej = _Rejects(path, frame, mapping)
+    values = _numbers(frame, rej)
+    _codes(frame, rej)
     convert, crs_name, _ = _point_converter(path, crs)
     lon, lat = np.asarray(convert(values["lon"], values["lat"]), dtype=float)
-    outside = ~bad & ~((lon >= CHINA_LON[0]) & (lon <= CHINA_LON[1]) & (lat >= CHINA_LAT[0]) & (lat <= CHINA_LAT[1]))
-    for i in np.flatnonzero(outside):
-        reject(i, "lon", f"position ({frame['lon'].iloc[i]}, {frame['lat'].iloc[i]}) is outside China "
-                         "(swapped, or not in the declared CRS?)")
-    bad |= outside
-    keep = frame.loc[~bad].drop(columns=["lon", "lat"]).copy()
+    outside = ~rej.bad & ~((lon >= CHINA_LON[0]) & (lon <= CHINA_LON[1]) & (lat >= CHINA_LAT[0]) & (lat <= CHINA_LAT[1]))
+    rej.add(outside, "lon", lambda i: f"position ({frame['lon'].iloc[i]}, {frame['lat'].iloc[i]}) is outside "
+                                      "China (swapped, or not in the declared CRS?)")
+    good = ~rej.bad
+    keep = frame.loc[good].drop(columns=["lon", "lat"]).copy()
     for col in COUNT_COLUMNS:
         if col in values:
-            keep[col] = values[col][~bad].astype(np.int64)
-    units = gpd.GeoDataFrame(keep, geometry=gpd.points_from_xy(lon[~bad], lat[~bad]), crs=WGS84)
+            keep[col] = values[col][good].astype(np.int64)
+    units = gpd.GeoDataFrame(keep, geometry=gpd.points_from_xy(lon[good], lat[good]), crs=WGS84)
     note = f"{crs_name} points" + (" converted to WGS84" if crs_name not in ("WGS84", "CGCS2000") else "")
-    return units.reset_index(drop=True), mapping, pd.DataFrame(rejects, columns=list(REJECT_COLUMNS)), note
+    return units.reset_index(drop=True), mapping, rej.table(), note
 
 
 def check_unit_crs(crs: str | None) -> None:
