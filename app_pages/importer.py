@@ -217,33 +217,26 @@ def problems_table(result, L: str) -> pd.DataFrame:
                                        t("imp_col_problem", L), t("imp_col_hint", L)])
 
 
-def flagged_by_layer(result, sources: dict) -> dict:
+def flagged_by_layer(result) -> dict:
     """Per atlas layer, the features the problems name, with the problem text (for the map)."""
+    from gridgeo.validation import feature_labels
     from layers import flagged_features
 
     if result.atlas is None:
         return {}
-    files = {}
-    for layer, value in sources.items():
-        for item in value if isinstance(value, list) else [value]:
-            path = item[1] if isinstance(item, tuple) else item
-            files[Path(path).name] = layer
     out = {}
     for layer in ("district", "streets", "communities", "grids", "legacy", "units"):
-        mine = [p for p in result.problems if p.feature is not None and
-                (files.get(Path(str(p.file)).name) == layer or Path(str(p.file)).stem == layer)]
+        mine = [p for p in result.problems if p.feature is not None and result.layer_of(p) == layer]
         if not mine:
             continue
         frame = flagged_features(getattr(result.atlas, layer), layer, {p.feature for p in mine})
         text = {str(p.feature): p.message for p in mine}
-        from gridgeo.validation import feature_labels
-
-        labels = pd.Series(feature_labels(frame, layer), index=frame.index).astype(str)
+        labels = pd.Series(feature_labels(frame, layer), index=frame.index, dtype=object).astype(str)
         out[layer] = frame.assign(problem=labels.map(text).fillna(""))
     return out
 
 
-def preview(result, sources: dict, L: str) -> None:
+def preview(result, L: str) -> None:
     """The imported layers on a map, features with problems in red (legend included)."""
     from layers import import_preview_map
 
@@ -252,7 +245,7 @@ def preview(result, sources: dict, L: str) -> None:
     names = {"district": t("layer_district", L), "streets": t("layer_streets", L),
              "communities": t("layer_communities", L), "grids": t("layer_grids", L),
              "code": t("code", L), "name": t("name", L)}
-    m = import_preview_map(result.atlas.layers(), flagged_by_layer(result, sources), names,
+    m = import_preview_map(result.atlas.layers(), flagged_by_layer(result), names,
                            t("imp_problem_layer", L), t("imp_col_problem", L), t("legend_title", L))
     st_folium_cached(m, key="import_map", height=560, returned_objects=[])
 
@@ -366,11 +359,11 @@ def check_and_import(paths: list[Path], files: pd.DataFrame, name: str, L: str) 
         return
     field_map = st.session_state.get("imp_field_map", {})
     if st.button(t("imp_check", L), type="primary", key="imp_check"):
-        st.session_state["imp_result"] = (run_import(sources, crs, field_map, name, L), sources, name)
+        st.session_state["imp_result"] = (run_import(sources, crs, field_map, name, L), name)
     held = st.session_state.get("imp_result")
     if not held or held[0] is None:
         return
-    result, sources, name = held
+    result, name = held
     st.subheader(t("imp_fields", L))
     st.caption(t("imp_fields_help", L))
     table = mapping_table(result, L)
@@ -386,7 +379,7 @@ def check_and_import(paths: list[Path], files: pd.DataFrame, name: str, L: str) 
             merged.setdefault(layer, {}).update(pairs)
         st.session_state["imp_field_map"] = merged
     report(result, L)
-    preview(result, sources, L)
+    preview(result, L)
     accept = bool(result.warnings) and not result.errors and st.checkbox(t("imp_accept_warnings", L),
                                                                          key="imp_accept")
     if not result.storable(accept_warnings=accept):

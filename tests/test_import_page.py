@@ -159,7 +159,8 @@ def test_import_page_draws_problems_in_red_and_stores_nothing(real_store, office
     assert at.error  # cannot be imported as it is
     assert not [b for b in at.button if b.key == "imp_go"]
     script = _map_scripts(at)[0]
-    assert PROBLEM_COLOR in script
+    # the units a problem names are red dots (nothing else on this map is a circle marker)
+    assert PROBLEM_COLOR in script and script.count("L.circleMarker(") >= 5
     store = open_store(real_store, seed_default=False)
     try:
         assert not len(list_atlases(store)) and store.current_version() is None
