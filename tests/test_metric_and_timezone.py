@@ -57,3 +57,19 @@ def test_local_days_follow_the_configured_time_zone(monkeypatch):
         by_day = summarize(events, by="day", now=at)
         assert str(by_day["period"].iloc[0].tz) == tz
     assert days == {"Asia/Shanghai": ["2024-05-02"], "Europe/Berlin": ["2024-05-01"]}
+
+
+def test_validation_measures_an_overlap_in_the_districts_gk_zone():
+    """Two grids near Chengdu drawn in EPSG:4544 overlapping by 20 m x 500 m = 10,000 m²: the
+    report says 10,000 m² (EPSG:4547, 9° off its meridian, would say about 2 % more)."""
+    from gridgeo.validation import validate_frame
+
+    x0, y0 = 500_000 - 1_000 * 0.93, 3_385_000  # about 104.07°E 30.6°N in EPSG:4544
+    grids = gpd.GeoDataFrame(
+        {"code": ["510199001001001", "510199001001002"], "name": ["甲", "乙"],
+         "community_code": ["510199001001"] * 2},
+        geometry=[box(x0, y0, x0 + 500, y0 + 500), box(x0 + 480, y0, x0 + 980, y0 + 500)],
+        crs="EPSG:4544").to_crs("EPSG:4326")
+    overlaps = [p for p in validate_frame(grids, "grids", "grids.shp", tolerance_m2=1.0) if p.check == "overlap"]
+    assert len(overlaps) == 1
+    assert "10,000 m²" in overlaps[0].message or "9,999 m²" in overlaps[0].message
