@@ -396,6 +396,8 @@ def page() -> None:
     st.title(t("imp_title", L))
     common.atlas_caption()
     st.caption(t("imp_intro", L))
+    if data.is_demo():
+        st.warning(t("imp_demo_store", L))
     name = st.text_input(t("imp_name", L), key="imp_name").strip()
     chosen = choose_files(L)
     if chosen is not None:

@@ -205,6 +205,11 @@ _IMPORT: dict[str, dict[str, str]] = {
     "imp_need_communities": {"zh": "至少需要一个社区图层。", "en": "A communities layer is needed at least."},
     "imp_progress": {"zh": "正在读取和检查文件…（{pct}%）", "en": "Reading and checking the files… ({pct}%)"},
     "imp_col_row": {"zh": "行号", "en": "Row"},
+    "imp_demo_store": {"zh": "当前运行的是演示库（含模拟事件）。正式使用请另设数据库（GRIDGEO_DATABASE_URL）或数据目录"
+                             "（GRIDGEO_DATA_DIR）后再导入，以免真实图集与模拟事件同存一库。",
+                       "en": "This is the demo store (with simulated events). For real work set a database "
+                             "(GRIDGEO_DATABASE_URL) or a data dir (GRIDGEO_DATA_DIR) of your own before importing, "
+                             "so your atlas does not share a store with invented events."},
     "imp_details": {"zh": "导入过程明细（字段、编码、坐标系的识别经过）", "en": "Import details (how fields, encodings and CRS were found)"},
     "imp_count": {"zh": "{layer} {n} 个", "en": "{layer}: {n}"},
     "imp_area": {"zh": "辖区面积 {km2:,.2f} km²（按 {crs} 计算）", "en": "district area {km2:,.2f} km² (in {crs})"},
