@@ -149,3 +149,25 @@ def test_simulate_refuses_a_store_opened_for_real_work_unless_asked(tmp_path, mo
     store = open_store(url)
     assert store.count_events() > 0
     store.close()
+
+
+def test_the_data_dir_store_stops_being_the_demo_once_another_atlas_is_active(tmp_path, monkeypatch, capsys,
+                                                                               default_atlas):
+    from gridgeo.active import active_atlas_name, is_demo_store, load_active_atlas
+    from gridgeo.store.atlases import save_atlas, use_atlas
+
+    monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GRIDGEO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("GRIDGEO_ATLAS", raising=False)
+    store = open_store()
+    assert is_demo_store(store) and store.current_version() == 1  # the demo: synthetic grids published
+    small = type(default_atlas)(meta={}, **{k: v.head(40) if k in ("grids", "units", "legacy") else v
+                                            for k, v in default_atlas.layers().items()})
+    save_atlas(store, small, "office-copy")
+    use_atlas(store, "office-copy")
+    assert active_atlas_name(store) == "office-copy" and not is_demo_store(store)
+    assert len(load_active_atlas(store).grids) == 40
+    store.close()
+    fast = ["--rate", "50", "--duration", "1", "--seed", "2", "--pace", "5000", "--advance-every", "0.5"]
+    assert main(["simulate", *fast]) == 2  # no invented events into a store doing real work
+    assert "office-copy" in capsys.readouterr().err
