@@ -460,3 +460,11 @@ def test_shapefile_export_refuses_mixed_units(tmp_path, imported):
     with pytest.raises(InputError, match="units: mixes points and polygons"):
         export_atlas(mixed, "shp", tmp_path / "out", "x")
     assert not any((tmp_path / "out").glob("*.shp"))  # nothing half-written
+
+
+def test_partition_atlas_name_not_stored(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    assert _cli("partition", "--atlas", "nowhere", "--database", url, "--out", str(tmp_path / "p"), "--quiet") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no such folder, and atlas 'nowhere' is not in the store" in err[0]
+    assert not (tmp_path / "p").exists()

@@ -172,17 +172,14 @@ def run_import(args: argparse.Namespace) -> int:
     rejects_path = _rejects_path(args, sources)
     if rejects_path is not None:
         ensure_parent_dir(rejects_path, "--rejects")
-    store = _store(args)
-    bar, progress = _progress(args)
-    try:
-        result = import_atlas(sources, name=args.name, crs=crs, field_map=field_map, progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
-    try:
+    with _store(args) as store:  # opened first: a bad URL fails before the long import
+        bar, progress = _progress(args)
+        try:
+            result = import_atlas(sources, name=args.name, crs=crs, field_map=field_map, progress=progress)
+        finally:
+            if bar is not None:
+                bar.close()
         return _finish_import(args, store, result, sources, rejects_path)
-    finally:
-        store.close()
 
 
 def _finish_import(args, store, result, sources: dict, rejects_path: Path | None) -> int:

@@ -119,11 +119,14 @@ def load_stored_inputs(name: str, database: str | None
     """Communities, legacy layers and units of the stored atlas ``name`` (see `gridgeo atlas`)."""
     from gridgeo.commands._checks import open_store_checked
     from gridgeo.config import get_settings
-    from gridgeo.store.atlases import load_stored_atlas
+    from gridgeo.store.atlases import AtlasNotFound, load_stored_atlas
     from gridgeo.validation import repair_geometries
 
     with open_store_checked(database or get_settings().store_url, seed_default=False) as store:
-        atlas = load_stored_atlas(store, name)
+        try:
+            atlas = load_stored_atlas(store, name)
+        except AtlasNotFound as exc:
+            raise UsageError(f"--atlas {name}: no such folder, and {exc}") from None
     for layer in ("communities", "legacy", "units"):
         if not len(getattr(atlas, layer)):
             raise InputError(f"--atlas {name}: the stored atlas has no {layer}; import them with "
