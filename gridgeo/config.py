@@ -7,8 +7,10 @@ Variables (all optional):
 
 =============================  =====================================================================
 ``GRIDGEO_DATABASE_URL``       the store (SQLAlchemy URL). Set = a real deployment: never seeded.
-``GRIDGEO_DATA_DIR``           folder for the embedded SQLite store and caches (default ``<repo>/var``)
-``GRIDGEO_ATLAS``              name of the active atlas (default: the store's active one, else demo)
+``GRIDGEO_DATA_DIR``           folder for the embedded SQLite store and caches (default ``<repo>/var``;
+                               ``make run`` uses ``<repo>/var/demo`` for the demo)
+``GRIDGEO_ATLAS``              name of the active atlas (default: the store's active one, else demo).
+                               Any atlas but ``guangming-demo`` means real work: never seeded.
 ``GRIDGEO_API_TOKEN``          the admin bearer token for writes
 ``GRIDGEO_READ_ACCESS``        ``open``, ``localhost`` (default) or ``token``
 ``GRIDGEO_MAX_BODY_BYTES``     request body limit (default 2,000,000)
@@ -137,6 +139,13 @@ class Settings:
     def is_real_store(self) -> bool:
         """True when the store was given by URL: it never receives synthetic grids or events."""
         return self.database_url is not None
+
+    @property
+    def demo_allowed(self) -> bool:
+        """True unless the settings name a real store or an atlas that is not the demo: only then
+        may the embedded store receive the synthetic demo grids and simulated events (the store's
+        own active atlas is checked too, see :func:`gridgeo.active.is_demo_store`)."""
+        return not self.is_real_store and self.atlas in (None, DEMO_ATLAS)
 
     def metric_crs_for(self, lon: float | None = None) -> str:
         """The configured metric CRS, else the GK zone nearest ``lon`` (default 114°E)."""

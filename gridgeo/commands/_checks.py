@@ -38,10 +38,11 @@ def ensure_parent_dir(path: str | Path, flag: str) -> Path:
     return path
 
 
-def open_store_checked(url: str | None, flag: str = "--database", *, seed_default: bool = True) -> Any:
+def open_store_checked(url: str | None, flag: str = "--database", *, seed_default: bool | None = None) -> Any:
     """``gridgeo.store.open_store(url)`` with a bad URL or an unreachable/unwritable store as one line.
 
-    ``seed_default=False`` never publishes the demo grids into an empty store (atlas commands)."""
+    ``seed_default`` as in open_store: None (default) publishes the demo grids only into the empty
+    demo store (gridgeo.active.is_demo_store); False never (atlas commands); True always."""
     import sqlalchemy as sa
 
     from gridgeo.store import open_store

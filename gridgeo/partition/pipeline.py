@@ -228,13 +228,13 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
             progress(stage, frac)
 
     tick("refine", 0.0)
-    comm_m = to_metric(communities.assign(code=communities["code"].astype(str)))
-    legacy_m = to_metric(legacy.assign(code=legacy["code"].astype(str)))
-    units_m = to_metric(units)
+    comm_m = to_metric(communities.assign(code=communities["code"].astype(str)))  # the district's GK zone
+    legacy_m = to_metric(legacy.assign(code=legacy["code"].astype(str)), comm_m.crs)
+    units_m = to_metric(units, comm_m.crs)
     current_m = None
     if current is not None:
         _require(current, ("code",), "current grids")
-        current_m = to_metric(current[["code", "geometry"]].assign(code=current["code"].astype(str)))
+        current_m = to_metric(current[["code", "geometry"]].assign(code=current["code"].astype(str)), comm_m.crs)
     comms_p, frames, refine_report = prepare_layers(comm_m, legacy_m, sliver_m2=sliver_m2, repair=repair)
     base_lines: list = []
     if extra_lines is not None and len(extra_lines):
@@ -294,7 +294,7 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     grids = gpd.GeoDataFrame(sums, geometry=geoms.reindex(sums.index).values, crs=atoms.crs)
     grids["community"] = [k.split("#")[0] for k in grids.index]
     grids["atoms"] = atoms.groupby("grid_key").size().reindex(grids.index).to_numpy()
-    grids["code"] = assign_codes(grids, to_metric(previous) if previous is not None else None)
+    grids["code"] = assign_codes(grids, to_metric(previous, comm_m.crs) if previous is not None else None)
     key_to_code = dict(zip(grids.index, grids["code"], strict=True))
     atoms["grid_code"] = atoms["grid_key"].map(key_to_code)
 

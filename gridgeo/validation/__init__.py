@@ -56,6 +56,7 @@ from gridgeo.validation.readings import (
     _lonlat,
     _to_metric,
     _usable_geoms,
+    metric_zone,
     remove_slivers,
 )
 from gridgeo.validation.topology import (
@@ -90,7 +91,17 @@ def validate_frame(gdf: gpd.GeoDataFrame, kind: str, source: str = "",
 
     Metric checks are skipped when the coordinates are not usable (swapped or outside China).
     ``tiling=False`` skips overlap/gap checks (e.g. for legacy layers, which overlap by nature).
+    Areas are measured in the layer's metric CRS (``gridgeo.model.metric_crs_of``: the configured
+    one, else the nearest CGCS2000 GK zone).
     """
+    from gridgeo.model import metric_crs_of
+
+    with metric_zone(metric_crs_of(gdf)):
+        return _validate_frame(gdf, kind, source, tolerance_m2, parent, tiling)
+
+
+def _validate_frame(gdf: gpd.GeoDataFrame, kind: str, source: str, tolerance_m2: float,
+                    parent: gpd.GeoDataFrame | None, tiling: bool) -> list[Problem]:
     if kind not in REQUIRED_COLUMNS:
         raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
     if len(gdf) == 0:
