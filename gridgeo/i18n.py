@@ -7,6 +7,8 @@ Strings may carry ``str.format`` fields: ``t("seeded", "en").format(n=120)``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 DEFAULT_LANG = "zh"
 LANGS: dict[str, str] = {"zh": "简体中文", "en": "English"}
 
@@ -125,6 +127,235 @@ STATUS_NAMES: dict[str, dict[str, str]] = {
 
 # the grid editor page (网格调整) and plan rules/messages
 _PLANNER: dict[str, dict[str, str]] = {
+    # page
+    "pl_title": {"zh": "网格调整", "en": "Grid editor"},
+    "pl_no_plan": {"zh": "还没有方案。请从现有网格或自动划分方案新建一个。",
+                   "en": "No plan yet. Start one from the current grids or from the partition's proposal."},
+    "pl_new_plan": {"zh": "新建方案", "en": "New plan"},
+    "pl_plan_name": {"zh": "方案名称", "en": "Plan name"},
+    "pl_start_from": {"zh": "起点", "en": "Start from"},
+    "pl_start_current": {"zh": "现有网格", "en": "Current grids"},
+    "pl_start_proposal": {"zh": "自动划分方案", "en": "Partition proposal"},
+    "pl_create": {"zh": "创建", "en": "Create"},
+    "pl_creating": {"zh": "正在生成单元（首次约半分钟）…", "en": "Building atoms (about half a minute the first time)…"},
+    "pl_plan": {"zh": "方案", "en": "Plan"},
+    "pl_author": {"zh": "操作人", "en": "Your name"},
+    "pl_undo": {"zh": "撤销", "en": "Undo"},
+    "pl_redo": {"zh": "重做", "en": "Redo"},
+    "pl_edits": {"zh": "本次未保存的编辑：{n} 步（基于第 {v} 版）",
+                 "en": "Unsaved edits this session: {n} (based on version {v})"},
+    "pl_tab_edit": {"zh": "编辑", "en": "Edit"},
+    "pl_tab_figures": {"zh": "指标", "en": "Figures"},
+    "pl_tab_issues": {"zh": "检查", "en": "Checks"},
+    "pl_tab_versions": {"zh": "版本", "en": "Versions"},
+    "pl_atoms": {"zh": "所选单元", "en": "Selected atoms"},
+    "pl_atom_id": {"zh": "单元", "en": "Atom"},
+    "pl_pick_atoms": {"zh": "在地图上点选或圈选，或在此选择", "en": "Click or lasso on the map, or pick here"},
+    "pl_preview": {"zh": "预览：", "en": "Preview: "},
+    "pl_new_errors": {"zh": "个新问题", "en": "new problem(s)"},
+    "pl_units": {"zh": "基础单元（小区、城中村、园区）", "en": "Basic units (compounds, villages, parks)"},
+    "pl_target": {"zh": "目标网格", "en": "Target grid"},
+    "pl_move": {"zh": "移入目标网格", "en": "Move to target grid"},
+    "pl_brush": {"zh": "整格刷入（按原有网格）", "en": "Coarse brush (a whole legacy grid)"},
+    "pl_layer": {"zh": "原有网格图层", "en": "Legacy layer"},
+    "pl_legacy_grid": {"zh": "原有网格", "en": "Legacy grid"},
+    "pl_paint": {"zh": "刷入目标网格", "en": "Paint into target grid"},
+    "pl_focus_grid": {"zh": "当前网格", "en": "Current grid"},
+    "pl_merge_with": {"zh": "并入当前网格的相邻网格", "en": "Adjacent grid to merge into the current grid"},
+    "pl_merge": {"zh": "合并", "en": "Merge"},
+    "pl_split_atoms": {"zh": "用所选单元拆出新网格", "en": "Split off the selected atoms"},
+    "pl_split_line": {"zh": "按地图上画的线拆分", "en": "Split along the line drawn on the map"},
+    "pl_no_line": {"zh": "请先在地图上画一条穿过网格的线。", "en": "Draw a line across the grid on the map first."},
+    "pl_apply_attrs": {"zh": "保存名称与人员", "en": "Apply name and staff"},
+    "pl_lock": {"zh": "锁定", "en": "Lock"},
+    "pl_unlock": {"zh": "解锁", "en": "Unlock"},
+    "pl_locked": {"zh": "已锁定", "en": "Locked"},
+    "pl_pending": {"zh": "待保存的变化（相对已保存版本）", "en": "Pending changes (against the saved version)"},
+    "pl_no_pending": {"zh": "没有未保存的变化。", "en": "No unsaved changes."},
+    "pl_n_atoms": {"zh": "单元数", "en": "Atoms"},
+    "pl_bal_grids": {"zh": "网格数", "en": "Grids"},
+    "pl_bal_households": {"zh": "户数", "en": "Households"},
+    "pl_bal_population": {"zh": "人口", "en": "Population"},
+    "pl_bal_mean_households": {"zh": "平均每格户数", "en": "Mean households per grid"},
+    "pl_bal_min_households": {"zh": "最少户数", "en": "Fewest households"},
+    "pl_bal_max_households": {"zh": "最多户数", "en": "Most households"},
+    "pl_bal_cv_households": {"zh": "户数离散系数", "en": "Coefficient of variation"},
+    "pl_bal_share_within_band": {"zh": "规模适中占比", "en": "Share within the band"},
+    "pl_grid_figures": {"zh": "本社区网格指标", "en": "Grids of this community"},
+    "pl_balance": {"zh": "社区均衡", "en": "Community balance"},
+    "pl_compactness": {"zh": "紧凑度", "en": "Compactness"},
+    "pl_status": {"zh": "规模", "en": "Size"},
+    "pl_ok": {"zh": "适中", "en": "ok"},
+    "pl_under_min": {"zh": "偏小", "en": "too small"},
+    "pl_over_max": {"zh": "偏大", "en": "too big"},
+    "pl_empty": {"zh": "空", "en": "empty"},
+    "pl_issues_none": {"zh": "全部检查通过。", "en": "Every check passes."},
+    "pl_issues_count": {"zh": "{e} 个错误，{w} 个提醒（全区）", "en": "{e} errors, {w} warnings (whole plan)"},
+    "pl_locate": {"zh": "在地图上定位", "en": "Show on the map"},
+    "pl_comment": {"zh": "说明", "en": "Comment"},
+    "pl_save": {"zh": "保存为第 {v} 版", "en": "Save as version {v}"},
+    "pl_saved": {"zh": "已保存为第 {v} 版。", "en": "Saved as version {v}."},
+    "pl_reload": {"zh": "载入最新版本并重放我的编辑", "en": "Reload the latest version and re-apply my edits"},
+    "pl_reloaded": {"zh": "已在第 {v} 版上重放 {n} 步编辑，请检查后再保存。",
+                    "en": "Re-applied {n} edits on version {v}; check and save again."},
+    "pl_versions": {"zh": "版本列表", "en": "Versions"},
+    "pl_diff": {"zh": "版本对比", "en": "Compare versions"},
+    "pl_version_a": {"zh": "对比版本 A", "en": "Version A"},
+    "pl_version_b": {"zh": "对比版本 B", "en": "Version B"},
+    "pl_version_n": {"zh": "第 {v} 版", "en": "version {v}"},
+    "pl_publish_section": {"zh": "发布为现行网格", "en": "Publish as the current grids"},
+    "pl_publish_button": {"zh": "发布版本 {v}", "en": "Publish version {v}"},
+    "pl_publish_check": {"zh": "查看发布第 {v} 版的影响", "en": "See what publishing version {v} changes"},
+    "pl_publish_what": {"zh": "将发布本方案已保存的第 {v} 版（即屏幕上的方案）。",
+                        "en": "Publishes saved version {v} of this plan (the plan on screen)."},
+    "pl_publish_unsaved": {"zh": "屏幕上的方案有 {n} 步未保存的编辑：请先保存，再发布。",
+                           "en": "The plan on screen has {n} unsaved edit(s): save it first, then publish."},
+    "pl_publish_against": {"zh": "与现行网格集第 {gs} 版相比：", "en": "Against the current grid set, version {gs}:"},
+    "pl_publish_against_none": {"zh": "尚无现行网格集：全部网格都将新增。",
+                                "en": "No current grid set yet: every grid is new."},
+    "pl_publish_changes": {"zh": "新增 {added} 个网格，撤销 {removed} 个，调整 {changed} 个；{households:,.0f} 户改变归属",
+                           "en": "{added} grids added, {removed} removed, {changed} changed; {households:,.0f} households move"},
+    "pl_publish_failures": {"zh": "本版本未通过以下检查（可在写明理由后接受的规则见下方）：",
+                            "en": "This version fails these checks (the rules that may be accepted with a reason are below):"},
+    "pl_publish_blocked": {"zh": "以下检查不能被接受，须先修正并保存新版本：{rules}",
+                           "en": "These checks cannot be accepted; fix them and save a new version: {rules}"},
+    "pl_published": {"zh": "已发布：现行网格集第 {gs} 版。新事件按新网格归属，历史事件保留原网格。",
+                     "en": "Published as grid set version {gs}. New events use it; past events keep their grid."},
+    "pl_accept": {"zh": "接受以下例外发布（须在“说明”中写明理由）",
+                  "en": "Publish accepting these failures (say why in the comment)"},
+    "pl_export": {"zh": "导出当前方案网格（GeoJSON）", "en": "Export the plan's grids (GeoJSON)"},
+    "pl_export_cw": {"zh": "导出与原有网格的对应表（CSV）", "en": "Export the crosswalk from the legacy grids (CSV)"},
+    "pl_audit": {"zh": "操作日志", "en": "Audit log"},
+    "pl_summary": {"zh": "全区：{g} 个网格，{h:,.0f} 户，{s:.0%} 在规模范围内",
+                   "en": "Whole plan: {g} grids, {h:,.0f} households, {s:.0%} within the size band"},
+    "pl_stated_households": {"zh": "登记户数（网格属性）", "en": "Stated households (grid attribute)"},
+    "pl_unit_households": {"zh": "户数（基础单元合计）", "en": "Households (sum of units)"},
+    "pl_stated_differs": {"zh": "{n} 个网格的登记户数与基础单元合计不一致，两者并列显示。",
+                          "en": "{n} grid(s) state other households than their units sum to; both are shown."},
+    # table headers
+    "pl_col_rule": {"zh": "规则", "en": "Rule"},
+    "pl_col_severity": {"zh": "级别", "en": "Severity"},
+    "pl_col_message": {"zh": "说明", "en": "Message"},
+    "pl_col_grid": {"zh": "网格", "en": "Grid"},
+    "pl_col_version": {"zh": "版本", "en": "Version"},
+    "pl_col_base_version": {"zh": "基于版本", "en": "Based on"},
+    "pl_col_author": {"zh": "操作人", "en": "Author"},
+    "pl_col_created_at": {"zh": "保存时间", "en": "Saved at"},
+    "pl_col_comment": {"zh": "说明", "en": "Comment"},
+    "pl_col_published_at": {"zh": "发布时间", "en": "Published at"},
+    "pl_col_grid_set_version": {"zh": "网格集版本", "en": "Grid set version"},
+    "pl_col_households": {"zh": "户数", "en": "Households"},
+    "pl_col_errors": {"zh": "错误数", "en": "Errors"},
+    "pl_col_status": {"zh": "变化", "en": "Change"},
+    "pl_col_households_before": {"zh": "原户数", "en": "Households before"},
+    "pl_col_households_after": {"zh": "新户数", "en": "Households after"},
+    "pl_col_households_change": {"zh": "户数变化", "en": "Change in households"},
+    "pl_col_atoms_before": {"zh": "原单元数", "en": "Atoms before"},
+    "pl_col_atoms_after": {"zh": "新单元数", "en": "Atoms after"},
+    "pl_col_atoms_in": {"zh": "移入单元", "en": "Atoms in"},
+    "pl_col_atoms_out": {"zh": "移出单元", "en": "Atoms out"},
+    "pl_col_fields": {"zh": "改动属性", "en": "Changed fields"},
+    "pl_col_at": {"zh": "时间", "en": "At"},
+    "pl_col_actor": {"zh": "操作人", "en": "Actor"},
+    "pl_col_action": {"zh": "操作", "en": "Action"},
+    "pl_col_detail": {"zh": "详情", "en": "Detail"},
+    "pl_col_plan_id": {"zh": "方案", "en": "Plan"},
+    "pl_sev_error": {"zh": "错误", "en": "error"},
+    "pl_sev_warning": {"zh": "提醒", "en": "warning"},
+    "pl_diff_added": {"zh": "新增", "en": "added"},
+    "pl_diff_removed": {"zh": "撤销", "en": "removed"},
+    "pl_diff_changed": {"zh": "范围调整", "en": "changed"},
+    "pl_diff_attributes": {"zh": "仅属性变化", "en": "attributes only"},
+    "pl_diff_unchanged": {"zh": "未变", "en": "unchanged"},
+    "pl_diff_summary": {"zh": "新增 {added} · 撤销 {removed} · 范围调整 {changed} · 仅属性 {attributes} · "
+                              "移动单元 {atoms_moved} 个 · {households_moved:,.0f} 户改变归属",
+                        "en": "added {added} · removed {removed} · changed {changed} · attributes {attributes} · "
+                              "{atoms_moved} atoms moved · {households_moved:,.0f} households move"},
+    # audit actions and edit operations
+    "pl_action_create": {"zh": "创建", "en": "create"},
+    "pl_action_save": {"zh": "保存", "en": "save"},
+    "pl_action_save_refused": {"zh": "保存被拒（版本已过期）", "en": "save refused (stale)"},
+    "pl_action_publish": {"zh": "发布", "en": "publish"},
+    "pl_op_move_atoms": {"zh": "移动单元", "en": "move atoms"},
+    "pl_op_merge_grids": {"zh": "合并网格", "en": "merge grids"},
+    "pl_op_split_grid": {"zh": "拆分网格", "en": "split a grid"},
+    "pl_op_rename_grid": {"zh": "重命名", "en": "rename"},
+    "pl_op_assign_staff": {"zh": "配置人员", "en": "assign staff"},
+    "pl_op_lock_grid": {"zh": "锁定网格", "en": "lock a grid"},
+    "pl_op_unlock_grid": {"zh": "解锁网格", "en": "unlock a grid"},
+    "pl_op_paint_legacy_grid": {"zh": "整格刷入", "en": "paint a legacy grid"},
+    "pl_op_done": {"zh": "✓ 已{op}", "en": "✓ {op}"},
+    # the plan rules (gridgeo.plan.integrity) and their messages
+    "rule_unknown_atom": {"zh": "未知单元", "en": "unknown atom"},
+    "rule_duplicate": {"zh": "重复分配（重叠）", "en": "assigned twice (overlap)"},
+    "rule_unassigned": {"zh": "未分配单元（空隙）", "en": "unassigned atom (gap)"},
+    "rule_unknown_grid": {"zh": "未登记网格", "en": "unknown grid"},
+    "rule_empty_grid": {"zh": "空网格", "en": "empty grid"},
+    "rule_outside_community": {"zh": "跨出社区", "en": "outside its community"},
+    "rule_non_contiguous": {"zh": "网格不连通", "en": "in several pieces"},
+    "rule_hole": {"zh": "网格有洞", "en": "has a hole"},
+    "rule_under_min": {"zh": "户数低于下限", "en": "households below the minimum"},
+    "rule_over_max": {"zh": "户数超过上限", "en": "households above the maximum"},
+    "rule_population_under_min": {"zh": "人口低于下限", "en": "population below the minimum"},
+    "rule_population_over_max": {"zh": "人口超过上限", "en": "population above the maximum"},
+    "rule_totals": {"zh": "总量不守恒", "en": "totals do not add up"},
+    "rule_atom_overlap": {"zh": "单元重叠", "en": "atoms overlap"},
+    "rule_community_gap": {"zh": "社区有空隙", "en": "gap in a community"},
+    "what_households": {"zh": "户", "en": "households"},
+    "what_population": {"zh": "人", "en": "population"},
+    "what_enterprises": {"zh": "家企业", "en": "enterprises"},
+    "issue_unknown_atom": {"zh": "单元 {atom} 被分配到网格 {grid}，但不属于本方案的单元；请删除该分配",
+                           "en": "atom {atom} is assigned to grid {grid} but is not one of the plan's atoms; remove it"},
+    "issue_duplicate": {"zh": "单元 {atom} 被分配了 {n} 次（网格 {grids}）；只保留一个",
+                        "en": "atom {atom} is assigned {n} times (grids {grids}); keep one"},
+    "issue_unassigned": {"zh": "单元 {atom} 不属于任何网格（空隙）；请把它刷入相邻网格",
+                         "en": "atom {atom} belongs to no grid (a gap); paint it into a neighbouring grid"},
+    "issue_unknown_grid": {"zh": "{n} 个单元被分配到网格 {grid}，但网格表中没有该网格；请添加它或移走这些单元",
+                           "en": "{n} atom(s) are assigned to grid {grid}, which is not in the grid table; "
+                                 "add it or move them"},
+    "issue_empty_grid": {"zh": "网格 {grid} 没有单元；请删除它或向它刷入单元",
+                         "en": "grid {grid} has no atoms; delete it or paint atoms into it"},
+    "issue_outside_community": {"zh": "网格 {grid}（社区 {community}）含有社区 {atom_community} 的单元 {atom}；"
+                                      "请把该单元移到本社区的网格",
+                                "en": "grid {grid} (community {community}) holds atom {atom} of community "
+                                      "{atom_community}; move the atom to a grid of its community"},
+    "issue_non_contiguous": {"zh": "网格 {grid} 分成 {pieces} 块：此处 {n} 个单元（{households:.0f} 户）与主体不相连；"
+                                   "请移入相邻网格或把它们连起来",
+                             "en": "grid {grid} is in {pieces} pieces: {n} atom(s) ({households:.0f} households) "
+                                   "here are cut off; move them to a neighbouring grid or connect them"},
+    "issue_hole": {"zh": "网格 {grid} 内有 {area:,.0f} 平方米的洞（包住了其他网格或空隙）；请填补，或把被包住的单元并入本网格",
+                   "en": "grid {grid} has a hole of {area:,.0f} m² (it encloses another grid or a gap); fill it or "
+                         "give the enclosed atoms to this grid"},
+    "issue_under_min": {"zh": "网格 {grid}：{value:.0f} {what}，低于下限 {limit:.0f}{reason}",
+                        "en": "grid {grid}: {value:.0f} {what}, below the minimum {limit:.0f}{reason}"},
+    "issue_over_max": {"zh": "网格 {grid}：{value:.0f} {what}，超过上限 {limit:.0f}{reason}",
+                       "en": "grid {grid}: {value:.0f} {what}, above the maximum {limit:.0f}{reason}"},
+    "issue_reason_small_community": {"zh": "；社区 {community} 总共只有 {total:.0f} 户",
+                                     "en": "; community {community} holds only {total:.0f} households in all"},
+    "issue_reason_big_atom": {"zh": "；单个单元就有 {value:.0f}", "en": "; one atom alone holds {value:.0f}"},
+    "issue_totals": {"zh": "各网格合计 {got:,.0f} {what}，而全部单元为 {want:,.0f}；请处理未分配或重复分配的单元",
+                     "en": "the grids hold {got:,.0f} {what} but the atoms hold {want:,.0f}; fix the unassigned or "
+                           "duplicated atoms"},
+    "issue_reaches_outside": {"zh": "网格 {grid} 有 {area:,.0f} 平方米伸出社区 {community}；请把那里的单元移到所属社区的网格",
+                              "en": "grid {grid} reaches {area:,.0f} m² outside community {community}; move the atoms "
+                                    "there to the right community's grids"},
+    "issue_atom_overlap": {"zh": "单元 {atom} 与 {other} 重叠 {area:,.0f} 平方米；请重建单元",
+                           "en": "atoms {atom} and {other} overlap by {area:,.0f} m²; rebuild the atoms"},
+    "issue_community_gap": {"zh": "社区 {community} 有 {area:,.0f} 平方米没有单元；请重建单元",
+                            "en": "{area:,.0f} m² of community {community} has no atom; rebuild the atoms"},
+    # refusals (gridgeo.plan.repository)
+    "refuse_accept_rules": {"zh": "规则 {rules} 不能在发布时被接受；只有 {allowed} 可以",
+                            "en": "rule(s) {rules} cannot be accepted at publishing; only {allowed} can"},
+    "refuse_accept_comment": {"zh": "接受例外须在“说明”中写明理由；请填写后再发布",
+                              "en": "accepting integrity failures needs a comment saying why; add one and publish again"},
+    "refuse_publish_failures": {"zh": "方案 {plan} 第 {version} 版有 {n} 项检查未通过，第一项：{first}；"
+                                      "请修正并保存新版本后再发布",
+                                "en": "plan {plan} version {version} fails {n} integrity check(s), first: {first}; "
+                                      "fix them and save a new version before publishing"},
+    "refuse_stale": {"zh": "方案 {plan}：你的编辑基于第 {base} 版，但此后已保存了第 {head} 版；"
+                           "请载入第 {head} 版并重放你的编辑，再保存",
+                     "en": "plan {plan}: your edits are based on version {base}, but version {head} has been saved "
+                           "since; reload version {head} and re-apply your edits, then save again"},
 }
 
 # the in-browser map editor of the grid editor page (app_pages/plan_editor), keys pe_<key>
@@ -190,11 +421,127 @@ _PLANNER.update({
 })
 
 
-
 # the partition page (网格划分): stages, layers, headers, reasons
 _PARTITION: dict[str, dict[str, str]] = {
+    "pp_intro": {"zh": "按社区边界，把多套交叠的旧网格（党建、综治、城管……）合并为一套全要素网格：社区内连续、紧凑、"
+                       "户数在区间内，能保留的旧网格尽量整体保留。",
+                 "en": "Merge overlapping legacy grids into one set of all-element grids: inside community borders, "
+                       "contiguous, compact, within the household band, keeping legacy grids whole where they fit."},
+    "pp_scope": {"zh": "范围", "en": "Scope"},
+    "pp_district": {"zh": "全区", "en": "Whole district"},
+    "pp_covers": {"zh": "本次运行范围：{scope}（{communities} 个社区，{units} 个基础单元，{households:,.0f} 户）",
+                  "en": "This run covers {scope} ({communities} communities, {units} basic units, "
+                        "{households:,.0f} households)"},
+    "pp_scope_changed": {"zh": "左侧所选范围（{now}）与下方结果的范围（{ran}）不同：点击“运行”重新计算。",
+                         "en": "The scope chosen on the left ({now}) differs from the result below ({ran}): "
+                               "press Run to recompute."},
+    "pp_band": {"zh": "每格户数区间", "en": "Households per grid"},
+    "pp_layers": {"zh": "参与合并的旧网格图层", "en": "Legacy layers to merge"},
+    "pp_primary": {"zh": "主图层（尽量整体保留）", "en": "Primary layer (kept whole where it fits)"},
+    "pp_auto": {"zh": "自动", "en": "auto"},
+    "pp_seed": {"zh": "随机种子", "en": "Seed"},
+    "pp_sliver": {"zh": "碎片面积阈值 (m²)", "en": "Sliver tolerance (m²)"},
+    "pp_run": {"zh": "运行", "en": "Run"},
+    "pp_press_run": {"zh": "设置参数后点击“运行”。", "en": "Set the parameters and press Run."},
+    "pp_grids": {"zh": "网格数", "en": "Grids"},
+    "pp_within": {"zh": "户数达标", "en": "Within band"},
+    "pp_pp": {"zh": "紧凑度中位数", "en": "Compactness (median)"},
+    "pp_time": {"zh": "用时", "en": "Run time"},
+    "pp_color_by": {"zh": "着色依据", "en": "Colour by"},
+    "pp_color_households": {"zh": "户数", "en": "Households"},
+    "pp_color_status": {"zh": "户数状态", "en": "Size status"},
+    "pp_color_change": {"zh": "相对主图层的变化", "en": "Change vs primary layer"},
+    "pp_households_legend": {"zh": "每格户数（框内为达标区间 {lo:.0f}–{hi:.0f}）",
+                             "en": "Households per grid (the band {lo:.0f}–{hi:.0f} is framed)"},
+    "pp_band_mark": {"zh": "达标区间", "en": "within band"},
+    "pp_proposal": {"zh": "方案", "en": "Proposal"},
+    "pp_legacy": {"zh": "旧网格", "en": "Legacy grids"},
+    "pp_legacy_layer": {"zh": "对照图层", "en": "Legacy layer shown"},
+    "pp_synced": {"zh": "两幅地图同步平移缩放。", "en": "The two maps pan and zoom together."},
+    "pp_inspect": {"zh": "查看网格", "en": "Inspect a grid"},
+    "pp_went_into": {"zh": "由哪些旧网格构成", "en": "Legacy grids in this grid"},
+    "pp_infeasible": {"zh": "未达标网格及原因", "en": "Grids outside the band, with reasons"},
+    "pp_none": {"zh": "无", "en": "none"},
+    "pp_downloads": {"zh": "下载", "en": "Downloads"},
+    "pp_preservation": {"zh": "旧网格保留情况", "en": "Legacy preservation"},
+    "pp_summary_md": {"zh": "运行摘要（summary.md）", "en": "Run summary (summary.md)"},
+    "pp_ok": {"zh": "达标", "en": "within band"},
+    "pp_under_min": {"zh": "户数不足", "en": "below min"},
+    "pp_over_max": {"zh": "户数超限", "en": "above max"},
+    "pp_encloses": {"zh": "包围其他网格", "en": "encloses a grid"},
+    "pp_kept": {"zh": "整体保留", "en": "kept whole"},
+    "pp_merged": {"zh": "整体合并", "en": "merged whole"},
+    "pp_split": {"zh": "拆分", "en": "split"},
+    "pp_reshaped": {"zh": "重组", "en": "reshaped"},
+    "pp_yes": {"zh": "是", "en": "yes"},
+    "pp_no": {"zh": "否", "en": "no"},
+    # stages of a run (progress bar)
+    "pp_stage_refine": {"zh": "叠加求最小单元", "en": "refine"},
+    "pp_stage_apportion": {"zh": "分摊户数人口", "en": "apportion"},
+    "pp_stage_regionalize": {"zh": "社区内分区", "en": "regionalize"},
+    "pp_stage_assemble": {"zh": "汇总成网格", "en": "assemble"},
+    "pp_stage_done": {"zh": "完成", "en": "done"},
+    # legacy layers of the default atlas
+    "pp_layer_party": {"zh": "党建网格", "en": "party building"},
+    "pp_layer_comprehensive": {"zh": "综治网格", "en": "comprehensive management"},
+    "pp_layer_urban": {"zh": "城管责任网格", "en": "urban management"},
+    "pp_layer_epidemic": {"zh": "防疫网格", "en": "epidemic control"},
+    "pp_layer_enclosure": {"zh": "封控单元", "en": "enclosure units"},
+    # table headers
+    "pp_col_code": {"zh": "编码", "en": "Code"},
+    "pp_col_name": {"zh": "名称", "en": "Name"},
+    "pp_col_layer": {"zh": "图层", "en": "Layer"},
+    "pp_col_community": {"zh": "社区", "en": "Community"},
+    "pp_col_households": {"zh": "户数", "en": "Households"},
+    "pp_col_population": {"zh": "人口", "en": "Population"},
+    "pp_col_enterprises": {"zh": "企业", "en": "Enterprises"},
+    "pp_col_area_m2": {"zh": "面积 (m²)", "en": "Area (m²)"},
+    "pp_col_polsby_popper": {"zh": "紧凑度", "en": "Compactness"},
+    "pp_col_size_status": {"zh": "户数状态", "en": "Size status"},
+    "pp_col_status": {"zh": "状态", "en": "Status"},
+    "pp_col_population_status": {"zh": "人口状态", "en": "Population status"},
+    "pp_col_within_bounds": {"zh": "是否达标", "en": "Within band"},
+    "pp_col_reason_code": {"zh": "原因类别", "en": "Reason code"},
+    "pp_col_reason": {"zh": "原因", "en": "Reason"},
+    "pp_col_change": {"zh": "相对主图层", "en": "Change"},
+    "pp_col_atoms": {"zh": "单元数", "en": "Atoms"},
+    "pp_col_parts": {"zh": "块数", "en": "Parts"},
+    "pp_col_share": {"zh": "{layer}最大占比", "en": "Largest share, {layer}"},
+    "pp_col_legacy_code": {"zh": "旧网格编码", "en": "Legacy grid"},
+    "pp_col_grid_code": {"zh": "新网格编码", "en": "New grid"},
+    "pp_col_area_share": {"zh": "面积占比", "en": "Area share"},
+    "pp_col_household_share": {"zh": "户数占比", "en": "Household share"},
+    "pp_col_outcome": {"zh": "去向", "en": "Outcome"},
+    "pp_col_ari_households": {"zh": "一致性指数（按户加权 ARI）", "en": "Agreement (household-weighted ARI)"},
+    "pp_col_mean_largest_share": {"zh": "平均最大占比", "en": "Mean largest share"},
+    "pp_col_legacy_grids": {"zh": "旧网格数", "en": "Legacy grids"},
+    "pp_col_kept_whole": {"zh": "整体保留", "en": "Kept whole"},
+    "pp_col_merged": {"zh": "整体合并", "en": "Merged whole"},
+    "pp_col_split": {"zh": "被拆分", "en": "Split"},
+    "pp_col_kept_or_merged_share": {"zh": "保留或合并占比", "en": "Kept or merged share"},
+    "pp_col_already_in_band": {"zh": "原已达标的旧网格", "en": "Legacy grids already in the band"},
+    # reasons a grid stays outside the band (gridgeo.partition.regionalize reason codes)
+    "pp_reason_atom_over_max": {"zh": "单个最小单元就超过上限 {hi:.0f} 户，无法沿旧网格边界再拆",
+                                "en": "one atom alone holds more than the maximum {hi:.0f}; it cannot be split "
+                                      "along legacy borders"},
+    "pp_reason_no_feasible_split": {"zh": "{households:.0f} 户：这些单元没有连续的拆法能落在 {lo:.0f}–{hi:.0f} 户",
+                                    "en": "{households:.0f} households: no contiguous split of these atoms fits "
+                                          "{lo:.0f}-{hi:.0f}"},
+    "pp_reason_no_feasible_merge": {"zh": "{households:.0f} 户：与任一相邻网格合并都会超过上限 {hi:.0f}，重新拆分也达不到区间",
+                                    "en": "{households:.0f} households: every contiguous merge with a neighbour "
+                                          "exceeds max {hi:.0f} and no re-split fits the band"},
+    "pp_reason_population_out_of_band": {"zh": "户数达标但人口不在区间内，找不到同时满足两者的连续划分",
+                                         "en": "population outside its band while households fit; no contiguous "
+                                               "rearrangement fits both bands"},
+    "pp_reason_community_under_min": {"zh": "整个社区（或其不相连的一块）只有 {households:.0f} 户，低于下限 {lo:.0f}，保留为一个网格",
+                                      "en": "the community (or a detached part of it) holds only {households:.0f} "
+                                            "households (< min {lo:.0f}); kept as one grid"},
+    "pp_reason_out_of_band": {"zh": "局部优化后仍不在区间内，找不到连续的修正",
+                              "en": "outside the band after the local search; no contiguous fix found"},
+    "pp_reason_encloses_grid": {"zh": "包围了其他网格（{encloses}）；没有通道能让每个网格都连续且达标",
+                                "en": "encloses another grid ({encloses}); no corridor kept every grid contiguous "
+                                      "and within the band"},
 }
-
 
 
 # the wall display (指挥大屏) and the map page (地图)
@@ -242,8 +589,51 @@ def status_name(status: str, lang: str = DEFAULT_LANG) -> str:
     return STATUS_NAMES.get(lang, STATUS_NAMES[DEFAULT_LANG]).get(status, status)
 
 
+def layer_name(layer: str, lang: str = DEFAULT_LANG) -> str:
+    """Display name of a legacy grid layer (``pp_layer_<layer>``; else the layer as named)."""
+    key = f"pp_layer_{layer}"
+    return t(key, lang) if key in STRINGS else str(layer)
+
+
+def stage_name(stage: str, lang: str = DEFAULT_LANG, names: dict | None = None) -> str:
+    """A partition progress stage ("regionalize 440311001001") in words ("社区内分区 新坡头社区");
+    ``names`` maps the codes that follow the stage to display names."""
+    head, _, rest = str(stage).partition(" ")
+    key = f"pp_stage_{head}"
+    word = t(key, lang) if key in STRINGS else head
+    return f"{word} {(names or {}).get(rest, rest)}".strip()
+
+
 def category_name(code: str, lang: str = DEFAULT_LANG) -> str:
     """Display name of an event category slug: the configured categories of gridgeo.events."""
     from gridgeo.events import category_label
 
     return category_label(code, lang)
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message to show in any language: a catalogue key and its ``str.format`` parameters.
+
+    A parameter that is itself a ``Msg`` (a reason, a unit word) is rendered in the same
+    language first. ``render`` never raises: a template whose fields do not match the
+    parameters is shown as the bare template.
+    """
+
+    key: str
+    params: dict = field(default_factory=dict, hash=False, compare=False)
+
+    def render(self, lang: str = DEFAULT_LANG) -> str:
+        """The message in ``lang``."""
+        values = {k: v.render(lang) if isinstance(v, Msg) else v for k, v in self.params.items()}
+        text = t(self.key, lang)
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return text
+
+
+def render(message, lang: str = DEFAULT_LANG) -> str:
+    """A ``Msg``, an object carrying one in ``.msg`` (an error), or any other object as text."""
+    msg = message if isinstance(message, Msg) else getattr(message, "msg", None)
+    return msg.render(lang) if isinstance(msg, Msg) else str(message)

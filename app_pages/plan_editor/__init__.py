@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
-from gridgeo.i18n import t
+from gridgeo.i18n import render, t
 from gridgeo.model import LEGACY_LAYERS
 from gridgeo.plan.editor_data import community_atoms_geojson, community_grids, editor_state, grid_palette
 from gridgeo.plan.history import EditHistory
@@ -48,7 +48,7 @@ def _plan_ref(history: EditHistory) -> tuple[int, int]:
     return id(history), id(history.current)
 
 
-def consume(history: EditHistory) -> BrowserBatch | None:
+def consume(history: EditHistory, lang: str) -> BrowserBatch | None:
     """Apply what the map sent since the last run to ``history`` (call it before reading the plan).
 
     Keeps the browser's selection and drawn line in ``pl_atoms`` / ``pl_line``, refusals for the
@@ -68,7 +68,9 @@ def consume(history: EditHistory) -> BrowserBatch | None:
             seen[sid] = batch.last_seq
             ss["pe_ack"] = {"sid": sid, "seq": batch.last_seq}
             if batch.rejected:
-                ss["pe_rejected"] = [*ss.get("pe_rejected", []), *batch.rejected][-20:]
+                shown = [{"sid": r["sid"], "seq": r["seq"], "message": t("pe_refused", lang) + render(r["error"], lang)}
+                         for r in batch.rejected]
+                ss["pe_rejected"] = [*ss.get("pe_rejected", []), *shown][-20:]
             if batch.selection is not None:
                 ss["pl_atoms"] = batch.selection
             if batch.line is not None:
@@ -100,8 +102,7 @@ def editor_map(plan: Plan, plan_id: int, community: str, community_name: str, hi
         "community_name": community_name, "status_colors": STATUS_COLORS, "active": focus,
         "legacy_layers": [{"key": k, "name": LEGACY_LAYERS.get(k, k) if lang == "zh" else k}
                           for k in plan.atoms.legacy_layers],
-        "ack": ss.get("pe_ack"), "rejected": [{**r, "message": f"{t('pe_refused', lang)}{r['message']}"}
-                                              for r in ss.get("pe_rejected", [])],
+        "ack": ss.get("pe_ack"), "rejected": ss.get("pe_rejected", []),
         "ext_rev": ss.get("pe_ext_rev", 0), "can_undo": history.can_undo, "can_redo": history.can_redo,
         "server_ms": ss.get("pe_server_ms"), "selection": list(ss.get("pl_atoms", [])),
         "view": {"lat": view[0], "lon": view[1], "zoom": view[2], "nonce": repr(view)} if view else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gridgeo.errors import GridgeoError
+from gridgeo.i18n import Msg
 
 
 class PlanEditError(GridgeoError):
@@ -18,9 +19,8 @@ class StaleVersionError(GridgeoError):
 
     def __init__(self, plan_id: int, base_version: int | None, head_version: int | None):
         self.plan_id, self.base_version, self.head_version = plan_id, base_version, head_version
-        super().__init__(
-            f"plan {plan_id}: your edits are based on version {base_version}, but version {head_version} "
-            f"has been saved since; reload version {head_version} and re-apply your edits, then save again")
+        self.msg = Msg("refuse_stale", {"plan": plan_id, "base": base_version, "head": head_version})
+        super().__init__(self.msg.render("en"))
 
 
 class PlanNotFoundError(GridgeoError):
@@ -28,4 +28,12 @@ class PlanNotFoundError(GridgeoError):
 
 
 class IntegrityError(GridgeoError):
-    """A plan version fails its integrity checks and cannot be published."""
+    """A plan version fails its integrity checks and cannot be published.
+
+    Built from a catalogue message (``Msg``): ``str(exc)`` is English, ``exc.msg.render(lang)``
+    (or ``gridgeo.i18n.render(exc, lang)``) the planner's language.
+    """
+
+    def __init__(self, msg: Msg | str):
+        self.msg = msg if isinstance(msg, Msg) else None
+        super().__init__(msg.render("en") if isinstance(msg, Msg) else msg)

@@ -3,13 +3,14 @@
 An ``AtomSet`` holds the indivisible pieces a plan is drawn from (the partition's common
 refinement of communities and legacy layers): a WGS84 GeoDataFrame indexed by ``atom_id``
 (text) with ``community_code``, ``households``, ``population``, ``enterprises``, optional
-``legacy_<layer>`` codes and the geometry. It is shared, never mutated, by every plan drawn
+``legacy_<layer>`` codes, optionally ``current_grid`` (today's grid the atom lies in, when
+today's grids were a layer of the refinement) and the geometry. It is shared, never mutated, by every plan drawn
 from it, and caches what is costly: the metric geometries, the rook adjacency (libpysal) and
 the dissolved shape of each set of atoms.
 
 A ``Plan`` is immutable: ``assignment`` (a Series atom_id -> grid code; a raw assignment may
 miss atoms or name one twice, which the integrity checks report) and ``grids`` (a frame indexed
-by grid code with name, community_code, grid_worker, party_branch, locked). The editing
+by grid code with name, community_code, grid_worker, party_branch, locked, stated_households). The editing
 operations in :mod:`gridgeo.plan.ops` return new plans, so undo is keeping the old one.
 """
 
@@ -27,7 +28,11 @@ from scipy import sparse
 from gridgeo.crs import METRIC, WGS84
 from gridgeo.model import COUNT_COLUMNS, DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
 
-GRID_COLUMNS: tuple[str, ...] = ("name", "community_code", "grid_worker", "party_branch", "locked")
+GRID_COLUMNS: tuple[str, ...] = ("name", "community_code", "grid_worker", "party_branch", "locked",
+                                 "stated_households")
+# the households a grid's own record states (today's grids' attribute), kept beside the sum of its
+# atoms' units so a difference can be shown; NaN for grids drawn in the plan
+STATED_COLUMNS: tuple[str, ...] = ("stated_households",)
 ATOM_COLUMNS: tuple[str, ...] = ("community_code", *COUNT_COLUMNS)
 
 
@@ -89,7 +94,7 @@ class AtomSet:
             h.update("\x1f".join(self.ids).encode())
             h.update("\x1f".join(self.community).encode())
             h.update(np.ascontiguousarray(self.counts).tobytes())
-            for col in sorted(c for c in self.frame.columns if c.startswith("legacy_")):
+            for col in sorted(c for c in self.frame.columns if c.startswith("legacy_") or c == "current_grid"):
                 h.update("\x1f".join(self.frame[col].astype(str)).encode())
             h.update(b"".join(shapely.to_wkb(self.frame.geometry.values, output_dimension=2)))
             self._key = h.hexdigest()[:32]
@@ -234,8 +239,10 @@ def grid_table(rows: pd.DataFrame | None = None) -> pd.DataFrame:
     out.index.name = "code"
     for col in GRID_COLUMNS:
         if col not in out.columns:
-            out[col] = False if col == "locked" else ""
+            out[col] = False if col == "locked" else np.nan if col in STATED_COLUMNS else ""
     out["locked"] = out["locked"].fillna(False).astype(bool)
+    for col in STATED_COLUMNS:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
     for col in ("name", "community_code", "grid_worker", "party_branch"):
         out[col] = out[col].fillna("").astype(str)
     return out[list(GRID_COLUMNS)]

@@ -33,7 +33,8 @@ PLAN_OPS = ("move_atoms", "unassign_atoms", "undo", "redo")
 
 @dataclass
 class BrowserBatch:
-    """What one call applied: last sequence number, refusals, selection/line, checks, timing."""
+    """What one call applied: last sequence number, refusals (``{"sid", "seq", "op", "error"}``, the
+    exception to show), selection/line, checks, timing."""
 
     sid: str
     last_seq: int
@@ -95,7 +96,7 @@ def apply_browser_ops(history: EditHistory, value, last_seq: int = 0) -> Browser
         try:
             batch.applied += _apply_one(history, op, batch)
         except (GridgeoError, ValueError, TypeError) as exc:
-            batch.rejected.append({"sid": batch.sid, "seq": op["seq"], "op": str(op.get("op")), "message": str(exc)})
+            batch.rejected.append({"sid": batch.sid, "seq": op["seq"], "op": str(op.get("op")), "error": exc})
     if batch.applied:
         plan = history.current
         batch.issues = validate(plan)
