@@ -77,6 +77,8 @@ def consume(history: EditHistory, lang: str) -> BrowserBatch | None:
                 ss["pl_line"] = batch.line
             if batch.server_ms is not None:
                 ss["pe_server_ms"] = batch.server_ms
+                ss["pe_server_times"] = [*ss.get("pe_server_times", []),
+                                         {"wall": round(batch.server_ms, 1), "cpu": round(batch.cpu_ms, 1)}][-50:]
     ss["pe_ref"] = _plan_ref(history)
     return batch
 
@@ -104,7 +106,8 @@ def editor_map(plan: Plan, plan_id: int, community: str, community_name: str, hi
                           for k in plan.atoms.legacy_layers],
         "ack": ss.get("pe_ack"), "rejected": ss.get("pe_rejected", []),
         "ext_rev": ss.get("pe_ext_rev", 0), "can_undo": history.can_undo, "can_redo": history.can_redo,
-        "server_ms": ss.get("pe_server_ms"), "selection": list(ss.get("pl_atoms", [])),
+        "server_ms": ss.get("pe_server_ms"), "server_times": ss.get("pe_server_times", []),
+        "selection": list(ss.get("pl_atoms", [])),
         "view": {"lat": view[0], "lon": view[1], "zoom": view[2], "nonce": repr(view)} if view else None,
     })
     _component(static=community_atoms_geojson(plan.atoms, community), state=state, labels=labels(lang),

@@ -21,7 +21,7 @@
     staticKey: null, extRev: null, stroke: null, line: null, spaceDown: false,
     latency: [], serverMs: null, canUndo: false, canRedo: false,
     labels: {}, statusColors: {}, map: null, atomLayer: null, outlineLayer: null,
-    labelLayer: null, issueLayer: null, lineLayer: null, cursor: null, viewNonce: null
+    labelPane: null, labelEls: null, issueLayer: null, lineLayer: null, cursor: null, viewNonce: null
   };
   window.__pe = S;  // read by the browser test (latencies, counts)
 
@@ -139,7 +139,12 @@
   }
   function restyle(ids) {
     hhCache = totals();
-    (ids || S.order).forEach(function (id) { var l = S.layers[id]; if (l) l.setStyle(styleOf(id)); });
+    (ids || S.order).forEach(function (id) {
+      var l = S.layers[id];
+      if (!l) return;
+      var st = styleOf(id), key = st.fillColor + st.fillOpacity + st.color + st.weight;
+      if (l._peKey !== key) { l._peKey = key; l.setStyle(st); }  // untouched atoms cost nothing
+    });
   }
   function repaintAfterChange(ids) {
     // in status mode a change recolours every atom of the grids touched: redraw all
@@ -383,28 +388,38 @@
   }
 
   // ---------------------------------------------------------------- labels (declutter)
-  function updateLabels() {
-    if (!S.labelLayer) return;
-    var t = hhCache || totals(), placed = [];
+  function updateLabels() {  // grid labels in their own pane, placed greedily without collisions
+    if (!S.labelPane) return;
+    var t = hhCache || totals(), placed = [], size = S.map.getSize(), seen = {};
     var items = S.gridOrder.filter(function (c) { return S.grids[c] && S.grids[c].lat != null && (t[c] || 0) > 0; })
       .sort(function (a, b) { return (t[b] || 0) - (t[a] || 0); });
-    S.labelLayer.clearLayers();
-    var size = S.map.getSize();
     items.forEach(function (c) {
-      var g = S.grids[c], p = S.map.latLngToContainerPoint([g.lat, g.lon]);
+      var g = S.grids[c], ll = [g.lat, g.lon], p = S.map.latLngToContainerPoint(ll);
       var text = g.short + " · " + fmt(t[c] || 0), w = text.length * 6.5 + 8, h = 16;
-      var box = [p.x - w / 2, p.y - h / 2, p.x + w / 2, p.y + h / 2];
-      if (box[2] < 0 || box[0] > size.x || box[3] < 0 || box[1] > size.y) return;
-      for (var i = 0; i < placed.length; i++) {
+      var box = [p.x - w / 2, p.y - h / 2, p.x + w / 2, p.y + h / 2], show = true;
+      if (box[2] < 0 || box[0] > size.x || box[3] < 0 || box[1] > size.y) show = false;
+      for (var i = 0; show && i < placed.length; i++) {
         var q = placed[i];
-        if (box[0] < q[2] && box[2] > q[0] && box[1] < q[3] && box[3] > q[1]) return;  // collides: skip
+        if (box[0] < q[2] && box[2] > q[0] && box[1] < q[3] && box[3] > q[1]) show = false;  // collides: hide
       }
+      var el = S.labelEls[c];
+      if (!el) {
+        el = document.createElement("span");
+        el.className = "pe-label";
+        el.setAttribute("data-grid", c);
+        S.labelPane.appendChild(el);
+        S.labelEls[c] = el;
+      }
+      seen[c] = true;
+      el.style.display = show ? "" : "none";
+      if (!show) return;
       placed.push(box);
-      L.marker([g.lat, g.lon], {interactive: false, keyboard: false, icon: L.divIcon({
-        className: "pe-label", iconSize: [w, h],
-        html: '<span style="border-color:' + S.statusColors[status(t[c] || 0)] + '">' + esc(text) + "</span>"})})
-        .addTo(S.labelLayer);
+      var lp = S.map.latLngToLayerPoint(ll);
+      el.textContent = text;
+      el.style.borderColor = S.statusColors[status(t[c] || 0)];
+      el.style.transform = "translate(" + Math.round(lp.x - w / 2) + "px," + Math.round(lp.y - h / 2) + "px)";
     });
+    Object.keys(S.labelEls).forEach(function (c) { if (!seen[c]) S.labelEls[c].style.display = "none"; });
   }
 
   // ---------------------------------------------------------------- toolbar
@@ -518,7 +533,11 @@
     S.outlineLayer = L.geoJSON(null, {pane: "outlines", interactive: false,
                                       style: function () { return {color: "#263238", weight: 2.4, opacity: 0.95, fill: false}; }}).addTo(map);
     S.issueLayer = L.layerGroup().addTo(map);
-    S.labelLayer = L.layerGroup().addTo(map);
+    S.labelPane = map.createPane("labels");
+    S.labelPane.style.zIndex = 450;
+    S.labelPane.style.pointerEvents = "none";
+    S.labelPane.classList.add("leaflet-zoom-hide");  // hidden while a zoom animates, placed again after
+    S.labelEls = {};
     S.lineLayer = L.layerGroup().addTo(map);
     var cur = document.createElement("div");
     cur.className = "brush-cursor";
@@ -619,6 +638,7 @@
     if (S.legacyLayer == null && S.legacyLayers.length) S.legacyLayer = S.legacyLayers[0].key;
     S.canUndo = !!st.can_undo; S.canRedo = !!st.can_redo;
     S.serverMs = st.server_ms == null ? null : st.server_ms;
+    S.serverTimes = st.server_times || [];
     // acknowledged and refused ops
     var ack = st.ack && st.ack.sid === S.sid ? st.ack.seq : 0;
     (st.rejected || []).forEach(function (r) {
