@@ -166,10 +166,14 @@
   }
 
   // ---------------------------------------------------------------- ops to Python
+  var flushQueued = false;
   function send(op, effect) {
     op.seq = ++S.seq;
     S.queue.push({op: op, effect: effect || null});
-    flush();
+    if (!flushQueued) {  // post after the frame that shows the change: the host page's work on
+      flushQueued = true;  // the message (same main thread) must not delay the feedback
+      requestAnimationFrame(function () { setTimeout(function () { flushQueued = false; flush(); }, 0); });
+    }
     return op.seq;
   }
   function flush() {
@@ -685,6 +689,8 @@
   }
   function selTimer_pending() { return selPending; }
 
+  S.fn = {renderPanel: function () { renderPanel(); }, updateLabels: function () { updateLabels(); },
+          restyle: function (ids) { restyle(ids); }, totals: totals};  // for profiling from a test
   var started = false;
   Streamlit.onRender(function (args) {
     S.labels = args.labels || {};
