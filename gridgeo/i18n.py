@@ -232,6 +232,17 @@ _PLANNER: dict[str, dict[str, str]] = {
     "pl_unit_households": {"zh": "户数（基础单元合计）", "en": "Households (sum of units)"},
     "pl_stated_differs": {"zh": "{n} 个网格的登记户数与基础单元合计不一致，两者并列显示。",
                           "en": "{n} grid(s) state other households than their units sum to; both are shown."},
+    # the editing map's legend
+    "pl_legend_fill": {"zh": "填色：所属网格（每格一色）", "en": "Fill: the atom's grid (one colour per grid)"},
+    "pl_legend_ok": {"zh": "网格边界：户数适中", "en": "Grid outline: size within the band"},
+    "pl_legend_under_min": {"zh": "网格边界：户数偏小", "en": "Grid outline: too few households"},
+    "pl_legend_over_max": {"zh": "网格边界：户数偏大", "en": "Grid outline: too many households"},
+    "pl_legend_focus": {"zh": "当前网格（粗实线，颜色同规模）", "en": "Current grid (thick solid line, size colour)"},
+    "pl_legend_selected": {"zh": "已选单元", "en": "Selected atoms"},
+    "pl_legend_error": {"zh": "检查：错误（红圈）", "en": "Check: error (red circle)"},
+    "pl_legend_warning": {"zh": "检查：提醒（橙圈）", "en": "Check: warning (orange circle)"},
+    "pl_legend_units": {"zh": "基础单元（小区、城中村、园区）", "en": "Basic units (compounds, villages, parks)"},
+    "pl_legend_labels": {"zh": "标注：网格编号 · 户数（放大显示更多）", "en": "Labels: grid serial · households (zoom in for more)"},
     # table headers
     "pl_col_rule": {"zh": "规则", "en": "Rule"},
     "pl_col_severity": {"zh": "级别", "en": "Severity"},

@@ -120,3 +120,26 @@ class HouseholdScale:
             out.append((self.colors[k], f"{text} {band_label}".strip() if marked else text,
                         "marked" if marked else "fill"))
         return out
+
+
+def plan_legend_items(lang: str = "zh") -> list[tuple[str, str, str]]:
+    """Every colour and symbol of the grid editor's map, with its meaning (catalogue ``pl_legend_*``):
+    grid fills, grid outlines by size status (dashed) and the current grid (solid), selected
+    atoms, issue circles by severity, basic units."""
+    from gridgeo.i18n import t
+    from gridgeo.plan.mapview import PALETTE, SEVERITY_COLORS, STATUS_COLORS
+
+    items = [(PALETTE[0], t("pl_legend_fill", lang), "fill")]
+    items += [(STATUS_COLORS[k], t(f"pl_legend_{k}", lang), "dashed") for k in ("ok", "under_min", "over_max")]
+    items += [("#1d2a3a", t("pl_legend_focus", lang), "outline"),
+              ("#000000", t("pl_legend_selected", lang), "outline")]
+    items += [(SEVERITY_COLORS[k], t(f"pl_legend_{k}", lang), "circle") for k in ("error", "warning")]
+    items.append(("#37474f", t("pl_legend_units", lang), "dot"))
+    return items
+
+
+def plan_legend(lang: str = "zh") -> Legend:
+    """The grid editor map's legend as a Leaflet control."""
+    from gridgeo.i18n import t
+
+    return Legend(t("legend_title", lang), plan_legend_items(lang), position="bottomright")

@@ -288,3 +288,38 @@ def test_concurrent_publishes_each_get_their_own_grid_set(repo):
     assert repo.store.current_version() == 3
     audit = repo.audit()
     assert sorted(d["grid_set_version"] for d in audit[audit["action"] == "publish"]["detail"]) == [1, 2, 3]
+
+
+def test_publish_preview_shows_the_change_and_the_rules_to_accept(repo):
+    """Before publishing: the diff against the current grid set and which failures block or may
+    be accepted; refusals render in Chinese."""
+    from gridgeo.i18n import render
+    from gridgeo.plan.model import SizeBand
+
+    pid, _ = repo.create_plan("p", lattice_plan(), author="a")
+    first = repo.preview_publish(pid, 1)
+    assert first.grid_set_version is None and first.can_publish and first.failures == []
+    assert first.diff.summary["added"] == 4 and first.diff.summary["removed"] == 0
+    gs = repo.publish(pid, 1, author="chief")
+    moved = ops.move_atoms(repo.load(pid)[0], [atom_id(2, 0)], g(A, 1))
+    v2 = repo.save_version(pid, moved, author="a", base_version=1)
+    pv = repo.preview_publish(pid, v2)
+    assert pv.grid_set_version == gs
+    assert pv.diff.summary["changed"] == 2 and pv.diff.summary["added"] == 0
+    assert pv.diff.summary["households_moved"] == 100 and pv.acceptable == [] and pv.blocking == []
+    # a version with a piece cut off: blocking; one below the band: acceptable with a reason
+    broken = ops.move_atoms(moved, [atom_id(3, 1)], g(A, 1))  # cut off from A001
+    v3 = repo.save_version(pid, broken, author="a", base_version=v2)
+    pv3 = repo.preview_publish(pid, v3)
+    assert "non_contiguous" in pv3.blocking and not pv3.can_publish
+    with pytest.raises(IntegrityError) as exc:
+        repo.publish(pid, v3, author="chief")
+    zh = render(exc.value, "zh")
+    assert zh.startswith(f"方案 {pid} 第 {v3} 版有") and "分成 2 块" in zh and "请修正并保存新版本后再发布" in zh
+    assert "fails" in str(exc.value)  # the log and API keep English
+    pid2, _ = repo.create_plan("q", lattice_plan(SizeBand(450, 600)), author="a")
+    pv4 = repo.preview_publish(pid2, 1)
+    assert pv4.acceptable == ["under_min"] and pv4.can_publish
+    with pytest.raises(IntegrityError) as exc:
+        repo.publish(pid2, 1, author="chief", accept_rules=["under_min"])
+    assert render(exc.value, "zh") == "接受例外须在“说明”中写明理由；请填写后再发布"

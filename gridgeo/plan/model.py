@@ -179,7 +179,19 @@ class Plan:
         return replace(self, **changes)
 
     def labels(self) -> np.ndarray:
-        """Grid code per atom position (first assignment wins; None when unassigned)."""
+        """Grid code per atom position (first assignment wins; None when unassigned).
+
+        Computed once per plan (plans are immutable; every check and figure of an edit reads
+        it): the array is shared and read-only.
+        """
+        cached = self.__dict__.get("_labels")
+        if cached is None:
+            cached = self._labels()
+            cached.flags.writeable = False
+            self.__dict__["_labels"] = cached
+        return cached
+
+    def _labels(self) -> np.ndarray:
         index = self.assignment.index
         pos = self.atoms.ids.get_indexer(index[~index.duplicated()]) if index.has_duplicates else \
             self.atoms.ids.get_indexer(index)
@@ -192,7 +204,16 @@ class Plan:
         return out
 
     def members(self) -> dict[str, np.ndarray]:
-        """Atom positions of each grid that has atoms."""
+        """Atom positions of each grid that has atoms (computed once per plan; arrays read-only)."""
+        cached = self.__dict__.get("_members")
+        if cached is None:
+            cached = self._members()
+            for arr in cached.values():
+                arr.flags.writeable = False
+            self.__dict__["_members"] = cached
+        return dict(cached)
+
+    def _members(self) -> dict[str, np.ndarray]:
         labels = self.labels()
         ok = np.flatnonzero(pd.notna(labels))
         if not len(ok):
