@@ -16,12 +16,12 @@ No request leaves localhost.
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
+from plan_editor_helpers import atom_point, balance, editor_frame, idle, pick_tool, synced, wait_until
 from streamlit_server import LOCAL_PREFIXES, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,78 +100,6 @@ def case(tmp_path_factory):
             "errors": sum(i.severity == "error" for i in validate(plan)), "grid_set": gs}
 
 
-def _editor_frame(page, n_atoms: int, timeout_s: float = 120):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            if "plan_editor" not in frame.url:
-                continue
-            try:
-                if frame.evaluate("document.querySelectorAll('path[data-atom]').length") == n_atoms:
-                    return frame
-            except Exception:  # noqa: BLE001 - the frame is (re)loading
-                continue
-        page.wait_for_timeout(300)
-    raise AssertionError("the editor never showed the community's atoms")
-
-
-INSIDE_POINT = """(id) => {  // page-independent: a point inside the atom, in map container pixels
-  const S = window.__pe, a = S.atoms[id];
-  const inside = (x, y) => a.polys.some(p => { let c = false; const r = p[0];
-    for (let i = 0, j = r.length - 1; i < r.length; j = i++) {
-      if ((r[i][1] > y) !== (r[j][1] > y) && x < (r[j][0] - r[i][0]) * (y - r[i][1]) / (r[j][1] - r[i][1]) + r[i][0]) c = !c; }
-    return c; });
-  let best = a.center;
-  if (!inside(best[0], best[1])) {
-    for (let k = 1; k < 400 && !inside(best[0], best[1]); k++) {
-      best = [a.bbox[0] + (a.bbox[2] - a.bbox[0]) * ((k * 0.618) % 1), a.bbox[1] + (a.bbox[3] - a.bbox[1]) * ((k * 0.382) % 1)];
-    }
-  }
-  const p = S.map.latLngToContainerPoint([best[1], best[0]]);
-  const box = document.getElementById('map').getBoundingClientRect();
-  return [p.x + box.left, p.y + box.top];
-}"""
-
-
-def _screen_point(page, frame, atom: str) -> tuple[float, float]:
-    box = page.locator('iframe[src*="plan_editor"]').bounding_box()
-    x, y = frame.evaluate(INSIDE_POINT, atom)
-    return box["x"] + x, box["y"] + y
-
-
-def _balance(frame, section: str, grid: str) -> int | None:
-    return frame.evaluate(f"""() => {{ const td = document.querySelector('#{section} tr[data-grid="{grid}"] td.hh');
-                                     return td ? +td.getAttribute('data-hh') : null; }}""")
-
-
-def _wait(predicate, timeout_s: float = 60, what: str = "") -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except Exception:  # noqa: BLE001 - elements re-render meanwhile
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _idle(page, frame) -> None:
-    """Wait until the app's script run is over and the editor has nothing pending: the latency is
-    measured on a planner's click, not on one that lands while the page itself re-renders
-    (a same-origin iframe shares the page's main thread)."""
-    quiet = 0
-    deadline = time.monotonic() + 60
-    while quiet < 4 and time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        quiet = 0 if running or (frame is not None and not _synced(frame)) else quiet + 1
-        page.wait_for_timeout(150)
-
-
-def _synced(frame) -> bool:
-    return frame.evaluate("window.__pe.queue.length === 0 && document.getElementById('pe-sync').className === 'synced'")
-
-
 def _edits_caption(page, n: int) -> bool:
     return page.get_by_text(re.compile(f"本次未保存的编辑：{n} 步")).count() > 0
 
@@ -179,10 +107,8 @@ def _edits_caption(page, n: int) -> bool:
 def _brush(page, frame, case) -> None:
     """Pick B as the brush's grid, size 1, and paint A's atoms in one stroke."""
     frame.select_option("#pe-active", case["b"])
-    frame.click('[data-tool="brush"]')
-    frame.evaluate("document.getElementById('pe-size').value = 1; "
-                   "document.getElementById('pe-size').dispatchEvent(new Event('input'))")
-    points = [_screen_point(page, frame, i) for i in case["ids"]]
+    pick_tool(frame, "brush", size=1)
+    points = [atom_point(page, frame, i) for i in case["ids"]]
     page.mouse.move(*points[0])
     page.mouse.down()
     for p in points[1:]:
@@ -204,7 +130,7 @@ def _publish(page, case) -> None:
         page.locator('[data-testid="stMultiSelect"]').filter(has=page.get_by_text("接受")).first.locator("input").click()
         page.locator('[role="option"]').filter(has_text=rule_label(rule, "zh")).first.click()
         page.keyboard.press("Escape")
-        _idle(page, None)
+        idle(page, None)
     page.get_by_role("button", name="发布版本 2").click()
     page.get_by_text(re.compile(f"已发布：现行网格集第 {case['grid_set'] + 1} 版")).wait_for(timeout=90_000)
 
@@ -231,7 +157,7 @@ def test_brush_undo_redo_save_publish(case, chromium_path, tmp_path):
         context.route("**/*", guard)
         page = context.new_page()
         page.goto(url + "/planner", wait_until="domcontentloaded")
-        frame = _editor_frame(page, n_atoms)
+        frame = editor_frame(page, n_atoms)
 
         # 1. today's grids: 0 errors (the checks tab and the editor's balance agree)
         assert case["errors"] == 0
@@ -239,37 +165,37 @@ def test_brush_undo_redo_save_publish(case, chromium_path, tmp_path):
         page.get_by_text(re.compile(r"(^|\D)0 个错误")).first.wait_for(timeout=30_000)
         page.get_by_role("tab", name="编辑").click()
         base_a, base_b = case["base_a"], case["base_b"]
-        assert (_balance(frame, "pe-all", a), _balance(frame, "pe-all", b)) == (round(base_a), round(base_b))
+        assert (balance(frame, "pe-all", a), balance(frame, "pe-all", b)) == (round(base_a), round(base_b))
         assert frame.evaluate("document.querySelector('[data-k=\"in_band\"]').textContent").split("/")[0] != "0"
 
         # a click with the select tool highlights at once (no server round trip)
-        frame.click('[data-tool="select"]')
-        _idle(page, frame)
-        page.mouse.click(*_screen_point(page, frame, case["ids"][0]))
-        _wait(lambda: frame.evaluate("window.__pe.latency.some(l => l.kind === 'select')"), 10, "the select latency")
+        pick_tool(frame, "select")
+        idle(page, frame)
+        page.mouse.click(*atom_point(page, frame, case["ids"][0]))
+        wait_until(lambda: frame.evaluate("window.__pe.latency.some(l => l.kind === 'select')"), 10, "the select latency")
         frame.click("#pe-clear")
 
         # 2. brush 20 atoms of A into B: both balances change in the browser, then on the server
-        _idle(page, frame)
+        idle(page, frame)
         _brush(page, frame, case)
-        _wait(lambda: frame.evaluate("window.__pe.latency.some(l => l.kind === 'brush')"), 10, "the stroke latency")
-        assert _balance(frame, "pe-touched", a) == round(base_a - moved)
-        assert _balance(frame, "pe-touched", b) == round(base_b + moved)
+        wait_until(lambda: frame.evaluate("window.__pe.latency.some(l => l.kind === 'brush')"), 10, "the stroke latency")
+        assert balance(frame, "pe-touched", a) == round(base_a - moved)
+        assert balance(frame, "pe-touched", b) == round(base_b + moved)
         assert frame.evaluate(f"Object.values(window.__pe.assign).filter(g => g === '{b}').length") >= N_BRUSH
-        _wait(lambda: _edits_caption(page, 1) and _synced(frame), 60, "the server to apply the stroke")
-        assert _balance(frame, "pe-touched", b) == round(base_b + moved)  # the server agrees
+        wait_until(lambda: _edits_caption(page, 1) and synced(frame), 60, "the server to apply the stroke")
+        assert balance(frame, "pe-touched", b) == round(base_b + moved)  # the server agrees
 
         # 3. undo then redo, from the keyboard
         frame.locator("#map").focus()
-        _idle(page, frame)
+        idle(page, frame)
         page.keyboard.press("Control+z")
-        _wait(lambda: _balance(frame, "pe-touched", a) == round(base_a), 5, "undo in the browser")
-        _wait(lambda: _edits_caption(page, 0) and _synced(frame), 60, "the server to undo")
-        _idle(page, frame)
+        wait_until(lambda: balance(frame, "pe-touched", a) == round(base_a), 5, "undo in the browser")
+        wait_until(lambda: _edits_caption(page, 0) and synced(frame), 60, "the server to undo")
+        idle(page, frame)
         page.keyboard.press("Control+y")
-        _wait(lambda: _balance(frame, "pe-touched", b) == round(base_b + moved), 5, "redo in the browser")
-        _wait(lambda: _edits_caption(page, 1) and _synced(frame), 60, "the server to redo")
-        _idle(page, frame)
+        wait_until(lambda: balance(frame, "pe-touched", b) == round(base_b + moved), 5, "redo in the browser")
+        wait_until(lambda: _edits_caption(page, 1) and synced(frame), 60, "the server to redo")
+        idle(page, frame)
         latency = frame.evaluate("window.__pe.latency")
         server_times = frame.evaluate("window.__pe.serverTimes")
         page.screenshot(path=str(tmp_path / "editor.png"))

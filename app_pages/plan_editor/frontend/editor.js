@@ -328,7 +328,7 @@
       "<td>" + bar(h) + "</td><td>" + chip(status(h)) + "</td></tr>" + (delta ? "" : "");
   }
   function renderPanel() {
-    var t = totals(), codes = S.gridOrder.filter(function (c) { return (t[c] || 0) > 0 || S.grids[c]; });
+    var t = hhCache || totals(), codes = S.gridOrder.filter(function (c) { return (t[c] || 0) > 0 || S.grids[c]; });
     var live = codes.filter(function (c) { return (t[c] || 0) > 0; });
     var sum = 0, counts = {under_min: 0, ok: 0, over_max: 0};
     live.forEach(function (c) { sum += t[c]; counts[status(t[c])] += 1; });
@@ -356,12 +356,15 @@
     html.push("</div>");
     html.push('<div class="sec scroll" id="pe-all"><div class="h">' + esc(L_("all_grids")) + '</div><table class="grids">' +
       codes.map(function (c) { return gridRow(c, t, false); }).join("") + "</table></div>");
-    html.push(legendHtml());
-    var panel = document.getElementById("panel"), scroll = panel.querySelector("#pe-all");
+    var box = document.getElementById("pe-figures"), scroll = box.querySelector("#pe-all");
     var top = scroll ? scroll.scrollTop : 0;
-    panel.innerHTML = html.join("");
-    var ns = panel.querySelector("#pe-all");
+    box.innerHTML = html.join("");
+    var ns = box.querySelector("#pe-all");
     if (ns) ns.scrollTop = top;
+    if (S.legendMode !== S.colorMode) {  // the legend changes only with the colouring
+      S.legendMode = S.colorMode;
+      document.getElementById("pe-legend-box").innerHTML = legendHtml();
+    }
   }
   function legendHtml() {
     var sc = S.statusColors, rows = [];
