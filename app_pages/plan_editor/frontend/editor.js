@@ -121,9 +121,15 @@
   }
   function gridColor(code) { return (S.grids[code] && S.grids[code].color) || "#bdbdbd"; }
   function locked(code) { return code != null && S.grids[code] && S.grids[code].locked; }
-  function shortName(code) {
+  function shortName(code) {  // "010 · 010网格" reads "010网格": no community name, no repeated serial
     var g = S.grids[code];
-    return g ? g.short + (g.name && g.name !== code ? " · " + g.name : "") : String(code);
+    if (!g) return String(code);
+    var name = g.name && g.name !== code ? g.name : "";
+    if (S.communityName && name.indexOf(S.communityName) === 0 && name.length > S.communityName.length) {
+      name = name.slice(S.communityName.length);
+    }
+    if (!name) return g.short;
+    return name.indexOf(g.short) >= 0 ? name : g.short + " · " + name;
   }
 
   // ---------------------------------------------------------------- drawing
@@ -390,7 +396,7 @@
       else if (r[0] === "dot") sym = '<span class="sym dot" style="background:' + r[1] + '"></span>';
       else if (r[0] === "bar") sym = bar(S.band.min + (S.band.max - S.band.min) / 2);
       else sym = '<span class="sym brushc"></span>';
-      return '<div class="lrow">' + sym + "<span>" + esc(r[2]) + "</span></div>";
+      return '<div class="lrow' + (r[0] === "bar" ? " wide" : "") + '">' + sym + "<span>" + esc(r[2]) + "</span></div>";
     }).join("") + "</div>";
   }
 
@@ -696,12 +702,19 @@
           restyle: function (ids) { restyle(ids); }, totals: totals};  // for profiling from a test
   var started = false;
   Streamlit.onRender(function (args) {
+    var labelsKey = JSON.stringify(args.labels || {});
     S.labels = args.labels || {};
     if (!started) {
       started = true;
       document.getElementById("app").style.height = (args.height || 720) + "px";
       initMap();
+    }
+    if (labelsKey !== S.labelsKey) {  // first render or the language changed: redraw the controls
+      S.labelsKey = labelsKey;
       renderToolbar();
+      document.getElementById("pe-color").value = S.colorMode;
+      setSize(S.size);
+      S.legendMode = null;
     }
     if (args.static && args.static.key !== S.staticKey) loadStatic(args.static);
     if (args.state) applyState(args.state);
