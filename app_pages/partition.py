@@ -174,8 +174,9 @@ def _tables(grids, crosswalk, metrics, comm_names: dict) -> None:
     if "already_in_band" in pres.columns:
         pres["already_in_band"] = [
             "" if not isinstance(v, dict) else
-            f"{v.get('legacy_grids', 0)}（{tr('kept')} {v.get('kept', 0)}，{tr('merged')} {v.get('merged', 0)}，"
-            f"{tr('split')} {v.get('split', 0)}）" for v in pres["already_in_band"]]
+            tr("already_in_band_cell").format(n=v.get("legacy_grids", 0), kept=v.get("kept", 0),
+                                              merged=v.get("merged", 0), split=v.get("split", 0))
+            for v in pres["already_in_band"]]
     pres.index = [layer_name(x) for x in pres.index]
     st.dataframe(headed(pres), width="stretch")
 

@@ -19,7 +19,7 @@ from app_pages import plan_panels as panels
 from app_pages.fastmap import st_folium_cached
 from app_pages.plan_editor import consume, editor_map
 from gridgeo.errors import GridgeoError
-from gridgeo.i18n import STRINGS, render, t
+from gridgeo.i18n import render
 from gridgeo.plan import ops
 from gridgeo.plan.errors import PlanEditError
 from gridgeo.plan.figures import grid_figures
@@ -32,7 +32,7 @@ from gridgeo.plan.repository import PlanRepository, export_crosswalk, export_gri
 def tr(key: str) -> str:
     """The page's string ``key`` from the one catalogue (gridgeo.i18n, section ``_PLANNER``:
     ``pl_<key>``, else the shared key) in the chosen language."""
-    return t(f"pl_{key}", L) if f"pl_{key}" in STRINGS else t(key, L)
+    return panels.tr(key, L)
 
 
 L = common.lang()
@@ -236,7 +236,7 @@ with col_side:
                             history.apply(ops.Edit("assign_staff", {"grid": focus, "grid_worker": worker,
                                                                     "party_branch": branch}))
                     except PlanEditError as exc:
-                        st.session_state["pl_notice"] = ("error", str(exc))
+                        st.session_state["pl_notice"] = ("error", render(exc, L))
                     st.rerun()
             if row["locked"]:
                 if st.button(tr("unlock"), key="pl_unlock"):

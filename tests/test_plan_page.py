@@ -94,7 +94,7 @@ def test_refused_edit_shows_its_reason_and_locks_hold(plan_store):
     at.selectbox(key="pl_target").set_value(g(A, 2))
     _run(at)
     _click(at, "pl_move")
-    assert any("locked" in e.value for e in at.error)
+    assert any(e.value == f"网格 {g(A, 1)} 已锁定；请先解锁再编辑" for e in at.error)  # the refusal in Chinese
     assert _households(at) == {"001": 400, "002": 400}
 
 

@@ -6,7 +6,16 @@ from gridgeo.errors import GridgeoError
 from gridgeo.i18n import Msg
 
 
-class PlanEditError(GridgeoError):
+class CatalogueError(GridgeoError):
+    """An error built from a catalogue message (``Msg``) or plain text: ``str(exc)`` is English,
+    ``exc.msg.render(lang)`` (or ``gridgeo.i18n.render(exc, lang)``) the planner's language."""
+
+    def __init__(self, msg: Msg | str):
+        self.msg = msg if isinstance(msg, Msg) else None
+        super().__init__(msg.render("en") if isinstance(msg, Msg) else msg)
+
+
+class PlanEditError(CatalogueError):
     """An edit that cannot be applied (unknown grid or atom, a locked grid, a line that cuts nothing)."""
 
 
@@ -27,13 +36,5 @@ class PlanNotFoundError(GridgeoError):
     """No plan or version with that id."""
 
 
-class IntegrityError(GridgeoError):
-    """A plan version fails its integrity checks and cannot be published.
-
-    Built from a catalogue message (``Msg``): ``str(exc)`` is English, ``exc.msg.render(lang)``
-    (or ``gridgeo.i18n.render(exc, lang)``) the planner's language.
-    """
-
-    def __init__(self, msg: Msg | str):
-        self.msg = msg if isinstance(msg, Msg) else None
-        super().__init__(msg.render("en") if isinstance(msg, Msg) else msg)
+class IntegrityError(CatalogueError):
+    """A plan version fails its integrity checks and cannot be published."""
