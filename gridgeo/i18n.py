@@ -482,6 +482,13 @@ _PLANNER.update({
     "pe_lg_brush": {"zh": "笔刷范围", "en": "Brush reach"},
     "pe_line_sent": {"zh": "拆分线已记录，请在右侧按“按地图上画的线拆分”。", "en": "Line kept: press “Split along the line”."},
     "pe_refused": {"zh": "未执行：", "en": "Not applied: "},
+    "edit_nothing_to_erase": {"zh": "这些单元都不属于任何网格；没有可擦除的",
+                              "en": "none of these atoms belongs to a grid; nothing to erase"},
+    "edit_nothing_to_undo": {"zh": "没有可撤销的编辑", "en": "nothing to undo"},
+    "edit_nothing_to_redo": {"zh": "没有可重做的编辑", "en": "nothing to redo"},
+    "pe_err_no_atoms": {"zh": "{op}：这一笔没有经过任何单元", "en": "{op}: the stroke names no atoms"},
+    "pe_err_line": {"zh": "拆分线至少要有两个点", "en": "line: draw at least two points"},
+    "pe_err_unknown_op": {"zh": "未知的地图操作 {op}；可用：{ops}", "en": "unknown editor op {op}; use one of {ops}"},
 })
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from plan_helpers import A, B, atom_id, g, lattice_plan
 
+from gridgeo.i18n import render
 from gridgeo.plan import ops
 from gridgeo.plan.editor_data import (
     PALETTE,
@@ -28,8 +29,9 @@ def test_the_eraser_leaves_a_gap_and_drops_an_emptied_grid():
     assert [i.atom for i in validate(erased) if i.rule == "unassigned"] == [atom_id(0, 0)]
     whole = ops.unassign_atoms(plan, plan.atoms_of(g(A, 1)))
     assert g(A, 1) not in whole.grids.index and g(A, 1) in plan.grids.index
-    with pytest.raises(PlanEditError, match="nothing to erase"):
+    with pytest.raises(PlanEditError, match="nothing to erase") as refused:
         ops.unassign_atoms(erased, [atom_id(0, 0)])
+    assert render(refused.value, "zh") == "这些单元都不属于任何网格；没有可擦除的"
     with pytest.raises(PlanEditError, match="not part of"):
         ops.unassign_atoms(plan, ["nope"])
     with pytest.raises(LockedGridError):
@@ -75,6 +77,8 @@ def test_refusals_name_the_op_and_change_nothing():
     assert [r["seq"] for r in batch.rejected] == [1, 2, 3, 4, 5] and batch.applied == 0
     assert isinstance(batch.rejected[0]["error"], LockedGridError)
     assert "erase_everything" in str(batch.rejected[2]["error"])
+    shown = [render(r["error"], "zh") for r in batch.rejected]  # what the browser shows: Chinese
+    assert "已锁定" in shown[0] and "erase_everything" in shown[2] and all(not s.isascii() for s in shown), shown
     assert history.current is plan and batch.last_seq == 5
     assert apply_browser_ops(history, None) is None and apply_browser_ops(history, {"ops": "x"}) is None
 

@@ -89,13 +89,13 @@ def unassign_atoms(plan: Plan, atom_ids) -> Plan:
     """
     ids = list(dict.fromkeys(str(a) for a in atom_ids))
     if not ids:
-        raise PlanEditError("no atoms selected; select atoms to erase first")
+        raise _refuse("no_atoms")
     unknown = [a for a in ids if a not in plan.atoms.position]
     if unknown:
-        raise PlanEditError(f"atom {unknown[0]} is not part of this plan's atoms")
+        raise _refuse("unknown_atom", atom=unknown[0])
     mask = plan.assignment.index.isin(ids)
     if not mask.any():
-        raise PlanEditError("none of these atoms belongs to a grid; nothing to erase")
+        raise _refuse("nothing_to_erase")
     sources = set(plan.assignment[mask].to_numpy())
     _require_unlocked(plan, sorted(sources))
     assignment = plan.assignment[~mask]

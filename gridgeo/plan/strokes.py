@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from gridgeo.errors import GridgeoError
+from gridgeo.i18n import Msg
+from gridgeo.plan.errors import PlanEditError
 from gridgeo.plan.figures import grid_figures
 from gridgeo.plan.history import EditHistory
 from gridgeo.plan.integrity import validate
@@ -52,7 +54,7 @@ class BrowserBatch:
 def _atoms(op: dict) -> list[str]:
     atoms = op.get("atoms")
     if not isinstance(atoms, list) or not atoms:
-        raise GridgeoError(f"{op.get('op')}: the stroke names no atoms")
+        raise PlanEditError(Msg("pe_err_no_atoms", {"op": str(op.get("op"))}))
     return [str(a) for a in atoms]
 
 
@@ -73,11 +75,11 @@ def _apply_one(history: EditHistory, op: dict, batch: BrowserBatch) -> bool:
     elif kind == "line":
         coords = op.get("coords")
         if not isinstance(coords, list) or len(coords) < 2:
-            raise GridgeoError("line: draw at least two points")
+            raise PlanEditError(Msg("pe_err_line"))
         batch.line = [[float(x), float(y)] for x, y in coords]
         return False
     else:
-        raise GridgeoError(f"unknown editor op {kind!r}; use one of {', '.join(PLAN_OPS)}, select, line")
+        raise PlanEditError(Msg("pe_err_unknown_op", {"op": str(kind), "ops": ", ".join([*PLAN_OPS, "select", "line"])}))
     return True
 
 
