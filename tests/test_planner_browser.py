@@ -120,6 +120,27 @@ def test_move_an_atom_and_see_the_figures_change(planner_server, chromium_path, 
             _wait_households(page, {"001": 400, "002": 400})
             wait_until(lambda: balance(frame, "pe-all", g(A, 1)) == 400, 30, "the editor to show the undo")
 
+            # the legacy-grid brush paints the whole party grid L1 (r0c1, r1c1 here) into 002; the
+            # eraser takes r0c1 out again (a gap); Ctrl+Z twice brings the plan back
+            frame.select_option("#pe-active", g(A, 2))
+            pick_tool(frame, "legacy")
+            frame.select_option("#pe-layer", "party")
+            idle(page, frame)
+            page.mouse.click(*atom_point(page, frame, atom_id(0, 1)))
+            assert (balance(frame, "pe-touched", g(A, 1)), balance(frame, "pe-touched", g(A, 2))) == (200, 600)
+            _wait_households(page, {"001": 200, "002": 600})
+            pick_tool(frame, "erase", size=1)
+            idle(page, frame)
+            page.mouse.click(*atom_point(page, frame, atom_id(0, 1)))
+            _wait_households(page, {"001": 200, "002": 500})
+            assert frame.evaluate(f"window.__pe.assign['{atom_id(0, 1)}'] === undefined")
+            for _ in range(2):
+                idle(page, frame)
+                frame.locator("#map").focus()
+                page.keyboard.press("Control+z")
+            _wait_households(page, {"001": 400, "002": 400})
+            pick_tool(frame, "select")
+
             # a box dragged with the select tool over grid 001 selects its four atoms
             idle(page, frame)
             x0, y0 = lonlat_point(page, frame, X0 + 0.0001, Y0 - 0.0001)
