@@ -116,6 +116,23 @@ def _brush(page, frame, case) -> None:
     page.mouse.up()
 
 
+def _accept(page, label: str, tries: int = 4) -> None:
+    """Pick ``label`` in the publish section's accept list (retried when a rerun redraws it)."""
+    widget = page.locator('[data-testid="stMultiSelect"]').filter(has=page.get_by_text("接受"))
+    for _ in range(tries):
+        idle(page)
+        if widget.first.get_by_text(label).count():
+            return
+        try:
+            widget.first.locator("input").click(timeout=10_000)
+            page.locator('[role="option"]').filter(has_text=label).first.click(timeout=10_000)
+            page.keyboard.press("Escape")
+        except Exception:  # noqa: BLE001 - the list was redrawn by a rerun: try again
+            page.keyboard.press("Escape")
+    idle(page)
+    assert widget.first.get_by_text(label).count(), f"could not accept {label}"
+
+
 def _publish(page, case) -> None:
     page.get_by_role("tab", name="版本").click()
     page.get_by_label("说明").fill("端到端：刷入 20 个单元")
@@ -127,10 +144,7 @@ def _publish(page, case) -> None:
     from gridgeo.plan.integrity import rule_label
 
     for rule in case["accept"]:  # the size-band rules the brush broke, accepted with the comment's reason
-        page.locator('[data-testid="stMultiSelect"]').filter(has=page.get_by_text("接受")).first.locator("input").click()
-        page.locator('[role="option"]').filter(has_text=rule_label(rule, "zh")).first.click()
-        page.keyboard.press("Escape")
-        idle(page, None)
+        _accept(page, rule_label(rule, "zh"))
     page.get_by_role("button", name="发布版本 2").click()
     page.get_by_text(re.compile(f"已发布：现行网格集第 {case['grid_set'] + 1} 版")).wait_for(timeout=90_000)
 
