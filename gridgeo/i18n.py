@@ -482,6 +482,7 @@ _PLANNER.update({
     "pe_lg_brush": {"zh": "笔刷范围", "en": "Brush reach"},
     "pe_line_sent": {"zh": "拆分线已记录，请在右侧按“按地图上画的线拆分”。", "en": "Line kept: press “Split along the line”."},
     "pe_refused": {"zh": "未执行：", "en": "Not applied: "},
+    "pe_atom": {"zh": "单元", "en": "Atom"},
     "edit_nothing_to_erase": {"zh": "这些单元都不属于任何网格；没有可擦除的",
                               "en": "none of these atoms belongs to a grid; nothing to erase"},
     "edit_nothing_to_undo": {"zh": "没有可撤销的编辑", "en": "nothing to undo"},

@@ -35,7 +35,7 @@ LABEL_KEYS = (
     "grids", "in_band", "range", "unassigned", "band", "hh_unit", "touched", "touched_none", "all_grids",
     "st_under_min", "st_ok", "st_over_max", "st_empty", "legend", "lg_fill_grid", "lg_fill_under_min",
     "lg_fill_ok", "lg_fill_over_max", "lg_unassigned", "lg_outline", "lg_outline_pending", "lg_selected",
-    "lg_issue_error", "lg_issue_warning", "lg_bar", "lg_brush", "line_sent", "refused",
+    "lg_issue_error", "lg_issue_warning", "lg_bar", "lg_brush", "line_sent", "refused", "atom",
 )
 
 

@@ -451,7 +451,7 @@
     h.push('<span class="grp"><button type="button" id="pe-undo" title="Ctrl+Z">↶ ' + esc(L_("undo")) + '</button>' +
       '<button type="button" id="pe-redo" title="Ctrl+Y">↷ ' + esc(L_("redo")) + '</button>' +
       '<button type="button" id="pe-clear">' + esc(L_("clear_selection")) + "</button></span>");
-    h.push('<span class="grp status"><span id="pe-latency"></span> <span id="pe-sync"></span></span>');
+    h.push('<span class="grp status"><span id="pe-hover"></span> <span id="pe-latency"></span> <span id="pe-sync"></span></span>');
     tb.innerHTML = h.join("");
     tb.querySelectorAll("[data-tool]").forEach(function (b) {
       b.addEventListener("click", function () { setTool(b.getAttribute("data-tool")); });
@@ -524,6 +524,22 @@
     S.line = null;
   }
 
+  var hoverQueued = null;
+  function hoverAt(latlng) {  // what is under the pointer, once per frame
+    var first = hoverQueued === null;
+    hoverQueued = latlng;
+    if (!first) return;
+    requestAnimationFrame(function () {
+      var id = hits(hoverQueued, 0)[0], el = document.getElementById("pe-hover");
+      hoverQueued = null;
+      if (!el) return;
+      if (id == null) { el.textContent = ""; return; }
+      var g = S.assign[id];
+      el.textContent = L_("atom") + " " + id + " · " + (g == null ? L_("unassigned") : shortName(g)) + " · " +
+        fmt(S.atoms[id].h) + " " + L_("hh_unit");
+    });
+  }
+
   function toast(text) {
     var el = document.getElementById("toast");
     el.textContent = text;
@@ -573,6 +589,7 @@
         cur.style.borderColor = S.tool === "erase" ? "#616161" : gridColor(S.active);
       } else cur.style.display = "none";
       if (S.stroke) strokeAt(e.latlng);
+      else hoverAt(e.latlng);
       if (boxStart && downAt && downAt.containerPoint.distanceTo(e.containerPoint) > 6) {
         var bounds = L.latLngBounds(boxStart, e.latlng);
         if (!box) box = L.rectangle(bounds, {pane: "drawing", color: "#000", weight: 1, dashArray: "4 3", fillOpacity: 0.05, interactive: false}).addTo(map);
