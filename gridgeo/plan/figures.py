@@ -41,7 +41,6 @@ def size_status(households: np.ndarray, lo: float | None, hi: float | None) -> n
 
 def grid_figures(plan: Plan, codes=None) -> pd.DataFrame:
     """One row per grid of the table (or of ``codes``), indexed by code; see the module docstring."""
-    members = plan.members()
     index = list(plan.grids.index if codes is None else [str(c) for c in codes])
     labels = plan.labels()
     key = pd.Index(index).get_indexer(pd.Series(labels).fillna("").astype(str).to_numpy(dtype=object))
@@ -49,8 +48,8 @@ def grid_figures(plan: Plan, codes=None) -> pd.DataFrame:
     counts = np.zeros((len(index), len(COUNT_COLUMNS)))
     np.add.at(counts, key[ok], plan.atoms.counts[ok])
     n_atoms = np.bincount(key[ok], minlength=len(index)).astype(int)
-    shapes = np.array([plan.atoms.shape(members[c]) if c in members else shapely.Polygon() for c in index],
-                      dtype=object)
+    outlines = plan.outlines()
+    shapes = np.array([outlines[c] if c in outlines else shapely.Polygon() for c in index], dtype=object)
     out = pd.DataFrame(index=pd.Index(index, name="code"))
     attrs = plan.grids.reindex(index)
     out["name"] = attrs["name"].fillna("").to_numpy()

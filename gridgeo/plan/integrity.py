@@ -193,8 +193,12 @@ def _contiguity_rule(plan: Plan, members: dict[str, np.ndarray], labels: np.ndar
 
 def _hole_rule(plan: Plan, members: dict[str, np.ndarray], tolerance_m2: float) -> list[Issue]:
     out = []
-    for code, pos in members.items():
-        shape = plan.atoms.shape(pos)
+    outlines = plan.outlines()
+    codes = [c for c in members if c in outlines]
+    parts, part_of = shapely.get_parts(np.array([outlines[c] for c in codes], dtype=object), return_index=True)
+    holed = sorted(set(part_of[shapely.get_num_interior_rings(parts) > 0].tolist()))
+    for k in holed:  # only the grids whose outline has a ring inside
+        code, shape = codes[k], outlines[codes[k]]
         polys = shape.geoms if hasattr(shape, "geoms") else [shape]
         for poly in polys:
             for ring in getattr(poly, "interiors", []):

@@ -223,6 +223,15 @@ class Plan:
         bounds = np.cumsum(np.bincount(inverse, minlength=len(codes)))[:-1]
         return {str(c): part for c, part in zip(codes, np.split(ok[order], bounds), strict=True)}
 
+    def outlines(self) -> dict[str, shapely.Geometry]:
+        """The dissolved metric outline of each grid with atoms (computed once per plan; the atom
+        set's cache makes an edit re-dissolve only the grids it touched)."""
+        cached = self.__dict__.get("_outlines")
+        if cached is None:
+            cached = {code: self.atoms.shape(pos) for code, pos in self.members().items()}
+            self.__dict__["_outlines"] = cached
+        return cached
+
     def grid_of(self, atom_id: str) -> str:
         """The grid an atom is assigned to (KeyError when unassigned or unknown)."""
         value = self.assignment.get(str(atom_id))
@@ -236,9 +245,9 @@ class Plan:
 
     def grid_shapes(self, metric: bool = False) -> gpd.GeoDataFrame:
         """One dissolved polygon per grid with atoms, indexed by code (WGS84 unless ``metric``)."""
-        members = self.members()
-        codes = list(members)
-        geoms = [self.atoms.shape(members[c]) for c in codes]
+        outlines = self.outlines()
+        codes = list(outlines)
+        geoms = [outlines[c] for c in codes]
         out = gpd.GeoDataFrame({"code": codes}, geometry=geoms, crs=METRIC).set_index("code")
         return out if metric else out.to_crs(WGS84)
 
