@@ -20,6 +20,10 @@ INSIDE_POINT = """(id) => {  // a point inside the atom (by the editor's own geo
   return [p.x + box.left, p.y + box.top];
 }"""
 
+# Streamlit marks its app root with the script's state ("running" while a rerun executes)
+SCRIPT_RUNNING = """() => { const el = document.querySelector('[data-test-script-state]');
+  return !el || el.getAttribute('data-test-script-state') !== 'notRunning'; }"""
+
 LONLAT_POINT = """([lon, lat]) => {
   const p = window.__pe.map.latLngToContainerPoint([lat, lon]);
   const box = document.getElementById('map').getBoundingClientRect();
@@ -80,7 +84,7 @@ def idle(page, frame=None, timeout_s: float = 60) -> None:
     quiet = 0
     deadline = time.monotonic() + timeout_s
     while quiet < 4 and time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        running = page.evaluate(SCRIPT_RUNNING)
         quiet = 0 if running or (frame is not None and not synced(frame)) else quiet + 1
         page.wait_for_timeout(150)
 
