@@ -1,9 +1,10 @@
 """网格调整 Grid editor: planners redraw grids on the map, every rule checked as they go.
 
 Pick a saved plan (or start one from the current grids or the partition's proposal), choose a
-community, select atoms by clicking them on the map, by a drawn polygon or in the list, and
-move them, paint a whole legacy grid, merge, split (picked atoms or a drawn line), rename,
-assign staff, lock. Figures and integrity warnings follow every edit; undo/redo cover the
+community and paint, erase and select atoms on the in-browser map (app_pages/plan_editor: brush,
+legacy-grid brush, eraser, box select, split line, undo/redo, a live household balance), or pick
+them in the list and move them, paint a whole legacy grid, merge, split, rename, assign staff,
+lock. Figures and integrity warnings follow every edit; undo/redo cover the
 session; the pending-changes view shows what the session does against the saved version.
 Save a version (refused when someone saved meanwhile: reload and re-apply), diff versions,
 publish one as the current grid set, export, read the audit log. Only gridgeo.plan functions
