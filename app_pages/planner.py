@@ -1,9 +1,10 @@
 """网格调整 Grid editor: planners redraw grids on the map, every rule checked as they go.
 
 Pick a saved plan (or start one from the current grids or the partition's proposal), choose a
-community, select atoms by clicking them on the map, by a drawn polygon or in the list, and
-move them, paint a whole legacy grid, merge, split (picked atoms or a drawn line), rename,
-assign staff, lock. Figures and integrity warnings follow every edit; undo/redo cover the
+community and paint, erase and select atoms on the in-browser map (app_pages/plan_editor: brush,
+legacy-grid brush, eraser, box select, split line, undo/redo, a live household balance), or pick
+them in the list and move them, paint a whole legacy grid, merge, split, rename, assign staff,
+lock. Figures and integrity warnings follow every edit; undo/redo cover the
 session; the pending-changes view shows what the session does against the saved version.
 Save a version (refused when someone saved meanwhile: reload and re-apply), diff versions,
 publish one as the current grid set, export, read the audit log. Only gridgeo.plan functions
@@ -12,14 +13,12 @@ do the work.
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
-from shapely.geometry import shape
 
 from app_pages import common
 from app_pages import plan_panels as panels
 from app_pages.fastmap import st_folium_cached
+from app_pages.plan_editor import consume, editor_map
 from gridgeo.errors import GridgeoError
 from gridgeo.i18n import render
 from gridgeo.plan import ops
@@ -27,7 +26,7 @@ from gridgeo.plan.errors import PlanEditError
 from gridgeo.plan.figures import grid_figures
 from gridgeo.plan.history import EditHistory
 from gridgeo.plan.integrity import validate
-from gridgeo.plan.mapview import atoms_at, diff_map, edit_map
+from gridgeo.plan.mapview import diff_map
 from gridgeo.plan.repository import PlanRepository, export_crosswalk, export_grids
 
 
@@ -105,6 +104,7 @@ sess = st.session_state.get("pl_session")
 if sess is None or sess["plan_id"] != plan_id:
     sess = load_session(plan_id)
 history: EditHistory = sess["history"]
+stroke = consume(history, L)  # what the map sent since the last run: applied before anything reads the plan
 
 
 def apply(op: str, **params) -> None:
@@ -143,8 +143,8 @@ if st.session_state.pop("pl_clear", False):
 selected = [a for a in st.session_state.get("pl_atoms", []) if a in grid_of]
 st.session_state["pl_atoms"] = selected
 
-issues = validate(plan)
-figs_all = grid_figures(plan)
+issues = stroke.issues if stroke is not None and stroke.issues is not None else validate(plan)
+figs_all = stroke.figures if stroke is not None and stroke.figures is not None else grid_figures(plan)
 comm_grids = [c for c in figs_all.index if figs_all.at[c, "community_code"] == community and figs_all.at[c, "atoms"] > 0]
 if "pl_grid_next" in st.session_state:
     st.session_state["pl_grid"] = st.session_state.pop("pl_grid_next")
@@ -153,38 +153,10 @@ if st.session_state.get("pl_grid") not in comm_grids and comm_grids:
 focus = st.session_state.get("pl_grid")
 comm_issues = [i for i in issues if i.grid in set(comm_grids) or (i.atom in grid_of)]
 
-col_map, col_side = st.columns([3, 2])
+col_map, col_side = st.columns([5, 2])
 with col_map:
-    view = st.session_state.get("pl_view")  # (lat, lon, zoom) chosen from an issue
-    signature = (plan_id, id(plan), community, tuple(selected), focus, L)
-    cached = st.session_state.get("pl_map")
-    if cached is None or cached[0] != signature:
-        units = common.atlas().units
-        units = units[units["community_code"].astype(str) == community] if "community_code" in units else None
-        m = edit_map(plan, community, selected, focus, comm_issues, units=units, lang=L,
-                     labels={"atoms": tr("atoms"), "grids": tr("grid"), "issues": tr("tab_issues"),
-                             "atom_id": tr("atom_id"), "grid": tr("grid"), "households": tr("households"),
-                             "units": tr("units")})
-        st.session_state["pl_map"] = (signature, m)
-    m = st.session_state["pl_map"][1]
-    out = st_folium_cached(m, key="pl_edit_map", height=620,
-                           returned_objects=["last_active_drawing", "all_drawings"],
-                           center=(view[0], view[1]) if view else None, zoom=view[2] if view else None) or {}
-    clicked = out.get("last_active_drawing")
-    stamp = json.dumps(clicked, sort_keys=True) if clicked else None
-    if clicked and stamp != st.session_state.get("pl_last_click"):
-        st.session_state["pl_last_click"] = stamp
-        props = clicked.get("properties") or {}
-        geom = shape(clicked["geometry"]) if clicked.get("geometry") else None
-        if props.get("atom_id"):
-            a = props["atom_id"]
-            st.session_state["pl_atoms"] = [x for x in selected if x != a] if a in selected else [*selected, a]
-            st.rerun()
-        elif geom is not None and geom.geom_type in ("Polygon", "MultiPolygon"):
-            st.session_state["pl_atoms"] = list(dict.fromkeys([*selected, *atoms_at(plan, geom, community)]))
-            st.rerun()
-        elif geom is not None and geom.geom_type == "LineString":
-            st.session_state["pl_line"] = list(geom.coords)
+    editor_map(plan, plan_id, community, comm_names.get(community, community), history, comm_issues, focus, L,
+               view=st.session_state.get("pl_view"))
     notice = st.session_state.pop("pl_notice", None)
     if notice:
         (st.success if notice[0] == "success" else st.error)(notice[1])

@@ -60,14 +60,14 @@ class EditHistory:
     def undo(self) -> Plan:
         """Step back one edit."""
         if not self._done:
-            raise PlanEditError("nothing to undo")
+            raise PlanEditError(Msg("edit_nothing_to_undo"))
         self._undone.append(self._done.pop())
         return self.current
 
     def redo(self) -> Plan:
         """Re-apply the last undone edit."""
         if not self._undone:
-            raise PlanEditError("nothing to redo")
+            raise PlanEditError(Msg("edit_nothing_to_redo"))
         self._done.append(self._undone.pop())
         return self.current
 

@@ -81,6 +81,27 @@ def move_atoms(plan: Plan, atom_ids, to_grid: str) -> Plan:
     return plan.with_(assignment=assignment, grids=grids)
 
 
+def unassign_atoms(plan: Plan, atom_ids) -> Plan:
+    """Take ``atom_ids`` out of their grids (the eraser): they are a gap until painted into a grid.
+
+    Refuses atoms of a locked grid and a batch where no atom is assigned; a grid left without
+    atoms is dropped from the grid table (undo brings it back).
+    """
+    ids = list(dict.fromkeys(str(a) for a in atom_ids))
+    if not ids:
+        raise _refuse("no_atoms")
+    unknown = [a for a in ids if a not in plan.atoms.position]
+    if unknown:
+        raise _refuse("unknown_atom", atom=unknown[0])
+    mask = plan.assignment.index.isin(ids)
+    if not mask.any():
+        raise _refuse("nothing_to_erase")
+    sources = set(plan.assignment[mask].to_numpy())
+    _require_unlocked(plan, sorted(sources))
+    assignment = plan.assignment[~mask]
+    return plan.with_(assignment=assignment, grids=_drop_empty(plan, assignment, plan.grids, sources))
+
+
 def merge_grids(plan: Plan, keep: str, absorb: str, require_adjacent: bool = True) -> Plan:
     """Merge grid ``absorb`` into grid ``keep`` (which keeps its code and attributes); both must be
     of the same community and, with ``require_adjacent``, share a border."""
@@ -282,6 +303,7 @@ def paint_legacy_grid(plan: Plan, legacy_code: str, to_grid: str, layer: str | N
 
 OPERATIONS = {
     "move_atoms": move_atoms,
+    "unassign_atoms": unassign_atoms,
     "merge_grids": merge_grids,
     "split_grid": split_grid,
     "rename_grid": rename_grid,
