@@ -33,9 +33,17 @@ PAGES = [
     ("app_pages/planner.py", "page_planner", "planner"),  # the grid editor issue's page
 ]
 
-pages = [
-    st.Page(str(HERE / path), title=t(key, L), url_path=url, default=(url == "map"))
-    for path, key, url in PAGES
-    if (HERE / path).exists()
-]
-st.navigation(pages).run()
+pages = [st.Page(str(HERE / path), title=t(key, L), url_path=url) for path, key, url in PAGES if (HERE / path).exists()]
+
+
+def _home() -> None:
+    """The root URL opens the map at its documented address /map.
+
+    A page marked ``default=True`` is served at "/" only (Streamlit ignores its url_path), so
+    /map answered "Page not found"; instead every page keeps its own path and "/" forwards.
+    """
+    st.switch_page(pages[0])
+
+
+st.navigation([st.Page(_home, title=t("page_map", L), url_path="home", default=True, visibility="hidden"),
+               *pages]).run()
