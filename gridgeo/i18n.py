@@ -137,6 +137,38 @@ _PARTITION: dict[str, dict[str, str]] = {
 
 # the wall display (指挥大屏) and the map page (地图)
 _WALL_MAP: dict[str, dict[str, str]] = {
+    "wall_out_of_area": {"zh": "区域外", "en": "Out of area"},
+    "wall_just_now": {"zh": "刚刚", "en": "just now"},
+    "wall_minutes_ago": {"zh": "{n} 分钟前", "en": "{n} min ago"},
+    "wall_hours_ago": {"zh": "{n} 小时前", "en": "{n} h ago"},
+    "wall_latest": {"zh": "最新事件 {time} · {ago}", "en": "Latest event {time} · {ago}"},
+    "wall_no_events": {"zh": "24 小时内无新事件", "en": "No event in the last 24 hours"},
+    "wall_store_down": {"zh": "事件库无响应（自 {since}），显示的是最后一次数据",
+                        "en": "Event store not answering (since {since}); showing the last data"},
+    "wall_highlights": {"zh": "新增预警", "en": "New alerts"},
+    "wall_new_level1": {"zh": "新 I 级事件", "en": "new level-I event"},
+    "wall_new_red": {"zh": "转为红色", "en": "turned red"},
+    "wall_highlight_legend": {"zh": "新增预警（闪烁）", "en": "New alert (flashing)"},
+    "wall_today_received": {"zh": "今日", "en": "Today"},
+    "wall_no_open": {"zh": "无在办案件", "en": "no open cases"},
+    "heat_legend_title": {"zh": "事件热力（按等级加权）", "en": "Event heat (weighted by level)"},
+    "heat_low": {"zh": "少", "en": "few"},
+    "heat_high": {"zh": "多", "en": "many"},
+    "playback": {"zh": "时间回放", "en": "Time playback"},
+    "playback_on": {"zh": "回放模式", "en": "Playback mode"},
+    "playback_last24": {"zh": "最近 24 小时", "en": "Last 24 hours"},
+    "playback_day": {"zh": "选定日期", "en": "Chosen day"},
+    "playback_date": {"zh": "回放日期", "en": "Day to replay"},
+    "playback_play": {"zh": "播放", "en": "Play"},
+    "playback_pause": {"zh": "暂停", "en": "Pause"},
+    "playback_note": {"zh": "回放：每一时刻的风险等级（当时在办案件）与此前一小时上报的事件",
+                      "en": "Playback: risk level at each moment (cases open then) and events reported in the hour before"},
+    "playback_events": {"zh": "近一小时上报事件", "en": "Events reported in the last hour"},
+    "card_outside_filter": {"zh": "该网格不在当前筛选（{sel}）内；以下为其全部数据。",
+                            "en": "This area is outside the current filter ({sel}); all its data is shown."},
+    "card_open_now": {"zh": "当前在办案件（近30天上报）", "en": "Open cases now (reported in the last 30 days)"},
+    "card_in_window": {"zh": "统计时段内事件", "en": "Events in the window"},
+    "risk_in_window": {"zh": "风险等级（统计时段）", "en": "Risk level (window)"},
 }
 
 

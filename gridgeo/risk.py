@@ -160,3 +160,34 @@ def describe_rule(rule: RiskRule | None = None, lang: str = "zh") -> str:
 def risk_label(level: int, lang: str = "zh") -> str:
     """Legend label of a risk level (0-4)."""
     return RISK_LABELS.get(lang, RISK_LABELS["zh"])[int(level)]
+
+
+def open_at(events: pd.DataFrame, at: pd.Timestamp, rule: RiskRule | None = None) -> np.ndarray:
+    """Boolean mask of the events that were open at ``at``: reported by then and not resolved by
+    then. Events with a status outside the open statuses and no ``resolved_at`` (rejected ones)
+    never count. Needs ``reported_at``, ``status`` and, if present, ``resolved_at`` (UTC)."""
+    rule = rule or DEFAULT_RULE
+    at = pd.Timestamp(at)
+    at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
+    reported = pd.to_datetime(events["reported_at"], utc=True)
+    resolved = (pd.to_datetime(events["resolved_at"], utc=True) if "resolved_at" in events
+                else pd.Series(pd.NaT, index=events.index, dtype="datetime64[ns, UTC]"))
+    never_open = resolved.isna() & ~events["status"].isin(rule.open_statuses)
+    return ((reported <= at) & (resolved.isna() | (resolved > at)) & ~never_open).to_numpy()
+
+
+def risk_timeline(
+    events: pd.DataFrame, areas: pd.DataFrame, by: str, times: list[pd.Timestamp] | pd.DatetimeIndex,
+    rule: RiskRule | None = None,
+) -> pd.DataFrame:
+    """Risk level of every area at each of ``times``: a frame indexed by area code (order of
+    ``areas``) with one column per time, the same rule as :func:`risk_by_area` applied to the
+    events open at that moment (:func:`open_at`). Used by the time playback."""
+    rule = rule or DEFAULT_RULE
+    columns = {}
+    for at in times:
+        now_open = events[open_at(events, at, rule)] if len(events) else events
+        # the open events keep their status, so risk_by_area counts them all as open
+        columns[pd.Timestamp(at)] = risk_by_area(now_open.assign(status=rule.open_statuses[0]) if len(now_open)
+                                                 else now_open, areas, by, rule)["risk_level"].to_numpy()
+    return pd.DataFrame(columns, index=areas["code"].astype(str).to_numpy())
