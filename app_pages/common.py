@@ -158,7 +158,9 @@ def source_text(seeded: int, shown: pd.DataFrame | None = None) -> str:
 
 
 def source_caption(seeded: int, shown: pd.DataFrame | None = None) -> None:
-    """Say where the events come from, and whether the app just simulated them."""
-    if seeded:
+    """Say where the events come from, and whether the app just simulated them (that notice
+    once per session, and only while the events shown are simulated ones)."""
+    if seeded and not st.session_state.get("_seed_notice_shown") and data.source_is_simulated(shown):
+        st.session_state["_seed_notice_shown"] = True
         st.info(t("seeded", lang()).format(n=seeded))
     st.caption(source_text(0, shown))

@@ -56,7 +56,7 @@ def st_folium_cached(
     returned_objects: Iterable[str] | None = (),
     center: tuple[float, float] | None = None,
     zoom: float | None = None,
-    feature_group_to_add: list[LayerSpec] | None = None,
+    feature_group_to_add: list[LayerSpec | None] | None = None,
 ):
     """Show ``m`` like ``st_folium`` would and return its result; the map's script is cached on
     the map object, so keep the object (session state or a cache) to make reruns cheap.
@@ -74,8 +74,9 @@ def st_folium_cached(
     kwargs = dict(cached[1])
     kwargs["center"] = center
     kwargs["zoom"] = zoom
-    if feature_group_to_add:
-        rendered = [_layer_string(m, spec, idx) for idx, spec in enumerate(feature_group_to_add)]
+    if feature_group_to_add and any(spec is not None for spec in feature_group_to_add):
+        # a None entry is a layer not shown: the others keep their slot (name and cache entry)
+        rendered = [_layer_string(m, spec, idx) for idx, spec in enumerate(feature_group_to_add) if spec is not None]
         kwargs["feature_group"] = "".join(part for part, _, _ in rendered)
         kwargs["js_links"] = list(dict.fromkeys([*kwargs["js_links"], *(u for _, js, _ in rendered for u in js)]))
         kwargs["css_links"] = list(dict.fromkeys([*kwargs["css_links"], *(u for _, _, css in rendered for u in css)]))

@@ -33,6 +33,7 @@ from layers import (
     risk_legend,
     shift_for_basemap,
 )
+from layers.paint import base_areas, paint_layer
 from layers.playback import Playback, playback_data
 
 OPEN = ("reported", "accepted", "escalated")
@@ -62,35 +63,38 @@ def area_frame(layers: dict[str, gpd.GeoDataFrame], by: str, events: pd.DataFram
     return out
 
 
-def _tooltip(kind: str, lang: str) -> tuple[list[str], list[str]]:
-    fields = ["name", "code", "households", "population"]
-    if kind == "grids":
-        fields += ["grid_worker", "community_name"]
-    fields += ["risk_label", "open_cases", "lv1", "lv2", "lv3", "lv4"]
-    alias = {"name": t("name", lang), "code": t("code", lang), "households": t("households", lang),
-             "population": t("population", lang), "grid_worker": t("grid_worker", lang),
-             "community_name": t("community", lang), "risk_label": t("risk_level", lang),
-             "open_cases": t("open_cases", lang)}
-    alias.update({f"lv{i}": level_name(i, lang) for i in (1, 2, 3, 4)})
-    return fields, [alias[f] for f in fields]
-
-
-# pushed-layer slots (fixed, so each layer keeps its name and cache entry whatever else is shown)
-SLOTS = ("risk", "communities", "streets", "grids", "heat", "markers", "labels", "highlight")
+# pushed-layer slots (fixed, so each layer keeps its name and cache entry whatever else is shown);
+# outlines in this order so the coarser ones end on top
+SLOTS = ("risk", "grids", "communities", "streets", "heat", "markers", "labels", "highlight")
 WALL_NONE_COLOR = "#1b2c44"  # the wall's grids without open cases: drawn and listed in this colour
 WALL_FONT = "max(15px, 2.1vh)"  # wall map text, in the map frame's viewport (it fills the frame)
+FIXED = {"grids": ["name", "code", "community_name", "households", "population", "grid_worker"],
+         "communities": ["name", "code", "street_name", "households", "population"],
+         "streets": ["name", "code", "households", "population"]}
+FIXED_LABELS = {"name": "name", "code": "code", "community_name": "community", "street_name": "street",
+                "households": "households", "population": "population", "grid_worker": "grid_worker"}
+LIVE = ["risk_label", "open_cases", "lv1", "lv2", "lv3", "lv4"]
 
 
 def map_base(layers: dict[str, gpd.GeoDataFrame], basemap: str = "offline",
              focus: gpd.GeoDataFrame | None = None) -> folium.Map:
-    """The map page's base: background, district outline and the scripts of every layer that
-    may be pushed later (the browser loads scripts only with the first map)."""
-    sh = shift_for_basemap(layers["district"], basemap)
+    """The map page's base: background, district outline, the (invisible) polygons of grids,
+    communities and streets that the pushed paints colour, and the scripts of every plugin
+    that may be pushed later (the browser loads scripts only with the first map)."""
+    sh = {name: shift_for_basemap(gdf, basemap) for name, gdf in layers.items()}
     bounds = tuple((focus if focus is not None else layers["district"]).total_bounds)
     m = base_map(bounds, basemap=basemap)
-    district_outline(sh).add_to(m)
+    district_outline(sh["district"]).add_to(m)
+    base_areas(m, sh, FIXED)
     PluginAssets().add_to(m)
     return m
+
+
+def _live(layers: dict[str, gpd.GeoDataFrame], by: str, events: pd.DataFrame, rule: RiskRule | None,
+          lang: str) -> pd.DataFrame:
+    """Risk and counts per area of level ``by``, without geometry (for paints and tooltips)."""
+    plain = {KIND_BY[by]: pd.DataFrame(layers[KIND_BY[by]].drop(columns="geometry"))}
+    return area_frame(plain, by, events, rule, lang).set_index("code")
 
 
 def _shift_events(ev: pd.DataFrame, basemap: str) -> pd.DataFrame:
@@ -124,17 +128,35 @@ def _labels(sh: dict[str, gpd.GeoDataFrame], lang: str) -> folium.FeatureGroup:
     return group
 
 
+def _paint(kind: str, layers, events, lang: str, rule, *, risk: bool, interactive: bool) -> folium.FeatureGroup:
+    by = {v: k for k, v in KIND_BY.items()}[kind]
+    live = _live(layers, by, events, rule, lang) if interactive else None
+    live_labels = [t("risk_level", lang), t("open_cases", lang)] + [level_name(i, lang) for i in (1, 2, 3, 4)]
+    fixed_labels = [t(FIXED_LABELS[c], lang) for c in FIXED[kind]]
+    if risk:
+        group = paint_layer(kind, t("layer_risk", lang), fills=live["color"], interactive=True,
+                            outline={"color": "#555555", "weight": 0.7}, live=live[LIVE], live_labels=live_labels,
+                            fixed_labels=fixed_labels)
+        risk_legend(t("legend_title", lang), lang, rule).add_to(group)
+        return group
+    return paint_layer(kind, t({"grids": "layer_grids", "communities": "layer_communities",
+                                "streets": "layer_streets"}[kind], lang), interactive=interactive,
+                       live=live[LIVE] if live is not None else None, live_labels=live_labels,
+                       fixed_labels=fixed_labels)
+
+
 def map_layers(
     layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang: str, *, by: str = "grid",
     show: frozenset[str] = frozenset({"streets", "communities", "risk", "labels"}), basemap: str = "offline",
     rule: RiskRule | None = None, keys: tuple = (), events_key: tuple = (),
 ) -> list[tuple[tuple, Callable[[], folium.FeatureGroup]] | None]:
-    """The map page's layers as (key, build) pairs in SLOTS order (None for a layer not shown).
+    """The map page's pushed layers as (key, build) pairs in SLOTS order (None: not shown).
 
-    ``keys`` identifies the selection, language and basemap, ``events_key`` the events: a
-    layer's key holds only what it depends on, so e.g. toggling the heat layer leaves the risk
-    layer's key (and its cached rendering) unchanged. The risk and heat legends belong to their
-    layers and come and go with them.
+    Risk and outlines are paints of the base map's polygons (layers.paint); heat, markers and
+    labels are real layers. ``keys`` identifies the selection, language and basemap,
+    ``events_key`` the events: a layer's key holds only what it depends on, so toggling the
+    heat layer leaves the risk paint's key (and its cached rendering) unchanged. The risk and
+    heat legends belong to their layers and come and go with them.
     """
     shifted: dict = {}
 
@@ -146,24 +168,15 @@ def map_layers(
     risk_on = "risk" in show
     specs: dict[str, tuple] = {}
     if risk_on:
-        def build_risk() -> folium.FeatureGroup:
-            frame = area_frame(sh(), by, events, rule, lang)
-            fields, aliases = _tooltip(KIND_BY[by], lang)
-            group = risk_layer(frame, frame[["code", "risk_level", "color"]], KIND_BY[by], t("layer_risk", lang),
-                               fields, aliases)
-            risk_legend(t("legend_title", lang), lang, rule).add_to(group)
-            return group
-        specs["risk"] = (("risk", by, keys, events_key), build_risk)
-    # outlines above the choropleth let clicks through to it, so a click picks the risk unit;
-    # without the risk layer the outlines are the clickable layer (tooltips with event counts)
-    for kind, level, key in (("communities", "community", "layer_communities"), ("streets", "street", "layer_streets"),
-                             ("grids", "grid", "layer_grids")):
-        if kind in show and not (risk_on and KIND_BY[by] == kind):
-            def build_outline(kind=kind, level=level, key=key) -> folium.FeatureGroup:
-                frame = area_frame(sh(), level, events, rule, lang)
-                fields, aliases = _tooltip(kind, lang)
-                return area_layer(frame, kind, t(key, lang), fields, aliases, interactive=not risk_on)
-            specs[kind] = ((kind, keys, risk_on, () if risk_on else events_key), build_outline)
+        specs["risk"] = (("risk", by, keys, events_key),
+                         lambda: _paint(KIND_BY[by], layers, events, lang, rule, risk=True, interactive=True))
+    # without the risk layer the finest outline shown takes clicks and shows counts
+    outlines = [k for k in ("grids", "communities", "streets") if k in show and not (risk_on and KIND_BY[by] == k)]
+    clickable = None if risk_on or not outlines else outlines[0]
+    for kind in outlines:
+        specs[kind] = ((kind, keys, kind == clickable, events_key if kind == clickable else ()),
+                       lambda kind=kind: _paint(kind, layers, events, lang, rule, risk=False,
+                                                interactive=kind == clickable))
     if "heat" in show:
         def build_heat() -> folium.FeatureGroup:
             legend = heat_legend(t("heat_legend_title", lang), t("heat_low", lang), t("heat_high", lang))
