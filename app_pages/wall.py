@@ -184,8 +184,9 @@ def live() -> None:
     grids, comms = layers_all["grids"], layers_all["communities"]
     gnames = dict(zip(grids["code"].astype(str), grids["name"], strict=True))
     cnames = dict(zip(comms["code"].astype(str), comms["name"], strict=True))
-    frame = area_frame(layers_all, "grid", events, None, L)
-    state.highlights.update(events, set(frame.loc[frame["risk_level"] == 1, "code"].astype(str)), now_s)
+    # the map, KPIs and bars show today (as the KPIs); the ticker and freshness the last 24 hours
+    frame = area_frame(layers_all, "grid", today, None, L)
+    state.highlights.update(today, set(frame.loc[frame["risk_level"] == 1, "code"].astype(str)), now_s)
     flash, steady = state.highlights.grids(now_s)
     ticker = wallview.ticker_html(events, gnames, cnames, L, data.TZ, now_s, set(state.highlights.flashing_events))
     st.markdown(_header(fresh, data.kpis(today, at), ticker, at), unsafe_allow_html=True)
@@ -199,7 +200,7 @@ def live() -> None:
         else:
             st_folium_cached(st.session_state["wall_base"][1], key="wall_map", height=700,
                              center=view["center"], zoom=view["zoom"], returned_objects=[],
-                             feature_group_to_add=wall_live_layers(layers_all, events, L, flash=flash, steady=steady))
+                             feature_group_to_add=wall_live_layers(layers_all, today, L, flash=flash, steady=steady))
     with col_side, st.container(key="gg_side"):
         st.markdown(_side(today, state, now_s, gnames), unsafe_allow_html=True)
 
