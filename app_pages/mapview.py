@@ -235,11 +235,14 @@ def wall_labels(layers: dict[str, gpd.GeoDataFrame], lang: str) -> folium.Featur
     return label_layer(layers["streets"], "streets", t("labels", lang), min_zoom=8, font_css=WALL_FONT)
 
 
-def wall_legend(lang: str, rule: RiskRule | None = None) -> folium.FeatureGroup:
-    """The wall's legend (risk colours, the navy of grids without open cases, the highlight)."""
+def wall_legend(lang: str, rule: RiskRule | None = None, playback: bool = False) -> folium.FeatureGroup:
+    """The wall's legend: risk colours, the navy of grids without open cases, and the highlight
+    outline (live) or the event dots (playback)."""
     group = folium.FeatureGroup(name=t("legend_title", lang), control=False)
+    extra = ([("#e8eef7", t("playback_events", lang))] if playback
+             else [(FLASH_COLOR, t("wall_highlight_legend", lang))])
     risk_legend(t("legend_title", lang), lang, rule, dark=True, none_color=WALL_NONE_COLOR, font_css=WALL_FONT,
-                extra=[(FLASH_COLOR, t("wall_highlight_legend", lang))], note=False).add_to(group)
+                extra=extra, note=False).add_to(group)
     return group
 
 
@@ -300,7 +303,7 @@ def playback_map(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang
         m = wall_base_map(layers, lang)
         Playback(data, position="topleft", dark=True, font_css=WALL_FONT).add_to(m)
         wall_labels(layers, lang).add_to(m)
-        wall_legend(lang, rule).add_to(m)
+        wall_legend(lang, rule, playback=True).add_to(m)
         return m
     m = map_base(layers, "offline", focus)
     area_layer(area_frame(layers, "grid", events.iloc[0:0], rule, lang), "grids", t("layer_grids", lang),

@@ -128,6 +128,6 @@ def playback_data(
         "interval_ms": int(interval_ms), "play": play, "pause": pause,
         "start": int(len(labels) - 1 if start is None else start),
         "opacity": 1.0 if dark else 0.65, "none_opacity": 1.0 if dark else 0.65,
-        "line": "#3a5575" if dark else "#777777", "dot_line": "#ffffff" if dark else "#333333",
+        "line": "#3a5575" if dark else "#777777", "dot_line": "#e8eef7" if dark else "#333333",
         "radius": 5,
     }
