@@ -192,8 +192,7 @@ def test_map_control_change_swaps_layers_without_recreating_the_map(app_server, 
         assert frame.evaluate(fills) != before
         assert frame.evaluate("window.__gg_probe") == 1  # the same map, only its layers changed
         # the risk layer off: its legend goes with it; the map stays
-        page.locator('[data-testid="stSidebar"] [data-baseweb="tag"]').filter(has_text="风险等级") \
-            .locator('[role="presentation"], svg').first.click()
+        page.locator('[data-testid="stSidebar"] button[aria-label="Remove 风险等级"]').last.click()
         frame.locator(".gg-risk-legend").wait_for(state="detached", timeout=30_000)
         assert frame.evaluate("window.__gg_probe") == 1
         assert external == []

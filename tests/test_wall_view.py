@@ -191,3 +191,25 @@ def test_legends_match_the_map_colours_and_follow_their_layer():
     out = m2.get_root().render()
     assert "destination-in" in out  # clipped to the polygon
     assert "gg-heat-legend" in out and 'parent.on("remove"' in out  # the legend leaves with the layer
+
+
+def test_risk_timeline_equals_the_rule_applied_moment_by_moment():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    areas = pd.DataFrame({"code": [f"g{i}" for i in range(12)], "households": rng.integers(0, 600, 12)})
+    t0 = pd.Timestamp("2026-11-30T00:00Z")
+    n = 400
+    reported = t0 + pd.to_timedelta(rng.integers(-600, 1440, n), unit="min")
+    resolved = reported + pd.to_timedelta(rng.integers(5, 900, n), unit="min")
+    status = rng.choice(["reported", "accepted", "resolved", "rejected", "escalated"], n)
+    ev = pd.DataFrame({
+        "grid_code": rng.choice([*areas["code"], "elsewhere"], n), "level": rng.integers(1, 5, n), "status": status,
+        "reported_at": reported,
+        "resolved_at": pd.Series(resolved).where(status == "resolved").to_numpy(),
+    })
+    times = pd.date_range(t0, t0 + pd.Timedelta(hours=24), freq="15min")
+    tl = risk_timeline(ev, areas, "grid", times)
+    for k in (0, 17, 48, 96):
+        now_open = ev[open_at(ev, times[k])].assign(status="reported")
+        assert tl.iloc[:, k].tolist() == risk_by_area(now_open, areas, "grid")["risk_level"].tolist()
