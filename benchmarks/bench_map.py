@@ -113,8 +113,9 @@ def server_times(n_events: int) -> dict:
             "wall_base": _payload({k: wall_args.get(k) for k in ("script", "html", "header")})}
 
 
-def first_paint(port: int, data_dir: str, n_events: int) -> float | None:
-    """Seconds from navigation to the first polygon path in the map (headless Chromium)."""
+def first_paint(port: int, data_dir: str, n_events: int) -> tuple[float, dict] | None:
+    """Seconds from navigation to the first polygon path in the map (headless Chromium), and the
+    redraw times after a control change (:func:`browser_redraw`) on the same server."""
     chromium = "/usr/bin/chromium"
     if not Path(chromium).exists():
         return None
@@ -146,7 +147,7 @@ def first_paint(port: int, data_dir: str, n_events: int) -> float | None:
                 _wait_paths(page)
                 times.append(time.perf_counter() - t0)
             browser.close()
-        return min(times)
+        return min(times), browser_redraw(f"http://127.0.0.1:{port}")
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -271,9 +272,13 @@ def main() -> int:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        fp = first_paint(port, tmp, args.events)
-        if fp is not None:
+        measured = first_paint(port, tmp, args.events)
+        if measured is not None:
+            fp, redraw = measured
             print(f"first paint (navigation -> first polygon, warm server): {fp:.2f} s")
+            print(f"map page redraw after a control change (click -> final polygons, browser): risk unit "
+                  f"{redraw['by'] * 1000:.0f} ms, window {redraw['window'] * 1000:.0f} ms; map frame kept in "
+                  f"{redraw['frame_kept'] * 100:.0f} % of changes")
     return 0
 
 
