@@ -40,6 +40,10 @@ def _prepare(m: folium.Map, key: str, height: int, use_container_width: bool,
                          returned_objects=returned_objects)
         finally:
             sf._component_func = real
+    # scripts of elements streamlit-folium does not collect (layers.assets.PluginAssets)
+    for kind, attr in (("js_links", "default_js"), ("css_links", "default_css")):
+        extra = [url for el in _walk(m) for _, url in getattr(el, attr, [])]
+        captured[kind] = list(dict.fromkeys([*captured.get(kind, []), *extra]))
     return captured
 
 

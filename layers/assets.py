@@ -99,7 +99,9 @@ def remote_resources(m: folium.Element) -> list[str]:
 class PluginAssets(MacroElement):
     """Lists the scripts and stylesheets of the plugins a page may push onto a map later (heat,
     marker clusters): streamlit-folium's frontend loads scripts only with the first map, so
-    the base map must carry them."""
+    the base map must carry them. app_pages.fastmap adds the links of every element of the map
+    (streamlit-folium itself only collects those of folium's JSCSSMixin elements, and making
+    this one of them breaks its renaming of the map's element ids)."""
 
     _template = Template("")
 

@@ -19,7 +19,7 @@ LEVEL_WEIGHTS: dict[int, float] = {1: 1.0, 2: 0.7, 3: 0.45, 4: 0.25}
 
 
 # the heat layer's own sequential palette (purples): never confused with the risk colours
-HEAT_GRADIENT: dict[float, str] = {0.2: "#dadaeb", 0.45: "#9e9ac8", 0.7: "#6a51a3", 1.0: "#3f007d"}
+HEAT_GRADIENT: dict[float, str] = {0.3: "#bcbddc", 0.55: "#9e9ac8", 0.8: "#6a51a3", 1.0: "#3f007d"}
 
 
 class HeatClip(MacroElement):
@@ -65,7 +65,7 @@ class HeatClip(MacroElement):
         self.rings_json = json.dumps(rings)
 
 
-def heat_layer(events: pd.DataFrame, name: str, show: bool = True, radius: int = 14, clip=None,
+def heat_layer(events: pd.DataFrame, name: str, show: bool = True, radius: int = 20, clip=None,
                legend: Legend | None = None) -> folium.FeatureGroup:
     """Heat map of events (columns lon, lat, level), each weighted by LEVEL_WEIGHTS, in the
     HEAT_GRADIENT palette. ``clip`` (a shapely (Multi)Polygon, e.g. the district) cuts the glow
@@ -75,7 +75,9 @@ def heat_layer(events: pd.DataFrame, name: str, show: bool = True, radius: int =
         weights = events["level"].astype(int).map(LEVEL_WEIGHTS).fillna(0.25)
         data = [[round(float(y), 5), round(float(x), 5), round(float(w), 2)]
                 for x, y, w in zip(events["lon"], events["lat"], weights, strict=True)]
-        heat = plugins.HeatMap(data, radius=radius, blur=12, min_opacity=0.25, max_zoom=16, gradient=HEAT_GRADIENT)
+        # full intensity from zoom 10 on (a district view), one level-I event alone reaches the top
+        heat = plugins.HeatMap(data, radius=radius, blur=radius, min_opacity=0.45, max_zoom=10, gradient=HEAT_GRADIENT,
+                               max=0.6)
         heat.add_to(group)
         if clip is not None and not clip.is_empty:
             HeatClip(heat, clip).add_to(group)
