@@ -18,6 +18,7 @@ L = common.lang()
 seeded = common.seed_once()
 layers_all = common.display_layers()
 common.assets_warning()
+st.markdown("<style>.stMainBlockContainer { padding-top: 2rem; }</style>", unsafe_allow_html=True)  # map above the fold
 st.title(t("page_map", L))
 
 # ---- sidebar: selection, window, layers, basemap
