@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
@@ -147,7 +147,7 @@ def _side(today: pd.DataFrame, state: WallState, now_s: float, names: dict) -> s
     alert_html = "".join(
         f"<div>⚠ {html.escape(names.get(code, code))} · "
         f"{t('wall_new_level1' if why == 'event' else 'wall_new_red', L)} "
-        f"{time.strftime('%H:%M', time.localtime(since))}</div>" for code, (since, why) in alerts)
+        f"{datetime.fromtimestamp(since, data.TZ).strftime('%H:%M')}</div>" for code, (since, why) in alerts)
     notes = []
     if seeded and not state.seed_note_shown and data.source_is_simulated(today):
         notes.append(t("seeded", L).format(n=seeded))  # once per session, and only in the demo
