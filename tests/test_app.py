@@ -264,3 +264,24 @@ def test_wall_display_on_postgis_equals_the_store_figures(own_postgis_db, monkey
     assert shown["超期"] == str(int(expected["overdue"]))
     store.close()
     data._STORES.pop(own_postgis_db).close()  # let the database be dropped
+
+
+def test_time_playback_on_the_map_page_and_as_a_wall_mode():
+    at = _run()
+    at.sidebar.toggle(key="map_playback").set_value(True).run()
+    assert not at.exception
+    script = _maps(at)[0]["script"]
+    assert "gg-pb-slider" in script and "播放" in script  # slider and play button, in Chinese
+    levels = json.loads(script.split('"levels":', 1)[1].split("]", 1)[0] + "]")
+    assert len(levels) == 97 and len(set(map(len, levels))) == 1  # a day at 15-minute moments
+    assert "/app/static/vendor/" in _maps(at)[0]["js_links"][0]
+
+    wall = AppTest.from_file(APP, default_timeout=120)
+    wall.run()
+    wall.switch_page("app_pages/wall.py")
+    wall.query_params["mode"] = "playback"  # as /wall?mode=playback (switching pages drops the query)
+    wall.run()
+    assert not wall.exception
+    args = _maps(wall)[0]
+    assert "gg-pb-slider" in args["script"] and '"autoplay":true' in args["script"]
+    assert {"接收", "超期"} <= set(_wall_kpis(wall))  # the live figures stay
