@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -97,9 +97,8 @@ class WallState:
 
     highlights: wallview.Highlights
     last_events: pd.DataFrame | None = None
-    failing_since: object = None
+    failing_since: datetime | None = None
     seed_note_shown: bool = False
-    notes: list = field(default_factory=list)
 
 
 if "wall_state" not in st.session_state:

@@ -181,6 +181,24 @@ def test_map_control_change_swaps_layers_without_recreating_the_map(app_server, 
         frame = _map_frame(page)
         frame.locator(".gg-risk-legend").wait_for(timeout=30_000)
         assert frame.locator(".gg-heat-legend").count() == 0  # heat is off by default
+        # labels without collisions: no two visible labels overlap, at the start and zoomed in
+        overlaps = """() => {
+          const boxes = [...document.querySelectorAll('.gg-label:not(.gg-hidden) > div')]
+            .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0);
+          let n = 0;
+          for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i], b = boxes[j];
+            if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) n++;
+          }
+          return [boxes.length, n];
+        }"""
+        page.wait_for_timeout(500)
+        shown, clashes = frame.evaluate(overlaps)
+        assert shown >= 6 and clashes == 0, (shown, clashes)
+        frame.evaluate("window.map.setZoom(window.map.getZoom() + 1)")
+        page.wait_for_timeout(1200)
+        shown, clashes = frame.evaluate(overlaps)
+        assert shown >= 6 and clashes == 0, (shown, clashes)
         frame.evaluate("window.__gg_probe = 1")
         fills = "() => [...document.querySelectorAll('.leaflet-overlay-pane path')].map(p => p.getAttribute('fill')).join()"
         before = frame.evaluate(fills)
