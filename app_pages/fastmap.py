@@ -70,12 +70,7 @@ def st_folium_cached(
     only that one (the browser swaps the pushed layers without re-creating the map).
     """
     returned = list(returned_objects) if returned_objects is not None else None
-    signature = (key, height, use_container_width, tuple(returned) if returned is not None else None)
-    cached = getattr(m, _ATTR, None)
-    if cached is None or cached[0] != signature:
-        cached = (signature, _prepare(m, key, height, use_container_width, returned))
-        setattr(m, _ATTR, cached)
-    kwargs = dict(cached[1])
+    kwargs = dict(_prepared(m, key, height, use_container_width, returned))
     kwargs["center"] = center
     kwargs["zoom"] = zoom
     if feature_group_to_add and any(spec is not None for spec in feature_group_to_add):
@@ -85,6 +80,33 @@ def st_folium_cached(
         kwargs["js_links"] = list(dict.fromkeys([*kwargs["js_links"], *(u for _, js, _ in rendered for u in js)]))
         kwargs["css_links"] = list(dict.fromkeys([*kwargs["css_links"], *(u for _, _, css in rendered for u in css)]))
     return sf._component_func(**kwargs)
+
+
+def _prepared(m: folium.Map, key: str, height: int, use_container_width: bool,
+              returned: list[str] | None) -> dict:
+    """The component arguments of ``m`` for this key and height, rendering the map only once.
+
+    streamlit-folium renames the map's elements while it renders them, so a second rendering
+    of the same map object leaves stale names in the script (the map stays blank). Another
+    key or height for an already rendered map is derived from its first rendering instead.
+    """
+    signature = (key, height, use_container_width, tuple(returned) if returned is not None else None)
+    with _CAPTURE_LOCK:
+        cached: dict = m.__dict__.get(_ATTR) or {}
+        if signature in cached:
+            return cached[signature]
+        if cached:
+            first_sig, first = next(iter(cached.items()))
+            if first_sig[2:] != signature[2:]:
+                raise ValueError("st_folium_cached: this map was shown with other returned objects or width; "
+                                 "build a new map object for that")
+            derived = {**first, "height": height, "key": sf.generate_js_hash(first["script"], key, False)}
+            cached[signature] = derived
+            return derived
+    prepared = _prepare(m, key, height, use_container_width, returned)
+    with _CAPTURE_LOCK:
+        m.__dict__.setdefault(_ATTR, {})[signature] = prepared
+    return prepared
 
 
 def _layer_string(m: folium.Map, spec: LayerSpec, idx: int) -> tuple[str, list[str], list[str]]:

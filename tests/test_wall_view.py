@@ -213,3 +213,21 @@ def test_risk_timeline_equals_the_rule_applied_moment_by_moment():
     for k in (0, 17, 48, 96):
         now_open = ev[open_at(ev, times[k])].assign(status="reported")
         assert tl.iloc[:, k].tolist() == risk_by_area(now_open, areas, "grid")["risk_level"].tolist()
+
+
+def test_a_map_is_rendered_once_even_when_shown_at_another_height():
+    """Rendering a folium map twice through streamlit-folium leaves stale element names in its
+    script (a blank map): another height is derived from the first rendering instead."""
+    from app_pages.fastmap import _prepared
+
+    m = folium.Map(location=[22.75, 113.93], zoom_start=12, tiles=None)
+    folium.GeoJson({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": "a"},
+                    "geometry": {"type": "Point", "coordinates": [113.93, 22.75]}}]}).add_to(m)
+    first = _prepared(m, "k", 640, True, [])
+    second = _prepared(m, "k", 720, True, [])
+    assert second["height"] == 720 and first["height"] == 640
+    assert second["script"] == first["script"] and second["key"] == first["key"]  # as st_folium: same key
+    assert _prepared(m, "other", 720, True, [])["key"] != first["key"]
+    assert not re.findall(r"geo_json_[0-9a-f]{32}", second["script"])  # only the renamed, stable names
+    with pytest.raises(ValueError, match="returned objects"):
+        _prepared(m, "k", 720, True, ["last_clicked"])
