@@ -145,11 +145,11 @@ with col_map:
         pb_key = (selection_key, str(pb_start), int(end.timestamp() // 900) if pb_day is None else 0)
         pm = _shared_playback(pb_key, lambda: playback_map(sel, _replay_events(pb_start, pb_end), L, pb_start,
                                                            pb_end, focus=focus, tz=data.TZ.key))
-        st_folium_cached(pm, key="playback_map", height=720, returned_objects=[])
+        st_folium_cached(pm, key="playback_map", height=640, returned_objects=[])
         st.caption(t("playback_note", L))
     else:
         m = _shared_base(selection_key, lambda: map_base(sel, basemap, focus))
-        out = st_folium_cached(m, key="planner_map", height=720, returned_objects=["last_active_drawing"],
+        out = st_folium_cached(m, key="planner_map", height=640, returned_objects=["last_active_drawing"],
                                center=center, zoom=zoom, feature_group_to_add=specs)
         clicked = (out or {}).get("last_active_drawing") or {}
         code = (clicked.get("properties") or {}).get("code")
