@@ -38,12 +38,20 @@ PAGES = [
     ("app_pages/importer.py", "page_import", "import"),  # 数据导入: bring a district's own files
 ]
 
-pages = [
-    st.Page(str(HERE / path), title=t(key, L), url_path=url, default=(url == "map"))
-    for path, key, url in PAGES
-    if (HERE / path).exists()
-]
-page = st.navigation(pages)
+pages = [st.Page(str(HERE / path), title=t(key, L), url_path=url) for path, key, url in PAGES if (HERE / path).exists()]
+
+
+def _home() -> None:
+    """The root URL opens the map at its documented address /map.
+
+    A page marked ``default=True`` is served at "/" only (Streamlit ignores its url_path), so
+    /map answered "Page not found"; instead every page keeps its own path and "/" forwards.
+    """
+    st.switch_page(pages[0])
+
+
+page = st.navigation([st.Page(_home, title=t("page_map", L), url_path="home", default=True, visibility="hidden"),
+                      *pages])
 # every page says which atlas it shows (the wall hides the sidebar: its footer does); when the
 # active atlas cannot be loaded only the import page runs (to import or switch to one)
 if atlas_caption(st.sidebar) or page.url_path == "import":

@@ -231,8 +231,10 @@ def source_text(seeded: int, shown: pd.DataFrame | None = None) -> str:
 
 def source_caption(seeded: int, shown: pd.DataFrame | None = None) -> None:
     """Say which atlas is shown, where the events come from, and whether the app just simulated
-    them; an empty store (real work, first day) gets a visible "no events yet"."""
-    if seeded:
+    them (that notice once per session, and only while the events shown are simulated ones); an
+    empty store (real work, first day) gets a visible "no events yet"."""
+    if seeded and not st.session_state.get("_seed_notice_shown") and data.source_is_simulated(shown):
+        st.session_state["_seed_notice_shown"] = True
         st.info(t("seeded", lang()).format(n=seeded))
     elif not _has_events(shown):
         st.info(t("no_events_yet_long", lang()))

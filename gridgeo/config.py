@@ -20,6 +20,9 @@ Variables (all optional):
 ``GRIDGEO_CATEGORIES``         JSON file of event categories (default: the domain's list)
 ``GRIDGEO_WALL_REFRESH_S``     wall display refresh in seconds (default 30)
 ``GRIDGEO_WALL_KEY``           API key (viewer) the wall display runs on unattended when accounts exist
+``GRIDGEO_WALL_STALE_S``       wall freshness turns red when no event arrived for this long (default 900)
+``GRIDGEO_WALL_HIGHLIGHT_S``   wall: a new level-I event or newly red grid stays highlighted this long
+                               (default 600; it flashes for the first 60 s)
 ``GRIDGEO_SEED_DAYS``          demo only: days of simulated history (default 7)
 ``GRIDGEO_SEED_PER_DAY``       demo only: simulated events per day (default 1200)
 ``GRIDGEO_DEBUG``              show tracebacks on the command line
@@ -70,6 +73,8 @@ class Settings:
     categories_file: str | None = None
     wall_refresh_s: float = 30.0
     wall_key: str | None = None
+    wall_stale_s: float = 900.0
+    wall_highlight_s: float = 600.0
     seed_days: float = 7.0
     seed_per_day: int = 1200
     debug: bool = False
@@ -116,6 +121,8 @@ class Settings:
             categories_file=text("GRIDGEO_CATEGORIES"),
             wall_refresh_s=max(1.0, number("GRIDGEO_WALL_REFRESH_S", 30.0)),
             wall_key=text("GRIDGEO_WALL_KEY"),
+            wall_stale_s=number("GRIDGEO_WALL_STALE_S", 900.0, minimum=1),
+            wall_highlight_s=number("GRIDGEO_WALL_HIGHLIGHT_S", 600.0),
             seed_days=number("GRIDGEO_SEED_DAYS", 7.0),
             seed_per_day=number("GRIDGEO_SEED_PER_DAY", 1200, int),
             debug=bool(text("GRIDGEO_DEBUG")),
