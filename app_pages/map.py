@@ -144,7 +144,7 @@ with col_map:
         pb_start = pb_end - timedelta(hours=24)
         pb_key = (selection_key, str(pb_start), int(end.timestamp() // 900) if pb_day is None else 0)
         pm = _shared_playback(pb_key, lambda: playback_map(sel, _replay_events(pb_start, pb_end), L, pb_start,
-                                                           pb_end, focus=focus, tz=data.TZ.key))
+                                                           pb_end, focus=focus))
         st_folium_cached(pm, key="playback_map", height=640, returned_objects=[])
         st.caption(t("playback_note", L))
     else:

@@ -164,8 +164,7 @@ def _side(today: pd.DataFrame, state: WallState, now_s: float, names: dict) -> s
 def _playback(bucket: int, lang: str, layers_id: int, _layers, _events):
     del bucket, layers_id  # cache key: rebuilt every 15 minutes
     end = data.now()
-    return playback_map(_layers, _events, lang, end - timedelta(hours=24), end, dark=True, autoplay=True,
-                        tz=SETTINGS.timezone)
+    return playback_map(_layers, _events, lang, end - timedelta(hours=24), end, dark=True, autoplay=True)
 
 
 @st.fragment(run_every=common.refresh_seconds())
