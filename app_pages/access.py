@@ -89,6 +89,12 @@ def _sidebar(who: Identity, lang: str) -> None:
         st.rerun()
 
 
+def signed_in() -> Identity | None:
+    """The logged-in user or key of the session (None in open mode)."""
+    who = st.session_state.get("identity")
+    return who if who is not None and who.kind != "open" else None
+
+
 def may(action: Action) -> bool:
     """True when the session's identity may do ``action`` (open mode may do everything)."""
     who = st.session_state.get("identity") or app_identity() or OPEN_IDENTITY

@@ -17,8 +17,10 @@ import streamlit as st
 
 from app_pages import common
 from app_pages import plan_panels as panels
+from app_pages.access import may, not_allowed_text, signed_in
 from app_pages.fastmap import st_folium_cached
 from app_pages.plan_editor import consume, editor_map
+from gridgeo.access import Action
 from gridgeo.errors import GridgeoError
 from gridgeo.i18n import render
 from gridgeo.plan import ops
@@ -55,8 +57,11 @@ def _url() -> str:
 
 
 repo = repository(_url())
-author = st.sidebar.text_input(tr("author"), value=st.session_state.get("pl_author_default", "规划员"),
-                               key="pl_author").strip() or "规划员"
+if signed_in() is None:  # open mode (no accounts yet): the author is whatever is typed
+    author = st.sidebar.text_input(tr("author"), value=st.session_state.get("pl_author_default", "规划员"),
+                                   key="pl_author").strip() or "规划员"
+else:  # with accounts every save and publish is attributed to the logged-in identity
+    author = signed_in().actor
 
 
 def create_form(expanded: bool) -> None:
@@ -64,7 +69,9 @@ def create_form(expanded: bool) -> None:
         name = st.text_input(tr("plan_name"), value="网格调整方案", key="pl_new_name")
         start = st.radio(tr("start_from"), ["current", "proposal"], key="pl_new_start", horizontal=True,
                          format_func=lambda k: tr(f"start_{k}"))
-        if st.button(tr("create"), key="pl_create"):
+        if not may(Action.WRITE_PLANS):
+            st.info(not_allowed_text(Action.WRITE_PLANS, L))
+        elif st.button(tr("create"), key="pl_create"):
             from gridgeo.plan.start import default_start_plan
 
             with st.spinner(tr("creating")):
@@ -256,8 +263,11 @@ with col_side:
 
     with t_versions:
         comment = st.text_input(tr("comment"), key="pl_comment")
-        panels.save_panel(repo, plan_id, sess, history, author, comment, L)
-        panels.publish_panel(repo, plan_id, sess, history, author, comment, L)
+        if may(Action.WRITE_PLANS):  # only planners and admins save or publish
+            panels.save_panel(repo, plan_id, sess, history, author, comment, L)
+            panels.publish_panel(repo, plan_id, sess, history, author, comment, L)
+        else:
+            st.info(not_allowed_text(Action.WRITE_PLANS, L))
         versions = repo.versions(plan_id)
         st.markdown(f"**{tr('versions')}**")
         st.dataframe(panels.versions_table(versions, L), hide_index=True, height=180)
