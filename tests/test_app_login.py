@@ -72,3 +72,35 @@ def test_the_grid_editor_offers_plan_writes_only_to_planners(data_dir):
     assert not at.exception, [e.message for e in at.exception]
     assert any("当前角色（只读）无权执行此操作" in str(i.value) for i in at.info)
     assert not [b for b in at.button if b.key == "pl_create"]
+
+
+def _page_text(at: AppTest) -> str:
+    out = []
+
+    def walk(node):
+        out.append(str(getattr(node, "proto", "")))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    walk(at.sidebar)
+    return "".join(out)
+
+
+def test_reporter_data_never_reaches_the_wall_or_the_review(data_dir):
+    from datetime import UTC, datetime, timedelta
+
+    from gridgeo import intake
+
+    store = data.store()
+    atlas_grid = store.current_grid_set()[1].iloc[0]
+    point = atlas_grid.geometry.representative_point()
+    intake.add_events(store, [{"id": "personal-1", "reported_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
+                               "lon": point.x, "lat": point.y, "category": "labour", "level": 1,
+                               "reporter_name": "欧阳修文", "reporter_phone": "13987654321"}])
+    for page in ("app_pages/wall.py", "app_pages/review.py", "app_pages/map.py"):
+        at = AppTest.from_file(APP, default_timeout=180).run()
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.message for e in at.exception])
+        text = _page_text(at)
+        assert "13987654321" not in text and "欧阳修文" not in text, page
