@@ -19,6 +19,9 @@ Variables (all optional):
                                Gauss–Krüger zone whose central meridian is nearest the atlas)
 ``GRIDGEO_CATEGORIES``         JSON file of event categories (default: the domain's list)
 ``GRIDGEO_WALL_REFRESH_S``     wall display refresh in seconds (default 30)
+``GRIDGEO_OIDC_ISSUER``        accept bearer JWTs of the city's identity provider with this issuer ...
+``GRIDGEO_OIDC_JWKS_FILE``     ... signed by a key of this local JWKS file (offline; see gridgeo.access.idp)
+``GRIDGEO_OIDC_AUDIENCE``      ... and, when set, this audience
 ``GRIDGEO_WALL_KEY``           API key (viewer) the wall display runs on unattended when accounts exist
 ``GRIDGEO_WALL_STALE_S``       wall freshness turns red when no event arrived for this long (default 900)
 ``GRIDGEO_WALL_HIGHLIGHT_S``   wall: a new level-I event or newly red grid stays highlighted this long
@@ -73,6 +76,9 @@ class Settings:
     categories_file: str | None = None
     wall_refresh_s: float = 30.0
     wall_key: str | None = None
+    oidc_issuer: str | None = None
+    oidc_jwks_file: str | None = None
+    oidc_audience: str | None = None
     wall_stale_s: float = 900.0
     wall_highlight_s: float = 600.0
     seed_days: float = 7.0
@@ -121,6 +127,9 @@ class Settings:
             categories_file=text("GRIDGEO_CATEGORIES"),
             wall_refresh_s=max(1.0, number("GRIDGEO_WALL_REFRESH_S", 30.0)),
             wall_key=text("GRIDGEO_WALL_KEY"),
+            oidc_issuer=text("GRIDGEO_OIDC_ISSUER"),
+            oidc_jwks_file=text("GRIDGEO_OIDC_JWKS_FILE"),
+            oidc_audience=text("GRIDGEO_OIDC_AUDIENCE"),
             wall_stale_s=number("GRIDGEO_WALL_STALE_S", 900.0, minimum=1),
             wall_highlight_s=number("GRIDGEO_WALL_HIGHLIGHT_S", 600.0),
             seed_days=number("GRIDGEO_SEED_DAYS", 7.0),

@@ -169,3 +169,47 @@ def test_personal_data_masked_by_role_and_unmasked_reads_audited(world):
     bad = client.post("/api/v1/events", json={**event("p2", True), "reporter_phone": "call me 1381234"},
                       headers=admin)
     assert bad.status_code == 422 and "1381234" not in bad.text  # the value is not echoed
+
+
+def _idp(tmp_path):
+    """An identity provider's RSA key and its JWKS file (as a city IdP would publish it)."""
+    import json
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()))
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps({"keys": [{**jwk, "kid": "city-1", "use": "sig", "alg": "RS256"}]}))
+    return private, path
+
+
+def test_identity_provider_jwts_are_checked_offline(store_url, small_grids, tmp_path):
+    import jwt
+
+    private, jwks = _idp(tmp_path)
+    store = open_store(store_url, seed_default=False)
+    store.publish_grid_set(small_grids, author="tester")
+    settings = Settings(api_token="legacy", read_access="token", oidc_issuer="https://idp.city.example",
+                        oidc_jwks_file=str(jwks))
+    now = datetime.now(UTC)
+
+    def token(**claims):
+        base = {"iss": "https://idp.city.example", "sub": "u-77", "preferred_username": "zhaomin",
+                "gridgeo_role": "community", "gridgeo_scopes": ["440311001001"],
+                "iat": int(now.timestamp()), "exp": int((now + timedelta(minutes=5)).timestamp())}
+        return {"Authorization": "Bearer " + jwt.encode({**base, **claims}, private, algorithm="RS256",
+                                                         headers={"kid": "city-1"})}
+
+    with TestClient(create_app(store, settings), client=LOCAL) as client:
+        client.post("/api/v1/events", json=[event("in", True), event("out", False)],
+                    headers={"Authorization": "Bearer legacy"})
+        me = client.get("/api/v1/auth/me", headers=token())
+        assert me.json() == {"name": "zhaomin", "kind": "jwt", "role": "community", "scopes": ["440311001001"]}
+        assert client.get("/api/v1/events/in", headers=token()).status_code == 200
+        assert client.get("/api/v1/events/out", headers=token()).status_code == 403
+        assert client.get("/api/v1/events/in", headers=token(iss="https://evil.example")).status_code == 401
+        assert client.get("/api/v1/events/in", headers=token(exp=int(now.timestamp()) - 60)).status_code == 401
+        assert client.get("/api/v1/events/in", headers=token(gridgeo_role="emperor")).status_code == 401
+    store.close()

@@ -4,7 +4,9 @@ A bearer credential is one of:
 
 - the legacy ``GRIDGEO_API_TOKEN`` → the admin (existing set-ups keep working);
 - an API key ``gg_…`` made by ``gridgeo keys create`` (refused at once when revoked);
-- a login token from ``POST /api/v1/auth/token`` (OAuth2 password flow; signed, 30 minutes).
+- a login token from ``POST /api/v1/auth/token`` (OAuth2 password flow; signed, 30 minutes);
+- a JWT of the city's identity provider, when configured (:mod:`gridgeo.access.idp`: issuer and
+  key set from local settings, offline).
 
 Reads without a credential follow ``GRIDGEO_READ_ACCESS`` (open, or loopback clients under
 ``localhost``) as an anonymous, unscoped viewer. A credential that is wrong is a 401; a known
@@ -62,6 +64,12 @@ def _resolve(request: Request, credential: str) -> Identity:
             raise _unauthorized("this API key is unknown or revoked; ask for a new one (gridgeo keys create)")
         return identity
     claims = read_token(credential, identities.signing_secret(store))
+    if claims is None and settings.oidc_issuer and settings.oidc_jwks_file:  # the city's identity provider
+        from gridgeo.access.idp import read_idp_token
+
+        identity = read_idp_token(credential, settings.oidc_issuer, settings.oidc_jwks_file, settings.oidc_audience)
+        if identity is not None:
+            return identity
     if claims is None:
         unset = "" if settings.api_token else " (no GRIDGEO_API_TOKEN is set on this server)"
         raise _unauthorized(f"the bearer credential is not valid (expired or wrong){unset}; use {CREDENTIALS_HINT}")
