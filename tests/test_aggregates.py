@@ -34,7 +34,7 @@ def seeded(request, tmp_path_factory, default_atlas):
         url, drop = f"sqlite:///{tmp_path_factory.mktemp('agg') / 'events.sqlite'}", None
     else:
         url, drop = own_database(request.getfixturevalue("pg_url"))
-    st = open_store(url)
+    st = open_store(url, seed_default=True)
     seed_store(st, default_atlas, days=3, per_day=700, seed=5, now=NOW)
     yield st
     st.close()
@@ -90,7 +90,7 @@ def random_moves(st, rng: random.Random, n: int) -> list[tuple]:
 
 
 def test_aggregates_equal_a_recount_after_random_writes_and_transitions(store_url, default_atlas):
-    seeded = open_store(store_url)
+    seeded = open_store(store_url, seed_default=True)
     seed_store(seeded, default_atlas, days=1, per_day=500, seed=6, now=NOW)
     raw, kept = recount(seeded)
     assert raw == kept and sum(r[-1] for r in kept) == seeded.count_events()
@@ -143,7 +143,7 @@ def assert_same_stats(got: pd.DataFrame, expected: pd.DataFrame) -> None:
 
 
 def test_stats_and_risk_of_an_empty_window(store_url):
-    st = open_store(store_url)
+    st = open_store(store_url, seed_default=True)
     got = stats_table(st, None, timedelta(hours=1), NOW)
     assert_same_stats(got, summarize(st.events_frame(NOW - timedelta(hours=1), None, now=NOW), None, now=NOW))
     risk = risk_table(st, "grid", timedelta(hours=1), NOW)
@@ -180,12 +180,12 @@ def test_concurrent_writers_keep_the_counts_exact(store_url, default_atlas):
     update; the counts equal a recount afterwards."""
     import threading
 
-    open_store(store_url).close()
+    open_store(store_url, seed_default=True).close()
     errors: list[BaseException] = []
     barrier = threading.Barrier(4)
 
     def work(k: int) -> None:
-        st = open_store(store_url)
+        st = open_store(store_url, seed_default=True)
         try:
             events = generate_events(default_atlas, n=240, seed=70 + k, start=NOW - timedelta(hours=5),
                                      duration=5 * 3600.0, id_prefix=f"w{k}")
@@ -205,7 +205,7 @@ def test_concurrent_writers_keep_the_counts_exact(store_url, default_atlas):
     for t in threads:
         t.join(timeout=120)
     assert errors == []
-    st = open_store(store_url)
+    st = open_store(store_url, seed_default=True)
     raw, kept = recount(st)
     assert raw == kept and sum(r[-1] for r in kept) == st.count_events() == 960
     st.close()
