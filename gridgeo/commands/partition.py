@@ -52,6 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "tolerance), maup (every unclean layer) or none")
     parser.add_argument("--jobs", type=int, default=2,
                         help="processes for the per-community solver (default 2; 1 = in this process)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                        help="solve the communities on this Dask distributed cluster")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="start a Dask LocalCluster of N worker processes for the run")
     parser.add_argument("--out", metavar="DIR", required=True, help="output folder (created if missing)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -139,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
     """Read, partition, write, print the summary; 0 on success."""
     from gridgeo.commands._checks import check_dir_creatable
     from gridgeo.partition import run_partition
+    from gridgeo.partition.engine import Engine
     from gridgeo.partition.summary import summary_markdown
 
     if args.min_households < 0 or args.max_households <= args.min_households:
@@ -149,6 +154,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--min-population {lo} / --max-population {hi}: need 0 <= min < max")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: use 1 or more worker processes")
+    if args.scheduler and args.workers:
+        raise UsageError("give --scheduler (an existing Dask cluster) or --workers N (a local one), not both")
+    if args.scheduler and not args.scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise UsageError(f"--scheduler {args.scheduler}: give the scheduler address, e.g. tcp://10.0.0.5:8786")
     if not args.sliver >= 0:
         raise UsageError(f"--sliver {args.sliver}: use an area in m² of 0 or more")
     out = check_dir_creatable(args.out, "--out")
@@ -180,7 +191,8 @@ def run(args: argparse.Namespace) -> int:
                             args.primary_layer, args.seed, sliver_m2=args.sliver, repair=args.repair,
                             n_jobs=args.jobs, min_population=args.min_population,
                             max_population=args.max_population, previous=previous, layers=layers,
-                            progress=progress)
+                            progress=progress,
+                            engine=Engine(jobs=args.jobs, scheduler=args.scheduler, workers=args.workers))
     finally:
         if bar is not None:
             bar.close()

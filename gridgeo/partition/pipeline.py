@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -19,8 +18,9 @@ from gridgeo.partition.adjacency import neighbour_lists, outer_boundary_atoms, r
 from gridgeo.partition.apportion import apportion, crowded_cut_lines
 from gridgeo.partition.codes import assign_codes
 from gridgeo.partition.crosswalk import build_crosswalk, outcome_summary
+from gridgeo.partition.engine import Engine, solve_problems
 from gridgeo.partition.overlay import dissolve_valid, prepare_layers, refine
-from gridgeo.partition.regionalize import CommunityProblem, CommunityResult, solve_community
+from gridgeo.partition.regionalize import CommunityProblem
 from gridgeo.partition.scoring import (
     change_class,
     distribution,
@@ -123,23 +123,6 @@ def _problems(atoms: gpd.GeoDataFrame, pairs: pd.DataFrame, layers: list[str], p
     return problems
 
 
-def _solve_all(problems: list[CommunityProblem], seed: int, n_jobs: int,
-               progress: Progress | None) -> list[CommunityResult]:
-    results: list[CommunityResult] = []
-    if n_jobs > 1 and len(problems) > 1:
-        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-            for i, res in enumerate(pool.map(solve_community, problems, [seed] * len(problems), chunksize=2)):
-                results.append(res)
-                if progress:
-                    progress(f"regionalize {res.community}", (i + 1) / len(problems))
-    else:
-        for i, prob in enumerate(problems):
-            results.append(solve_community(prob, seed))
-            if progress:
-                progress(f"regionalize {prob.community}", (i + 1) / len(problems))
-    return results
-
-
 def to_wgs84_valid(gdf: gpd.GeoDataFrame, densify_m: float = 5.0) -> gpd.GeoDataFrame:
     """Reproject metric polygons to WGS84 without folding rings.
 
@@ -211,7 +194,7 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
                   min_population: float | None = None, max_population: float | None = None,
                   previous: gpd.GeoDataFrame | None = None, layers: list[str] | None = None,
                   split_crowded: bool = True, extra_lines: np.ndarray | None = None,
-                  progress: Progress | None = None) -> PartitionResult:
+                  progress: Progress | None = None, engine: Engine | None = None) -> PartitionResult:
     """Propose all-element grids; the full result including the atoms (see propose_grids)."""
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -281,7 +264,8 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     def sub_tick(stage: str, frac: float) -> None:
         tick(stage, 0.4 + 0.5 * frac)
 
-    results = _solve_all(problems, seed, n_jobs, sub_tick)
+    engine = engine or Engine(jobs=n_jobs)
+    results = solve_problems(problems, seed, engine, sub_tick)
     timings["regionalize_s"] = time.perf_counter() - t
     t = time.perf_counter()
     tick("assemble", 0.9)
@@ -394,6 +378,7 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
         "apportion": apportion_report,
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "n_jobs": n_jobs,
+        "engine": engine.describe(),
     }
     tick("done", 1.0)
     return PartitionResult(to_wgs84_valid(grids), crosswalk, metrics, to_wgs84_valid(atoms))
@@ -411,6 +396,7 @@ def propose_grids(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     code, community, counts, area, Polsby-Popper, size status (+ reason where a bound cannot be
     met), change vs the primary layer and per-layer largest legacy share; the crosswalk of every
     legacy grid to the new grids; and the report. Keyword options: sliver_m2, repair, n_jobs,
+    engine (an :class:`~gridgeo.partition.engine.Engine`: local processes or a Dask cluster),
     min_population, max_population, previous (earlier grids whose codes to keep), layers,
     split_crowded (cut atoms above max between their units, default True), extra_lines (WGS84
     lines noded into the refinement, e.g. roads), progress (callback(stage, fraction)).
