@@ -1,0 +1,52 @@
+"""``GET /tiles/{layer}/{z}/{x}/{y}.pbf``: Mapbox Vector Tiles of the current grid set.
+
+Layers ``districts``, ``streets``, ``communities`` and ``grids``; every feature carries a
+stable integer id and the properties ``code`` and ``name`` (no colours: the browser colours
+features by id/code from ``/api/v1/risk``). 200 with the tile, 204 when the tile is empty,
+404 JSON for an unknown layer or a z/x/y that names no tile, 422 JSON for a non-integer one.
+``ETag`` is the grid set version and layer (tiles change only on publish), so a browser
+revalidates with ``If-None-Match`` and gets 304 until the next publish.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from gridgeo.api.deps import StoreDep, check_params, require_read
+from gridgeo.api.errors import ApiError
+from gridgeo.api.routing import guarded_router
+from gridgeo.tiles import NoGridSet, TileOutOfRange, TileService, UnknownLayer
+
+MVT_TYPE = "application/vnd.mapbox-vector-tile"
+router = guarded_router(require_read, check_params, prefix="/tiles", tags=["tiles"])
+
+
+def tile_service(request: Request, store: Any) -> TileService:
+    """The app's tile service (made on first use, over the app's store)."""
+    service = getattr(request.app.state, "tiles", None)
+    if service is None or service.store is not store:
+        service = request.app.state.tiles = TileService(store)
+    return service
+
+
+@router.get("/{layer}/{z}/{x}/{y}.pbf", summary="A Mapbox Vector Tile of one layer of the current grid set",
+            response_class=Response,
+            responses={200: {"content": {MVT_TYPE: {}}, "description": "the tile"},
+                       204: {"description": "no feature in this tile"}})
+async def tile(request: Request, store: StoreDep, layer: str, z: int, x: int, y: int) -> Response:
+    """One tile (see the module docstring)."""
+    service = tile_service(request, store)
+    try:
+        version, data = await run_in_threadpool(service.tile, layer, z, x, y)
+    except (UnknownLayer, TileOutOfRange, NoGridSet) as exc:
+        raise ApiError(404, str(exc)) from None
+    etag = f'"gs{version}-{layer}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "X-Grid-Set-Version": str(version)}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if not data:
+        return Response(status_code=204, headers=headers)
+    return Response(data, media_type=MVT_TYPE, headers=headers)
