@@ -280,6 +280,8 @@ def _to_pre_alembic(st, store_level: int, with_plans: bool) -> None:
     with st.write_engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE alembic_version")
         conn.exec_driver_sql("DROP TABLE event_counts")
+        for table in ("tile_feature_sets", "tile_features"):  # revisions after Alembic came in
+            conn.exec_driver_sql(f"DROP TABLE {table}")
         if store_level < 3:
             conn.exec_driver_sql("DROP INDEX ix_event_history_at")
         conn.exec_driver_sql("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
