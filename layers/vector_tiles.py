@@ -1,8 +1,9 @@
 """The whole city from vector tiles: Leaflet.VectorGrid layers over ``/tiles/{layer}/{z}/{x}/{y}.pbf``,
-risk colours applied in the browser by feature code from ``/api/v1/risk``.
+risk colours applied in the browser by feature code from the risk rule of ``/api/v1/risk``
+(fetched compactly from ``/tiles/colours``).
 
 The tiles carry geometry, ``code`` and ``name`` only; colours are never baked in. A
-:class:`RiskColours` element fetches ``/api/v1/risk?by=...`` on load and every ``refresh_s``
+:class:`RiskColours` element fetches ``/tiles/colours?by=...`` on load and every ``refresh_s``
 seconds and calls ``setFeatureStyle`` only for the codes whose colour changed, so a refresh
 re-fetches no tile and repaints only what changed. Tiles loaded later (pan, zoom) pick the
 current colours up from VectorGrid's overridden styles.
@@ -73,7 +74,8 @@ class _TileStats(MacroElement):
 
 
 class RiskColours(MacroElement):
-    """Colour a VectorGrid layer by ``/api/v1/risk?by=<by>``: the ``color`` of each area,
+    """Colour a VectorGrid layer from ``risk_url``: ``/tiles/colours?by=<by>`` (only the coloured
+    areas; the others are grey) or ``/api/v1/risk?by=<by>`` (every area with its ``color``),
     applied with ``setFeatureStyle`` to the codes whose colour changed since the last refresh."""
 
     _template = Template("""
@@ -89,14 +91,24 @@ class RiskColours(MacroElement):
               .then(function(r) { return r.ok ? r.json() : null; })
               .then(function(answer) {
                 if (!answer) { return; }
-                var t1 = performance.now(), changed = 0, coloured = 0;
-                answer.areas.forEach(function(a) {
-                  var colour = a.color || {{ this.no_risk|tojson }};
-                  if (colour !== {{ this.no_risk|tojson }}) { coloured++; }
-                  if ((applied[a.code] || {{ this.no_risk|tojson }}) === colour) { return; }
-                  applied[a.code] = colour;
-                  layer.setFeatureStyle(a.code, Object.assign({}, base, {fillColor: colour}));
+                var t1 = performance.now(), changed = 0, coloured = 0, grey = {{ this.no_risk|tojson }};
+                var colours = answer.colours;  // /tiles/colours: only the coloured areas
+                if (!colours) {                // /api/v1/risk: every area
+                  colours = {};
+                  answer.areas.forEach(function(a) { colours[a.code] = a.color || grey; });
+                }
+                function paint(code, colour) {
+                  if ((applied[code] || grey) === colour) { return; }
+                  applied[code] = colour;
+                  layer.setFeatureStyle(code, Object.assign({}, base, {fillColor: colour}));
                   changed++;
+                }
+                Object.keys(applied).forEach(function(code) {
+                  if (!(code in colours)) { paint(code, grey); }
+                });
+                Object.keys(colours).forEach(function(code) {
+                  if (colours[code] !== grey) { coloured++; }
+                  paint(code, colours[code]);
                 });
                 s.refreshes++; s.restyled = changed; s.coloured = coloured;
                 s.refresh_ms = performance.now() - t0; s.apply_ms = performance.now() - t1;
@@ -133,12 +145,13 @@ def tile_layer(layer: str, name: str, api_base: str = "", style: dict | None = N
 def risk_tile_layer(layer: str, by: str, name: str, api_base: str = "", window: str = "24h",
                     min_zoom: int = 0, max_zoom: int = 22, refresh_s: float = 30.0, opacity: float = 0.65,
                     dark: bool = False, fetch_options: dict | None = None) -> VectorGridProtobuf:
-    """A tile layer filled grey, then coloured by risk (``/api/v1/risk?by=<by>&window=<window>``)
-    on load and every ``refresh_s`` seconds (0: never again)."""
+    """A tile layer filled grey, then coloured by risk (``/tiles/colours?by=<by>&window=<window>``,
+    the colours of /api/v1/risk in compact form) on load and every ``refresh_s`` seconds (0: never
+    again)."""
     style = {"fill": True, "fillColor": NO_RISK_COLOR, "fillOpacity": opacity, "weight": 0.5,
              "color": "#8aa0b8" if dark else "#555555", "opacity": 0.8}
     grid = tile_layer(layer, name, api_base, style, min_zoom, max_zoom)
-    risk_url = f"{api_base.rstrip('/')}/api/v1/risk?by={by}&window={window}"
+    risk_url = f"{api_base.rstrip('/')}/tiles/colours?by={by}&window={window}"
     grid.add_child(RiskColours(grid, layer, risk_url, style, refresh_s, fetch_options))
     return grid
 

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextlib.contextmanager
-def api_server(app, pages: dict[str, str] | None = None, start_timeout_s: float = 30) -> Iterator[str]:
+def api_server(app, pages: dict[str, str] | None = None, start_timeout_s: float = 120) -> Iterator[str]:
     """Run ``app`` (from gridgeo.api.app.create_app) on a free loopback port with ``static/``
     at /app/static and each ``pages`` entry (path -> HTML) served as a page; yield the base URL."""
     import uvicorn

@@ -5,6 +5,7 @@ cache is dropped when a grid set is published."""
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 
 import mapbox_vector_tile
 import numpy as np
@@ -128,6 +129,22 @@ def test_cache_is_dropped_on_publish(served, small_grids):
     streets = {f["properties"]["code"] for f in decode(client.get(f"/tiles/streets/{z}/{x}/{y}.pbf"))["streets"]
                ["features"]}
     assert streets == {"440311001"}  # the areas of the new version are derived from its grids
+
+
+def test_colours_are_the_coloured_areas_of_risk(served, small_grids):
+    client, store = served
+    now = datetime.now(UTC)
+    store.add_events([{"id": f"c{i}", "reported_at": (now - timedelta(hours=1)).isoformat(), "lon": lon, "lat": 22.705,
+                       "category": "neighbour_dispute", "level": level, "channel": "grid_worker"}
+                      for i, (lon, level) in enumerate([(113.905, 1), (113.915, 3), (113.915, 4)])])
+    for by in ("grid", "community", "street"):
+        risk = client.get(f"/api/v1/risk?by={by}").json()["areas"]
+        want = {a["code"]: a["color"] for a in risk if a["risk_level"] > 0}
+        answer = client.get(f"/tiles/colours?by={by}").json()
+        assert answer["colours"] == want and answer["by"] == by
+    assert len(client.get("/tiles/colours?by=grid").json()["colours"]) == 2
+    assert client.get("/tiles/colours?by=district").status_code == 422
+    assert client.get("/tiles/colours?window=3x").status_code == 422
 
 
 def test_feature_ids_are_stable_integers():
