@@ -38,10 +38,11 @@ def tile_url(api_base: str, layer: str) -> str:
     return f"{api_base.rstrip('/')}/tiles/{layer}/{{z}}/{{x}}/{{y}}.pbf"
 
 
-def _options(layer: str, style: dict, min_zoom: int, max_zoom: int, interactive: bool) -> str:
+def _options(layer: str, style: dict, min_zoom: int, max_zoom: int, interactive: bool, tile_size: int) -> str:
     """VectorGrid options as JavaScript: canvas renderer, features keyed by code, zoom range."""
     styles = f"{{{json.dumps(layer)}: {json.dumps(style)}}}"
     return (f"{{rendererFactory: L.canvas.tile, interactive: {str(interactive).lower()}, minZoom: {min_zoom}, "
+            f"tileSize: {tile_size}, "
             f"maxZoom: {max_zoom}, getFeatureId: function(f) {{ return f.properties.code; }}, "
             f"vectorTileLayerStyles: {styles}}}")
 
@@ -60,6 +61,13 @@ class _TileStats(MacroElement):
           layer.on("tileloadstart", function() { s.requested++; });
           layer.on("tileload", function() { s.loaded++; });
           layer.on("load", function() { s.idle++; });  // every visible tile loaded
+          {% if this.zoom_offset %}
+          // tiles of tileSize px drawn from the server's tiles one zoom level up (fewer requests)
+          var fetchTile = layer._getVectorTilePromise;
+          layer._getVectorTilePromise = function(c) {
+            return fetchTile.call(this, {x: c.x, y: c.y, z: c.z + {{ this.zoom_offset }}});
+          };
+          {% endif %}
           if (L.DomEvent.fakeStop === undefined) {  // VectorGrid 1.3 calls it; Leaflet >= 1.8 dropped it
             L.DomEvent.fakeStop = function(e) { L.DomEvent.stopPropagation(e); };
           }
@@ -67,10 +75,10 @@ class _TileStats(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, layer: folium.Element, key: str):
+    def __init__(self, layer: folium.Element, key: str, zoom_offset: int = 0):
         super().__init__()
         self._name = "TileStats"
-        self.layer, self.key = layer, key
+        self.layer, self.key, self.zoom_offset = layer, key, zoom_offset
 
 
 class RiskColours(MacroElement):
@@ -132,13 +140,19 @@ class RiskColours(MacroElement):
 
 
 def tile_layer(layer: str, name: str, api_base: str = "", style: dict | None = None, min_zoom: int = 0,
-               max_zoom: int = 22, show: bool = True, interactive: bool = False) -> VectorGridProtobuf:
+               max_zoom: int = 22, show: bool = True, interactive: bool = False,
+               tile_size: int = 512) -> VectorGridProtobuf:
     """A VectorGrid layer of one tile layer (districts, streets, communities or grids), shown
-    between ``min_zoom`` and ``max_zoom``, with its tile counters in window.gridgeoTiles."""
+    between ``min_zoom`` and ``max_zoom``, with its tile counters in window.gridgeoTiles.
+
+    ``tile_size`` 512 draws each server tile (256 px at its zoom) over 512 screen px one zoom
+    level down: a quarter of the requests for the same view, 1 px simplification."""
+    if tile_size not in (256, 512):
+        raise ValueError(f"tile_size={tile_size}: use 256 or 512")
     style = style or {"color": "#34495e", "weight": 1, "fill": False, "opacity": 0.9}
-    grid = VectorGridProtobuf(tile_url(api_base, layer), name=name,
-                              options=_options(layer, style, min_zoom, max_zoom, interactive), show=show)
-    grid.add_child(_TileStats(grid, layer))
+    grid = VectorGridProtobuf(tile_url(api_base, layer), name=name, show=show,
+                              options=_options(layer, style, min_zoom, max_zoom, interactive, tile_size))
+    grid.add_child(_TileStats(grid, layer, zoom_offset=-1 if tile_size == 512 else 0))
     return grid
 
 
