@@ -83,9 +83,10 @@ def open_city_store(url: str, grids, n_events: int, fresh: bool = False):
     return store
 
 
-def view_tiles(bounds, size=VIEW) -> tuple[int, list[tuple[int, int]]]:
-    """Leaflet's tile zoom and tiles for a ``size`` viewport fitted to WGS84 ``bounds``
-    (fitBounds with zoomSnap 0.25, tiles at the rounded zoom)."""
+def view_tiles(bounds, size=VIEW, tile_px: int = 512) -> tuple[int, list[tuple[int, int]]]:
+    """The server tiles (zoom, x/y list) Leaflet asks for in a ``size`` viewport fitted to WGS84
+    ``bounds`` (fitBounds with zoomSnap 0.25, tiles at the rounded zoom; a 512 px tile layer
+    asks for the tiles one zoom up, as layers.vector_tiles does by default)."""
     def merc(lon, lat):
         return R * math.radians(lon), R * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
@@ -93,7 +94,7 @@ def view_tiles(bounds, size=VIEW) -> tuple[int, list[tuple[int, int]]]:
     world = 2 * math.pi * R
     zoom = math.log2(min(size[0] / ((x1 - x0) / world * 256), size[1] / ((y1 - y0) / world * 256)))
     zoom = math.floor(zoom * 4) / 4
-    tz = round(zoom)
+    tz = round(zoom) - (1 if tile_px == 512 else 0)
     m_per_px = world / (256 * 2 ** zoom)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     half_w, half_h = size[0] / 2 * m_per_px, size[1] / 2 * m_per_px
@@ -157,7 +158,7 @@ def backend_numbers(label: str, store, z: int, tiles, geojson_s: float) -> dict:
     return out
 
 
-def first_paint(store, bounds, chromium: str) -> None:
+def first_paint(store, bounds, chromium: str, label: str, with_geojson: bool = True) -> None:
     """Headless Chromium: the tile page against the GeoJSON page, to every grid drawn."""
     from api_server import api_server
     from playwright.sync_api import sync_playwright
@@ -166,8 +167,9 @@ def first_paint(store, bounds, chromium: str) -> None:
     from gridgeo.config import Settings
     from layers.vector_tiles import tiles_demo_page
 
-    pages = {"/tiles-city": tiles_demo_page(bounds, grid_min_zoom=0, refresh_s=0),
-             "/geojson-city": geojson_page(store, bounds)}
+    pages = {"/tiles-city": tiles_demo_page(bounds, grid_min_zoom=0, refresh_s=0)}
+    if with_geojson:
+        pages["/geojson-city"] = geojson_page(store, bounds)
     waits = {"/tiles-city": "() => { const s = window.gridgeoTiles && window.gridgeoTiles.grids; "
                             "return s && s.idle >= 1 && s.refreshes >= 1; }",
              "/geojson-city": "() => document.querySelectorAll('path.leaflet-interactive').length >= "
@@ -177,7 +179,7 @@ def first_paint(store, bounds, chromium: str) -> None:
             sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True,
                                      args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        for path in ("/tiles-city", "/geojson-city"):
+        for path in pages:
             for run in ("first", "second"):
                 ctx = browser.new_context(viewport={"width": VIEW[0], "height": VIEW[1]})
                 page = ctx.new_page()
@@ -187,7 +189,7 @@ def first_paint(store, bounds, chromium: str) -> None:
                 page.wait_for_function(waits[path], timeout=180_000, polling=100)
                 ms = page.evaluate(paint)
                 tiles = sum(v for k, v in sizes.items() if ".pbf" in k)
-                print(f"  {path:13s} {run} load (server cache {'cold' if run == 'first' else 'warm'}): first paint "
+                print(f"  {label:7s} {path:13s} {run} load (server cache {'cold' if run == 'first' else 'warm'}): first paint "
                       f"{ms / 1000:5.2f} s, {sum(sizes.values()) / 1e6:6.2f} MB in {len(sizes)} responses "
                       f"(tiles {tiles / 1e6:.2f} MB, page {sizes.get(base + path, 0) / 1e6:.2f} MB)")
                 if run == "second" and path == "/tiles-city":
@@ -236,27 +238,33 @@ def main() -> None:
     bounds = tuple(float(v) for v in grids.total_bounds)
     z, tiles = view_tiles(bounds)
     geo, geojson_s = geojson_path(store, grids)
-    print(f"city: {len(grids):,} grids; 1920x1080 view fitted to it: zoom {z}, {len(tiles)} tiles per layer")
-    sizes = backend_numbers("sqlite", store, z, tiles, geojson_s)
+    print(f"city: {len(grids):,} grids; 1920x1080 view fitted to it: 512 px tiles at z{z}, {len(tiles)} per layer")
+    backend_numbers("sqlite", store, z, tiles, geojson_s)
+    pg = None
     if args.pg:
         pg = open_city_store(args.pg, grids, args.events, fresh=True)
         backend_numbers("postgis", pg, z, tiles, geojson_s)
-        pg.close()
     from gridgeo.tiles import TileService
 
     service = TileService(store)
-    blobs = [service.tile(layer, z, x, y)[1] for layer in ("grids", "districts") for x, y in tiles]
-    tiles_raw = sum(len(b) for b in blobs)
-    tiles_gz = sum(len(gzip.compress(b)) for b in blobs if b)
-    geo_gz = len(gzip.compress(geo))
-    print(f"bytes, all grids city-wide: tiles {tiles_raw / 1e6:.2f} MB raw / {tiles_gz / 1e6:.2f} MB gzip "
-          f"(grids {sizes['grids'][0] / 1e6:.2f} MB + districts {sizes['districts'][0] / 1e6:.3f} MB) vs GeoJSON "
-          f"{len(geo) / 1e6:.2f} MB raw / {geo_gz / 1e6:.2f} MB gzip: {len(geo) / tiles_raw:.1f}x smaller raw, "
-          f"{geo_gz / tiles_gz:.1f}x gzip")
+    for px in (512, 256):
+        tz, view = view_tiles(bounds, tile_px=px)
+        blobs = [service.tile(layer, tz, x, y)[1] for layer in ("grids", "districts") for x, y in view]
+        tiles_raw = sum(len(b) for b in blobs)
+        tiles_gz = sum(len(gzip.compress(b)) for b in blobs if b)
+        geo_gz = len(gzip.compress(geo))
+        print(f"bytes, all grids city-wide, {px} px tiles (z{tz}, {len(view)} per layer): tiles "
+              f"{tiles_raw / 1e6:.2f} MB raw / {tiles_gz / 1e6:.2f} MB gzip vs GeoJSON {len(geo) / 1e6:.2f} MB raw / "
+              f"{geo_gz / 1e6:.2f} MB gzip: {len(geo) / tiles_raw:.1f}x smaller raw, {geo_gz / tiles_gz:.1f}x gzip")
     chromium = shutil.which("chromium")
     if not args.no_browser and chromium:
-        first_paint(store, bounds, chromium)
+        print("first paint, 1920x1080, all grids city-wide (each page loaded twice: server tile cache cold, warm)")
+        first_paint(store, bounds, chromium, "sqlite")
+        if pg is not None:
+            first_paint(pg, bounds, chromium, "postgis", with_geojson=False)
     store.close()
+    if pg is not None:
+        pg.close()
 
 
 if __name__ == "__main__":
