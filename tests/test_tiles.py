@@ -152,3 +152,33 @@ def test_feature_ids_are_stable_integers():
     assert feature_id("007") == feature_id("007") != 7  # a leading zero would collide with "7"
     hashed = feature_id("网格-A")
     assert hashed == feature_id("网格-A") and 2 ** 50 <= hashed < 2 ** 51 and hashed != feature_id("网格-B")
+
+
+def test_tiles_are_behind_read_access(store_url, small_grids):
+    store = open_store(store_url, seed_default=False)
+    store.publish_grid_set(small_grids, author="test")
+    settings = Settings(read_access="token", api_token="secret")
+    with TestClient(create_app(store, settings)) as client:
+        assert client.get("/tiles/grids/12/0/0.pbf").status_code == 401
+        assert client.get("/tiles/colours").status_code == 401
+        ok = client.get("/tiles/grids/12/0/0.pbf", headers={"Authorization": "Bearer secret"})
+        assert ok.status_code == 204
+    store.close()
+
+
+def test_the_layer_builder_loads_only_vendored_scripts():
+    from layers.assets import missing_assets, remote_resources, use_local_assets
+    from layers.base import base_map
+    from layers.vector_tiles import city_tile_layers, tile_layer
+
+    use_local_assets()
+    m = base_map((113.90, 22.70, 113.93, 22.72))
+    layers = city_tile_layers(m, {"grids": "网格", "districts": "区界"}, api_base="http://127.0.0.1:8000/")
+    html = m.get_root().render()
+    assert remote_resources(m) == [] and "vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js" in html
+    assert "vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js" not in missing_assets()
+    assert "'http://127.0.0.1:8000/tiles/grids/{z}/{x}/{y}.pbf'" in html
+    assert "http://127.0.0.1:8000/tiles/colours?by=grid" in html
+    assert set(layers) == {"grids", "districts"}
+    with pytest.raises(ValueError, match="tile_size"):
+        tile_layer("grids", "g", tile_size=300)
