@@ -10,7 +10,7 @@ revalidates with ``If-None-Match`` and gets 304 until the next publish.
 ``GET /tiles/colours?by=grid&window=24h``: the risk colours for the tile layers in compact form,
 ``{"version", "by", "window", "at", "colours": {code: colour}}`` with only the areas that have a
 risk colour (any other area is grey): the rule and the colours of ``/api/v1/risk``, about 3 % of
-its bytes on a whole city, which is what a wall fetches on every refresh.
+its bytes on a whole city (76 KB vs 2.8 MB for Shenzhen), which is what a wall fetches on every refresh.
 """
 
 from __future__ import annotations
