@@ -11,6 +11,7 @@ import mapbox_vector_tile
 import numpy as np
 import pytest
 import shapely
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from pyproj import Transformer
 
@@ -129,6 +130,11 @@ def test_cache_is_dropped_on_publish(served, small_grids):
     streets = {f["properties"]["code"] for f in decode(client.get(f"/tiles/streets/{z}/{x}/{y}.pbf"))["streets"]
                ["features"]}
     assert streets == {"440311001"}  # the areas of the new version are derived from its grids
+    v3 = store.publish_grid_set(small_grids, author="test")
+    client.get(url)
+    with store.engine.connect() as conn:  # the derived features of v1 are gone, the grid set stays
+        kept = conn.execute(sa.text("SELECT DISTINCT version FROM tile_features ORDER BY 1")).scalars().all()
+    assert kept == [v2, v3] and len(store.grid_set(v1)) == len(small_grids)
 
 
 def test_colours_are_the_coloured_areas_of_risk(served, small_grids):

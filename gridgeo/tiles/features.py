@@ -91,7 +91,8 @@ def features_ready(conn: sa.Connection, version: int) -> bool:
 
 def ensure_features(store: Any, version: int) -> bool:
     """Derive and store the tile features of grid set ``version`` unless they already are;
-    True when this call wrote them. Safe when several processes race (the check is repeated
+    True when this call wrote them. Features of versions before the previous one are deleted
+    (they are a derived copy; the grid sets themselves stay). Safe when several processes race (the check is repeated
     inside the write transaction: SQLite's is exclusive, PostgreSQL takes an advisory lock)."""
     with store.engine.connect() as conn:
         if features_ready(conn, version):
@@ -107,6 +108,8 @@ def ensure_features(store: Any, version: int) -> bool:
         conn.execute(S.tile_features.insert(), rows)
         conn.execute(S.tile_feature_sets.insert().values(version=version, built_at=datetime.now(UTC),
                                                          n_features=len(rows)))
+        for table in (S.tile_features, S.tile_feature_sets):  # a derived copy: keep this and the previous
+            conn.execute(table.delete().where(table.c.version < version - 1))
     return True
 
 
