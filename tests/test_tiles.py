@@ -96,6 +96,17 @@ def test_areas_are_dissolved_from_the_grids(served, small_grids):
     assert got_area == pytest.approx(want_area, rel=0.03)
 
 
+def test_tiles_are_sent_gzipped_to_clients_that_accept_it(served):
+    client, _ = served
+    x, y = tile_of(113.915, 22.71, 13)
+    url = f"/tiles/grids/13/{x}/{y}.pbf"
+    packed, plain = client.get(url), client.get(url, headers={"Accept-Encoding": "identity"})
+    assert packed.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert packed.content == plain.content and decode(plain)["grids"]["features"]  # httpx unpacks gzip
+    assert int(packed.headers["content-length"]) < len(plain.content)
+    assert packed.headers["etag"] != plain.headers["etag"]
+
+
 def test_empty_and_bad_tiles(served):
     client, _ = served
     assert client.get("/tiles/grids/10/0/0.pbf").status_code == 204  # far from Shenzhen

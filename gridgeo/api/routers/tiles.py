@@ -5,7 +5,8 @@ stable integer id and the properties ``code`` and ``name`` (no colours: the brow
 features by id/code from ``/api/v1/risk``). 200 with the tile, 204 when the tile is empty,
 404 JSON for an unknown layer or a z/x/y that names no tile, 422 JSON for a non-integer one.
 ``ETag`` is the grid set version and layer (tiles change only on publish), so a browser
-revalidates with ``If-None-Match`` and gets 304 until the next publish.
+revalidates with ``If-None-Match`` and gets 304 until the next publish. A client that accepts
+gzip gets the tile gzip-compressed (``Content-Encoding: gzip``, as cached).
 
 ``GET /tiles/colours?by=grid&window=24h``: the risk colours for the tile layers in compact form,
 ``{"version", "by", "window", "at", "colours": {code: colour}}`` with only the areas that have a
@@ -64,14 +65,18 @@ def colours(store: StoreDep, by: Annotated[str, Query(pattern="^(grid|community|
 async def tile(request: Request, store: StoreDep, layer: str, z: int, x: int, y: int) -> Response:
     """One tile (see the module docstring)."""
     service = tile_service(request, store)
+    gzipped = "gzip" in request.headers.get("accept-encoding", "")
     try:
-        version, data = await run_in_threadpool(service.tile, layer, z, x, y)
+        version, data = await run_in_threadpool(service.tile, layer, z, x, y, gzipped)
     except (UnknownLayer, TileOutOfRange, NoGridSet) as exc:
         raise ApiError(404, str(exc)) from None
-    etag = f'"gs{version}-{layer}"'
-    headers = {"ETag": etag, "Cache-Control": "no-cache", "X-Grid-Set-Version": str(version)}
+    etag = f'"gs{version}-{layer}' + ('-gz"' if gzipped else '"')
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "X-Grid-Set-Version": str(version),
+               "Vary": "Accept-Encoding"}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     if not data:
         return Response(status_code=204, headers=headers)
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
     return Response(data, media_type=MVT_TYPE, headers=headers)
