@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from app_pages import common, data
 from app_pages.fastmap import st_folium_cached
-from app_pages.mapview import OPEN, area_frame, planner_map
+from app_pages.mapview import OPEN, SLOTS, area_frame, map_base, map_layers, playback_map
 from gridgeo.i18n import category_name, level_name, status_name, t
 from gridgeo.risk import risk_label
 from layers import selection_layer, shift_for_basemap
@@ -18,6 +18,7 @@ L = common.lang()
 seeded = common.seed_once()
 layers_all = common.display_layers()
 common.assets_warning()
+st.markdown("<style>.stMainBlockContainer { padding-top: 2rem; }</style>", unsafe_allow_html=True)  # map above the fold
 st.title(t("page_map", L))
 
 # ---- sidebar: selection, window, layers, basemap
@@ -39,16 +40,25 @@ layer_keys = {"risk": "layer_risk", "heat": "layer_heat", "markers": "layer_mark
               "streets": "layer_streets", "communities": "layer_communities", "grids": "layer_grids",
               "labels": "labels"}
 shown = st.sidebar.multiselect(t("layers", L), list(layer_keys), key="map_layers",
-                               default=["risk", "heat", "streets", "communities", "labels"],
+                               default=["risk", "streets", "communities", "labels"],
                                format_func=lambda k: t(layer_keys[k], L))
 basemap = st.sidebar.selectbox(t("basemap", L), ["offline", "osm", "amap"], key="map_basemap",
                                format_func=lambda k: t(f"basemap_{k}", L))
+st.sidebar.markdown(f"**{t('playback', L)}**")
+playback = st.sidebar.toggle(t("playback_on", L), key="map_playback")
+if playback:
+    pb_range = st.sidebar.radio(t("playback", L), ["last24", "day"], key="map_playback_range", horizontal=True,
+                                format_func=lambda k: t(f"playback_{k}", L), label_visibility="collapsed")
+    pb_day = (st.sidebar.date_input(t("playback_date", L), value=data.now().date() - timedelta(days=1),
+                                    max_value=data.now().date(), key="map_playback_day")
+              if pb_range == "day" else None)
 
 # ---- events of the window
 end = data.now()
 start = {"today": data.today_window(end)[0], "last_24h": end - timedelta(hours=24),
          "last_7d": end - timedelta(days=7)}[window_key]
-events = common.events(start, end)
+events_all = common.events(start, end)  # the window's events everywhere (cards use these)
+events = events_all
 
 # ---- the selection
 sel = dict(layers_all)
@@ -88,39 +98,64 @@ if query:
                 pt = found.geometry.iloc[0].representative_point()
                 st.session_state["map_view"] = ((street, community), (pt.y, pt.x), 16 if kind == "grids" else 14)
 
-# ---- the map: built once per distinct input and shared by every session (the map object also
-# carries its rendered component arguments, see app_pages.fastmap)
-signature = (id(layers_all), street, community, window_key, by, tuple(shown), basemap, L, len(events),
-             tuple(events["status"].value_counts().sort_index().items()) if len(events) else (),
-             str(events["reported_at"].max()) if len(events) else "")
+def _replay_events(start_at: datetime, end_at: datetime) -> pd.DataFrame:
+    """Events for the playback: from a week before ``start_at`` (cases still open then) to its
+    end, only those of the selected grids."""
+    ev = common.events(start_at - timedelta(days=7), end_at)
+    return ev[ev["grid_code"].isin(sel["grids"]["code"])] if focus is not None and len(ev) else ev
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _shared_map(signature: tuple, _build):
-    del signature  # the cache key
+# ---- the map: a small base per selection (shared by every session), each layer pushed on top
+# and rendered once per key (app_pages.mapview.map_layers): a control change rebuilds only the
+# layers it touches and the browser swaps them without re-creating the map
+selection_key = (id(layers_all), street, community, basemap, L)
+events_key = (window_key, len(events), str(events["reported_at"].max()) if len(events) else "",
+              tuple(events["status"].value_counts().sort_index().items()) if len(events) else ())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _shared_base(key: tuple, _build):
+    del key  # the cache key
     return _build()
 
 
-m = _shared_map(signature, lambda: planner_map(sel, events, L, by=by, show=frozenset(shown), basemap=basemap,
-                                               focus=focus))
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _shared_playback(key: tuple, _build):
+    del key  # the cache key
+    return _build()
+
+
 view = st.session_state.get("map_view")
 center, zoom = (view[1], view[2]) if view and view[0] == (street, community) else (None, None)
-highlight = None
+specs = map_layers(sel, events, L, by=by, show=frozenset(shown), basemap=basemap, keys=selection_key,
+                   events_key=events_key)
 selected_code = st.session_state.get("map_selected")
-if selected_code:  # the selected area outlined on top, pushed without re-mounting the map
+if selected_code:  # the selected area outlined on top
     kind = {15: "grids", 12: "communities", 9: "streets"}.get(len(str(selected_code)))
     chosen = layers_all[kind][layers_all[kind]["code"] == selected_code] if kind else None
     if chosen is not None and len(chosen):
-        highlight = [selection_layer(shift_for_basemap(chosen, basemap), t("grid_card", L))]
+        specs[SLOTS.index("highlight")] = (("highlight", selected_code, basemap),
+                                           lambda: selection_layer(shift_for_basemap(chosen, basemap),
+                                                                   t("grid_card", L)))
 col_map, col_card = st.columns([3, 1.3])
 with col_map:
-    out = st_folium_cached(m, key="planner_map", height=640, returned_objects=["last_active_drawing"],
-                           center=center, zoom=zoom, feature_group_to_add=highlight)
-    clicked = (out or {}).get("last_active_drawing") or {}
-    code = (clicked.get("properties") or {}).get("code")
-    if code and code != st.session_state.get("map_last_click"):
-        st.session_state["map_last_click"] = code
-        st.session_state["map_selected"] = code
+    if playback:
+        pb_end = end if pb_day is None else datetime.combine(pb_day + timedelta(days=1), time(0), tzinfo=data.TZ)
+        pb_start = pb_end - timedelta(hours=24)
+        pb_key = (selection_key, str(pb_start), int(end.timestamp() // 900) if pb_day is None else 0)
+        pm = _shared_playback(pb_key, lambda: playback_map(sel, _replay_events(pb_start, pb_end), L, pb_start,
+                                                           pb_end, focus=focus))
+        st_folium_cached(pm, key="playback_map", height=640, returned_objects=[])
+        st.caption(t("playback_note", L))
+    else:
+        m = _shared_base(selection_key, lambda: map_base(sel, basemap, focus))
+        out = st_folium_cached(m, key="planner_map", height=640, returned_objects=["last_active_drawing"],
+                               center=center, zoom=zoom, feature_group_to_add=specs)
+        clicked = (out or {}).get("last_active_drawing") or {}
+        code = (clicked.get("properties") or {}).get("code")
+        if code and code != st.session_state.get("map_last_click"):
+            st.session_state["map_last_click"] = code
+            st.session_state["map_selected"] = code
 common.source_caption(seeded, events)
 
 
@@ -140,10 +175,14 @@ def card(code: str) -> None:
         st.info(t("pick_grid", L))
         return
     rec = row.iloc[0]
-    frame = area_frame(layers_all, level_name_, events, None, L)
+    # risk and open cases from the same events (the window's, whatever the street filter) so the
+    # card never says "no open cases" next to an open case
+    frame = area_frame(layers_all, level_name_, events_all, None, L)
     risk = frame[frame["code"] == code]
     level = int(risk["risk_level"].iloc[0]) if len(risk) else 0
     st.subheader(f"{t('grid_card' if kind == 'grids' else level_name_, L)} · {rec['name']}")
+    if focus is not None and code not in set(sel[kind]["code"]):
+        st.caption(t("card_outside_filter", L).format(sel=focus["name"].iloc[0]))
     attrs = {t("code", L): code}
     if kind == "grids":
         attrs[t("community", L)] = rec.get("community_name", "")
@@ -153,14 +192,15 @@ def card(code: str) -> None:
     if kind == "grids":
         attrs.update({t("enterprises", L): int(rec["enterprises"]), t("grid_worker", L): rec["grid_worker"],
                       t("party_branch", L): rec["party_branch"]})
-    attrs[t("risk_level", L)] = risk_label(level, L)
+    attrs[t("risk_in_window", L)] = risk_label(level, L)
     st.table(pd.DataFrame({"": list(attrs.keys()), " ": [str(v) for v in attrs.values()]}).set_index(""))
-    hist = common.events(end - timedelta(days=30), end, fresh=True)
-    hist = hist[hist[by_col] == code] if len(hist) else hist
-    open_cases = hist[hist["status"].isin(OPEN)] if len(hist) else hist
-    st.metric(t("open_cases", L), len(open_cases))
+    mine = events_all[events_all[by_col] == code] if len(events_all) else events_all
+    open_cases = mine[mine["status"].isin(OPEN)] if len(mine) else mine
+    st.metric(f"{t('open_cases', L)} · {t(window_key, L)}", len(open_cases))
     if len(open_cases):
         st.dataframe(_event_table(open_cases), hide_index=True, height=180)
+    hist = common.events(end - timedelta(days=30), end, fresh=True)
+    hist = hist[hist[by_col] == code] if len(hist) else hist
     st.caption(f"{t('history', L)} (30 d): {len(hist)}")
     if len(hist):
         st.dataframe(_event_table(hist.sort_values("reported_at", ascending=False).head(30)), hide_index=True,

@@ -1,28 +1,41 @@
 """Building the folium maps of the pages from display layers, events and the risk rule.
 
 Kept apart from the page scripts so the benchmark and the tests build exactly the same maps.
+
+The map page draws a small base map once per selection (district outline, background, the
+plugin scripts) and pushes every layer on top as its own feature group (:func:`map_layers`),
+each keyed by exactly what it depends on: a control change re-renders only the layers whose
+key changed (app_pages.fastmap caches the rest), and the browser swaps them in place.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import folium
 import geopandas as gpd
 import pandas as pd
 
+from app_pages.data import local_time
 from gridgeo.i18n import category_name, level_name, status_name, t
-from gridgeo.risk import RiskRule, risk_by_area, risk_label
+from gridgeo.risk import RiskRule, risk_by_area, risk_label, risk_timeline
 from layers import (
+    PluginAssets,
+    WallFrameStyle,
     area_layer,
     base_map,
     district_outline,
+    geojson_data,
     heat_layer,
+    heat_legend,
     label_layer,
-    layer_control,
     marker_cluster_layer,
     risk_layer,
     risk_legend,
     shift_for_basemap,
 )
+from layers.paint import base_areas, paint_layer
+from layers.playback import Playback, playback_data
 
 OPEN = ("reported", "accepted", "escalated")
 KIND_BY = {"grid": "grids", "community": "communities", "street": "streets"}
@@ -51,108 +64,252 @@ def area_frame(layers: dict[str, gpd.GeoDataFrame], by: str, events: pd.DataFram
     return out
 
 
-def _tooltip(kind: str, lang: str) -> tuple[list[str], list[str]]:
-    fields = ["name", "code", "households", "population"]
-    if kind == "grids":
-        fields += ["grid_worker", "community_name"]
-    fields += ["risk_label", "open_cases", "lv1", "lv2", "lv3", "lv4"]
-    alias = {"name": t("name", lang), "code": t("code", lang), "households": t("households", lang),
-             "population": t("population", lang), "grid_worker": t("grid_worker", lang),
-             "community_name": t("community", lang), "risk_label": t("risk_level", lang),
-             "open_cases": t("open_cases", lang)}
-    alias.update({f"lv{i}": level_name(i, lang) for i in (1, 2, 3, 4)})
-    return fields, [alias[f] for f in fields]
+# pushed-layer slots (fixed, so each layer keeps its name and cache entry whatever else is shown);
+# outlines in this order so the coarser ones end on top
+SLOTS = ("risk", "grids", "communities", "streets", "heat", "markers", "labels", "highlight")
+WALL_NONE_COLOR = "#1b2c44"  # the wall's grids without open cases: drawn and listed in this colour
+WALL_FONT = "max(15px, 2.1vh)"  # wall map text, in the map frame's viewport (it fills the frame)
+FIXED = {"grids": ["name", "code", "community_name", "households", "population", "grid_worker"],
+         "communities": ["name", "code", "street_name", "households", "population"],
+         "streets": ["name", "code", "households", "population"]}
+FIXED_LABELS = {"name": "name", "code": "code", "community_name": "community", "street_name": "street",
+                "households": "households", "population": "population", "grid_worker": "grid_worker"}
+LIVE = ["risk_label", "open_cases", "lv1", "lv2", "lv3", "lv4"]
+
+
+def map_base(layers: dict[str, gpd.GeoDataFrame], basemap: str = "offline",
+             focus: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """The map page's base: background, district outline, the (invisible) polygons of grids,
+    communities and streets that the pushed paints colour, and the scripts of every plugin
+    that may be pushed later (the browser loads scripts only with the first map)."""
+    sh = {name: shift_for_basemap(gdf, basemap) for name, gdf in layers.items()}
+    bounds = tuple((focus if focus is not None else layers["district"]).total_bounds)
+    m = base_map(bounds, basemap=basemap)
+    district_outline(sh["district"]).add_to(m)
+    base_areas(m, sh, FIXED)
+    PluginAssets().add_to(m)
+    return m
+
+
+def _live(layers: dict[str, gpd.GeoDataFrame], by: str, events: pd.DataFrame, rule: RiskRule | None,
+          lang: str) -> pd.DataFrame:
+    """Risk and counts per area of level ``by``, without geometry (for paints and tooltips)."""
+    plain = {KIND_BY[by]: pd.DataFrame(layers[KIND_BY[by]].drop(columns="geometry"))}
+    return area_frame(plain, by, events, rule, lang).set_index("code")
+
+
+def _shift_events(ev: pd.DataFrame, basemap: str) -> pd.DataFrame:
+    if basemap == "offline" or not len(ev):
+        return ev
+    from gridgeo.crs import from_wgs84
+    lon, lat = from_wgs84(ev["lon"].to_numpy(), ev["lat"].to_numpy(), "GCJ02" if basemap == "amap" else "WGS84")
+    return ev.assign(lon=lon, lat=lat)
+
+
+def _markers(ev: pd.DataFrame, lang: str) -> folium.FeatureGroup:
+    open_ev = ev[ev["status"].isin(OPEN)] if len(ev) else ev
+    open_ev = open_ev.assign(
+        category_name=open_ev["category"].map(lambda c: category_name(str(c), lang)),
+        level_name=open_ev["level"].map(lambda v: level_name(int(v), lang)),
+        status_name=open_ev["status"].map(lambda s: status_name(s, lang)),
+        time=local_time(open_ev["reported_at"]),
+    ) if len(open_ev) else open_ev
+    return marker_cluster_layer(open_ev, t("layer_markers", lang),
+                                ["category_name", "level_name", "status_name", "time", "grid_code"],
+                                [t("category", lang), t("level", lang), t("status", lang), t("reported_at", lang),
+                                 t("grid", lang)])
+
+
+def _labels(sh: dict[str, gpd.GeoDataFrame], lang: str) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=t("labels", lang))
+    label_layer(sh["streets"], "streets", t("street", lang) + t("labels", lang)).add_to(group)
+    label_layer(sh["communities"], "communities", t("community", lang) + t("labels", lang)).add_to(group)
+    if len(sh["grids"]) <= 400:  # grid labels only for a focused selection
+        label_layer(sh["grids"], "grids", t("grid", lang) + t("labels", lang)).add_to(group)
+    return group
+
+
+def _paint(kind: str, layers, events, lang: str, rule, *, risk: bool, interactive: bool) -> folium.FeatureGroup:
+    by = {v: k for k, v in KIND_BY.items()}[kind]
+    live = _live(layers, by, events, rule, lang) if interactive else None
+    live_labels = [t("risk_level", lang), t("open_cases", lang)] + [level_name(i, lang) for i in (1, 2, 3, 4)]
+    fixed_labels = [t(FIXED_LABELS[c], lang) for c in FIXED[kind]]
+    if risk:
+        group = paint_layer(kind, t("layer_risk", lang), fills=live["color"], interactive=True,
+                            outline={"color": "#555555", "weight": 0.7}, live=live[LIVE], live_labels=live_labels,
+                            fixed_labels=fixed_labels)
+        risk_legend(t("legend_title", lang), lang, rule).add_to(group)
+        return group
+    return paint_layer(kind, t({"grids": "layer_grids", "communities": "layer_communities",
+                                "streets": "layer_streets"}[kind], lang), interactive=interactive,
+                       live=live[LIVE] if live is not None else None, live_labels=live_labels,
+                       fixed_labels=fixed_labels)
+
+
+def map_layers(
+    layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang: str, *, by: str = "grid",
+    show: frozenset[str] = frozenset({"streets", "communities", "risk", "labels"}), basemap: str = "offline",
+    rule: RiskRule | None = None, keys: tuple = (), events_key: tuple = (),
+) -> list[tuple[tuple, Callable[[], folium.FeatureGroup]] | None]:
+    """The map page's pushed layers as (key, build) pairs in SLOTS order (None: not shown).
+
+    Risk and outlines are paints of the base map's polygons (layers.paint); heat, markers and
+    labels are real layers. ``keys`` identifies the selection, language and basemap,
+    ``events_key`` the events: a layer's key holds only what it depends on, so toggling the
+    heat layer leaves the risk paint's key (and its cached rendering) unchanged. The risk and
+    heat legends belong to their layers and come and go with them.
+    """
+    shifted: dict = {}
+
+    def sh() -> dict[str, gpd.GeoDataFrame]:
+        if not shifted:
+            shifted.update({name: shift_for_basemap(gdf, basemap) for name, gdf in layers.items()})
+        return shifted
+
+    risk_on = "risk" in show
+    specs: dict[str, tuple] = {}
+    if risk_on:
+        specs["risk"] = (("risk", by, keys, events_key),
+                         lambda: _paint(KIND_BY[by], layers, events, lang, rule, risk=True, interactive=True))
+    # without the risk layer the finest outline shown takes clicks and shows counts
+    outlines = [k for k in ("grids", "communities", "streets") if k in show and not (risk_on and KIND_BY[by] == k)]
+    clickable = None if risk_on or not outlines else outlines[0]
+    for kind in outlines:
+        specs[kind] = ((kind, keys, kind == clickable, events_key if kind == clickable else ()),
+                       lambda kind=kind: _paint(kind, layers, events, lang, rule, risk=False,
+                                                interactive=kind == clickable))
+    if "heat" in show:
+        def build_heat() -> folium.FeatureGroup:
+            legend = heat_legend(t("heat_legend_title", lang), t("heat_low", lang), t("heat_high", lang))
+            return heat_layer(_shift_events(events, basemap), t("layer_heat", lang),
+                              clip=sh()["district"].union_all(), legend=legend)
+        specs["heat"] = (("heat", keys, events_key), build_heat)
+    if "markers" in show:
+        specs["markers"] = (("markers", keys, events_key), lambda: _markers(_shift_events(events, basemap), lang))
+    if "labels" in show:
+        specs["labels"] = (("labels", keys), lambda: _labels(sh(), lang))
+    return [specs.get(slot) for slot in SLOTS]
 
 
 def planner_map(
     layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang: str, *, by: str = "grid",
-    show: frozenset[str] = frozenset({"streets", "communities", "risk", "heat", "labels"}),
+    show: frozenset[str] = frozenset({"streets", "communities", "risk", "labels"}),
     basemap: str = "offline", rule: RiskRule | None = None, focus: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
-    """The Map page's map: outlines, the risk choropleth by ``by``, heat, markers, labels, legend.
-
-    ``layers`` are the display layers (possibly filtered to a street/community); ``focus``
-    decides the initial view (default: the district).
-    """
-    sh = {name: shift_for_basemap(gdf, basemap) for name, gdf in layers.items()}
-    ev = events
-    if basemap != "offline" and len(ev):
-        from gridgeo.crs import from_wgs84
-        lon, lat = from_wgs84(ev["lon"].to_numpy(), ev["lat"].to_numpy(), "GCJ02" if basemap == "amap" else "WGS84")
-        ev = ev.assign(lon=lon, lat=lat)
-    bounds = tuple((focus if focus is not None else layers["district"]).total_bounds)
-    m = base_map(bounds, basemap=basemap)
-    district_outline(sh["district"]).add_to(m)
-    if "risk" in show:
-        frame = area_frame(sh, by, events, rule, lang)
-        fields, aliases = _tooltip(KIND_BY[by], lang)
-        risk_layer(frame, frame[["code", "risk_level", "color"]], KIND_BY[by], t("layer_risk", lang),
-                   fields, aliases).add_to(m)
-    # outlines above the choropleth let clicks through to it, so a click picks the risk unit;
-    # without the risk layer the grid outlines are the clickable layer
-    for kind, key in (("communities", "layer_communities"), ("streets", "layer_streets")):
-        if kind in show and not ("risk" in show and KIND_BY[by] == kind):
-            frame = area_frame(sh, "community" if kind == "communities" else "street", events, rule, lang)
-            fields, aliases = _tooltip(kind, lang)
-            area_layer(frame, kind, t(key, lang), fields, aliases, interactive="risk" not in show).add_to(m)
-    if "grids" in show and not ("risk" in show and by == "grid"):
-        frame = area_frame(sh, "grid", events, rule, lang)
-        fields, aliases = _tooltip("grids", lang)
-        area_layer(frame, "grids", t("layer_grids", lang), fields, aliases, interactive="risk" not in show).add_to(m)
-    if "heat" in show:
-        heat_layer(ev, t("layer_heat", lang)).add_to(m)
-    if "markers" in show:
-        open_ev = ev[ev["status"].isin(OPEN)] if len(ev) else ev
-        open_ev = open_ev.assign(
-            category_name=open_ev["category"].map(lambda c: category_name(str(c), lang)),
-            level_name=open_ev["level"].map(lambda v: level_name(int(v), lang)),
-            status_name=open_ev["status"].map(lambda s: status_name(s, lang)),
-            time=pd.to_datetime(open_ev["reported_at"], utc=True).dt.tz_convert("Asia/Shanghai")
-            .dt.strftime("%m-%d %H:%M"),
-        ) if len(open_ev) else open_ev
-        marker_cluster_layer(open_ev, t("layer_markers", lang),
-                             ["category_name", "level_name", "status_name", "time", "grid_code"],
-                             [t("category", lang), t("level", lang), t("status", lang), t("reported_at", lang),
-                              t("grid", lang)]).add_to(m)
-    if "labels" in show:
-        label_layer(sh["streets"], "streets", t("street", lang) + t("labels", lang)).add_to(m)
-        label_layer(sh["communities"], "communities", t("community", lang) + t("labels", lang)).add_to(m)
-        if len(sh["grids"]) <= 400:  # grid labels only for a focused selection
-            label_layer(sh["grids"], "grids", t("grid", lang) + t("labels", lang)).add_to(m)
-    risk_legend(t("legend_title", lang), lang, rule).add_to(m)
-    layer_control(collapsed=True).add_to(m)
+    """The Map page's map as one folium map (base plus every layer of :func:`map_layers`), for
+    exports, tests and the benchmark; the page itself pushes the layers onto the base."""
+    m = map_base(layers, basemap, focus)
+    for spec in map_layers(layers, events, lang, by=by, show=show, basemap=basemap, rule=rule):
+        if spec is not None:
+            spec[1]().add_to(m)
     return m
 
 
 def wall_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str) -> folium.Map:
-    """The wall display's base map: dark background, every grid in neutral grey, street outlines
-    and names. It never changes; the risk layer is pushed on top at each refresh."""
+    """The wall display's base map: dark background, every grid in WALL_NONE_COLOR, street
+    outlines and names, the legend (whose "no open cases" swatch is that same colour). It never
+    changes; the risk layer is pushed on top at each refresh. The map fills its frame (the page
+    sizes the frame to the height the screen has left)."""
     m = base_map(tuple(layers["district"].total_bounds), dark=True)
+    WallFrameStyle(FLASH_COLOR).add_to(m)
     district_outline(layers["district"], dark=True).add_to(m)
     folium.GeoJson(
         layers["grids"][["code", "geometry"]].__geo_interface__,
         name=t("layer_grids", lang),
-        style_function=lambda _f: {"color": "#3a5575", "weight": 0.5, "fillColor": "#1b2c44", "fillOpacity": 0.6},
+        style_function=lambda _f: {"color": "#3a5575", "weight": 0.5, "fillColor": WALL_NONE_COLOR, "fillOpacity": 1.0},
         interactive=False,
         control=False,
     ).add_to(m)
     folium.GeoJson(
         layers["streets"][["code", "geometry"]].__geo_interface__,
         name=t("layer_streets", lang),
-        style_function=lambda _f: {"color": "#7fb2ff", "weight": 2, "fill": False},
+        style_function=lambda _f: {"color": "#7fb2ff", "weight": 2.5, "fill": False},
         interactive=False,
         control=False,
     ).add_to(m)
-    label_layer(layers["streets"], "streets", t("labels", lang), min_zoom=8).add_to(m)
-    risk_legend(t("legend_title", lang), lang, dark=True, font_px=15).add_to(m)
+    PluginAssets().add_to(m)
     return m
 
 
+def wall_labels(layers: dict[str, gpd.GeoDataFrame], lang: str) -> folium.FeatureGroup:
+    """Street names on the wall, pushed last so they sit above the risk colours."""
+    return label_layer(layers["streets"], "streets", t("labels", lang), min_zoom=8, font_css=WALL_FONT)
+
+
+def wall_legend(lang: str, rule: RiskRule | None = None, playback: bool = False) -> folium.FeatureGroup:
+    """The wall's legend: risk colours, the navy of grids without open cases, and the highlight
+    outline (live) or the event dots (playback)."""
+    group = folium.FeatureGroup(name=t("legend_title", lang), control=False)
+    extra = ([("#e8eef7", t("playback_events", lang))] if playback
+             else [(FLASH_COLOR, t("wall_highlight_legend", lang))])
+    risk_legend(t("legend_title", lang), lang, rule, dark=True, none_color=WALL_NONE_COLOR, font_css=WALL_FONT,
+                extra=extra, note=False).add_to(group)
+    return group
+
+
 def wall_live_layers(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang: str,
-                     rule: RiskRule | None = None) -> list[folium.FeatureGroup]:
-    """The layers pushed at each wall refresh: grids with open cases by risk colour, and heat."""
+                     rule: RiskRule | None = None, flash: list[str] = (), steady: list[str] = ()) -> list:
+    """The layers pushed at each wall refresh: grids with open cases by risk colour, the
+    highlighted grids (``flash`` flashing, ``steady`` outlined), street names and the legend."""
     frame = area_frame(layers, "grid", events, rule, lang)
     # nobody hovers over a wall display: no tooltips, which keeps each push small
     at_risk = risk_layer(frame, frame[["code", "risk_level", "color"]], "grids", t("layer_risk", lang),
-                         [], [], only_at_risk=True, opacity=0.8)
-    return [at_risk, heat_layer(events, t("layer_heat", lang), radius=12)]
+                         [], [], only_at_risk=True, opacity=1.0)
+    return [at_risk, highlight_layer(layers["grids"], flash, steady), wall_labels(layers, lang), wall_legend(lang, rule)]
+
+
+FLASH_COLOR = "#ffffff"
+STEADY_COLOR = "#fffffe"  # a distinct stroke value: WallFrameStyle flashes only FLASH_COLOR outlines
+
+
+def highlight_layer(grids: gpd.GeoDataFrame, flash: list[str], steady: list[str]) -> folium.FeatureGroup:
+    """Thick outlines of the highlighted grids: flashing ones (animated by WallFrameStyle's CSS,
+    which matches their stroke colour) and steady ones."""
+    group = folium.FeatureGroup(name="highlight", control=False)
+    for codes, color in ((flash, FLASH_COLOR), (steady, STEADY_COLOR)):
+        chosen = grids[grids["code"].isin(list(codes))]
+        if len(chosen):
+            folium.GeoJson(geojson_data(chosen, ["code"]), interactive=False,
+                           style_function=lambda _f, c=color: {"color": c, "weight": 5, "fill": False, "opacity": 1},
+                           ).add_to(group)
+    return group
+
+
+PLAYBACK_STEP_MIN = 15  # one moment every 15 minutes: 97 moments for a day
+
+
+def playback_map(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang: str, start, end, *,
+                 dark: bool = False, autoplay: bool = False, rule: RiskRule | None = None,
+                 focus: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """A map replaying [start, end]: each grid in its risk colour at every 15-minute moment (the
+    cases open then, same rule as the live map) and the events of the hour before it.
+
+    ``events`` should reach back before ``start`` (cases reported earlier may still be open).
+    ``dark`` builds it on the wall's base map, autoplaying in a loop when ``autoplay``.
+    """
+    times = pd.date_range(pd.Timestamp(start).tz_convert("UTC"), pd.Timestamp(end).tz_convert("UTC"),
+                          freq=f"{PLAYBACK_STEP_MIN}min")
+    grids = layers["grids"]
+    timeline = risk_timeline(events, grids[["code", "households"]], "grid", times, rule)
+    ev = events
+    if len(ev):
+        reported = pd.to_datetime(ev["reported_at"], utc=True)
+        ev = ev.assign(step=times.searchsorted(reported, side="left"))
+        ev = ev[(reported >= times[0]) & (ev["step"] < len(times))]
+    labels = list(local_time(pd.Series(times)))
+    data = playback_data(grids, timeline, ev, labels, play=t("playback_play", lang), pause=t("playback_pause", lang),
+                         window_steps=60 // PLAYBACK_STEP_MIN, autoplay=autoplay, dark=dark,
+                         none_color=WALL_NONE_COLOR if dark else None)
+    if dark:
+        m = wall_base_map(layers, lang)
+        Playback(data, position="topleft", dark=True, font_css=WALL_FONT).add_to(m)
+        wall_labels(layers, lang).add_to(m)
+        wall_legend(lang, rule, playback=True).add_to(m)
+        return m
+    m = map_base(layers, "offline", focus)
+    area_layer(area_frame(layers, "grid", events.iloc[0:0], rule, lang), "grids", t("layer_grids", lang),
+               [], [], style={"fillOpacity": 0.65, "color": "#c8c8c8"}, fill_column=None, interactive=False).add_to(m)
+    Playback(data, position="bottomleft").add_to(m)
+    _labels(layers, lang).add_to(m)
+    risk_legend(t("legend_title", lang), lang, rule, extra=[("#333333", t("playback_events", lang))]).add_to(m)
+    return m

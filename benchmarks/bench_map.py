@@ -8,9 +8,12 @@ Prints, in one run:
   map of the same data (full-precision polygons, one folium.Marker with popup per event in a
   MarkerCluster, the usual way), as a ratio, and the build+render time of both;
 * the wall display's per-refresh payload (only the pushed layers);
-* with Chromium present: first paint of the map page (navigation to the first SVG path).
+* with Chromium present: first paint of the map page (navigation to the first SVG path), and
+  the redraw after a control change (风险统计单元 grid -> community -> grid, and the window):
+  from the click to the map's final polygons in the browser.
 
 Usage: .venv/bin/python benchmarks/bench_map.py [--events 10000] [--no-browser]
+       .venv/bin/python benchmarks/bench_map.py --redraw-url http://127.0.0.1:8501  (a running app)
 """
 
 from __future__ import annotations
@@ -110,8 +113,9 @@ def server_times(n_events: int) -> dict:
             "wall_base": _payload({k: wall_args.get(k) for k in ("script", "html", "header")})}
 
 
-def first_paint(port: int, data_dir: str, n_events: int) -> float | None:
-    """Seconds from navigation to the first polygon path in the map (headless Chromium)."""
+def first_paint(port: int, data_dir: str, n_events: int) -> tuple[float, dict] | None:
+    """Seconds from navigation to the first polygon path in the map (headless Chromium), and the
+    redraw times after a control change (:func:`browser_redraw`) on the same server."""
     chromium = "/usr/bin/chromium"
     if not Path(chromium).exists():
         return None
@@ -143,10 +147,86 @@ def first_paint(port: int, data_dir: str, n_events: int) -> float | None:
                 _wait_paths(page)
                 times.append(time.perf_counter() - t0)
             browser.close()
-        return min(times)
+        return min(times), browser_redraw(f"http://127.0.0.1:{port}")
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+_SIGNATURE_JS = """() => {
+  const paths = document.querySelectorAll(".leaflet-overlay-pane path");
+  let h = 0;
+  paths.forEach(p => { const s = (p.getAttribute("fill") || "") + (p.getAttribute("d") || "").length;
+                       for (let i = 0; i < s.length; i++) { h = (h * 31 + s.charCodeAt(i)) | 0; } });
+  return [paths.length + ":" + h, window.__gg_probe === 1];
+}"""
+
+
+def _path_count(page) -> tuple[str | int, bool]:
+    """(signature of the map frame's polygons: count and colours, or 0 without a map; whether
+    that frame still carries the probe set before the click)."""
+    for frame in page.frames:
+        try:
+            if frame.locator(".leaflet-overlay-pane path").count():
+                sig, probe = frame.evaluate(_SIGNATURE_JS)
+                return sig, bool(probe)
+        except Exception:  # noqa: BLE001 - frames come and go while the page reruns
+            continue
+    return 0, False
+
+
+def _redraw_once(page, group: str, option: str, settle_s: float = 0.6, timeout: float = 60.0) -> tuple[float, bool]:
+    """Seconds from a click on radio ``option`` (in the sidebar group labelled ``group``) until the
+    map shows its final polygons (the path count stops changing for ``settle_s``), and whether
+    the map frame survived (False: the map was re-created)."""
+    for frame in page.frames:
+        try:
+            if frame.locator(".leaflet-overlay-pane path").count():
+                frame.evaluate("window.__gg_probe = 1")
+        except Exception:  # noqa: BLE001
+            continue
+    before, _ = _path_count(page)
+    radio = page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').filter(has_text=group)
+    t0 = time.perf_counter()
+    radio.get_by_text(option, exact=True).click()
+    last_n, last_change, seen_change = before, t0, False
+    end = t0 + timeout
+    while time.perf_counter() < end:
+        n, same_frame = _path_count(page)
+        now = time.perf_counter()
+        if n != last_n or (not same_frame and not seen_change):
+            last_n, last_change, seen_change = n, now, seen_change or n != before or not same_frame
+        elif seen_change and n and now - last_change >= settle_s:
+            return last_change - t0, same_frame
+        time.sleep(0.02)
+    raise TimeoutError(f"the map did not redraw after choosing {option}")
+
+
+def browser_redraw(base_url: str) -> dict[str, float]:
+    """Median redraw times (seconds) on the map page for the risk unit and window radios."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(f"{base_url}/map")
+        _wait_paths(page)
+        page.wait_for_timeout(2000)
+        by, window, kept = [], [], []
+        for _ in range(3):
+            for option in ("社区", "网格"):
+                dt, same = _redraw_once(page, "风险统计单元", option)
+                by.append(dt)
+                kept.append(same)
+            for option in ("近24小时", "今日"):
+                dt, same = _redraw_once(page, "统计时段", option)
+                window.append(dt)
+                kept.append(same)
+        browser.close()
+    return {"by": statistics.median(by), "window": statistics.median(window),
+            "frame_kept": sum(kept) / len(kept)}
 
 
 def _wait_paths(page, timeout: float = 60.0) -> None:
@@ -166,7 +246,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--redraw-url", help="only measure the redraw against an app already running there")
     args = parser.parse_args()
+    if args.redraw_url:
+        r = browser_redraw(args.redraw_url.rstrip("/"))
+        print(f"map page redraw after a control change (click -> final polygons, browser): risk unit "
+              f"{r['by'] * 1000:.0f} ms, window {r['window'] * 1000:.0f} ms; map frame kept in "
+              f"{r['frame_kept'] * 100:.0f} % of changes")
+        return 0
     tmp = tempfile.mkdtemp(prefix="gridgeo-bench-")
     os.environ["GRIDGEO_DATA_DIR"] = tmp
     os.environ.pop("GRIDGEO_DATABASE_URL", None)
@@ -185,9 +272,13 @@ def main() -> int:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        fp = first_paint(port, tmp, args.events)
-        if fp is not None:
+        measured = first_paint(port, tmp, args.events)
+        if measured is not None:
+            fp, redraw = measured
             print(f"first paint (navigation -> first polygon, warm server): {fp:.2f} s")
+            print(f"map page redraw after a control change (click -> final polygons, browser): risk unit "
+                  f"{redraw['by'] * 1000:.0f} ms, window {redraw['window'] * 1000:.0f} ms; map frame kept in "
+                  f"{redraw['frame_kept'] * 100:.0f} % of changes")
     return 0
 
 

@@ -125,14 +125,7 @@ def _apply_rule(areas: pd.DataFrame, grouped: pd.DataFrame, rule: RiskRule) -> p
     open_cases = codes.map(grouped["size"]).fillna(0).astype(int).to_numpy()
     max_severity = codes.map(grouped["min"]).fillna(0).astype(int).to_numpy()
     hh = households.to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_1000 = np.where(hh > 0, open_cases / hh * 1000.0, np.nan)
-
-    steps = np.zeros(len(codes), dtype=int)
-    for threshold in rule.raise_thresholds:
-        steps += np.nan_to_num(per_1000, nan=-1.0) > threshold
-    steps = np.where(open_cases >= rule.min_open_cases, steps, 0)
-    risk = np.where(open_cases > 0, np.maximum(max_severity - steps, 1), 0).astype(int)
+    risk, per_1000 = _levels(open_cases, max_severity, hh, rule)
 
     return pd.DataFrame({
         "code": codes,
@@ -174,6 +167,20 @@ def risk_table(store, by: str, window: timedelta, now: datetime | None = None,
     return _apply_rule(areas, open_case_counts(store.engine, column, now - window, rule.open_statuses), rule)
 
 
+def _levels(open_cases: np.ndarray, max_severity: np.ndarray, households: np.ndarray,
+            rule: RiskRule) -> tuple[np.ndarray, np.ndarray]:
+    """The rule itself, on arrays (any shape; ``households`` broadcast against them): the risk
+    level (0-4) and the open cases per 1,000 households (NaN without households)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_1000 = np.where(households > 0, open_cases / households * 1000.0, np.nan)
+    steps = np.zeros(np.shape(open_cases), dtype=int)
+    for threshold in rule.raise_thresholds:
+        steps += np.nan_to_num(per_1000, nan=-1.0) > threshold
+    steps = np.where(open_cases >= rule.min_open_cases, steps, 0)
+    risk = np.where(open_cases > 0, np.maximum(max_severity - steps, 1), 0).astype(int)
+    return risk, per_1000
+
+
 def describe_rule(rule: RiskRule | None = None, lang: str = "zh") -> str:
     """One or two sentences stating the rule, for the legend (``lang`` "zh" or "en")."""
     rule = rule or DEFAULT_RULE
@@ -197,3 +204,57 @@ def describe_rule(rule: RiskRule | None = None, lang: str = "zh") -> str:
 def risk_label(level: int, lang: str = "zh") -> str:
     """Legend label of a risk level (0-4)."""
     return RISK_LABELS.get(lang, RISK_LABELS["zh"])[int(level)]
+
+
+def open_at(events: pd.DataFrame, at: pd.Timestamp, rule: RiskRule | None = None) -> np.ndarray:
+    """Boolean mask of the events that were open at ``at``: reported by then and not resolved by
+    then. Events with a status outside the open statuses and no ``resolved_at`` (rejected ones)
+    never count. Needs ``reported_at``, ``status`` and, if present, ``resolved_at`` (UTC)."""
+    rule = rule or DEFAULT_RULE
+    at = pd.Timestamp(at)
+    at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
+    reported = pd.to_datetime(events["reported_at"], utc=True)
+    resolved = (pd.to_datetime(events["resolved_at"], utc=True) if "resolved_at" in events
+                else pd.Series(pd.NaT, index=events.index, dtype="datetime64[ns, UTC]"))
+    never_open = resolved.isna() & ~events["status"].isin(rule.open_statuses)
+    return ((reported <= at) & (resolved.isna() | (resolved > at)) & ~never_open).to_numpy()
+
+
+def risk_timeline(
+    events: pd.DataFrame, areas: pd.DataFrame, by: str, times: list[pd.Timestamp] | pd.DatetimeIndex,
+    rule: RiskRule | None = None,
+) -> pd.DataFrame:
+    """Risk level of every area at each of ``times``: a frame indexed by area code (order of
+    ``areas``) with one column per time, the rule of :func:`risk_by_area` applied to the events
+    open at that moment (:func:`open_at`). Used by the time playback.
+
+    Vectorised: each event adds one to its area's count at its level from the first moment it
+    is open to the first moment it is not (a difference array summed over time), so a day of
+    96 moments costs about as much as one :func:`risk_by_area`.
+    """
+    rule = rule or DEFAULT_RULE
+    column = _code_column(by)
+    when = pd.DatetimeIndex([pd.Timestamp(x) for x in times])
+    when = when.tz_localize("UTC") if when.tz is None else when.tz_convert("UTC")
+    codes = areas["code"].astype(str).reset_index(drop=True)
+    households = pd.to_numeric(areas["households"], errors="coerce").to_numpy(dtype=float)
+    counts = np.zeros((len(codes), 4, len(when) + 1), dtype=np.int32)
+    if len(events):
+        index = pd.Index(codes)
+        area = index.get_indexer(events[column].astype(str))
+        level = pd.to_numeric(events["level"], errors="coerce").fillna(0).astype(int).to_numpy()
+        reported = pd.to_datetime(events["reported_at"], utc=True)
+        resolved = (pd.to_datetime(events["resolved_at"], utc=True) if "resolved_at" in events
+                    else pd.Series(pd.NaT, index=events.index, dtype="datetime64[ns, UTC]"))
+        never = (resolved.isna() & ~events["status"].isin(rule.open_statuses)).to_numpy()
+        first = when.searchsorted(reported, side="left")  # first moment with reported <= t
+        last = np.where(resolved.isna(), len(when), when.searchsorted(resolved, side="left"))  # resolved > t before
+        keep = (area >= 0) & (level >= 1) & (level <= 4) & ~never & (first < last)
+        np.add.at(counts, (area[keep], level[keep] - 1, first[keep]), 1)
+        np.add.at(counts, (area[keep], level[keep] - 1, last[keep]), -1)
+    per_level = np.cumsum(counts, axis=2)[:, :, : len(when)]  # area x level x moment
+    open_cases = per_level.sum(axis=1)
+    has = per_level > 0
+    max_severity = np.where(has.any(axis=1), has.argmax(axis=1) + 1, 0)
+    risk, _ = _levels(open_cases, max_severity, households[:, None], rule)
+    return pd.DataFrame(risk, index=codes.to_numpy(), columns=list(when))

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import folium
 import folium.plugins as plugins
+from branca.element import MacroElement
+from jinja2 import Template
 
 VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
 DEFAULT_BASE_URL = "/app/static/vendor"
@@ -39,6 +41,7 @@ LOCAL_FILES: dict[str, str | None] = {
     "leaflet_draw_js": "leaflet-draw/dist/leaflet.draw.js",
     "leaflet_draw_css": "leaflet-draw/dist/leaflet.draw.css",
     "vectorGrid": "vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js",
+    "Leaflet.Sync": "leaflet-sync/L.Map.Sync.js",
 }
 
 # The classes whose resources are rewritten (their subclasses inherit the lists).
@@ -49,6 +52,7 @@ PATCHED_CLASSES = (
     plugins.Fullscreen,
     plugins.Draw,
     plugins.VectorGridProtobuf,
+    plugins.DualMap,
 )
 
 
@@ -94,3 +98,19 @@ def remote_resources(m: folium.Element) -> list[str]:
 
     walk(m)
     return urls
+
+
+class PluginAssets(MacroElement):
+    """Lists the scripts and stylesheets of the plugins a page may push onto a map later (heat,
+    marker clusters): streamlit-folium's frontend loads scripts only with the first map, so
+    the base map must carry them. app_pages.fastmap adds the links of every element of the map
+    (streamlit-folium itself only collects those of folium's JSCSSMixin elements, and making
+    this one of them breaks its renaming of the map's element ids)."""
+
+    _template = Template("")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "PluginAssets"
+        self.default_js = [*plugins.MarkerCluster.default_js, *plugins.HeatMap.default_js]
+        self.default_css = list(plugins.MarkerCluster.default_css)

@@ -73,6 +73,7 @@ class _Background(MacroElement):
              font-weight: 600; color: {{ this.label_color }};
              text-shadow: 0 0 3px {{ this.color }}, 0 0 3px {{ this.color }}; }
           .gg-label div { transform: translate(-50%, -50%); display: inline-block; }
+          .gg-label.gg-hidden { visibility: hidden; }
           {% for z in this.zooms %}.gg-min-{{ z }} { display: none; }
           .gg-zge-{{ z }} .gg-min-{{ z }} { display: block; }
           {% endfor %}
@@ -86,8 +87,30 @@ class _Background(MacroElement):
             {% for z in this.zooms %}c.classList.toggle("gg-zge-{{ z }}", z >= {{ z }});
             {% endfor %}
           }
-          m.on("zoomend", zoomClasses);
-          m.whenReady(zoomClasses);
+          // labels without collisions: higher-ranked labels (streets, then communities, then
+          // grids; data in their gg-prio-N class) are placed first, a label that would overlap
+          // one already placed is hidden; re-run after every zoom, move and layer change
+          var pending = null;
+          function declutter() {
+            pending = null;
+            var labels = Array.prototype.slice.call(m.getContainer().querySelectorAll(".gg-label"));
+            var prio = function (el) { var k = /gg-prio-(\\d)/.exec(el.className); return k ? +k[1] : 9; };
+            labels.sort(function (a, b) { return prio(a) - prio(b); });
+            var placed = [];
+            labels.forEach(function (el) {
+              el.classList.remove("gg-hidden");
+              var box = el.firstElementChild ? el.firstElementChild.getBoundingClientRect() : null;
+              if (!box || (box.width === 0 && box.height === 0)) { return; }
+              var hit = placed.some(function (p) {
+                return box.left < p.right + 2 && box.right > p.left - 2 && box.top < p.bottom + 1 && box.bottom > p.top - 1;
+              });
+              if (hit) { el.classList.add("gg-hidden"); } else { placed.push(box); }
+            });
+          }
+          function later() { if (!pending) { pending = setTimeout(declutter, 60); } }
+          m.on("zoomend", function () { zoomClasses(); later(); });
+          m.on("moveend layeradd layerremove resize", later);
+          m.whenReady(function () { zoomClasses(); later(); });
         })();
         {% endmacro %}
     """)
@@ -157,3 +180,26 @@ def district_outline(district: gpd.GeoDataFrame, dark: bool = False, name: str =
 def layer_control(collapsed: bool = False) -> folium.LayerControl:
     """The layer switcher (overlays only; the basemap is chosen outside the map)."""
     return folium.LayerControl(position="topright", collapsed=collapsed)
+
+
+class WallFrameStyle(MacroElement):
+    """The wall map fills its frame (the page sizes the frame in viewport units) and flashes
+    the outlines drawn in the highlight colour."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>
+          html, body { height: 100%; margin: 0; overflow: hidden; }
+          #map_div, #map_div2, .folium-map { height: 100vh !important; width: 100% !important; }
+          .leaflet-overlay-pane path[stroke="{{ this.flash_color }}"] { animation: gg-flash 0.8s ease-in-out infinite alternate; }
+          @keyframes gg-flash { from { stroke-opacity: 1; stroke-width: 7px; } to { stroke-opacity: 0.15; stroke-width: 3px; } }
+          .leaflet-control-scale-line { font-size: max(11px, 1.4vh); }
+          .leaflet-control-zoom { display: none; }  /* nobody touches a wall */
+        </style>
+        {% endmacro %}
+    """)
+
+    def __init__(self, flash_color: str = "#ffffff"):
+        super().__init__()
+        self._name = "WallFrameStyle"
+        self.flash_color = flash_color

@@ -8,23 +8,88 @@ import json
 import folium
 import folium.plugins as plugins
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 
 from gridgeo.risk import RISK_COLORS
+from layers.legend import Legend
 
 # heat weight per level: level 1 (most severe) weighs most
 LEVEL_WEIGHTS: dict[int, float] = {1: 1.0, 2: 0.7, 3: 0.45, 4: 0.25}
 
 
-def heat_layer(events: pd.DataFrame, name: str, show: bool = True, radius: int = 14) -> folium.FeatureGroup:
-    """Heat map of events (columns lon, lat, level), each weighted by LEVEL_WEIGHTS."""
+# the heat layer's own sequential palette (purples): never confused with the risk colours
+HEAT_GRADIENT: dict[float, str] = {0.3: "#bcbddc", 0.55: "#9e9ac8", 0.8: "#6a51a3", 1.0: "#3f007d"}
+
+
+class HeatClip(MacroElement):
+    """Clip a Leaflet.heat layer to polygons (the district): after each redraw, everything on
+    the heat canvas outside the polygons is erased, so the glow stops at the boundary."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+          var heat = {{ this.heat.get_name() }}, rings = {{ this.rings_json }};
+          var redraw = heat._redraw;
+          heat._redraw = function () {
+            redraw.call(this);
+            var map = this._map, ctx = this._canvas && this._canvas.getContext("2d");
+            if (!map || !ctx) { return; }
+            ctx.save();
+            ctx.globalCompositeOperation = "destination-in";
+            ctx.beginPath();
+            rings.forEach(function (ring) {
+              ring.forEach(function (xy, i) {
+                var p = map.latLngToContainerPoint([xy[1], xy[0]]);
+                if (i === 0) { ctx.moveTo(p.x, p.y); } else { ctx.lineTo(p.x, p.y); }
+              });
+              ctx.closePath();
+            });
+            ctx.fillStyle = "#000";
+            ctx.fill("evenodd");
+            ctx.restore();
+          };
+          if (heat._map) { heat._redraw(); }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, heat: plugins.HeatMap, clip) -> None:
+        super().__init__()
+        self._name = "HeatClip"
+        self.heat = heat
+        rings = []
+        for poly in getattr(clip, "geoms", [clip]):
+            for ring in [poly.exterior, *poly.interiors]:
+                rings.append([[round(x, 5), round(y, 5)] for x, y in ring.coords])
+        self.rings_json = json.dumps(rings)
+
+
+def heat_layer(events: pd.DataFrame, name: str, show: bool = True, radius: int = 20, clip=None,
+               legend: Legend | None = None) -> folium.FeatureGroup:
+    """Heat map of events (columns lon, lat, level), each weighted by LEVEL_WEIGHTS, in the
+    HEAT_GRADIENT palette. ``clip`` (a shapely (Multi)Polygon, e.g. the district) cuts the glow
+    at its boundary; ``legend`` (see :func:`heat_legend`) shows while the layer does."""
     group = folium.FeatureGroup(name=name, show=show)
     if len(events):
         weights = events["level"].astype(int).map(LEVEL_WEIGHTS).fillna(0.25)
         data = [[round(float(y), 5), round(float(x), 5), round(float(w), 2)]
                 for x, y, w in zip(events["lon"], events["lat"], weights, strict=True)]
-        plugins.HeatMap(data, radius=radius, blur=12, min_opacity=0.25, max_zoom=16,
-                        gradient={0.2: "#2a7fd4", 0.45: "#f5d000", 0.7: "#f58220", 1.0: "#e02020"}).add_to(group)
+        # full intensity from zoom 10 on (a district view), one level-I event alone reaches the top
+        heat = plugins.HeatMap(data, radius=radius, blur=radius, min_opacity=0.45, max_zoom=10, gradient=HEAT_GRADIENT,
+                               max=0.6)
+        heat.add_to(group)
+        if clip is not None and not clip.is_empty:
+            HeatClip(heat, clip).add_to(group)
+    if legend is not None:
+        legend.add_to(group)
     return group
+
+
+def heat_legend(title: str, low: str, high: str, font_css: str | None = None, position: str = "bottomleft") -> Legend:
+    """The heat layer's legend: its palette as a gradient bar from ``low`` to ``high``."""
+    return Legend(title, [], gradient=(list(HEAT_GRADIENT.values()), low, high), font_css=font_css,
+                  position=position, css_class="gg-heat-legend")
 
 
 _CALLBACK = """

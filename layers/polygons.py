@@ -81,16 +81,22 @@ def area_layer(
     return group
 
 
+LABEL_PRIORITY = {"streets": 1, "communities": 2, "grids": 3}
+
+
 def label_layer(
     gdf: gpd.GeoDataFrame, kind: str, name: str, column: str = "name", show: bool = True,
-    min_zoom: int | None = None,
+    min_zoom: int | None = None, font_css: str | None = None,
 ) -> folium.FeatureGroup:
     """Name labels at each area's representative point, visible from ``min_zoom`` on.
 
-    Visibility by zoom uses the CSS classes that layers.base installs on the map.
+    Visibility by zoom uses the CSS classes that layers.base installs on the map, which also
+    hides any label that would overlap a higher-ranked one (streets over communities over
+    grids). ``font_css`` overrides the font size (any CSS length, e.g. ``max(15px, 2.2vh)``).
     """
     st = STYLES[kind]
     zoom = st["label_zoom"] if min_zoom is None else min_zoom
+    size = font_css or f'{st["font"]}px'
     group = folium.FeatureGroup(name=name, show=show, control=True)
     points = gdf.geometry.representative_point()
     for text, pt in zip(gdf[column].astype(str), points, strict=True):
@@ -99,8 +105,8 @@ def label_layer(
         folium.Marker(
             [round(pt.y, 5), round(pt.x, 5)],
             icon=folium.DivIcon(
-                html=f'<div style="font-size:{st["font"]}px">{html.escape(text)}</div>',
-                class_name=f"gg-label gg-min-{zoom}",
+                html=f'<div style="font-size:{size}">{html.escape(text)}</div>',
+                class_name=f"gg-label gg-min-{zoom} gg-prio-{LABEL_PRIORITY.get(kind, 9)}",
                 icon_size=(0, 0),
             ),
             interactive=False,

@@ -40,6 +40,7 @@ PACKAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "leaflet-draw": ("leaflet-draw@1.0.4", ("dist/",)),
     "vectorgrid": ("leaflet.vectorgrid@1.3.0", ("dist/Leaflet.VectorGrid.bundled.min.js",
                                                 "dist/Leaflet.VectorGrid.bundled.js")),
+    "leaflet-sync": ("leaflet.sync@0.2.4", ("L.Map.Sync.js",)),  # folium DualMap: maps that pan together
 }
 
 STAMP = ".vendored"

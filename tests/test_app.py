@@ -7,7 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -15,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # app_pages is a folder of page scripts, not an installed package
 
 from app_pages import data  # noqa: E402
-from gridgeo.risk import risk_by_area  # noqa: E402
+from gridgeo.risk import risk_by_area, risk_label  # noqa: E402
 
 APP = str(ROOT / "app.py")
 
@@ -57,6 +56,14 @@ def _run(page: str | None = None, lang: str | None = None) -> AppTest:
     return at
 
 
+def _wall_kpis(at: AppTest) -> dict[str, str]:
+    """The wall's key figures {label: value} from its HTML tiles."""
+    import re
+
+    page = "".join(m.value for m in at.markdown)
+    return dict(re.findall(r"<div class='gg-kpi-label'>([^<]+)</div><div class='gg-kpi-value'>([^<]+)</div>", page))
+
+
 def _atlas():
     from gridgeo.atlas import load_default_atlas
     return load_default_atlas()
@@ -70,9 +77,11 @@ def test_map_page_renders_the_risk_map_offline_and_a_grid_card_by_search():
     args = maps[0]
     assert args["js_links"] and all(u.startswith("/app/static/vendor/") for u in args["js_links"] + args["css_links"])
     atlas = _atlas()
-    # every grid of the district is in the risk layer (today's risk by grid is the default)
+    # every grid of the district is drawn once in the base map and painted by the pushed risk
+    # layer (today's risk by grid is the default), which carries the legend with the rule
     assert sum(args["script"].count(f'"code": "{c}"') > 0 for c in atlas.grids["code"]) == len(atlas.grids)
-    assert "\\u98ce\\u9669\\u7b49\\u7ea7" in args["script"] or "风险等级" in args["script"]  # legend title text
+    assert all(f'"{c}":"#' in args["feature_group"] for c in atlas.grids["code"])
+    assert "风险等级" in args["feature_group"] and "gg-risk-legend" in args["feature_group"]
 
     grid = atlas.grids.iloc[7]
     at.text_input(key="map_search").set_value(grid["code"]).run()
@@ -85,11 +94,14 @@ def test_map_page_renders_the_risk_map_offline_and_a_grid_card_by_search():
     assert found["script"] == args["script"]
     card = at.table[0].value
     assert str(grid["grid_worker"]) in card.to_string() and str(int(grid["households"])) in card.to_string()
+    # the card's open cases and its risk level come from the same events: the window's (today)
     end = data.now()
-    hist = data.load_events(atlas, end - pd.Timedelta(days=30), end)
-    open_n = int(((hist["grid_code"] == grid["code"]) & hist["status"].isin(("reported", "accepted",
-                                                                             "escalated"))).sum())
-    assert [m.value for m in at.metric if m.label == "在办案件"] == [str(open_n)]
+    window = data.load_events(atlas, data.today_window(end)[0], end)
+    mine = window[window["grid_code"] == grid["code"]]
+    open_n = int(mine["status"].isin(("reported", "accepted", "escalated")).sum())
+    assert [m.value for m in at.metric if m.label == "在办案件 · 今日"] == [str(open_n)]
+    level = int(risk_by_area(window, atlas.grids, "grid").set_index("code").at[grid["code"], "risk_level"])
+    assert (open_n == 0) == (level == 0) and risk_label(level) in card.to_string()
 
 
 def test_map_page_switches_to_english_and_filters_a_street():
@@ -119,7 +131,7 @@ def test_wall_display_kpis_equal_the_store_figures():
     assert len(events) > 0, "the app should have seeded the empty store"
     expected = summarize(events, now=at_time).iloc[0]
     by_level = summarize(events, by="level", now=at_time).set_index("level")["received"]
-    shown = {m.label: m.value for m in at.metric}
+    shown = _wall_kpis(at)
     assert shown["接收"] == str(int(expected["received"]))
     assert shown["受理"] == str(int(expected["accepted"]))
     assert shown["化解"] == str(int(expected["resolved"]))
@@ -196,7 +208,7 @@ def test_language_from_the_url_for_the_wall_display():
     at.switch_page("app_pages/wall.py")
     at.run()
     assert not at.exception
-    assert {"Received", "Accepted", "Resolved", "Resolution rate", "Overdue"} <= {m.label for m in at.metric}
+    assert {"Received", "Accepted", "Resolved", "Resolution rate", "Overdue"} <= set(_wall_kpis(at))
 
 
 def test_gcj02_basemap_shifts_the_polygons_and_loads_amap_tiles():
@@ -245,19 +257,20 @@ def own_postgis_db(pg_url):
 
 @pytest.mark.postgis
 def test_wall_display_on_postgis_equals_the_store_figures(own_postgis_db, monkeypatch):
+    from gridgeo.simulate import seed_store
     from gridgeo.stats import summarize
     from gridgeo.store import open_store
 
     monkeypatch.setenv("GRIDGEO_DATABASE_URL", own_postgis_db)
-    monkeypatch.setenv("GRIDGEO_SEED_DAYS", "1")
+    store = open_store(own_postgis_db, seed_default=True)  # a real store is never seeded by the app:
+    seed_store(store, _atlas(), days=1, per_day=600)  # the test fills it itself
     at = _run("app_pages/wall.py")
     at_time = data.now()
-    store = open_store(own_postgis_db)
     assert store.backend == "postgresql"
     events = store.events_frame(*data.today_window(at_time))
     assert len(events) > 0
     expected = summarize(events, now=at_time).iloc[0]
-    shown = {m.label: m.value for m in at.metric}
+    shown = _wall_kpis(at)
     assert shown["接收"] == str(int(expected["received"]))
     assert shown["化解"] == str(int(expected["resolved"]))
     assert shown["超期"] == str(int(expected["overdue"]))
@@ -304,3 +317,24 @@ def test_map_page_offers_the_community_poster_for_the_filtered_community():
     buttons = [b for b in _walk(at.sidebar) if getattr(b, "type", "") == "download_button"]
     assert [b.proto.label for b in buttons] == ["下载本社区“一格一图”（A3 PDF）"]
     assert at.sidebar.selectbox(key="poster_community").value == community["code"]  # follows the map filter
+
+
+def test_time_playback_on_the_map_page_and_as_a_wall_mode():
+    at = _run()
+    at.sidebar.toggle(key="map_playback").set_value(True).run()
+    assert not at.exception
+    script = _maps(at)[0]["script"]
+    assert "gg-pb-slider" in script and "播放" in script  # slider and play button, in Chinese
+    levels = json.loads(script.split('"levels":', 1)[1].split("]", 1)[0] + "]")
+    assert len(levels) == 97 and len(set(map(len, levels))) == 1  # a day at 15-minute moments
+    assert "/app/static/vendor/" in _maps(at)[0]["js_links"][0]
+
+    wall = AppTest.from_file(APP, default_timeout=120)
+    wall.run()
+    wall.switch_page("app_pages/wall.py")
+    wall.query_params["mode"] = "playback"  # as /wall?mode=playback (switching pages drops the query)
+    wall.run()
+    assert not wall.exception
+    args = _maps(wall)[0]
+    assert "gg-pb-slider" in args["script"] and '"autoplay":true' in args["script"]
+    assert {"接收", "超期"} <= set(_wall_kpis(wall))  # the live figures stay

@@ -42,9 +42,8 @@ def _map_frame(page, timeout_s: float = 90):
 
 
 def _kpi(page, label: str) -> int:
-    metric = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)).first
-    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().strip())
+    tile = page.locator(".gg-kpi").filter(has=page.locator(".gg-kpi-label", has_text=label)).first
+    return int(tile.locator(".gg-kpi-value").inner_text().strip())
 
 
 @pytest.fixture()
@@ -92,7 +91,7 @@ def test_wall_display_renders_offline_and_follows_the_store(app_server, browser_
     assert paths >= grids + streets + 1, (paths, grids)
     assert frame.locator(".gg-legend").count() == 1
 
-    page.locator('[data-testid="stMetricLabel"]', has_text="接收").first.wait_for(timeout=60_000)
+    page.locator(".gg-kpi-label", has_text="接收").first.wait_for(timeout=60_000)
     # someone zooms the wall map: the refreshes must keep that view and must not reload the map
     frame.evaluate("window.__gg_mark = 1; window.map.setView([22.75, 113.93], 14)")
     page.evaluate("window.__gg_page = 1")

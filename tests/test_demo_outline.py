@@ -14,6 +14,7 @@ from gridgeo.atlas import load_atlas
 from gridgeo.config import gk3_zone_epsg
 from gridgeo.crs import wgs84_to_gcj02
 from gridgeo.demo_outline import OutlineSpec, generate_for_outline
+from gridgeo.validation import validate_atlas
 
 pytestmark = pytest.mark.slow
 
@@ -64,6 +65,10 @@ def test_city_figures_are_realistic(city):
     assert abs(city.units["population"].sum() - 420_000) < 100
     assert city.meta["synthetic"] and "generated" in city.meta["note"]
     assert set(city.legacy["layer"]) == {"party", "comprehensive", "urban", "epidemic", "enclosure"}
+
+
+def test_city_passes_validation_in_its_own_zone(city):
+    assert [str(p) for p in validate_atlas(city)] == []
 
 
 def test_cli_reads_a_bare_gcj02_geometry(tmp_path):

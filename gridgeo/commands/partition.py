@@ -27,11 +27,14 @@ OUTPUT_FILES = ("grids.gpkg", "grids.geojson", "crosswalk.csv", "metrics.json", 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the partition options."""
-    parser.epilog = ("Either --atlas DIR (a folder with communities.geojson, legacy.geojson, units.geojson; "
-                     "data/boundaries is the default dataset) or --communities, --legacy and --units. "
-                     "A legacy file may hold several layers in its `layer` column.")
-    parser.add_argument("--atlas", metavar="DIR", help="atlas folder to take the three inputs from "
-                        "(e.g. data/boundaries)")
+    parser.epilog = ("Either --atlas NAME (a stored atlas, see `gridgeo atlas list`), --atlas DIR (a folder with "
+                     "communities.geojson, legacy.geojson, units.geojson; data/boundaries is the default dataset) "
+                     "or --communities, --legacy and --units. A legacy file may hold several layers in its "
+                     "`layer` column.")
+    parser.add_argument("--atlas", metavar="NAME|DIR", help="stored atlas name, or atlas folder, to take the three "
+                        "inputs from (e.g. data/boundaries)")
+    parser.add_argument("--database", metavar="URL", help="store holding --atlas NAME (default GRIDGEO_DATABASE_URL "
+                        "or the data dir)")
     parser.add_argument("--communities", metavar="PATH", help="community boundaries (code, geometry)")
     parser.add_argument("--legacy", metavar="PATH", action="append",
                         help="legacy grid layer file(s) (code, layer, geometry); repeat for several files")
@@ -80,6 +83,8 @@ def _read(path: str, kind: str, source_label: str) -> gpd.GeoDataFrame:
 def load_inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:
     """Read communities, legacy (all files concatenated) and units from the arguments."""
     paths = {"communities": args.communities, "legacy": args.legacy, "units": args.units}
+    if args.atlas and not Path(args.atlas).exists() and not any((args.communities, args.legacy, args.units)):
+        return load_stored_inputs(args.atlas, args.database)
     if args.atlas:
         folder = Path(args.atlas)
         if not folder.is_dir():
@@ -111,6 +116,30 @@ def load_inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoData
     units = _read(paths["units"], "units", paths["units"])
     repairs[paths["units"]] = units.attrs.get("repaired_invalid", 0)
     return communities, legacy, units, {"inputs": paths, "invalid_geometries_repaired": repairs}
+
+
+def load_stored_inputs(name: str, database: str | None
+                       ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:
+    """Communities, legacy layers and units of the stored atlas ``name`` (see `gridgeo atlas`)."""
+    from gridgeo.commands._checks import open_store_checked
+    from gridgeo.config import get_settings
+    from gridgeo.store.atlases import AtlasNotFound, load_stored_atlas
+    from gridgeo.validation import repair_geometries
+
+    with open_store_checked(database or get_settings().store_url, seed_default=False) as store:
+        try:
+            atlas = load_stored_atlas(store, name)
+        except AtlasNotFound as exc:
+            raise UsageError(f"--atlas {name}: no such folder, and {exc}") from None
+    for layer in ("communities", "legacy", "units"):
+        if not len(getattr(atlas, layer)):
+            raise InputError(f"--atlas {name}: the stored atlas has no {layer}; import them with "
+                             f"`gridgeo atlas import --name {name} ... --{layer} F`")
+    frames = [repair_geometries(getattr(atlas, layer), layer) for layer in ("communities", "legacy", "units")]
+    report = {"inputs": {"atlas": name, "version": atlas.meta.get("atlas_version")},
+              "invalid_geometries_repaired": {layer: n for layer, (_, n) in
+                                              zip(("communities", "legacy", "units"), frames, strict=True)}}
+    return frames[0][0], frames[1][0], frames[2][0], report
 
 
 def _atomic_write_text(path: Path, text: str) -> None:

@@ -194,8 +194,14 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
                   min_population: float | None = None, max_population: float | None = None,
                   previous: gpd.GeoDataFrame | None = None, layers: list[str] | None = None,
                   split_crowded: bool = True, extra_lines: np.ndarray | None = None,
-                  progress: Progress | None = None, engine: Engine | None = None) -> PartitionResult:
-    """Propose all-element grids; the full result including the atoms (see propose_grids)."""
+                  progress: Progress | None = None, engine: Engine | None = None,
+                  current: gpd.GeoDataFrame | None = None) -> PartitionResult:
+    """Propose all-element grids; the full result including the atoms (see propose_grids).
+
+    ``current`` (WGS84 code + geometry: today's grids) is made a layer of the refinement, so
+    every atom lies in one of today's grids (its ``current_grid``) and a plan started from them
+    reproduces them exactly (``gridgeo.plan.start``).
+    """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     lo, hi = float(min_households), float(max_households)
@@ -222,15 +228,19 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
             progress(stage, frac)
 
     tick("refine", 0.0)
-    comm_m = to_metric(communities.assign(code=communities["code"].astype(str)))
-    legacy_m = to_metric(legacy.assign(code=legacy["code"].astype(str)))
-    units_m = to_metric(units)
+    comm_m = to_metric(communities.assign(code=communities["code"].astype(str)))  # the district's GK zone
+    legacy_m = to_metric(legacy.assign(code=legacy["code"].astype(str)), comm_m.crs)
+    units_m = to_metric(units, comm_m.crs)
+    current_m = None
+    if current is not None:
+        _require(current, ("code",), "current grids")
+        current_m = to_metric(current[["code", "geometry"]].assign(code=current["code"].astype(str)), comm_m.crs)
     comms_p, frames, refine_report = prepare_layers(comm_m, legacy_m, sliver_m2=sliver_m2, repair=repair)
     base_lines: list = []
     if extra_lines is not None and len(extra_lines):
         base_lines = list(gpd.GeoSeries(np.asarray(extra_lines, dtype=object), crs=WGS84).to_crs(comm_m.crs).values)
     atoms = refine(comms_p, frames, refine_report,
-                   extra_lines=np.asarray(base_lines, dtype=object) if base_lines else None)
+                   extra_lines=np.asarray(base_lines, dtype=object) if base_lines else None, current=current_m)
     timings["refine_s"] = time.perf_counter() - t0
     tick("apportion", 0.3)
     t = time.perf_counter()
@@ -243,7 +253,8 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
             if not n_cut:
                 break
             all_lines.extend(lines)
-            atoms = refine(comms_p, frames, refine_report, extra_lines=np.asarray(all_lines, dtype=object))
+            atoms = refine(comms_p, frames, refine_report, extra_lines=np.asarray(all_lines, dtype=object),
+                           current=current_m)
             atoms, apportion_report = apportion(atoms, units_m, legacy_m, primary_layer)
             refine_report.crowded_atoms_cut += n_cut
     if primary_layer is None:
@@ -283,7 +294,7 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     grids = gpd.GeoDataFrame(sums, geometry=geoms.reindex(sums.index).values, crs=atoms.crs)
     grids["community"] = [k.split("#")[0] for k in grids.index]
     grids["atoms"] = atoms.groupby("grid_key").size().reindex(grids.index).to_numpy()
-    grids["code"] = assign_codes(grids, to_metric(previous) if previous is not None else None)
+    grids["code"] = assign_codes(grids, to_metric(previous, comm_m.crs) if previous is not None else None)
     key_to_code = dict(zip(grids.index, grids["code"], strict=True))
     atoms["grid_code"] = atoms["grid_key"].map(key_to_code)
 

@@ -22,7 +22,8 @@ from typing import Annotated, Any
 from fastapi import Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from gridgeo.api.deps import StoreDep, check_params, require_read
+from gridgeo.api.auth import IdentityDep, require_read
+from gridgeo.api.deps import StoreDep, check_params
 from gridgeo.api.encoding import JSONOut
 from gridgeo.api.errors import ApiError
 from gridgeo.api.params import window_param
@@ -42,11 +43,15 @@ def tile_service(request: Request, store: Any) -> TileService:
 
 
 @router.get("/colours", summary="Risk colours of the areas that have one (compact, for tile layers)")
-def colours(store: StoreDep, by: Annotated[str, Query(pattern="^(grid|community|street)$")] = "grid",
+def colours(store: StoreDep, who: IdentityDep,
+            by: Annotated[str, Query(pattern="^(grid|community|street)$")] = "grid",
             window: Annotated[str, Query(description="events reported in the last 30m/24h/7d")] = "24h") -> JSONOut:
-    """``{code: colour}`` of every area of ``by`` with a risk level (see the module docstring)."""
+    """``{code: colour}`` of every area of ``by`` with a risk level (see the module docstring);
+    a caller scoped to a territory gets its territory's areas only, as from /api/v1/risk."""
+    from gridgeo.api.territory import check_by
     from gridgeo.risk import area_table, risk_table
 
+    check_by(who, by)
     span, now = window_param(window), datetime.now(UTC)
     try:
         version, grids = store.current_grid_set()
@@ -54,8 +59,9 @@ def colours(store: StoreDep, by: Annotated[str, Query(pattern="^(grid|community|
         raise ApiError(404, str(exc)) from None
     table = risk_table(store, by, span, now, areas=area_table(grids, by))
     coloured = table[table["risk_level"] > 0]
+    pairs = zip(coloured["code"].astype(str), coloured["color"], strict=True)
     return JSONOut({"version": version, "by": by, "window": window, "at": now,
-                    "colours": dict(zip(coloured["code"].astype(str), coloured["color"], strict=True))})
+                    "colours": {code: colour for code, colour in pairs if who.covers(code)}})
 
 
 @router.get("/{layer}/{z}/{x}/{y}.pbf", summary="A Mapbox Vector Tile of one layer of the current grid set",

@@ -2,8 +2,8 @@
 districts, streets and communities dissolved from them), written once per version by
 :mod:`gridgeo.tiles.features`. PostGIS adds a generated geometry column with a GiST index.
 
-Revision ID: 0008
-Revises: 0005 (re-chain to the head when merging branches that add revisions after 0005)
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0005"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
