@@ -48,7 +48,8 @@ def served_city(tmp_path, default_atlas):
     from gridgeo.store import open_store
     from layers.vector_tiles import tiles_demo_page
 
-    store = open_store(f"sqlite:///{tmp_path / 'city.sqlite'}")
+    store = open_store(f"sqlite:///{tmp_path / 'city.sqlite'}", seed_default=False)
+    store.publish_grid_set(default_atlas.grids, author="test")
     grids = store.current_grid_set()[1]
     store.add_events(_events(grids.iloc[:5], 2, "orange", datetime.now(UTC)))
     page = tiles_demo_page(tuple(grids.total_bounds), grid_min_zoom=0, refresh_s=0)
