@@ -40,6 +40,7 @@ LOCAL_FILES: dict[str, str | None] = {
     "Control.FullScreen.css": "fullscreen/Control.FullScreen.css",
     "leaflet_draw_js": "leaflet-draw/dist/leaflet.draw.js",
     "leaflet_draw_css": "leaflet-draw/dist/leaflet.draw.css",
+    "vectorGrid": "vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js",
     "Leaflet.Sync": "leaflet-sync/L.Map.Sync.js",
 }
 
@@ -50,6 +51,7 @@ PATCHED_CLASSES = (
     plugins.HeatMap,
     plugins.Fullscreen,
     plugins.Draw,
+    plugins.VectorGridProtobuf,
     plugins.DualMap,
 )
 

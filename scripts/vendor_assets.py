@@ -38,6 +38,8 @@ PACKAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "fullscreen": ("leaflet.fullscreen@3.0.0", ("Control.FullScreen.js", "Control.FullScreen.css",
                                                   "icon-fullscreen.svg")),
     "leaflet-draw": ("leaflet-draw@1.0.4", ("dist/",)),
+    "vectorgrid": ("leaflet.vectorgrid@1.3.0", ("dist/Leaflet.VectorGrid.bundled.min.js",
+                                                "dist/Leaflet.VectorGrid.bundled.js")),
     "leaflet-sync": ("leaflet.sync@0.2.4", ("L.Map.Sync.js",)),  # folium DualMap: maps that pan together
 }
 

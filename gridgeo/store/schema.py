@@ -136,3 +136,24 @@ atlas_features = sa.Table(
     sa.Column("attrs", sa.JSON),
     sa.Column("wkb", sa.LargeBinary),
 )
+
+
+# vector tile sources (gridgeo.tiles): each grid set version's features per tile layer, and a
+# marker row once a version's features are all written
+tile_features = sa.Table(
+    "tile_features", metadata,
+    sa.Column("version", sa.Integer, sa.ForeignKey("grid_sets.version"), nullable=False),
+    sa.Column("layer", sa.Text, nullable=False),
+    sa.Column("code", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("fid", sa.BigInteger, nullable=False),
+    sa.Column("wkb", sa.LargeBinary, nullable=False),
+    sa.PrimaryKeyConstraint("version", "layer", "code", name="pk_tile_features"),
+)
+
+tile_feature_sets = sa.Table(
+    "tile_feature_sets", metadata,
+    sa.Column("version", sa.Integer, sa.ForeignKey("grid_sets.version"), primary_key=True),
+    sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("n_features", sa.Integer, nullable=False),
+)

@@ -1,0 +1,88 @@
+"""``GET /tiles/{layer}/{z}/{x}/{y}.pbf``: Mapbox Vector Tiles of the current grid set.
+
+Layers ``districts``, ``streets``, ``communities`` and ``grids``; every feature carries a
+stable integer id and the properties ``code`` and ``name`` (no colours: the browser colours
+features by id/code from ``/api/v1/risk``). 200 with the tile, 204 when the tile is empty,
+404 JSON for an unknown layer or a z/x/y that names no tile, 422 JSON for a non-integer one.
+``ETag`` is the grid set version and layer (tiles change only on publish), so a browser
+revalidates with ``If-None-Match`` and gets 304 until the next publish. A client that accepts
+gzip gets the tile gzip-compressed (``Content-Encoding: gzip``, as cached).
+
+``GET /tiles/colours?by=grid&window=24h``: the risk colours for the tile layers in compact form,
+``{"version", "by", "window", "at", "colours": {code: colour}}`` with only the areas that have a
+risk colour (any other area is grey): the rule and the colours of ``/api/v1/risk``, about 3 % of
+its bytes on a whole city (76 KB vs 2.8 MB for Shenzhen), which is what a wall fetches on every refresh.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from gridgeo.api.auth import IdentityDep, require_read
+from gridgeo.api.deps import StoreDep, check_params
+from gridgeo.api.encoding import JSONOut
+from gridgeo.api.errors import ApiError
+from gridgeo.api.params import window_param
+from gridgeo.api.routing import guarded_router
+from gridgeo.tiles import NoGridSet, TileOutOfRange, TileService, UnknownLayer
+
+MVT_TYPE = "application/vnd.mapbox-vector-tile"
+router = guarded_router(require_read, check_params, prefix="/tiles", tags=["tiles"])
+
+
+def tile_service(request: Request, store: Any) -> TileService:
+    """The app's tile service (made on first use, over the app's store)."""
+    service = getattr(request.app.state, "tiles", None)
+    if service is None or service.store is not store:
+        service = request.app.state.tiles = TileService(store)
+    return service
+
+
+@router.get("/colours", summary="Risk colours of the areas that have one (compact, for tile layers)")
+def colours(store: StoreDep, who: IdentityDep,
+            by: Annotated[str, Query(pattern="^(grid|community|street)$")] = "grid",
+            window: Annotated[str, Query(description="events reported in the last 30m/24h/7d")] = "24h") -> JSONOut:
+    """``{code: colour}`` of every area of ``by`` with a risk level (see the module docstring);
+    a caller scoped to a territory gets its territory's areas only, as from /api/v1/risk."""
+    from gridgeo.api.territory import check_by
+    from gridgeo.risk import area_table, risk_table
+
+    check_by(who, by)
+    span, now = window_param(window), datetime.now(UTC)
+    try:
+        version, grids = store.current_grid_set()
+    except LookupError as exc:
+        raise ApiError(404, str(exc)) from None
+    table = risk_table(store, by, span, now, areas=area_table(grids, by))
+    coloured = table[table["risk_level"] > 0]
+    pairs = zip(coloured["code"].astype(str), coloured["color"], strict=True)
+    return JSONOut({"version": version, "by": by, "window": window, "at": now,
+                    "colours": {code: colour for code, colour in pairs if who.covers(code)}})
+
+
+@router.get("/{layer}/{z}/{x}/{y}.pbf", summary="A Mapbox Vector Tile of one layer of the current grid set",
+            response_class=Response,
+            responses={200: {"content": {MVT_TYPE: {}}, "description": "the tile"},
+                       204: {"description": "no feature in this tile"}})
+async def tile(request: Request, store: StoreDep, layer: str, z: int, x: int, y: int) -> Response:
+    """One tile (see the module docstring)."""
+    service = tile_service(request, store)
+    gzipped = "gzip" in request.headers.get("accept-encoding", "")
+    try:
+        version, data = await run_in_threadpool(service.tile, layer, z, x, y, gzipped)
+    except (UnknownLayer, TileOutOfRange, NoGridSet) as exc:
+        raise ApiError(404, str(exc)) from None
+    etag = f'"gs{version}-{layer}' + ('-gz"' if gzipped else '"')
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "X-Grid-Set-Version": str(version),
+               "Vary": "Accept-Encoding"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if not data:
+        return Response(status_code=204, headers=headers)
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+    return Response(data, media_type=MVT_TYPE, headers=headers)
