@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import sqlalchemy as sa
 
-from gridgeo.lifecycle import OPEN_STATUSES, RESOLVED_STATUSES
+from gridgeo.lifecycle import OPEN_STATUSES, RESOLVED_STATUSES, STATUSES
 from gridgeo.store import schema as S
 
 KEY_COLUMNS: tuple[str, ...] = ("bucket", "grid_code", "community_code", "street_code", "level", "category",
@@ -79,6 +79,14 @@ def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
 
+def _plain(conn: sa.Connection, column: sa.ColumnElement) -> sa.ColumnElement:
+    """A column to group a window by: on SQLite wrapped (same value and type) so that the planner
+    does not walk the column's own index over the whole table to avoid sorting the window."""
+    if conn.dialect.name == "postgresql":
+        return column
+    return sa.func.coalesce(column, sa.null(), type_=column.type).label(column.name)
+
+
 def _status_in(conn: sa.Connection, statuses: Iterable[str]) -> sa.ColumnElement:
     """``events.status IN (...)`` for a window query: on SQLite written so that the planner
     (which has no statistics) walks the reported_at index of the window, not every open event."""
@@ -110,7 +118,8 @@ def status_counts(engine: sa.Engine, group: str | None, start: datetime, *, hour
             return cols + ([bucket] if hourly else []) + [table.c.status]
 
         ka = keys(agg, agg.c.bucket)
-        q_agg = sa.select(*ka, sa.func.sum(agg.c.n)).where(agg.c.bucket >= first_full).group_by(*ka)
+        q_agg = (sa.select(*ka, sa.func.sum(agg.c.n))  # every status named: range scans on the primary key
+                 .where(agg.c.status.in_(list(STATUSES)), agg.c.bucket >= first_full).group_by(*ka))
         ke = keys(ev, _hour_expr(conn, ev.c.reported_at))
         q_edge = (sa.select(*ke, sa.func.count()).where(ev.c.reported_at >= start, ev.c.reported_at < first_full)
                   .group_by(*ke))
@@ -156,7 +165,7 @@ def _group_expr(conn: sa.Connection, key: str | None, tz_offset_s: int | None) -
     if key is None:
         return []
     if key not in ("hour", "day", "week"):
-        return [ev.c[key]]
+        return [_plain(conn, ev.c[key])]
     if conn.dialect.name == "postgresql":
         epoch = sa.cast(sa.func.floor(sa.func.extract("epoch", ev.c.reported_at)), sa.BigInteger)
     else:
@@ -234,9 +243,9 @@ def raw_status_counts(engine: sa.Engine, column: str, start: datetime) -> pd.Dat
     if column not in ev.c:
         raise ValueError(f"events have no column {column!r}")
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(ev.c[column], ev.c.status, sa.func.count())
-                            .where(ev.c.reported_at >= start.astimezone(UTC))
-                            .group_by(ev.c[column], ev.c.status)).all()
+        keys = [_plain(conn, ev.c[column]), _plain(conn, ev.c.status)]
+        rows = conn.execute(sa.select(*keys, sa.func.count())
+                            .where(ev.c.reported_at >= start.astimezone(UTC)).group_by(*keys)).all()
     frame = _frame(rows, [column, "status", "n"])
     frame["n"] = frame["n"].astype("int64")
     return frame
