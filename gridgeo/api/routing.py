@@ -55,7 +55,8 @@ class GuardedRoute(APIRoute):
         """FastAPI's handler behind the guards and the body limit."""
         handler = super().get_route_handler()
         typed = self.body_field is not None  # FastAPI parses the body into a model
-        guards = [d.dependency for d in self.dependencies if getattr(d.dependency, "__gridgeo_guard__", False)]
+        guards = [d.dependency.__gridgeo_guard__ for d in self.dependencies
+                  if getattr(d.dependency, "__gridgeo_guard__", None)]
 
         async def guarded(request: Request) -> Response:
             for check in guards:
