@@ -143,7 +143,11 @@ def chaos_url(store_url, small_grids):
 
 
 def test_kill_9_of_the_server_mid_load_loses_no_acknowledged_event(chaos_url):
-    with server(chaos_url) as (proc, base), Loader(base, "k") as load:
+    with server(chaos_url, env={"GRIDGEO_HEADER_TIMEOUT_S": "1"}) as (proc, base), Loader(base, "k") as load:
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as idle:  # gridgeo serve's own guard
+            idle.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")
+            assert idle.recv(1024).startswith(b"HTTP/1.1 408 ")
         load.wait_for(lambda: len(load.acked) >= 200)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
