@@ -1,4 +1,5 @@
-# gridgeo: `make run` starts the app on the embedded default data; `make test` runs every test.
+# gridgeo: `make run` starts the app on the embedded Guangming demo (synthetic data inside the real
+# district outline) in a data dir of its own, var/demo/; `make test` runs every test.
 # Both set up everything they need on a fresh machine (virtualenv, pinned packages, offline
 # map assets; for tests also PostGIS and headless Chromium from Debian's packages).
 
@@ -7,6 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8501
+DEMO_DIR ?= $(CURDIR)/var/demo
 
 .PHONY: run test setup sysdeps vendor lint bench data serve clean
 
@@ -26,8 +28,9 @@ vendor: $(STAMP)
 sysdeps:
 	bash scripts/install_sysdeps.sh
 
+# the demo: its own data dir (never the office's store), no GRIDGEO_DATABASE_URL, the demo atlas
 run: setup
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	GRIDGEO_DATA_DIR=$(DEMO_DIR) GRIDGEO_DATABASE_URL= GRIDGEO_ATLAS= $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 serve: setup
 	$(BIN)/gridgeo serve

@@ -1,7 +1,9 @@
 """gridgeo map app: `streamlit run app.py` (or `make run`).
 
 Pages live in app_pages/: 地图 Map, 指挥大屏 Wall display, 研判 Review, 网格划分 Partition
-planner and 网格调整 Grid editor; a listed page file is picked up when it exists.
+planner, 网格调整 Grid editor and 数据导入 Import; a listed page file is picked up when it exists.
+Every page works on the active atlas (GRIDGEO_ATLAS, else the store's, else the Guangming demo);
+the sidebar says which one.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.common import lang, language_switch
+from app_pages.access import login_gate
+from app_pages.common import atlas_caption, lang, language_switch
 from gridgeo.i18n import t
 from layers.assets import use_local_assets
 
@@ -22,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 language_switch()
 L = lang()
 st.set_page_config(page_title=t("app_title", L), layout="wide")
+login_gate(L)  # open while the store has no accounts; else a login (or the wall's ?key=)
 
 # (file, title key, url path); add further pages here. No page icons: Streamlit turns a
 # ":material/..." page icon into a favicon fetched from fonts.gstatic.com (not offline).
@@ -31,6 +35,7 @@ PAGES = [
     ("app_pages/review.py", "page_review", "review"),
     ("app_pages/partition.py", "page_partition", "partition"),  # the partition issue's page
     ("app_pages/planner.py", "page_planner", "planner"),  # the grid editor issue's page
+    ("app_pages/importer.py", "page_import", "import"),  # 数据导入: bring a district's own files
 ]
 
 pages = [
@@ -38,4 +43,10 @@ pages = [
     for path, key, url in PAGES
     if (HERE / path).exists()
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+# every page says which atlas it shows (the wall hides the sidebar: its footer does); when the
+# active atlas cannot be loaded only the import page runs (to import or switch to one)
+if atlas_caption(st.sidebar) or page.url_path == "import":
+    page.run()
+else:
+    st.error(t("atlas_error", L).format(error=t("atlas_fix", L)))

@@ -1,4 +1,5 @@
-"""Shared Streamlit helpers: language, cached atlas and display geometries, the event loader."""
+"""Shared Streamlit helpers: language, the active atlas and its display geometries, the event
+loader, and the lines that say which atlas and which events a page shows."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import shapely
 import streamlit as st
 
 from app_pages import data
-from gridgeo.atlas import load_default_atlas
 from gridgeo.i18n import DEFAULT_LANG, LANGS, t
 from gridgeo.model import Atlas, to_metric
 from layers.assets import missing_assets, use_local_assets
@@ -43,11 +43,70 @@ def refresh_seconds() -> float:
     return get_settings().wall_refresh_s
 
 
-@st.cache_resource(show_spinner=False)
 def atlas() -> Atlas:
-    """The default atlas, loaded once per server process; folium reads local assets from now on."""
-    use_local_assets()
-    return load_default_atlas()
+    """The active atlas (``gridgeo.active.load_active_atlas``: GRIDGEO_ATLAS, else the store's
+    active atlas, else the Guangming demo), loaded once per store, name and grid set version."""
+    from gridgeo.store import default_url
+
+    return _atlas(default_url(), atlas_name(), data.store().current_version(max_age=5.0))
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _active_name(url: str) -> str:
+    del url  # cache key
+    from gridgeo.active import active_atlas_name
+
+    return active_atlas_name(data.store())
+
+
+def atlas_name() -> str:
+    """The name of the active atlas (looked up in the store at most every 5 s)."""
+    from gridgeo.store import default_url
+
+    return _active_name(default_url())
+
+
+def forget_active_atlas() -> None:
+    """Drop the cached atlas choice (after ``use_atlas``), so every page switches at once."""
+    _active_name.clear()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _atlas(url: str, name: str, grid_set_version: int | None) -> Atlas:
+    del url, grid_set_version  # cache key: a new `atlas use` publishes a new grid set version
+    from gridgeo.active import load_active_atlas
+
+    use_local_assets()  # folium reads local assets from now on
+    from gridgeo.config import get_settings
+
+    return load_active_atlas(data.store(), get_settings().with_(atlas=name))
+
+
+def atlas_label(lang_: str | None = None) -> str:
+    """The active atlas as shown to people: its name, and that the demo is synthetic."""
+    from gridgeo.config import DEMO_ATLAS
+
+    L = lang_ or lang()
+    name = atlas_name()
+    if name == DEMO_ATLAS:
+        return t("atlas_demo_label", L)
+    district = atlas().meta.get("district_name") or atlas().district.get("name", pd.Series([""])).iloc[0]
+    return f"{name} · {district}" if district and str(district) != name else name
+
+
+def atlas_caption(where=None) -> bool:
+    """A small line saying which atlas the page shows (``where``: st or st.sidebar); an error
+    line instead, and False, when the active atlas cannot be loaded (e.g. GRIDGEO_ATLAS names an
+    atlas the store does not hold)."""
+    from gridgeo.errors import InputError
+
+    where = where or st
+    try:
+        where.caption(t("atlas_caption", lang()).format(name=atlas_label()))
+    except InputError as exc:
+        where.error(t("atlas_error", lang()).format(error=exc))
+        return False
+    return True
 
 
 def _simplify(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
@@ -94,11 +153,14 @@ def _display_layers(url: str, grid_set_version: int | None) -> dict[str, gpd.Geo
 
 
 def seed_once() -> int:
-    """Seed an empty store once per server process and store URL; returns how many events the
-    app simulated (0 when the store had events already)."""
+    """Seed an empty DEMO store once per server process and store URL; returns how many events
+    the app simulated (0 when the store had events already, or is not the demo store: a store
+    opened for real work never receives simulated events)."""
     from gridgeo.store import default_url
 
     url = default_url()
+    if not data.is_demo():
+        return 0
     if data.store().count_events():
         return _seed_result.get(url, 0)
     with st.spinner(t("seeding", lang())):
@@ -147,18 +209,31 @@ def assets_warning() -> None:
         st.error(f"static/vendor is incomplete ({missing[0]} …): run `make setup` (scripts/vendor_assets.py).")
 
 
+def _has_events(shown: pd.DataFrame | None) -> bool:
+    return bool(shown is not None and len(shown)) or bool(data.store().count_events())
+
+
 def source_text(seeded: int, shown: pd.DataFrame | None = None) -> str:
-    """One line saying where the events come from (and that simulated ones are a demo)."""
+    """One line saying which atlas is shown, where the events come from (and that simulated
+    ones are a demo); "no events yet" for a store that has none."""
     L = lang()
-    parts = [t("simulated_source" if data.source_is_simulated(shown) else "store_source", L)]
+    parts = [t("atlas_caption", L).format(name=atlas_label(L))]
+    if not _has_events(shown):
+        parts.append(t("no_events_yet", L))
+    else:
+        parts.append(t("simulated_source" if data.source_is_simulated(shown) else "store_source", L))
     if seeded:
         parts.append(t("seeded", L).format(n=seeded))
-    parts.append(t("synthetic_note", L))
+    if data.is_demo():
+        parts.append(t("synthetic_note", L))
     return " · ".join(parts)
 
 
 def source_caption(seeded: int, shown: pd.DataFrame | None = None) -> None:
-    """Say where the events come from, and whether the app just simulated them."""
+    """Say which atlas is shown, where the events come from, and whether the app just simulated
+    them; an empty store (real work, first day) gets a visible "no events yet"."""
     if seeded:
         st.info(t("seeded", lang()).format(n=seeded))
+    elif not _has_events(shown):
+        st.info(t("no_events_yet_long", lang()))
     st.caption(source_text(0, shown))

@@ -2,9 +2,11 @@
 
 Events come from the event store (``gridgeo.store.open_store()``: SQLite under
 ``$GRIDGEO_DATA_DIR`` or the database at ``GRIDGEO_DATABASE_URL``). ``ensure_seeded`` fills an
-empty store with simulated history (``gridgeo.simulate.seed_store``: ``GRIDGEO_SEED_DAYS``
-days, default 7, of ``GRIDGEO_SEED_PER_DAY`` events a day, default 1,200) so a fresh
-`make run` shows a live map; the pages say so. KPIs are ``gridgeo.stats.summarize``.
+empty DEMO store (``gridgeo.active.is_demo_store``: the embedded SQLite file, the Guangming demo
+atlas) with simulated history (``gridgeo.simulate.seed_store``: ``GRIDGEO_SEED_DAYS`` days,
+default 7, of ``GRIDGEO_SEED_PER_DAY`` events a day, default 1,200) so a fresh `make run` shows
+a live map; the pages say so. A store opened for real work is never seeded: an empty one shows
+"no events yet". KPIs are ``gridgeo.stats.summarize``.
 """
 
 from __future__ import annotations
@@ -54,12 +56,21 @@ def load_events(atlas: Atlas, start: datetime, end: datetime) -> pd.DataFrame:
     return store().events_frame(start, end)
 
 
+def is_demo() -> bool:
+    """True when the app runs on the demo store (synthetic grids, simulated events allowed)."""
+    from gridgeo.active import is_demo_store
+
+    return is_demo_store(store())
+
+
 def ensure_seeded(atlas: Atlas, events_per_day: int | None = None, days: float | None = None) -> int:
-    """Fill an empty store with simulated history ending now; return how many events were added
-    (0 when the store already had events)."""
+    """Fill an empty DEMO store with simulated history ending now; return how many events were
+    added (0 when the store already had events or is not the demo store)."""
     from gridgeo.simulate import seed_store
 
     s = store()
+    if not is_demo():  # (before taking the lock: store() takes it too)
+        return 0
     with _LOCK:
         if s.count_events():
             return 0
@@ -93,5 +104,5 @@ def kpis(events: pd.DataFrame, at: datetime) -> dict:
 
 
 def local_time(values: pd.Series, fmt: str = "%m-%d %H:%M") -> pd.Series:
-    """Timestamps formatted in China Standard Time."""
+    """Timestamps formatted in the local time zone (settings; default China Standard Time)."""
     return pd.to_datetime(values, utc=True).dt.tz_convert(TZ).dt.strftime(fmt)

@@ -9,6 +9,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from app_pages.data import local_time
 from gridgeo.i18n import category_name, level_name, status_name, t
 from gridgeo.risk import RiskRule, risk_by_area, risk_label
 from layers import (
@@ -107,8 +108,7 @@ def planner_map(
             category_name=open_ev["category"].map(lambda c: category_name(str(c), lang)),
             level_name=open_ev["level"].map(lambda v: level_name(int(v), lang)),
             status_name=open_ev["status"].map(lambda s: status_name(s, lang)),
-            time=pd.to_datetime(open_ev["reported_at"], utc=True).dt.tz_convert("Asia/Shanghai")
-            .dt.strftime("%m-%d %H:%M"),
+            time=local_time(open_ev["reported_at"]),
         ) if len(open_ev) else open_ev
         marker_cluster_layer(open_ev, t("layer_markers", lang),
                              ["category_name", "level_name", "status_name", "time", "grid_code"],

@@ -21,7 +21,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("ingest", "load events from a CSV or GeoJSON file into the store"),
     "simulate": ("simulate", "generate a realistic stream of synthetic events"),
     "partition": ("partition", "propose merged all-element grids from legacy layers"),
+    "users": ("users", "add and list the users who log in (roles scoped to territory)"),
+    "keys": ("keys", "create, revoke and list API keys for machines"),
     "poster": ("poster", "print a community's grids as an A3 PDF poster (一格一图)"),
+    "atlas": ("atlas", "import a district's own files as an atlas; list, use, show, export atlases"),
 }
 
 

@@ -7,8 +7,10 @@ Variables (all optional):
 
 =============================  =====================================================================
 ``GRIDGEO_DATABASE_URL``       the store (SQLAlchemy URL). Set = a real deployment: never seeded.
-``GRIDGEO_DATA_DIR``           folder for the embedded SQLite store and caches (default ``<repo>/var``)
-``GRIDGEO_ATLAS``              name of the active atlas (default: the store's active one, else demo)
+``GRIDGEO_DATA_DIR``           folder for the embedded SQLite store and caches (default ``<repo>/var``;
+                               ``make run`` uses ``<repo>/var/demo`` for the demo)
+``GRIDGEO_ATLAS``              name of the active atlas (default: the store's active one, else demo).
+                               Any atlas but ``guangming-demo`` means real work: never seeded.
 ``GRIDGEO_API_TOKEN``          the admin bearer token for writes
 ``GRIDGEO_READ_ACCESS``        ``open``, ``localhost`` (default) or ``token``
 ``GRIDGEO_MAX_BODY_BYTES``     request body limit (default 2,000,000)
@@ -25,6 +27,7 @@ Variables (all optional):
                                Gauss–Krüger zone whose central meridian is nearest the atlas)
 ``GRIDGEO_CATEGORIES``         JSON file of event categories (default: the domain's list)
 ``GRIDGEO_WALL_REFRESH_S``     wall display refresh in seconds (default 30)
+``GRIDGEO_WALL_KEY``           API key (viewer) the wall display runs on unattended when accounts exist
 ``GRIDGEO_SEED_DAYS``          demo only: days of simulated history (default 7)
 ``GRIDGEO_SEED_PER_DAY``       demo only: simulated events per day (default 1200)
 ``GRIDGEO_DEBUG``              show tracebacks on the command line
@@ -81,6 +84,7 @@ class Settings:
     metric_crs: str | None = None
     categories_file: str | None = None
     wall_refresh_s: float = 30.0
+    wall_key: str | None = None
     seed_days: float = 7.0
     seed_per_day: int = 1200
     debug: bool = False
@@ -133,6 +137,7 @@ class Settings:
             metric_crs=text("GRIDGEO_METRIC_CRS"),
             categories_file=text("GRIDGEO_CATEGORIES"),
             wall_refresh_s=max(1.0, number("GRIDGEO_WALL_REFRESH_S", 30.0)),
+            wall_key=text("GRIDGEO_WALL_KEY"),
             seed_days=number("GRIDGEO_SEED_DAYS", 7.0),
             seed_per_day=number("GRIDGEO_SEED_PER_DAY", 1200, int),
             debug=bool(text("GRIDGEO_DEBUG")),
@@ -156,6 +161,13 @@ class Settings:
     def is_real_store(self) -> bool:
         """True when the store was given by URL: it never receives synthetic grids or events."""
         return self.database_url is not None
+
+    @property
+    def demo_allowed(self) -> bool:
+        """True unless the settings name a real store or an atlas that is not the demo: only then
+        may the embedded store receive the synthetic demo grids and simulated events (the store's
+        own active atlas is checked too, see :func:`gridgeo.active.is_demo_store`)."""
+        return not self.is_real_store and self.atlas in (None, DEMO_ATLAS)
 
     def metric_crs_for(self, lon: float | None = None) -> str:
         """The configured metric CRS, else the GK zone nearest ``lon`` (default 114°E)."""

@@ -284,16 +284,20 @@ def _units_for_grid(geom, grid_code, crec, rng, spot_xy, spot_sigma, spots, reco
         xy.append((x, y))
 
 
-def _scale_units(units: pd.DataFrame) -> pd.DataFrame:
-    """Scale population and enterprises to the published district totals (integers)."""
+def _scale_units(units: pd.DataFrame, population: float = TARGET_POPULATION,
+                 enterprises: float = TARGET_ENTERPRISES) -> pd.DataFrame:
+    """Scale population and enterprises to the given totals (default: Guangming's published ones)."""
     units = units.copy()
-    units["population"] = np.round(units["population"] * TARGET_POPULATION / units["population"].sum()).astype(int)
-    units["enterprises"] = np.round(units["enterprises"] * TARGET_ENTERPRISES / units["enterprises"].sum()).astype(int)
+    units["population"] = np.round(units["population"] * population / units["population"].sum()).astype(int)
+    units["enterprises"] = np.round(units["enterprises"] * enterprises / units["enterprises"].sum()).astype(int)
     units["population"] = np.maximum(units["population"], units["households"])
     return units
 
 
-def _legacy_layers(outline_m, streets, communities, samples, rng) -> gpd.GeoDataFrame:
+def _legacy_layers(outline_m, streets, communities, samples, rng, counts: dict[str, int] | None = None,
+                   area_code: str = DISTRICT_CODE, crs: str = METRIC) -> gpd.GeoDataFrame:
+    """The five legacy department layers (``counts`` grids each, default Guangming's published ones)."""
+    legacy_counts = counts or LEGACY_COUNTS
     records, geoms = [], []
 
     def add(layer: str, parent_code: str, pieces: list) -> None:
@@ -304,22 +308,22 @@ def _legacy_layers(outline_m, streets, communities, samples, rng) -> gpd.GeoData
 
     # party: streets bisected (crossing community borders), counts by street density
     shares = np.array([shapely.contains_xy(g, samples[:, 0], samples[:, 1]).sum() for g in streets.geometry])
-    counts = _allocate(LEGACY_COUNTS["party"], shares)
+    counts = _allocate(legacy_counts["party"], shares)
     for (_, street), n in zip(streets.iterrows(), counts, strict=True):
         add("party", street["code"], absorb_fragments(bisect(street.geometry, n, samples, 0.35, rng)))
     # comprehensive: density-weighted Voronoi over the district
-    seeds = samples[rng.choice(len(samples), LEGACY_COUNTS["comprehensive"], replace=False)]
-    add("comprehensive", DISTRICT_CODE, absorb_fragments(voronoi_cells(outline_m, seeds, lloyd_iterations=2)))
+    seeds = samples[rng.choice(len(samples), legacy_counts["comprehensive"], replace=False)]
+    add("comprehensive", area_code, absorb_fragments(voronoi_cells(outline_m, seeds, lloyd_iterations=2)))
     # urban: a rotated lattice of ~1 km^2 cells
-    add("urban", DISTRICT_CODE, _lattice(outline_m, LEGACY_COUNTS["urban"], angle=-0.2))
+    add("urban", area_code, _lattice(outline_m, legacy_counts["urban"], angle=-0.2))
     # epidemic: communities bisected into 2-4
     shares = np.array([shapely.contains_xy(g, samples[:, 0], samples[:, 1]).sum() for g in communities.geometry])
-    counts = np.maximum(_allocate(LEGACY_COUNTS["epidemic"], shares), 1)
+    counts = np.maximum(_allocate(legacy_counts["epidemic"], shares), 1)
     for (_, comm), n in zip(communities.iterrows(), counts, strict=True):
         add("epidemic", comm["code"], absorb_fragments(bisect(comm.geometry, int(n), samples, -0.6, rng)))
     # enclosure units: the district bisected on density
-    add("enclosure", DISTRICT_CODE, absorb_fragments(bisect(outline_m, LEGACY_COUNTS["enclosure"], samples, 0.9, rng)))
-    return _frame(records, geoms)
+    add("enclosure", area_code, absorb_fragments(bisect(outline_m, legacy_counts["enclosure"], samples, 0.9, rng)))
+    return _frame(records, geoms, crs)
 
 
 def _allocate(total: int, shares: np.ndarray) -> list[int]:

@@ -90,6 +90,7 @@ OPEN311_ALIASES: dict[str, str] = {
 DEFAULT_SKEW = timedelta(minutes=5)
 MAX_ID_LENGTH = 128
 MAX_TEXT_LENGTH = 4000
+PHONE_RE = re.compile(r"[+\d][\d\s()\-]{3,23}")
 # Report times before this are typing errors (and older times overflow when moved to UTC).
 MIN_REPORTED_AT = datetime(1900, 1, 1, tzinfo=UTC)
 ID_RULE = ("1-128 characters: letters, digits, spaces and punctuation except \"/\" "
@@ -149,6 +150,9 @@ class EventIn(BaseModel):
     channel: str = "app"
     text: str = Field(default="", max_length=MAX_TEXT_LENGTH)
     list_type: str = DEFAULT_LIST_TYPE
+    # personal data of the reporter (optional): masked for every caller whose role may not see it
+    reporter_name: str | None = Field(default=None, max_length=64)
+    reporter_phone: str | None = Field(default=None, max_length=24)
     # the position as sent, before conversion (kept for audit)
     lon_in: float | None = None
     lat_in: float | None = None
@@ -162,7 +166,7 @@ class EventIn(BaseModel):
         for alias, name in OPEN311_ALIASES.items():
             if alias in data and name not in data:
                 data[name] = data.pop(alias)
-        for key in ("crs", "channel", "list_type", "text"):  # CSV blanks mean "default"
+        for key in ("crs", "channel", "list_type", "text", "reporter_name", "reporter_phone"):  # CSV blanks: default
             if data.get(key) in ("", None):
                 data.pop(key, None)
         return data
@@ -184,6 +188,15 @@ class EventIn(BaseModel):
         if "/" in v or any(unicodedata.category(c) == "Cc" for c in v):
             raise ValueError(f"may not contain \"/\" or control characters; an id is {ID_RULE}")
         return v
+
+    @field_validator("reporter_phone")
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        if not PHONE_RE.fullmatch(v) or sum(c.isdigit() for c in v) < 5:
+            raise ValueError("must be a phone number: digits with optional +, -, spaces or brackets")
+        return v  # the value is never echoed in messages (personal data)
 
     @field_validator("reported_at", mode="before")
     @classmethod

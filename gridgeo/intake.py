@@ -57,6 +57,7 @@ def prepare(store, events: list[EventIn], now: datetime | None = None,
         "dispatch_target": dispatch_target(ev.level, ev.category, community[k], street[k], district, rule),
         "due_at": due_at(ev.reported_at, ev.level, ev.list_type),
         "accepted_at": None, "resolved_at": None, "updated_at": now,
+        "reporter_name": ev.reporter_name, "reporter_phone": ev.reporter_phone,
     } for k, ev in enumerate(events)]
 
 

@@ -157,7 +157,9 @@ def _read_vector(path: Path, layer: str | None, kind: str | None) -> gpd.GeoData
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 opts = dict(kwargs, encoding=encoding) if encoding else kwargs
-                return gpd.read_file(path, engine="pyogrio", **opts)
+                gdf = gpd.read_file(path, engine="pyogrio", **opts)
+                gdf.attrs["encoding"] = encoding or _declared_encoding(path)
+                return gdf
         except UnicodeDecodeError as exc:
             last_exc = exc
         except Exception as exc:
@@ -177,6 +179,14 @@ def _shapefile_encoding_unknown(path: Path) -> bool:
     with open(dbf, "rb") as fh:
         header = fh.read(32)
     return len(header) < 32 or header[29] == 0  # language driver id 0 = not stated
+
+
+def _declared_encoding(path: Path) -> str | None:
+    """The encoding a shapefile's .cpg names (None for other formats: GDAL knows theirs)."""
+    cpg = next((path.with_suffix(s) for s in (".cpg", ".CPG") if path.with_suffix(s).exists()), None)
+    if path.suffix.lower() != ".shp" or cpg is None:
+        return None
+    return cpg.read_text(encoding="ascii", errors="replace").strip() or None
 
 
 def _short(exc: BaseException | None) -> str:
@@ -281,6 +291,7 @@ def read_layer(path: str | Path, kind: str | None = None, crs: str | None = None
                 raise InputError(f"{path}: the {part} {what} file is missing; copy every part of the shapefile "
                                  "(.shp .shx .dbf .prj .cpg) together")
     gdf = _read_csv(path) if suffix == ".csv" else _read_vector(path, layer, kind)
+    encoding = gdf.attrs.get("encoding")
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise InputError(f"{path}: the layer has no geometry (an attribute table); export it with its shapes")
     if len(gdf) == 0:
@@ -293,7 +304,30 @@ def read_layer(path: str | Path, kind: str | None = None, crs: str | None = None
         gdf = _convert_per_row(gdf, path, crs, kind)
     else:
         gdf = _declare_and_convert(gdf, path, crs)
-    return _codes_as_text(gdf)
+    gdf = _codes_as_text(gdf)
+    gdf.attrs["encoding"] = encoding  # a shapefile's text encoding: from its .cpg, else as detected
+    return gdf
+
+
+def read_table(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
+    """Read a plain table (.csv as UTF-8 or GB18030, .xlsx/.xls sheet) with every cell as text.
+
+    Blank cells are NaN; nothing is converted, so the caller can report each dirty cell.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file; check the path")
+    if path.suffix.lower() == ".csv":
+        return _read_csv_table(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+        raise UsageError(f"{path}: unsupported table type {path.suffix or '(none)'}; use .csv or .xlsx")
+    try:
+        table = pd.read_excel(path, sheet_name=sheet, dtype=str)
+    except Exception as exc:
+        raise InputError(f"{path}: cannot read the workbook ({_short(exc)}); save it as .xlsx with one "
+                         "header row") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    return table.apply(lambda col: col.str.strip().replace("", np.nan) if col.dtype != float else col)
 
 
 def _convert_per_row(gdf: gpd.GeoDataFrame, path: Path, crs: str | None, kind: str | None) -> gpd.GeoDataFrame:

@@ -61,8 +61,13 @@ def compare_periods(current: pd.DataFrame, previous: pd.DataFrame, by: str) -> p
     return out.sort_values(["current", "key"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def daily_trend(events: pd.DataFrame, start: datetime, end: datetime, tz: str = "Asia/Shanghai") -> pd.DataFrame:
-    """Events per local day and level: index day (every day of the window), columns levels 1-4."""
+def daily_trend(events: pd.DataFrame, start: datetime, end: datetime, tz: str | None = None) -> pd.DataFrame:
+    """Events per local day and level: index day (every day of the window), columns levels 1-4
+    (days in ``tz``, default the settings' time zone)."""
+    if tz is None:
+        from gridgeo.config import get_settings
+
+        tz = get_settings().timezone
     days = pd.date_range(pd.Timestamp(start).tz_convert(tz).normalize(),
                          pd.Timestamp(end - timedelta(microseconds=1)).tz_convert(tz).normalize(), freq="D")
     if not len(events):

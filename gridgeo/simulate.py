@@ -26,8 +26,7 @@ import pandas as pd
 from gridgeo import intake
 from gridgeo.crs import from_wgs84
 from gridgeo.model import Atlas
-
-LOCAL_TZ = "Asia/Shanghai"
+from gridgeo.stats import local_tz
 
 # relative arrival rate by local hour (normalised to mean 1 below)
 _RHYTHM = np.array([0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.45, 0.9, 1.5, 1.9, 2.0, 1.7,
@@ -75,7 +74,7 @@ def _arrival_offsets(rng: np.random.Generator, start: datetime, duration: float,
         n = int(rng.poisson((rate or 0.0) * duration))  # expected count at the mean rate
     out: list[np.ndarray] = []
     got = 0
-    start_local = pd.Timestamp(start).tz_convert(LOCAL_TZ)
+    start_local = pd.Timestamp(start).tz_convert(local_tz())
     start_hour = start_local.hour + start_local.minute / 60 + start_local.second / 3600
     while got < n:
         cand = rng.uniform(0.0, duration, size=max(2 * (n - got), 16))
@@ -84,6 +83,15 @@ def _arrival_offsets(rng: np.random.Generator, start: datetime, duration: float,
         out.append(keep[: n - got])
         got += len(out[-1])
     return np.sort(np.concatenate(out)) if out else np.array([])
+
+
+def _hot_spot_places(atlas: Atlas):
+    """Where events cluster: the atlas's basic units (an imported atlas may lack units, or their
+    kind, households or name: then its grids stand in)."""
+    units = atlas.units if atlas.units is not None and len(atlas.units) else atlas.grids
+    cols = {"kind": "other", "households": 1, "name": ""}
+    missing = {c: v for c, v in cols.items() if c not in units.columns}
+    return units.assign(**missing) if missing else units
 
 
 def generate_events(atlas: Atlas, n: int | None = None, *, rate: float | None = None,
@@ -111,7 +119,7 @@ def generate_events(atlas: Atlas, n: int | None = None, *, rate: float | None = 
     if count == 0:
         return []
 
-    units = atlas.units
+    units = _hot_spot_places(atlas)
     kinds = units["kind"].astype(str).to_numpy()
     households = pd.to_numeric(units["households"], errors="coerce").fillna(0).clip(lower=1).to_numpy()
     weight = np.array([KIND_WEIGHT.get(k, 1.0) for k in kinds]) * np.sqrt(households)
@@ -168,7 +176,7 @@ def generate_events(atlas: Atlas, n: int | None = None, *, rate: float | None = 
             out_lon[sel], out_lat[sel] = from_wgs84(lon[sel], lat[sel], name)
 
     times = pd.Timestamp(start) + pd.to_timedelta(offsets, unit="s")
-    times_local = times.tz_convert(LOCAL_TZ)
+    times_local = times.tz_convert(local_tz())
     text_pick = rng.integers(0, 1000, count)
     events = []
     for i in range(count):

@@ -28,7 +28,14 @@ import pandas as pd
 
 from gridgeo.lifecycle import ACCEPTED_STATUSES, RESOLVED_STATUSES, overdue_mask
 
-LOCAL_TZ = "Asia/Shanghai"
+
+def local_tz() -> str:
+    """The local time zone of the settings (``GRIDGEO_TIMEZONE``, default Asia/Shanghai)."""
+    from gridgeo.config import get_settings
+
+    return get_settings().timezone
+
+
 STAT_COLUMNS = ("received", "accepted", "resolved", "resolution_rate", "overdue", "median_handling_hours")
 
 # group name -> column of the events frame
@@ -43,9 +50,9 @@ WINDOWS: dict[str, str] = {"hour": "h", "day": "D", "week": "W-SUN"}
 
 def _period(times: pd.Series, by: str) -> pd.Series:
     """The local start of the hour/day/week (``by``) each time falls in."""
-    local = pd.to_datetime(times, utc=True).dt.tz_convert(LOCAL_TZ)
+    local = pd.to_datetime(times, utc=True).dt.tz_convert(local_tz())
     naive = local.dt.tz_localize(None)
-    return naive.dt.to_period(WINDOWS[by]).dt.start_time.dt.tz_localize(LOCAL_TZ)
+    return naive.dt.to_period(WINDOWS[by]).dt.start_time.dt.tz_localize(local_tz())
 
 
 def _key(events: pd.DataFrame, by: str) -> tuple[str, pd.Series]:
@@ -131,7 +138,7 @@ def stats_table(store, by: str | None = None, window: timedelta = timedelta(hour
     if by is not None and by not in WINDOWS and BY_COLUMNS.get(by, by) not in C.S.events.c:
         raise ValueError(f"by must be one of {', '.join([*BY_COLUMNS, *WINDOWS])} or a column, got {by!r}")
     column = None if by is None or by in WINDOWS else BY_COLUMNS.get(by, by)
-    offset = int(ZoneInfo(LOCAL_TZ).utcoffset(now.replace(tzinfo=None)).total_seconds())
+    offset = int(ZoneInfo(local_tz()).utcoffset(now.replace(tzinfo=None)).total_seconds())
     sql_key = by if by in WINDOWS else column
     if column is None or column in C.GROUP_COLUMNS:
         counts = C.status_counts(engine, column, start, hourly=by in WINDOWS)

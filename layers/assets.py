@@ -38,6 +38,7 @@ LOCAL_FILES: dict[str, str | None] = {
     "Control.FullScreen.css": "fullscreen/Control.FullScreen.css",
     "leaflet_draw_js": "leaflet-draw/dist/leaflet.draw.js",
     "leaflet_draw_css": "leaflet-draw/dist/leaflet.draw.css",
+    "Leaflet.Sync": "leaflet-sync/L.Map.Sync.js",
 }
 
 # The classes whose resources are rewritten (their subclasses inherit the lists).
@@ -47,6 +48,7 @@ PATCHED_CLASSES = (
     plugins.HeatMap,
     plugins.Fullscreen,
     plugins.Draw,
+    plugins.DualMap,
 )
 
 

@@ -9,6 +9,30 @@ from jinja2 import Template
 
 from gridgeo.risk import RISK_COLORS, RiskRule, describe_rule, risk_label
 
+SYMBOLS = ("fill", "outline", "dashed", "circle", "dot", "marked")
+
+
+def swatch(color: str, kind: str = "fill") -> str:
+    """The HTML of one legend symbol (see ``SYMBOLS``)."""
+    base = "display:inline-block;margin-right:6px;flex:none;"
+    styles = {
+        "fill": f"width:16px;height:12px;background:{color};border:1px solid #666",
+        "marked": f"width:16px;height:12px;background:{color};border:2px solid #111",
+        "outline": f"width:14px;height:10px;border:3px solid {color}",
+        "dashed": f"width:14px;height:10px;border:3px dashed {color}",
+        "circle": f"width:12px;height:12px;border-radius:50%;background:{color};border:2px solid {color};opacity:.85",
+        "dot": f"width:6px;height:6px;border-radius:50%;background:{color};margin-left:5px;margin-right:11px",
+    }
+    return f'<span style="{base}{styles.get(kind, styles["fill"])}"></span>'
+
+
+def legend_row(color: str, label: str, kind: str = "fill") -> str:
+    """One legend line: the symbol and its label (bold for a marked item)."""
+    text = html.escape(label)
+    if kind == "marked":
+        text = f"<b>{text}</b>"
+    return f'<div style="display:flex;align-items:center;margin:2px 0">{swatch(color, kind)}{text}</div>'
+
 
 class Legend(MacroElement):
     """A bottom-left control listing coloured swatches, with an optional note underneath."""
@@ -27,20 +51,18 @@ class Legend(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, title: str, items: list[tuple[str, str]], note: str = "", dark: bool = False,
+    def __init__(self, title: str, items: list[tuple], note: str = "", dark: bool = False,
                  position: str = "bottomright", font_px: int = 12):
+        """``items``: (colour, label) or (colour, label, kind) with kind one of ``SYMBOLS``:
+        "fill" (a filled swatch, the default), "outline", "dashed", "circle", "dot" or
+        "marked" (a filled swatch framed and in bold: e.g. the bins inside the size band)."""
         super().__init__()
         import json
 
         self._name = "Legend"
         self.position = position
         bg, fg = ("rgba(11,22,38,0.88)", "#e8eef7") if dark else ("rgba(255,255,255,0.92)", "#1d2a3a")
-        rows = "".join(
-            f'<div style="display:flex;align-items:center;margin:2px 0">'
-            f'<span style="display:inline-block;width:16px;height:12px;background:{c};'
-            f'border:1px solid #666;margin-right:6px"></span>{html.escape(label)}</div>'
-            for c, label in items
-        )
+        rows = "".join(legend_row(*item) for item in items)
         note_html = (f'<div style="margin-top:4px;max-width:260px;font-size:{font_px - 1}px;opacity:0.85">'
                      f'{html.escape(note)}</div>') if note else ""
         body = (f'<div style="background:{bg};color:{fg};padding:6px 8px;border-radius:4px;'
@@ -54,3 +76,70 @@ def risk_legend(title: str, lang: str = "zh", rule: RiskRule | None = None, dark
     """The four-colour risk legend (levels I-IV and grey) stating the rule from gridgeo.risk."""
     items = [(RISK_COLORS[level], risk_label(level, lang)) for level in (1, 2, 3, 4, 0)]
     return Legend(title, items, note=describe_rule(rule, lang), dark=dark, font_px=font_px)
+
+
+class HouseholdScale:
+    """A sequential palette (ColorBrewer YlGnBu, from branca) over households per grid, with bins
+    that meet the size band's bounds, so the band is a set of whole bins the legend can mark."""
+
+    def __init__(self, lo: float, hi: float):
+        from branca.colormap import linear
+
+        self.lo, self.hi = float(lo), float(hi)
+        mid = (self.lo + self.hi) / 2
+        self.edges = [0.0, self.lo * 0.5, self.lo * 0.75, self.lo, mid, self.hi, self.hi * 1.25, self.hi * 1.5]
+        colors = linear.YlGnBu_08.colors
+        self.colors = ["#" + "".join(f"{round(255 * c):02x}" for c in rgba[:3]) for rgba in colors]
+
+    def bin_of(self, values):
+        """The bin index (0..7) of each value."""
+        import numpy as np
+
+        v = np.nan_to_num(np.asarray(values, dtype=float))
+        out = np.clip(np.searchsorted(self.edges, v, side="right") - 1, 0, len(self.edges) - 1)
+        out[np.isclose(v, self.hi)] = self.edges.index(self.hi) - 1  # the band includes its maximum
+        return out
+
+    def color(self, values) -> list[str]:
+        """The fill colour of each value."""
+        return [self.colors[int(b)] for b in self.bin_of(values)]
+
+    def in_band(self, k: int) -> bool:
+        """True for the bins inside the band."""
+        return self.lo <= self.edges[k] < self.hi
+
+    def items(self, unit: str = "", band_label: str = "") -> list[tuple[str, str, str]]:
+        """Legend items, lowest first; the band's bins are marked and labelled with ``band_label``."""
+        out = []
+        for k, start in enumerate(self.edges):
+            end = self.edges[k + 1] if k + 1 < len(self.edges) else None
+            text = f"{start:.0f}–{end:.0f}{unit}" if end is not None else f"≥ {start:.0f}{unit}"
+            if k == 0:
+                text = f"< {end:.0f}{unit}"
+            marked = self.in_band(k)
+            out.append((self.colors[k], f"{text} {band_label}".strip() if marked else text,
+                        "marked" if marked else "fill"))
+        return out
+
+
+def plan_legend_items(lang: str = "zh") -> list[tuple[str, str, str]]:
+    """Every colour and symbol of the grid editor's map, with its meaning (catalogue ``pl_legend_*``):
+    grid fills, grid outlines by size status (dashed) and the current grid (solid), selected
+    atoms, issue circles by severity, basic units."""
+    from gridgeo.i18n import t
+    from gridgeo.plan.mapview import PALETTE, SEVERITY_COLORS, STATUS_COLORS
+
+    items = [(PALETTE[0], t("pl_legend_fill", lang), "fill")]
+    items += [(STATUS_COLORS[k], t(f"pl_legend_{k}", lang), "dashed") for k in ("ok", "under_min", "over_max")]
+    items += [("#1d2a3a", t("pl_legend_focus", lang), "outline"),
+              ("#000000", t("pl_legend_selected", lang), "outline")]
+    items += [(SEVERITY_COLORS[k], t(f"pl_legend_{k}", lang), "circle") for k in ("error", "warning")]
+    items.append(("#37474f", t("pl_legend_units", lang), "dot"))
+    return items
+
+
+def plan_legend(lang: str = "zh") -> Legend:
+    """The grid editor map's legend as a Leaflet control."""
+    from gridgeo.i18n import t
+
+    return Legend(t("legend_title", lang), plan_legend_items(lang), position="bottomright")

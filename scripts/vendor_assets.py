@@ -38,6 +38,7 @@ PACKAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "fullscreen": ("leaflet.fullscreen@3.0.0", ("Control.FullScreen.js", "Control.FullScreen.css",
                                                   "icon-fullscreen.svg")),
     "leaflet-draw": ("leaflet-draw@1.0.4", ("dist/",)),
+    "leaflet-sync": ("leaflet.sync@0.2.4", ("L.Map.Sync.js",)),  # folium DualMap: maps that pan together
 }
 
 STAMP = ".vendored"

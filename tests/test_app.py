@@ -245,14 +245,15 @@ def own_postgis_db(pg_url):
 
 @pytest.mark.postgis
 def test_wall_display_on_postgis_equals_the_store_figures(own_postgis_db, monkeypatch):
+    from gridgeo.simulate import seed_store
     from gridgeo.stats import summarize
     from gridgeo.store import open_store
 
     monkeypatch.setenv("GRIDGEO_DATABASE_URL", own_postgis_db)
-    monkeypatch.setenv("GRIDGEO_SEED_DAYS", "1")
+    store = open_store(own_postgis_db, seed_default=True)  # a real store is never seeded by the app:
+    seed_store(store, _atlas(), days=1, per_day=600)  # the test fills it itself
     at = _run("app_pages/wall.py")
     at_time = data.now()
-    store = open_store(own_postgis_db)
     assert store.backend == "postgresql"
     events = store.events_frame(*data.today_window(at_time))
     assert len(events) > 0

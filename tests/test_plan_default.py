@@ -65,3 +65,28 @@ def test_current_grids_plan_and_repairing_a_detached_piece(two_communities):
     moved = current.atoms.counts[[current.atoms.position[a] for a in piece], 0].sum()
     assert after_f.at[target, "households"] == pytest.approx(before_f.at[target, "households"] + moved)
     assert after_f["households"].sum() == pytest.approx(before_f["households"].sum())
+
+
+def test_a_plan_from_todays_grids_reproduces_them(default_atlas):
+    """The whole default district: atoms refined by communities, legacy layers AND today's grids;
+    the plan started from today's grids has no integrity error (it had 630 when the atoms
+    followed the legacy layers only) and each grid's atoms make up exactly that grid."""
+    import shapely
+
+    from gridgeo.model import to_metric
+    from gridgeo.plan.integrity import errors
+    from gridgeo.plan.start import default_start_plan
+
+    plan = default_start_plan("current")
+    issues = validate(plan)
+    assert errors(issues) == [], [i.message for i in errors(issues)[:5]]
+    grids = to_metric(default_atlas.grids).set_index("code")
+    shapes = plan.grid_shapes(metric=True)
+    assert set(shapes.index) == set(grids.index)
+    sym = shapely.area(shapely.symmetric_difference(shapes.geometry.reindex(grids.index).values,
+                                                    grids.geometry.values))
+    assert sym.max() < 1.0, grids.index[int(np.argmax(sym))]
+    figs = grid_figures(plan)
+    # one source: the units; on the default data they agree with every grid's own record
+    assert not figs["stated_differs"].any()
+    assert np.allclose(figs.loc[grids.index, "households"], grids["households"])

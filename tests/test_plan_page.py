@@ -73,7 +73,7 @@ def test_move_undo_redo_save_and_reapply_after_a_stale_save(plan_store):
     assert repo.save_version(pid, other, author="other", base_version=1) == 2
     at.text_input(key="pl_comment").input("调整一格")
     _click(at, "pl_save")
-    assert any("based on version 1" in e.value for e in at.error)
+    assert any("基于第 1 版" in e.value and "第 2 版" in e.value for e in at.error)  # the refusal in Chinese
     assert repo.head_version(pid) == 2  # refused, nothing overwritten
     _click(at, "pl_reload")
     assert _households(at) == {"001": 300, "002": 500}
@@ -94,7 +94,7 @@ def test_refused_edit_shows_its_reason_and_locks_hold(plan_store):
     at.selectbox(key="pl_target").set_value(g(A, 2))
     _run(at)
     _click(at, "pl_move")
-    assert any("locked" in e.value for e in at.error)
+    assert any(e.value == f"网格 {g(A, 1)} 已锁定；请先解锁再编辑" for e in at.error)  # the refusal in Chinese
     assert _households(at) == {"001": 400, "002": 400}
 
 
@@ -110,9 +110,54 @@ def test_split_merge_and_publish_from_the_page(plan_store):
     at.selectbox(key="pl_merge_b").set_value(g(A, 3))
     _click(at, "pl_merge")
     assert _households(at) == {"001": 400, "002": 400}
+    # unsaved edits on screen: publishing waits for a save (it publishes exactly what is shown)
+    assert any("未保存" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "pl_publish"]
+    assert at.button(key="pl_save").label == "保存为第 2 版"
+    _click(at, "pl_save")
+    assert repo.head_version(pid) == 2
+    # first what publishing version 2 changes (against the store's current grid set), then the
+    # button naming it
+    gs = repo.store.current_version()
+    _click(at, "pl_pub_check")
+    assert any(c.value == f"与现行网格集第 {gs} 版相比：" for c in at.caption)
+    change = next(m.value for m in at.markdown if m.value.startswith("新增 "))
+    assert "户改变归属" in change and "调整 0 个；0 户" not in change
+    assert at.button(key="pl_publish").label == "发布版本 2"
     _click(at, "pl_publish")
-    assert any("grid set version" in s.value or "现行网格集" in s.value for s in at.success)
-    assert repo.store.current_version() is not None
+    assert any(f"现行网格集第 {gs + 1} 版" in s.value for s in at.success)
+    assert repo.store.current_version() == gs + 1
+    assert repo.versions(pid).set_index("version").at[2, "grid_set_version"] == gs + 1  # version 2, not 1
+    # publishing it again would change nothing
+    _click(at, "pl_pub_check")
+    assert any(m.value == "新增 0 个网格，撤销 0 个，调整 0 个；0 户改变归属" for m in at.markdown)
+
+
+def test_tables_of_the_page_are_chinese(tmp_path, monkeypatch):
+    """Checks, versions and audit tables: Chinese headers and values, no raw names or English."""
+    monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GRIDGEO_DATABASE_URL", raising=False)
+    store = open_store(seed_default=False)
+    broken = ops.move_atoms(lattice_plan(), [atom_id(3, 0)], g(A, 1))  # a detached piece of A001
+    PlanRepository(store).create_plan("断开", broken, author="setup")
+    store.close()
+    at = _run(AppTest.from_file(PAGE, default_timeout=120))
+    at.multiselect(key="pl_atoms").set_value([atom_id(0, 0)])
+    at.selectbox(key="pl_target").set_value(g(A, 2))
+    _run(at)
+    _click(at, "pl_move")
+    assert any(s.value == "✓ 已移动单元" for s in at.success)
+    frames = {tuple(f.value.columns): f.value for f in at.dataframe}
+    checks = next(f for cols, f in frames.items() if "规则" in cols)
+    assert list(checks.columns) == ["#", "规则", "级别", "网格", "说明"]
+    assert set(checks["规则"]) <= {"网格不连通", "户数低于下限", "户数超过上限"} and "错误" in set(checks["级别"])
+    assert all("分成" in m or "下限" in m or "上限" in m for m in checks["说明"])
+    versions = next(f for cols, f in frames.items() if "版本" in cols and "保存时间" in cols)
+    assert "None" not in versions.to_string() and "nan" not in versions.to_string()
+    english = ("rule", "severity", "message", "move_atoms", "grid set", "version", "households")
+    shown = " ".join([*(c.value for c in at.caption), *(m.value for m in at.markdown),
+                      *(" ".join(map(str, f.columns)) for f in at.dataframe)])
+    assert not [w for w in english if w in shown], shown
 
 
 def test_empty_store_offers_to_start_a_plan(tmp_path, monkeypatch):

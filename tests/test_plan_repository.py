@@ -281,7 +281,7 @@ def test_concurrent_publishes_each_get_their_own_grid_set(repo):
     assert sorted(d["grid_set_version"] for d in audit[audit["action"] == "publish"]["detail"]) == [1, 2, 3]
 
 
-def _race(url: str, jobs) -> list:
+def _race_jobs(url: str, jobs) -> list:
     """Run each ``job(repo)`` in its own thread with its own store connection, released together;
     return what each returned or raised."""
     barrier = threading.Barrier(len(jobs))
@@ -312,7 +312,7 @@ def test_racing_publishes_on_one_base_exactly_one_wins(repo, rounds):
     pid, _ = repo.create_plan("p", lattice_plan(), author="a")
     for r in range(rounds):
         base = repo.head_version(pid)
-        results = _race(repo.store.url, [lambda rp, k=k, b=base: rp.publish(pid, None, author=f"chief{k}", base_version=b)
+        results = _race_jobs(repo.store.url, [lambda rp, k=k, b=base: rp.publish(pid, None, author=f"chief{k}", base_version=b)
                                          for k in range(2)])
         wins = [x for x in results if isinstance(x, int)]
         stale = [x for x in results if isinstance(x, StaleVersionError)]
@@ -332,7 +332,7 @@ def test_a_publish_racing_a_save_on_one_base_exactly_one_wins(repo):
     edited = ops.move_atoms(plan, [atom_id(2, 0)], g(A, 1))
     for _ in range(3):
         base = repo.head_version(pid)
-        results = _race(repo.store.url, [
+        results = _race_jobs(repo.store.url, [
             lambda rp, b=base: rp.publish(pid, None, author="chief", base_version=b),
             lambda rp, b=base: rp.save_version(pid, edited, author="planner", base_version=b)])
         assert sum(isinstance(x, StaleVersionError) for x in results) == 1, results
@@ -353,3 +353,38 @@ def test_a_publish_on_a_stale_base_is_refused_inside_the_transaction(repo):
     gs = repo.publish(pid, 1, author="chief", base_version=2)  # version 1, looking at head 2
     assert repo.store.current_version() == gs and repo.head_version(pid) == 3
     assert repo.list_plans().set_index("id").at[pid, "published_version"] == 1
+
+
+def test_publish_preview_shows_the_change_and_the_rules_to_accept(repo):
+    """Before publishing: the diff against the current grid set and which failures block or may
+    be accepted; refusals render in Chinese."""
+    from gridgeo.i18n import render
+    from gridgeo.plan.model import SizeBand
+
+    pid, _ = repo.create_plan("p", lattice_plan(), author="a")
+    first = repo.preview_publish(pid, 1)
+    assert first.grid_set_version is None and first.can_publish and first.failures == []
+    assert first.diff.summary["added"] == 4 and first.diff.summary["removed"] == 0
+    gs = repo.publish(pid, 1, author="chief")
+    moved = ops.move_atoms(repo.load(pid)[0], [atom_id(2, 0)], g(A, 1))
+    v2 = repo.save_version(pid, moved, author="a", base_version=1)
+    pv = repo.preview_publish(pid, v2)
+    assert pv.grid_set_version == gs
+    assert pv.diff.summary["changed"] == 2 and pv.diff.summary["added"] == 0
+    assert pv.diff.summary["households_moved"] == 100 and pv.acceptable == [] and pv.blocking == []
+    # a version with a piece cut off: blocking; one below the band: acceptable with a reason
+    broken = ops.move_atoms(moved, [atom_id(3, 1)], g(A, 1))  # cut off from A001
+    v3 = repo.save_version(pid, broken, author="a", base_version=v2)
+    pv3 = repo.preview_publish(pid, v3)
+    assert "non_contiguous" in pv3.blocking and not pv3.can_publish
+    with pytest.raises(IntegrityError) as exc:
+        repo.publish(pid, v3, author="chief")
+    zh = render(exc.value, "zh")
+    assert zh.startswith(f"方案 {pid} 第 {v3} 版有") and "分成 2 块" in zh and "请修正并保存新版本后再发布" in zh
+    assert "fails" in str(exc.value)  # the log and API keep English
+    pid2, _ = repo.create_plan("q", lattice_plan(SizeBand(450, 600)), author="a")
+    pv4 = repo.preview_publish(pid2, 1)
+    assert pv4.acceptable == ["under_min"] and pv4.can_publish
+    with pytest.raises(IntegrityError) as exc:
+        repo.publish(pid2, 1, author="chief", accept_rules=["under_min"])
+    assert render(exc.value, "zh") == "接受例外须在“说明”中写明理由；请填写后再发布"

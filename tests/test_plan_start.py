@@ -5,7 +5,8 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
-from partition_cases import COMMUNITY, _wgs, box, strip_case
+import shapely
+from partition_cases import COMMUNITY, X0, Y0, _wgs, box, strip_case
 
 from gridgeo.partition import run_partition
 from gridgeo.plan import ops
@@ -49,3 +50,54 @@ def test_current_grids_by_largest_overlap(strip):
     # the plan can be edited with the legacy brush of the partition's layers
     painted = ops.paint_legacy_grid(plan, "B", COMMUNITY + "001", layer="party")
     assert grid_figures(painted).at[COMMUNITY + "001", "households"] == 1600
+
+
+def _today(cut_x: float, wobble: float = 0.0):
+    """Today's grids of the strip: a west grid up to ``cut_x`` m and an east grid, the border
+    bent by ``wobble`` m at mid-height (a line that matches no legacy border)."""
+    west = shapely.Polygon([(X0, Y0), (X0 + cut_x, Y0), (X0 + cut_x + wobble, Y0 + 200), (X0 + cut_x, Y0 + 400),
+                            (X0, Y0 + 400)])
+    east = shapely.difference(box(0, 0, 1200, 400), west)
+    return _wgs(gpd.GeoDataFrame({"code": [COMMUNITY + "001", COMMUNITY + "002"], "name": ["西格", "东格"],
+                                  "community_code": COMMUNITY, "households": [400, 1550]},
+                                 geometry=[west, east]))
+
+
+@pytest.mark.parametrize("cut_x,wobble", [(340, 0.0), (300.4, 0.3)])
+def test_todays_grids_are_a_layer_of_the_refinement(cut_x, wobble):
+    """A border through the middle of legacy cells, or 0.4 m off a legacy border (slivers far
+    below the 100 m² tolerance): the atoms follow today's grids and the plan reproduces them."""
+    case = strip_case()
+    today = _today(cut_x, wobble)
+    result = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party",
+                           current=today)
+    atoms = atoms_from_partition(result.atoms)
+    assert set(atoms.frame["current_grid"]) == set(today["code"])
+    plan = plan_from_grids(atoms, today)
+    # only the east grid's size (1550 households) fails: no piece, gap, hole or stray atom
+    assert {(i.rule, i.grid) for i in errors(validate(plan))} == {("over_max", COMMUNITY + "002")}
+    shapes = plan.grid_shapes(metric=True)
+    want = today.to_crs(shapes.crs).set_index("code").geometry
+    for code in today["code"]:
+        diff = shapely.symmetric_difference(shapes.geometry[code], want[code]).area
+        assert diff < 1.0, (code, diff)
+    figs = grid_figures(plan)
+    # the figures are the units' sums; the grids' own records are kept beside them
+    west_units = sum(h for x, h in [(50, 100), (150, 100), (250, 100), (50, 100)] if x < cut_x)
+    assert figs.at[COMMUNITY + "001", "households"] >= west_units
+    assert figs.at[COMMUNITY + "001", "stated_households"] == 400
+    assert figs.at[COMMUNITY + "002", "stated_households"] == 1550
+    assert figs["households"].sum() == pytest.approx(1950)
+    differs = figs["stated_differs"]
+    assert differs[COMMUNITY + "002"] == (abs(figs.at[COMMUNITY + "002", "households"] - 1550) > 0.5)
+
+
+def test_without_todays_grids_the_slivers_ignore_them():
+    """The control: the same 0.4 m offset border without the layer does not survive the sliver merge."""
+    case = strip_case()
+    today = _today(300.4, 0.3)
+    result = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party")
+    plan = plan_from_grids(atoms_from_partition(result.atoms), today)
+    shapes = plan.grid_shapes(metric=True)
+    want = today.to_crs(shapes.crs).set_index("code").geometry
+    assert shapely.symmetric_difference(shapes.geometry[COMMUNITY + "001"], want[COMMUNITY + "001"]).area > 1.0

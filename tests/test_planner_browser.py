@@ -1,8 +1,8 @@
-"""End to end in headless Chromium: on the grid editor page a planner selects an atom (by
-clicking it on the map when the map is drawn, else in the atom list), moves it into the
-neighbouring grid and sees the grid figures change, undoes it, selects a grid's atoms with a
-rectangle drawn on the map and splits the grid along a line drawn on it; no request leaves
-localhost."""
+"""End to end in headless Chromium: on the grid editor page a planner selects an atom by
+clicking it with the editor's select tool (it shows in the atom list), moves it into the
+neighbouring grid with the page's button and sees the grid figures change, undoes it, selects a
+grid's atoms by dragging a box with the select tool and splits the grid along a line drawn with
+the editor's line tool; no request leaves localhost."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from plan_helpers import A, atom_id, g, lattice_plan
+from plan_editor_helpers import atom_point, balance, editor_frame, idle, lonlat_point, pick_tool, wait_until
+from plan_helpers import CELL, X0, Y0, A, atom_id, g, lattice_plan
 from streamlit_server import LOCAL_PREFIXES, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,37 +70,6 @@ def _wait_households(page, expected: dict[str, int], timeout_s: float = 60) -> d
     raise AssertionError(f"figures {seen} never became {expected}")
 
 
-def _map_frame(page, timeout_s: float = 30):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.locator(".leaflet-overlay-pane path").count() > 0:
-                    return frame
-            except Exception:  # noqa: BLE001 - frames detach while the page loads
-                continue
-        page.wait_for_timeout(250)
-    return None
-
-
-def _boxes(page, paths: tuple[int, ...], timeout_s: float = 30):
-    """The map frame and the screen boxes of some of its paths, once the map has settled (the map
-    is redrawn after each rerun that changes it, which detaches the old frame)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        page.wait_for_timeout(1000)
-        try:
-            frame = _map_frame(page)
-            boxes = [frame.locator(".leaflet-overlay-pane path").nth(k).bounding_box(timeout=2000) for k in paths]
-            if all(boxes):
-                return frame, boxes
-        except Exception:  # noqa: BLE001 - the frame was replaced meanwhile: try again
-            if time.monotonic() > deadline:
-                raise
-        if time.monotonic() > deadline:
-            raise AssertionError("the map never settled")
-
-
 def _choose(page, label: str, option_text: str) -> None:
     """Pick an option of a Streamlit selectbox/multiselect by its label and the option's text."""
     widget = page.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(
@@ -131,57 +101,70 @@ def test_move_an_atom_and_see_the_figures_change(planner_server, chromium_path, 
             page = context.new_page()
             page.goto(planner_server, wait_until="domcontentloaded")
             _wait_households(page, {"001": 400, "002": 400}, timeout_s=90)
+            frame = editor_frame(page, 8)  # community A: 2 columns x 4 rows
 
-            frame = _map_frame(page) if _registered() else None
-            if frame is not None:
-                # the atoms are the first paths of the overlay pane, in community order:
-                # r0c0, r0c1, r1c0, ... -> index 2 is r1c0 (grid 001, bordering grid 002)
-                frame.locator(".leaflet-overlay-pane path").nth(2).click()
-                chips = page.locator('[data-testid="stMultiSelect"]').filter(has_text=f"{atom_id(1, 0)} · 001")
-                chips.first.wait_for(timeout=30_000)
-            else:
-                _choose(page, "所选单元", f"{atom_id(1, 0)} ·")
-            page.wait_for_timeout(500)
+            # click r1c0 (grid 001, bordering grid 002) with the select tool: it joins the atom list
+            pick_tool(frame, "select")
+            idle(page, frame)
+            page.mouse.click(*atom_point(page, frame, atom_id(1, 0)))
+            chips = page.locator('[data-testid="stMultiSelect"]').filter(has_text=f"{atom_id(1, 0)} · 001")
+            chips.first.wait_for(timeout=30_000)
+            idle(page, frame)
             _choose(page, "目标网格", f"{g(A, 2)[-3:]} ·")
             page.wait_for_timeout(500)
             page.get_by_role("button", name="移入目标网格").click()
             _wait_households(page, {"001": 300, "002": 500})
+            wait_until(lambda: balance(frame, "pe-all", g(A, 2)) == 500, 30, "the editor to show the move")
 
-            page.get_by_role("button", name="撤销").click()
+            page.get_by_role("button", name="撤销").first.click()
             _wait_households(page, {"001": 400, "002": 400})
+            wait_until(lambda: balance(frame, "pe-all", g(A, 1)) == 400, 30, "the editor to show the undo")
 
-            if frame is not None:
-                # lasso: a rectangle drawn with the Draw tool over grid 001 selects its four atoms
-                frame, boxes = _boxes(page, (0, 3))
-                frame.locator(".leaflet-draw-draw-rectangle").click()
-                x0, y0 = boxes[0]["x"] + 20, boxes[0]["y"] + 20
-                x1, y1 = boxes[1]["x"] + boxes[1]["width"] - 20, boxes[1]["y"] + boxes[1]["height"] - 20
-                page.mouse.move(x0, y0)
-                page.mouse.down()
-                page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2)
-                page.mouse.move(x1, y1)
-                page.mouse.up()
-                picked = page.locator('[data-testid="stMultiSelect"]').first
-                deadline = time.monotonic() + 30
-                while time.monotonic() < deadline and picked.inner_text().count(" · 001 · ") < 4:
-                    page.wait_for_timeout(300)
-                text = picked.inner_text()
-                assert all(f"{atom_id(r, c)} · 001" in text for r in (0, 1) for c in (0, 1)), text
+            # the legacy-grid brush paints the whole party grid L1 (r0c1, r1c1 here) into 002; the
+            # eraser takes r0c1 out again (a gap); Ctrl+Z twice brings the plan back
+            frame.select_option("#pe-active", g(A, 2))
+            pick_tool(frame, "legacy")
+            frame.select_option("#pe-layer", "party")
+            idle(page, frame)
+            page.mouse.click(*atom_point(page, frame, atom_id(0, 1)))
+            assert (balance(frame, "pe-touched", g(A, 1)), balance(frame, "pe-touched", g(A, 2))) == (200, 600)
+            _wait_households(page, {"001": 200, "002": 600})
+            pick_tool(frame, "erase", size=1)
+            idle(page, frame)
+            page.mouse.click(*atom_point(page, frame, atom_id(0, 1)))
+            _wait_households(page, {"001": 200, "002": 500})
+            assert frame.evaluate(f"window.__pe.assign['{atom_id(0, 1)}'] === undefined")
+            for _ in range(2):
+                idle(page, frame)
+                frame.locator("#map").focus()
+                page.keyboard.press("Control+z")
+            _wait_households(page, {"001": 400, "002": 400})
+            pick_tool(frame, "select")
 
-                # split grid 001 along a line drawn between its two columns
-                frame, boxes = _boxes(page, (0, 2))
-                frame.locator(".leaflet-draw-draw-polyline").click()
-                x = boxes[0]["x"] + boxes[0]["width"] + 0.5
-                for y in (boxes[0]["y"] + 3, boxes[1]["y"] + boxes[1]["height"] - 3):
-                    page.mouse.move(x, y)
-                    page.wait_for_timeout(200)
-                    page.mouse.down()
-                    page.mouse.up()
-                    page.wait_for_timeout(400)
-                frame.locator(".leaflet-draw-actions a", has_text="Finish").click()
-                page.wait_for_timeout(1500)
-                page.get_by_role("button", name="按地图上画的线拆分").click()
-                _wait_households(page, {"001": 200, "002": 400, "003": 200})
+            # a box dragged with the select tool over grid 001 selects its four atoms
+            idle(page, frame)
+            x0, y0 = lonlat_point(page, frame, X0 + 0.0001, Y0 - 0.0001)
+            x1, y1 = lonlat_point(page, frame, X0 + 2 * CELL - 0.0001, Y0 - 2 * CELL + 0.0001)
+            page.mouse.move(x0, y0)
+            page.mouse.down()
+            page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2)
+            page.mouse.move(x1, y1)
+            page.mouse.up()
+            picked = page.locator('[data-testid="stMultiSelect"]').first
+            wait_until(lambda: picked.inner_text().count(" · 001 · ") == 4, 30, "the box selection")
+            text = picked.inner_text()
+            assert all(f"{atom_id(r, c)} · 001" in text for r in (0, 1) for c in (0, 1)), text
+
+            # split grid 001 along a line drawn between its two columns with the line tool
+            idle(page, frame)
+            pick_tool(frame, "line")
+            for lat in (Y0 + 0.0002, Y0 - 2 * CELL + 0.00005):
+                page.mouse.click(*lonlat_point(page, frame, X0 + CELL, lat))
+                page.wait_for_timeout(200)
+            page.keyboard.press("Enter")
+            idle(page, frame)
+            page.get_by_role("button", name="按地图上画的线拆分").click()
+            _wait_households(page, {"001": 200, "002": 400, "003": 200})
             shot = tmp_path / "planner.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 20_000

@@ -11,6 +11,7 @@ import pytest
 
 from gridgeo.assign import GridIndex
 from gridgeo.cli import main
+from gridgeo.config import get_settings
 from gridgeo.crs import to_wgs84
 from gridgeo.events import validate_events
 from gridgeo.lifecycle import TRANSITIONS
@@ -102,7 +103,7 @@ def test_planned_moves_follow_the_lifecycle(week):
 
 
 def test_seed_store_gives_a_living_history(tmp_path, default_atlas):
-    store = open_store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    store = open_store(f"sqlite:///{tmp_path / 's.sqlite'}", seed_default=True)
     now = datetime.now(UTC)
     assert seed_store(store, default_atlas, days=2, per_day=300, seed=4, now=now) == 600
     frame = store.events_frame(now=now)
@@ -128,3 +129,45 @@ def test_simulate_command_writes_to_the_store(tmp_path, monkeypatch, capsys):
     assert len(frame) >= 3 and frame["id"].str.startswith("sim3-").all()
     assert (frame["status"] != "reported").any()  # lifecycles advanced
     assert main(["simulate", "--rate", "0"]) == 2
+
+
+def test_simulate_refuses_a_store_opened_for_real_work_unless_asked(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path / "demo"))
+    monkeypatch.delenv("GRIDGEO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("GRIDGEO_ATLAS", raising=False)
+    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    fast = ["--rate", "100", "--duration", "1", "--seed", "5", "--pace", "5000", "--advance-every", "0.5"]
+    assert main(["simulate", "--database", url, *fast]) == 2
+    assert "--into-real-store" in capsys.readouterr().err
+    monkeypatch.setenv("GRIDGEO_DATABASE_URL", url)  # the same store given by the environment
+    get_settings.cache_clear()
+    assert main(["simulate", *fast]) == 2
+    store = open_store(url)
+    assert store.count_events() == 0 and store.current_version() is None  # nothing written, no grids
+    store.close()
+    assert main(["simulate", *fast, "--into-real-store"]) == 0  # explicitly asked
+    store = open_store(url)
+    assert store.count_events() > 0
+    store.close()
+
+
+def test_the_data_dir_store_stops_being_the_demo_once_another_atlas_is_active(tmp_path, monkeypatch, capsys,
+                                                                               default_atlas):
+    from gridgeo.active import active_atlas_name, is_demo_store, load_active_atlas
+    from gridgeo.store.atlases import save_atlas, use_atlas
+
+    monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GRIDGEO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("GRIDGEO_ATLAS", raising=False)
+    store = open_store()
+    assert is_demo_store(store) and store.current_version() == 1  # the demo: synthetic grids published
+    small = type(default_atlas)(meta={}, **{k: v.head(40) if k in ("grids", "units", "legacy") else v
+                                            for k, v in default_atlas.layers().items()})
+    save_atlas(store, small, "office-copy")
+    use_atlas(store, "office-copy")
+    assert active_atlas_name(store) == "office-copy" and not is_demo_store(store)
+    assert len(load_active_atlas(store).grids) == 40
+    store.close()
+    fast = ["--rate", "50", "--duration", "1", "--seed", "2", "--pace", "5000", "--advance-every", "0.5"]
+    assert main(["simulate", *fast]) == 2  # no invented events into a store doing real work
+    assert "office-copy" in capsys.readouterr().err

@@ -48,14 +48,36 @@ def test_schema_is_migrated_once(store_url):
     st.close()
 
 
-def test_empty_store_publishes_default_atlas_as_version_1(store_url, default_atlas):
+def test_a_store_opened_by_url_is_never_seeded(store_url, tmp_path, monkeypatch):
+    """Real work: a URL (not the demo's embedded file) gets no synthetic grids, nor does the
+    demo's own file once GRIDGEO_DATABASE_URL or a non-demo atlas is configured."""
+    monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("GRIDGEO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("GRIDGEO_ATLAS", raising=False)
     st = open_store(store_url)
+    assert st.current_version() is None
+    st.close()
+    from gridgeo.config import Settings
+
+    demo_file = Settings(data_dir=tmp_path / "data").store_url
+    for settings in (Settings(data_dir=tmp_path / "data", database_url=demo_file),
+                     Settings(data_dir=tmp_path / "data", atlas="chengdu-office")):
+        st = open_store(demo_file, settings=settings)
+        assert st.current_version() is None
+        st.close()
+    st = open_store(demo_file)  # the demo: the embedded file, no URL, the demo atlas
+    assert st.current_version() == 1
+    st.close()
+
+
+def test_empty_store_publishes_default_atlas_as_version_1(store_url, default_atlas):
+    st = open_store(store_url, seed_default=True)
     version, grids = st.current_grid_set()
     assert version == 1 and len(grids) == len(default_atlas.grids)
     assert set(grids["code"]) == set(default_atlas.grids["code"])
     assert grids.crs == "EPSG:4326"
     st.close()
-    st = open_store(store_url)  # not published again
+    st = open_store(store_url, seed_default=True)  # not published again
     assert st.grid_sets()["version"].tolist() == [1]
     st.close()
 
@@ -234,7 +256,7 @@ def test_concurrent_first_opens_publish_the_default_once(store_url):
 
     def opener():
         try:
-            stores.append(open_store(store_url))
+            stores.append(open_store(store_url, seed_default=True))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -257,7 +279,7 @@ def test_assignment_equals_postgis_st_covers(pg_url, default_atlas):
     from gridgeo.simulate import generate_events
 
     drop_store_tables(pg_url)
-    st = open_store(pg_url)
+    st = open_store(pg_url, seed_default=True)
     events = generate_events(default_atlas, n=3000, seed=2, start=T0, duration=86400)
     coords = default_atlas.grids.geometry.get_coordinates().to_numpy()[:300:3]  # grid vertices
     events += [ev(i, id=f"v{i}", lon=float(x), lat=float(y)) for i, (x, y) in enumerate(coords)]
@@ -277,9 +299,14 @@ def test_assignment_equals_postgis_st_covers(pg_url, default_atlas):
 def _to_pre_alembic(st, store_level: int, with_plans: bool) -> None:
     """Roll a store back to how gridgeo kept it before Alembic: ``schema_migrations`` 1..level,
     ``plan_schema_migrations`` 1 when the plan tables exist, no alembic_version/event_counts."""
+    pre_alembic = {"grid_sets", "grid_set_grids", "events", "event_history", "plan_atom_sets", "plans",
+                   "plan_versions", "plan_audit", "spatial_ref_sys"}
+    later = sorted(set(sa.inspect(st.engine).get_table_names()) - pre_alembic)  # alembic_version, counts, ...
     with st.write_engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE alembic_version")
-        conn.exec_driver_sql("DROP TABLE event_counts")
+        for table in later:  # tables of later revisions (atlases, identities...) did not exist then
+            conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}"' + (" CASCADE" if st.backend == "postgresql" else ""))
+        for column in ("reporter_name", "reporter_phone"):  # columns of later revisions neither (0008)
+            conn.exec_driver_sql(f"ALTER TABLE events DROP COLUMN {column}")
         if store_level < 3:
             conn.exec_driver_sql("DROP INDEX ix_event_history_at")
         conn.exec_driver_sql("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
@@ -309,7 +336,7 @@ def test_a_store_from_before_alembic_is_stamped_and_upgraded(store_url, small_gr
     st = open_store(store_url, seed_default=False)
     assert st.schema_version() == head_revision()
     tables = set(sa.inspect(st.engine).get_table_names())
-    assert {"plans", "plan_versions", "plan_audit", "event_counts"} <= tables
+    assert {"plans", "plan_versions", "plan_audit", "event_counts", "atlases", "atlas_features"} <= tables
     assert not tables & {"schema_migrations", "plan_schema_migrations"}
     assert "ix_event_history_at" in {ix["name"] for ix in sa.inspect(st.engine).get_indexes("event_history")}
     with st.engine.connect() as conn:  # the aggregates were filled from the stored events

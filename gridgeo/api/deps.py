@@ -1,6 +1,6 @@
 """Dependencies of every router: settings, store, access checks and request guards.
 
-``require_read``, ``require_write``, ``check_params`` and ``plan_id_in_range`` are *guards*:
+``check_params`` and ``plan_id_in_range`` (and the access guards of :mod:`gridgeo.api.auth`) are *guards*:
 routers list them as router-level dependencies (so no handler can forget them) and
 :class:`gridgeo.api.routing.GuardedRoute` runs them from the request line and headers alone,
 before any byte of the body is read (an unauthenticated 300 MB upload gets its 401 at once).
@@ -8,7 +8,6 @@ before any byte of the body is read (an unauthenticated 300 MB upload gets its 4
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -42,37 +41,6 @@ async def get_store(request: Request) -> Any:
     """The app's store (opened at startup, or on first use outside the lifespan). ``async``: no
     thread-pool hop; the store is open once the lifespan has run (a first open blocks the loop once)."""
     return request.app.state.stores.get()
-
-
-def _token_ok(request: Request, settings: Settings) -> bool:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return bool(settings.api_token) and scheme.lower() == "bearer" and \
-        hmac.compare_digest(token.strip().encode(), settings.api_token.encode())
-
-
-@guard
-def require_write(request: Request) -> None:
-    """Writes need ``Authorization: Bearer <GRIDGEO_API_TOKEN>`` (503 when no token is set)."""
-    settings = get_settings(request)
-    if not settings.api_token:
-        raise ApiError(503, "writes are disabled: set GRIDGEO_API_TOKEN on the server")
-    if not _token_ok(request, settings):
-        raise ApiError(401, "writes need the header Authorization: Bearer <GRIDGEO_API_TOKEN>",
-                       headers={"WWW-Authenticate": "Bearer"})
-
-
-@guard
-def require_read(request: Request) -> None:
-    """Reads follow GRIDGEO_READ_ACCESS: open, localhost (loopback free, others the token) or token."""
-    settings = get_settings(request)
-    if settings.read_access == "open":
-        return
-    host = request.client.host if request.client else ""
-    if settings.read_access == "localhost" and host in LOOPBACK:
-        return
-    if not _token_ok(request, settings):
-        raise ApiError(401, "reads from this address need Authorization: Bearer <token>",
-                       headers={"WWW-Authenticate": "Bearer"})
 
 
 @guard

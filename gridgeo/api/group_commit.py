@@ -23,7 +23,7 @@ from gridgeo import intake
 from gridgeo.api.outage import classify
 from gridgeo.events import EventIn
 
-Member = tuple[list[EventIn], asyncio.Future]
+Member = tuple[list[EventIn], asyncio.Future, str]
 
 
 class GroupCommit:
@@ -35,11 +35,12 @@ class GroupCommit:
         self._queue: list[Member] = []
         self._writer: asyncio.Task | None = None
 
-    async def submit(self, events: list[EventIn]) -> list[dict]:
-        """Store ``events`` (in one transaction with whatever else is queued); their results."""
+    async def submit(self, events: list[EventIn], actor: str = "intake") -> list[dict]:
+        """Store ``events`` reported by ``actor`` (in one transaction with whatever else the same
+        actor has queued); their results."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
-        self._queue.append((events, future))
+        self._queue.append((events, future, actor))
         if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
             self._writer = loop.create_task(self._drain())
         return await future
@@ -47,7 +48,8 @@ class GroupCommit:
     def _take(self) -> list[Member]:
         group: list[Member] = []
         size = 0
-        while self._queue and (not group or size + len(self._queue[0][0]) <= self.max_events):
+        while self._queue and (not group or (size + len(self._queue[0][0]) <= self.max_events
+                                             and self._queue[0][2] == group[0][2])):
             item = self._queue.pop(0)
             group.append(item)
             size += len(item[0])
@@ -56,14 +58,14 @@ class GroupCommit:
     async def _drain(self) -> None:
         while self._queue:
             group = self._take()
-            flat = [ev for events, _ in group for ev in events]
+            flat = [ev for events, _, _ in group for ev in events]
             try:
-                results = await run_in_threadpool(intake.add_valid, self._store(), flat)
+                results = await run_in_threadpool(intake.add_valid, self._store(), flat, group[0][2])
             except Exception as exc:  # noqa: BLE001 - answered per member below
                 await self._one_by_one(group, exc)
                 continue
             start = 0
-            for events, future in group:
+            for events, future, _ in group:
                 part = [{**r, "index": r["index"] - start} for r in results[start:start + len(events)]]
                 start += len(events)
                 _answer(future, part)
@@ -71,12 +73,12 @@ class GroupCommit:
     async def _one_by_one(self, group: list[Member], exc: Exception) -> None:
         """After a failed shared transaction: every member alone (or all get ``exc`` in an outage)."""
         if len(group) == 1 or classify(exc) is not None and classify(exc).status != 422:
-            for _, future in group:
+            for _, future, _ in group:
                 _fail(future, exc)
             return
-        for events, future in group:
+        for events, future, actor in group:
             try:
-                _answer(future, await run_in_threadpool(intake.add_valid, self._store(), events))
+                _answer(future, await run_in_threadpool(intake.add_valid, self._store(), events, actor))
             except Exception as own:  # noqa: BLE001 - this member's own answer
                 _fail(future, own)
 

@@ -38,15 +38,18 @@ def ensure_parent_dir(path: str | Path, flag: str) -> Path:
     return path
 
 
-def open_store_checked(url: str | None, flag: str = "--database") -> Any:
-    """``gridgeo.store.open_store(url)`` with a bad URL or an unreachable/unwritable store as one line."""
+def open_store_checked(url: str | None, flag: str = "--database", *, seed_default: bool | None = None) -> Any:
+    """``gridgeo.store.open_store(url)`` with a bad URL or an unreachable/unwritable store as one line.
+
+    ``seed_default`` as in open_store: None (default) publishes the demo grids only into the empty
+    demo store (gridgeo.active.is_demo_store); False never (atlas commands); True always."""
     import sqlalchemy as sa
 
     from gridgeo.store import open_store
 
     shown = url or "the default store (GRIDGEO_DATABASE_URL or the data dir)"
     try:
-        return open_store(url)
+        return open_store(url, seed_default=seed_default)
     except sa.exc.ArgumentError as exc:
         raise UsageError(f"{flag} {url}: not a database URL ({exc}); use sqlite:///FILE or "
                          "postgresql+psycopg://USER@HOST/DB") from None

@@ -27,11 +27,14 @@ OUTPUT_FILES = ("grids.gpkg", "grids.geojson", "crosswalk.csv", "metrics.json", 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the partition options."""
-    parser.epilog = ("Either --atlas DIR (a folder with communities.geojson, legacy.geojson, units.geojson; "
-                     "data/boundaries is the default dataset) or --communities, --legacy and --units. "
-                     "A legacy file may hold several layers in its `layer` column.")
-    parser.add_argument("--atlas", metavar="DIR", help="atlas folder to take the three inputs from "
-                        "(e.g. data/boundaries)")
+    parser.epilog = ("Either --atlas NAME (a stored atlas, see `gridgeo atlas list`), --atlas DIR (a folder with "
+                     "communities.geojson, legacy.geojson, units.geojson; data/boundaries is the default dataset) "
+                     "or --communities, --legacy and --units. A legacy file may hold several layers in its "
+                     "`layer` column.")
+    parser.add_argument("--atlas", metavar="NAME|DIR", help="stored atlas name, or atlas folder, to take the three "
+                        "inputs from (e.g. data/boundaries)")
+    parser.add_argument("--database", metavar="URL", help="store holding --atlas NAME (default GRIDGEO_DATABASE_URL "
+                        "or the data dir)")
     parser.add_argument("--communities", metavar="PATH", help="community boundaries (code, geometry)")
     parser.add_argument("--legacy", metavar="PATH", action="append",
                         help="legacy grid layer file(s) (code, layer, geometry); repeat for several files")
@@ -52,6 +55,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "tolerance), maup (every unclean layer) or none")
     parser.add_argument("--jobs", type=int, default=2,
                         help="processes for the per-community solver (default 2; 1 = in this process)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                        help="solve the communities on this Dask distributed cluster")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="start a Dask LocalCluster of N worker processes for the run")
     parser.add_argument("--out", metavar="DIR", required=True, help="output folder (created if missing)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -76,6 +83,8 @@ def _read(path: str, kind: str, source_label: str) -> gpd.GeoDataFrame:
 def load_inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:
     """Read communities, legacy (all files concatenated) and units from the arguments."""
     paths = {"communities": args.communities, "legacy": args.legacy, "units": args.units}
+    if args.atlas and not Path(args.atlas).exists() and not any((args.communities, args.legacy, args.units)):
+        return load_stored_inputs(args.atlas, args.database)
     if args.atlas:
         folder = Path(args.atlas)
         if not folder.is_dir():
@@ -109,6 +118,30 @@ def load_inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoData
     return communities, legacy, units, {"inputs": paths, "invalid_geometries_repaired": repairs}
 
 
+def load_stored_inputs(name: str, database: str | None
+                       ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:
+    """Communities, legacy layers and units of the stored atlas ``name`` (see `gridgeo atlas`)."""
+    from gridgeo.commands._checks import open_store_checked
+    from gridgeo.config import get_settings
+    from gridgeo.store.atlases import AtlasNotFound, load_stored_atlas
+    from gridgeo.validation import repair_geometries
+
+    with open_store_checked(database or get_settings().store_url, seed_default=False) as store:
+        try:
+            atlas = load_stored_atlas(store, name)
+        except AtlasNotFound as exc:
+            raise UsageError(f"--atlas {name}: no such folder, and {exc}") from None
+    for layer in ("communities", "legacy", "units"):
+        if not len(getattr(atlas, layer)):
+            raise InputError(f"--atlas {name}: the stored atlas has no {layer}; import them with "
+                             f"`gridgeo atlas import --name {name} ... --{layer} F`")
+    frames = [repair_geometries(getattr(atlas, layer), layer) for layer in ("communities", "legacy", "units")]
+    report = {"inputs": {"atlas": name, "version": atlas.meta.get("atlas_version")},
+              "invalid_geometries_repaired": {layer: n for layer, (_, n) in
+                                              zip(("communities", "legacy", "units"), frames, strict=True)}}
+    return frames[0][0], frames[1][0], frames[2][0], report
+
+
 def _atomic_write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -139,6 +172,7 @@ def run(args: argparse.Namespace) -> int:
     """Read, partition, write, print the summary; 0 on success."""
     from gridgeo.commands._checks import check_dir_creatable
     from gridgeo.partition import run_partition
+    from gridgeo.partition.engine import Engine
     from gridgeo.partition.summary import summary_markdown
 
     if args.min_households < 0 or args.max_households <= args.min_households:
@@ -149,6 +183,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--min-population {lo} / --max-population {hi}: need 0 <= min < max")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: use 1 or more worker processes")
+    if args.scheduler and args.workers:
+        raise UsageError("give --scheduler (an existing Dask cluster) or --workers N (a local one), not both")
+    if args.scheduler and not args.scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise UsageError(f"--scheduler {args.scheduler}: give the scheduler address, e.g. tcp://10.0.0.5:8786")
     if not args.sliver >= 0:
         raise UsageError(f"--sliver {args.sliver}: use an area in m² of 0 or more")
     out = check_dir_creatable(args.out, "--out")
@@ -180,7 +220,8 @@ def run(args: argparse.Namespace) -> int:
                             args.primary_layer, args.seed, sliver_m2=args.sliver, repair=args.repair,
                             n_jobs=args.jobs, min_population=args.min_population,
                             max_population=args.max_population, previous=previous, layers=layers,
-                            progress=progress)
+                            progress=progress,
+                            engine=Engine(jobs=args.jobs, scheduler=args.scheduler, workers=args.workers))
     finally:
         if bar is not None:
             bar.close()

@@ -7,6 +7,12 @@ times faster than real handling (default 60: an hour of handling per minute), so
 moves. Without ``--to-api`` events go straight into the store; with it they are POSTed (and
 moves PATCHed) with the bearer token ``--token`` / GRIDGEO_API_TOKEN. ``--history-days`` first
 fills the store with that many days of past events.
+
+Events fall on the active atlas (``GRIDGEO_ATLAS``, else the store's active atlas, else the
+Guangming demo): clustered at its basic units (its grids when it has none). Simulated events
+go only into the demo store (the embedded SQLite file of the data dir, demo atlas; see
+:mod:`gridgeo.active`): a store opened for real work (``GRIDGEO_DATABASE_URL``, ``--database``,
+or a non-demo atlas) is refused with exit 2 unless ``--into-real-store`` is given.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from gridgeo import intake
-from gridgeo.config import get_settings
+from gridgeo.config import DEMO_ATLAS, get_settings
 from gridgeo.errors import InputError, UsageError
 
 
@@ -35,6 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--history-days", type=float, default=0.0,
                         help="first fill the store with this many days of past events (direct mode)")
     parser.add_argument("--history-per-day", type=int, default=1200, help="events per day of history")
+    parser.add_argument("--into-real-store", action="store_true",
+                        help="write simulated events even into a store opened for real work (not the demo)")
 
 
 class _Sink:
@@ -108,9 +116,36 @@ class _Sink:
             self.client.close()
 
 
+def _checked_atlas(sink: _Sink, args: argparse.Namespace):
+    """The active atlas to simulate on; UsageError when the target is a store opened for real
+    work and --into-real-store was not given."""
+    from gridgeo.active import active_atlas_name, is_demo_store, load_active_atlas
+
+    settings = get_settings()
+    if sink.store is not None:
+        real = not is_demo_store(sink.store, settings)
+        name = active_atlas_name(sink.store, settings)
+        where = args.database or settings.store_url
+    else:  # a service: the local settings say whether this is real work
+        real = not settings.demo_allowed
+        name = active_atlas_name(None, settings)
+        where = args.to_api
+    if real and not args.into_real_store:
+        raise UsageError(f"{where}: not the demo store (atlas {name!r}); simulate writes invented events only "
+                         "into the demo store. Add --into-real-store to write them there anyway")
+    if sink.store is not None or name == DEMO_ATLAS:
+        return load_active_atlas(sink.store, settings)
+    from gridgeo.commands._checks import open_store_checked
+
+    store = open_store_checked(settings.store_url)
+    try:
+        return load_active_atlas(store, settings)
+    finally:
+        store.close()
+
+
 def run(args: argparse.Namespace) -> int:
     """Stream events for --duration seconds; print a summary line."""
-    from gridgeo.atlas import load_default_atlas
     from gridgeo.simulate import NEXT, generate_events, plan_lifecycles, seed_store
 
     if not args.rate > 0 or not args.duration > 0 or not args.pace > 0 or not args.advance_every > 0:
@@ -123,8 +158,12 @@ def run(args: argparse.Namespace) -> int:
     if args.seed is not None and args.seed < 0:
         raise UsageError(f"--seed {args.seed}: use a number of 0 or more")
     seed = args.seed if args.seed is not None else int(time.time())
-    atlas = load_default_atlas()
     sink = _Sink(args)
+    try:
+        atlas = _checked_atlas(sink, args)
+    except Exception:
+        sink.close()
+        raise
     totals = {"accepted": 0, "duplicate": 0, "rejected": 0, "moves": 0}
     try:
         if args.history_days > 0:

@@ -124,16 +124,19 @@ def _label(points: np.ndarray, polys: np.ndarray, labels: np.ndarray) -> tuple[n
 
 
 def _merge_slivers(area: np.ndarray, community: np.ndarray, adjacency: pd.Series,
-                   sliver_m2: float) -> tuple[np.ndarray, int]:
+                   sliver_m2: float, keep_apart: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """Union-find merge of faces below ``sliver_m2`` into the neighbour with the longest shared border.
 
     Faces of a community only merge within it; faces outside every community join any neighbour
-    (and take its community). Returns the group (root face index) of every face and the count.
+    (and take its community). ``keep_apart`` (a label per face, e.g. today's grid) is respected
+    when it can be: a sliver joins a neighbour with its own label before any other. Returns the
+    group (root face index) of every face and the count.
     """
     n = len(area)
     parent = np.arange(n)
     grp_area = area.astype(float).copy()
     comm = community.copy()
+    sub = keep_apart.copy() if keep_apart is not None else np.full(n, None, dtype=object)
     nbrs: list[dict[int, float]] = [dict() for _ in range(n)]
     focal = adjacency.index.get_level_values(0).to_numpy()
     neigh = adjacency.index.get_level_values(1).to_numpy()
@@ -159,12 +162,15 @@ def _merge_slivers(area: np.ndarray, community: np.ndarray, adjacency: pd.Series
                  if comm[i] is None or comm[j] == comm[i] or comm[j] is None]
         if not cands:
             continue
-        # prefer neighbours inside a community, then the longest border, then the lowest index
-        best = max(cands, key=lambda c: (comm[-c[1]] is not None, c[0], c[1]))
+        # prefer neighbours inside a community, then of the same keep_apart label (today's grid),
+        # then the longest border, then the lowest index
+        best = max(cands, key=lambda c: (comm[-c[1]] is not None, sub[-c[1]] == sub[i], c[0], c[1]))
         j = -best[1]
         # merge i into j (keep the larger dict as the survivor's)
         if comm[j] is None:
             comm[j] = comm[i]
+        if sub[j] is None:
+            sub[j] = sub[i]
         parent[i] = j
         grp_area[j] += grp_area[i]
         nbrs_i = nbrs[i]
@@ -240,15 +246,21 @@ def prepare_layers(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, sliv
 
 
 def refine(comms: gpd.GeoDataFrame, frames: dict[str, gpd.GeoDataFrame], report: RefinementReport,
-           extra_lines: np.ndarray | None = None) -> gpd.GeoDataFrame:
+           extra_lines: np.ndarray | None = None, current: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Atoms of the common refinement of prepared communities and layers (see prepare_layers).
 
     ``extra_lines`` (metric linework, e.g. cuts between basic units) are noded in as well.
-    Returns the atoms (atom, community, legacy_<layer> codes, area_m2, geometry), sorted by
-    community then north->south, west->east; fills in the report's counts.
+    ``current`` (metric code + geometry: today's grids) is a layer of the refinement too: its
+    boundaries are noded in, every atom gets its ``current_grid`` and slivers merge within their
+    grid where they can, so today's grids are unions of atoms.
+    Returns the atoms (atom, community, legacy_<layer> codes, [current_grid], area_m2, geometry),
+    sorted by community then north->south, west->east; fills in the report's counts.
     """
     sliver_m2 = report.sliver_m2
-    all_geoms = np.concatenate([comms.geometry.values] + [f.geometry.values for f in frames.values()])
+    layers = [comms.geometry.values] + [f.geometry.values for f in frames.values()]
+    if current is not None:
+        layers.append(current.geometry.values)
+    all_geoms = np.concatenate(layers)
     faces = _faces(all_geoms, extra_lines)
     report.faces = len(faces)
     points = shapely.point_on_surface(faces)
@@ -259,9 +271,12 @@ def refine(comms: gpd.GeoDataFrame, frames: dict[str, gpd.GeoDataFrame], report:
         lab, count = _label(points, layer.geometry.values, layer["code"].to_numpy(dtype=object))
         face_labels[name] = lab
         report.layers[name]["gap_m2"] = round(float(area[(count == 0) & (face_comm != None)].sum()), 1)  # noqa: E711
+    face_current = None
+    if current is not None:
+        face_current, _ = _label(points, current.geometry.values, current["code"].astype(str).to_numpy(dtype=object))
 
     graph = Graph.build_contiguity(gpd.GeoSeries(faces), rook=True, by_perimeter=True)
-    roots, merged = _merge_slivers(area, face_comm, graph.adjacency, sliver_m2)
+    roots, merged = _merge_slivers(area, face_comm, graph.adjacency, sliver_m2, keep_apart=face_current)
     report.slivers_merged = merged
     # the community of a group is that of its root face (faces outside every community adopt one)
     root_comm = face_comm[roots]
@@ -272,6 +287,8 @@ def refine(comms: gpd.GeoDataFrame, frames: dict[str, gpd.GeoDataFrame], report:
     df = pd.DataFrame({"root": roots[keep], "community": root_comm[keep], "area": area[keep]})
     for name, lab in face_labels.items():
         df[f"legacy_{name}"] = lab[keep]
+    if face_current is not None:
+        df["current_grid"] = face_current[keep]
     geoms = faces[keep]
     # atom labels: those of the group's largest face
     order = np.lexsort((-df["area"].to_numpy(), df["root"].to_numpy()))

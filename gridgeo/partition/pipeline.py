@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -19,8 +18,9 @@ from gridgeo.partition.adjacency import neighbour_lists, outer_boundary_atoms, r
 from gridgeo.partition.apportion import apportion, crowded_cut_lines
 from gridgeo.partition.codes import assign_codes
 from gridgeo.partition.crosswalk import build_crosswalk, outcome_summary
+from gridgeo.partition.engine import Engine, solve_problems
 from gridgeo.partition.overlay import dissolve_valid, prepare_layers, refine
-from gridgeo.partition.regionalize import CommunityProblem, CommunityResult, solve_community
+from gridgeo.partition.regionalize import CommunityProblem
 from gridgeo.partition.scoring import (
     change_class,
     distribution,
@@ -123,23 +123,6 @@ def _problems(atoms: gpd.GeoDataFrame, pairs: pd.DataFrame, layers: list[str], p
     return problems
 
 
-def _solve_all(problems: list[CommunityProblem], seed: int, n_jobs: int,
-               progress: Progress | None) -> list[CommunityResult]:
-    results: list[CommunityResult] = []
-    if n_jobs > 1 and len(problems) > 1:
-        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-            for i, res in enumerate(pool.map(solve_community, problems, [seed] * len(problems), chunksize=2)):
-                results.append(res)
-                if progress:
-                    progress(f"regionalize {res.community}", (i + 1) / len(problems))
-    else:
-        for i, prob in enumerate(problems):
-            results.append(solve_community(prob, seed))
-            if progress:
-                progress(f"regionalize {prob.community}", (i + 1) / len(problems))
-    return results
-
-
 def to_wgs84_valid(gdf: gpd.GeoDataFrame, densify_m: float = 5.0) -> gpd.GeoDataFrame:
     """Reproject metric polygons to WGS84 without folding rings.
 
@@ -211,8 +194,14 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
                   min_population: float | None = None, max_population: float | None = None,
                   previous: gpd.GeoDataFrame | None = None, layers: list[str] | None = None,
                   split_crowded: bool = True, extra_lines: np.ndarray | None = None,
-                  progress: Progress | None = None) -> PartitionResult:
-    """Propose all-element grids; the full result including the atoms (see propose_grids)."""
+                  progress: Progress | None = None, engine: Engine | None = None,
+                  current: gpd.GeoDataFrame | None = None) -> PartitionResult:
+    """Propose all-element grids; the full result including the atoms (see propose_grids).
+
+    ``current`` (WGS84 code + geometry: today's grids) is made a layer of the refinement, so
+    every atom lies in one of today's grids (its ``current_grid``) and a plan started from them
+    reproduces them exactly (``gridgeo.plan.start``).
+    """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     lo, hi = float(min_households), float(max_households)
@@ -239,15 +228,19 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
             progress(stage, frac)
 
     tick("refine", 0.0)
-    comm_m = to_metric(communities.assign(code=communities["code"].astype(str)))
-    legacy_m = to_metric(legacy.assign(code=legacy["code"].astype(str)))
-    units_m = to_metric(units)
+    comm_m = to_metric(communities.assign(code=communities["code"].astype(str)))  # the district's GK zone
+    legacy_m = to_metric(legacy.assign(code=legacy["code"].astype(str)), comm_m.crs)
+    units_m = to_metric(units, comm_m.crs)
+    current_m = None
+    if current is not None:
+        _require(current, ("code",), "current grids")
+        current_m = to_metric(current[["code", "geometry"]].assign(code=current["code"].astype(str)), comm_m.crs)
     comms_p, frames, refine_report = prepare_layers(comm_m, legacy_m, sliver_m2=sliver_m2, repair=repair)
     base_lines: list = []
     if extra_lines is not None and len(extra_lines):
         base_lines = list(gpd.GeoSeries(np.asarray(extra_lines, dtype=object), crs=WGS84).to_crs(comm_m.crs).values)
     atoms = refine(comms_p, frames, refine_report,
-                   extra_lines=np.asarray(base_lines, dtype=object) if base_lines else None)
+                   extra_lines=np.asarray(base_lines, dtype=object) if base_lines else None, current=current_m)
     timings["refine_s"] = time.perf_counter() - t0
     tick("apportion", 0.3)
     t = time.perf_counter()
@@ -260,7 +253,8 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
             if not n_cut:
                 break
             all_lines.extend(lines)
-            atoms = refine(comms_p, frames, refine_report, extra_lines=np.asarray(all_lines, dtype=object))
+            atoms = refine(comms_p, frames, refine_report, extra_lines=np.asarray(all_lines, dtype=object),
+                           current=current_m)
             atoms, apportion_report = apportion(atoms, units_m, legacy_m, primary_layer)
             refine_report.crowded_atoms_cut += n_cut
     if primary_layer is None:
@@ -281,7 +275,8 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     def sub_tick(stage: str, frac: float) -> None:
         tick(stage, 0.4 + 0.5 * frac)
 
-    results = _solve_all(problems, seed, n_jobs, sub_tick)
+    engine = engine or Engine(jobs=n_jobs)
+    results = solve_problems(problems, seed, engine, sub_tick)
     timings["regionalize_s"] = time.perf_counter() - t
     t = time.perf_counter()
     tick("assemble", 0.9)
@@ -299,7 +294,7 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     grids = gpd.GeoDataFrame(sums, geometry=geoms.reindex(sums.index).values, crs=atoms.crs)
     grids["community"] = [k.split("#")[0] for k in grids.index]
     grids["atoms"] = atoms.groupby("grid_key").size().reindex(grids.index).to_numpy()
-    grids["code"] = assign_codes(grids, to_metric(previous) if previous is not None else None)
+    grids["code"] = assign_codes(grids, to_metric(previous, comm_m.crs) if previous is not None else None)
     key_to_code = dict(zip(grids.index, grids["code"], strict=True))
     atoms["grid_code"] = atoms["grid_key"].map(key_to_code)
 
@@ -394,6 +389,7 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
         "apportion": apportion_report,
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "n_jobs": n_jobs,
+        "engine": engine.describe(),
     }
     tick("done", 1.0)
     return PartitionResult(to_wgs84_valid(grids), crosswalk, metrics, to_wgs84_valid(atoms))
@@ -411,6 +407,7 @@ def propose_grids(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     code, community, counts, area, Polsby-Popper, size status (+ reason where a bound cannot be
     met), change vs the primary layer and per-layer largest legacy share; the crosswalk of every
     legacy grid to the new grids; and the report. Keyword options: sliver_m2, repair, n_jobs,
+    engine (an :class:`~gridgeo.partition.engine.Engine`: local processes or a Dask cluster),
     min_population, max_population, previous (earlier grids whose codes to keep), layers,
     split_crowded (cut atoms above max between their units, default True), extra_lines (WGS84
     lines noded into the refinement, e.g. roads), progress (callback(stage, fraction)).

@@ -20,9 +20,9 @@ import pandas as pd
 
 from gridgeo.crs import METRIC, WGS84
 from gridgeo.plan.errors import PlanEditError
-from gridgeo.plan.model import GRID_COLUMNS, Plan
+from gridgeo.plan.model import GRID_COLUMNS, STATED_COLUMNS, Plan
 
-ATTRIBUTES = tuple(c for c in GRID_COLUMNS if c != "community_code")
+ATTRIBUTES = tuple(c for c in GRID_COLUMNS if c != "community_code" and c not in STATED_COLUMNS)
 
 
 @dataclass

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from gridgeo.errors import GridgeoError
+from gridgeo.i18n import Msg
 
 
-class PlanEditError(GridgeoError):
+class CatalogueError(GridgeoError):
+    """An error built from a catalogue message (``Msg``) or plain text: ``str(exc)`` is English,
+    ``exc.msg.render(lang)`` (or ``gridgeo.i18n.render(exc, lang)``) the planner's language."""
+
+    def __init__(self, msg: Msg | str):
+        self.msg = msg if isinstance(msg, Msg) else None
+        super().__init__(msg.render("en") if isinstance(msg, Msg) else msg)
+
+
+class PlanEditError(CatalogueError):
     """An edit that cannot be applied (unknown grid or atom, a locked grid, a line that cuts nothing)."""
 
 
@@ -18,14 +28,13 @@ class StaleVersionError(GridgeoError):
 
     def __init__(self, plan_id: int, base_version: int | None, head_version: int | None):
         self.plan_id, self.base_version, self.head_version = plan_id, base_version, head_version
-        super().__init__(
-            f"plan {plan_id}: your edits are based on version {base_version}, but version {head_version} "
-            f"has been saved since; reload version {head_version} and re-apply your edits, then save again")
+        self.msg = Msg("refuse_stale", {"plan": plan_id, "base": base_version, "head": head_version})
+        super().__init__(self.msg.render("en"))
 
 
 class PlanNotFoundError(GridgeoError):
     """No plan or version with that id."""
 
 
-class IntegrityError(GridgeoError):
+class IntegrityError(CatalogueError):
     """A plan version fails its integrity checks and cannot be published."""

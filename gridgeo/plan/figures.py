@@ -1,6 +1,8 @@
 """Live figures of a plan: per grid and per community, recomputed after every edit.
 
-Per grid: atoms, households, population, enterprises, area (km²), Polsby–Popper compactness
+Per grid: atoms, households, population, enterprises (sums of the atoms' units: the one source of
+figures), the grid's stated households where its record has them (``stated_households``, with
+``stated_differs`` when they differ by more than half a household), area (km²), Polsby–Popper compactness
 (4πA/P², 1 for a disc) and size status (``ok``, ``under_min``, ``over_max``, as in the
 partition's scoring). Per community: number of grids, households, mean/min/max per grid, the
 coefficient of variation and the share of grids within the band (the community's balance).
@@ -16,8 +18,8 @@ import shapely
 from gridgeo.model import COUNT_COLUMNS
 from gridgeo.plan.model import Plan
 
-FIGURE_COLUMNS = ("name", "community_code", "atoms", *COUNT_COLUMNS, "area_km2", "polsby_popper",
-                  "size_status", "grid_worker", "party_branch", "locked")
+FIGURE_COLUMNS = ("name", "community_code", "atoms", *COUNT_COLUMNS, "stated_households", "stated_differs",
+                  "area_km2", "polsby_popper", "size_status", "grid_worker", "party_branch", "locked")
 
 
 def polsby_popper(geoms) -> np.ndarray:
@@ -39,7 +41,6 @@ def size_status(households: np.ndarray, lo: float | None, hi: float | None) -> n
 
 def grid_figures(plan: Plan, codes=None) -> pd.DataFrame:
     """One row per grid of the table (or of ``codes``), indexed by code; see the module docstring."""
-    members = plan.members()
     index = list(plan.grids.index if codes is None else [str(c) for c in codes])
     labels = plan.labels()
     key = pd.Index(index).get_indexer(pd.Series(labels).fillna("").astype(str).to_numpy(dtype=object))
@@ -47,8 +48,8 @@ def grid_figures(plan: Plan, codes=None) -> pd.DataFrame:
     counts = np.zeros((len(index), len(COUNT_COLUMNS)))
     np.add.at(counts, key[ok], plan.atoms.counts[ok])
     n_atoms = np.bincount(key[ok], minlength=len(index)).astype(int)
-    shapes = np.array([plan.atoms.shape(members[c]) if c in members else shapely.Polygon() for c in index],
-                      dtype=object)
+    outlines = plan.outlines()
+    shapes = np.array([outlines[c] if c in outlines else shapely.Polygon() for c in index], dtype=object)
     out = pd.DataFrame(index=pd.Index(index, name="code"))
     attrs = plan.grids.reindex(index)
     out["name"] = attrs["name"].fillna("").to_numpy()
@@ -56,6 +57,10 @@ def grid_figures(plan: Plan, codes=None) -> pd.DataFrame:
     out["atoms"] = n_atoms
     for k, col in enumerate(COUNT_COLUMNS):
         out[col] = counts[:, k]
+    # the one source of figures is the units; a grid's own record is kept beside it, flagged
+    stated = attrs["stated_households"].to_numpy(float) if "stated_households" in attrs else np.full(len(index), np.nan)
+    out["stated_households"] = stated
+    out["stated_differs"] = ~np.isnan(stated) & (np.abs(stated - counts[:, 0]) > 0.5)
     out["area_km2"] = shapely.area(shapes) / 1e6
     out["polsby_popper"] = polsby_popper(shapes)
     out["size_status"] = size_status(counts[:, 0], plan.band.min_households, plan.band.max_households)

@@ -8,6 +8,7 @@ the planner reloads the newest version and ``rebase`` re-applies those same edit
 
 from __future__ import annotations
 
+from gridgeo.i18n import Msg
 from gridgeo.plan.errors import PlanEditError
 from gridgeo.plan.model import Plan
 from gridgeo.plan.ops import Edit, apply_edit
@@ -59,14 +60,14 @@ class EditHistory:
     def undo(self) -> Plan:
         """Step back one edit."""
         if not self._done:
-            raise PlanEditError("nothing to undo")
+            raise PlanEditError(Msg("edit_nothing_to_undo"))
         self._undone.append(self._done.pop())
         return self.current
 
     def redo(self) -> Plan:
         """Re-apply the last undone edit."""
         if not self._undone:
-            raise PlanEditError("nothing to redo")
+            raise PlanEditError(Msg("edit_nothing_to_redo"))
         self._done.append(self._undone.pop())
         return self.current
 
@@ -84,7 +85,9 @@ class EditHistory:
             try:
                 plan = apply_edit(plan, edit)
             except PlanEditError as exc:
-                raise PlanEditError(f"edit {k} of {len(edits)} ({edit.op}) no longer applies: {exc}") from exc
+                reason = exc.msg if getattr(exc, "msg", None) is not None else str(exc)
+                raise PlanEditError(Msg("edit_rebase_failed", {"k": k, "n": len(edits), "op": Msg(f"pl_op_{edit.op}"),
+                                                               "reason": reason})) from exc
             done.append((edit, plan))
         self.base, self._folded, self._done, self._undone = new_base, [], done, []
         self._fold()

@@ -26,7 +26,7 @@ so the editing page can draw it and zoom to it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 
 import geopandas as gpd
 import numpy as np
@@ -35,26 +35,36 @@ import shapely
 from pyproj import Transformer
 
 from gridgeo.crs import METRIC, WGS84
+from gridgeo.i18n import Msg, t
 from gridgeo.model import COUNT_COLUMNS, DEFAULT_TOLERANCE_M2
 from gridgeo.plan.model import Plan
 
 ERROR, WARNING = "error", "warning"
 
-RULE_LABELS: dict[str, str] = {
-    "unknown_atom": "未知单元", "duplicate": "重复分配（重叠）", "unassigned": "未分配单元（空隙）",
-    "unknown_grid": "未登记网格", "empty_grid": "空网格", "outside_community": "跨出社区",
-    "non_contiguous": "网格不连通", "hole": "网格有洞", "under_min": "户数低于下限",
-    "over_max": "户数超过上限", "population_under_min": "人口低于下限",
-    "population_over_max": "人口超过上限", "totals": "总量不守恒", "atom_overlap": "单元重叠",
-    "community_gap": "社区有空隙",
-}
+RULES: tuple[str, ...] = ("unknown_atom", "duplicate", "unassigned", "unknown_grid", "empty_grid",
+                          "outside_community", "non_contiguous", "hole", "under_min", "over_max",
+                          "population_under_min", "population_over_max", "totals", "atom_overlap",
+                          "community_gap")
+
+
+def rule_label(rule: str, lang: str = "zh") -> str:
+    """The display name of a rule (catalogue key ``rule_<rule>`` in gridgeo.i18n; else the rule)."""
+    text = t(f"rule_{rule}", lang)
+    return rule if text == f"rule_{rule}" else text
+
+
+RULE_LABELS: dict[str, str] = {r: rule_label(r) for r in RULES}  # Chinese names, from the catalogue
 
 _TO_WGS84 = Transformer.from_crs(METRIC, WGS84, always_xy=True)
 
 
 @dataclass(frozen=True)
 class Issue:
-    """One integrity failure with where to look on the map (WGS84)."""
+    """One integrity failure with where to look on the map (WGS84).
+
+    ``message`` is the English text (logs, API); ``msg`` the catalogue message, to show it in
+    the planner's language (``issue.text(lang)``).
+    """
 
     rule: str
     severity: str
@@ -64,9 +74,22 @@ class Issue:
     lon: float | None = None
     lat: float | None = None
     bounds: tuple[float, float, float, float] | None = None
+    msg: Msg | None = field(default=None, compare=False, hash=False, repr=False)
+
+    def text(self, lang: str = "zh") -> str:
+        """The message in ``lang``."""
+        return self.msg.render(lang) if self.msg is not None else self.message
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "msg"}
+        out["message_zh"] = self.text("zh")
+        return out
+
+
+def _issue(rule: str, severity: str, key: str, params: dict, **where) -> Issue:
+    """An Issue whose message is the catalogue's ``key`` with ``params`` (English in ``message``)."""
+    msg = Msg(key, params)
+    return Issue(rule, severity, msg.render("en"), msg=msg, **where)
 
 
 def _locate(geom_metric) -> dict:
@@ -95,29 +118,27 @@ def validate(plan: Plan, communities: gpd.GeoDataFrame | None = None,
         np.isin(assignment.index.to_numpy(dtype=object), atoms.ids.to_numpy(dtype=object))
     stray = assignment[~known]
     for atom, grid in stray[~stray.index.duplicated()].items():
-        issues.append(Issue("unknown_atom", ERROR, f"atom {atom} is assigned to grid {grid} but is not one of "
-                            "the plan's atoms; remove it", atom=str(atom), grid=str(grid)))
+        issues.append(_issue("unknown_atom", ERROR, "issue_unknown_atom", {"atom": atom, "grid": grid},
+                             atom=str(atom), grid=str(grid)))
     counted = assignment[known]
     dup = counted.index[counted.index.duplicated()]
     for atom in pd.unique(dup):
         grids = sorted(set(counted.loc[[atom]].astype(str)))
-        issues.append(Issue("duplicate", ERROR, f"atom {atom} is assigned {int((counted.index == atom).sum())} "
-                            f"times (grids {', '.join(grids)}); keep one", atom=str(atom),
-                            grid=grids[0], **_locate(metric[atoms.position[atom]])))
+        issues.append(_issue("duplicate", ERROR, "issue_duplicate",
+                             {"atom": atom, "n": int((counted.index == atom).sum()), "grids": ", ".join(grids)},
+                             atom=str(atom), grid=grids[0], **_locate(metric[atoms.position[atom]])))
     labels = plan.labels()
     unassigned = np.flatnonzero(pd.isna(labels))
     for pos in unassigned:
-        issues.append(Issue("unassigned", ERROR, f"atom {atoms.ids[pos]} belongs to no grid (a gap); "
-                            "paint it into a neighbouring grid", atom=str(atoms.ids[pos]), **_locate(metric[pos])))
+        issues.append(_issue("unassigned", ERROR, "issue_unassigned", {"atom": atoms.ids[pos]},
+                             atom=str(atoms.ids[pos]), **_locate(metric[pos])))
 
     members = plan.members()
     for code in sorted(set(members) - set(plan.grids.index)):
-        issues.append(Issue("unknown_grid", ERROR, f"{len(members[code])} atom(s) are assigned to grid {code}, "
-                            "which is not in the grid table; add it or move them", grid=code,
-                            **_locate(atoms.shape(members[code]))))
+        issues.append(_issue("unknown_grid", ERROR, "issue_unknown_grid", {"n": len(members[code]), "grid": code},
+                             grid=code, **_locate(atoms.shape(members[code]))))
     for code in sorted(set(plan.grids.index) - set(members)):
-        issues.append(Issue("empty_grid", WARNING, f"grid {code} has no atoms; delete it or paint atoms into it",
-                            grid=code))
+        issues.append(_issue("empty_grid", WARNING, "issue_empty_grid", {"grid": code}, grid=code))
 
     issues += _community_rule(plan, members)
     issues += _contiguity_rule(plan, members, labels)
@@ -138,9 +159,10 @@ def _community_rule(plan: Plan, members: dict[str, np.ndarray]) -> list[Issue]:
     wrong = np.flatnonzero(pd.notna(labels) & pd.notna(want) & (want != atoms.community))
     for p in wrong:
         code = labels[p]
-        out.append(Issue("outside_community", ERROR, f"grid {code} (community {want[p]}) holds atom {atoms.ids[p]} "
-                         f"of community {atoms.community[p]}; move the atom to a grid of its community",
-                         grid=code, atom=str(atoms.ids[p]), **_locate(atoms.metric[p])))
+        out.append(_issue("outside_community", ERROR, "issue_outside_community",
+                          {"grid": code, "community": want[p], "atom": atoms.ids[p],
+                           "atom_community": atoms.community[p]},
+                          grid=code, atom=str(atoms.ids[p]), **_locate(atoms.metric[p])))
     return out
 
 
@@ -162,25 +184,28 @@ def _contiguity_rule(plan: Plan, members: dict[str, np.ndarray], labels: np.ndar
         order = sorted(pieces.index, key=lambda k: (-len(pieces[k]), -hh[pieces[k]].sum(), min(pieces[k])))
         for k in order[1:]:
             piece = np.array(pieces[k])
-            out.append(Issue("non_contiguous", ERROR, f"grid {code} is in {len(pieces)} pieces: {len(piece)} atom(s) "
-                             f"({hh[piece].sum():.0f} households) here are cut off; move them to a neighbouring "
-                             "grid or connect them", grid=code, atom=str(plan.atoms.ids[piece[0]]),
-                             **_locate(plan.atoms.shape(piece))))
+            out.append(_issue("non_contiguous", ERROR, "issue_non_contiguous",
+                              {"grid": code, "pieces": len(pieces), "n": len(piece),
+                               "households": float(hh[piece].sum())},
+                              grid=code, atom=str(plan.atoms.ids[piece[0]]), **_locate(plan.atoms.shape(piece))))
     return out
 
 
 def _hole_rule(plan: Plan, members: dict[str, np.ndarray], tolerance_m2: float) -> list[Issue]:
     out = []
-    for code, pos in members.items():
-        shape = plan.atoms.shape(pos)
+    outlines = plan.outlines()
+    codes = [c for c in members if c in outlines]
+    parts, part_of = shapely.get_parts(np.array([outlines[c] for c in codes], dtype=object), return_index=True)
+    holed = sorted(set(part_of[shapely.get_num_interior_rings(parts) > 0].tolist()))
+    for k in holed:  # only the grids whose outline has a ring inside
+        code, shape = codes[k], outlines[codes[k]]
         polys = shape.geoms if hasattr(shape, "geoms") else [shape]
         for poly in polys:
             for ring in getattr(poly, "interiors", []):
                 hole = shapely.Polygon(ring)
                 if hole.area > tolerance_m2:
-                    out.append(Issue("hole", ERROR, f"grid {code} has a hole of {hole.area:,.0f} m² (it encloses "
-                                     "another grid or a gap); fill it or give the enclosed atoms to this grid",
-                                     grid=code, **_locate(hole)))
+                    out.append(_issue("hole", ERROR, "issue_hole", {"grid": code, "area": hole.area},
+                                      grid=code, **_locate(hole)))
     return out
 
 
@@ -196,22 +221,23 @@ def _size_rule(plan: Plan, members: dict[str, np.ndarray]) -> list[Issue]:
         loc = None
         for what, col, lo, hi, prefix in checks:
             value = float(atoms.counts[pos, col].sum())
-            rule, reason, severity = None, "", ERROR
+            rule, reason, severity, limit = None, "", ERROR, None
             if lo is not None and value < lo - 1e-9:
-                rule = f"{prefix}under_min"
+                rule, limit = f"{prefix}under_min", lo
                 comm = plan.grids.at[code, "community_code"] if code in plan.grids.index else ""
                 if what == "households" and comm in comm_total.index and comm_total[comm] < lo:
-                    severity, reason = WARNING, f"; community {comm} holds only {comm_total[comm]:.0f} households in all"
-                text = f"{value:.0f} {what}, below the minimum {lo:.0f}{reason}"
+                    severity = WARNING
+                    reason = Msg("issue_reason_small_community", {"community": comm, "total": comm_total[comm]})
             elif hi is not None and value > hi + 1e-9:
-                rule = f"{prefix}over_max"
+                rule, limit = f"{prefix}over_max", hi
                 biggest = float(atoms.counts[pos, col].max())
                 if biggest > hi:
-                    severity, reason = WARNING, f"; one atom alone holds {biggest:.0f}"
-                text = f"{value:.0f} {what}, above the maximum {hi:.0f}{reason}"
+                    severity, reason = WARNING, Msg("issue_reason_big_atom", {"value": biggest})
             if rule:
                 loc = loc or _locate(atoms.shape(pos))
-                out.append(Issue(rule, severity, f"grid {code}: {text}", grid=code, **loc))
+                out.append(_issue(rule, severity, f"issue_{rule.removeprefix(prefix)}",
+                                  {"grid": code, "value": value, "what": Msg(f"what_{what}"), "limit": limit,
+                                   "reason": reason}, grid=code, **loc))
     return out
 
 
@@ -225,8 +251,7 @@ def _totals_rule(plan: Plan) -> list[Issue]:
     out = []
     for name, got, want in zip(COUNT_COLUMNS, in_grids, expected, strict=True):
         if abs(got - want) > 1e-6 * max(1.0, abs(want)):
-            out.append(Issue("totals", ERROR, f"the grids hold {got:,.0f} {name} but the atoms hold {want:,.0f}; "
-                             "fix the unassigned or duplicated atoms"))
+            out.append(_issue("totals", ERROR, "issue_totals", {"got": got, "want": want, "what": Msg(f"what_{name}")}))
     return out
 
 
@@ -241,9 +266,8 @@ def _geometric_rules(plan: Plan, members: dict[str, np.ndarray], communities: gp
             continue
         outside = shapely.difference(plan.atoms.shape(pos), comm_geom[want])
         if outside.area > tolerance_m2:
-            out.append(Issue("outside_community", ERROR, f"grid {code} reaches {outside.area:,.0f} m² outside "
-                             f"community {want}; move the atoms there to the right community's grids",
-                             grid=code, **_locate(outside)))
+            out.append(_issue("outside_community", ERROR, "issue_reaches_outside",
+                              {"grid": code, "area": outside.area, "community": want}, grid=code, **_locate(outside)))
     metric = plan.atoms.metric
     tree = shapely.STRtree(metric)
     a, b = tree.query(metric, predicate="overlaps")
@@ -251,15 +275,16 @@ def _geometric_rules(plan: Plan, members: dict[str, np.ndarray], communities: gp
     for i, j in zip(a[keep], b[keep], strict=True):
         inter = shapely.intersection(metric[i], metric[j])
         if inter.area > tolerance_m2:
-            out.append(Issue("atom_overlap", ERROR, f"atoms {plan.atoms.ids[i]} and {plan.atoms.ids[j]} overlap by "
-                             f"{inter.area:,.0f} m²; rebuild the atoms", atom=str(plan.atoms.ids[i]), **_locate(inter)))
+            out.append(_issue("atom_overlap", ERROR, "issue_atom_overlap",
+                              {"atom": plan.atoms.ids[i], "other": plan.atoms.ids[j], "area": inter.area},
+                              atom=str(plan.atoms.ids[i]), **_locate(inter)))
     for code, geom in comm_geom.items():
         pos = np.flatnonzero(plan.atoms.community == code)
         covered = plan.atoms.shape(pos) if len(pos) else shapely.Polygon()
         gap = shapely.difference(geom, covered)
         if gap.area > tolerance_m2:
-            out.append(Issue("community_gap", ERROR, f"{gap.area:,.0f} m² of community {code} has no atom; "
-                             "rebuild the atoms", **_locate(gap)))
+            out.append(_issue("community_gap", ERROR, "issue_community_gap", {"area": gap.area, "community": code},
+                              **_locate(gap)))
     return out
 
 
@@ -271,7 +296,7 @@ def errors(issues: list[Issue]) -> list[Issue]:
 def issues_frame(issues: list[Issue]) -> gpd.GeoDataFrame:
     """Issues as a WGS84 point frame (rows without a location get an empty geometry)."""
     rows = [i.as_dict() for i in issues]
-    frame = pd.DataFrame(rows, columns=list(Issue.__dataclass_fields__))
+    frame = pd.DataFrame(rows, columns=[f.name for f in fields(Issue) if f.name != "msg"] + ["message_zh"])
     frame["label"] = frame["rule"].map(RULE_LABELS).fillna(frame["rule"])
     geom = gpd.points_from_xy(frame["lon"].astype(float), frame["lat"].astype(float)) if len(frame) else []
     return gpd.GeoDataFrame(frame, geometry=geom, crs=WGS84)

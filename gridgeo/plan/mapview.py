@@ -57,10 +57,14 @@ def atoms_at(plan: Plan, geometry: shapely.Geometry, community: str | None = Non
 
 def edit_map(plan: Plan, community: str, selected: list[str] | None = None, focus_grid: str | None = None,
              issues: list[Issue] | None = None, draw: bool = True, labels: dict[str, str] | None = None,
-             units: gpd.GeoDataFrame | None = None) -> folium.Map:
+             units: gpd.GeoDataFrame | None = None, lang: str = "zh") -> folium.Map:
     """The editing map of one community (see the module docstring); ``units`` (basic units:
-    compounds, urban villages, parks...) are drawn as small dots with their households."""
+    compounds, urban villages, parks...) are drawn as small dots with their households. A legend
+    names every colour and symbol; grid labels show from the zoom at which they no longer
+    collide (layers.labels), bigger grids first."""
     from layers import base_map
+    from layers.labels import declutter_zooms, text_width_px
+    from layers.legend import plan_legend
 
     labels = labels or {}
     atoms = community_atoms(plan, community)
@@ -104,11 +108,18 @@ def edit_map(plan: Plan, community: str, selected: list[str] | None = None, focu
 
     outlines = folium.FeatureGroup(name=labels.get("grids", "grids"))
     folium.GeoJson(outl.__geo_interface__, style_function=grid_style, interactive=False).add_to(outlines)
-    for rec in outl.itertuples():
-        pt = rec.geometry.representative_point()
-        folium.Marker([pt.y, pt.x], icon=folium.DivIcon(
-            html=f'<div style="font-size:11px;font-weight:600;color:#1d2a3a;white-space:nowrap;'
-                 f'text-shadow:0 0 3px #fff">{rec.code[-3:]} · {int(rec.households)}</div>')).add_to(outlines)
+    points = shapely.point_on_surface(outl.geometry.values)
+    texts = [f"{code[-3:]} · {int(hh)}" for code, hh in zip(outl["code"], outl["households"], strict=True)]
+    area = shapely.area(outl.geometry.values)
+    zooms = declutter_zooms(shapely.get_x(points), shapely.get_y(points), text_width_px(texts, 11),
+                            np.full(len(texts), 15.0), priority=area + 1e9 * outl["_focus"].to_numpy(),
+                            base_zoom=13, max_zoom=19)
+    for pt, text, zoom in zip(points, texts, zooms, strict=True):
+        if zoom > 19:  # would still sit on a bigger grid's label at the closest zoom
+            continue
+        folium.Marker([pt.y, pt.x], interactive=False, icon=folium.DivIcon(
+            html=f'<div style="font-size:11px">{text}</div>', class_name=f"gg-label gg-min-{int(zoom)}",
+            icon_size=(0, 0))).add_to(outlines)
     outlines.add_to(m)
 
     if units is not None and len(units):
@@ -123,7 +134,7 @@ def edit_map(plan: Plan, community: str, selected: list[str] | None = None, focu
             if issue.lat is None:
                 continue
             folium.CircleMarker([issue.lat, issue.lon], radius=8, color=SEVERITY_COLORS.get(issue.severity, "#d32f2f"),
-                                fill=True, fill_opacity=0.8, tooltip=issue.message).add_to(warn)
+                                fill=True, fill_opacity=0.8, tooltip=issue.text(lang)).add_to(warn)
         warn.add_to(m)
     if draw:
         plugins.Draw(export=False, position="topleft",
@@ -131,6 +142,7 @@ def edit_map(plan: Plan, community: str, selected: list[str] | None = None, focu
                                    "rectangle": True, "circle": False, "marker": False, "circlemarker": False},
                      edit_options={"edit": False}).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
+    plan_legend(lang).add_to(m)
     return m
 
 

@@ -3,13 +3,14 @@
 An ``AtomSet`` holds the indivisible pieces a plan is drawn from (the partition's common
 refinement of communities and legacy layers): a WGS84 GeoDataFrame indexed by ``atom_id``
 (text) with ``community_code``, ``households``, ``population``, ``enterprises``, optional
-``legacy_<layer>`` codes and the geometry. It is shared, never mutated, by every plan drawn
+``legacy_<layer>`` codes, optionally ``current_grid`` (today's grid the atom lies in, when
+today's grids were a layer of the refinement) and the geometry. It is shared, never mutated, by every plan drawn
 from it, and caches what is costly: the metric geometries, the rook adjacency (libpysal) and
 the dissolved shape of each set of atoms.
 
 A ``Plan`` is immutable: ``assignment`` (a Series atom_id -> grid code; a raw assignment may
 miss atoms or name one twice, which the integrity checks report) and ``grids`` (a frame indexed
-by grid code with name, community_code, grid_worker, party_branch, locked). The editing
+by grid code with name, community_code, grid_worker, party_branch, locked, stated_households). The editing
 operations in :mod:`gridgeo.plan.ops` return new plans, so undo is keeping the old one.
 """
 
@@ -27,7 +28,11 @@ from scipy import sparse
 from gridgeo.crs import METRIC, WGS84
 from gridgeo.model import COUNT_COLUMNS, DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
 
-GRID_COLUMNS: tuple[str, ...] = ("name", "community_code", "grid_worker", "party_branch", "locked")
+GRID_COLUMNS: tuple[str, ...] = ("name", "community_code", "grid_worker", "party_branch", "locked",
+                                 "stated_households")
+# the households a grid's own record states (today's grids' attribute), kept beside the sum of its
+# atoms' units so a difference can be shown; NaN for grids drawn in the plan
+STATED_COLUMNS: tuple[str, ...] = ("stated_households",)
 ATOM_COLUMNS: tuple[str, ...] = ("community_code", *COUNT_COLUMNS)
 
 
@@ -89,7 +94,7 @@ class AtomSet:
             h.update("\x1f".join(self.ids).encode())
             h.update("\x1f".join(self.community).encode())
             h.update(np.ascontiguousarray(self.counts).tobytes())
-            for col in sorted(c for c in self.frame.columns if c.startswith("legacy_")):
+            for col in sorted(c for c in self.frame.columns if c.startswith("legacy_") or c == "current_grid"):
                 h.update("\x1f".join(self.frame[col].astype(str)).encode())
             h.update(b"".join(shapely.to_wkb(self.frame.geometry.values, output_dimension=2)))
             self._key = h.hexdigest()[:32]
@@ -174,7 +179,19 @@ class Plan:
         return replace(self, **changes)
 
     def labels(self) -> np.ndarray:
-        """Grid code per atom position (first assignment wins; None when unassigned)."""
+        """Grid code per atom position (first assignment wins; None when unassigned).
+
+        Computed once per plan (plans are immutable; every check and figure of an edit reads
+        it): the array is shared and read-only.
+        """
+        cached = self.__dict__.get("_labels")
+        if cached is None:
+            cached = self._labels()
+            cached.flags.writeable = False
+            self.__dict__["_labels"] = cached
+        return cached
+
+    def _labels(self) -> np.ndarray:
         index = self.assignment.index
         pos = self.atoms.ids.get_indexer(index[~index.duplicated()]) if index.has_duplicates else \
             self.atoms.ids.get_indexer(index)
@@ -187,7 +204,16 @@ class Plan:
         return out
 
     def members(self) -> dict[str, np.ndarray]:
-        """Atom positions of each grid that has atoms."""
+        """Atom positions of each grid that has atoms (computed once per plan; arrays read-only)."""
+        cached = self.__dict__.get("_members")
+        if cached is None:
+            cached = self._members()
+            for arr in cached.values():
+                arr.flags.writeable = False
+            self.__dict__["_members"] = cached
+        return dict(cached)
+
+    def _members(self) -> dict[str, np.ndarray]:
         labels = self.labels()
         ok = np.flatnonzero(pd.notna(labels))
         if not len(ok):
@@ -196,6 +222,15 @@ class Plan:
         order = np.argsort(inverse, kind="stable")
         bounds = np.cumsum(np.bincount(inverse, minlength=len(codes)))[:-1]
         return {str(c): part for c, part in zip(codes, np.split(ok[order], bounds), strict=True)}
+
+    def outlines(self) -> dict[str, shapely.Geometry]:
+        """The dissolved metric outline of each grid with atoms (computed once per plan; the atom
+        set's cache makes an edit re-dissolve only the grids it touched)."""
+        cached = self.__dict__.get("_outlines")
+        if cached is None:
+            cached = {code: self.atoms.shape(pos) for code, pos in self.members().items()}
+            self.__dict__["_outlines"] = cached
+        return cached
 
     def grid_of(self, atom_id: str) -> str:
         """The grid an atom is assigned to (KeyError when unassigned or unknown)."""
@@ -210,9 +245,9 @@ class Plan:
 
     def grid_shapes(self, metric: bool = False) -> gpd.GeoDataFrame:
         """One dissolved polygon per grid with atoms, indexed by code (WGS84 unless ``metric``)."""
-        members = self.members()
-        codes = list(members)
-        geoms = [self.atoms.shape(members[c]) for c in codes]
+        outlines = self.outlines()
+        codes = list(outlines)
+        geoms = [outlines[c] for c in codes]
         out = gpd.GeoDataFrame({"code": codes}, geometry=geoms, crs=METRIC).set_index("code")
         return out if metric else out.to_crs(WGS84)
 
@@ -234,8 +269,10 @@ def grid_table(rows: pd.DataFrame | None = None) -> pd.DataFrame:
     out.index.name = "code"
     for col in GRID_COLUMNS:
         if col not in out.columns:
-            out[col] = False if col == "locked" else ""
+            out[col] = False if col == "locked" else np.nan if col in STATED_COLUMNS else ""
     out["locked"] = out["locked"].fillna(False).astype(bool)
+    for col in STATED_COLUMNS:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
     for col in ("name", "community_code", "grid_worker", "party_branch"):
         out[col] = out[col].fillna("").astype(str)
     return out[list(GRID_COLUMNS)]

@@ -20,6 +20,7 @@ from shapely.geometry import LineString
 from shapely.ops import split as split_polygon
 
 from gridgeo.crs import METRIC, WGS84
+from gridgeo.i18n import Msg
 from gridgeo.plan.errors import LockedGridError, PlanEditError
 from gridgeo.plan.model import Plan, grid_table
 
@@ -27,17 +28,22 @@ MAX_SERIAL = 999
 LINE_EXTENSION_M = 15.0  # a split line's ends are lengthened by this much (metres)
 
 
+def _refuse(key: str, kind: type[PlanEditError] = PlanEditError, **params) -> PlanEditError:
+    """A refusal from the catalogue (``edit_<key>``): English as text, any language on screen."""
+    return kind(Msg(f"edit_{key}", params))
+
+
 def _require_grid(plan: Plan, code: str) -> str:
     code = str(code)
     if code not in plan.grids.index:
-        raise PlanEditError(f"grid {code} does not exist in this plan; pick one of its grids")
+        raise _refuse("no_grid", grid=code)
     return code
 
 
 def _require_unlocked(plan: Plan, codes) -> None:
     for code in codes:
         if code in plan.grids.index and bool(plan.grids.at[code, "locked"]):
-            raise LockedGridError(f"grid {code} is locked; unlock it before editing it")
+            raise _refuse("locked", LockedGridError, grid=code)
 
 
 def _drop_empty(plan: Plan, assignment: pd.Series, grids: pd.DataFrame, touched) -> pd.DataFrame:
@@ -53,7 +59,7 @@ def next_code(plan: Plan, community_code: str, taken: set[str] | None = None) ->
         code = f"{community_code}{serial:03d}"
         if code not in used:
             return code
-    raise PlanEditError(f"community {community_code} has no free grid serial left (001-999)")
+    raise _refuse("no_serial", community=community_code)
 
 
 def move_atoms(plan: Plan, atom_ids, to_grid: str) -> Plan:
@@ -61,10 +67,10 @@ def move_atoms(plan: Plan, atom_ids, to_grid: str) -> Plan:
     to_grid = _require_grid(plan, to_grid)
     ids = list(dict.fromkeys(str(a) for a in atom_ids))
     if not ids:
-        raise PlanEditError("no atoms selected; select atoms to move first")
+        raise _refuse("no_atoms")
     unknown = [a for a in ids if a not in plan.atoms.position]
     if unknown:
-        raise PlanEditError(f"atom {unknown[0]} is not part of this plan's atoms")
+        raise _refuse("unknown_atom", atom=unknown[0])
     mask = plan.assignment.index.isin(ids)
     sources = set(plan.assignment[mask].to_numpy()) - {to_grid}
     _require_unlocked(plan, sorted(sources | {to_grid}))
@@ -75,21 +81,41 @@ def move_atoms(plan: Plan, atom_ids, to_grid: str) -> Plan:
     return plan.with_(assignment=assignment, grids=grids)
 
 
+def unassign_atoms(plan: Plan, atom_ids) -> Plan:
+    """Take ``atom_ids`` out of their grids (the eraser): they are a gap until painted into a grid.
+
+    Refuses atoms of a locked grid and a batch where no atom is assigned; a grid left without
+    atoms is dropped from the grid table (undo brings it back).
+    """
+    ids = list(dict.fromkeys(str(a) for a in atom_ids))
+    if not ids:
+        raise _refuse("no_atoms")
+    unknown = [a for a in ids if a not in plan.atoms.position]
+    if unknown:
+        raise _refuse("unknown_atom", atom=unknown[0])
+    mask = plan.assignment.index.isin(ids)
+    if not mask.any():
+        raise _refuse("nothing_to_erase")
+    sources = set(plan.assignment[mask].to_numpy())
+    _require_unlocked(plan, sorted(sources))
+    assignment = plan.assignment[~mask]
+    return plan.with_(assignment=assignment, grids=_drop_empty(plan, assignment, plan.grids, sources))
+
+
 def merge_grids(plan: Plan, keep: str, absorb: str, require_adjacent: bool = True) -> Plan:
     """Merge grid ``absorb`` into grid ``keep`` (which keeps its code and attributes); both must be
     of the same community and, with ``require_adjacent``, share a border."""
     keep, absorb = _require_grid(plan, keep), _require_grid(plan, absorb)
     if keep == absorb:
-        raise PlanEditError(f"cannot merge grid {keep} with itself; pick two different grids")
+        raise _refuse("merge_self", grid=keep)
     _require_unlocked(plan, (keep, absorb))
     ca, cb = plan.grids.at[keep, "community_code"], plan.grids.at[absorb, "community_code"]
     if ca != cb:
-        raise PlanEditError(f"grids {keep} and {absorb} lie in different communities ({ca}, {cb}); "
-                            "grids never cross a community border")
+        raise _refuse("merge_communities", a=keep, b=absorb, ca=ca, cb=cb)
     members = plan.members()
     a, b = members.get(keep, np.zeros(0, int)), members.get(absorb, np.zeros(0, int))
     if require_adjacent and len(a) and len(b) and not np.isin(plan.atoms.neighbours(a), b).any():
-        raise PlanEditError(f"grids {keep} and {absorb} do not share a border; only adjacent grids merge")
+        raise _refuse("merge_not_adjacent", a=keep, b=absorb)
     assignment = plan.assignment.where(plan.assignment != absorb, keep)
     return plan.with_(assignment=assignment, grids=plan.grids.drop(index=absorb))
 
@@ -101,9 +127,9 @@ def _as_line(line) -> LineString:
         try:
             geom = LineString([(float(x), float(y)) for x, y in line])
         except (TypeError, ValueError) as exc:
-            raise PlanEditError("the split line must be a list of [lon, lat] points") from exc
+            raise _refuse("line_points") from exc
     if geom.geom_type not in ("LineString", "MultiLineString") or geom.is_empty:
-        raise PlanEditError(f"the split line must be a line, not a {geom.geom_type}")
+        raise _refuse("line_type", kind=geom.geom_type)
     return geom
 
 
@@ -120,15 +146,15 @@ def split_grid(plan: Plan, grid: str, atom_ids=None, line=None, new_code: str | 
     grid = _require_grid(plan, grid)
     _require_unlocked(plan, (grid,))
     if (atom_ids is None) == (line is None):
-        raise PlanEditError("split a grid either by picked atoms or by a line, not both or neither")
+        raise _refuse("split_how")
     inside = plan.atoms_of(grid)
     if line is None:
         picked = list(dict.fromkeys(str(a) for a in atom_ids))
         outside = [a for a in picked if a not in set(inside)]
         if outside:
-            raise PlanEditError(f"atom {outside[0]} is not in grid {grid}; pick atoms of the grid to split")
+            raise _refuse("split_outside", atom=outside[0], grid=grid)
         if not picked or len(picked) == len(inside):
-            raise PlanEditError(f"pick some but not all atoms of grid {grid} to split it")
+            raise _refuse("split_some", grid=grid)
         groups = [picked]
     else:
         groups = _sides(plan, grid, inside, _as_line(line))
@@ -137,7 +163,7 @@ def split_grid(plan: Plan, grid: str, atom_ids=None, line=None, new_code: str | 
     for i, group in enumerate(groups):
         code = new_code if (new_code and i == 0) else next_code(plan, community, taken)
         if code in plan.grids.index or code in taken:
-            raise PlanEditError(f"grid code {code} is already used; leave the code empty for the next free one")
+            raise _refuse("code_used", code=code)
         taken.add(code)
         assignment[assignment.index.isin(group)] = code
         rows.append({"code": code, "name": name if (name and len(groups) == 1) else code,
@@ -153,7 +179,7 @@ def _sides(plan: Plan, grid: str, inside: list[str], line) -> list[list[str]]:
     pieces = list(split_polygon(shape, metric_line).geoms) if shape.geom_type == "Polygon" else \
         [p for part in shape.geoms for p in split_polygon(part, metric_line).geoms]
     if len(pieces) < 2:
-        raise PlanEditError(f"the line does not cut grid {grid} in two; draw it right across the grid")
+        raise _refuse("line_misses", grid=grid)
     points = shapely.point_on_surface(plan.atoms.metric[members])
     side = np.full(len(members), -1)
     for k, piece in enumerate(pieces):
@@ -162,7 +188,7 @@ def _sides(plan: Plan, grid: str, inside: list[str], line) -> list[list[str]]:
     households = plan.atoms.counts[members, 0]
     used = sorted(set(side.tolist()), key=lambda k: (-households[side == k].sum(), k))
     if len(used) < 2:
-        raise PlanEditError(f"the line leaves every atom of grid {grid} on one side; draw it across atoms")
+        raise _refuse("line_one_side", grid=grid)
     ids = np.array(inside, dtype=object)
     return [list(ids[side == k]) for k in used[1:]]
 
@@ -209,7 +235,7 @@ def rename_grid(plan: Plan, grid: str, name: str) -> Plan:
     """Give ``grid`` a new display name (its code stays)."""
     name = str(name).strip()
     if not name:
-        raise PlanEditError(f"the new name of grid {grid} is empty; type a name")
+        raise _refuse("empty_name", grid=grid)
     return _set_attr(plan, grid, name=name)
 
 
@@ -218,7 +244,7 @@ def assign_staff(plan: Plan, grid: str, grid_worker: str | None = None, party_br
     values = {k: str(v).strip() for k, v in (("grid_worker", grid_worker), ("party_branch", party_branch))
               if v is not None}
     if not values:
-        raise PlanEditError("give a grid worker or a party branch to assign")
+        raise _refuse("no_staff")
     return _set_attr(plan, grid, **values)
 
 
@@ -240,14 +266,14 @@ def legacy_atoms(plan: Plan, legacy_code: str, layer: str | None = None) -> list
     for name in layers:
         col = f"legacy_{name}"
         if col not in frame.columns:
-            raise PlanEditError(f"the atoms carry no legacy layer {name!r}; known: {', '.join(plan.atoms.legacy_layers)}")
+            raise _refuse("no_layer", layer=name, known=", ".join(plan.atoms.legacy_layers))
         hit = frame.index[frame[col].astype(str) == str(legacy_code)]
         if len(hit):
             found[name] = list(hit)
     if not found:
-        raise PlanEditError(f"no atom lies in legacy grid {legacy_code}; check the code and layer")
+        raise _refuse("no_legacy", code=legacy_code)
     if len(found) > 1:
-        raise PlanEditError(f"legacy grid code {legacy_code} occurs in layers {', '.join(found)}; choose the layer")
+        raise _refuse("legacy_ambiguous", code=legacy_code, layers=", ".join(found))
     return next(iter(found.values()))
 
 
@@ -271,13 +297,13 @@ def paint_legacy_grid(plan: Plan, legacy_code: str, to_grid: str, layer: str | N
         ok &= plan.atoms.community[pos] == plan.grids.at[to_grid, "community_code"]
     chosen = [a for a, keep in zip(ids, ok, strict=True) if keep]
     if not chosen:
-        raise PlanEditError(f"legacy grid {legacy_code} has no atom left to paint into {to_grid} "
-                            "(all are in it already, locked, or in another community)")
+        raise _refuse("paint_nothing", code=legacy_code, grid=to_grid)
     return move_atoms(plan, chosen, to_grid)
 
 
 OPERATIONS = {
     "move_atoms": move_atoms,
+    "unassign_atoms": unassign_atoms,
     "merge_grids": merge_grids,
     "split_grid": split_grid,
     "rename_grid": rename_grid,
@@ -301,7 +327,7 @@ class Edit:
     @classmethod
     def from_dict(cls, data: dict) -> Edit:
         if not isinstance(data, dict) or "op" not in data:
-            raise PlanEditError("an edit must be an object with an 'op' and its 'params'")
+            raise _refuse("bad_edit")
         return cls(op=str(data["op"]), params=dict(data.get("params") or {}))
 
 
@@ -310,11 +336,11 @@ def apply_edit(plan: Plan, edit: Edit | dict) -> Plan:
     edit = edit if isinstance(edit, Edit) else Edit.from_dict(edit)
     func = OPERATIONS.get(edit.op)
     if func is None:
-        raise PlanEditError(f"unknown edit {edit.op!r}; use one of {', '.join(OPERATIONS)}")
+        raise _refuse("unknown_op", op=edit.op, ops=", ".join(OPERATIONS))
     try:
         return func(plan, **edit.params)
     except TypeError as exc:
-        raise PlanEditError(f"edit {edit.op}: bad parameters ({exc})") from exc
+        raise _refuse("bad_params", op=edit.op, error=str(exc)) from exc
 
 
 def apply_edits(plan: Plan, edits) -> Plan:

@@ -28,11 +28,12 @@ import pandas as pd
 import sqlalchemy as sa
 
 from gridgeo.crs import WGS84
+from gridgeo.i18n import Msg
 from gridgeo.plan import schema as P
 from gridgeo.plan.errors import IntegrityError, PlanEditError, PlanNotFoundError, StaleVersionError
 from gridgeo.plan.figures import grid_figures, summary
 from gridgeo.plan.integrity import errors, validate
-from gridgeo.plan.model import AtomSet, Plan, SizeBand, make_plan
+from gridgeo.plan.model import STATED_COLUMNS, AtomSet, Plan, SizeBand, make_plan
 from gridgeo.store.sql import PUBLISH_LOCK_KEY  # one lock for every grid-set publisher
 
 # integrity rules whose failures a publisher may accept with a reason (see PlanRepository.publish)
@@ -58,10 +59,28 @@ class VersionInfo:
     grid_set_version: int | None = None
 
 
+@dataclass
+class PublishPreview:
+    """What publishing a version would change (``PlanRepository.preview_publish``)."""
+
+    plan_id: int
+    version: int
+    grid_set_version: int | None  # the current grid set it is compared with (None: none yet)
+    diff: object  # gridgeo.plan.diff.PlanDiff from the current grid set to the version
+    failures: list  # the version's integrity errors
+    acceptable: list[str]  # failing rules a publisher may accept with a reason
+    blocking: list[str]  # failing rules that must be fixed first
+
+    @property
+    def can_publish(self) -> bool:
+        """True unless a failure of a rule that cannot be accepted blocks publishing."""
+        return not self.blocking
+
+
 def export_grids(plan: Plan) -> gpd.GeoDataFrame:
     """The plan's grids as a WGS84 frame like a proposal: code, name, community and street codes,
     counts, area, compactness, size status, staff, lock and the dissolved geometry."""
-    figs = grid_figures(plan)
+    figs = grid_figures(plan).drop(columns=["stated_households", "stated_differs"])
     figs = figs[figs["atoms"] > 0]
     shapes = plan.grid_shapes()
     out = figs.reset_index()
@@ -139,6 +158,8 @@ class PlanRepository:
         grids = plan.grids.reset_index().to_dict("records")
         for row in grids:
             row["locked"] = bool(row["locked"])
+            for col in STATED_COLUMNS:  # JSON has no NaN
+                row[col] = None if pd.isna(row.get(col)) else float(row[col])
         return plan.assignment_dict, grids
 
     @staticmethod
@@ -195,6 +216,27 @@ class PlanRepository:
                         {"base_version": base_version, "head_version": head, "reason": "stale base version"})
         raise StaleVersionError(plan_id, base_version, head)
 
+    def preview_publish(self, plan_id: int, version: int) -> PublishPreview:
+        """What publishing ``version`` would do, before it is done: its diff against the current
+        grid set (that set mapped onto the plan's atoms by largest overlap; every grid new when
+        none is published yet) and its integrity failures, split into the rules a publisher may
+        accept with a reason and those that block publishing."""
+        from gridgeo.plan.diff import diff_plans
+        from gridgeo.plan.start import plan_from_grids
+
+        plan, _info = self.load(plan_id, version)
+        current_version = self.store.current_version()
+        if current_version is None:
+            before = make_plan(plan.atoms, {}, band=plan.band)
+        else:
+            before = plan_from_grids(plan.atoms, self.store.grid_set(current_version), band=plan.band)
+        failures = errors(validate(plan))
+        rules = sorted({i.rule for i in failures})
+        return PublishPreview(plan_id=plan_id, version=int(version), grid_set_version=current_version,
+                              diff=diff_plans(before, plan), failures=failures,
+                              acceptable=[r for r in rules if r in ACCEPTABLE_RULES],
+                              blocking=[r for r in rules if r not in ACCEPTABLE_RULES])
+
     def publish(self, plan_id: int, version: int | None, author: str, comment: str = "",
                 accept_rules: tuple[str, ...] | list[str] = (), base_version: int | None = None) -> int:
         """Publish a saved version (the head when ``version`` is None) as the current grid set, in
@@ -220,14 +262,14 @@ class PlanRepository:
         accepted = set(accept_rules)
         wrong = accepted - ACCEPTABLE_RULES
         if wrong:
-            raise IntegrityError(f"rule(s) {', '.join(sorted(wrong))} cannot be accepted at publishing; only "
-                                 f"{', '.join(sorted(ACCEPTABLE_RULES))} can")
+            raise IntegrityError(Msg("refuse_accept_rules", {"rules": ", ".join(sorted(wrong)),
+                                                              "allowed": ", ".join(sorted(ACCEPTABLE_RULES))}))
         if accepted and not comment.strip():
-            raise IntegrityError("accepting integrity failures needs a comment saying why; add one and publish again")
+            raise IntegrityError(Msg("refuse_accept_comment"))
         bad = [i for i in errors(issues) if i.rule not in accepted]
         if bad:
-            raise IntegrityError(f"plan {plan_id} version {version} fails {len(bad)} integrity check(s), first: "
-                                 f"{bad[0].message}; fix them and save a new version before publishing")
+            raise IntegrityError(Msg("refuse_publish_failures", {"plan": plan_id, "version": version, "n": len(bad),
+                                                                  "first": bad[0].msg or bad[0].message}))
         exceptions = [{"rule": i.rule, "grid": i.grid, "message": i.message} for i in errors(issues)]
         grids = export_grids(plan)
         text = comment or f"plan {plan_id} version {version}"

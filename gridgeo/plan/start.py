@@ -30,7 +30,8 @@ def atoms_from_partition(atoms: gpd.GeoDataFrame) -> AtomSet:
     if "community_code" not in frame.columns:
         frame = frame.rename(columns={"community": "community_code"})
     keep = ["atom_id", "community_code", "households", "population", "enterprises",
-            *[c for c in frame.columns if c.startswith("legacy_")], "geometry"]
+            *[c for c in frame.columns if c.startswith("legacy_")],
+            *(["current_grid"] if "current_grid" in frame.columns else []), "geometry"]
     return AtomSet(frame[keep])
 
 
@@ -74,11 +75,16 @@ def largest_overlap(atoms: AtomSet, grids: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def plan_from_grids(atoms: AtomSet, grids: gpd.GeoDataFrame, band: SizeBand | None = None) -> Plan:
-    """Each atom in the grid (``code``) it overlaps most; names, community and staff kept.
+    """Each atom in the grid (``code``) it overlaps most; names, community and staff kept, and
+    the grids' stated ``households`` as ``stated_households`` (the plan's figures are the sums of
+    the atoms' units; where the two differ the editor shows both).
 
-    Atoms covered by no grid stay unassigned (the integrity check shows them as gaps); a grid
-    that is no atom's largest overlap stays in the table without atoms (an ``empty_grid``
-    warning): the atoms follow the legacy layers, not necessarily the current grids.
+    When the atoms were refined with these grids (``run_partition(current=grids)``) every atom
+    lies inside one grid, so the plan reproduces them exactly.
+
+    Otherwise atoms covered by no grid stay unassigned (the integrity check shows them as gaps)
+    and a grid that is no atom's largest overlap stays in the table without atoms (an
+    ``empty_grid`` warning).
     """
     best = largest_overlap(atoms, grids)
     codes = grids["code"].astype(str).to_numpy()
@@ -86,29 +92,50 @@ def plan_from_grids(atoms: AtomSet, grids: gpd.GeoDataFrame, band: SizeBand | No
     assignment = pd.Series(codes[best[ok]], index=atoms.ids[ok])
     cols = [c for c in ("code", "name", "community_code", "grid_worker", "party_branch") if c in grids.columns]
     table = pd.DataFrame(grids[cols]).copy()  # grids no atom falls in stay, as empty_grid warnings
+    if "households" in grids.columns:  # the grid's own record, shown beside the sum of its units
+        table["stated_households"] = pd.to_numeric(grids["households"], errors="coerce").to_numpy()
     return make_plan(atoms, assignment, table, band=band)
 
 
-@functools.cache
-def _default_partition():
+@functools.lru_cache(maxsize=4)
+def _default_partition(grid_source: str = "atlas", grids_wkb: bytes | None = None):
+    """The default atlas refined by communities, legacy layers and today's grids (the atlas grids,
+    or the store's current grid set given as ``grids_wkb``: a parquet of code + geometry)."""
+    import io
+
     from gridgeo.atlas import load_default_atlas
     from gridgeo.partition import run_partition
 
     atlas = load_default_atlas()
-    result = run_partition(atlas.communities, atlas.legacy, atlas.units)
+    grids = atlas.grids if grids_wkb is None else gpd.read_parquet(io.BytesIO(grids_wkb))
+    result = run_partition(atlas.communities, atlas.legacy, atlas.units, current=grids)
     return atlas, result, atoms_from_partition(result.atoms)
 
 
+def _current_grids(store) -> tuple[str, gpd.GeoDataFrame | None]:
+    """Today's grids: the store's current grid set when it has one, else the atlas grids (None)."""
+    if store is not None and store.current_version() is not None:
+        version, grids = store.current_grid_set()[:2]
+        return f"store:{version}", grids
+    return "atlas", None
+
+
 def default_start_plan(start: str, store=None) -> Plan:
-    """A starting plan over the default atlas's atoms (the partition's common refinement, built
-    once per process): ``proposal`` (the partition's proposal) or ``current`` (the store's current
-    grid set, or the atlas grids without a store, by largest overlap)."""
-    atlas, result, atoms = _default_partition()
+    """A starting plan over the default atlas's atoms: the common refinement of communities,
+    legacy layers and today's grids (built once per process and grid set): ``proposal`` (the
+    partition's proposal) or ``current`` (today's grids: the store's current grid set, or the
+    atlas grids without one; the atoms follow their borders, so the plan reproduces them)."""
+    if start not in ("current", "proposal"):
+        raise ValueError(f"start {start!r}: use current or proposal")
+    import io
+
+    source, grids = _current_grids(store)
+    data = None
+    if grids is not None:
+        buf = io.BytesIO()
+        grids[["code", "geometry"]].to_parquet(buf, index=False)
+        data = buf.getvalue()
+    atlas, result, atoms = _default_partition(source, data)
     if start == "proposal":
         return plan_from_proposal(result, atoms=atoms)
-    if start != "current":
-        raise ValueError(f"start {start!r}: use current or proposal")
-    grids = atlas.grids
-    if store is not None and store.current_version() is not None:
-        grids = store.current_grid_set()[1]
-    return plan_from_grids(atoms, grids)
+    return plan_from_grids(atoms, atlas.grids if grids is None else grids)

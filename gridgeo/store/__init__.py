@@ -3,8 +3,10 @@
 Where it lives: ``url`` if given, else ``GRIDGEO_DATABASE_URL``, else the SQLite file
 ``$GRIDGEO_DATA_DIR/gridgeo.sqlite`` (data dir default: ``<repo>/var/``). URLs are SQLAlchemy
 URLs (``sqlite:///path``, ``postgresql+psycopg://user@host:port/db``); a plain path means a
-SQLite file. On first open of an empty store the schema is created and the embedded default
-atlas grids are published as grid set version 1.
+SQLite file. On first open of an empty store the schema is created; only the demo store (the
+embedded SQLite file of the data dir, no ``GRIDGEO_DATABASE_URL``, the active atlas is the demo:
+see :mod:`gridgeo.active`) then receives the synthetic default atlas grids as grid set version 1.
+A store opened for real work is never seeded: its grids come from ``gridgeo atlas use NAME``.
 
 Schema: ONE migration system, Alembic, for every table in the database (grid sets, events,
 history, plans, aggregates, and the tables added later). The revisions are
@@ -84,10 +86,12 @@ def _sqlite_engines(url: sa.URL) -> tuple[sa.Engine, sa.Engine]:
     return make("BEGIN"), make("BEGIN IMMEDIATE")
 
 
-def open_store(url: str | None = None, *, seed_default: bool = True) -> Store:
-    """Open (and migrate) the store; publish the default atlas grids as version 1 when it has
-    no grid set yet (unless ``seed_default`` is False)."""
-    url = url or default_url()
+def open_store(url: str | None = None, *, seed_default: bool | None = None,
+               settings: Settings | None = None) -> Store:
+    """Open (and migrate) the store. When it has no grid set yet, publish the synthetic default
+    atlas grids as version 1 if ``seed_default`` is True, or, by default (None), only if it is
+    the demo store (:func:`gridgeo.active.is_demo_store`); never if False."""
+    url = url or default_url(settings)
     if "://" not in url:
         url = f"sqlite:///{Path(url).resolve()}"
     sa_url = sa.make_url(url)
@@ -100,8 +104,11 @@ def open_store(url: str | None = None, *, seed_default: bool = True) -> Store:
     else:
         raise ValueError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql+psycopg://...")
     store.migrate()
-    if seed_default and store.current_version() is None:
-        _publish_default(store)
+    if seed_default is not False and store.current_version() is None:
+        from gridgeo.active import is_demo_store
+
+        if seed_default or is_demo_store(store, settings):
+            _publish_default(store)
     return store
 
 

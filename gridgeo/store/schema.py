@@ -71,6 +71,8 @@ events = sa.Table(
     sa.Column("accepted_at", sa.DateTime(timezone=True)),
     sa.Column("resolved_at", sa.DateTime(timezone=True)),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reporter_name", sa.Text),
+    sa.Column("reporter_phone", sa.Text),
     sa.Index("ix_events_reported_at", "reported_at"),
     sa.Index("ix_events_grid", "grid_code"),
     sa.Index("ix_events_community", "community_code"),
@@ -100,6 +102,37 @@ event_counts = sa.Table(
     sa.Column("category", sa.Text, nullable=False),
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("n", sa.Integer, nullable=False),
-    sa.PrimaryKeyConstraint("bucket", "grid_code", "community_code", "street_code", "level", "category",
-                            "status", name="pk_event_counts"),
+    sa.PrimaryKeyConstraint("status", "bucket", "grid_code", "community_code", "street_code", "level",
+                            "category", name="pk_event_counts"),
+    sqlite_with_rowid=False,
+)
+
+
+atlases = sa.Table(
+    "atlases", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=False),
+    sa.Column("is_demo", sa.Boolean, nullable=False, default=False),
+    sa.Column("district_code", sa.Text),
+    sa.Column("n_streets", sa.Integer, nullable=False),
+    sa.Column("n_communities", sa.Integer, nullable=False),
+    sa.Column("n_grids", sa.Integer, nullable=False),
+    sa.Column("n_units", sa.Integer, nullable=False),
+    sa.Column("grid_set_version", sa.Integer),
+    sa.Column("meta", sa.JSON),
+    sa.Column("source", sa.JSON),
+    sa.UniqueConstraint("name", "version", name="uq_atlases_name_version"),
+)
+
+atlas_features = sa.Table(
+    "atlas_features", metadata,
+    sa.Column("atlas_id", sa.Integer, sa.ForeignKey("atlases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("layer", sa.Text, primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("code", sa.Text),
+    sa.Column("attrs", sa.JSON),
+    sa.Column("wkb", sa.LargeBinary),
 )

@@ -310,6 +310,8 @@ class Store:
         if event_id not in recs:
             raise EventNotFound(f"no event with id {event_id!r}")
         rec = public_record(recs[event_id])
+        for field in ("reporter_name", "reporter_phone"):  # personal: the API masks them by role
+            rec[field] = recs[event_id].get(field)
         if history:
             with self.engine.connect() as conn:
                 hist = conn.execute(sa.select(S.event_history).where(S.event_history.c.event_id == event_id)

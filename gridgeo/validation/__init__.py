@@ -56,6 +56,7 @@ from gridgeo.validation.readings import (
     _lonlat,
     _to_metric,
     _usable_geoms,
+    metric_zone,
     remove_slivers,
 )
 from gridgeo.validation.topology import (
@@ -90,7 +91,17 @@ def validate_frame(gdf: gpd.GeoDataFrame, kind: str, source: str = "",
 
     Metric checks are skipped when the coordinates are not usable (swapped or outside China).
     ``tiling=False`` skips overlap/gap checks (e.g. for legacy layers, which overlap by nature).
+    Areas are measured in the layer's metric CRS (``gridgeo.model.metric_crs_of``: the configured
+    one, else the nearest CGCS2000 GK zone).
     """
+    from gridgeo.model import metric_crs_of
+
+    with metric_zone(metric_crs_of(gdf)):
+        return _validate_frame(gdf, kind, source, tolerance_m2, parent, tiling)
+
+
+def _validate_frame(gdf: gpd.GeoDataFrame, kind: str, source: str, tolerance_m2: float,
+                    parent: gpd.GeoDataFrame | None, tiling: bool) -> list[Problem]:
     if kind not in REQUIRED_COLUMNS:
         raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
     if len(gdf) == 0:
@@ -213,20 +224,32 @@ def validate_file(path: str | Path, kind: str | None = None, crs: str | None = N
 
 
 def validate_atlas(atlas: Atlas, tolerance_m2: float = DEFAULT_TOLERANCE_M2,
-                   folder: str | Path | None = None) -> list[Problem]:
+                   folder: str | Path | None = None, *, sources: dict[str, str] | None = None,
+                   optional: tuple[str, ...] = ()) -> list[Problem]:
     """Check every layer of an atlas, nesting (streets in the district, communities in streets,
     grids and units in communities) and that each parent is tiled by its children without
-    overlaps or gaps above the tolerance. Legacy layers are checked feature by feature only."""
+    overlaps or gaps above the tolerance. Legacy layers are checked feature by feature only.
+
+    ``sources`` names the file each layer came from in the problems (default
+    ``<folder>/<layer>.geojson``); layers named in ``optional`` (e.g. legacy, units) may be empty.
+    """
     def src(name: str) -> str:
+        if sources and name in sources:
+            return sources[name]
         return str(Path(folder) / f"{name}.geojson") if folder is not None else f"{name}.geojson"
 
-    problems = validate_frame(atlas.district, "district", src("district"), tolerance_m2)
-    problems += validate_frame(atlas.streets, "streets", src("streets"), tolerance_m2, atlas.district)
-    problems += validate_frame(atlas.communities, "communities", src("communities"), tolerance_m2,
-                               atlas.streets)
-    problems += validate_frame(atlas.grids, "grids", src("grids"), tolerance_m2, atlas.communities)
-    problems += validate_frame(atlas.legacy, "legacy", src("legacy"), tolerance_m2, tiling=False)
-    problems += validate_frame(atlas.units, "units", src("units"), tolerance_m2, atlas.communities)
+    def check(name: str, kind: str, parent: gpd.GeoDataFrame | None = None, tiling: bool = True) -> list[Problem]:
+        frame = getattr(atlas, name)
+        if name in optional and len(frame) == 0:
+            return []
+        return validate_frame(frame, kind, src(name), tolerance_m2, parent, tiling=tiling)
+
+    problems = check("district", "district")
+    problems += check("streets", "streets", atlas.district)
+    problems += check("communities", "communities", atlas.streets)
+    problems += check("grids", "grids", atlas.communities)
+    problems += check("legacy", "legacy", tiling=False)
+    problems += check("units", "units", atlas.communities)
     return problems
 
 

@@ -4,13 +4,21 @@ A polygon edge is straight in the space it was drawn in, and the two readings di
 5 km edge a segment straight in degrees bows ~10 cm away from the one straight in metres
 (EPSG:4547), enough to turn a shared border into hundreds of m² of "overlap" if the overlay is
 done in the other space. So every overlay (overlap, gap, outside parent) is computed in both
-spaces and only the part found in both counts; what is left is measured in EPSG:4547 after a
+spaces and only the part found in both counts; what is left is measured in metres after a
 morphological opening that drops anything thinner than SLIVER_WIDTH_M (float noise).
+
+The metric space is EPSG:4547 unless a check runs inside :func:`metric_zone` (``validate_frame``
+does, with the CGCS2000 GK zone of the layer it checks: a district near Chengdu is measured in
+EPSG:4544, not 9° off the 114°E meridian).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +31,25 @@ SLIVER_WIDTH_M = 0.01
 
 _TO_METRIC = pyproj.Transformer.from_crs(WGS84, METRIC, always_xy=True)
 _TO_WGS84 = pyproj.Transformer.from_crs(METRIC, WGS84, always_xy=True)
+_ZONE: ContextVar[str] = ContextVar("gridgeo_validation_metric_crs", default=METRIC)
+
+
+@lru_cache(maxsize=16)
+def _transformers(metric: str) -> tuple[pyproj.Transformer, pyproj.Transformer]:
+    if metric == METRIC:
+        return _TO_METRIC, _TO_WGS84
+    return (pyproj.Transformer.from_crs(WGS84, metric, always_xy=True),
+            pyproj.Transformer.from_crs(metric, WGS84, always_xy=True))
+
+
+@contextmanager
+def metric_zone(metric: str) -> Iterator[str]:
+    """Run the checks inside in the metric CRS ``metric`` (e.g. "EPSG:4544")."""
+    token = _ZONE.set(metric)
+    try:
+        yield metric
+    finally:
+        _ZONE.reset(token)
 
 
 @dataclass
@@ -48,8 +75,9 @@ def _usable_geoms(gdf: gpd.GeoDataFrame) -> _Geoms:
 
 
 def _to_metric(geoms: np.ndarray) -> np.ndarray:
+    forward = _transformers(_ZONE.get())[0]
     return shapely.transform(np.asarray(geoms, dtype=object),
-                             lambda xy: np.column_stack(_TO_METRIC.transform(xy[:, 0], xy[:, 1])))
+                             lambda xy: np.column_stack(forward.transform(xy[:, 0], xy[:, 1])))
 
 
 def remove_slivers(geoms: np.ndarray) -> np.ndarray:
@@ -65,5 +93,5 @@ def _agreed(metric_result: np.ndarray, wgs_result: np.ndarray) -> np.ndarray:
 
 
 def _lonlat(point_metric: shapely.Point) -> str:
-    lon, lat = _TO_WGS84.transform(point_metric.x, point_metric.y)
+    lon, lat = _transformers(_ZONE.get())[1].transform(point_metric.x, point_metric.y)
     return f"lon {lon:.6f}, lat {lat:.6f}"

@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-from gridgeo.api.deps import require_read
+from gridgeo.api.auth import require_read
 from gridgeo.api.encoding import JSONOut
 from gridgeo.api.routing import guarded_router
 

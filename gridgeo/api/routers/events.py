@@ -5,8 +5,9 @@
   field, message), nothing stored. Valid events are stored in a transaction shared with
   concurrent requests (:mod:`gridgeo.api.group_commit`); ids already stored come back as
   ``duplicate``. 201 when something new was stored, 200 when all were duplicates.
-* ``PATCH /api/v1/events/{id}`` — ``{"status", "actor", "note"}`` (409 when the lifecycle forbids
-  the move, 404 for an unknown id).
+* ``PATCH /api/v1/events/{id}`` — ``{"status", "note"}`` (409 when the lifecycle forbids the
+  move, 404 for an unknown id, 403 outside the caller's territory); the move is attributed to the
+  authenticated caller (a body ``actor`` is ignored).
 * ``GET /api/v1/events`` (filters) and ``GET /api/v1/events/{id}`` (with its history);
   ``GET /api/v1/categories``.
 """
@@ -21,12 +22,15 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from pydantic import BaseModel, Field
 
+from gridgeo.access import Action
 from gridgeo.api import schemas as R
-from gridgeo.api.deps import StoreDep, check_params, require_read, require_write
+from gridgeo.api.auth import IdentityDep, check_place, require_event_write, require_read
+from gridgeo.api.deps import StoreDep, check_params
 from gridgeo.api.encoding import JSONOut, records
 from gridgeo.api.errors import ApiError
 from gridgeo.api.params import parse_time, window_param
 from gridgeo.api.routing import guarded_router
+from gridgeo.api.territory import place_code, shown, shown_rows, territory_filters
 from gridgeo.events import (
     CHANNELS,
     DEFAULT_SKEW,
@@ -43,7 +47,7 @@ API = "/api/v1"
 MAX_BATCH = 5000  # events in one POST
 MAX_LIMIT = 50_000  # rows in one GET /events answer
 
-write = guarded_router(require_write, check_params, prefix=API, tags=["events"], responses=R.BAD_JSON)
+write = guarded_router(require_event_write, check_params, prefix=API, tags=["events"], responses=R.BAD_JSON)
 read = guarded_router(require_read, check_params, prefix=API, tags=["events"])
 
 
@@ -51,7 +55,8 @@ class Move(BaseModel):
     """A lifecycle move for PATCH /api/v1/events/{id}."""
 
     status: SafeStr = Field(description=f"one of {', '.join(STATUSES)}")
-    actor: SafeStr = Field(min_length=1, description="who makes the move (name or role)")
+    actor: SafeStr | None = Field(default=None, description="ignored: the move is attributed to the "
+                                  "authenticated caller (kept so older clients still validate)")
     note: SafeStr | None = Field(default=None, max_length=4000, description="status notes (Open311 status_notes)")
 
 
@@ -82,14 +87,14 @@ def _parse_items(body: bytes) -> tuple[list, bool]:
 
 @write.post("/events", status_code=201, openapi_extra=_POST_BODY, responses={201: _POSTED, 200: _POSTED},
             summary="Report one event or a batch (idempotent by id)")
-async def post_events(request: Request) -> JSONOut:
+async def post_events(request: Request, who: IdentityDep) -> JSONOut:
     """Validate every item (all-or-nothing), then store them in a shared transaction."""
     items, single = _parse_items(await request.body())  # already read, within the limit
     validated, errors = validate_events(items, skew=DEFAULT_SKEW)
     if errors:
         raise ApiError(422, f"{len(errors)} problem(s), nothing stored; first: {errors[0]}",
                        [e.as_dict() for e in errors])
-    results = await request.app.state.committer.submit(validated)
+    results = await request.app.state.committer.submit(validated, who.actor)
     results = [{**r, "open311": to_open311(r)} for r in results]  # JSONOut encodes once
     created = any(r["result"] == "accepted" for r in results)
     if single:
@@ -102,18 +107,21 @@ async def post_events(request: Request) -> JSONOut:
 
 @write.patch("/events/{event_id}", responses={200: {"model": R.EventRecord}, **R.CONFLICT},
              summary="Move an event along its lifecycle")
-def patch_event(event_id: str, move: Move, store: StoreDep) -> JSONOut:
-    """Apply the move (409 when the lifecycle forbids it, 404 for an unknown id)."""
-    rec = store.transition(event_id, move.status, move.actor, move.note)
-    return JSONOut({**rec, "open311": to_open311(rec)})
+def patch_event(event_id: str, move: Move, store: StoreDep, who: IdentityDep) -> JSONOut:
+    """Apply the move as the caller (409 when the lifecycle forbids it, 404 for an unknown id,
+    403 outside the caller's territory)."""
+    check_place(who, Action.MOVE_EVENTS, place_code(store.get_event(event_id, history=False)))
+    rec = store.transition(event_id, move.status, who.actor, move.note)
+    return JSONOut(shown(store, who, {**rec, "open311": to_open311(rec)}))
 
 
 @read.get("/events/{event_id}", responses={200: {"model": R.EventRecord}},
           summary="One event with its status history")
-def get_event(event_id: str, store: StoreDep) -> JSONOut:
-    """The stored event, its history and the Open311 view."""
+def get_event(event_id: str, store: StoreDep, who: IdentityDep) -> JSONOut:
+    """The stored event, its history and the Open311 view (403 outside the caller's territory)."""
     rec = store.get_event(event_id)
-    return JSONOut({**rec, "open311": to_open311(rec)})
+    check_place(who, Action.READ, place_code(rec))
+    return JSONOut(shown(store, who, {**rec, "open311": to_open311(rec)}))
 
 
 def _time_range(start: str | None, end: str | None, window: str | None) -> tuple[datetime | None, datetime | None]:
@@ -156,6 +164,7 @@ def _check_choices(level: list[int] | None, status: list[str] | None, category: 
           summary="Events by time window, bbox, area codes, level, category, status")
 def list_events(
     store: StoreDep,
+    who: IdentityDep,
     start: Annotated[str | None, Query(description="ISO 8601 with zone; inclusive")] = None,
     end: Annotated[str | None, Query(description="ISO 8601 with zone; exclusive")] = None,
     window: Annotated[str | None, Query(description="instead of start: the last 30m/24h/7d")] = None,
@@ -174,10 +183,13 @@ def list_events(
     box = _bbox(bbox)
     _check_choices(level, status, category)
     limit = min(limit, MAX_LIMIT)
-    frame = store.events_frame(t0, t1, bbox=box, limit=limit, newest_first=order == "desc",
-                               grid_code=grid_code, community_code=community_code, street_code=street_code,
+    areas = territory_filters(store, who, {"grid_code": grid_code, "community_code": community_code,
+                                           "street_code": street_code})
+    if areas is None:  # the asked areas lie outside the caller's territory
+        return JSONOut({"count": 0, "limit": limit, "events": []})
+    frame = store.events_frame(t0, t1, bbox=box, limit=limit, newest_first=order == "desc", **areas,
                                level=level, category=category, status=status)
-    rows = records(frame)
+    rows = shown_rows(store, who, records(frame))
     return JSONOut({"count": len(rows), "limit": limit, "events": rows})
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from gridgeo.api import schemas as R
-from gridgeo.api.deps import StoreDep, check_params, require_read
+from gridgeo.api.auth import require_read
+from gridgeo.api.deps import StoreDep, check_params
 from gridgeo.api.encoding import JSONOut, records
 from gridgeo.api.routing import guarded_router
 

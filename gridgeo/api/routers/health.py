@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from gridgeo.api import schemas as R
-from gridgeo.api.deps import require_read
+from gridgeo.api.auth import require_read
 from gridgeo.api.encoding import JSONOut
 from gridgeo.api.outage import RETRY_AFTER_S, classify
 from gridgeo.api.routing import guarded_router

@@ -30,7 +30,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gridgeo.api import schemas as R
-from gridgeo.api.deps import StoreDep, check_params, plan_id_in_range, require_read, require_write
+from gridgeo.api.auth import require_plan_read, require_plan_write
+from gridgeo.api.deps import StoreDep, check_params, plan_id_in_range
 from gridgeo.api.encoding import JSONOut, jsonable, records
 from gridgeo.api.errors import ApiError
 from gridgeo.api.routing import guarded_router
@@ -44,8 +45,8 @@ PREFIX = "/api/v1/plans"
 Version = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_DB_INT, description="a saved version (default: the head)")]
 
-read = guarded_router(require_read, check_params, plan_id_in_range, prefix=PREFIX, tags=["plans"])
-write = guarded_router(require_write, check_params, plan_id_in_range, prefix=PREFIX, tags=["plans"],
+read = guarded_router(require_plan_read, check_params, plan_id_in_range, prefix=PREFIX, tags=["plans"])
+write = guarded_router(require_plan_write, check_params, plan_id_in_range, prefix=PREFIX, tags=["plans"],
                        responses=R.CONFLICT)
 
 

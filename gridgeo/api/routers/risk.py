@@ -12,12 +12,15 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
+from gridgeo.access import Identity
 from gridgeo.api import schemas as R
-from gridgeo.api.deps import StoreDep, check_params, require_read
+from gridgeo.api.auth import IdentityDep, require_read
+from gridgeo.api.deps import StoreDep, check_params
 from gridgeo.api.encoding import JSONOut, records
 from gridgeo.api.errors import ApiError
 from gridgeo.api.params import window_param
 from gridgeo.api.routing import guarded_router
+from gridgeo.api.territory import check_by, territory_filters
 
 router = guarded_router(require_read, check_params, prefix="/api/v1", tags=["risk"])
 WINDOW = Query(description="events reported in the last 30m/24h/7d")
@@ -35,31 +38,43 @@ def risk_rows(store: Any, by: str, window: timedelta, now: datetime) -> list[dic
     return records(result)
 
 
-def stats_rows(store: Any, by: str | None, window: timedelta, now: datetime) -> list[dict]:
+def stats_rows(store: Any, by: str | None, window: timedelta, now: datetime,
+               who: Identity | None = None) -> list[dict]:
     """Received, accepted, resolved, rates, overdue and handling time (ValueError for a bad
-    ``by``), computed in the database (gridgeo.stats.stats_table)."""
-    from gridgeo.stats import stats_table
+    ``by``), computed in the database (gridgeo.stats.stats_table); for a caller scoped to a
+    territory, over that territory's events only."""
+    from gridgeo.stats import stats_table, summarize
 
-    return records(stats_table(store, by, window, now))
+    if who is None or not who.scopes:
+        return records(stats_table(store, by, window, now))
+    areas = territory_filters(store, who, {})
+    frame = store.events_frame(now - window, None, now=now, **(areas or {"grid_code": ["-"]}))
+    return records(summarize(frame, by, now=now))
 
 
 @router.get("/risk", responses={200: {"model": R.RiskAnswer}},
             summary="Risk level per grid, community or street (the map's colours)")
-def risk(store: StoreDep, by: Annotated[str, Query(pattern="^(grid|community|street)$")] = "grid",
+def risk(store: StoreDep, who: IdentityDep,
+         by: Annotated[str, Query(pattern="^(grid|community|street)$")] = "grid",
          window: Annotated[str, WINDOW] = "24h") -> JSONOut:
-    """The risk rule on the window's events."""
+    """The risk rule on the window's events (a scoped caller: its territory's areas only)."""
     now = datetime.now(UTC)
-    return JSONOut({"by": by, "window": window, "at": now, "areas": risk_rows(store, by, window_param(window), now)})
+    check_by(who, by)
+    rows = [r for r in risk_rows(store, by, window_param(window), now) if who.covers(r["code"])]
+    return JSONOut({"by": by, "window": window, "at": now, "areas": rows})
 
 
 @router.get("/stats", responses={200: {"model": R.StatsAnswer}},
             summary="Received, accepted, resolved, resolution rate, overdue, median handling")
-def stats(store: StoreDep, by: str | None = None, window: Annotated[str, WINDOW] = "24h") -> JSONOut:
-    """The handling figures of the window's events, overall or per ``by``."""
+def stats(store: StoreDep, who: IdentityDep, by: str | None = None,
+          window: Annotated[str, WINDOW] = "24h") -> JSONOut:
+    """The handling figures of the window's events, overall or per ``by`` (a scoped caller:
+    its territory's events only)."""
     now = datetime.now(UTC)
     span = window_param(window)
+    check_by(who, by)
     try:
-        rows = stats_rows(store, by, span, now)
+        rows = stats_rows(store, by, span, now, who)
     except ValueError as exc:
         raise ApiError(422, f"by: {exc}", [{"field": "by", "message": str(exc)}]) from None
     return JSONOut({"by": by, "window": window, "rows": rows})

@@ -1,5 +1,6 @@
 """Aggregates: event counts per UTC hour, area codes, level, category and status, filled from
 the events already stored (afterwards kept in the transaction of every event write).
+Primary key (status, bucket, codes, level, category); SQLite: WITHOUT ROWID (clustered).
 
 Revision ID: 0005
 Revises: 0004
@@ -16,6 +17,9 @@ branch_labels = None
 depends_on = None
 
 KEY = ("bucket", "grid_code", "community_code", "street_code", "level", "category", "status")
+# primary key order: status first, then time, so a window of some statuses (the open ones, for
+# /risk) is a few contiguous range scans; on SQLite the table is clustered on it (WITHOUT ROWID)
+PK = ("status", "bucket", "grid_code", "community_code", "street_code", "level", "category")
 
 
 def upgrade() -> None:
@@ -29,7 +33,8 @@ def upgrade() -> None:
         sa.Column("category", sa.Text, nullable=False),
         sa.Column("status", sa.Text, nullable=False),
         sa.Column("n", sa.Integer, nullable=False),
-        sa.PrimaryKeyConstraint(*KEY, name="pk_event_counts"),
+        sa.PrimaryKeyConstraint(*PK, name="pk_event_counts"),
+        sqlite_with_rowid=False,
     )
     if op.get_bind().dialect.name == "postgresql":
         hour = "date_trunc('hour', reported_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"

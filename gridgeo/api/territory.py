@@ -1,0 +1,91 @@
+"""What a scoped caller may see: event filters for its territory, and personal data masked
+unless its role may see it there (reading it unmasked is written to the audit log)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gridgeo.access import Action, Identity
+from gridgeo.access.masking import PERSONAL_FIELDS, mask_record
+from gridgeo.api.errors import ApiError
+
+COLUMN_BY_LENGTH = {15: "grid_code", 12: "community_code", 9: "street_code", 6: "street_code"}
+LEVEL_BY_LENGTH = {15: "grid", 12: "community", 9: "street", 6: "district"}
+BY_RANK = {"grid": 15, "community": 12, "street": 9}
+
+
+def place_code(record: dict) -> str | None:
+    """The finest area code of an event (None when it lies outside every grid)."""
+    return record.get("grid_code") or record.get("community_code") or record.get("street_code") or None
+
+
+def territory_filters(store: Any, who: Identity, asked: dict[str, list[str] | None]) -> dict | None:
+    """``asked`` area filters narrowed to ``who``'s territory; None when nothing asked is inside it."""
+    if not who.scopes:
+        return asked
+    length = len(who.scopes[0])
+    column = COLUMN_BY_LENGTH[length]
+    codes = list(who.scopes)
+    if length == 6:  # a district: its streets in the current grid set
+        grids = store.current_grid_set()[1]
+        codes = sorted({str(c) for c in grids["street_code"] if any(str(c).startswith(s) for s in who.scopes)})
+    wanted = asked.get(column)
+    keep = [c for c in wanted if c in codes] if wanted else codes
+    return {**asked, column: keep} if keep else None
+
+
+def check_by(who: Identity, by: str | None) -> None:
+    """403 when a scoped caller asks for areas coarser than its territory (they hold others' cases)."""
+    if not who.scopes or by not in BY_RANK:
+        return
+    length = len(who.scopes[0])
+    if BY_RANK[by] < length:
+        raise ApiError(403, f"{who.actor} ({who.role}) is scoped to {LEVEL_BY_LENGTH[length]} codes "
+                            f"{', '.join(who.scopes)}; by={by} is coarser than that territory: ask by="
+                            f"{LEVEL_BY_LENGTH[length] if length != 6 else 'street'} or finer")
+
+
+def in_territory(who: Identity, code: str | None) -> bool:
+    """True when an area code lies inside ``who``'s territory."""
+    return who.covers(code)
+
+
+def _may_see(who: Identity, record: dict) -> bool:
+    return who.may(Action.SEE_PERSONAL) and who.covers(place_code(record))
+
+
+def _has_personal(record: dict) -> bool:
+    return any(record.get(f) for f in PERSONAL_FIELDS)
+
+
+def shown(store: Any, who: Identity, record: dict) -> dict:
+    """``record`` as ``who`` may see it: personal data masked, or unmasked and audited."""
+    if not _has_personal(record):
+        return record
+    if not _may_see(who, record):
+        return mask_record(record)
+    _audit(store, who, [record["id"]])
+    return record
+
+
+def shown_rows(store: Any, who: Identity, rows: list[dict]) -> list[dict]:
+    """Rows as ``who`` may see them (one audit entry for all the unmasked ones)."""
+    out, unmasked = [], []
+    for row in rows:
+        if not _has_personal(row):
+            out.append(row)
+        elif _may_see(who, row):
+            out.append(row)
+            unmasked.append(row["id"])
+        else:
+            out.append(mask_record(row))
+    if unmasked:
+        _audit(store, who, unmasked)
+    return out
+
+
+def _audit(store: Any, who: Identity, ids: list[str]) -> None:
+    from gridgeo.store.identities import audit
+
+    shown_ids = ", ".join(ids[:20]) + (f" and {len(ids) - 20} more" if len(ids) > 20 else "")
+    audit(store, who.actor, "read_personal", shown_ids, f"{len(ids)} event(s) with reporter data unmasked")
