@@ -37,10 +37,15 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def get_store(request: Request) -> Any:
-    """The app's store (opened at startup, or on first use outside the lifespan). ``async``: no
-    thread-pool hop; the store is open once the lifespan has run (a first open blocks the loop once)."""
+def get_store(request: Request) -> Any:
+    """The app's store (opened at startup, or on first use outside the lifespan)."""
     return request.app.state.stores.get()
+
+
+async def store_dependency(request: Request) -> Any:
+    """:func:`get_store` as an ``async`` dependency (no thread-pool hop per request; the store is
+    open once the lifespan has run)."""
+    return get_store(request)
 
 
 @guard
@@ -61,5 +66,5 @@ def plan_id_in_range(request: Request) -> None:
         raise ApiError(404, f"plan {raw} does not exist")
 
 
-StoreDep = Annotated[Any, Depends(get_store)]
+StoreDep = Annotated[Any, Depends(store_dependency)]
 """``store: StoreDep`` in a handler: the app's store."""
