@@ -14,6 +14,7 @@ httpx costs more CPU per request than the server on this 2-core machine and woul
 Server and load generator share the machine; the load average is printed with the results.
 
     .venv/bin/python benchmarks/bench_service.py [--events 1000000] [--duration 20] [--store FILE]
+        [--baseline /path/to/another/checkout]
 """
 
 from __future__ import annotations
@@ -158,15 +159,18 @@ def peak_rss_under(pid: int, port: int, calls: int, rounds: int) -> tuple[float,
     return before, peak
 
 
-def start_server(db: Path, tmp: str) -> tuple[subprocess.Popen, int]:
+def start_server(db: Path, tmp: str, code: Path | None = None) -> tuple[subprocess.Popen, int]:
+    """``gridgeo serve`` over ``db`` (from the checkout ``code``, default this one) on a free port."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "GRIDGEO_DATA_DIR": tmp, "GRIDGEO_API_TOKEN": TOKEN}
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     env.pop("GRIDGEO_DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "gridgeo", "serve", "--port", str(port), "--database",
                              f"sqlite:///{db}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):
+    for _ in range(1500):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
                 s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: b\r\n\r\n")
@@ -191,6 +195,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000, help="events in the store (default 1,000,000)")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of each ingest run (default 20)")
     parser.add_argument("--store", default=None, help="SQLite file to fill once and reuse (copied for the run)")
+    parser.add_argument("--baseline", default=None, type=Path,
+                        help="another checkout (e.g. main) to measure in the same run, phase by phase")
     args = parser.parse_args()
 
     atlas = load_default_atlas()
@@ -199,37 +205,64 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(args.store) if args.store else Path(tmp) / "source.sqlite"
         prepare_store(source, args.events)
-        db = Path(tmp) / "bench.sqlite"
-        shutil.copy(source, db)
-        proc, port = start_server(db, tmp)
+        servers = {}
+        for label, code in [("baseline", args.baseline), ("this", None)][0 if args.baseline else 1:]:
+            db = Path(tmp) / f"{label}.sqlite"
+            shutil.copy(source, db)
+            servers[label] = start_server(db, tmp, code)
         try:
-            report(proc.pid, port, templates, args)
+            report(servers, templates, args)
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            for proc, _port in servers.values():
+                proc.terminate()
+                proc.wait(timeout=30)
 
 
-def report(pid: int, port: int, templates: list[dict], args: argparse.Namespace) -> None:
+def report(servers: dict, templates: list[dict], args: argparse.Namespace) -> None:
+    """Each measurement on each server in turn (so a change in the machine's load hits both)."""
     d = args.duration
     print(f"gridgeo serve (1 worker) over SQLite with {args.events:,} events; load generator on the same machine "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start)")
-    asyncio.run(post_load(port, templates, 3, 1, 8, "w"))  # warm-up
-    single, p99, failed = asyncio.run(post_load(port, templates, d, 1, 8, "s"))
-    print(f"single-event POSTs, 8 connections: {single:8,.0f} events/s, p99 {p99:.1f} ms ({failed} failed)"
-          f"   goal >= 1,500/s, p99 <= 50 ms")
-    batch, p99b, failed = asyncio.run(post_load(port, templates, d, 20, 8, "b"))
-    print(f"20-event batches, 8 connections:   {batch:8,.0f} events/s, p99 {p99b:.1f} ms ({failed} failed)"
-          f"   goal >= 5,000/s")
-    for window in ("24h", "30d"):
-        took = asyncio.run(risk_calls(port, 21, window))
-        print(f"/risk window {window}: p50 {statistics.median(took) * 1000:.1f} ms, max {max(took) * 1000:.1f} ms"
-              "   goal p50 <= 50 ms")
-    before, peak = peak_rss_under(pid, port, 8, 5)
-    print(f"server RSS: {before:.0f} MB before, {peak:.0f} MB peak under 8 concurrent /risk (30 d) calls "
-          f"(+{peak - before:.0f} MB)   goal: flat")
-    polled, p99p, polls = asyncio.run(with_pollers(port, templates, d, 2))
-    print(f"single-event ingest with 2 /risk pollers: {polled:,.0f} events/s, p99 {p99p:.1f} ms ({polls} polls) = "
-          f"{polled / single:.0%} of {single:,.0f}/s without   goal >= 80 %")
+    for label, (_pid, port) in servers.items():
+        asyncio.run(post_load(port, templates, 3, 1, 8, f"w{label}"))  # warm-up
+
+    def each(title: str, fn) -> dict:
+        out = {label: fn(proc.pid, port, label) for label, (proc, port) in servers.items()}
+        for label, text in out.items():
+            print(f"[{label:8}] {title}: {text[1]}")
+        return {label: v[0] for label, v in out.items()}
+
+    def single(_pid, port, label):
+        rate, p99, failed = asyncio.run(post_load(port, templates, d, 1, 8, f"s{label}"))
+        return rate, f"{rate:8,.0f} events/s, p99 {p99:.1f} ms ({failed} failed)   goal >= 1,500/s, p99 <= 50 ms"
+
+    def batch(_pid, port, label):
+        rate, p99, failed = asyncio.run(post_load(port, templates, d, 20, 8, f"b{label}"))
+        return rate, f"{rate:8,.0f} events/s, p99 {p99:.1f} ms ({failed} failed)   goal >= 5,000/s"
+
+    def risk(window):
+        def run(_pid, port, _label):
+            took = asyncio.run(risk_calls(port, 21, window))
+            return statistics.median(took), (f"p50 {statistics.median(took) * 1000:.1f} ms, "
+                                             f"max {max(took) * 1000:.1f} ms   goal p50 <= 50 ms")
+        return run
+
+    def rss(pid, port, _label):
+        before, peak = peak_rss_under(pid, port, 8, 5)
+        return peak - before, f"{before:.0f} MB before, {peak:.0f} MB peak (+{peak - before:.0f} MB)   goal: flat"
+
+    singles = each("single-event POSTs, 8 connections", single)
+    each("20-event batches, 8 connections", batch)
+    each("/risk window 24h, sequential", risk("24h"))
+    each("/risk window 30d, sequential", risk("30d"))
+    each("server RSS under 8 concurrent /risk (30 d) calls x 5", rss)
+
+    def polled(_pid, port, label):
+        rate, p99, polls = asyncio.run(with_pollers(port, templates, d, 2))
+        return rate, (f"{rate:,.0f} events/s, p99 {p99:.1f} ms ({polls} polls) = {rate / singles[label]:.0%} of "
+                      f"{singles[label]:,.0f}/s without   goal >= 80 %")
+
+    each("single-event ingest with 2 /risk pollers", polled)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 

@@ -22,6 +22,8 @@ Variables (all optional):
                                is closed (default 4,096; keep it under ``ulimit -n``)
 ``GRIDGEO_MAX_INFLIGHT``       requests handled at once per worker; more get 503 (default 256)
 ``GRIDGEO_BACKLOG``            listen backlog (default 2,048)
+``GRIDGEO_RESULT_CACHE_S``     seconds a /risk or /stats result is shared by identical calls (default 1;
+                               0 = only by concurrent ones)
 ``GRIDGEO_TIMEZONE``           local time zone (default ``Asia/Shanghai``)
 ``GRIDGEO_METRIC_CRS``         metric CRS for areas and distances (default: the CGCS2000 3-degree
                                Gauss–Krüger zone whose central meridian is nearest the atlas)
@@ -80,6 +82,7 @@ class Settings:
     max_connections: int = 4_096
     max_inflight: int = 256
     backlog: int = 2_048
+    result_cache_s: float = 1.0
     timezone: str = "Asia/Shanghai"
     metric_crs: str | None = None
     categories_file: str | None = None
@@ -133,6 +136,7 @@ class Settings:
             max_connections=number("GRIDGEO_MAX_CONNECTIONS", 4_096, int, 1),
             max_inflight=number("GRIDGEO_MAX_INFLIGHT", 256, int, 1),
             backlog=number("GRIDGEO_BACKLOG", 2_048, int, 1),
+            result_cache_s=number("GRIDGEO_RESULT_CACHE_S", 1.0),
             timezone=text("GRIDGEO_TIMEZONE") or "Asia/Shanghai",
             metric_crs=text("GRIDGEO_METRIC_CRS"),
             categories_file=text("GRIDGEO_CATEGORIES"),
