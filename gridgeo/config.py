@@ -14,6 +14,16 @@ Variables (all optional):
 ``GRIDGEO_API_TOKEN``          the admin bearer token for writes
 ``GRIDGEO_READ_ACCESS``        ``open``, ``localhost`` (default) or ``token``
 ``GRIDGEO_MAX_BODY_BYTES``     request body limit (default 2,000,000)
+``GRIDGEO_HEADER_TIMEOUT_S``   seconds for a request's line and headers to arrive (default 10; then 408)
+``GRIDGEO_BODY_TIMEOUT_S``     seconds for a request's body to arrive after its headers (default 30)
+``GRIDGEO_KEEPALIVE_TIMEOUT_S`` seconds an idle keep-alive connection stays open (default 5)
+``GRIDGEO_MAX_HEADER_BYTES``   request line + headers limit (default 65,536; then 431)
+``GRIDGEO_MAX_CONNECTIONS``    open connections per worker; over it the longest-waiting idle one
+                               is closed (default 4,096; keep it under ``ulimit -n``)
+``GRIDGEO_MAX_INFLIGHT``       requests handled at once per worker; more get 503 (default 256)
+``GRIDGEO_BACKLOG``            listen backlog (default 2,048)
+``GRIDGEO_RESULT_CACHE_S``     seconds a /risk or /stats result is shared by identical calls (default 1;
+                               0 = only by concurrent ones)
 ``GRIDGEO_TIMEZONE``           local time zone (default ``Asia/Shanghai``)
 ``GRIDGEO_METRIC_CRS``         metric CRS for areas and distances (default: the CGCS2000 3-degree
                                Gauss–Krüger zone whose central meridian is nearest the atlas)
@@ -71,6 +81,14 @@ class Settings:
     api_token: str | None = None
     read_access: str = "localhost"
     max_body_bytes: int = 2_000_000
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    keepalive_timeout_s: float = 5.0
+    max_header_bytes: int = 65_536
+    max_connections: int = 4_096
+    max_inflight: int = 256
+    backlog: int = 2_048
+    result_cache_s: float = 1.0
     timezone: str = "Asia/Shanghai"
     metric_crs: str | None = None
     categories_file: str | None = None
@@ -122,6 +140,14 @@ class Settings:
             api_token=text("GRIDGEO_API_TOKEN"),
             read_access=text("GRIDGEO_READ_ACCESS") or "localhost",
             max_body_bytes=number("GRIDGEO_MAX_BODY_BYTES", 2_000_000, int, 1),
+            header_timeout_s=number("GRIDGEO_HEADER_TIMEOUT_S", 10.0, float, 0.1),
+            body_timeout_s=number("GRIDGEO_BODY_TIMEOUT_S", 30.0, float, 0.1),
+            keepalive_timeout_s=number("GRIDGEO_KEEPALIVE_TIMEOUT_S", 5.0, float, 0.1),
+            max_header_bytes=number("GRIDGEO_MAX_HEADER_BYTES", 65_536, int, 1024),
+            max_connections=number("GRIDGEO_MAX_CONNECTIONS", 4_096, int, 1),
+            max_inflight=number("GRIDGEO_MAX_INFLIGHT", 256, int, 1),
+            backlog=number("GRIDGEO_BACKLOG", 2_048, int, 1),
+            result_cache_s=number("GRIDGEO_RESULT_CACHE_S", 1.0),
             timezone=text("GRIDGEO_TIMEZONE") or "Asia/Shanghai",
             metric_crs=text("GRIDGEO_METRIC_CRS"),
             categories_file=text("GRIDGEO_CATEGORIES"),

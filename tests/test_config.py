@@ -25,6 +25,8 @@ def test_a_database_url_marks_a_real_store():
     ({"GRIDGEO_TIMEZONE": "Mars/Olympus"}, "GRIDGEO_TIMEZONE"),
     ({"GRIDGEO_MAX_BODY_BYTES": "lots"}, "GRIDGEO_MAX_BODY_BYTES"),
     ({"GRIDGEO_SEED_DAYS": "-1"}, "GRIDGEO_SEED_DAYS"),
+    ({"GRIDGEO_HEADER_TIMEOUT_S": "0"}, "GRIDGEO_HEADER_TIMEOUT_S"),
+    ({"GRIDGEO_MAX_CONNECTIONS": "many"}, "GRIDGEO_MAX_CONNECTIONS"),
 ])
 def test_bad_values_name_the_variable(env, names):
     with pytest.raises(SettingsError, match=names):

@@ -21,6 +21,7 @@ from gridgeo.api.encoding import JSONOut
 from gridgeo.api.errors import install_error_handlers
 from gridgeo.api.group_commit import GroupCommit
 from gridgeo.api.routers import ROUTERS
+from gridgeo.api.shared_results import SharedResults
 from gridgeo.config import Settings, get_settings
 
 
@@ -66,6 +67,7 @@ def create_app(store: Any = None, settings: Settings | None = None,
     app.state.settings = settings
     app.state.stores = holder
     app.state.committer = GroupCommit(holder.get)
+    app.state.shared_results = SharedResults(settings.result_cache_s)
     app.state.plan_atoms_provider = plan_atoms_provider or default_atoms_provider
     install_error_handlers(app)
     for router in ROUTERS:

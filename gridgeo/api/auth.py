@@ -131,8 +131,9 @@ def require_plan_write(request: Request) -> None:
     _require(request, Action.WRITE_PLANS, anonymous_ok=False)
 
 
-def current_identity(request: Request) -> Identity:
-    """The identity the router's guard established."""
+async def current_identity(request: Request) -> Identity:
+    """The identity the router's guard established (``async``: read from ``request.state`` on the
+    loop, no thread-pool hop per request)."""
     return identify(request) or ANONYMOUS_READER
 
 

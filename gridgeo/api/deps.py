@@ -20,10 +20,16 @@ from gridgeo.safe_text import MAX_DB_INT, text_problem
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
-def guard(check: Callable[[Request], None]) -> Callable[[Request], None]:
-    """Mark ``check`` as a guard: run before the body is read (see GuardedRoute)."""
-    check.__gridgeo_guard__ = True  # type: ignore[attr-defined]
-    return check
+def guard(check: Callable[[Request], None]) -> Callable[[Request], Any]:
+    """``check`` as a guard: GuardedRoute runs ``check`` before the body is read; FastAPI gets an
+    ``async`` dependency calling it (a plain function would cost a thread-pool hop per request)."""
+
+    async def dependency(request: Request) -> None:
+        check(request)
+
+    dependency.__name__, dependency.__doc__ = check.__name__, check.__doc__
+    dependency.__gridgeo_guard__ = check  # type: ignore[attr-defined]
+    return dependency
 
 
 def get_settings(request: Request) -> Settings:
@@ -34,6 +40,12 @@ def get_settings(request: Request) -> Settings:
 def get_store(request: Request) -> Any:
     """The app's store (opened at startup, or on first use outside the lifespan)."""
     return request.app.state.stores.get()
+
+
+async def store_dependency(request: Request) -> Any:
+    """:func:`get_store` as an ``async`` dependency (no thread-pool hop per request; the store is
+    open once the lifespan has run)."""
+    return get_store(request)
 
 
 @guard
@@ -54,5 +66,5 @@ def plan_id_in_range(request: Request) -> None:
         raise ApiError(404, f"plan {raw} does not exist")
 
 
-StoreDep = Annotated[Any, Depends(get_store)]
+StoreDep = Annotated[Any, Depends(store_dependency)]
 """``store: StoreDep`` in a handler: the app's store."""

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 from starlette.responses import JSONResponse
 
@@ -47,26 +48,53 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _column(values: pd.Series, as_int: bool) -> list:
+    """Plain Python values of one column: missing as None, whole floats of an int column as int."""
+    missing = values.isna().to_numpy()
+    if as_int and values.dtype.kind == "f":
+        whole = values[~missing]
+        if (whole == whole.round()).all():
+            return [None if m else int(v) for v, m in zip(values.tolist(), missing, strict=True)]
+    if not missing.any():
+        return values.tolist()
+    return [None if m else v for v, m in zip(values.tolist(), missing, strict=True)]
+
+
 def records(frame: pd.DataFrame, ints: frozenset[str] | set[str] = INT_COLUMNS) -> list[dict]:
-    """Row dicts of ``frame`` with missing values as None and the ``ints`` columns as ints."""
-    out = frame.copy()
-    for col in out.columns:
-        if col in ints and out[col].dtype.kind == "f":
-            values = out[col]
-            whole = values.dropna()
-            if (whole == whole.round()).all():
-                out[col] = values.astype("Int64")
-    out = out.astype(object).where(out.notna(), None)
-    return out.to_dict("records")
+    """Row dicts of ``frame`` with missing values as None and the ``ints`` columns as ints
+    (column by column with ``tolist``: a per-cell pandas conversion was the bulk of /risk)."""
+    names = [str(c) if not isinstance(c, str) else c for c in frame.columns]
+    columns = [_column(frame.iloc[:, i], name in ints) for i, name in enumerate(names)]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)] if names else \
+        [{} for _ in range(len(frame))]
+
+
+_ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
 def dumps(content: Any) -> bytes:
-    """UTF-8 JSON bytes of ``content``; text that cannot be UTF-8 (lone surrogates) is escaped."""
+    """UTF-8 JSON bytes of ``content``; text that cannot be UTF-8 (lone surrogates) is escaped.
+
+    orjson first (NaN/Infinity as null, numpy as numbers; pandas values through
+    :func:`jsonable`); whatever it refuses (lone surrogates, integers over 64 bits) goes through
+    :func:`jsonable` and the standard library as before."""
+    try:
+        return orjson.dumps(content, default=_fallback, option=_ORJSON_OPTIONS)
+    except (orjson.JSONEncodeError, TypeError):
+        pass
     value = jsonable(content)
     try:
         return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
     except UnicodeEncodeError:
         return json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
+def _fallback(value: Any) -> Any:
+    """orjson's hook for types it does not know (pandas timestamps and missing values, ...)."""
+    out = jsonable(value)
+    if out is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return out
 
 
 class JSONOut(JSONResponse):

@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
+from starlette.requests import ClientDisconnect
 
 from gridgeo.api.errors import ApiError
 from gridgeo.api.schemas import ERROR_RESPONSES
@@ -29,11 +30,14 @@ async def read_body(request: Request, limit: int) -> bytes:
     if declared.isdigit() and int(declared) > limit:
         raise ApiError(413, f"body: {int(declared):,} bytes is over the limit of {limit:,} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, f"body: over the limit of {limit:,} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(413, f"body: over the limit of {limit:,} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:  # gone, or cut by the body timeout (gridgeo.api.connections): not a bug
+        raise ApiError(408, "body: the connection closed before the whole body arrived") from None
     body = b"".join(chunks)
     request._body = body  # Starlette's cache: request.body()/json() return it without reading again
     return body
@@ -55,7 +59,8 @@ class GuardedRoute(APIRoute):
         """FastAPI's handler behind the guards and the body limit."""
         handler = super().get_route_handler()
         typed = self.body_field is not None  # FastAPI parses the body into a model
-        guards = [d.dependency for d in self.dependencies if getattr(d.dependency, "__gridgeo_guard__", False)]
+        guards = [d.dependency.__gridgeo_guard__ for d in self.dependencies
+                  if getattr(d.dependency, "__gridgeo_guard__", None)]
 
         async def guarded(request: Request) -> Response:
             for check in guards:

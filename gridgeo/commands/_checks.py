@@ -55,13 +55,46 @@ def open_store_checked(url: str | None, flag: str = "--database", *, seed_defaul
                          "postgresql+psycopg://USER@HOST/DB") from None
     except ValueError as exc:
         raise UsageError(f"{flag}: {exc}") from None
-    except sa.exc.OperationalError as exc:
-        first = str(exc.orig or exc).strip().splitlines()[0]
-        raise InputError(f"{flag} {shown}: cannot open the store ({first}); check the URL, that the "
-                         "server runs and the file's folder is writable") from None
-    except OSError as exc:
-        raise InputError(f"{flag} {shown}: cannot open the store ({exc.strerror}: {exc.filename}); "
-                         "give a path you can write to") from None
+    except (sa.exc.OperationalError, OSError) as exc:
+        raise InputError(f"{flag} {shown}: cannot open the store ({_store_failure(url, exc)})") from None
+
+
+MIN_FREE_BYTES = 1 << 20  # SQLite needs room for its journal (-wal, -shm) to open a store
+
+
+def _store_failure(url: str | None, exc: BaseException) -> str:
+    """What stopped the store from opening and what to do, in one clause."""
+    from sqlalchemy.engine import make_url
+
+    from gridgeo.config import get_settings
+
+    target = make_url(url or get_settings().store_url)
+    orig = getattr(exc, "orig", None) or exc
+    first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    if isinstance(exc, OSError) and exc.filename:
+        first = f"{exc.strerror}: {exc.filename}"
+    if target.get_backend_name() != "sqlite":
+        where = f"{target.host or 'localhost'}:{target.port or 5432}"
+        return (f"the PostgreSQL server at {where} cannot be reached or refused the login: {first}; "
+                "start it or fix the URL")
+    folder = Path(target.database or ".").resolve().parent
+    free = _free_bytes(folder)
+    if free is not None and free < MIN_FREE_BYTES:
+        return (f"the disk of {folder} is full ({free:,} bytes free; SQLite reported: {first}); "
+                "free some space there, then start again")
+    return f"{first}; check that the file's folder exists and is writable"
+
+
+def _free_bytes(folder: Path) -> int | None:
+    """Free bytes on the file system holding ``folder`` (or its nearest existing parent)."""
+    import shutil
+
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
 
 
 def check_dir_creatable(path: str | Path, flag: str) -> Path:

@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gridgeo.api import create_app
+    from gridgeo.api.connections import uvicorn_options
     from gridgeo.commands._checks import open_store_checked
     from gridgeo.config import get_settings
 
@@ -82,12 +83,13 @@ def run(args: argparse.Namespace) -> int:
         os.environ["GRIDGEO_API_TOKEN"] = settings.api_token
         os.environ["GRIDGEO_READ_ACCESS"] = settings.read_access
         os.environ["GRIDGEO_DATABASE_URL"] = store.url
+        options = {**uvicorn_options(settings), "http": "gridgeo.api.connections:GuardedHttpProtocol"}
         uvicorn.run("gridgeo.api.app:create_app", factory=True, workers=args.workers, host=args.host,
-                    port=args.port, log_level="warning", access_log=args.access_log)
+                    port=args.port, log_level="warning", access_log=args.access_log, **options)
         return 0
     try:
         uvicorn.run(create_app(store, settings), host=args.host, port=args.port, log_level="warning",
-                    access_log=args.access_log)
+                    access_log=args.access_log, **uvicorn_options(settings))
     finally:
         store.close()
     return 0

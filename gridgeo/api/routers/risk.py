@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from gridgeo.access import Identity
 from gridgeo.api import schemas as R
@@ -20,6 +21,7 @@ from gridgeo.api.encoding import JSONOut, records
 from gridgeo.api.errors import ApiError
 from gridgeo.api.params import window_param
 from gridgeo.api.routing import guarded_router
+from gridgeo.api.shared_results import SharedResults
 from gridgeo.api.territory import check_by, territory_filters
 
 router = guarded_router(require_read, check_params, prefix="/api/v1", tags=["risk"])
@@ -52,29 +54,46 @@ def stats_rows(store: Any, by: str | None, window: timedelta, now: datetime,
     return records(summarize(frame, by, now=now))
 
 
+def _shared(request: Request) -> SharedResults:
+    return request.app.state.shared_results
+
+
 @router.get("/risk", responses={200: {"model": R.RiskAnswer}},
             summary="Risk level per grid, community or street (the map's colours)")
-def risk(store: StoreDep, who: IdentityDep,
-         by: Annotated[str, Query(pattern="^(grid|community|street)$")] = "grid",
-         window: Annotated[str, WINDOW] = "24h") -> JSONOut:
-    """The risk rule on the window's events (a scoped caller: its territory's areas only)."""
-    now = datetime.now(UTC)
+async def risk(request: Request, store: StoreDep, who: IdentityDep,
+               by: Annotated[str, Query(pattern="^(grid|community|street)$")] = "grid",
+               window: Annotated[str, WINDOW] = "24h") -> JSONOut:
+    """The risk rule on the window's events (a scoped caller: its territory's areas only).
+    Identical calls share one computation (gridgeo.api.shared_results)."""
+    span = window_param(window)
     check_by(who, by)
-    rows = [r for r in risk_rows(store, by, window_param(window), now) if who.covers(r["code"])]
+
+    def compute() -> tuple[datetime, list[dict]]:
+        now = datetime.now(UTC)
+        return now, risk_rows(store, by, span, now)
+
+    now, rows = await _shared(request).get(("risk", by, window), compute)
+    rows = [r for r in rows if who.covers(r["code"])]
     return JSONOut({"by": by, "window": window, "at": now, "areas": rows})
 
 
 @router.get("/stats", responses={200: {"model": R.StatsAnswer}},
             summary="Received, accepted, resolved, resolution rate, overdue, median handling")
-def stats(store: StoreDep, who: IdentityDep, by: str | None = None,
-          window: Annotated[str, WINDOW] = "24h") -> JSONOut:
+async def stats(request: Request, store: StoreDep, who: IdentityDep, by: str | None = None,
+                window: Annotated[str, WINDOW] = "24h") -> JSONOut:
     """The handling figures of the window's events, overall or per ``by`` (a scoped caller:
-    its territory's events only)."""
-    now = datetime.now(UTC)
+    its territory's events only). Unscoped identical calls share one computation."""
     span = window_param(window)
     check_by(who, by)
+
+    def compute() -> list[dict]:
+        return stats_rows(store, by, span, datetime.now(UTC), who)
+
     try:
-        rows = stats_rows(store, by, span, now, who)
+        if who.scopes:
+            rows = await run_in_threadpool(compute)
+        else:
+            rows = await _shared(request).get(("stats", by, window), compute)
     except ValueError as exc:
         raise ApiError(422, f"by: {exc}", [{"field": "by", "message": str(exc)}]) from None
     return JSONOut({"by": by, "window": window, "rows": rows})
