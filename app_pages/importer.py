@@ -282,6 +282,9 @@ def report(result, L: str) -> None:
         heads = {"file": t("imp_col_file", L), "row": t("imp_col_row", L), "field": t("imp_col_source", L),
                  "value": t("imp_col_value", L), "reason": t("imp_col_reason", L)}
         rejects = result.rejects.assign(file=result.rejects["file"].map(lambda f: Path(str(f)).name))
+        if "reason_zh" in rejects:  # the reason in the page language
+            rejects = rejects.assign(reason=rejects["reason_zh"] if L == "zh" else rejects["reason"])
+            rejects = rejects.drop(columns="reason_zh")
         st.dataframe(rejects.rename(columns=heads).fillna(""), hide_index=True, width="stretch")
 
 

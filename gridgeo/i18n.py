@@ -732,6 +732,12 @@ _REVIEW: dict[str, dict[str, str]] = {
 
 # the import page (数据导入) and atlas names
 _IMPORT: dict[str, dict[str, str]] = {
+    "imp_reason_blank": {"zh": "{field} 为空", "en": "{field} is blank"},
+    "imp_reason_not_number": {"zh": "{field} {value} 不是数字", "en": "{field} {value} is not a number"},
+    "imp_reason_not_whole": {"zh": "{field} {value} 不是非负整数", "en": "{field} {value} is not a whole number >= 0"},
+    "imp_reason_repeat": {"zh": "{field} {value} 与第 {row} 行重复", "en": "{field} {value} already on row {row}"},
+    "imp_reason_outside": {"zh": "位置（{lon}, {lat}）不在中国境内（经纬度互换，或与所声明的坐标系不符？）",
+                           "en": "position ({lon}, {lat}) is outside China (swapped, or not in the declared CRS?)"},
     "page_import": {"zh": "数据导入", "en": "Import"},
     "atlas_caption": {"zh": "当前图集：{name}", "en": "Atlas: {name}"},
     "atlas_demo_label": {"zh": "光明区演示图集（合成数据，仅区界为真实边界）",

@@ -122,6 +122,8 @@ def test_import_reads_every_wart(office, imported):
     assert rejected == office.dirty_rows
     reasons = " ".join(r.rejects["reason"])
     assert "'约120' is not a number" in reasons and "already on row 61" in reasons
+    reasons_zh = " ".join(r.rejects["reason_zh"])  # the same reasons in Chinese, for the page and the file
+    assert "'约120' 不是数字" in reasons_zh and "与第 61 行重复" in reasons_zh
     assert len(a.units) == office.unit_rows - len(office.dirty_rows)
 
 

@@ -120,6 +120,7 @@ def test_import_page_checks_imports_and_switches_the_atlas(real_store, office_zi
     shown = "\n".join(str(d.value) for d in at.dataframe)
     assert "社区编码" in shown and "网格编码" in shown  # the recognised mapping, in Chinese
     assert "约120" in shown  # the dirty register row is listed with its reason
+    assert "不是数字" in shown and "is not a number" not in shown  # the reason in Chinese
     assert _map_scripts(at)  # the preview map
     at.button(key="imp_go").click().run()
     _ok(at)

@@ -12,13 +12,14 @@ import pandas as pd
 
 from gridgeo.crs import WGS84, normalize_crs_name, to_wgs84
 from gridgeo.errors import InputError, UsageError
+from gridgeo.i18n import Msg
 from gridgeo.importing.fields import recognise_fields
 from gridgeo.importing.sources import canonical_frame
 from gridgeo.io import WKT_COLUMNS, parse_crs, read_table
 from gridgeo.model import COUNT_COLUMNS
 from gridgeo.validation import CHINA_LAT, CHINA_LON
 
-REJECT_COLUMNS = ("file", "row", "field", "value", "reason")
+REJECT_COLUMNS = ("file", "row", "field", "value", "reason", "reason_zh")
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -39,10 +40,10 @@ def _number(value: object) -> float | None:
     return float(text) if _NUMBER.match(text) else None
 
 
-def _reason(field: str, value: object) -> str:
+def _reason(field: str, value: object) -> Msg:
     if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
-        return f"{field} is blank"
-    return f"{field} {str(value)!r} is not a number"
+        return Msg("imp_reason_blank", {"field": field})
+    return Msg("imp_reason_not_number", {"field": field, "value": repr(str(value))})
 
 
 def _point_converter(path: Path, crs: str | None):
@@ -88,11 +89,14 @@ class _Rejects:
         return self.source_of.get(col, col)
 
     def add(self, rows: np.ndarray, col: str, reason) -> None:
-        """Reject ``rows`` (positions) for ``col``; ``reason(i)`` says why."""
+        """Reject ``rows`` (positions) for ``col``; ``reason(i)`` (a catalogue Msg) says why, kept
+        in English (``reason``) and Chinese (``reason_zh``) for the rejects file and the page."""
         for i in np.flatnonzero(rows) if rows.dtype == bool else rows:
             value = self.frame[col].iloc[i]
+            why = reason(i)
             self.rows.append({"file": str(self.path), "row": int(i) + 2, "field": self.field(col),
-                              "value": "" if pd.isna(value) else str(value), "reason": reason(i)})
+                              "value": "" if pd.isna(value) else str(value), "reason": why.render("en"),
+                              "reason_zh": why.render("zh")})
             self.bad[i] = True
 
     def table(self) -> pd.DataFrame:
@@ -107,21 +111,23 @@ def _numbers(frame: pd.DataFrame, rej: _Rejects) -> dict[str, np.ndarray]:
         rej.add(np.isnan(floats), col, lambda i, c=col: _reason(rej.field(c), frame[c].iloc[i]))
         if col in COUNT_COLUMNS:
             wrong = ~np.isnan(floats) & ((floats < 0) | (np.mod(floats, 1) != 0))
-            rej.add(wrong, col, lambda i, c=col: f"{rej.field(c)} {frame[c].iloc[i]} is not a whole number >= 0")
+            rej.add(wrong, col, lambda i, c=col: Msg("imp_reason_not_whole", {"field": rej.field(c),
+                                                                               "value": frame[c].iloc[i]}))
         values[col] = floats
     return values
 
 
 def _codes(frame: pd.DataFrame, rej: _Rejects) -> None:
     """Blank codes rejected, and every repeat of a code after its first row."""
-    rej.add(frame["code"].isna().to_numpy(), "code", lambda i: f"{rej.field('code')} is blank")
+    rej.add(frame["code"].isna().to_numpy(), "code", lambda i: Msg("imp_reason_blank", {"field": rej.field("code")}))
     codes = frame["code"].where(~rej.bad)
     first = {}
     for i, code in enumerate(codes):
         if isinstance(code, str):
             first.setdefault(code, i)
     repeat = codes.notna().to_numpy() & codes.duplicated().to_numpy()
-    rej.add(repeat, "code", lambda i: f"{rej.field('code')} {codes.iloc[i]} already on row {first[codes.iloc[i]] + 2}")
+    rej.add(repeat, "code", lambda i: Msg("imp_reason_repeat", {"field": rej.field("code"), "value": codes.iloc[i],
+                                                                "row": first[codes.iloc[i]] + 2}))
 
 
 def read_unit_table(path: str | Path, crs: str | None, overrides: dict[str, str] | None
@@ -147,8 +153,8 @@ def read_unit_table(path: str | Path, crs: str | None, overrides: dict[str, str]
     convert, crs_name, _ = _point_converter(path, crs)
     lon, lat = np.asarray(convert(values["lon"], values["lat"]), dtype=float)
     outside = ~rej.bad & ~((lon >= CHINA_LON[0]) & (lon <= CHINA_LON[1]) & (lat >= CHINA_LAT[0]) & (lat <= CHINA_LAT[1]))
-    rej.add(outside, "lon", lambda i: f"position ({frame['lon'].iloc[i]}, {frame['lat'].iloc[i]}) is outside "
-                                      "China (swapped, or not in the declared CRS?)")
+    rej.add(outside, "lon", lambda i: Msg("imp_reason_outside", {"lon": frame["lon"].iloc[i],
+                                                                 "lat": frame["lat"].iloc[i]}))
     good = ~rej.bad
     keep = frame.loc[good].drop(columns=["lon", "lat"]).copy()
     for col in COUNT_COLUMNS:
