@@ -104,6 +104,5 @@ def may(action: Action) -> bool:
 def not_allowed_text(action: Action, lang: str) -> str:
     """Why the session's role may not do ``action``, in the page language."""
     who = st.session_state.get("identity") or OPEN_IDENTITY
-    roles = "、".join(t(f"role_{r}", lang) for r in roles_for(action)) if lang == "zh" else \
-        ", ".join(t(f"role_{r}", lang) for r in roles_for(action))
+    roles = ("、" if lang == "zh" else ", ").join(t(f"role_{r}", lang) for r in roles_for(action))
     return t("not_allowed", lang).format(role=t(f"role_{who.role}", lang), roles=roles)

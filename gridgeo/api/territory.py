@@ -45,11 +45,6 @@ def check_by(who: Identity, by: str | None) -> None:
                             f"{LEVEL_BY_LENGTH[length] if length != 6 else 'street'} or finer")
 
 
-def in_territory(who: Identity, code: str | None) -> bool:
-    """True when an area code lies inside ``who``'s territory."""
-    return who.covers(code)
-
-
 def _may_see(who: Identity, record: dict) -> bool:
     return who.may(Action.SEE_PERSONAL) and who.covers(place_code(record))
 

@@ -62,15 +62,21 @@ def next_code(plan: Plan, community_code: str, taken: set[str] | None = None) ->
     raise _refuse("no_serial", community=community_code)
 
 
-def move_atoms(plan: Plan, atom_ids, to_grid: str) -> Plan:
-    """Assign ``atom_ids`` to grid ``to_grid`` (also fills unassigned atoms; the paint brush)."""
-    to_grid = _require_grid(plan, to_grid)
+def _atom_ids(plan: Plan, atom_ids) -> list[str]:
+    """The distinct atom ids of a batch, in order; refused when empty or naming an unknown atom."""
     ids = list(dict.fromkeys(str(a) for a in atom_ids))
     if not ids:
         raise _refuse("no_atoms")
     unknown = [a for a in ids if a not in plan.atoms.position]
     if unknown:
         raise _refuse("unknown_atom", atom=unknown[0])
+    return ids
+
+
+def move_atoms(plan: Plan, atom_ids, to_grid: str) -> Plan:
+    """Assign ``atom_ids`` to grid ``to_grid`` (also fills unassigned atoms; the paint brush)."""
+    to_grid = _require_grid(plan, to_grid)
+    ids = _atom_ids(plan, atom_ids)
     mask = plan.assignment.index.isin(ids)
     sources = set(plan.assignment[mask].to_numpy()) - {to_grid}
     _require_unlocked(plan, sorted(sources | {to_grid}))
@@ -87,12 +93,7 @@ def unassign_atoms(plan: Plan, atom_ids) -> Plan:
     Refuses atoms of a locked grid and a batch where no atom is assigned; a grid left without
     atoms is dropped from the grid table (undo brings it back).
     """
-    ids = list(dict.fromkeys(str(a) for a in atom_ids))
-    if not ids:
-        raise _refuse("no_atoms")
-    unknown = [a for a in ids if a not in plan.atoms.position]
-    if unknown:
-        raise _refuse("unknown_atom", atom=unknown[0])
+    ids = _atom_ids(plan, atom_ids)
     mask = plan.assignment.index.isin(ids)
     if not mask.any():
         raise _refuse("nothing_to_erase")
