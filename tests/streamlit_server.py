@@ -19,6 +19,21 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
 
 
+def refuse_external(context, external: list[str]) -> None:
+    """Route every request of a playwright ``context``: loopback and inline ones go through, any
+    other is refused and its URL appended to ``external`` (the tests assert it stays empty)."""
+
+    def guard(route) -> None:
+        url = route.request.url
+        if url.startswith(LOCAL_PREFIXES):
+            route.continue_()
+        else:
+            external.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from streamlit_server import LOCAL_PREFIXES, streamlit_server
+from streamlit_server import LOCAL_PREFIXES, refuse_external, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 REFRESH_S = 3
@@ -59,15 +59,7 @@ def browser_context(chromium_path, tmp_path):
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"])
 
-        def guard(route):
-            url = route.request.url
-            if url.startswith(LOCAL_PREFIXES):
-                route.continue_()
-            else:
-                external.append(url)
-                route.abort()
-
-        context.route("**/*", guard)
+        refuse_external(context, external)
         context.on("request", lambda r: None if r.url.startswith(LOCAL_PREFIXES) else external.append(r.url))
         try:
             yield context, external

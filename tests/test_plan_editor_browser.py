@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from plan_editor_helpers import atom_point, balance, editor_frame, idle, pick_tool, synced, wait_until
-from streamlit_server import LOCAL_PREFIXES, streamlit_server
+from streamlit_server import refuse_external, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 N_BRUSH = 20
@@ -161,14 +161,7 @@ def test_brush_undo_redo_save_publish(case, chromium_path, tmp_path):
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
 
-        def guard(route):
-            if route.request.url.startswith(LOCAL_PREFIXES):
-                route.continue_()
-            else:
-                external.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
+        refuse_external(context, external)
         page = context.new_page()
         page.goto(url + "/planner", wait_until="domcontentloaded")
         frame = editor_frame(page, n_atoms)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from plan_editor_helpers import atom_point, balance, editor_frame, idle, lonlat_point, pick_tool, wait_until
 from plan_helpers import CELL, X0, Y0, A, atom_id, g, lattice_plan
-from streamlit_server import LOCAL_PREFIXES, streamlit_server
+from streamlit_server import refuse_external, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,14 +90,7 @@ def test_move_an_atom_and_see_the_figures_change(planner_server, chromium_path, 
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"])
         try:
-            def guard(route):
-                if route.request.url.startswith(LOCAL_PREFIXES):
-                    route.continue_()
-                else:
-                    external.append(route.request.url)
-                    route.abort()
-
-            context.route("**/*", guard)
+            refuse_external(context, external)
             page = context.new_page()
             page.goto(planner_server, wait_until="domcontentloaded")
             _wait_households(page, {"001": 400, "002": 400}, timeout_s=90)

@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from streamlit_server import LOCAL_PREFIXES, streamlit_server
+from streamlit_server import refuse_external, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 REFRESH_S = 3
@@ -48,14 +48,7 @@ def _page(browser, width: int, height: int):
     context = browser.new_context(viewport={"width": width, "height": height})
     external: list[str] = []
 
-    def guard(route):
-        if route.request.url.startswith(LOCAL_PREFIXES):
-            route.continue_()
-        else:
-            external.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    refuse_external(context, external)
     return context, context.new_page(), external
 
 
