@@ -111,7 +111,7 @@ def peak_mb(fn) -> float:
 
 
 def bench(url: str, label: str, args) -> None:
-    store = open_store(url)
+    store = open_store(url, seed_default=True)  # the demo grid set, explicitly
     now = datetime.now(UTC)
     have = store.count_events()
     if have < args.events:

@@ -13,18 +13,22 @@
 runs every measurement on both, one after the other, so the shared machine's load hits both.
 
 The store is filled once as in ``bench_risk.py`` (kept with ``--store FILE`` to reuse it) and copied
-for the run. The load generator speaks HTTP/1.1 over asyncio streams (a client library such as
-httpx costs more CPU per request than the server on this 2-core machine and would measure itself).
-Server and load generator share the machine; the load average is printed with the results.
+for the run. The POST load comes from wrk (Debian package ``wrk``: C, a fraction of the CPU per
+request that any Python client costs, which matters when it shares 2 cores with the server) when
+it is installed, else from an HTTP/1.1 client over asyncio streams (a client library such as httpx
+costs more CPU per request than the server and would measure itself). Server and load generator
+share the machine; the load average is printed with the results. ``--workers N`` runs the server as
+``gridgeo serve --workers N`` (the production setting: one worker per core).
 
     .venv/bin/python benchmarks/bench_service.py [--events 1000000] [--duration 20] [--store FILE]
-        [--baseline /path/to/another/checkout]
+        [--workers 2] [--generator wrk|python] [--baseline /path/to/another/checkout]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -108,6 +112,54 @@ async def post_load(port: int, templates: list[dict], duration: float, batch: in
     return acked / elapsed, float(np.percentile(np.array(latencies) * 1000, 99)), failed
 
 
+WRK_SCRIPT = r"""
+local threads = 0
+function setup(thread) thread:set("tid", threads); threads = threads + 1 end
+function init(args)
+  dofile(args[1]); batch = tonumber(args[2]); tag = args[3]; n = 0
+  wrk.headers["Authorization"] = "Bearer " .. args[4]
+  wrk.headers["Content-Type"] = "application/json"
+end
+function request()
+  local parts = {}
+  for i = 1, batch do
+    n = n + 1
+    parts[i] = '{"id":"' .. tag .. tid .. "-" .. n .. '",' .. bodies[(n % #bodies) + 1] .. "}"
+  end
+  local body = batch == 1 and parts[1] or "[" .. table.concat(parts, ",") .. "]"
+  return wrk.format("POST", "/api/v1/events", nil, body)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("GRIDGEO %d %d %d %d %.1f\n", summary.requests, e.status,
+                         e.connect + e.read + e.write + e.timeout, summary.duration, latency:percentile(99)))
+end
+"""
+
+
+def wrk_files(templates: list[dict], folder: Path) -> Path:
+    """The Lua script and the event bodies (templates without their ids) wrk posts from."""
+    with open(folder / "bodies.lua", "w", encoding="ascii") as f:
+        f.write("bodies = {\n")
+        for t in templates:
+            f.write("[==[" + json.dumps({k: v for k, v in t.items() if k != "id"})[1:-1] + "]==],\n")
+        f.write("}\n")
+    (folder / "post.lua").write_text(WRK_SCRIPT, encoding="ascii")
+    return folder
+
+
+def wrk_load(port: int, folder: Path, duration: float, batch: int, connections: int, tag: str) -> tuple[float, float, int]:
+    """(events/s acknowledged, p99 latency ms, failed requests) of wrk's closed-loop POSTs."""
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "-s",
+                          str(folder / "post.lua"), f"http://127.0.0.1:{port}", "--",
+                          str(folder / "bodies.lua"), str(batch), tag, TOKEN],
+                         capture_output=True, text=True, check=True).stdout
+    requests, status_errors, socket_errors, micros, p99 = next(
+        line.split()[1:] for line in out.splitlines() if line.startswith("GRIDGEO "))
+    failed = int(status_errors) + int(socket_errors)
+    return (int(requests) - failed) * batch / (int(micros) / 1e6), float(p99) / 1000, failed
+
+
 async def risk_calls(port: int, n: int, window: str) -> list[float]:
     """Seconds of ``n`` sequential /risk calls."""
     conn, took = await Conn.open(port), []
@@ -120,10 +172,10 @@ async def risk_calls(port: int, n: int, window: str) -> list[float]:
     return took
 
 
-async def with_pollers(port: int, templates: list[dict], duration: float, pollers: int,
-                       interval: float) -> tuple[float, float, int]:
-    """Single-event ingest while ``pollers`` clients call /risk back to back, each at most once
-    per ``interval`` seconds (a map or dashboard refreshing); (events/s, p99, polls)."""
+async def with_pollers(port: int, load, pollers: int, interval: float) -> tuple[float, float, int]:
+    """``load()`` (single-event ingest, in a thread) while ``pollers`` clients call /risk back to
+    back, each at most once per ``interval`` seconds (a map or dashboard refreshing);
+    (events/s, p99, polls)."""
     stop = asyncio.Event()
     polls = 0
 
@@ -138,22 +190,32 @@ async def with_pollers(port: int, templates: list[dict], duration: float, poller
         conn.close()
 
     tasks = [asyncio.create_task(poll()) for _ in range(pollers)]
-    result = await post_load(port, templates, duration, 1, 8, "p")
+    result = await asyncio.to_thread(load)
     stop.set()
     await asyncio.gather(*tasks)
     return (*result[:2], polls)
 
 
+def _rss_mb(proc: psutil.Process) -> float:
+    """RSS of the server and its worker processes."""
+    procs = [proc, *proc.children(recursive=True)]
+    total = 0
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += p.memory_info().rss
+    return total / 1e6
+
+
 def peak_rss_under(pid: int, port: int, calls: int, rounds: int) -> tuple[float, float]:
     """(RSS MB before, peak RSS MB) of the server while ``calls`` clients call /risk 30 d ``rounds`` times."""
     proc = psutil.Process(pid)
-    before = proc.memory_info().rss / 1e6
+    before = _rss_mb(proc)
     peak, done = before, threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, proc.memory_info().rss / 1e6)
+            peak = max(peak, _rss_mb(proc))
             time.sleep(0.01)
 
     sampler = threading.Thread(target=sample)
@@ -168,7 +230,7 @@ def peak_rss_under(pid: int, port: int, calls: int, rounds: int) -> tuple[float,
     return before, peak
 
 
-def start_server(db: Path, tmp: str, code: Path | None = None) -> tuple[subprocess.Popen, int]:
+def start_server(db: Path, tmp: str, code: Path | None = None, workers: int = 1) -> tuple[subprocess.Popen, int]:
     """``gridgeo serve`` over ``db`` (from the checkout ``code``, default this one) on a free port."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -178,7 +240,7 @@ def start_server(db: Path, tmp: str, code: Path | None = None) -> tuple[subproce
         env["PYTHONPATH"] = str(code)
     env.pop("GRIDGEO_DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "gridgeo", "serve", "--port", str(port), "--database",
-                             f"sqlite:///{db}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             f"sqlite:///{db}", "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             cwd=code or REPO)  # ``-m`` imports from the working directory first
     for _ in range(1500):
         try:
@@ -192,7 +254,7 @@ def start_server(db: Path, tmp: str, code: Path | None = None) -> tuple[subproce
 
 
 def prepare_store(path: Path, events: int) -> None:
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(f"sqlite:///{path}", seed_default=True)  # the demo grid set, explicitly
     have = store.count_events()
     if have < events:
         secs = fill(store, events - have, datetime.now(UTC), 30.0, 0)
@@ -207,6 +269,9 @@ def main() -> None:
     parser.add_argument("--store", default=None, help="SQLite file to fill once and reuse (copied for the run)")
     parser.add_argument("--baseline", default=None, type=Path,
                         help="another checkout (e.g. main) to measure in the same run, phase by phase")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
+    parser.add_argument("--generator", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python",
+                        help="POST load generator (default wrk when installed)")
     parser.add_argument("--poll-interval", type=float, default=1.0,
                         help="a /risk poller calls at most once per this many seconds (default 1; 0 = back to back)")
     args = parser.parse_args()
@@ -217,11 +282,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(args.store) if args.store else Path(tmp) / "source.sqlite"
         prepare_store(source, args.events)
+        args.wrk_dir = wrk_files(templates, Path(tmp))
         servers = {}
         for label, code in [("baseline", args.baseline), ("this", None)][0 if args.baseline else 1:]:
             db = Path(tmp) / f"{label}.sqlite"
             shutil.copy(source, db)
-            servers[label] = start_server(db, tmp, code)
+            servers[label] = start_server(db, tmp, code, args.workers)
         try:
             report(servers, templates, args)
         finally:
@@ -233,10 +299,17 @@ def main() -> None:
 def report(servers: dict, templates: list[dict], args: argparse.Namespace) -> None:
     """Each measurement on each server in turn (so a change in the machine's load hits both)."""
     d = args.duration
-    print(f"gridgeo serve (1 worker) over SQLite with {args.events:,} events; load generator on the same machine "
+    print(f"gridgeo serve ({args.workers} worker{'s' if args.workers > 1 else ''}) over SQLite with "
+          f"{args.events:,} events; load generator {args.generator} on the same machine "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start)")
+
+    def post(port: int, duration: float, batch: int, tag: str) -> tuple[float, float, int]:
+        if args.generator == "wrk":
+            return wrk_load(port, args.wrk_dir, duration, batch, 8, tag)
+        return asyncio.run(post_load(port, templates, duration, batch, 8, tag))
+
     for label, (_pid, port) in servers.items():
-        asyncio.run(post_load(port, templates, 3, 1, 8, f"w{label}"))  # warm-up
+        post(port, 3, 1, f"w{label}")  # warm-up
 
     def each(title: str, fn, rounds: int = 1) -> dict:
         """``fn`` on every server, ``rounds`` times in turn (A B A B ...); the median round each."""
@@ -254,11 +327,11 @@ def report(servers: dict, templates: list[dict], args: argparse.Namespace) -> No
         return out
 
     def single(_pid, port, label):
-        rate, p99, failed = asyncio.run(post_load(port, templates, d / 3, 1, 8, f"s{label}"))
+        rate, p99, failed = post(port, d / 3, 1, f"s{label}")
         return rate, f"{rate:8,.0f} events/s, p99 {p99:.1f} ms ({failed} failed)   goal >= 1,500/s, p99 <= 50 ms"
 
     def batch(_pid, port, label):
-        rate, p99, failed = asyncio.run(post_load(port, templates, d / 3, 20, 8, f"b{label}"))
+        rate, p99, failed = post(port, d / 3, 20, f"b{label}")
         return rate, f"{rate:8,.0f} events/s, p99 {p99:.1f} ms ({failed} failed)   goal >= 5,000/s"
 
     def risk(window):
@@ -279,7 +352,8 @@ def report(servers: dict, templates: list[dict], args: argparse.Namespace) -> No
     each("server RSS under 8 concurrent /risk (30 d) calls x 5", rss)
 
     def polled(_pid, port, label):
-        rate, p99, polls = asyncio.run(with_pollers(port, templates, d / 3, 2, args.poll_interval))
+        rate, p99, polls = asyncio.run(with_pollers(port, lambda: post(port, d / 3, 1, f"p{label}"), 2,
+                                                    args.poll_interval))
         base = singles[label[:-1]]
         return rate, (f"{rate:,.0f} events/s, p99 {p99:.1f} ms ({polls} polls) = {rate / base:.0%} of "
                       f"{base:,.0f}/s without   goal >= 80 %")

@@ -1,18 +1,23 @@
 """Coordinate reference systems used in China, including the ones PROJ lacks.
 
-gridgeo stores everything in WGS84 (EPSG:4326) and does metric work in CGCS2000 /
-3-degree Gauss-Kruger CM 114E (EPSG:4547), which covers Shenzhen. CGCS2000 geographic
+gridgeo stores everything in WGS84 (EPSG:4326) and does metric work in the CGCS2000
+3-degree Gauss-Kruger zone nearest the data (``gridgeo.config``; EPSG:4547, CM 114E, for
+Shenzhen). CGCS2000 geographic
 (EPSG:4490) differs from WGS84 by centimetres and is treated as equal.
 
 GCJ-02 (AMap, Tencent, Google China) and BD-09 (Baidu) are deliberately obfuscated
 offsets of a few hundred metres. PROJ does not implement them, so the conversions are
-written here as vectorized numpy functions, following the widely published formulas.
+written here as vectorized numpy functions, following the widely published formulas (a few
+points at a time, as one event's position, take the same formulas on Python floats: numpy's
+per-call overhead would cost more than the arithmetic).
 The inverse of GCJ-02 has no closed form; ``gcj02_to_wgs84`` iterates the forward
 transform until the round trip errs by far less than a centimetre.
 """
 
 from __future__ import annotations
 
+import math
+from types import SimpleNamespace
 from typing import Literal
 
 import numpy as np
@@ -28,6 +33,9 @@ CRS_NAMES: tuple[str, ...] = ("WGS84", "CGCS2000", "GCJ02", "BD09")
 _A = 6378245.0  # Krasovsky 1940 semi-major axis used by GCJ-02
 _EE = 0.00669342162296594323  # its first eccentricity squared
 _X_PI = np.pi * 3000.0 / 180.0
+_NUMPY = SimpleNamespace(sqrt=np.sqrt, abs=np.abs, sin=np.sin, cos=np.cos)
+_FLOATS = SimpleNamespace(sqrt=math.sqrt, abs=abs, sin=math.sin, cos=math.cos)
+_FEW = 8  # up to this many points convert on Python floats
 DENSIFY_DEG = 0.0002  # about 20 m: edge length before a GCJ-02/BD-09 conversion
 
 
@@ -49,25 +57,44 @@ def in_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
     return (lon_a >= 72.004) & (lon_a <= 137.8347) & (lat_a >= 0.8293) & (lat_a <= 55.8271)
 
 
-def _gcj_delta(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[NDArray, NDArray]:
-    """Offset in degrees that GCJ-02 adds to a WGS84 position."""
+def _gcj_delta(lon, lat, m: SimpleNamespace = _NUMPY) -> tuple:
+    """Offset in degrees that GCJ-02 adds to a WGS84 position (arrays with ``m`` = numpy's
+    functions, or floats with ``m`` = math's)."""
     x = lon - 105.0
     y = lat - 35.0
-    sqrt_abs_x = np.sqrt(np.abs(x))
+    sqrt_abs_x = m.sqrt(m.abs(x))
     d_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt_abs_x
-    d_lat += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-    d_lat += (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
-    d_lat += (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
+    d_lat += (20.0 * m.sin(6.0 * x * math.pi) + 20.0 * m.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    d_lat += (20.0 * m.sin(y * math.pi) + 40.0 * m.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    d_lat += (160.0 * m.sin(y / 12.0 * math.pi) + 320.0 * m.sin(y * math.pi / 30.0)) * 2.0 / 3.0
     d_lon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt_abs_x
-    d_lon += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-    d_lon += (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
-    d_lon += (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
-    rad_lat = lat / 180.0 * np.pi
-    magic = 1.0 - _EE * np.sin(rad_lat) ** 2
-    sqrt_magic = np.sqrt(magic)
-    d_lat = (d_lat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrt_magic) * np.pi)
-    d_lon = (d_lon * 180.0) / (_A / sqrt_magic * np.cos(rad_lat) * np.pi)
+    d_lon += (20.0 * m.sin(6.0 * x * math.pi) + 20.0 * m.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    d_lon += (20.0 * m.sin(x * math.pi) + 40.0 * m.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    d_lon += (150.0 * m.sin(x / 12.0 * math.pi) + 300.0 * m.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    rad_lat = lat / 180.0 * math.pi
+    magic = 1.0 - _EE * m.sin(rad_lat) ** 2
+    sqrt_magic = m.sqrt(magic)
+    d_lat = (d_lat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrt_magic) * math.pi)
+    d_lon = (d_lon * 180.0) / (_A / sqrt_magic * m.cos(rad_lat) * math.pi)
     return d_lon, d_lat
+
+
+def _inside_china(lon: float, lat: float) -> bool:
+    return 72.004 <= lon <= 137.8347 and 0.8293 <= lat <= 55.8271  # the box of :func:`in_china`
+
+
+def _gcj02_to_wgs84_point(lon: float, lat: float, tolerance_deg: float, max_iter: int) -> tuple[float, float]:
+    """:func:`gcj02_to_wgs84` of one point, on Python floats (the same iteration)."""
+    if not _inside_china(lon, lat):
+        return lon, lat
+    w_lon, w_lat = lon, lat
+    for _ in range(max_iter):
+        d_lon, d_lat = _gcj_delta(w_lon, w_lat, _FLOATS) if _inside_china(w_lon, w_lat) else (0.0, 0.0)
+        e_lon, e_lat = w_lon + d_lon - lon, w_lat + d_lat - lat
+        w_lon, w_lat = w_lon - e_lon, w_lat - e_lat
+        if abs(e_lon) < tolerance_deg and abs(e_lat) < tolerance_deg:
+            break
+    return w_lon, w_lat
 
 
 def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray, NDArray]:
@@ -87,6 +114,11 @@ def gcj02_to_wgs84(
     in a handful of iterations; points outside China are returned unchanged.
     """
     lon_a, lat_a = _as_arrays(lon, lat)
+    if lon_a.size <= _FEW:
+        pairs = [_gcj02_to_wgs84_point(x, y, tolerance_deg, max_iter)
+                 for x, y in zip(lon_a.ravel().tolist(), lat_a.ravel().tolist(), strict=True)]
+        return (np.array([p[0] for p in pairs]).reshape(lon_a.shape),
+                np.array([p[1] for p in pairs]).reshape(lat_a.shape))
     w_lon, w_lat = lon_a.copy(), lat_a.copy()
     for _ in range(max_iter):
         g_lon, g_lat = wgs84_to_gcj02(w_lon, w_lat)

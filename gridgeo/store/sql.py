@@ -76,6 +76,7 @@ class Store:
         self._index_lock = threading.Lock()
         self._indexes: dict[int, GridIndex] = {}
         self._grid_frames: dict[int, gpd.GeoDataFrame] = {}
+        self._area_codes: dict[int, str] = {}
         self._version_cache: tuple[float, int | None] | None = None
         if self.backend == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
@@ -251,11 +252,16 @@ class Store:
             return self._indexes[version]
 
     def district_code(self, version: int | None = None) -> str:
-        """The district code (first 6 digits of the current grids' codes)."""
+        """The code of the area the grid set covers: the district (the 6 digits all grid codes
+        start with) or, for a city of several districts, the city (4 digits + "00"); kept per
+        version. Out-of-area events are dispatched to it."""
         version = version if version is not None else self.current_version()
         if version is None:
             return "000000"
-        return str(self.grid_set(version)["code"].iloc[0])[:6]
+        if version not in self._area_codes:
+            prefixes = {str(c)[:6] for c in self.grid_set(version)["code"]}
+            self._area_codes[version] = prefixes.pop() if len(prefixes) == 1 else f"{min(prefixes)[:4]}00"
+        return self._area_codes[version]
 
     # events ----------------------------------------------------------------------------------
     def insert_rows(self, rows: list[dict], actor: str = "intake") -> set[str]:
