@@ -230,8 +230,9 @@ def peak_rss_under(pid: int, port: int, calls: int, rounds: int) -> tuple[float,
     return before, peak
 
 
-def start_server(db: Path, tmp: str, code: Path | None = None, workers: int = 1) -> tuple[subprocess.Popen, int]:
-    """``gridgeo serve`` over ``db`` (from the checkout ``code``, default this one) on a free port."""
+def start_server(url: str, tmp: str, code: Path | None = None, workers: int = 1) -> tuple[subprocess.Popen, int]:
+    """``gridgeo serve`` over the store at ``url`` (from the checkout ``code``, default this one)
+    on a free port."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -240,7 +241,7 @@ def start_server(db: Path, tmp: str, code: Path | None = None, workers: int = 1)
         env["PYTHONPATH"] = str(code)
     env.pop("GRIDGEO_DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "gridgeo", "serve", "--port", str(port), "--database",
-                             f"sqlite:///{db}", "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             url, "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             cwd=code or REPO)  # ``-m`` imports from the working directory first
     for _ in range(1500):
         try:
@@ -253,13 +254,32 @@ def start_server(db: Path, tmp: str, code: Path | None = None, workers: int = 1)
     raise SystemExit("the server did not start")
 
 
-def prepare_store(path: Path, events: int) -> None:
-    store = open_store(f"sqlite:///{path}", seed_default=True)  # the demo grid set, explicitly
+def prepare_store(url: str, events: int) -> None:
+    """Fill the source store once (the demo grid set, explicitly, and ``events`` events)."""
+    store = open_store(url, seed_default=True)
     have = store.count_events()
     if have < events:
         secs = fill(store, events - have, datetime.now(UTC), 30.0, 0)
         print(f"filled the store with {events - have:,} events in {secs:.0f} s")
     store.close()
+
+
+def copy_store(postgis: str | None, source: Path, tmp: Path, label: str) -> str:
+    """A copy of the filled source store for one server: a file copy, or a PostgreSQL database
+    created from the source database as its template."""
+    if not postgis:
+        shutil.copy(source, tmp / f"{label}.sqlite")
+        return f"sqlite:///{tmp / f'{label}.sqlite'}"
+    import sqlalchemy as sa
+
+    url = sa.make_url(postgis)
+    name = f"{url.database}_{label}_{os.getpid()}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def main() -> None:
@@ -269,6 +289,8 @@ def main() -> None:
     parser.add_argument("--store", default=None, help="SQLite file to fill once and reuse (copied for the run)")
     parser.add_argument("--baseline", default=None, type=Path,
                         help="another checkout (e.g. main) to measure in the same run, phase by phase")
+    parser.add_argument("--postgis", default=None, metavar="URL",
+                        help="a PostGIS database to fill once (instead of SQLite); each server gets a copy")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
     parser.add_argument("--generator", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python",
                         help="POST load generator (default wrk when installed)")
@@ -281,13 +303,12 @@ def main() -> None:
                                 duration=70000)
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(args.store) if args.store else Path(tmp) / "source.sqlite"
-        prepare_store(source, args.events)
+        prepare_store(args.postgis or f"sqlite:///{source}", args.events)
         args.wrk_dir = wrk_files(templates, Path(tmp))
         servers = {}
         for label, code in [("baseline", args.baseline), ("this", None)][0 if args.baseline else 1:]:
-            db = Path(tmp) / f"{label}.sqlite"
-            shutil.copy(source, db)
-            servers[label] = start_server(db, tmp, code, args.workers)
+            servers[label] = start_server(copy_store(args.postgis, source, Path(tmp), label), tmp, code,
+                                          args.workers)
         try:
             report(servers, templates, args)
         finally:
@@ -299,7 +320,7 @@ def main() -> None:
 def report(servers: dict, templates: list[dict], args: argparse.Namespace) -> None:
     """Each measurement on each server in turn (so a change in the machine's load hits both)."""
     d = args.duration
-    print(f"gridgeo serve ({args.workers} worker{'s' if args.workers > 1 else ''}) over SQLite with "
+    print(f"gridgeo serve ({args.workers} worker{'s' if args.workers > 1 else ''}) over {'PostGIS' if args.postgis else 'SQLite'} with "
           f"{args.events:,} events; load generator {args.generator} on the same machine "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start)")
 

@@ -176,3 +176,17 @@ def test_transform_geometries_moves_every_vertex_like_the_point_functions():
     np.testing.assert_allclose(coords, expect, atol=1e-12)
     # WGS84 <-> CGCS2000 is the identity
     assert transform_geometries(np.array([poly], dtype=object), "CGCS2000")[0].equals(poly)
+
+
+def test_a_few_points_convert_as_the_vectorized_path():
+    """One event's position takes the float path; it agrees with the array path to well under a
+    millimetre, inside and outside China."""
+    from gridgeo.crs import _FEW, gcj02_to_wgs84
+
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(70, 140, 400), rng.uniform(0, 56, 400)
+    many = gcj02_to_wgs84(lon, lat)
+    few = [gcj02_to_wgs84(lon[i:i + _FEW], lat[i:i + _FEW]) for i in range(0, 400, _FEW)]
+    assert np.abs(np.concatenate([f[0] for f in few]) - many[0]).max() < 1e-9
+    assert np.abs(np.concatenate([f[1] for f in few]) - many[1]).max() < 1e-9
+    assert gcj02_to_wgs84(10.0, 50.0) == (10.0, 50.0)  # outside China: unchanged

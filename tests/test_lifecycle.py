@@ -86,3 +86,25 @@ def test_dispatch_rule_is_configurable():
     assert dispatch_tier(1, "labour", rule) == "street"
     assert dispatch_tier(4, "work_safety", rule) == "district"
     assert dispatch_tier(3, "petition", rule) == "community"
+
+
+def test_a_city_store_dispatches_to_each_events_own_district(tmp_path):
+    """In a grid set of several districts, a level-I event goes to its own district's centre and an
+    out-of-area one to the city's (4 digits + "00")."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from gridgeo.store import open_store
+
+    grids = gpd.GeoDataFrame({
+        "code": ["440303001001001", "440304001001001"], "name": ["甲网格", "乙网格"],
+        "community_code": ["440303001001", "440304001001"]},
+        geometry=[box(114.10, 22.50, 114.11, 22.51), box(114.20, 22.50, 114.21, 22.51)], crs="EPSG:4326")
+    store = open_store(f"sqlite:///{tmp_path / 'city.sqlite'}", seed_default=False)
+    store.publish_grid_set(grids, author="test")
+    base = {"reported_at": "2024-05-01T08:30:00+08:00", "category": "other", "level": 1, "channel": "hotline"}
+    res = store.add_events([{**base, "id": "a", "lon": 114.205, "lat": 22.505},
+                            {**base, "id": "b", "lon": 114.105, "lat": 22.505},
+                            {**base, "id": "c", "lon": 114.5, "lat": 22.9}])
+    assert [r["dispatch_target"] for r in res] == ["district:440304", "district:440303", "district:440300"]
+    store.close()

@@ -32,6 +32,7 @@ from gridgeo.events import DEFAULT_SKEW
 from gridgeo.lifecycle import check_transition, overdue_mask
 from gridgeo.store import counts
 from gridgeo.store import schema as S
+from gridgeo.store.writer_lock import WriterLock
 
 EVENT_COLUMNS: tuple[str, ...] = (
     "id", "reported_at", "lon", "lat", "category", "level", "channel", "text", "status",
@@ -65,6 +66,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _sqlite_lock_path(url: str) -> str | None:
+    """The writers' lock file beside a SQLite database file (None for other stores)."""
+    if not url.startswith("sqlite"):
+        return None
+    database = sa.make_url(url).database
+    return f"{database}.writer-lock" if database and database != ":memory:" else None
+
+
 class Store:
     """Events, their history and the versioned grid sets, in one SQL database."""
 
@@ -72,7 +81,7 @@ class Store:
         self.engine = engine
         self.write_engine = write_engine or engine
         self.url = url
-        self._write_lock = threading.Lock()
+        self._write_lock = WriterLock(_sqlite_lock_path(url))
         self._index_lock = threading.Lock()
         self._indexes: dict[int, GridIndex] = {}
         self._grid_frames: dict[int, gpd.GeoDataFrame] = {}
@@ -125,6 +134,7 @@ class Store:
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
+        self._write_lock.close()
 
     def __enter__(self) -> Store:
         return self
