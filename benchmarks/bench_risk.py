@@ -12,6 +12,7 @@ resolved), in random time order (the worst case for reading a window of raw even
 24 h (about a thirtieth of the events) and the whole ``--days`` (all of them).
 
     .venv/bin/python benchmarks/bench_risk.py [--events 1000000] [--pg-url postgresql+psycopg://...]
+        [--sql-fill] [--skip-sqlite]    # 10,000,000 events: --events 10000000 --sql-fill --skip-sqlite
 """
 
 from __future__ import annotations
@@ -88,6 +89,88 @@ def fill(store, n: int, now: datetime, days: float, seed: int) -> float:
     return time.perf_counter() - t0
 
 
+_SQL_FILL = """
+WITH src AS (
+    SELECT g, CAST(:now AS timestamptz) - random() * :days * interval '1 day' AS t,
+           1 + floor(random() * :ngrids)::int AS k,
+           random() AS u, random() AS lv_r, random() AS cat_r, random() AS ch_r, random() AS h_r
+    FROM generate_series(:first, :last) AS g
+), rows AS (
+    SELECT 'q' || g AS id, t, gr.*, u, ch_r, h_r,
+           CASE WHEN lv_r < 0.03 THEN 1 WHEN lv_r < 0.15 THEN 2 WHEN lv_r < 0.60 THEN 3 ELSE 4 END AS level,
+           (CAST(:cats AS text[]))[1 + floor(cat_r * cardinality(CAST(:cats AS text[])))::int] AS category,
+           greatest(0.05, least(0.9, 0.9 * exp(-extract(epoch FROM CAST(:now AS timestamptz) - t) / 172800.0))) AS p_open
+    FROM src JOIN bench_grids gr USING (k)
+), statused AS (
+    SELECT *, CASE WHEN u < p_open * 0.5 THEN 'reported' WHEN u < p_open * 0.9 THEN 'accepted'
+                   WHEN u < p_open THEN 'escalated' WHEN u < p_open + 0.05 THEN 'rejected'
+                   WHEN u < 0.7 THEN 'resolved' WHEN u < 0.85 THEN 'confirmed' ELSE 'feedback' END AS status
+    FROM rows
+), ins AS (
+    INSERT INTO events (id, reported_at, received_at, lon, lat, crs_in, category, level, channel, text, list_type,
+                        status, grid_code, community_code, street_code, grid_set_version, out_of_area,
+                        dispatch_target, due_at, accepted_at, resolved_at, updated_at)
+    SELECT id, t, t, lon, lat, 'WGS84', category, level, (CAST(:channels AS text[]))[1 + floor(ch_r * cardinality(CAST(:channels AS text[])))::int],
+           '', 'immediate', status, code, community_code, street_code, :version, false,
+           'community:' || community_code, t + (CAST(:limits AS float8[]))[level] * interval '1 hour',
+           CASE WHEN status NOT IN ('reported', 'rejected') THEN t END,
+           CASE WHEN status IN ('resolved', 'confirmed', 'feedback') THEN t - ln(1 - h_r) * interval '8 hours' END,
+           CASE WHEN status IN ('resolved', 'confirmed', 'feedback') THEN t - ln(1 - h_r) * interval '8 hours' ELSE t END
+    FROM statused
+    RETURNING reported_at, grid_code, community_code, street_code, level, category, status
+)
+INSERT INTO event_counts (bucket, grid_code, community_code, street_code, level, category, status, n)
+SELECT date_trunc('hour', reported_at, 'UTC'), grid_code, community_code, street_code, level, category, status, count(*)
+FROM ins GROUP BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (status, bucket, grid_code, community_code, street_code, level, category)
+DO UPDATE SET n = event_counts.n + excluded.n
+"""
+
+
+def sql_fill(store, n: int, now: datetime, days: float, seed: int, chunk: int = 500_000) -> float:
+    """PostGIS only: write ``n`` events inside PostgreSQL (generate_series; grids picked uniformly,
+    at their point on surface, none out of area), with their aggregates, in chunks of ``chunk``;
+    the seconds it took. For 10 million events, where ``fill`` through Python would take hours."""
+    import sqlalchemy as sa
+
+    version = store.current_version()
+    limits = [TIME_LIMITS_H["immediate"][lv] for lv in (1, 2, 3, 4)]
+    t0 = time.perf_counter()
+    with store.write_engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS bench_grids"))
+        conn.execute(sa.text(
+            "CREATE TABLE bench_grids AS SELECT row_number() OVER (ORDER BY code)::int AS k, code, community_code, "
+            "street_code, ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT code, community_code, street_code, "
+            "ST_PointOnSurface(ST_GeomFromWKB(wkb, 4326)) AS p FROM grid_set_grids WHERE version = :v) s"),
+            {"v": version})
+        ngrids = conn.execute(sa.text("SELECT count(*) FROM bench_grids")).scalar_one()
+        first = conn.execute(sa.text("SELECT count(*) FROM events")).scalar_one() + 1
+        conn.execute(sa.text("SELECT setseed(:s)"), {"s": (seed % 1000) / 1000})
+    for start in range(first, first + n, chunk):
+        last = min(start + chunk, first + n) - 1
+        with store.write_engine.begin() as conn:
+            conn.execute(sa.text(_SQL_FILL), {
+                "now": now, "days": days, "ngrids": ngrids, "first": start, "last": last, "version": version,
+                "cats": list(category_codes()), "channels": list(CHANNELS), "limits": limits})
+        print(f"  {last - first + 1:,} of {n:,} events written ({time.perf_counter() - t0:.0f} s)", flush=True)
+    with store.write_engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE bench_grids"))
+        conn.execute(sa.text("ANALYZE events"))
+        conn.execute(sa.text("ANALYZE event_counts"))
+    return time.perf_counter() - t0
+
+
+def events_in(store, start: datetime) -> int:
+    """Events reported since ``start``."""
+    import sqlalchemy as sa
+
+    from gridgeo.store import schema
+
+    with store.engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(schema.events)
+                            .where(schema.events.c.reported_at >= start)).scalar_one()
+
+
 def timed(fn) -> tuple[float, float, object]:
     """(wall seconds, CPU seconds of this process, result) of one call."""
     w0, c0 = time.perf_counter(), time.process_time()
@@ -115,8 +198,10 @@ def bench(url: str, label: str, args) -> None:
     now = datetime.now(UTC)
     have = store.count_events()
     if have < args.events:
-        secs = fill(store, args.events - have, now, args.days, args.seed)
-        print(f"[{label}] wrote {args.events - have:,} events in {secs:.0f} s "
+        bulk = args.sql_fill and store.backend == "postgresql"
+        secs = (sql_fill if bulk else fill)(store, args.events - have, now, args.days, args.seed)
+        how = "inside PostgreSQL" if bulk else "through Store.insert_rows"
+        print(f"[{label}] wrote {args.events - have:,} events {how} in {secs:.0f} s "
               f"({(args.events - have) / secs:,.0f}/s, aggregates kept in the same transactions)", flush=True)
     print(f"[{label}] {store.count_events():,} events in the store; machine load {os.getloadavg()[0]:.1f}",
           flush=True)
@@ -130,6 +215,12 @@ def bench(url: str, label: str, args) -> None:
         def new(window=window, areas=areas):
             return risk_table(store, "grid", window, now, areas=areas)
 
+        in_window = events_in(store, now - window)
+        if in_window > args.max_pandas_rows:
+            t_new, cpu_new = p50(new, args.repeat_new)
+            print(f"[{label}] window {window}: p50 aggregates {t_new * 1000:.1f} ms (CPU here {cpu_new * 1000:.1f} ms); "
+                  f"pandas path not run: it would load {in_window:,} events (> --max-pandas-rows)", flush=True)
+            continue
         w_old, c_old, expected = timed(old)
         pd.testing.assert_frame_equal(new(), expected)
         repeat_old = args.repeat_old if window <= timedelta(days=1) else max(0, args.repeat_old - 2)
@@ -152,6 +243,10 @@ def main() -> None:
     parser.add_argument("--sqlite", default=None, help="SQLite file to use/keep (default: a temp file)")
     parser.add_argument("--pg-url", default=None, help="also run on this (empty or benchmark) PostGIS database")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--sql-fill", action="store_true",
+                        help="on PostGIS, write the events inside PostgreSQL (for 10,000,000 events)")
+    parser.add_argument("--max-pandas-rows", type=int, default=3_000_000,
+                        help="skip the pandas path for windows holding more events than this")
     args = parser.parse_args()
     load_default_atlas()
     if not args.skip_sqlite:
