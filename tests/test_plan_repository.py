@@ -98,29 +98,14 @@ def test_stale_save_is_refused_and_can_be_reapplied(repo):
 
 def _race(url: str, pid: int, writers: int, base_version: int, rounds_tag: str) -> list:
     """``writers`` threads, each with its own store connection, save on the same base at once."""
-    barrier = threading.Barrier(writers)
-    results: list = [None] * writers
-
-    def work(k: int) -> None:
-        store = open_store(url, seed_default=False)
-        try:
-            repo = PlanRepository(store)
+    def job(k: int):
+        def run(repo: PlanRepository):
             plan, _ = repo.load(pid, base_version)
             mine = ops.rename_grid(plan, g(A, 1), f"{rounds_tag}-{k}")
-            barrier.wait(timeout=30)
-            try:
-                results[k] = repo.save_version(pid, mine, author=f"w{k}", base_version=base_version)
-            except StaleVersionError as exc:
-                results[k] = exc
-        finally:
-            store.close()
+            return repo.save_version(pid, mine, author=f"w{k}", base_version=base_version)
+        return run
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(writers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+    return _race_jobs(url, [job(k) for k in range(writers)])
 
 
 def test_concurrent_writers_exactly_one_wins_per_base(repo):

@@ -81,6 +81,11 @@ def _scopes(text: str) -> tuple[str, ...]:
     return tuple(s for s in (text or "").split(",") if s)
 
 
+def _identity(name: str, row, kind: str) -> Identity:
+    """The identity of a stored user or key row."""
+    return Identity(name=name, role=row["role"], kind=kind, scopes=_scopes(row["scopes"]))
+
+
 def _write(store):
     return store.write_engine.begin()
 
@@ -128,7 +133,7 @@ def login(store, username: str, password: str, now: datetime | None = None) -> I
         refusal = _check_login(conn, row, username, password, now)
     if refusal is not None:
         raise refusal
-    return Identity(name=username, role=row["role"], kind="user", scopes=_scopes(row["scopes"]))
+    return _identity(username, row, "user")
 
 
 def _check_login(conn: sa.Connection, row, username: str, password: str, now: datetime) -> LoginRefused | None:
@@ -158,7 +163,7 @@ def user_identity(store, username: str) -> Identity | None:
         row = conn.execute(sa.select(users).where(users.c.username == username)).mappings().first()
     if row is None or row["disabled"]:
         return None
-    return Identity(name=username, role=row["role"], kind="user", scopes=_scopes(row["scopes"]))
+    return _identity(username, row, "user")
 
 
 def create_key(store, name: str, role: str, scopes=()) -> str:
@@ -198,7 +203,7 @@ def key_identity(store, key: str) -> Identity | None:
         row = conn.execute(sa.select(api_keys).where(api_keys.c.key_hash == key_hash(key))).mappings().first()
     if row is None or row["revoked_at"] is not None:
         return None
-    return Identity(name=row["name"], role=row["role"], kind="key", scopes=_scopes(row["scopes"]))
+    return _identity(row["name"], row, "key")
 
 
 def signing_secret(store) -> str:
