@@ -11,6 +11,7 @@ key changed (app_pages.fastmap caches the rest), and the browser swaps them in p
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
@@ -231,6 +232,37 @@ def wall_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str) -> folium.Map:
     return m
 
 
+@dataclass(frozen=True)
+class TileSource:
+    """Where the browser gets the vector tiles (tile mode): the service's base URL as the browser
+    reaches it and the fetch options of its requests (the wall's viewer key as a header)."""
+
+    api_base: str
+    fetch_options: dict | None = None
+
+
+WALL_GRID_MIN_ZOOM = 0  # the wall never zooms: its grids show city-wide (measured in docs/tiles.md)
+WALL_CITY_MAX_ZOOM = 13  # a 4K wall fitted to a city sits at about zoom 12.5: districts stay on
+
+
+def wall_tile_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: TileSource,
+                       refresh_s: float) -> folium.Map:
+    """The wall's base map in tile mode: dark background, grids from the service's vector tiles
+    filled WALL_NONE_COLOR and recoloured by risk in the browser (``/tiles/colours``, today's
+    window, every ``refresh_s`` s: only changed grids are restyled, no tile is fetched again),
+    district outlines on top. The legend, street names and highlights are pushed as before."""
+    from layers.vector_tiles import city_tile_layers
+
+    m = base_map(tuple(layers["district"].total_bounds), dark=True)
+    WallFrameStyle(FLASH_COLOR).add_to(m)
+    city_tile_layers(m, {"grids": t("layer_grids", lang), "districts": t("layer_district", lang)},
+                     tiles.api_base, city_max_zoom=WALL_CITY_MAX_ZOOM, grid_min_zoom=WALL_GRID_MIN_ZOOM,
+                     refresh_s=refresh_s, window="today", dark=True, fetch_options=tiles.fetch_options,
+                     none_color=WALL_NONE_COLOR, opacity=1.0)
+    PluginAssets().add_to(m)
+    return m
+
+
 def wall_labels(layers: dict[str, gpd.GeoDataFrame], lang: str) -> folium.FeatureGroup:
     """Street names on the wall, pushed last so they sit above the risk colours."""
     return label_layer(layers["streets"], "streets", t("labels", lang), min_zoom=8, font_css=WALL_FONT)
@@ -248,14 +280,19 @@ def wall_legend(lang: str, rule: RiskRule | None = None, playback: bool = False)
 
 
 def wall_live_layers(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang: str,
-                     rule: RiskRule | None = None, flash: list[str] = (), steady: list[str] = ()) -> list:
-    """The layers pushed at each wall refresh: grids with open cases by risk colour, the
-    highlighted grids (``flash`` flashing, ``steady`` outlined), street names and the legend."""
+                     rule: RiskRule | None = None, flash: list[str] = (), steady: list[str] = (),
+                     tiles: bool = False) -> list:
+    """The layers pushed at each wall refresh: grids with open cases by risk colour (not in tile
+    mode, where the browser colours the tiles itself), the highlighted grids (``flash``
+    flashing, ``steady`` outlined), street names and the legend."""
+    pushed = [highlight_layer(layers["grids"], flash, steady), wall_labels(layers, lang), wall_legend(lang, rule)]
+    if tiles:
+        return pushed
     frame = area_frame(layers, "grid", events, rule, lang)
     # nobody hovers over a wall display: no tooltips, which keeps each push small
     at_risk = risk_layer(frame, frame[["code", "risk_level", "color"]], "grids", t("layer_risk", lang),
                          [], [], only_at_risk=True, opacity=1.0)
-    return [at_risk, highlight_layer(layers["grids"], flash, steady), wall_labels(layers, lang), wall_legend(lang, rule)]
+    return [at_risk, *pushed]
 
 
 FLASH_COLOR = "#ffffff"
