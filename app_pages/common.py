@@ -253,4 +253,4 @@ def tile_source():
     if not settings.use_tiles(len(display_layers()["grids"])):
         return None
     key = st.query_params.get("key") or settings.wall_key
-    return TileSource(settings.tiles_url, {"headers": {"Authorization": f"Bearer {key}"}} if key else None)
+    return TileSource(settings.tiles_url, key or None)

@@ -35,6 +35,7 @@ from layers import (
     risk_legend,
     shift_for_basemap,
 )
+from layers.base import basemap_crs
 from layers.paint import base_areas, paint_layer
 from layers.playback import Playback, playback_data
 
@@ -90,6 +91,48 @@ def map_base(layers: dict[str, gpd.GeoDataFrame], basemap: str = "offline",
     base_areas(m, sh, FIXED)
     PluginAssets().add_to(m)
     return m
+
+
+TILE_WINDOW = {"today": "today", "last_24h": "24h", "last_7d": "7d"}  # the page's window -> /tiles/colours
+OUTLINE_MIN_ZOOM = {"streets": 0, "communities": 11, "grids": 13}  # outlines from tiles, each from its zoom
+
+
+def map_tile_base(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: TileSource, *, by: str = "grid",
+                  window: str = "today", show: frozenset[str] = frozenset({"streets", "communities", "risk"}),
+                  basemap: str = "offline", focus: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """The map page's base in tile mode: the areas of ``by`` from the service's vector tiles,
+    coloured by risk in the browser (``/tiles/colours``, the page's window) when "risk" is
+    shown, the outlines shown (streets, communities, grids) and district outlines from tiles too,
+    the risk legend. Clicks come back as points (the page finds the area under them). Tiles are
+    WGS84: ``basemap`` must be offline or osm."""
+    from layers.vector_tiles import risk_tile_layer, tile_layer
+
+    if basemap_crs(basemap) != "WGS84":
+        raise ValueError(f"basemap {basemap!r}: tiles are WGS84; use offline or osm")
+    m = base_map(tuple((focus if focus is not None else layers["district"]).total_bounds), basemap=basemap)
+    fetch = tiles.fetch_options
+    if "risk" in show:
+        risk_tile_layer(KIND_BY[by], by, t("layer_risk", lang), tiles.api_base, TILE_WINDOW[window],
+                        min_zoom=OUTLINE_MIN_ZOOM[KIND_BY[by]], refresh_s=0, fetch_options=fetch).add_to(m)
+        risk_legend(t("legend_title", lang), lang).add_to(m)
+    for kind in ("grids", "communities", "streets"):
+        if kind in show and not ("risk" in show and KIND_BY[by] == kind):
+            style = {"color": "#555555", "weight": {"grids": 0.5, "communities": 1}.get(kind, 2), "fill": False}
+            tile_layer(kind, t(f"layer_{kind}", lang), tiles.api_base, style, min_zoom=OUTLINE_MIN_ZOOM[kind],
+                       fetch_options=fetch).add_to(m)
+    tile_layer("districts", t("layer_district", lang), tiles.api_base,
+               {"color": "#34495e", "weight": 2.5, "fill": False}, fetch_options=fetch).add_to(m)
+    PluginAssets().add_to(m)
+    return m
+
+
+def area_at(layers: dict[str, gpd.GeoDataFrame], by: str, lon: float, lat: float) -> str | None:
+    """The code of the area of level ``by`` under a clicked point (WGS84), or None."""
+    import shapely
+
+    areas = layers[KIND_BY[by]]
+    hits = areas.sindex.query(shapely.Point(lon, lat), predicate="intersects")
+    return str(areas["code"].iloc[hits[0]]) if len(hits) else None
 
 
 def _live(layers: dict[str, gpd.GeoDataFrame], by: str, events: pd.DataFrame, rule: RiskRule | None,
@@ -235,10 +278,15 @@ def wall_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str) -> folium.Map:
 @dataclass(frozen=True)
 class TileSource:
     """Where the browser gets the vector tiles (tile mode): the service's base URL as the browser
-    reaches it and the fetch options of its requests (the wall's viewer key as a header)."""
+    reaches it and the API key its requests carry (the wall's viewer key), if any."""
 
     api_base: str
-    fetch_options: dict | None = None
+    key: str | None = None
+
+    @property
+    def fetch_options(self) -> dict | None:
+        """fetch() options of the browser's tile and colour requests: the key as a bearer header."""
+        return {"headers": {"Authorization": f"Bearer {self.key}"}} if self.key else None
 
 
 WALL_GRID_MIN_ZOOM = 0  # the wall never zooms: its grids show city-wide (measured in docs/tiles.md)

@@ -139,3 +139,46 @@ def test_wall_draws_tiles_and_recolours_a_grid_without_tiles_or_reload(wall_city
     assert all(u.startswith(api) for u in tiles)
     assert external == [], external[:5]
     print(f"tile requests {before}, risk refresh {stats['refresh_ms']:.0f} ms (restyle {stats['apply_ms']:.1f} ms)")
+
+
+ZOOM_JS = """([lat, lon]) => {
+  Object.values(window).find(v => v instanceof L.Map).setView([lat, lon], 15, {animate: false});
+}"""
+POINT_JS = """([lat, lon]) => {
+  const map = Object.values(window).find(v => v instanceof L.Map);
+  const p = map.latLngToContainerPoint([lat, lon]);
+  return [p.x, p.y];
+}"""
+
+
+def test_map_page_draws_tiles_and_a_click_opens_the_grid_card(wall_city, chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    url, _api, _store, grids = wall_city
+    target = grids.iloc[20]
+    point = target.geometry.representative_point()
+    external: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        refuse_external(context, external)
+        page = context.new_page()
+        page.goto(url.replace("/wall", "/map"), wait_until="domcontentloaded")
+        frame = _tile_frame(page)
+        assert frame.evaluate(FEATURES_JS) == {}  # grids show from street zoom only
+        frame.evaluate(ZOOM_JS, [point.y, point.x])  # zoom to street level around the target grid
+        frame.wait_for_function(f"(code) => ({FEATURES_JS})()[code] !== undefined", arg=str(target["code"]),
+                                timeout=30_000)
+        colours = frame.evaluate(FEATURES_JS)
+        codes = list(grids["code"])
+        assert set(colours) < set(codes) and target["code"] in colours
+        assert {colours[c] for c in codes[:3] if c in colours} <= {RISK_COLORS[2]}
+        x, y = frame.evaluate(POINT_JS, [point.y, point.x])
+        box = frame.frame_element().bounding_box()
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.get_by_text(str(target["name"])).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(SHOTS / "map_tiles_test_card_1920.png"))
+        browser.close()
+    assert external == [], external[:5]
