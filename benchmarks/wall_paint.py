@@ -1,0 +1,185 @@
+"""The real wall (/wall of the Streamlit app) on a whole city: tile mode against the GeoJSON path.
+
+Used by ``benchmarks/bench_tiles.py --wall DATA_DIR``. The data dir's SQLite store gets the city
+(``gridgeo atlas import`` + ``atlas use`` when it does not hold it yet) and ``n_events`` events
+reported today (the wall shows today). The real API serves tiles and colours on loopback (CORS for
+the app), and two Streamlit servers run app.py on the same store: one with GRIDGEO_TILES_URL (tile
+mode), one without (every grid as GeoJSON, as today). For each and each screen size, headless
+Chromium opens /wall twice (servers cold, then warm) and reports:
+
+* first paint: navigation until every grid is drawn and coloured and the legend is up (tile mode:
+  every visible grid tile loaded and the colours applied; GeoJSON: one SVG path per grid);
+* bytes received for it: HTTP bodies as sent (encoded) plus Streamlit's websocket frames;
+* bytes received per live refresh (websocket and /tiles/colours, over two refresh periods);
+* tile mode: a risk refresh in the browser after new events (fetch of /tiles/colours + restyle).
+
+Screenshots go to /tmp/shots-tilewall/.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+SHOTS = Path("/tmp/shots-tilewall")
+SIZES = ((1920, 1080), (3840, 2160))
+REFRESH_S = 5
+ROOT = Path(__file__).resolve().parent.parent
+TILE_DONE = ("() => { const all = window.gridgeoTiles || {}, g = all.grids, d = all.districts; "
+             "return !!(g && d && g.idle >= 1 && d.idle >= 1 && g.refreshes >= 1 && document.querySelector('.gg-legend')); }")
+
+
+def city_store(data_dir: Path, city_dir: Path, name: str, n_events: int):
+    """The data dir's store with ``name`` active (imported from ``city_dir`` when missing) and at
+    least ``n_events`` events reported since local midnight."""
+    from gridgeo.cli import main as cli
+    from gridgeo.store import open_store
+
+    url = f"sqlite:///{data_dir / 'gridgeo.sqlite'}"
+    store = open_store(url, seed_default=False)
+    if store.current_version() is None or len(store.current_grid_set()[1]) < 5000:
+        store.close()
+        for argv in (["atlas", "import", "--dir", str(city_dir), "--name", name, "--quiet", "--database", url],
+                     ["atlas", "use", name, "--database", url]):
+            if cli(argv):
+                raise SystemExit(f"gridgeo {' '.join(argv[:2])} failed")
+        store = open_store(url, seed_default=False)
+    grids = store.current_grid_set()[1]
+    add_today_events(store, grids, n_events, "w")
+    return store, grids
+
+
+def add_today_events(store, grids, n: int, prefix: str, level: int | None = None) -> list[str]:
+    """``n`` events at random grids, reported between local midnight and now; their grid codes."""
+    import numpy as np
+
+    from gridgeo.config import get_settings
+
+    rng = np.random.default_rng(int(time.time()))
+    now = datetime.now(UTC)
+    midnight = now.astimezone(get_settings().tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    seconds = max(60, int((now - midnight).total_seconds()) - 30)
+    pick = rng.choice(len(grids), n, replace=False)
+    points = grids.geometry.iloc[pick].representative_point()
+    stamp = int(time.time())
+    events = [{"id": f"{prefix}{stamp}-{i}", "reported_at": (now - timedelta(seconds=int(rng.integers(30, seconds))))
+               .isoformat(), "lon": p.x, "lat": p.y, "category": "neighbour_dispute",
+               "level": level or int(rng.integers(1, 5)), "channel": "grid_worker"} for i, p in enumerate(points)]
+    for start in range(0, len(events), 1000):
+        store.add_events(events[start:start + 1000])
+    return list(grids["code"].iloc[pick])
+
+
+class Received:
+    """Bytes a page received: HTTP bodies as sent (CDP encodedDataLength) and websocket frames."""
+
+    def __init__(self, page):
+        self.http = self.ws = 0
+        self.tiles = 0
+        self.urls: dict[str, str] = {}
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.on("Network.requestWillBeSent", lambda e: self.urls.__setitem__(e["requestId"], e["request"]["url"]))
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.webSocketFrameReceived", self._frame)
+
+    def _finished(self, e) -> None:
+        self.http += e["encodedDataLength"]
+        if ".pbf" in self.urls.get(e["requestId"], ""):
+            self.tiles += e["encodedDataLength"]
+
+    def _frame(self, e) -> None:
+        self.ws += len(e["response"]["payloadData"])  # base64 for binary frames: ~4/3 of the bytes
+
+    @property
+    def total(self) -> int:
+        return self.http + self.ws
+
+
+def _done_frame(page, tile_mode: bool, n_grids: int, deadline: float):
+    """The frame of the wall's map once its first paint is complete."""
+    geo_done = (f"() => document.querySelectorAll('.leaflet-overlay-pane path').length >= {n_grids} && "
+                "!!document.querySelector('.gg-legend')")
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.evaluate(TILE_DONE if tile_mode else geo_done):
+                    return frame
+            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
+                continue
+        time.sleep(0.05)
+    raise TimeoutError("the wall did not finish its first paint")
+
+
+def one_load(browser, url: str, size, tile_mode: bool, n_grids: int, shot: str | None) -> dict:
+    """Open the wall once: first paint seconds, bytes, bytes per refresh (and the frame's stats)."""
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = ctx.new_page()
+    got = Received(page)
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    frame = _done_frame(page, tile_mode, n_grids, time.monotonic() + 240)
+    out = {"paint_s": time.perf_counter() - t0, "bytes": got.total, "tiles": got.tiles, "ws": got.ws}
+    page.wait_for_timeout(500)
+    if shot:
+        page.screenshot(path=str(SHOTS / shot))
+    out["scroll"] = page.evaluate("() => Math.max(...[document.scrollingElement, ...document.querySelectorAll("
+                                  "'[data-testid=\"stMain\"]')].map(e => e.scrollHeight - e.clientHeight))")
+    before = got.total
+    page.wait_for_timeout(2 * REFRESH_S * 1000 + 500)
+    out["per_refresh"] = (got.total - before) / 2
+    out.update(page=page, frame=frame, ctx=ctx, received=got)
+    return out
+
+
+def risk_refresh(store, grids, frame) -> dict:
+    """New level-I events in 20 grids, then one browser refresh: its time and what it restyled."""
+    add_today_events(store, grids, 20, "r", level=1)
+    return frame.evaluate("() => window.gridgeoTileLayers.grids.gridgeoRefresh()"
+                          ".then(() => Object.assign({}, window.gridgeoTiles.grids))")
+
+
+def run_mode(browser, base: str, label: str, store, grids) -> None:
+    """Both screen sizes, cold then warm, of one Streamlit server; printed."""
+    tile_mode = label == "tiles"
+    for size in SIZES:
+        for run in ("cold", "warm"):
+            r = one_load(browser, f"{base}/wall", size, tile_mode, len(grids),
+                         f"wall_{label}_{size[0]}_{run}.png")
+            print(f"  wall {label:7s} {size[0]}x{size[1]} {run}: first paint {r['paint_s']:5.2f} s, received "
+                  f"{r['bytes'] / 1e6:6.2f} MB (websocket {r['ws'] / 1e6:.2f} MB, tiles {r['tiles'] / 1e6:.2f} MB); "
+                  f"per refresh {r['per_refresh'] / 1e3:7.1f} KB; page scroll {r['scroll']} px")
+            if tile_mode and run == "warm":
+                s = risk_refresh(store, grids, r["frame"])
+                print(f"    risk refresh in the browser: {s['refresh_ms']:.0f} ms with the /tiles/colours fetch, "
+                      f"restyle {s['apply_ms']:.1f} ms ({s['restyled']} changed of {s['coloured']} coloured); "
+                      f"tile requests {s['requested']}")
+            r["ctx"].close()
+
+
+def wall_numbers(data_dir: Path, city_dir: Path, name: str, n_events: int, chromium: str) -> None:
+    """The whole comparison (see the module docstring), printed."""
+    from api_server import api_server
+    from playwright.sync_api import sync_playwright
+    from streamlit_server import free_port, streamlit_server
+
+    from gridgeo.api.app import create_app
+    from gridgeo.config import Settings
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    store, grids = city_store(data_dir, city_dir, name, n_events)
+    print(f"wall: {len(grids):,} grids, {store.count_events():,} events in the store; refresh every {REFRESH_S} s")
+    api_port, tile_port, geo_port = free_port(), free_port(), free_port()
+    env = {"GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_WALL_REFRESH_S": str(REFRESH_S)}
+    settings = Settings(read_access="localhost", cors_origins=(f"http://127.0.0.1:{tile_port}",))
+    with api_server(create_app(store, settings), port=api_port), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        tiles_env = {**env, "GRIDGEO_TILES_URL": f"http://127.0.0.1:{api_port}"}
+        with streamlit_server(ROOT / "app.py", data_dir, tiles_env, port=tile_port, start_timeout_s=120) as base:
+            run_mode(browser, base, "tiles", store, grids)
+        with streamlit_server(ROOT / "app.py", data_dir, env, port=geo_port, start_timeout_s=120) as base:
+            run_mode(browser, base, "geojson", store, grids)
+        browser.close()
+    store.close()
