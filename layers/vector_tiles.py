@@ -86,8 +86,9 @@ class _TileStats(MacroElement):
 
 class RiskColours(MacroElement):
     """Colour a VectorGrid layer from ``risk_url``: ``/tiles/colours?by=<by>`` (only the coloured
-    areas; the others are grey) or ``/api/v1/risk?by=<by>`` (every area with its ``color``),
-    applied with ``setFeatureStyle`` to the codes whose colour changed since the last refresh."""
+    areas; the others are grey; after the first answer only the changes, ``since=<stamp>``) or
+    ``/api/v1/risk?by=<by>`` (every area with its ``color``), applied with ``setFeatureStyle`` to
+    the codes whose colour changed since the last refresh."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -96,32 +97,45 @@ class RiskColours(MacroElement):
           var s = window.gridgeoTiles[{{ this.key|tojson }}];
           var base = {{ this.style|tojson }};
           var applied = {};  // code -> colour set by a refresh (tiles start grey)
+          var stamp = null;  // of the last /tiles/colours answer: the next one sends only changes
+          var grey = {{ this.no_risk|tojson }}, url = {{ this.risk_url|tojson }};
+          function paint(code, colour) {
+            if ((applied[code] || grey) === colour) { return 0; }
+            if (colour === grey) { delete applied[code]; } else { applied[code] = colour; }
+            layer.setFeatureStyle(code, Object.assign({}, base, {fillColor: colour}));
+            return 1;
+          }
+          function fullColours(answer) {  // /tiles/colours (only the coloured) or /api/v1/risk (all)
+            var colours = answer.colours;
+            if (!colours) {
+              colours = {};
+              answer.areas.forEach(function(a) { colours[a.code] = a.color || grey; });
+            }
+            return colours;
+          }
+          function apply(answer) {
+            var changed = 0, colours = fullColours(answer);
+            if (answer.full === false) {  // only the changes since our last answer
+              (answer.cleared || []).forEach(function(code) { changed += paint(code, grey); });
+            } else {
+              Object.keys(applied).forEach(function(code) {
+                if (!(code in colours)) { changed += paint(code, grey); }
+              });
+            }
+            Object.keys(colours).forEach(function(code) { changed += paint(code, colours[code]); });
+            return changed;
+          }
           function refresh() {
             var t0 = performance.now();
-            return fetch({{ this.risk_url|tojson }}, {{ this.fetch_options|tojson }})
+            var since = stamp ? (url.indexOf("?") < 0 ? "?" : "&") + "since=" + stamp : "";
+            return fetch(url + since, {{ this.fetch_options|tojson }})
               .then(function(r) { return r.ok ? r.json() : null; })
               .then(function(answer) {
                 if (!answer) { return; }
-                var t1 = performance.now(), changed = 0, coloured = 0, grey = {{ this.no_risk|tojson }};
-                var colours = answer.colours;  // /tiles/colours: only the coloured areas
-                if (!colours) {                // /api/v1/risk: every area
-                  colours = {};
-                  answer.areas.forEach(function(a) { colours[a.code] = a.color || grey; });
-                }
-                function paint(code, colour) {
-                  if ((applied[code] || grey) === colour) { return; }
-                  applied[code] = colour;
-                  layer.setFeatureStyle(code, Object.assign({}, base, {fillColor: colour}));
-                  changed++;
-                }
-                Object.keys(applied).forEach(function(code) {
-                  if (!(code in colours)) { paint(code, grey); }
-                });
-                Object.keys(colours).forEach(function(code) {
-                  if (colours[code] !== grey) { coloured++; }
-                  paint(code, colours[code]);
-                });
-                s.refreshes++; s.restyled = changed; s.restyled_total += changed; s.coloured = coloured;
+                var t1 = performance.now(), changed = apply(answer);
+                stamp = answer.stamp || null;
+                s.refreshes++; s.restyled = changed; s.restyled_total += changed;
+                s.coloured = Object.keys(applied).length; s.full = answer.full !== false;
                 s.refresh_ms = performance.now() - t0; s.apply_ms = performance.now() - t1;
               });
           }
