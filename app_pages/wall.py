@@ -80,7 +80,7 @@ st.markdown(f"""
   @keyframes gg-scroll {{ from {{ transform: translateX(0); }} to {{ transform: translateX(-50%); }} }}
   .gg-lv {{ display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%; margin-right: 0.35em; }}
   .st-key-gg_map iframe {{ height: {MAP_FRAME_HEIGHT} !important; display: block; }}
-  .st-key-gg_side {{ height: {MAP_FRAME_HEIGHT}; overflow: hidden; }}
+  .st-key-gg_side {{ height: {MAP_FRAME_HEIGHT} !important; max-height: {MAP_FRAME_HEIGHT}; overflow: hidden; }}
   .gg-side h3 {{ font-size: 1.5rem; margin: 0 0 0.4rem 0; padding: 0; color: #ffffff; }}
   .gg-bar {{ display: flex; align-items: center; font-size: 1.25rem; margin: 0.45rem 0; gap: 0.5em; }}
   .gg-bar-name {{ width: 5em; flex: none; }}
