@@ -70,6 +70,7 @@ def area_frame(layers: dict[str, gpd.GeoDataFrame], by: str, events: pd.DataFram
 # outlines in this order so the coarser ones end on top
 SLOTS = ("risk", "grids", "communities", "streets", "heat", "markers", "labels", "highlight")
 WALL_NONE_COLOR = "#1b2c44"  # the wall's grids without open cases: drawn and listed in this colour
+WALL_STREET_STYLE = {"color": "#7fb2ff", "weight": 2.5, "fill": False}  # the wall's street outlines
 WALL_FONT = "max(15px, 2.1vh)"  # wall map text, in the map frame's viewport (it fills the frame)
 FIXED = {"grids": ["name", "code", "community_name", "households", "population", "grid_worker"],
          "communities": ["name", "code", "street_name", "households", "population"],
@@ -267,7 +268,7 @@ def wall_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str) -> folium.Map:
     folium.GeoJson(
         layers["streets"][["code", "geometry"]].__geo_interface__,
         name=t("layer_streets", lang),
-        style_function=lambda _f: {"color": "#7fb2ff", "weight": 2.5, "fill": False},
+        style_function=lambda _f: WALL_STREET_STYLE,
         interactive=False,
         control=False,
     ).add_to(m)
@@ -299,7 +300,7 @@ def wall_tile_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: Ti
     filled WALL_NONE_COLOR and recoloured by risk in the browser (``/tiles/colours``, today's
     window, every ``refresh_s`` s: only changed grids are restyled, no tile is fetched again),
     district outlines on top. The legend, street names and highlights are pushed as before."""
-    from layers.vector_tiles import city_tile_layers
+    from layers.vector_tiles import city_tile_layers, tile_layer
 
     m = base_map(tuple(layers["district"].total_bounds), dark=True)
     WallFrameStyle(FLASH_COLOR).add_to(m)
@@ -307,6 +308,8 @@ def wall_tile_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: Ti
                      tiles.api_base, city_max_zoom=WALL_CITY_MAX_ZOOM, grid_min_zoom=WALL_GRID_MIN_ZOOM,
                      refresh_s=refresh_s, window="today", dark=True, fetch_options=tiles.fetch_options,
                      none_color=WALL_NONE_COLOR, opacity=1.0)
+    tile_layer("streets", t("layer_streets", lang), tiles.api_base, WALL_STREET_STYLE,
+               fetch_options=tiles.fetch_options).add_to(m)  # as the GeoJSON wall's street outlines
     PluginAssets().add_to(m)
     return m
 

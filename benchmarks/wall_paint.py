@@ -10,7 +10,8 @@ Chromium opens /wall twice (servers cold, then warm) and reports:
 * first paint: navigation until every grid is drawn and coloured and the legend is up (tile mode:
   every visible grid tile loaded and the colours applied; GeoJSON: one SVG path per grid);
 * bytes received for it: HTTP bodies as sent (encoded) plus Streamlit's websocket frames;
-* bytes received per live refresh (websocket and /tiles/colours, over two refresh periods);
+* bytes received per live refresh (websocket and /tiles/colours), with nothing new and after
+  20 new level-I events;
 * tile mode: a risk refresh in the browser after new events (fetch of /tiles/colours + restyle).
 
 Screenshots go to /tmp/shots-tilewall/.
@@ -26,8 +27,9 @@ SHOTS = Path("/tmp/shots-tilewall")
 SIZES = ((1920, 1080), (3840, 2160))
 REFRESH_S = 5
 ROOT = Path(__file__).resolve().parent.parent
-TILE_DONE = ("() => { const all = window.gridgeoTiles || {}, g = all.grids, d = all.districts; "
-             "return !!(g && d && g.idle >= 1 && d.idle >= 1 && g.refreshes >= 1 && document.querySelector('.gg-legend')); }")
+TILE_DONE = ("() => { const all = window.gridgeoTiles || {}, g = all.grids, d = all.districts, s = all.streets; "
+             "return !!(g && d && s && g.idle >= 1 && d.idle >= 1 && s.idle >= 1 && g.refreshes >= 1 && "
+             "document.querySelector('.gg-legend')); }")
 
 
 def city_store(data_dir: Path, city_dir: Path, name: str, n_events: int):
@@ -120,17 +122,28 @@ def one_load(browser, url: str, size, tile_mode: bool, n_grids: int, shot: str |
     t0 = time.perf_counter()
     page.goto(url, wait_until="commit")
     frame = _done_frame(page, tile_mode, n_grids, time.monotonic() + 240)
-    out = {"paint_s": time.perf_counter() - t0, "bytes": got.total, "tiles": got.tiles, "ws": got.ws}
+    out = {"paint_s": time.perf_counter() - t0, "bytes": got.total, "tiles": got.tiles, "ws": got.ws,
+           "map_s": frame.evaluate("() => performance.now()") / 1000}  # since the map frame started
     page.wait_for_timeout(500)
     if shot:
         page.screenshot(path=str(SHOTS / shot))
     out["scroll"] = page.evaluate("() => Math.max(...[document.scrollingElement, ...document.querySelectorAll("
                                   "'[data-testid=\"stMain\"]')].map(e => e.scrollHeight - e.clientHeight))")
-    before = got.total
-    page.wait_for_timeout(2 * REFRESH_S * 1000 + 500)
-    out["per_refresh"] = (got.total - before) / 2
     out.update(page=page, frame=frame, ctx=ctx, received=got)
     return out
+
+
+def refresh_bytes(r: dict, store, grids) -> tuple[float, float]:
+    """Bytes received per live refresh: with nothing new (two periods), then over the period
+    after 20 new level-I events."""
+    got = r["received"]
+    before = got.total
+    r["page"].wait_for_timeout(2 * REFRESH_S * 1000)
+    idle = (got.total - before) / 2
+    add_today_events(store, grids, 20, "c", level=1)
+    before = got.total
+    r["page"].wait_for_timeout(REFRESH_S * 1000 + 1000)
+    return idle, got.total - before
 
 
 def risk_refresh(store, grids, frame) -> dict:
@@ -147,9 +160,13 @@ def run_mode(browser, base: str, label: str, store, grids) -> None:
         for run in ("cold", "warm"):
             r = one_load(browser, f"{base}/wall", size, tile_mode, len(grids),
                          f"wall_{label}_{size[0]}_{run}.png")
-            print(f"  wall {label:7s} {size[0]}x{size[1]} {run}: first paint {r['paint_s']:5.2f} s, received "
-                  f"{r['bytes'] / 1e6:6.2f} MB (websocket {r['ws'] / 1e6:.2f} MB, tiles {r['tiles'] / 1e6:.2f} MB); "
-                  f"per refresh {r['per_refresh'] / 1e3:7.1f} KB; page scroll {r['scroll']} px")
+            print(f"  wall {label:7s} {size[0]}x{size[1]} {run}: first paint {r['paint_s']:5.2f} s (map frame "
+                  f"{r['map_s']:5.2f} s of it), received {r['bytes'] / 1e6:6.2f} MB (websocket {r['ws'] / 1e6:.2f} MB, "
+                  f"tiles {r['tiles'] / 1e6:.2f} MB); page scroll {r['scroll']} px")
+            if run == "warm":
+                idle, changed = refresh_bytes(r, store, grids)
+                print(f"    received per refresh: {idle / 1e3:.1f} KB with nothing new, {changed / 1e3:.1f} KB after "
+                      f"20 new level-I events")
             if tile_mode and run == "warm":
                 s = risk_refresh(store, grids, r["frame"])
                 print(f"    risk refresh in the browser: {s['refresh_ms']:.0f} ms with the /tiles/colours fetch, "
