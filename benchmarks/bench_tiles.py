@@ -290,6 +290,8 @@ def wall(args: argparse.Namespace) -> None:
         raise SystemExit("--wall needs chromium")
     Path(args.wall).mkdir(parents=True, exist_ok=True)
     wall_numbers(Path(args.wall), Path(args.city_dir), "深圳市", args.events, chromium)
+    if args.pg:
+        wall_numbers(Path(args.wall), Path(args.city_dir), "深圳市", args.events, chromium, pg_url=args.pg)
 
 
 if __name__ == "__main__":

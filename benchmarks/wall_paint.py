@@ -40,15 +40,16 @@ TILE_DONE = ("() => { const all = window.gridgeoTiles || {}, g = all.grids, d = 
              "document.querySelector('.gg-legend')); }")
 
 
-def city_store(data_dir: Path, city_dir: Path, name: str, n_events: int):
+def city_store(data_dir: Path, city_dir: Path, name: str, n_events: int, url: str | None = None):
     """The data dir's store with ``name`` active (imported from ``city_dir`` when missing) and at
     least ``n_events`` events reported since local midnight."""
     from gridgeo.cli import main as cli
     from gridgeo.store import open_store
+    from gridgeo.store.atlases import active_atlas_name
 
-    url = f"sqlite:///{data_dir / 'gridgeo.sqlite'}"
+    url = url or f"sqlite:///{data_dir / 'gridgeo.sqlite'}"
     store = open_store(url, seed_default=False)
-    if store.current_version() is None or len(store.current_grid_set()[1]) < 5000:
+    if active_atlas_name(store) != name:
         store.close()
         for argv in (["atlas", "import", "--dir", str(city_dir), "--name", name, "--quiet", "--database", url],
                      ["atlas", "use", name, "--database", url]):
@@ -67,7 +68,7 @@ def add_today_events(store, grids, n: int, prefix: str, level: int | None = None
 
     from gridgeo.config import get_settings
 
-    rng = np.random.default_rng(int(time.time()))
+    rng = np.random.default_rng(time.time_ns())
     now = datetime.now(UTC)
     midnight = now.astimezone(get_settings().tz).replace(hour=0, minute=0, second=0, microsecond=0)
     seconds = max(60, int((now - midnight).total_seconds()) - 30)
@@ -169,10 +170,12 @@ def risk_refresh(store, grids, frame) -> tuple[list[dict], list[dict]]:
 
 
 @contextlib.contextmanager
-def api_process(data_dir: Path, port: int, origin: str) -> Iterator[str]:
-    """``gridgeo serve`` on the data dir's store in its own process, CORS for ``origin``."""
+def api_process(data_dir: Path, port: int, origin: str, pg_url: str | None = None) -> Iterator[str]:
+    """``gridgeo serve`` on the data dir's store (or ``pg_url``) in its own process, CORS for ``origin``."""
     env = {**os.environ, "GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_CORS_ORIGINS": origin}
     env.pop("GRIDGEO_DATABASE_URL", None)
+    if pg_url:
+        env["GRIDGEO_DATABASE_URL"] = pg_url
     log = open(data_dir / "api.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "gridgeo", "serve", "--port", str(port),
                              "--read-access", "localhost"], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -193,7 +196,7 @@ def api_process(data_dir: Path, port: int, origin: str) -> Iterator[str]:
 
 def run_mode(browser, base: str, label: str, store, grids) -> None:
     """Both screen sizes, cold then warm, of one Streamlit server; printed."""
-    tile_mode = label == "tiles"
+    tile_mode = label.startswith("tiles")
     for size in SIZES:
         for run in ("cold", "warm"):
             r = one_load(browser, f"{base}/wall", size, tile_mode, len(grids),
@@ -218,23 +221,28 @@ def run_mode(browser, base: str, label: str, store, grids) -> None:
             r["ctx"].close()
 
 
-def wall_numbers(data_dir: Path, city_dir: Path, name: str, n_events: int, chromium: str) -> None:
-    """The whole comparison (see the module docstring), printed."""
+def wall_numbers(data_dir: Path, city_dir: Path, name: str, n_events: int, chromium: str,
+                 pg_url: str | None = None) -> None:
+    """The whole comparison (see the module docstring), printed; with ``pg_url`` the tile mode on
+    PostGIS instead (API and app on that store)."""
     from playwright.sync_api import sync_playwright
     from streamlit_server import free_port, streamlit_server
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    store, grids = city_store(data_dir, city_dir, name, n_events)
-    print(f"wall: {len(grids):,} grids, {store.count_events():,} events in the store; refresh every {REFRESH_S} s")
+    store, grids = city_store(data_dir, city_dir, name, n_events, pg_url)
+    print(f"wall{' on PostGIS' if pg_url else ''}: {len(grids):,} grids, {store.count_events():,} events in the "
+          f"store; refresh every {REFRESH_S} s")
     api_port, tile_port, geo_port = free_port(), free_port(), free_port()
     env = {"GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_WALL_REFRESH_S": str(REFRESH_S)}
-    with api_process(data_dir, api_port, f"http://127.0.0.1:{tile_port}"), sync_playwright() as pw:
+    with api_process(data_dir, api_port, f"http://127.0.0.1:{tile_port}", pg_url), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True,
                                      args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         tiles_env = {**env, "GRIDGEO_TILES_URL": f"http://127.0.0.1:{api_port}"}
-        with streamlit_server(ROOT / "app.py", data_dir, tiles_env, port=tile_port, start_timeout_s=120) as base:
-            run_mode(browser, base, "tiles", store, grids)
-        with streamlit_server(ROOT / "app.py", data_dir, env, port=geo_port, start_timeout_s=120) as base:
-            run_mode(browser, base, "geojson", store, grids)
+        with streamlit_server(ROOT / "app.py", data_dir, tiles_env, port=tile_port, start_timeout_s=120,
+                              database_url=pg_url) as base:
+            run_mode(browser, base, "tiles-pg" if pg_url else "tiles", store, grids)
+        if not pg_url:
+            with streamlit_server(ROOT / "app.py", data_dir, env, port=geo_port, start_timeout_s=120) as base:
+                run_mode(browser, base, "geojson", store, grids)
         browser.close()
     store.close()
