@@ -221,7 +221,8 @@ def run_mode(browser, base: str, label: str, store, grids) -> None:
                       f"restyle {statistics.median(s['apply_ms'] for s in changed):.1f} ms, "
                       f"{statistics.median(s['new_restyled'] for s in changed):.0f} grids restyled; nothing new: median "
                       f"{statistics.median(s['refresh_ms'] for s in same):.0f} ms; "
-                      f"tile requests {same[-1]['requested']} (no more than at first paint)")
+                      f"tile requests {same[-1]['requested']} (no more than at first paint); "
+                      f"failed colour fetches {same[-1]['failed']}")
             r["ctx"].close()
 
 

@@ -15,7 +15,8 @@ API (same origin, a reverse proxy, or CORS on the API) with read access.
 
 State for tests and benchmarks lives in ``window.gridgeoTiles[<layer name>]`` (the layer itself in
 ``window.gridgeoTileLayers``): tile requests, tiles loaded, ``idle`` (times every visible tile
-was loaded), refreshes, features restyled by the last refresh (and by all), its duration in ms with the
+was loaded), refreshes (and failed ones: the colours shown stay), features restyled by the last
+refresh (and by all), its duration in ms with the
 fetch (``refresh_ms``) and the part spent restyling (``apply_ms``).
 """
 
@@ -58,8 +59,8 @@ class _TileStats(MacroElement):
           var layer = {{ this.layer.get_name() }};
           var all = window.gridgeoTiles = window.gridgeoTiles || {};
           var s = all[{{ this.key|tojson }}] = all[{{ this.key|tojson }}] ||
-                  {requested: 0, loaded: 0, idle: 0, refreshes: 0, restyled: 0, restyled_total: 0, refresh_ms: null,
-                   coloured: 0};
+                  {requested: 0, loaded: 0, idle: 0, refreshes: 0, failed: 0, restyled: 0, restyled_total: 0,
+                   refresh_ms: null, coloured: 0};
           (window.gridgeoTileLayers = window.gridgeoTileLayers || {})[{{ this.key|tojson }}] = layer;
           layer.on("tileloadstart", function() { s.requested++; });
           layer.on("tileload", function() { s.loaded++; });
@@ -130,8 +131,9 @@ class RiskColours(MacroElement):
             var since = stamp ? (url.indexOf("?") < 0 ? "?" : "&") + "since=" + stamp : "";
             return fetch(url + since, {{ this.fetch_options|tojson }})
               .then(function(r) { return r.ok ? r.json() : null; })
+              .catch(function() { return null; })  // service unreachable: keep the colours shown
               .then(function(answer) {
-                if (!answer) { return; }
+                if (!answer) { s.failed++; return; }
                 var t1 = performance.now(), changed = apply(answer);
                 stamp = answer.stamp || null;
                 s.refreshes++; s.restyled = changed; s.restyled_total += changed;

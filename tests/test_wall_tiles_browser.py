@@ -134,6 +134,7 @@ def test_wall_draws_tiles_and_recolours_a_grid_without_tiles_or_reload(wall_city
         browser.close()
     assert colours[codes[10]] == red and {colours[c] for c in codes[:3]} == {orange}
     assert stats["restyled_total"] - restyled == 1  # the refreshes restyled exactly the grid that changed
+    assert stats["failed"] == 0
     assert len(tiles) == before, tiles[before:]  # ... and fetched no tile
     assert marker == "still here"  # the map frame was not reloaded
     assert all(u.startswith(api) for u in tiles)
