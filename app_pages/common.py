@@ -239,3 +239,18 @@ def source_caption(seeded: int, shown: pd.DataFrame | None = None) -> None:
     elif not _has_events(shown):
         st.info(t("no_events_yet_long", lang()))
     st.caption(source_text(0, shown))
+
+
+def tile_source():
+    """The vector-tile source of the pages (``app_pages.mapview.TileSource``) when they draw the
+    active atlas from tiles (``Settings.use_tiles``: GRIDGEO_TILES_URL set and more grids than
+    GRIDGEO_TILES_MIN_GRIDS), else None (every polygon as GeoJSON, as for the demo). The session's
+    wall key (``?key=`` or GRIDGEO_WALL_KEY) goes with the browser's requests as a bearer header."""
+    from app_pages.mapview import TileSource
+    from gridgeo.config import get_settings
+
+    settings = get_settings()
+    if not settings.use_tiles(len(display_layers()["grids"])):
+        return None
+    key = st.query_params.get("key") or settings.wall_key
+    return TileSource(settings.tiles_url, key or None)

@@ -1,4 +1,8 @@
-"""地图 Map: pick a street/community, toggle layers, click or search a grid for its card."""
+"""地图 Map: pick a street/community, toggle layers, click or search a grid for its card.
+
+Tile mode (a city: GRIDGEO_TILES_URL set and more grids than GRIDGEO_TILES_MIN_GRIDS): risk and
+outlines come from the service's vector tiles (coloured in the browser), a click is a point whose
+area the page looks up, and the card is the same full card; AMap (GCJ-02) is not offered."""
 
 from __future__ import annotations
 
@@ -9,7 +13,16 @@ import streamlit as st
 
 from app_pages import common, data
 from app_pages.fastmap import st_folium_cached
-from app_pages.mapview import OPEN, SLOTS, area_frame, map_base, map_layers, playback_map
+from app_pages.mapview import (
+    OPEN,
+    SLOTS,
+    area_at,
+    area_frame,
+    map_base,
+    map_layers,
+    map_tile_base,
+    playback_map,
+)
 from gridgeo.i18n import category_name, level_name, status_name, t
 from gridgeo.risk import risk_label
 from layers import selection_layer, shift_for_basemap
@@ -42,7 +55,9 @@ layer_keys = {"risk": "layer_risk", "heat": "layer_heat", "markers": "layer_mark
 shown = st.sidebar.multiselect(t("layers", L), list(layer_keys), key="map_layers",
                                default=["risk", "streets", "communities", "labels"],
                                format_func=lambda k: t(layer_keys[k], L))
-basemap = st.sidebar.selectbox(t("basemap", L), ["offline", "osm", "amap"], key="map_basemap",
+TILES = common.tile_source()  # a big atlas: areas from the service's vector tiles (WGS84: no AMap)
+basemap = st.sidebar.selectbox(t("basemap", L), ["offline", "osm"] if TILES else ["offline", "osm", "amap"],
+                               key="map_basemap",
                                format_func=lambda k: t(f"basemap_{k}", L))
 st.sidebar.markdown(f"**{t('playback', L)}**")
 playback = st.sidebar.toggle(t("playback_on", L), key="map_playback")
@@ -137,6 +152,25 @@ if selected_code:  # the selected area outlined on top
         specs[SLOTS.index("highlight")] = (("highlight", selected_code, basemap),
                                            lambda: selection_layer(shift_for_basemap(chosen, basemap),
                                                                    t("grid_card", L)))
+
+
+def _tile_map(specs: list) -> str | None:
+    """Tile mode: the areas from vector tiles in the base (keyed by what they show), only heat,
+    markers, labels and the selection pushed; a click returns the code of the area under it."""
+    drawn = frozenset(shown) & {"risk", "streets", "communities", "grids"}
+    base = _shared_base((selection_key, "tiles", TILES, by, window_key, drawn),
+                        lambda: map_tile_base(sel, L, TILES, by=by, window=window_key, show=drawn, basemap=basemap,
+                                              focus=focus))
+    for slot in ("risk", "grids", "communities", "streets"):
+        specs[SLOTS.index(slot)] = None
+    out = st_folium_cached(base, key="planner_map_tiles", height=640, returned_objects=["last_clicked"],
+                           center=center, zoom=zoom, feature_group_to_add=specs)
+    point = (out or {}).get("last_clicked")
+    if not point:
+        return None
+    return area_at(layers_all, by if "risk" in shown else "grid", point["lng"], point["lat"])
+
+
 col_map, col_card = st.columns([3, 1.3])
 with col_map:
     if playback:
@@ -148,11 +182,13 @@ with col_map:
         st_folium_cached(pm, key="playback_map", height=640, returned_objects=[])
         st.caption(t("playback_note", L))
     else:
-        m = _shared_base(selection_key, lambda: map_base(sel, basemap, focus))
-        out = st_folium_cached(m, key="planner_map", height=640, returned_objects=["last_active_drawing"],
-                               center=center, zoom=zoom, feature_group_to_add=specs)
-        clicked = (out or {}).get("last_active_drawing") or {}
-        code = (clicked.get("properties") or {}).get("code")
+        if TILES is None:
+            m = _shared_base(selection_key, lambda: map_base(sel, basemap, focus))
+            out = st_folium_cached(m, key="planner_map", height=640, returned_objects=["last_active_drawing"],
+                                   center=center, zoom=zoom, feature_group_to_add=specs)
+            code = (((out or {}).get("last_active_drawing") or {}).get("properties") or {}).get("code")
+        else:
+            code = _tile_map(specs)
         if code and code != st.session_state.get("map_last_click"):
             st.session_state["map_last_click"] = code
             st.session_state["map_selected"] = code

@@ -11,6 +11,7 @@ key changed (app_pages.fastmap caches the rest), and the browser swaps them in p
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
@@ -34,6 +35,7 @@ from layers import (
     risk_legend,
     shift_for_basemap,
 )
+from layers.base import basemap_crs
 from layers.paint import base_areas, paint_layer
 from layers.playback import Playback, playback_data
 
@@ -68,6 +70,7 @@ def area_frame(layers: dict[str, gpd.GeoDataFrame], by: str, events: pd.DataFram
 # outlines in this order so the coarser ones end on top
 SLOTS = ("risk", "grids", "communities", "streets", "heat", "markers", "labels", "highlight")
 WALL_NONE_COLOR = "#1b2c44"  # the wall's grids without open cases: drawn and listed in this colour
+WALL_STREET_STYLE = {"color": "#7fb2ff", "weight": 2.5, "fill": False}  # the wall's street outlines
 WALL_FONT = "max(15px, 2.1vh)"  # wall map text, in the map frame's viewport (it fills the frame)
 FIXED = {"grids": ["name", "code", "community_name", "households", "population", "grid_worker"],
          "communities": ["name", "code", "street_name", "households", "population"],
@@ -89,6 +92,48 @@ def map_base(layers: dict[str, gpd.GeoDataFrame], basemap: str = "offline",
     base_areas(m, sh, FIXED)
     PluginAssets().add_to(m)
     return m
+
+
+TILE_WINDOW = {"today": "today", "last_24h": "24h", "last_7d": "7d"}  # the page's window -> /tiles/colours
+OUTLINE_MIN_ZOOM = {"streets": 0, "communities": 11, "grids": 13}  # outlines from tiles, each from its zoom
+
+
+def map_tile_base(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: TileSource, *, by: str = "grid",
+                  window: str = "today", show: frozenset[str] = frozenset({"streets", "communities", "risk"}),
+                  basemap: str = "offline", focus: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """The map page's base in tile mode: the areas of ``by`` from the service's vector tiles,
+    coloured by risk in the browser (``/tiles/colours``, the page's window) when "risk" is
+    shown, the outlines shown (streets, communities, grids) and district outlines from tiles too,
+    the risk legend. Clicks come back as points (the page finds the area under them). Tiles are
+    WGS84: ``basemap`` must be offline or osm."""
+    from layers.vector_tiles import risk_tile_layer, tile_layer
+
+    if basemap_crs(basemap) != "WGS84":
+        raise ValueError(f"basemap {basemap!r}: tiles are WGS84; use offline or osm")
+    m = base_map(tuple((focus if focus is not None else layers["district"]).total_bounds), basemap=basemap)
+    fetch = tiles.fetch_options
+    if "risk" in show:
+        risk_tile_layer(KIND_BY[by], by, t("layer_risk", lang), tiles.api_base, TILE_WINDOW[window],
+                        min_zoom=OUTLINE_MIN_ZOOM[KIND_BY[by]], refresh_s=0, fetch_options=fetch).add_to(m)
+        risk_legend(t("legend_title", lang), lang).add_to(m)
+    for kind in ("grids", "communities", "streets"):
+        if kind in show and not ("risk" in show and KIND_BY[by] == kind):
+            style = {"color": "#555555", "weight": {"grids": 0.5, "communities": 1}.get(kind, 2), "fill": False}
+            tile_layer(kind, t(f"layer_{kind}", lang), tiles.api_base, style, min_zoom=OUTLINE_MIN_ZOOM[kind],
+                       fetch_options=fetch).add_to(m)
+    tile_layer("districts", t("layer_district", lang), tiles.api_base,
+               {"color": "#34495e", "weight": 2.5, "fill": False}, fetch_options=fetch).add_to(m)
+    PluginAssets().add_to(m)
+    return m
+
+
+def area_at(layers: dict[str, gpd.GeoDataFrame], by: str, lon: float, lat: float) -> str | None:
+    """The code of the area of level ``by`` under a clicked point (WGS84), or None."""
+    import shapely
+
+    areas = layers[KIND_BY[by]]
+    hits = areas.sindex.query(shapely.Point(lon, lat), predicate="intersects")
+    return str(areas["code"].iloc[hits[0]]) if len(hits) else None
 
 
 def _live(layers: dict[str, gpd.GeoDataFrame], by: str, events: pd.DataFrame, rule: RiskRule | None,
@@ -223,10 +268,48 @@ def wall_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str) -> folium.Map:
     folium.GeoJson(
         layers["streets"][["code", "geometry"]].__geo_interface__,
         name=t("layer_streets", lang),
-        style_function=lambda _f: {"color": "#7fb2ff", "weight": 2.5, "fill": False},
+        style_function=lambda _f: WALL_STREET_STYLE,
         interactive=False,
         control=False,
     ).add_to(m)
+    PluginAssets().add_to(m)
+    return m
+
+
+@dataclass(frozen=True)
+class TileSource:
+    """Where the browser gets the vector tiles (tile mode): the service's base URL as the browser
+    reaches it and the API key its requests carry (the wall's viewer key), if any."""
+
+    api_base: str
+    key: str | None = None
+
+    @property
+    def fetch_options(self) -> dict | None:
+        """fetch() options of the browser's tile and colour requests: the key as a bearer header."""
+        return {"headers": {"Authorization": f"Bearer {self.key}"}} if self.key else None
+
+
+WALL_GRID_MIN_ZOOM = 0  # the wall never zooms: its grids show city-wide (measured in docs/tiles.md)
+WALL_CITY_MAX_ZOOM = 13  # a 4K wall fitted to a city sits at about zoom 12.5: districts stay on
+
+
+def wall_tile_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: TileSource,
+                       refresh_s: float) -> folium.Map:
+    """The wall's base map in tile mode: dark background, grids from the service's vector tiles
+    filled WALL_NONE_COLOR and recoloured by risk in the browser (``/tiles/colours``, today's
+    window, every ``refresh_s`` s: only changed grids are restyled, no tile is fetched again),
+    district outlines on top. The legend, street names and highlights are pushed as before."""
+    from layers.vector_tiles import city_tile_layers, tile_layer
+
+    m = base_map(tuple(layers["district"].total_bounds), dark=True)
+    WallFrameStyle(FLASH_COLOR).add_to(m)
+    city_tile_layers(m, {"grids": t("layer_grids", lang), "districts": t("layer_district", lang)},
+                     tiles.api_base, city_max_zoom=WALL_CITY_MAX_ZOOM, grid_min_zoom=WALL_GRID_MIN_ZOOM,
+                     refresh_s=refresh_s, window="today", dark=True, fetch_options=tiles.fetch_options,
+                     none_color=WALL_NONE_COLOR, opacity=1.0)
+    tile_layer("streets", t("layer_streets", lang), tiles.api_base, WALL_STREET_STYLE,
+               fetch_options=tiles.fetch_options).add_to(m)  # as the GeoJSON wall's street outlines
     PluginAssets().add_to(m)
     return m
 
@@ -248,14 +331,19 @@ def wall_legend(lang: str, rule: RiskRule | None = None, playback: bool = False)
 
 
 def wall_live_layers(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang: str,
-                     rule: RiskRule | None = None, flash: list[str] = (), steady: list[str] = ()) -> list:
-    """The layers pushed at each wall refresh: grids with open cases by risk colour, the
-    highlighted grids (``flash`` flashing, ``steady`` outlined), street names and the legend."""
+                     rule: RiskRule | None = None, flash: list[str] = (), steady: list[str] = (),
+                     tiles: bool = False) -> list:
+    """The layers pushed at each wall refresh: grids with open cases by risk colour (not in tile
+    mode, where the browser colours the tiles itself), the highlighted grids (``flash``
+    flashing, ``steady`` outlined), street names and the legend."""
+    pushed = [highlight_layer(layers["grids"], flash, steady), wall_labels(layers, lang), wall_legend(lang, rule)]
+    if tiles:
+        return pushed
     frame = area_frame(layers, "grid", events, rule, lang)
     # nobody hovers over a wall display: no tooltips, which keeps each push small
     at_risk = risk_layer(frame, frame[["code", "risk_level", "color"]], "grids", t("layer_risk", lang),
                          [], [], only_at_risk=True, opacity=1.0)
-    return [at_risk, highlight_layer(layers["grids"], flash, steady), wall_labels(layers, lang), wall_legend(lang, rule)]
+    return [at_risk, *pushed]
 
 
 FLASH_COLOR = "#ffffff"

@@ -8,6 +8,10 @@ The base map (every grid, the streets) is built once per session; each refresh r
 fragment below, which pushes the changing layers (grids at risk, highlights, names, legend)
 with streamlit-folium's feature_group_to_add, so the map is not re-mounted and keeps its view.
 Settings (gridgeo.config): GRIDGEO_WALL_REFRESH_S, GRIDGEO_WALL_STALE_S, GRIDGEO_WALL_HIGHLIGHT_S.
+Tile mode (a city: GRIDGEO_TILES_URL set and more grids than GRIDGEO_TILES_MIN_GRIDS): the base
+map draws the grids from the service's vector tiles and the browser recolours them from
+``/tiles/colours`` (only changed grids restyled, no tile re-fetched); the fragment then pushes no
+per-grid GeoJSON, only highlights, street names and the legend.
 ``?mode=playback`` replays the last 24 hours on the map instead of the live risk layer.
 """
 
@@ -24,7 +28,7 @@ import streamlit as st
 
 from app_pages import common, data, wallview
 from app_pages.fastmap import st_folium_cached
-from app_pages.mapview import area_frame, playback_map, wall_base_map, wall_live_layers
+from app_pages.mapview import area_frame, playback_map, wall_base_map, wall_live_layers, wall_tile_base_map
 from gridgeo.config import get_settings
 from gridgeo.i18n import level_name, t
 from gridgeo.risk import RISK_COLORS
@@ -76,7 +80,7 @@ st.markdown(f"""
   @keyframes gg-scroll {{ from {{ transform: translateX(0); }} to {{ transform: translateX(-50%); }} }}
   .gg-lv {{ display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%; margin-right: 0.35em; }}
   .st-key-gg_map iframe {{ height: {MAP_FRAME_HEIGHT} !important; display: block; }}
-  .st-key-gg_side {{ height: {MAP_FRAME_HEIGHT}; overflow: hidden; }}
+  .st-key-gg_side {{ height: {MAP_FRAME_HEIGHT} !important; max-height: {MAP_FRAME_HEIGHT}; overflow: hidden; }}
   .gg-side h3 {{ font-size: 1.5rem; margin: 0 0 0.4rem 0; padding: 0; color: #ffffff; }}
   .gg-bar {{ display: flex; align-items: center; font-size: 1.25rem; margin: 0.45rem 0; gap: 0.5em; }}
   .gg-bar-name {{ width: 5em; flex: none; }}
@@ -106,8 +110,18 @@ if "wall_state" not in st.session_state:
 if "wall_view" not in st.session_state:
     b = layers_all["district"].total_bounds
     st.session_state["wall_view"] = {"center": ((b[1] + b[3]) / 2, (b[0] + b[2]) / 2), "zoom": None}
-if "wall_base" not in st.session_state or st.session_state["wall_base"][0] != (L, id(layers_all)):
-    st.session_state["wall_base"] = ((L, id(layers_all)), wall_base_map(layers_all, L))
+TILES = common.tile_source()  # a big atlas: grids from the service's vector tiles, coloured in the browser
+
+
+def _base_map():
+    """The wall's base map: every grid as GeoJSON, or the city's vector tiles (tile mode)."""
+    if TILES is None:
+        return wall_base_map(layers_all, L)
+    return wall_tile_base_map(layers_all, L, TILES, SETTINGS.wall_refresh_s)
+
+
+if "wall_base" not in st.session_state or st.session_state["wall_base"][0] != (L, id(layers_all), TILES):
+    st.session_state["wall_base"] = ((L, id(layers_all), TILES), _base_map())
 
 
 def _load(state: WallState, at) -> tuple[pd.DataFrame, str | None]:
@@ -198,7 +212,8 @@ def live() -> None:
         else:
             st_folium_cached(st.session_state["wall_base"][1], key="wall_map", height=700,
                              center=view["center"], zoom=view["zoom"], returned_objects=[],
-                             feature_group_to_add=wall_live_layers(layers_all, today, L, flash=flash, steady=steady))
+                             feature_group_to_add=wall_live_layers(layers_all, today, L, flash=flash, steady=steady,
+                                                                   tiles=TILES is not None))
     with col_side, st.container(key="gg_side"):
         st.markdown(_side(today, state, now_s, gnames), unsafe_allow_html=True)
 

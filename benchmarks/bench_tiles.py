@@ -16,7 +16,11 @@ The city is generated once into ``--atlas`` (default /tmp/gridgeo-bench-shenzhen
 ``gridgeo demo-data --outline 440300.geojson`` and its grids published into a SQLite store next
 to it, with ``--events`` open events for the colours.
 
+With ``--wall DATA_DIR``: the real wall (/wall of the Streamlit app) in tile mode against the
+GeoJSON path on the city in that data dir's store, at 1920x1080 and 3840x2160 (benchmarks/wall_paint.py).
+
 Usage: .venv/bin/python benchmarks/bench_tiles.py [--atlas DIR] [--pg URL] [--events 3000] [--no-browser]
+       [--wall DATA_DIR [--city-dir DIR] [--only-wall]]
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ warnings.simplefilter("ignore")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 OUTLINE = Path("/work/shared/data/boundaries/440300.geojson")
 VIEW = (1920, 1080)
@@ -228,7 +233,14 @@ def main() -> None:
     parser.add_argument("--pg", default=None, help="PostGIS URL (its tables are dropped and refilled)")
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--wall", metavar="DATA_DIR", default=None,
+                        help="also measure the real wall (/wall, Streamlit) in tile mode against GeoJSON, on the "
+                             "city in this data dir's store (imported from --city-dir when missing)")
+    parser.add_argument("--city-dir", default="/work/city/shenzhen")
+    parser.add_argument("--only-wall", action="store_true", help="with --wall: only the wall numbers")
     args = parser.parse_args()
+    if args.wall and args.only_wall:
+        return wall(args)
     from gridgeo.atlas import load_atlas
 
     atlas_dir = Path(args.atlas)
@@ -265,6 +277,21 @@ def main() -> None:
     store.close()
     if pg is not None:
         pg.close()
+    if args.wall:
+        wall(args)
+
+
+def wall(args: argparse.Namespace) -> None:
+    """The real wall in tile mode against the GeoJSON path (benchmarks/wall_paint.py)."""
+    from wall_paint import wall_numbers
+
+    chromium = shutil.which("chromium")
+    if not chromium:
+        raise SystemExit("--wall needs chromium")
+    Path(args.wall).mkdir(parents=True, exist_ok=True)
+    wall_numbers(Path(args.wall), Path(args.city_dir), "深圳市", args.events, chromium)
+    if args.pg:
+        wall_numbers(Path(args.wall), Path(args.city_dir), "深圳市", args.events, chromium, pg_url=args.pg)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,12 @@ Variables (all optional):
 ``GRIDGEO_WALL_STALE_S``       wall freshness turns red when no event arrived for this long (default 900)
 ``GRIDGEO_WALL_HIGHLIGHT_S``   wall: a new level-I event or newly red grid stays highlighted this long
                                (default 600; it flashes for the first 60 s)
+``GRIDGEO_TILES_URL``          the service's base URL as the BROWSER reaches it (e.g. ``http://host:8000``);
+                               set = the map and the wall draw large atlases from vector tiles
+``GRIDGEO_TILES_MIN_GRIDS``    ... when the active atlas has more grids than this (default 5,000);
+                               smaller atlases keep the GeoJSON path
+``GRIDGEO_CORS_ORIGINS``       comma-separated origins (e.g. the app's ``http://host:8501``) whose pages
+                               may GET ``/tiles/*`` from the service (CORS); default none
 ``GRIDGEO_SEED_DAYS``          demo only: days of simulated history (default 7)
 ``GRIDGEO_SEED_PER_DAY``       demo only: simulated events per day (default 1200)
 ``GRIDGEO_DEBUG``              show tracebacks on the command line
@@ -99,6 +105,9 @@ class Settings:
     oidc_audience: str | None = None
     wall_stale_s: float = 900.0
     wall_highlight_s: float = 600.0
+    tiles_url: str | None = None
+    tiles_min_grids: int = 5_000
+    cors_origins: tuple[str, ...] = ()
     seed_days: float = 7.0
     seed_per_day: int = 1200
     debug: bool = False
@@ -158,6 +167,10 @@ class Settings:
             oidc_audience=text("GRIDGEO_OIDC_AUDIENCE"),
             wall_stale_s=number("GRIDGEO_WALL_STALE_S", 900.0, minimum=1),
             wall_highlight_s=number("GRIDGEO_WALL_HIGHLIGHT_S", 600.0),
+            tiles_url=text("GRIDGEO_TILES_URL"),
+            tiles_min_grids=number("GRIDGEO_TILES_MIN_GRIDS", 5_000, int),
+            cors_origins=tuple(o.strip().rstrip("/") for o in (text("GRIDGEO_CORS_ORIGINS") or "").split(",")
+                               if o.strip()),
             seed_days=number("GRIDGEO_SEED_DAYS", 7.0),
             seed_per_day=number("GRIDGEO_SEED_PER_DAY", 1200, int),
             debug=bool(text("GRIDGEO_DEBUG")),
@@ -188,6 +201,11 @@ class Settings:
         may the embedded store receive the synthetic demo grids and simulated events (the store's
         own active atlas is checked too, see :func:`gridgeo.active.is_demo_store`)."""
         return not self.is_real_store and self.atlas in (None, DEMO_ATLAS)
+
+    def use_tiles(self, n_grids: int) -> bool:
+        """True when the pages draw an atlas of ``n_grids`` grids from the service's vector tiles
+        (``tiles_url`` set and more grids than ``tiles_min_grids``), else as GeoJSON."""
+        return bool(self.tiles_url) and n_grids > self.tiles_min_grids
 
     def metric_crs_for(self, lon: float | None = None) -> str:
         """The configured metric CRS, else the GK zone nearest ``lon`` (default 114°E)."""

@@ -15,7 +15,8 @@ API (same origin, a reverse proxy, or CORS on the API) with read access.
 
 State for tests and benchmarks lives in ``window.gridgeoTiles[<layer name>]`` (the layer itself in
 ``window.gridgeoTileLayers``): tile requests, tiles loaded, ``idle`` (times every visible tile
-was loaded), refreshes, features restyled by the last refresh, its duration in ms with the
+was loaded), refreshes (and failed ones: the colours shown stay), features restyled by the last
+refresh (and by all), its duration in ms with the
 fetch (``refresh_ms``) and the part spent restyling (``apply_ms``).
 """
 
@@ -38,11 +39,13 @@ def tile_url(api_base: str, layer: str) -> str:
     return f"{api_base.rstrip('/')}/tiles/{layer}/{{z}}/{{x}}/{{y}}.pbf"
 
 
-def _options(layer: str, style: dict, min_zoom: int, max_zoom: int, interactive: bool, tile_size: int) -> str:
-    """VectorGrid options as JavaScript: canvas renderer, features keyed by code, zoom range."""
+def _options(layer: str, style: dict, min_zoom: int, max_zoom: int, interactive: bool, tile_size: int,
+             fetch_options: dict | None = None) -> str:
+    """VectorGrid options as JavaScript: canvas renderer, features keyed by code, zoom range,
+    ``fetch_options`` for the tile requests (e.g. an ``Authorization`` header)."""
     styles = f"{{{json.dumps(layer)}: {json.dumps(style)}}}"
     return (f"{{rendererFactory: L.canvas.tile, interactive: {str(interactive).lower()}, minZoom: {min_zoom}, "
-            f"tileSize: {tile_size}, "
+            f"tileSize: {tile_size}, fetchOptions: {json.dumps(fetch_options or {})}, "
             f"maxZoom: {max_zoom}, getFeatureId: function(f) {{ return f.properties.code; }}, "
             f"vectorTileLayerStyles: {styles}}}")
 
@@ -56,7 +59,8 @@ class _TileStats(MacroElement):
           var layer = {{ this.layer.get_name() }};
           var all = window.gridgeoTiles = window.gridgeoTiles || {};
           var s = all[{{ this.key|tojson }}] = all[{{ this.key|tojson }}] ||
-                  {requested: 0, loaded: 0, idle: 0, refreshes: 0, restyled: 0, refresh_ms: null, coloured: 0};
+                  {requested: 0, loaded: 0, idle: 0, refreshes: 0, failed: 0, restyled: 0, restyled_total: 0,
+                   refresh_ms: null, coloured: 0};
           (window.gridgeoTileLayers = window.gridgeoTileLayers || {})[{{ this.key|tojson }}] = layer;
           layer.on("tileloadstart", function() { s.requested++; });
           layer.on("tileload", function() { s.loaded++; });
@@ -83,8 +87,9 @@ class _TileStats(MacroElement):
 
 class RiskColours(MacroElement):
     """Colour a VectorGrid layer from ``risk_url``: ``/tiles/colours?by=<by>`` (only the coloured
-    areas; the others are grey) or ``/api/v1/risk?by=<by>`` (every area with its ``color``),
-    applied with ``setFeatureStyle`` to the codes whose colour changed since the last refresh."""
+    areas; the others are grey; after the first answer only the changes, ``since=<stamp>``) or
+    ``/api/v1/risk?by=<by>`` (every area with its ``color``), applied with ``setFeatureStyle`` to
+    the codes whose colour changed since the last refresh."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -93,32 +98,46 @@ class RiskColours(MacroElement):
           var s = window.gridgeoTiles[{{ this.key|tojson }}];
           var base = {{ this.style|tojson }};
           var applied = {};  // code -> colour set by a refresh (tiles start grey)
+          var stamp = null;  // of the last /tiles/colours answer: the next one sends only changes
+          var grey = {{ this.no_risk|tojson }}, url = {{ this.risk_url|tojson }};
+          function paint(code, colour) {
+            if ((applied[code] || grey) === colour) { return 0; }
+            if (colour === grey) { delete applied[code]; } else { applied[code] = colour; }
+            layer.setFeatureStyle(code, Object.assign({}, base, {fillColor: colour}));
+            return 1;
+          }
+          function fullColours(answer) {  // /tiles/colours (only the coloured) or /api/v1/risk (all)
+            var colours = answer.colours;
+            if (!colours) {
+              colours = {};
+              answer.areas.forEach(function(a) { colours[a.code] = a.color || grey; });
+            }
+            return colours;
+          }
+          function apply(answer) {
+            var changed = 0, colours = fullColours(answer);
+            if (answer.full === false) {  // only the changes since our last answer
+              (answer.cleared || []).forEach(function(code) { changed += paint(code, grey); });
+            } else {
+              Object.keys(applied).forEach(function(code) {
+                if (!(code in colours)) { changed += paint(code, grey); }
+              });
+            }
+            Object.keys(colours).forEach(function(code) { changed += paint(code, colours[code]); });
+            return changed;
+          }
           function refresh() {
             var t0 = performance.now();
-            return fetch({{ this.risk_url|tojson }}, {{ this.fetch_options|tojson }})
+            var since = stamp ? (url.indexOf("?") < 0 ? "?" : "&") + "since=" + stamp : "";
+            return fetch(url + since, {{ this.fetch_options|tojson }})
               .then(function(r) { return r.ok ? r.json() : null; })
+              .catch(function() { return null; })  // service unreachable: keep the colours shown
               .then(function(answer) {
-                if (!answer) { return; }
-                var t1 = performance.now(), changed = 0, coloured = 0, grey = {{ this.no_risk|tojson }};
-                var colours = answer.colours;  // /tiles/colours: only the coloured areas
-                if (!colours) {                // /api/v1/risk: every area
-                  colours = {};
-                  answer.areas.forEach(function(a) { colours[a.code] = a.color || grey; });
-                }
-                function paint(code, colour) {
-                  if ((applied[code] || grey) === colour) { return; }
-                  applied[code] = colour;
-                  layer.setFeatureStyle(code, Object.assign({}, base, {fillColor: colour}));
-                  changed++;
-                }
-                Object.keys(applied).forEach(function(code) {
-                  if (!(code in colours)) { paint(code, grey); }
-                });
-                Object.keys(colours).forEach(function(code) {
-                  if (colours[code] !== grey) { coloured++; }
-                  paint(code, colours[code]);
-                });
-                s.refreshes++; s.restyled = changed; s.coloured = coloured;
+                if (!answer) { s.failed++; return; }
+                var t1 = performance.now(), changed = apply(answer);
+                stamp = answer.stamp || null;
+                s.refreshes++; s.restyled = changed; s.restyled_total += changed;
+                s.coloured = Object.keys(applied).length; s.full = answer.full !== false;
                 s.refresh_ms = performance.now() - t0; s.apply_ms = performance.now() - t1;
               });
           }
@@ -130,18 +149,18 @@ class RiskColours(MacroElement):
     """)
 
     def __init__(self, layer: folium.Element, key: str, risk_url: str, style: dict, refresh_s: float = 30.0,
-                 fetch_options: dict | None = None):
+                 fetch_options: dict | None = None, none_color: str = NO_RISK_COLOR):
         super().__init__()
         self._name = "RiskColours"
         self.layer, self.key, self.risk_url, self.style = layer, key, risk_url, style
         self.refresh_ms = int(refresh_s * 1000) if refresh_s and refresh_s > 0 else 0
         self.fetch_options = fetch_options or {}
-        self.no_risk = NO_RISK_COLOR
+        self.no_risk = none_color
 
 
 def tile_layer(layer: str, name: str, api_base: str = "", style: dict | None = None, min_zoom: int = 0,
                max_zoom: int = 22, show: bool = True, interactive: bool = False,
-               tile_size: int = 512) -> VectorGridProtobuf:
+               tile_size: int = 512, fetch_options: dict | None = None) -> VectorGridProtobuf:
     """A VectorGrid layer of one tile layer (districts, streets, communities or grids), shown
     between ``min_zoom`` and ``max_zoom``, with its tile counters in window.gridgeoTiles.
 
@@ -151,36 +170,42 @@ def tile_layer(layer: str, name: str, api_base: str = "", style: dict | None = N
         raise ValueError(f"tile_size={tile_size}: use 256 or 512")
     style = style or {"color": "#34495e", "weight": 1, "fill": False, "opacity": 0.9}
     grid = VectorGridProtobuf(tile_url(api_base, layer), name=name, show=show,
-                              options=_options(layer, style, min_zoom, max_zoom, interactive, tile_size))
+                              options=_options(layer, style, min_zoom, max_zoom, interactive, tile_size,
+                                               fetch_options))
     grid.add_child(_TileStats(grid, layer, zoom_offset=-1 if tile_size == 512 else 0))
     return grid
 
 
 def risk_tile_layer(layer: str, by: str, name: str, api_base: str = "", window: str = "24h",
                     min_zoom: int = 0, max_zoom: int = 22, refresh_s: float = 30.0, opacity: float = 0.65,
-                    dark: bool = False, fetch_options: dict | None = None) -> VectorGridProtobuf:
-    """A tile layer filled grey, then coloured by risk (``/tiles/colours?by=<by>&window=<window>``,
-    the colours of /api/v1/risk in compact form) on load and every ``refresh_s`` seconds (0: never
-    again)."""
-    style = {"fill": True, "fillColor": NO_RISK_COLOR, "fillOpacity": opacity, "weight": 0.5,
-             "color": "#8aa0b8" if dark else "#555555", "opacity": 0.8}
-    grid = tile_layer(layer, name, api_base, style, min_zoom, max_zoom)
+                    dark: bool = False, fetch_options: dict | None = None,
+                    none_color: str = NO_RISK_COLOR) -> VectorGridProtobuf:
+    """A tile layer filled ``none_color`` (grey), then coloured by risk
+    (``/tiles/colours?by=<by>&window=<window>``, the colours of /api/v1/risk in compact form) on
+    load and every ``refresh_s`` seconds (0: never again). ``fetch_options`` go with every tile
+    and colours request (e.g. ``{"headers": {"Authorization": "Bearer gg_…"}}``)."""
+    style = {"fill": True, "fillColor": none_color, "fillOpacity": opacity, "weight": 0.5,
+             "color": "#3a5575" if dark else "#555555", "opacity": 0.8}
+    grid = tile_layer(layer, name, api_base, style, min_zoom, max_zoom, fetch_options=fetch_options)
     risk_url = f"{api_base.rstrip('/')}/tiles/colours?by={by}&window={window}"
-    grid.add_child(RiskColours(grid, layer, risk_url, style, refresh_s, fetch_options))
+    grid.add_child(RiskColours(grid, layer, risk_url, style, refresh_s, fetch_options, none_color))
     return grid
 
 
 def city_tile_layers(m: folium.Map, names: dict[str, str], api_base: str = "", city_max_zoom: int = 12,
                      grid_min_zoom: int = 13, refresh_s: float = 30.0, window: str = "24h",
-                     dark: bool = False) -> dict[str, VectorGridProtobuf]:
+                     dark: bool = False, fetch_options: dict | None = None, none_color: str = NO_RISK_COLOR,
+                     opacity: float = 0.65) -> dict[str, VectorGridProtobuf]:
     """Add district outlines (zoom <= ``city_max_zoom``) and risk-coloured grids (zoom >=
     ``grid_min_zoom``) to ``m``; ``names`` gives the layer-control labels for "districts" and
     "grids" (from gridgeo.i18n). Returns the layers by tile layer name."""
     outline = {"color": "#7fb2ff" if dark else "#34495e", "weight": 2, "fill": False, "opacity": 0.9}
     layers = {
         "grids": risk_tile_layer("grids", "grid", names["grids"], api_base, window, min_zoom=grid_min_zoom,
-                                 refresh_s=refresh_s, dark=dark),
-        "districts": tile_layer("districts", names["districts"], api_base, outline, max_zoom=city_max_zoom),
+                                 refresh_s=refresh_s, dark=dark, fetch_options=fetch_options,
+                                 none_color=none_color, opacity=opacity),
+        "districts": tile_layer("districts", names["districts"], api_base, outline, max_zoom=city_max_zoom,
+                                fetch_options=fetch_options),
     }
     for layer in layers.values():
         layer.add_to(m)

@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextlib.contextmanager
-def api_server(app, pages: dict[str, str] | None = None, start_timeout_s: float = 120) -> Iterator[str]:
-    """Run ``app`` (from gridgeo.api.app.create_app) on a free loopback port with ``static/``
+def api_server(app, pages: dict[str, str] | None = None, start_timeout_s: float = 120,
+               port: int | None = None) -> Iterator[str]:
+    """Run ``app`` (from gridgeo.api.app.create_app) on ``port`` (default a free loopback one) with ``static/``
     at /app/static and each ``pages`` entry (path -> HTML) served as a page; yield the base URL."""
     import uvicorn
     from fastapi.responses import HTMLResponse
@@ -26,7 +27,7 @@ def api_server(app, pages: dict[str, str] | None = None, start_timeout_s: float 
     app.mount("/app/static", StaticFiles(directory=ROOT / "static"), name="static")
     for path, html in (pages or {}).items():
         app.add_api_route(path, lambda html=html: HTMLResponse(html), methods=["GET"], include_in_schema=False)
-    port = free_port()
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

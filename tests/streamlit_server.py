@@ -43,14 +43,19 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(script: Path, log_dir: Path, env_extra: dict[str, str],
-                     start_timeout_s: float = 60) -> Iterator[str]:
-    """Run ``streamlit run script`` headless on loopback; yield its base URL once healthy.
+                     start_timeout_s: float = 60, port: int | None = None,
+                     database_url: str | None = None) -> Iterator[str]:
+    """Run ``streamlit run script`` headless on loopback (``port``, default a free one); yield its
+    base URL once healthy.
 
-    GRIDGEO_DATABASE_URL is dropped so the app uses the SQLite store under GRIDGEO_DATA_DIR.
+    GRIDGEO_DATABASE_URL is dropped so the app uses the SQLite store under GRIDGEO_DATA_DIR,
+    unless ``database_url`` gives the store (a benchmark on PostGIS).
     """
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, **env_extra}
     env.pop("GRIDGEO_DATABASE_URL", None)
+    if database_url:
+        env["GRIDGEO_DATABASE_URL"] = database_url
     log_path = log_dir / "streamlit.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(

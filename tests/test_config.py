@@ -44,3 +44,15 @@ def test_metric_crs_is_the_nearest_gk_zone(lon):
 def test_configured_metric_crs_wins():
     assert Settings(metric_crs="EPSG:32649").metric_crs_for(104.0) == "EPSG:32649"
     assert Settings().metric_crs_for(104.0) == "EPSG:4544"
+
+
+def test_tile_mode_needs_a_tiles_url_and_a_big_atlas():
+    off = Settings.from_env({})
+    assert off.tiles_url is None and not off.use_tiles(1_000_000)  # no URL: GeoJSON whatever the size
+    on = Settings.from_env({"GRIDGEO_TILES_URL": "http://api:8000", "GRIDGEO_CORS_ORIGINS": " http://app:8501/, ,x "})
+    assert on.tiles_min_grids == 5_000 and on.cors_origins == ("http://app:8501", "x")
+    assert not on.use_tiles(1_251) and not on.use_tiles(5_000) and on.use_tiles(15_883)
+    low = Settings.from_env({"GRIDGEO_TILES_URL": "http://api:8000", "GRIDGEO_TILES_MIN_GRIDS": "100"})
+    assert low.use_tiles(374)
+    with pytest.raises(SettingsError, match="GRIDGEO_TILES_MIN_GRIDS"):
+        Settings.from_env({"GRIDGEO_TILES_MIN_GRIDS": "many"})

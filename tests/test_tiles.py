@@ -164,6 +164,53 @@ def test_colours_are_the_coloured_areas_of_risk(served, small_grids):
     assert client.get("/tiles/colours?window=3x").status_code == 422
 
 
+def test_colours_since_a_stamp_are_only_the_changes(served, small_grids):
+    client, store = served
+    now = datetime.now(UTC)
+
+    def event(eid: str, lon: float, level: int) -> dict:
+        return {"id": eid, "reported_at": (now - timedelta(minutes=1)).isoformat(), "lon": lon, "lat": 22.705,
+                "category": "neighbour_dispute", "level": level, "channel": "grid_worker"}
+
+    store.add_events([event("s0", 113.905, 3)])
+    first = client.get("/tiles/colours?window=today").json()
+    assert first["full"] is True and len(first["colours"]) == 1 and first["stamp"]
+    same = client.get(f"/tiles/colours?window=today&since={first['stamp']}").json()
+    assert same["full"] is False and same["colours"] == {} and same["cleared"] == []
+    store.add_events([event("s1", 113.915, 1)])
+    grown = client.get(f"/tiles/colours?window=today&since={same['stamp']}").json()
+    risk = {a["code"]: a["color"] for a in client.get("/api/v1/risk?by=grid&window=24h").json()["areas"]
+            if a["risk_level"] > 0}
+    assert grown["full"] is False and grown["cleared"] == []
+    assert grown["colours"] == {c: v for c, v in risk.items() if c not in first["colours"]}
+    store.transition("s0", "rejected", actor="test")
+    shrunk = client.get(f"/tiles/colours?window=today&since={grown['stamp']}").json()
+    assert shrunk["colours"] == {} and shrunk["cleared"] == list(first["colours"])
+    unknown = client.get("/tiles/colours?window=today&since=nope").json()
+    assert unknown["full"] is True and unknown["colours"] == grown["colours"]
+    other = client.get(f"/tiles/colours?window=24h&since={shrunk['stamp']}").json()
+    assert other["full"] is True  # a stamp of another window is not a base for changes
+
+
+def test_tiles_answer_cors_for_the_configured_origins_only(store_url, small_grids):
+    store = open_store(store_url, seed_default=False)
+    store.publish_grid_set(small_grids, author="test")
+    app_origin = "http://127.0.0.1:8501"
+    with TestClient(create_app(store, Settings(read_access="open", cors_origins=(app_origin,)))) as client:
+        pre = client.options("/tiles/grids/12/0/0.pbf", headers={
+            "Origin": app_origin, "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization"})
+        assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == app_origin
+        assert "authorization" in pre.headers["access-control-allow-headers"].lower()
+        got = client.get("/tiles/colours", headers={"Origin": app_origin})
+        assert got.status_code == 200 and got.headers["access-control-allow-origin"] == app_origin
+        assert "access-control-allow-origin" not in client.get("/tiles/colours", headers={
+            "Origin": "http://evil.example"}).headers
+        assert "access-control-allow-origin" not in client.get("/api/v1/risk", headers={
+            "Origin": app_origin}).headers  # CORS on the tile routes only
+    store.close()
+
+
 def test_feature_ids_are_stable_integers():
     assert feature_id("440311001001001") == 440311001001001
     assert feature_id("007") == feature_id("007") != 7  # a leading zero would collide with "7"

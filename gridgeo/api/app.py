@@ -72,4 +72,8 @@ def create_app(store: Any = None, settings: Settings | None = None,
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    if settings.cors_origins:
+        from gridgeo.api.cors import TileCors
+
+        app.add_middleware(TileCors, origins=settings.cors_origins)
     return app
