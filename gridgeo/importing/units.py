@@ -131,7 +131,7 @@ def _codes(frame: pd.DataFrame, rej: _Rejects) -> None:
 
 
 def read_unit_table(path: str | Path, crs: str | None, overrides: dict[str, str] | None
-                    ) -> tuple[gpd.GeoDataFrame, dict[str, str], pd.DataFrame, str]:
+                    ) -> tuple[gpd.GeoDataFrame, dict[str, str], pd.DataFrame, Msg]:
     """(units in WGS84, field mapping, rejects, CRS note) from a register table.
 
     Rows with a blank or repeated code, a blank coordinate or count, one that is not a number
@@ -161,7 +161,7 @@ def read_unit_table(path: str | Path, crs: str | None, overrides: dict[str, str]
         if col in values:
             keep[col] = values[col][good].astype(np.int64)
     units = gpd.GeoDataFrame(keep, geometry=gpd.points_from_xy(lon[good], lat[good]), crs=WGS84)
-    note = f"{crs_name} points" + (" converted to WGS84" if crs_name not in ("WGS84", "CGCS2000") else "")
+    note = Msg("src_points" if crs_name in ("WGS84", "CGCS2000") else "src_points_converted", {"crs": crs_name})
     return units.reset_index(drop=True), mapping, rej.table(), note
 
 
