@@ -206,19 +206,19 @@ def target_options(layers: list[str]) -> list[str]:
 
 
 def problems_table(result, L: str) -> pd.DataFrame:
-    """The validation problems in a table with Chinese headers (the detail text as the library says it)."""
+    """The validation problems in a table, headers and texts in the page language."""
     i = 0 if L == "zh" else 1
     rows = [{t("imp_col_where", L): Path(str(p.file)).name if p.file else "",
              t("imp_col_feature", L): "" if p.feature is None else str(p.feature),
              t("category", L): CHECK_NAMES.get(p.check, (p.check, p.check))[i] if p.check else "",
-             t("imp_col_problem", L): p.message, t("imp_col_hint", L): p.hint or ""}
+             t("imp_col_problem", L): p.text(L), t("imp_col_hint", L): p.hint_text(L)}
             for p in result.problems]
     return pd.DataFrame(rows, columns=[t("imp_col_where", L), t("imp_col_feature", L), t("category", L),
                                        t("imp_col_problem", L), t("imp_col_hint", L)])
 
 
-def flagged_by_layer(result) -> dict:
-    """Per atlas layer, the features the problems name, with the problem text (for the map)."""
+def flagged_by_layer(result, L: str) -> dict:
+    """Per atlas layer, the features the problems name, with the problem text in ``L`` (for the map)."""
     from gridgeo.validation import feature_labels
     from layers import flagged_features
 
@@ -230,7 +230,7 @@ def flagged_by_layer(result) -> dict:
         if not mine:
             continue
         frame = flagged_features(getattr(result.atlas, layer), layer, {p.feature for p in mine})
-        text = {str(p.feature): p.message for p in mine}
+        text = {str(p.feature): p.text(L) for p in mine}
         labels = pd.Series(feature_labels(frame, layer), index=frame.index, dtype=object).astype(str)
         out[layer] = frame.assign(problem=labels.map(text).fillna(""))
     return out
@@ -245,7 +245,7 @@ def preview(result, L: str) -> None:
     names = {"district": t("layer_district", L), "streets": t("layer_streets", L),
              "communities": t("layer_communities", L), "grids": t("layer_grids", L),
              "code": t("code", L), "name": t("name", L)}
-    m = import_preview_map(result.atlas.layers(), flagged_by_layer(result), names,
+    m = import_preview_map(result.atlas.layers(), flagged_by_layer(result, L), names,
                            t("imp_problem_layer", L), t("imp_col_problem", L), t("legend_title", L))
     st_folium_cached(m, key="import_map", height=560, returned_objects=[])
 
@@ -263,13 +263,19 @@ def counts_line(atlas, L: str) -> str:
     return " · ".join(parts)
 
 
+def summary_lines(result, L: str) -> list[str]:
+    """The import summary in the page language (results made without messages: their English)."""
+    msgs = getattr(result, "summary_msgs", None)
+    return [m.render(L) for m in msgs] if msgs else list(result.summary)
+
+
 def report(result, L: str) -> None:
     """The summary lines, the problems, the rejected rows of the unit register."""
     st.subheader(t("imp_summary", L))
     if result.atlas is not None:
         st.markdown(counts_line(result.atlas, L))
     with st.expander(t("imp_details", L)):
-        st.markdown("\n".join(f"- {line}" for line in result.summary) or "-")
+        st.markdown("\n".join(f"- {line}" for line in summary_lines(result, L)) or "-")
     st.subheader(t("imp_report", L))
     if result.problems:
         st.warning(t("imp_problems", L).format(n=len(result.problems)))

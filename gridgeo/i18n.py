@@ -873,7 +873,7 @@ _VALIDATION: dict[str, dict[str, str]] = {
     "fld_community_code": {"zh": "社区编码", "en": "community_code"},
     "fld_district_name": {"zh": "区县名称", "en": "district_name"},
     "fld_street_name": {"zh": "街道名称", "en": "street_name"},
-    "fld_community_name": {"zh": "所属社区", "en": "community_name"},
+    "fld_community_name": {"zh": "社区名称", "en": "community_name"},
     "fld_households": {"zh": "户数", "en": "households"},
     "fld_population": {"zh": "人口", "en": "population"},
     "fld_enterprises": {"zh": "企业数", "en": "enterprises"},
@@ -900,6 +900,8 @@ _VALIDATION: dict[str, dict[str, str]] = {
     "geom_MultiPolygon": {"zh": "多面", "en": "MultiPolygon"},
     "geom_GeometryCollection": {"zh": "几何集合", "en": "GeometryCollection"},
     "sep_or": {"zh": "或", "en": " or "},
+    "sep_list": {"zh": "、", "en": ", "},
+    "sep_semi": {"zh": "；", "en": "; "},
     "gvr_self-intersection": {"zh": "边界自相交", "en": "self-intersection"},
     "gvr_ring self-intersection": {"zh": "环自相交", "en": "ring self-intersection"},
     "gvr_too few points in geometry component": {"zh": "图形的点数过少", "en": "too few points in geometry component"},
@@ -973,7 +975,7 @@ _VALIDATION: dict[str, dict[str, str]] = {
                                "in different CRSs (GCJ-02 and BD-09 are shifted by a few hundred metres from WGS84)"},
     "val_crs_mismatch_hint": {"zh": "请分别声明两个文件的坐标系", "en": "declare each file's CRS with --crs and --parent-crs"},
     "val_missing_layer": {"zh": "缺少图集图层“{layer}”", "en": "missing atlas layer {layer!r}"},
-    "val_missing_layer_hint": {"zh": "请补充该图层，或运行 gridgeo demo-data --out {folder} 生成图集",
+    "val_missing_layer_hint": {"zh": "请补充该图层，或用生成演示数据的命令在 {folder} 生成图集",
                                "en": "add it, or generate an atlas with `gridgeo demo-data --out {folder}`"},
     # how parents were found (gridgeo.importing.parents)
     "par_by_field": {"zh": "按编码字段", "en": "the code field"},
@@ -1133,14 +1135,15 @@ class Msg:
 @dataclass(frozen=True)
 class Seq:
     """A list of parts (``Msg`` or plain text) joined with ``sep`` (text, or a ``Msg`` such as
-    " or " / "或"), as one ``Msg`` parameter."""
+    " or " / "或"; by default ", " / "、"), as one ``Msg`` parameter."""
 
     items: tuple = ()
-    sep: object = ", "
+    sep: object = None
 
     def render(self, lang: str = DEFAULT_LANG) -> str:
         """The parts in ``lang``, joined."""
-        return render(self.sep, lang).join(render(item, lang) for item in self.items)
+        sep = Msg("sep_list") if self.sep is None else self.sep
+        return render(sep, lang).join(render(item, lang) for item in self.items)
 
 
 def word(prefix: str, name: object) -> Msg | str:

@@ -62,7 +62,7 @@ class _Log:
         self.mappings.setdefault(layer, {}).update(r.mapping)
         self.sources[layer] = str(r.path)
         self.add(Msg("sum_read", {"layer": label or _lyr(layer), "n": f"{len(r.frame):,}", "file": r.path.name,
-                                  "notes": Seq((r.crs_note, *r.notes), "; "), "fields": _fields(r.mapping)}))
+                                  "notes": Seq((r.crs_note, *r.notes), Msg("sep_semi")), "fields": _fields(r.mapping)}))
 
 
 def _fixed(frame: gpd.GeoDataFrame, kind: str, log: _Log) -> gpd.GeoDataFrame:

@@ -48,8 +48,10 @@ def check_counts(gdf: pd.DataFrame, source: str = "", kind: str | None = None) -
         bad = (raw.notna() & numbers.isna()) | (numbers < 0) | (numbers.notna() & (numbers % 1 != 0))
         for i in np.flatnonzero(bad.to_numpy()):
             labels = labels or feature_labels(gdf, kind)
+            value = raw.iloc[i]
+            value = value.item() if isinstance(value, np.generic) else value  # -1.0, not np.float64(-1.0)
             problems.append(Problem(source, labels[i], Msg("val_bad_count", {"col": field_word(col),
-                                                                             "value": repr(raw.iloc[i])}),
+                                                                             "value": repr(value)}),
                                     Msg("val_bad_count_hint", {"col": field_word(col)}), "bad_count"))
     return problems
 
