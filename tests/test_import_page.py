@@ -162,11 +162,42 @@ def test_import_page_draws_problems_in_red_and_stores_nothing(real_store, office
     script = _map_scripts(at)[0]
     # the units a problem names are red dots (nothing else on this map is a circle marker)
     assert PROBLEM_COLOR in script and script.count("L.circleMarker(") >= 5
+    _report_is_in_the_page_language(at, script)
     store = open_store(real_store, seed_default=False)
     try:
         assert not len(list_atlases(store)) and store.current_version() is None
     finally:
         store.close()
+
+
+def _report(at: AppTest) -> tuple[str, str]:
+    """(the problems table, the import summary list) as shown."""
+    problems = next(d.value for d in at.dataframe if {"问题", "Problem"} & set(d.value.columns))
+    summary = next(m.value for m in at.markdown if m.value.startswith("- "))
+    return problems.to_csv(index=False), summary
+
+
+def _report_is_in_the_page_language(at: AppTest, script: str) -> None:
+    """In Chinese no English word is left in the problems (table and map labels) or the summary
+    but the office's own names (files, source fields, codes) and CRS ids; in English, the CLI's text."""
+    from test_import_i18n import latin_words
+
+    problems, summary = _report(at)
+    mapping = next(d.value for d in at.dataframe if "原字段" in d.value.columns)
+    allowed = set(mapping["原字段"]) | {"communities.shp", "grids.shp", "party.geojson", "urban.gpkg",
+                                              "楼栋台账.xlsx"}
+    assert "未找到上级" in problems and "请填写其社区编码" in problems and "no parent" not in problems
+    assert "由社区编码（前 9 位）推出" in summary and "按位置" in summary
+    for text in (problems, summary):
+        assert not latin_words(text, allowed), latin_words(text, allowed)
+    assert "未找到上级" in script and "no parent found" not in script  # the map's problem labels
+    at.sidebar.selectbox(key="lang").set_value("en").run()
+    _ok(at)
+    problems, summary = _report(at)
+    assert "no parent found: it lies in none of the 6 parents" in problems
+    assert "give its community_code or fix the name" in problems
+    assert "streets: 2 derived from the community codes" in summary and "未找到上级" not in problems
+    assert "no parent found" in _map_scripts(at)[0]
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
