@@ -19,23 +19,12 @@ import streamlit as st
 from app_pages import common, data
 from app_pages.fastmap import st_folium_cached
 from gridgeo.errors import GridgeoError
-from gridgeo.i18n import t
+from gridgeo.i18n import render, t, word
 
 LAYERS = ("communities", "streets", "grids", "units", "legacy", "district", "ignore")
 FILE_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".xlsx", ".xlsm", ".csv")
 UPLOAD_TYPES = ["zip", "shp", "shx", "dbf", "prj", "cpg", "gpkg", "geojson", "json", "xlsx", "xlsm", "csv"]
 UNIT_CRS = {"": "imp_crs_auto", "GCJ02": "imp_crs_gcj02", "BD09": "imp_crs_bd09", "CGCS2000": "imp_crs_cgcs2000"}
-CHECK_NAMES = {  # gridgeo.validation check -> what it is called on screen
-    "overlap": ("重叠", "overlap"), "gap": ("缝隙", "gap"), "outside_parent": ("超出上级范围", "outside parent"),
-    "invalid_geometry": ("图形无效", "invalid geometry"), "null_geometry": ("缺少图形", "no geometry"),
-    "empty_geometry": ("空图形", "empty geometry"), "geometry_type": ("图形类型不符", "wrong geometry type"),
-    "missing_field": ("缺少字段", "missing field"), "empty_field": ("字段为空", "empty field"),
-    "duplicate_code": ("编码重复", "duplicate code"), "code_length": ("编码位数不符", "code length"),
-    "code_prefix": ("编码与上级不符", "code prefix"), "unknown_parent": ("上级不存在", "unknown parent"),
-    "bad_count": ("数量无效", "bad count"), "outside_china": ("不在中国境内", "outside China"),
-    "lonlat_swapped": ("经纬度颠倒", "lon/lat swapped"), "empty_layer": ("图层为空", "empty layer"),
-    "missing_layer": ("缺少图层", "missing layer"), "unreadable": ("无法读取", "unreadable"),
-}
 
 
 def _layer_label(layer: str, L: str) -> str:
@@ -207,10 +196,9 @@ def target_options(layers: list[str]) -> list[str]:
 
 def problems_table(result, L: str) -> pd.DataFrame:
     """The validation problems in a table, headers and texts in the page language."""
-    i = 0 if L == "zh" else 1
     rows = [{t("imp_col_where", L): Path(str(p.file)).name if p.file else "",
              t("imp_col_feature", L): "" if p.feature is None else str(p.feature),
-             t("category", L): CHECK_NAMES.get(p.check, (p.check, p.check))[i] if p.check else "",
+             t("category", L): render(word("chk_", p.check), L) if p.check else "",
              t("imp_col_problem", L): p.text(L), t("imp_col_hint", L): p.hint_text(L)}
             for p in result.problems]
     return pd.DataFrame(rows, columns=[t("imp_col_where", L), t("imp_col_feature", L), t("category", L),

@@ -18,8 +18,8 @@ from gridgeo.i18n import STRINGS, Msg
 from gridgeo.validation import Problem, validate_folder, validate_frame
 
 # the sections the problems and the import summary use (and the import page's own keys)
-PREFIXES = ("val_", "kind1_", "kinds_", "lyr_", "fld_", "fldw_", "geom_", "gvr_", "sep_", "par_", "src_", "sum_",
-            "imp_")
+PREFIXES = ("val_", "chk_", "kind1_", "kinds_", "lyr_", "fld_", "fldw_", "geom_", "gvr_", "sep_", "par_", "src_",
+            "sum_", "imp_")
 # ids that stay as they are in every language: CRSs, encodings, area units
 KEEP = re.compile(r"EPSG:\d+|CGCS2000|WGS84|GCJ-?02|BD-?09|GB18030|GBK|UTF-8|km²|m²|\.(prj|cpg|dbf)\b")
 
@@ -49,7 +49,7 @@ def test_every_new_entry_has_chinese_and_english():
         # needs a parameter the English does not pass ("words": the legacy slugs in the language)
         assert _fields(entry["zh"]) <= _fields(entry["en"]) | {"words"}, key
         zh = re.sub(r"\{[^}]*\}", " ", entry["zh"])  # the template without its fields
-        if key.startswith(("val_", "par_", "src_", "sum_", "kind", "lyr_", "fld", "geom_", "gvr_")):
+        if key.startswith(("val_", "chk_", "par_", "src_", "sum_", "kind", "lyr_", "fld", "geom_", "gvr_")):
             assert not latin_words(zh), key  # no English word in the Chinese template
 
 
@@ -118,6 +118,7 @@ def test_every_problem_is_a_catalogue_message_in_both_languages(bad_problems):
                       "crs_mismatch", "missing_layer"}, checks
     for p in bad_problems:
         assert isinstance(p.msg, Msg) and isinstance(p.hint_msg, Msg), p
+        assert f"chk_{p.check}" in STRINGS, p.check  # the page's category column names it
         assert p.text("en") == p.message and p.hint_text("en") == p.hint  # the CLI's English, unchanged
         zh, hint = p.text("zh"), p.hint_text("zh")
         assert re.search(r"[\u4e00-\u9fff]", zh) and re.search(r"[\u4e00-\u9fff]", hint), p
