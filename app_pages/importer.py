@@ -141,7 +141,7 @@ def run_import(sources: dict, crs: dict, field_map: dict, name: str, L: str):
         result = import_atlas(sources, name=name, crs=crs or None, field_map=field_map or None, progress=progress)
     except GridgeoError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(render(exc, L))
         return None
     bar.progress(1.0, text=t("imp_progress", L).format(pct=100))
     return result
@@ -290,7 +290,7 @@ def store_and_use(result, name: str, files: list[str], L: str) -> None:
         version = save_atlas(data.store(), result.atlas, name, source={"uploaded": files})
         use_atlas(data.store(), name)
     except GridgeoError as exc:
-        st.error(str(exc))
+        st.error(render(exc, L))
         return
     common.forget_active_atlas()
     st.session_state.pop("imp_result", None)
@@ -320,7 +320,7 @@ def stored_atlases(L: str) -> None:
         try:
             use_atlas(data.store(), pick)
         except GridgeoError as exc:
-            st.error(str(exc))
+            st.error(render(exc, L))
             return
         common.forget_active_atlas()
         st.success(t("imp_switched", L).format(name=pick))

@@ -19,9 +19,9 @@ from gridgeo.validation import Problem, validate_folder, validate_frame
 
 # the sections the problems and the import summary use (and the import page's own keys)
 PREFIXES = ("val_", "chk_", "kind1_", "kinds_", "lyr_", "fld_", "fldw_", "geom_", "gvr_", "sep_", "par_", "src_",
-            "sum_", "imp_")
+            "sum_", "imp_", "err_", "colw_")
 # ids that stay as they are in every language: CRSs, encodings, area units
-KEEP = re.compile(r"EPSG:\d+|CGCS2000|WGS84|GCJ-?02|BD-?09|GB18030|GBK|UTF-8|km²|m²|\.(prj|cpg|dbf)\b")
+KEEP = re.compile(r"EPSG(:\d+)?|CGCS2000|WGS84|GCJ-?02|BD-?09|GB18030|GBK|UTF-8|km²|m²|\.(prj|cpg|dbf)\b")
 
 TO_METRIC = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:4547", always_xy=True)
 X0, Y0 = TO_METRIC.transform(113.93, 22.77)
@@ -49,7 +49,8 @@ def test_every_new_entry_has_chinese_and_english():
         # needs a parameter the English does not pass ("words": the legacy slugs in the language)
         assert _fields(entry["zh"]) <= _fields(entry["en"]) | {"words"}, key
         zh = re.sub(r"\{[^}]*\}", " ", entry["zh"])  # the template without its fields
-        if key.startswith(("val_", "chk_", "par_", "src_", "sum_", "kind", "lyr_", "fld", "geom_", "gvr_")):
+        if key.startswith(("val_", "chk_", "par_", "src_", "sum_", "kind", "lyr_", "fld", "geom_", "gvr_", "err_",
+                           "colw_")):
             assert not latin_words(zh), key  # no English word in the Chinese template
 
 
@@ -175,3 +176,29 @@ def test_the_import_summary_renders_in_both_languages(tmp_path):
     for p in r.problems:  # the register read as WGS84 (it is GCJ-02): units outside their communities
         for text in (p.text("zh"), p.hint_text("zh")):
             assert not latin_words(text, allowed | {p.file, str(p.feature)}), text
+
+
+def test_files_the_import_cannot_use_are_one_line_in_either_language(tmp_path):
+    """A shapefile in degrees without .prj, a layer without a code field, a register without
+    coordinates: the CLI's English line, and the page's Chinese one without English words."""
+    from gridgeo.errors import GridgeoError
+    from gridgeo.i18n import render
+    from gridgeo.importing import import_atlas
+
+    comm = parent().rename(columns={"code": "社区编码", "name": "社区名称"})
+    comm.to_file(tmp_path / "degrees.shp", engine="pyogrio", encoding="GBK")
+    comm.to_file(tmp_path / "good.geojson", engine="pyogrio")
+    (tmp_path / "degrees.prj").unlink()
+    comm.drop(columns=["社区编码"]).to_file(tmp_path / "nocode.geojson", engine="pyogrio")
+    (tmp_path / "units.csv").write_text("楼栋编码,户数\nU1,3\n", encoding="utf-8")
+    cases = [({"communities": tmp_path / "degrees.shp"},
+              "no .prj and the communities coordinates are degrees; say which with --crs communities=CGCS2000"),
+             ({"communities": tmp_path / "nocode.geojson"}, "no code field recognised in the communities file"),
+             ({"communities": tmp_path / "good.geojson", "units": tmp_path / "units.csv"},
+              "units.csv: no longitude column; name it 经度 (or map it in a --fields file)")]
+    for sources, english in cases:
+        with pytest.raises(GridgeoError) as err:
+            import_atlas(sources, name="x")
+        assert english in str(err.value) and err.value.msg is not None
+        zh = render(err.value, "zh")
+        assert not latin_words(zh, {str(p) for p in sources.values()}), zh

@@ -16,7 +16,7 @@ import pyogrio
 import pyproj
 
 from gridgeo.errors import InputError, UsageError
-from gridgeo.i18n import Msg
+from gridgeo.i18n import Msg, word
 
 GK3_PREFIXED = (25, 45, 4513)  # first zone, last zone, EPSG of the first zone (CM 75°E)
 GK6_PREFIXED = (13, 23, 4491)  # 6-degree zones 13 (CM 75°E) .. 23 (CM 135°E)
@@ -91,12 +91,9 @@ def detect_crs(path: Path, what: str, flag: str) -> tuple[str, Msg]:
     if low and high and low[0] == high[0] and ymin > 0 and ymax < 6_500_000:
         return f"EPSG:{low[0]}", Msg("src_crs_detected", {"zone": low[1], "epsg": f"EPSG:{low[0]}",
                                                           "why": Msg("src_no_prj")})
+    params = {"path": str(path), "what": word("lyr_", what), "flag": flag}
     if xmin >= 60_000 and xmax <= 940_000 and ymin > 0 and ymax < 6_500_000:
-        raise UsageError(f"{path}: no .prj and the {what} coordinates are Gauss–Krüger metres without the zone "
-                         f"number, so the zone cannot be known; give {flag}=EPSG:45xx (4534-4554, e.g. EPSG:4544 "
-                         "for central meridian 105°E)")
+        raise UsageError(Msg("err_gk_no_zone", params))
     if xmin >= 70 and xmax <= 140 and ymin >= 0 and ymax <= 56:
-        raise UsageError(f"{path}: no .prj and the {what} coordinates are degrees; say which with "
-                         f"{flag}=CGCS2000 (or WGS84, GCJ02, BD09)")
-    raise UsageError(f"{path}: no .prj and the {what} coordinates ({xmin:.0f}, {ymin:.0f}) match no CRS used in "
-                     f"China; give {flag}=EPSG:xxxx")
+        raise UsageError(Msg("err_degrees_unknown", params))
+    raise UsageError(Msg("err_no_crs", {**params, "x": f"{xmin:.0f}", "y": f"{ymin:.0f}"}))

@@ -19,7 +19,7 @@ import pandas as pd
 from gridgeo.config import gk3_zone_epsg
 from gridgeo.crs import WGS84
 from gridgeo.errors import InputError, UsageError
-from gridgeo.i18n import Msg
+from gridgeo.i18n import Msg, word
 from gridgeo.importing.fields import check_field_map
 from gridgeo.importing.sources import LayerRead, read_source
 from gridgeo.model import Atlas
@@ -166,5 +166,4 @@ def base_meta(name: str) -> dict:
 def require(frame: gpd.GeoDataFrame, col: str, path: Path, layer: str) -> None:
     """InputError when a layer lacks a field it cannot do without."""
     if col not in frame.columns:
-        raise InputError(f"{path}: no {col} field recognised in the {layer} file; name it as in the alias "
-                         "table (docs/import.md) or map it with --fields MAP.toml")
+        raise InputError(Msg("err_no_field", {"path": str(path), "col": word("fld_", col), "layer": word("lyr_", layer)}))
