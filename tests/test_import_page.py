@@ -211,3 +211,25 @@ def test_an_atlas_the_store_lacks_is_one_error_line_and_the_import_page_still_ru
     at.run()
     _ok(at)
     assert at.title and at.title[0].value.startswith("数据导入")
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_a_file_the_import_cannot_use_is_one_line_in_the_page_language(real_store, tmp_path):
+    """A community shapefile in degrees without its .prj: one error line, in Chinese, naming the file."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    comm = gpd.GeoDataFrame({"社区编码": ["510199001001"], "社区名称": ["桂溪社区"]},
+                            geometry=[box(104.0, 30.6, 104.01, 30.61)], crs="EPSG:4326")
+    comm.to_file(tmp_path / "communities.shp", engine="pyogrio", encoding="GBK")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for suffix in (".shp", ".shx", ".dbf"):
+            zf.write(tmp_path / f"communities{suffix}", f"communities{suffix}")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    _upload(at, buf.getvalue(), "no-prj")
+    at.button(key="imp_check").click().run()
+    _ok(at)
+    (line,) = [e.value for e in at.error]
+    assert "communities.shp：没有 .prj 文件，社区的坐标是经纬度" in line and "no .prj" not in line
