@@ -1031,21 +1031,21 @@ _VALIDATION: dict[str, dict[str, str]] = {
     "src_points_converted": {"zh": "{crs} 坐标点，已转换为 WGS84", "en": "{crs} points converted to WGS84"},
     "src_no_code": {"zh": "无编码字段：按文件顺序编号", "en": "no code field: numbered in file order"},
     # files the import cannot use (errors: the English is the CLI's line)
-    "err_gk_no_zone": {"zh": "{path}：没有 .prj 文件，{what}的坐标是不带带号的高斯-克吕格米制坐标，无法确定投影带；"
-                             "请声明坐标系 EPSG:4534–4554 之一（如中央经线 105°E 为 EPSG:4544）",
+    "err_gk_no_zone": {"zh": "{file}：没有 .prj 文件，{what}的坐标是不带带号的高斯-克吕格米制坐标，无法确定投影带；"
+                             "请在“坐标系”一列填写 EPSG:4534–4554 之一（如中央经线 105°E 为 EPSG:4544）",
                        "en": "{path}: no .prj and the {what} coordinates are Gauss–Krüger metres without the zone "
                              "number, so the zone cannot be known; give {flag}=EPSG:45xx (4534-4554, e.g. EPSG:4544 "
                              "for central meridian 105°E)"},
-    "err_degrees_unknown": {"zh": "{path}：没有 .prj 文件，{what}的坐标是经纬度；请声明是哪种：CGCS2000（或 WGS84、GCJ02、BD09）",
+    "err_degrees_unknown": {"zh": "{file}：没有 .prj 文件，{what}的坐标是经纬度；请在“坐标系”一列注明是哪种：CGCS2000（或 WGS84、GCJ02、BD09）",
                             "en": "{path}: no .prj and the {what} coordinates are degrees; say which with "
                                   "{flag}=CGCS2000 (or WGS84, GCJ02, BD09)"},
-    "err_no_crs": {"zh": "{path}：没有 .prj 文件，{what}的坐标（{x}, {y}）不符合国内常用的任何坐标系；请声明其 EPSG 编号",
+    "err_no_crs": {"zh": "{file}：没有 .prj 文件，{what}的坐标（{x}, {y}）不符合国内常用的任何坐标系；请在“坐标系”一列填写其 EPSG 编号",
                    "en": "{path}: no .prj and the {what} coordinates ({x}, {y}) match no CRS used in China; "
                          "give {flag}=EPSG:xxxx"},
-    "err_no_field": {"zh": "{path}：{layer}文件中未识别出{col}字段；请按别名表命名该字段",
+    "err_no_field": {"zh": "{file}：{layer}文件中未识别出{col}字段；请按别名表命名该字段",
                      "en": "{path}: no {col} field recognised in the {layer} file; name it as in the alias table "
                            "(docs/import.md) or map it with --fields MAP.toml"},
-    "err_no_column": {"zh": "{path}：没有{col}列；请将其命名为 {alias}",
+    "err_no_column": {"zh": "{file}：没有{col}列；请将其命名为 {alias}",
                       "en": "{path}: no {col} column; name it {alias} (or map it in a --fields file)"},
     "colw_lon": {"zh": "经度", "en": "longitude"},
     "colw_lat": {"zh": "纬度", "en": "latitude"},

@@ -46,8 +46,9 @@ def test_every_new_entry_has_chinese_and_english():
         entry = STRINGS[key]
         assert set(entry) == {"zh", "en"} and entry["zh"].strip() and entry["en"].strip(), key
         # Chinese may leave out an English-only detail (a CRS's long name, the CLI flag) but never
-        # needs a parameter the English does not pass ("words": the legacy slugs in the language)
-        assert _fields(entry["zh"]) <= _fields(entry["en"]) | {"words"}, key
+        # needs a parameter the English does not pass ("words": the legacy slugs in the language;
+        # "file": the file name where the English names the whole path)
+        assert _fields(entry["zh"]) <= _fields(entry["en"]) | {"words", "file"}, key
         zh = re.sub(r"\{[^}]*\}", " ", entry["zh"])  # the template without its fields
         if key.startswith(("val_", "chk_", "par_", "src_", "sum_", "kind", "lyr_", "fld", "geom_", "gvr_", "err_",
                            "colw_")):
@@ -201,4 +202,5 @@ def test_files_the_import_cannot_use_are_one_line_in_either_language(tmp_path):
             import_atlas(sources, name="x")
         assert english in str(err.value) and err.value.msg is not None
         zh = render(err.value, "zh")
-        assert not latin_words(zh, {str(p) for p in sources.values()}), zh
+        assert not latin_words(zh, {p.name for p in sources.values()}), zh
+        assert zh.startswith(next(iter(sources.values())).name if "units" not in sources else "units.csv"), zh

@@ -232,4 +232,4 @@ def test_a_file_the_import_cannot_use_is_one_line_in_the_page_language(real_stor
     at.button(key="imp_check").click().run()
     _ok(at)
     (line,) = [e.value for e in at.error]
-    assert "communities.shp：没有 .prj 文件，社区的坐标是经纬度" in line and "no .prj" not in line
+    assert line.startswith("communities.shp：没有 .prj 文件，社区的坐标是经纬度") and "no .prj" not in line

@@ -91,7 +91,7 @@ def detect_crs(path: Path, what: str, flag: str) -> tuple[str, Msg]:
     if low and high and low[0] == high[0] and ymin > 0 and ymax < 6_500_000:
         return f"EPSG:{low[0]}", Msg("src_crs_detected", {"zone": low[1], "epsg": f"EPSG:{low[0]}",
                                                           "why": Msg("src_no_prj")})
-    params = {"path": str(path), "what": word("lyr_", what), "flag": flag}
+    params = {"path": str(path), "file": Path(path).name, "what": word("lyr_", what), "flag": flag}
     if xmin >= 60_000 and xmax <= 940_000 and ymin > 0 and ymax < 6_500_000:
         raise UsageError(Msg("err_gk_no_zone", params))
     if xmin >= 70 and xmax <= 140 and ymin >= 0 and ymax <= 56:

@@ -166,4 +166,4 @@ def base_meta(name: str) -> dict:
 def require(frame: gpd.GeoDataFrame, col: str, path: Path, layer: str) -> None:
     """InputError when a layer lacks a field it cannot do without."""
     if col not in frame.columns:
-        raise InputError(Msg("err_no_field", {"path": str(path), "col": word("fld_", col), "layer": word("lyr_", layer)}))
+        raise InputError(Msg("err_no_field", {"path": str(path), "file": Path(path).name, "col": word("fld_", col), "layer": word("lyr_", layer)}))

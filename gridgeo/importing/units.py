@@ -146,7 +146,7 @@ def read_unit_table(path: str | Path, crs: str | None, overrides: dict[str, str]
     for need in ("lon", "lat", "code"):
         if need not in frame.columns:
             alias = {"lon": ("经度",), "lat": ("纬度",), "code": ("楼栋编码", "单元编码")}[need]
-            raise InputError(Msg("err_no_column", {"path": str(path), "col": Msg(f"colw_{need}"),
+            raise InputError(Msg("err_no_column", {"path": str(path), "file": path.name, "col": Msg(f"colw_{need}"),
                                                    "alias": Seq(alias, Msg("sep_or"))}))
     rej = _Rejects(path, frame, mapping)
     values = _numbers(frame, rej)
