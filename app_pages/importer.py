@@ -19,23 +19,12 @@ import streamlit as st
 from app_pages import common, data
 from app_pages.fastmap import st_folium_cached
 from gridgeo.errors import GridgeoError
-from gridgeo.i18n import t
+from gridgeo.i18n import render, t, word
 
 LAYERS = ("communities", "streets", "grids", "units", "legacy", "district", "ignore")
 FILE_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".xlsx", ".xlsm", ".csv")
 UPLOAD_TYPES = ["zip", "shp", "shx", "dbf", "prj", "cpg", "gpkg", "geojson", "json", "xlsx", "xlsm", "csv"]
 UNIT_CRS = {"": "imp_crs_auto", "GCJ02": "imp_crs_gcj02", "BD09": "imp_crs_bd09", "CGCS2000": "imp_crs_cgcs2000"}
-CHECK_NAMES = {  # gridgeo.validation check -> what it is called on screen
-    "overlap": ("重叠", "overlap"), "gap": ("缝隙", "gap"), "outside_parent": ("超出上级范围", "outside parent"),
-    "invalid_geometry": ("图形无效", "invalid geometry"), "null_geometry": ("缺少图形", "no geometry"),
-    "empty_geometry": ("空图形", "empty geometry"), "geometry_type": ("图形类型不符", "wrong geometry type"),
-    "missing_field": ("缺少字段", "missing field"), "empty_field": ("字段为空", "empty field"),
-    "duplicate_code": ("编码重复", "duplicate code"), "code_length": ("编码位数不符", "code length"),
-    "code_prefix": ("编码与上级不符", "code prefix"), "unknown_parent": ("上级不存在", "unknown parent"),
-    "bad_count": ("数量无效", "bad count"), "outside_china": ("不在中国境内", "outside China"),
-    "lonlat_swapped": ("经纬度颠倒", "lon/lat swapped"), "empty_layer": ("图层为空", "empty layer"),
-    "missing_layer": ("缺少图层", "missing layer"), "unreadable": ("无法读取", "unreadable"),
-}
 
 
 def _layer_label(layer: str, L: str) -> str:
@@ -152,7 +141,7 @@ def run_import(sources: dict, crs: dict, field_map: dict, name: str, L: str):
         result = import_atlas(sources, name=name, crs=crs or None, field_map=field_map or None, progress=progress)
     except GridgeoError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(render(exc, L))
         return None
     bar.progress(1.0, text=t("imp_progress", L).format(pct=100))
     return result
@@ -206,19 +195,18 @@ def target_options(layers: list[str]) -> list[str]:
 
 
 def problems_table(result, L: str) -> pd.DataFrame:
-    """The validation problems in a table with Chinese headers (the detail text as the library says it)."""
-    i = 0 if L == "zh" else 1
+    """The validation problems in a table, headers and texts in the page language."""
     rows = [{t("imp_col_where", L): Path(str(p.file)).name if p.file else "",
              t("imp_col_feature", L): "" if p.feature is None else str(p.feature),
-             t("category", L): CHECK_NAMES.get(p.check, (p.check, p.check))[i] if p.check else "",
-             t("imp_col_problem", L): p.message, t("imp_col_hint", L): p.hint or ""}
+             t("category", L): render(word("chk_", p.check), L) if p.check else "",
+             t("imp_col_problem", L): p.text(L), t("imp_col_hint", L): p.hint_text(L)}
             for p in result.problems]
     return pd.DataFrame(rows, columns=[t("imp_col_where", L), t("imp_col_feature", L), t("category", L),
                                        t("imp_col_problem", L), t("imp_col_hint", L)])
 
 
-def flagged_by_layer(result) -> dict:
-    """Per atlas layer, the features the problems name, with the problem text (for the map)."""
+def flagged_by_layer(result, L: str) -> dict:
+    """Per atlas layer, the features the problems name, with the problem text in ``L`` (for the map)."""
     from gridgeo.validation import feature_labels
     from layers import flagged_features
 
@@ -230,7 +218,7 @@ def flagged_by_layer(result) -> dict:
         if not mine:
             continue
         frame = flagged_features(getattr(result.atlas, layer), layer, {p.feature for p in mine})
-        text = {str(p.feature): p.message for p in mine}
+        text = {str(p.feature): p.text(L) for p in mine}
         labels = pd.Series(feature_labels(frame, layer), index=frame.index, dtype=object).astype(str)
         out[layer] = frame.assign(problem=labels.map(text).fillna(""))
     return out
@@ -245,7 +233,7 @@ def preview(result, L: str) -> None:
     names = {"district": t("layer_district", L), "streets": t("layer_streets", L),
              "communities": t("layer_communities", L), "grids": t("layer_grids", L),
              "code": t("code", L), "name": t("name", L)}
-    m = import_preview_map(result.atlas.layers(), flagged_by_layer(result), names,
+    m = import_preview_map(result.atlas.layers(), flagged_by_layer(result, L), names,
                            t("imp_problem_layer", L), t("imp_col_problem", L), t("legend_title", L))
     st_folium_cached(m, key="import_map", height=560, returned_objects=[])
 
@@ -263,13 +251,19 @@ def counts_line(atlas, L: str) -> str:
     return " · ".join(parts)
 
 
+def summary_lines(result, L: str) -> list[str]:
+    """The import summary in the page language (results made without messages: their English)."""
+    msgs = getattr(result, "summary_msgs", None)
+    return [m.render(L) for m in msgs] if msgs else list(result.summary)
+
+
 def report(result, L: str) -> None:
     """The summary lines, the problems, the rejected rows of the unit register."""
     st.subheader(t("imp_summary", L))
     if result.atlas is not None:
         st.markdown(counts_line(result.atlas, L))
     with st.expander(t("imp_details", L)):
-        st.markdown("\n".join(f"- {line}" for line in result.summary) or "-")
+        st.markdown("\n".join(f"- {line}" for line in summary_lines(result, L)) or "-")
     st.subheader(t("imp_report", L))
     if result.problems:
         st.warning(t("imp_problems", L).format(n=len(result.problems)))
@@ -296,7 +290,7 @@ def store_and_use(result, name: str, files: list[str], L: str) -> None:
         version = save_atlas(data.store(), result.atlas, name, source={"uploaded": files})
         use_atlas(data.store(), name)
     except GridgeoError as exc:
-        st.error(str(exc))
+        st.error(render(exc, L))
         return
     common.forget_active_atlas()
     st.session_state.pop("imp_result", None)
@@ -326,7 +320,7 @@ def stored_atlases(L: str) -> None:
         try:
             use_atlas(data.store(), pick)
         except GridgeoError as exc:
-            st.error(str(exc))
+            st.error(render(exc, L))
             return
         common.forget_active_atlas()
         st.success(t("imp_switched", L).format(name=pick))

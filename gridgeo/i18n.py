@@ -837,6 +837,248 @@ _IMPORT: dict[str, dict[str, str]] = {
 
 
 
+# validation problems (gridgeo.validation) and the import summary (gridgeo.importing): the English
+# of each entry is what the CLI prints, word for word
+_VALIDATION: dict[str, dict[str, str]] = {
+    # layer kinds: one feature (kind1_), several (kinds_), a layer at the head of a summary line (lyr_)
+    "kind1_district": {"zh": "区", "en": "district"},
+    "kind1_streets": {"zh": "街道", "en": "street"},
+    "kind1_communities": {"zh": "社区", "en": "community"},
+    "kind1_grids": {"zh": "网格", "en": "grid"},
+    "kind1_legacy": {"zh": "部门网格", "en": "legacy grid"},
+    "kind1_units": {"zh": "楼栋/小区", "en": "unit"},
+    "kind1_events": {"zh": "事件", "en": "event"},
+    "kind1_feature": {"zh": "要素", "en": "feature"},
+    "kind1_parent": {"zh": "上级", "en": "parent"},
+    "kinds_district": {"zh": "区", "en": "districts"},
+    "kinds_streets": {"zh": "街道", "en": "streets"},
+    "kinds_communities": {"zh": "社区", "en": "communities"},
+    "kinds_grids": {"zh": "网格", "en": "grids"},
+    "kinds_legacy": {"zh": "部门网格", "en": "legacy grids"},
+    "kinds_units": {"zh": "楼栋/小区", "en": "units"},
+    "kinds_events": {"zh": "事件", "en": "events"},
+    "lyr_district": {"zh": "区", "en": "district"},
+    "lyr_streets": {"zh": "街道", "en": "streets"},
+    "lyr_communities": {"zh": "社区", "en": "communities"},
+    "lyr_grids": {"zh": "网格", "en": "grids"},
+    "lyr_units": {"zh": "楼栋/小区", "en": "units"},
+    "lyr_legacy": {"zh": "原有部门网格", "en": "legacy"},
+    "lyr_legacy_named": {"zh": "原有部门网格 {words}", "en": "legacy {slugs}"},  # words: the slugs in the language
+    # canonical fields (gridgeo.model), as the alias table names them in Chinese
+    "fld_code": {"zh": "编码", "en": "code"},
+    "fld_name": {"zh": "名称", "en": "name"},
+    "fld_id": {"zh": "事件编号", "en": "id"},
+    "fld_district_code": {"zh": "区县编码", "en": "district_code"},
+    "fld_street_code": {"zh": "街道编码", "en": "street_code"},
+    "fld_community_code": {"zh": "社区编码", "en": "community_code"},
+    "fld_district_name": {"zh": "区县名称", "en": "district_name"},
+    "fld_street_name": {"zh": "街道名称", "en": "street_name"},
+    "fld_community_name": {"zh": "社区名称", "en": "community_name"},
+    "fld_households": {"zh": "户数", "en": "households"},
+    "fld_population": {"zh": "人口", "en": "population"},
+    "fld_enterprises": {"zh": "企业数", "en": "enterprises"},
+    "fld_kind": {"zh": "单元类型", "en": "kind"},
+    "fld_layer": {"zh": "图层", "en": "layer"},
+    "fld_lon": {"zh": "经度", "en": "lon"},
+    "fld_lat": {"zh": "纬度", "en": "lat"},
+    "fld_address": {"zh": "地址", "en": "address"},
+    "fld_grid_worker": {"zh": "网格员", "en": "grid_worker"},
+    "fld_party_branch": {"zh": "党支部", "en": "party_branch"},
+    "fld_reported_at": {"zh": "上报时间", "en": "reported_at"},
+    "fld_category": {"zh": "类别", "en": "category"},
+    "fld_level": {"zh": "等级", "en": "level"},
+    "fldw_district_name": {"zh": "区县名称", "en": "district name"},
+    "fldw_street_name": {"zh": "街道名称", "en": "street name"},
+    "fldw_community_name": {"zh": "社区名称", "en": "community name"},
+    # geometry types and GEOS's reasons for an invalid geometry
+    "geom_Point": {"zh": "点", "en": "Point"},
+    "geom_LineString": {"zh": "线", "en": "LineString"},
+    "geom_LinearRing": {"zh": "线环", "en": "LinearRing"},
+    "geom_Polygon": {"zh": "面", "en": "Polygon"},
+    "geom_MultiPoint": {"zh": "多点", "en": "MultiPoint"},
+    "geom_MultiLineString": {"zh": "多线", "en": "MultiLineString"},
+    "geom_MultiPolygon": {"zh": "多面", "en": "MultiPolygon"},
+    "geom_GeometryCollection": {"zh": "几何集合", "en": "GeometryCollection"},
+    "sep_or": {"zh": "或", "en": " or "},
+    "sep_list": {"zh": "、", "en": ", "},
+    "sep_semi": {"zh": "；", "en": "; "},
+    "gvr_self-intersection": {"zh": "边界自相交", "en": "self-intersection"},
+    "gvr_ring self-intersection": {"zh": "环自相交", "en": "ring self-intersection"},
+    "gvr_too few points in geometry component": {"zh": "图形的点数过少", "en": "too few points in geometry component"},
+    "gvr_hole lies outside shell": {"zh": "内环位于外环之外", "en": "hole lies outside shell"},
+    "gvr_nested holes": {"zh": "内环相互嵌套", "en": "nested holes"},
+    "gvr_interior is disconnected": {"zh": "内部不连通", "en": "interior is disconnected"},
+    "gvr_nested shells": {"zh": "外环相互嵌套", "en": "nested shells"},
+    "gvr_duplicate rings": {"zh": "环重复", "en": "duplicate rings"},
+    "gvr_invalid coordinate": {"zh": "坐标无效", "en": "invalid coordinate"},
+    "gvr_ring is not closed": {"zh": "环未闭合", "en": "ring is not closed"},
+    "gvr_invalid geometry": {"zh": "图形无效", "en": "invalid geometry"},
+    # the kinds of problem (Problem.check), as the import page's category column names them
+    "chk_overlap": {"zh": "重叠", "en": "overlap"},
+    "chk_gap": {"zh": "缝隙", "en": "gap"},
+    "chk_outside_parent": {"zh": "超出上级范围", "en": "outside parent"},
+    "chk_invalid_geometry": {"zh": "图形无效", "en": "invalid geometry"},
+    "chk_null_geometry": {"zh": "缺少图形", "en": "no geometry"},
+    "chk_empty_geometry": {"zh": "空图形", "en": "empty geometry"},
+    "chk_geometry_type": {"zh": "图形类型不符", "en": "wrong geometry type"},
+    "chk_missing_field": {"zh": "缺少字段", "en": "missing field"},
+    "chk_empty_field": {"zh": "字段为空", "en": "empty field"},
+    "chk_duplicate_code": {"zh": "编码重复", "en": "duplicate code"},
+    "chk_code_length": {"zh": "编码位数不符", "en": "code length"},
+    "chk_code_prefix": {"zh": "编码与上级不符", "en": "code prefix"},
+    "chk_unknown_parent": {"zh": "上级不存在", "en": "unknown parent"},
+    "chk_bad_count": {"zh": "数量无效", "en": "bad count"},
+    "chk_outside_china": {"zh": "不在中国境内", "en": "outside China"},
+    "chk_lonlat_swapped": {"zh": "经纬度颠倒", "en": "lon/lat swapped"},
+    "chk_empty_layer": {"zh": "图层为空", "en": "empty layer"},
+    "chk_missing_layer": {"zh": "缺少图层", "en": "missing layer"},
+    "chk_unreadable": {"zh": "无法读取", "en": "unreadable"},
+    "chk_crs_mismatch": {"zh": "坐标系不一致", "en": "CRS mismatch"},
+    "chk_event_field": {"zh": "事件字段无效", "en": "event field"},
+    # the problems
+    "val_missing_field": {"zh": "缺少必填字段“{col}”", "en": "missing required field {col!r}"},
+    "val_missing_field_hint": {"zh": "请添加“{col}”字段（{kinds}需要：{required}）",
+                               "en": "add a {col} column ({kinds} need: {required})"},
+    "val_empty_field": {"zh": "必填字段“{col}”为空", "en": "required field {col!r} is empty"},
+    "val_empty_field_hint": {"zh": "请填写{col}", "en": "fill in {col}"},
+    "val_bad_count": {"zh": "{col}为 {value}，不是非负整数", "en": "{col} is {value}, not a whole number >= 0"},
+    "val_bad_count_hint": {"zh": "{col}应填写为整数个数", "en": "write {col} as a count"},
+    "val_duplicate": {"zh": "{n} 个要素使用同一{col}（第 {rows} 行）", "en": "{col} used by {n} features (rows {rows})"},
+    "val_duplicate_hint": {"zh": "请为每个要素设置各自的{col}", "en": "give each feature its own {col}"},
+    "val_code_length": {"zh": "编码 {code} 不是 {n} 位数字", "en": "code {code} is not {n} digits"},
+    "val_code_length_hint": {"zh": "{kind}编码为 {n} 位数字", "en": "{kind} codes have {n} digits"},
+    "val_code_prefix": {"zh": "编码 {code} 不以其{col} {parent} 开头", "en": "code {code} does not start with its {col} {parent}"},
+    "val_code_prefix_hint": {"zh": "{kind}编码应以其所属{parent}的编码开头", "en": "a {kind} code extends its {parent}'s code"},
+    "val_parent_length": {"zh": "{col} {value} 不是 {n} 位数字", "en": "{col} {value} is not {n} digits"},
+    "val_null_geometry": {"zh": "缺少图形", "en": "geometry is null"},
+    "val_empty_geometry": {"zh": "图形为空", "en": "geometry is empty"},
+    "val_draw_or_delete": {"zh": "请补画该要素，或删除该行", "en": "draw the feature or delete the row"},
+    "val_geometry_type": {"zh": "图形类型为{type}", "en": "geometry is a {type}"},
+    "val_geometry_type_hint": {"zh": "{kinds}应为{types}", "en": "{kinds} need {types}"},
+    "val_reason_at": {"zh": "{what}（经度 {lon}，纬度 {lat}）", "en": "{what} at lon {lon}, lat {lat}"},
+    "val_invalid": {"zh": "图形无效：{reason}（WGS84）", "en": "invalid geometry: {reason} (WGS84)"},
+    "val_invalid_hint": {"zh": "请在原数据中修正该图形（导入时无效多边形会自动修复，修复结果请核对）",
+                         "en": "fix it there, or rerun with --repair OUT to fix it with make_valid"},
+    "val_box": {"zh": "经度 {x0}..{x1}，纬度 {y0}..{y1}", "en": "lon {x0}..{x1}, lat {y0}..{y1}"},
+    "val_lonlat": {"zh": "经度 {lon}，纬度 {lat}", "en": "lon {lon}, lat {lat}"},
+    "val_swapped_all": {"zh": "经纬度似乎颠倒（坐标范围 {box}）", "en": "lon/lat look swapped (coordinates span {box})"},
+    "val_swapped_all_hint": {"zh": "请交换 x、y 两列（坐标轴），使经度在前",
+                             "en": "swap the x and y columns / axes so longitude comes first"},
+    "val_swapped": {"zh": "经纬度似乎颠倒（{box}）", "en": "lon/lat look swapped ({box})"},
+    "val_swapped_hint": {"zh": "请交换其 x、y，使经度在前", "en": "swap its x and y so longitude comes first"},
+    "val_metres_hint": {"zh": "坐标数值是米而不是度：请声明其投影坐标系，如 EPSG:4547",
+                        "en": "the numbers look like metres, not degrees: declare the projected CRS, e.g. --crs EPSG:4547"},
+    "val_check_crs_hint": {"zh": "请检查坐标和所声明的坐标系", "en": "check the coordinates and the declared CRS (--crs)"},
+    "val_outside_all": {"zh": "全部 {n} 个要素都不在中国境内（{box}）", "en": "all {n} features lie outside China ({box})"},
+    "val_outside": {"zh": "不在中国境内（{box}）", "en": "lies outside China ({box})"},
+    "val_overlap": {"zh": "与{kind} {other} 重叠 {area}", "en": "overlaps {kind} {other} by {area}"},
+    "val_overlap_hint": {"zh": "请调整共有边界，使每处只属于一个{kind}（容差 {tol} m²）",
+                         "en": "move the shared border so each place belongs to one {kind} (tolerance {tol} m²)"},
+    "val_parent_label": {"zh": "{kind} {code}", "en": "{kind} {code}"},
+    "val_inside": {"zh": "（{parent} 内）", "en": " inside {parent}"},
+    "val_borders": {"zh": "；相邻 {names}{more}", "en": "; borders {names}{more}"},
+    "val_gap": {"zh": "有 {area} 的缝隙{where}未被任何{kind}覆盖（位置：{at}{near}）",
+                "en": "gap of {area}{where} not covered by any {kind} (at {at}{near})"},
+    "val_gap_hint": {"zh": "请扩展相邻的{kind}以覆盖该处（容差 {tol} m²）",
+                     "en": "extend a neighbouring {kind} to cover it (tolerance {tol} m²)"},
+    "val_unknown_parent": {"zh": "{col} {code} 不是已有的{parent}", "en": "{col} {code} is not a known {parent}"},
+    "val_unknown_parent_hint": {"zh": "请使用已有{parent}的编码，或补充该{parent}",
+                                "en": "use the code of an existing {parent} or add that {parent}"},
+    "val_outside_parent": {"zh": "有 {area} 超出其所属{parent} {code}", "en": "lies {area} outside its {parent} {code}"},
+    "val_outside_parent_at": {"zh": "位于其所属{parent} {code} 之外（{at}）",
+                              "en": "lies outside its {parent} {code} (at {at})"},
+    "val_outside_parent_hint": {"zh": "请将其重画在该{parent}内，或改正{col}（容差 {tol} m²）",
+                                "en": "redraw it inside the {parent} or fix {col} (tolerance {tol} m²)"},
+    "val_empty_layer": {"zh": "图层中没有要素", "en": "the layer has no features"},
+    "val_empty_layer_hint": {"zh": "请重新导出包含要素的图层", "en": "export it again with its features"},
+    "val_crs_mismatch": {"zh": "{n} 个要素中有 {outside} 个部分超出其所属{parent}：两个文件的坐标系可能不同"
+                               "（GCJ-02、BD-09 与 WGS84 相差数百米）",
+                         "en": "{outside} of {n} features lie partly outside their {parent}: the two files may be "
+                               "in different CRSs (GCJ-02 and BD-09 are shifted by a few hundred metres from WGS84)"},
+    "val_crs_mismatch_hint": {"zh": "请分别声明两个文件的坐标系", "en": "declare each file's CRS with --crs and --parent-crs"},
+    "val_missing_layer": {"zh": "缺少图集图层“{layer}”", "en": "missing atlas layer {layer!r}"},
+    "val_missing_layer_hint": {"zh": "请补充该图层，或用生成演示数据的命令在 {folder} 生成图集",
+                               "en": "add it, or generate an atlas with `gridgeo demo-data --out {folder}`"},
+    # how parents were found (gridgeo.importing.parents)
+    "par_by_field": {"zh": "按编码字段", "en": "the code field"},
+    "par_by_prefix": {"zh": "按编码前缀", "en": "code prefix"},
+    "par_by_name": {"zh": "按名称（{field}）", "en": "name ({field})"},
+    "par_by_location": {"zh": "按位置", "en": "location"},
+    "par_how": {"zh": "{by} {n} 个", "en": "by {by} for {n}"},
+    "par_none": {"zh": "均未找到", "en": "none found"},
+    "par_plain": {"zh": "{how}", "en": "{how}"},
+    "par_unmatched": {"zh": "{how}（以下名称无匹配的上级，已按位置归属：{names}）",
+                      "en": "{how} (name(s) matching no parent, placed by location: {names})"},
+    "par_name_none": {"zh": "其{field} {name} 无一匹配", "en": "its {field} {name} matches none"},
+    "par_place_none": {"zh": "其位置不在任何一个之内", "en": "it lies in none"},
+    "par_no_parent": {"zh": "未找到上级（共 {n} 个上级）：{what}", "en": "no parent found: {what} of the {n} parents"},
+    "par_no_parent_hint": {"zh": "请填写其{col}，或改正名称", "en": "give its {col} or fix the name"},
+    # how a file was read (gridgeo.importing.sources, detect, units)
+    "src_crs_given": {"zh": "{crs}（导入时指定）", "en": "{crs} as given with --crs {layer}={crs}"},
+    "src_crs_prj": {"zh": "{crs}，取自 .prj 文件", "en": "{crs} ({name}) from the .prj"},
+    "src_crs_file": {"zh": "{crs}，取自文件", "en": "{crs} ({name}) from the file"},
+    "src_gk_zone": {"zh": "CGCS2000 {width} 度高斯-克吕格投影第 {zone} 带（中央经线 {cm}°E）",
+                    "en": "CGCS2000 {width}-degree GK zone {zone} (CM {cm}°E)"},
+    "src_crs_detected": {"zh": "{zone}，{epsg}，按坐标数值判断（{why}）",
+                         "en": "{zone}, {epsg}, from the coordinate magnitude ({why})"},
+    "src_no_prj": {"zh": "无 .prj 文件", "en": "no .prj"},
+    "src_file_says": {"zh": "文件声明为 {crs}，但坐标数值是米", "en": "the file says {crs}, but the numbers are metres"},
+    "src_text": {"zh": "文字编码 {enc}", "en": "text {enc}"},
+    "src_text_detected": {"zh": "文字编码 {enc}（自动识别：无 .cpg 文件）", "en": "text {enc} (detected: no .cpg)"},
+    "src_text_dbf": {"zh": "文字编码按 .dbf 文件头", "en": "text as the .dbf header says"},
+    "src_file_note": {"zh": "{file}：{note}", "en": "{file}: {note}"},
+    "src_points": {"zh": "{crs} 坐标点", "en": "{crs} points"},
+    "src_points_converted": {"zh": "{crs} 坐标点，已转换为 WGS84", "en": "{crs} points converted to WGS84"},
+    "src_no_code": {"zh": "无编码字段：按文件顺序编号", "en": "no code field: numbered in file order"},
+    # files the import cannot use (errors: the English is the CLI's line)
+    "err_gk_no_zone": {"zh": "{file}：没有 .prj 文件，{what}的坐标是不带带号的高斯-克吕格米制坐标，无法确定投影带；"
+                             "请在“坐标系”一列填写 EPSG:4534–4554 之一（如中央经线 105°E 为 EPSG:4544）",
+                       "en": "{path}: no .prj and the {what} coordinates are Gauss–Krüger metres without the zone "
+                             "number, so the zone cannot be known; give {flag}=EPSG:45xx (4534-4554, e.g. EPSG:4544 "
+                             "for central meridian 105°E)"},
+    "err_degrees_unknown": {"zh": "{file}：没有 .prj 文件，{what}的坐标是经纬度；请在“坐标系”一列注明是哪种：CGCS2000（或 WGS84、GCJ02、BD09）",
+                            "en": "{path}: no .prj and the {what} coordinates are degrees; say which with "
+                                  "{flag}=CGCS2000 (or WGS84, GCJ02, BD09)"},
+    "err_no_crs": {"zh": "{file}：没有 .prj 文件，{what}的坐标（{x}, {y}）不符合国内常用的任何坐标系；请在“坐标系”一列填写其 EPSG 编号",
+                   "en": "{path}: no .prj and the {what} coordinates ({x}, {y}) match no CRS used in China; "
+                         "give {flag}=EPSG:xxxx"},
+    "err_no_field": {"zh": "{file}：{layer}文件中未识别出{col}字段；请按别名表命名该字段",
+                     "en": "{path}: no {col} field recognised in the {layer} file; name it as in the alias table "
+                           "(docs/import.md) or map it with --fields MAP.toml"},
+    "err_no_column": {"zh": "{file}：没有{col}列；请将其命名为 {alias}",
+                      "en": "{path}: no {col} column; name it {alias} (or map it in a --fields file)"},
+    "colw_lon": {"zh": "经度", "en": "longitude"},
+    "colw_lat": {"zh": "纬度", "en": "latitude"},
+    "colw_code": {"zh": "编码", "en": "code"},
+    # the import summary lines (gridgeo.importing.assemble)
+    "sum_map": {"zh": "{src}→{dst}", "en": "{src}→{dst}"},
+    "sum_none": {"zh": "无", "en": "none"},
+    "sum_read": {"zh": "{layer}：{n} 个，来自 {file}；{notes}；字段 {fields}",
+                 "en": "{layer}: {n} from {file}; {notes}; fields {fields}"},
+    "sum_repaired": {"zh": "{layer}：{n} 个无效多边形已自动修复", "en": "{layer}: {n} invalid polygon(s) repaired with make_valid"},
+    "sum_parent": {"zh": "{layer}：所属{parent} — {how}", "en": "{layer}: parent {parent} {how}"},
+    "sum_streets_derived": {"zh": "街道：由社区编码（前 9 位）推出 {n} 个，边界为其所辖社区的合并",
+                            "en": "streets: {n} derived from the community codes (first 9 digits), "
+                                  "geometry = dissolve of their communities"},
+    "sum_district_derived": {"zh": "区：由街道编码（前 6 位）推出 {n} 个",
+                             "en": "district: {n} derived from the street codes (first 6 digits)"},
+    "sum_no_grids": {"zh": "网格：未提供（导入网格之前，图集中没有网格）",
+                     "en": "grids: none given (the atlas has no grids until they are imported)"},
+    "sum_completed": {"zh": "{line}；{n} 个网格序号已加上社区编码补全",
+                      "en": "{line}; {n} serial codes completed with the community code"},
+    "sum_units_table": {"zh": "楼栋/小区：{n} 个，来自 {file}；{note}；字段 {fields}；{bad} 行被拒绝",
+                        "en": "units: {n} from {file}; {note}; fields {fields}; {bad} row(s) rejected"},
+    "sum_no_kind": {"zh": "楼栋/小区：无单元类型字段，全部按物业小区处理",
+                    "en": "units: no kind field: every unit taken as compound (物业小区)"},
+    "sum_no_count": {"zh": "楼栋/小区：无{col}字段，按 0 计", "en": "units: no {col} field: taken as 0"},
+    "sum_rejects": {"zh": "拒绝：跳过楼栋/小区表 {rows} 行（{cells} 个无效单元格）",
+                    "en": "rejects: {rows} unit row(s) skipped ({cells} bad cell(s))"},
+    "sum_area_part": {"zh": "{layer} {n} 个（{km2} km²）", "en": "{layer} {n} ({km2} km²)"},
+    "sum_areas": {"zh": "面积按 {crs}（距本区最近的 CGCS2000 高斯-克吕格 3 度带）计算：{parts}",
+                  "en": "areas in {crs} (the CGCS2000 GK zone nearest the district): {parts}"},
+}
+
+
 # login, roles and access messages
 _ACCESS: dict[str, dict[str, str]] = {
     "login_title": {"zh": "登录", "en": "Log in"},
@@ -866,7 +1108,7 @@ _ACCESS: dict[str, dict[str, str]] = {
 }
 
 
-for _section in (_PLANNER, _PARTITION, _WALL_MAP, _REVIEW, _IMPORT, _ACCESS):
+for _section in (_PLANNER, _PARTITION, _WALL_MAP, _REVIEW, _IMPORT, _VALIDATION, _ACCESS):
     STRINGS.update(_section)
 
 
@@ -924,7 +1166,7 @@ class Msg:
 
     def render(self, lang: str = DEFAULT_LANG) -> str:
         """The message in ``lang``."""
-        values = {k: v.render(lang) if isinstance(v, Msg) else v for k, v in self.params.items()}
+        values = {k: v.render(lang) if isinstance(v, Msg | Seq) else v for k, v in self.params.items()}
         text = t(self.key, lang)
         try:
             return text.format(**values)
@@ -932,7 +1174,27 @@ class Msg:
             return text
 
 
+@dataclass(frozen=True)
+class Seq:
+    """A list of parts (``Msg`` or plain text) joined with ``sep`` (text, or a ``Msg`` such as
+    " or " / "或"; by default ", " / "、"), as one ``Msg`` parameter."""
+
+    items: tuple = ()
+    sep: object = None
+
+    def render(self, lang: str = DEFAULT_LANG) -> str:
+        """The parts in ``lang``, joined."""
+        sep = Msg("sep_list") if self.sep is None else self.sep
+        return render(sep, lang).join(render(item, lang) for item in self.items)
+
+
+def word(prefix: str, name: object) -> Msg | str:
+    """``Msg(prefix + name)`` when the catalogue has that key, else ``name`` as text: a canonical
+    field (``word("fld_", "street_code")``) translates, a file's own field name stays as it is."""
+    return Msg(f"{prefix}{name}") if f"{prefix}{name}" in STRINGS else str(name)
+
+
 def render(message, lang: str = DEFAULT_LANG) -> str:
     """A ``Msg``, an object carrying one in ``.msg`` (an error), or any other object as text."""
-    msg = message if isinstance(message, Msg) else getattr(message, "msg", None)
-    return msg.render(lang) if isinstance(msg, Msg) else str(message)
+    msg = message if isinstance(message, Msg | Seq) else getattr(message, "msg", None)
+    return msg.render(lang) if isinstance(msg, Msg | Seq) else str(message)

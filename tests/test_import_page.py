@@ -162,11 +162,42 @@ def test_import_page_draws_problems_in_red_and_stores_nothing(real_store, office
     script = _map_scripts(at)[0]
     # the units a problem names are red dots (nothing else on this map is a circle marker)
     assert PROBLEM_COLOR in script and script.count("L.circleMarker(") >= 5
+    _report_is_in_the_page_language(at, script)
     store = open_store(real_store, seed_default=False)
     try:
         assert not len(list_atlases(store)) and store.current_version() is None
     finally:
         store.close()
+
+
+def _report(at: AppTest) -> tuple[str, str]:
+    """(the problems table, the import summary list) as shown."""
+    problems = next(d.value for d in at.dataframe if {"问题", "Problem"} & set(d.value.columns))
+    summary = next(m.value for m in at.markdown if m.value.startswith("- "))
+    return problems.to_csv(index=False), summary
+
+
+def _report_is_in_the_page_language(at: AppTest, script: str) -> None:
+    """In Chinese no English word is left in the problems (table and map labels) or the summary
+    but the office's own names (files, source fields, codes) and CRS ids; in English, the CLI's text."""
+    from test_import_i18n import latin_words
+
+    problems, summary = _report(at)
+    mapping = next(d.value for d in at.dataframe if "原字段" in d.value.columns)
+    allowed = set(mapping["原字段"]) | {"communities.shp", "grids.shp", "party.geojson", "urban.gpkg",
+                                              "楼栋台账.xlsx"}
+    assert "未找到上级" in problems and "请填写其社区编码" in problems and "no parent" not in problems
+    assert "由社区编码（前 9 位）推出" in summary and "按位置" in summary
+    for text in (problems, summary):
+        assert not latin_words(text, allowed), latin_words(text, allowed)
+    assert "未找到上级" in script and "no parent found" not in script  # the map's problem labels
+    at.sidebar.selectbox(key="lang").set_value("en").run()
+    _ok(at)
+    problems, summary = _report(at)
+    assert "no parent found: it lies in none of the 6 parents" in problems
+    assert "give its community_code or fix the name" in problems
+    assert "streets: 2 derived from the community codes" in summary and "未找到上级" not in problems
+    assert "no parent found" in _map_scripts(at)[0]
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
@@ -180,3 +211,25 @@ def test_an_atlas_the_store_lacks_is_one_error_line_and_the_import_page_still_ru
     at.run()
     _ok(at)
     assert at.title and at.title[0].value.startswith("数据导入")
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_a_file_the_import_cannot_use_is_one_line_in_the_page_language(real_store, tmp_path):
+    """A community shapefile in degrees without its .prj: one error line, in Chinese, naming the file."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    comm = gpd.GeoDataFrame({"社区编码": ["510199001001"], "社区名称": ["桂溪社区"]},
+                            geometry=[box(104.0, 30.6, 104.01, 30.61)], crs="EPSG:4326")
+    comm.to_file(tmp_path / "communities.shp", engine="pyogrio", encoding="GBK")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for suffix in (".shp", ".shx", ".dbf"):
+            zf.write(tmp_path / f"communities{suffix}", f"communities{suffix}")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    _upload(at, buf.getvalue(), "no-prj")
+    at.button(key="imp_check").click().run()
+    _ok(at)
+    (line,) = [e.value for e in at.error]
+    assert line.startswith("communities.shp：没有 .prj 文件，社区的坐标是经纬度") and "no .prj" not in line

@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gridgeo.crs import WGS84
+from gridgeo.i18n import Msg, Seq, word
 from gridgeo.importing.derive import derive_parents
 from gridgeo.importing.parents import assign_parent, complete_codes
 from gridgeo.importing.pipeline import (
@@ -23,34 +24,51 @@ from gridgeo.importing.sources import LayerRead, read_source
 from gridgeo.importing.units import check_unit_crs, is_table, read_unit_table
 from gridgeo.model import COUNT_COLUMNS, REQUIRED_COLUMNS, UNIT_KINDS, Atlas
 from gridgeo.validation import Problem
+from gridgeo.validation.kinds import field_word, one
 
 _KIND_SLUGS = {v: k for k, v in UNIT_KINDS.items()}
 _HELPER_FIELDS = ("district_name", "street_name", "community_name")
 
 
+def _lyr(layer: str) -> Msg:
+    """A layer's name at the head of a summary line ("communities", 社区)."""
+    return Msg(f"lyr_{layer}")
+
+
+def _fields(mapping: dict[str, str]) -> Seq | Msg:
+    """"源字段→code, ..." with the canonical fields in the page language."""
+    pairs = tuple(Msg("sum_map", {"src": s, "dst": field_word(c)}) for s, c in mapping.items())
+    return Seq(pairs) if pairs else Msg("sum_none")
+
+
 class _Log:
-    """Summary lines, problems and mappings collected while assembling."""
+    """Summary lines (catalogue messages, and their English), problems and mappings collected
+    while assembling."""
 
     def __init__(self) -> None:
         self.summary: list[str] = []
+        self.lines: list[Msg] = []
         self.problems: list[Problem] = []
         self.mappings: dict[str, dict[str, str]] = {}
         self.sources: dict[str, str] = {}
 
-    def read(self, layer: str, r: LayerRead, label: str | None = None) -> None:
+    def add(self, line: Msg) -> None:
+        """One summary line: kept as a message for the page and in English for the CLI and meta."""
+        self.lines.append(line)
+        self.summary.append(line.render("en"))
+
+    def read(self, layer: str, r: LayerRead, label: Msg | None = None) -> None:
         """Note one file read for ``layer`` (mappings of several files of a layer are merged)."""
         self.mappings.setdefault(layer, {}).update(r.mapping)
         self.sources[layer] = str(r.path)
-        layer = label or layer
-        fields = ", ".join(f"{s}→{c}" for s, c in r.mapping.items()) or "none"
-        notes = "; ".join([r.crs_note, *r.notes])
-        self.summary.append(f"{layer}: {len(r.frame):,} from {r.path.name}; {notes}; fields {fields}")
+        self.add(Msg("sum_read", {"layer": label or _lyr(layer), "n": f"{len(r.frame):,}", "file": r.path.name,
+                                  "notes": Seq((r.crs_note, *r.notes), Msg("sep_semi")), "fields": _fields(r.mapping)}))
 
 
 def _fixed(frame: gpd.GeoDataFrame, kind: str, log: _Log) -> gpd.GeoDataFrame:
     frame, n = repair(frame, kind)
     if n:
-        log.summary.append(f"{kind}: {n:,} invalid polygon(s) repaired with make_valid")
+        log.add(Msg("sum_repaired", {"layer": _lyr(kind), "n": f"{n:,}"}))
     return frame
 
 
@@ -65,20 +83,19 @@ def _hierarchy(reads: dict[str, LayerRead], log: _Log) -> tuple[gpd.GeoDataFrame
         communities, how, probs = assign_parent(communities, streets, "communities", "street_code",
                                                 "street_name", str(comm.path), _source(comm, "street_name"))
         log.problems += probs
-        log.summary.append(f"communities: parent street {how}")
+        log.add(_parent_line("communities", "streets", how))
     else:
         streets = derive_parents(communities, "streets", "street_code", "street_name", "district_code", "街道")
         log.sources["streets"] = f"streets (derived from {comm.path.name})"
         communities["street_code"] = communities.get("street_code", pd.Series(index=communities.index, dtype=object)
                                                      ).fillna(communities["code"].str[:9])
-        log.summary.append(f"streets: {len(streets):,} derived from the community codes (first 9 digits), "
-                           "geometry = dissolve of their communities")
+        log.add(Msg("sum_streets_derived", {"n": f"{len(streets):,}"}))
     if "district" in reads:
         district = _fixed(reads["district"].frame, "district", log)
         streets, how, probs = assign_parent(streets, district, "streets", "district_code", "district_name",
                                             log.sources.get("streets", "streets"))
         log.problems += probs
-        log.summary.append(f"streets: parent district {how}")
+        log.add(_parent_line("streets", "district", how))
     else:
         if "district_name" not in streets.columns and "district_name" in communities.columns:
             streets["district_name"] = streets["code"].map(
@@ -87,8 +104,13 @@ def _hierarchy(reads: dict[str, LayerRead], log: _Log) -> tuple[gpd.GeoDataFrame
         log.sources["district"] = f"district (derived from {comm.path.name})"
         streets["district_code"] = streets.get("district_code", pd.Series(index=streets.index, dtype=object)
                                                ).fillna(streets["code"].str[:6])
-        log.summary.append(f"district: {len(district):,} derived from the street codes (first 6 digits)")
+        log.add(Msg("sum_district_derived", {"n": f"{len(district):,}"}))
     return district, streets, communities
+
+
+def _parent_line(layer: str, parent: str, how: Msg) -> Msg:
+    """"communities: parent street by code prefix for 12"."""
+    return Msg("sum_parent", {"layer": _lyr(layer), "parent": one(parent), "how": how})
 
 
 def _source(read: LayerRead, canonical: str) -> str | None:
@@ -97,7 +119,7 @@ def _source(read: LayerRead, canonical: str) -> str | None:
 
 def _grids(read: LayerRead | None, communities: gpd.GeoDataFrame, log: _Log) -> gpd.GeoDataFrame:
     if read is None:
-        log.summary.append("grids: none given (the atlas has no grids until they are imported)")
+        log.add(Msg("sum_no_grids"))
         return gpd.GeoDataFrame(columns=list(REQUIRED_COLUMNS["grids"]) + ["geometry"], geometry="geometry", crs=WGS84)
     grids = _fixed(read.frame, "grids", log)
     require(grids, "code", read.path, "grids")
@@ -105,8 +127,8 @@ def _grids(read: LayerRead | None, communities: gpd.GeoDataFrame, log: _Log) -> 
                                       str(read.path), _source(read, "community_name"))
     log.problems += probs
     grids, completed = complete_codes(grids, "grids", "community_code")
-    log.summary.append(f"grids: parent community {how}"
-                       + (f"; {completed:,} serial codes completed with the community code" if completed else ""))
+    line = _parent_line("grids", "communities", how)
+    log.add(Msg("sum_completed", {"line": line, "n": f"{completed:,}"}) if completed else line)
     street_of = dict(zip(communities["code"], communities["street_code"], strict=True))
     grids["street_code"] = grids["community_code"].map(street_of)
     if "name" not in grids.columns:
@@ -123,8 +145,8 @@ def _units(paths: list[Path], crs: dict, fmap: dict, communities: gpd.GeoDataFra
             frame, mapping, rej, note = read_unit_table(path, crs.get("units"), fmap.get("units"))
             rejects.append(rej)
             nbad = rej["row"].nunique() if len(rej) else 0
-            log.summary.append(f"units: {len(frame):,} from {path.name}; {note}; fields "
-                               f"{', '.join(f'{s}→{c}' for s, c in mapping.items())}; {nbad:,} row(s) rejected")
+            log.add(Msg("sum_units_table", {"n": f"{len(frame):,}", "file": path.name, "note": note,
+                                            "fields": _fields(mapping), "bad": f"{nbad:,}"}))
             log.mappings.setdefault("units", {}).update(mapping)
             log.sources["units"] = str(path)
         else:
@@ -140,7 +162,7 @@ def _units(paths: list[Path], crs: dict, fmap: dict, communities: gpd.GeoDataFra
     units, how, probs = assign_parent(units, communities, "units", "community_code", "community_name",
                                       log.sources.get("units", "units"))
     log.problems += probs
-    log.summary.append(f"units: parent community {how}")
+    log.add(_parent_line("units", "communities", how))
     return _unit_defaults(units, log), rejected
 
 
@@ -150,12 +172,12 @@ def _unit_defaults(units: gpd.GeoDataFrame, log: _Log) -> gpd.GeoDataFrame:
     units["name"] = units["name"].fillna(units["code"])
     if "kind" not in units.columns:
         units["kind"] = "compound"
-        log.summary.append("units: no kind field: every unit taken as compound (物业小区)")
+        log.add(Msg("sum_no_kind"))
     units["kind"] = [_KIND_SLUGS.get(k, k) if isinstance(k, str) else "compound" for k in units["kind"]]
     for col in COUNT_COLUMNS:
         if col not in units.columns:
             units[col] = 0
-            log.summary.append(f"units: no {col} field: taken as 0")
+            log.add(Msg("sum_no_count", {"col": field_word(col)}))
     return units
 
 
@@ -168,10 +190,12 @@ def _legacy(items: list[tuple[str | None, Path]], crs: dict, fmap: dict, log: _L
             frame["layer"] = slug or path.stem
         if "code" not in frame.columns:
             frame["code"] = [f"{frame['layer'].iloc[0]}-{i + 1:04d}" for i in range(len(frame))]
-            read.notes.append("no code field: numbered in file order")
+            read.notes.append(Msg("src_no_code"))
         if "name" not in frame.columns:
             frame["name"] = frame["code"]
-        log.read("legacy", read, f"legacy {slug or ', '.join(map(str, pd.unique(frame['layer'])))}")
+        names = (slug,) if slug else tuple(map(str, pd.unique(frame["layer"])))
+        log.read("legacy", read, Msg("lyr_legacy_named", {"slugs": Seq(names),
+                                                          "words": Seq(tuple(word("pp_layer_", n) for n in names))}))
         frames.append(_fixed(frame, "legacy", log))
     if not frames:
         return gpd.GeoDataFrame(columns=list(REQUIRED_COLUMNS["legacy"]) + ["geometry"], geometry="geometry", crs=WGS84)
@@ -187,13 +211,14 @@ def _clean(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame[order].reset_index(drop=True), geometry="geometry", crs=WGS84)
 
 
-def _area_line(atlas: Atlas, metric: str) -> str:
+def _area_line(atlas: Atlas, metric: str) -> Msg:
     parts = []
     for layer in ("district", "streets", "communities", "grids"):
         frame = getattr(atlas, layer)
         if len(frame):
-            parts.append(f"{layer} {len(frame):,} ({frame.to_crs(metric).area.sum() / 1e6:,.2f} km²)")
-    return f"areas in {metric} (the CGCS2000 GK zone nearest the district): " + ", ".join(parts)
+            parts.append(Msg("sum_area_part", {"layer": _lyr(layer), "n": f"{len(frame):,}",
+                                               "km2": f"{frame.to_crs(metric).area.sum() / 1e6:,.2f}"}))
+    return Msg("sum_areas", {"crs": metric, "parts": Seq(tuple(parts))})
 
 
 def assemble(reads: dict[str, LayerRead], unit_paths: list[Path], legacy_items: list, *, name: str,
@@ -212,16 +237,16 @@ def assemble(reads: dict[str, LayerRead], unit_paths: list[Path], legacy_items: 
                   communities=_clean(communities, "communities"), grids=_clean(grids, "grids"),
                   legacy=_clean(legacy, "legacy"), units=_clean(units, "units"), meta=base_meta(name))
     if len(rejects):
-        log.summary.append(f"rejects: {rejects['row'].nunique():,} unit row(s) skipped "
-                           f"({len(rejects):,} bad cell(s))")
+        log.add(Msg("sum_rejects", {"rows": f"{rejects['row'].nunique():,}", "cells": f"{len(rejects):,}"}))
     metric = metric_crs_of(atlas)
-    log.summary.append(_area_line(atlas, metric))
+    log.add(_area_line(atlas, metric))
     tick("validate", 0.75)
     problems = log.problems + validate_imported(atlas, log.sources)
     atlas.meta.update(metric_crs=metric, sources=log.sources, summary=list(log.summary),
                       counts={k: int(len(v)) for k, v in atlas.layers().items()})
     tick("done", 1.0)
-    return ImportResult(atlas=atlas, problems=problems, summary=log.summary, mappings=log.mappings,
+    return ImportResult(atlas=atlas, problems=problems, summary=log.summary, summary_msgs=log.lines,
+                        mappings=log.mappings,
                         rejects=rejects.sort_values(["file", "row"], kind="stable").reset_index(drop=True))
 
 

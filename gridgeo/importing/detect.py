@@ -16,13 +16,15 @@ import pyogrio
 import pyproj
 
 from gridgeo.errors import InputError, UsageError
+from gridgeo.i18n import Msg, word
 
 GK3_PREFIXED = (25, 45, 4513)  # first zone, last zone, EPSG of the first zone (CM 75°E)
 GK6_PREFIXED = (13, 23, 4491)  # 6-degree zones 13 (CM 75°E) .. 23 (CM 135°E)
 
 
-def gk_zone_epsg(x: float) -> tuple[int, str] | None:
-    """(EPSG code, description) of the CGCS2000 GK zone named by a zone-prefixed easting, else None."""
+def gk_zone(x: float) -> tuple[int, Msg] | None:
+    """(EPSG code, description as a catalogue message) of the CGCS2000 GK zone named by a
+    zone-prefixed easting, else None."""
     zone = int(x // 1_000_000)
     offset = x - zone * 1_000_000
     if not 100_000 <= offset <= 900_000:
@@ -30,8 +32,14 @@ def gk_zone_epsg(x: float) -> tuple[int, str] | None:
     for first, last, epsg0, width in (GK3_PREFIXED + (3,), GK6_PREFIXED + (6,)):
         if first <= zone <= last:
             cm = zone * width if width == 3 else zone * 6 - 3
-            return epsg0 + zone - first, f"CGCS2000 {width}-degree GK zone {zone} (CM {cm}°E)"
+            return epsg0 + zone - first, Msg("src_gk_zone", {"width": width, "zone": zone, "cm": cm})
     return None
+
+
+def gk_zone_epsg(x: float) -> tuple[int, str] | None:
+    """(EPSG code, description) of the CGCS2000 GK zone named by a zone-prefixed easting, else None."""
+    found = gk_zone(x)
+    return (found[0], found[1].render("en")) if found else None
 
 
 def _info(path: Path, **kwargs) -> dict:
@@ -68,8 +76,8 @@ def looks_projected(path: Path, kind: str | None = None) -> bool:
     return max(abs(xmin), abs(xmax)) > 180 or max(abs(ymin), abs(ymax)) > 90
 
 
-def detect_crs(path: Path, what: str, flag: str) -> tuple[str, str]:
-    """(CRS for read_layer, how it was found) for a file that declares no CRS.
+def detect_crs(path: Path, what: str, flag: str) -> tuple[str, Msg]:
+    """(CRS for read_layer, how it was found: a catalogue message) for a file that declares no CRS.
 
     Raises UsageError (one line, naming ``flag`` to use) when the coordinates do not tell.
     """
@@ -79,15 +87,13 @@ def detect_crs(path: Path, what: str, flag: str) -> tuple[str, str]:
         xmin, ymin, xmax, ymax = (float(v) for v in info["total_bounds"])
     except Exception as exc:
         raise InputError(f"{path}: cannot read the coordinates ({exc}); check the file") from None
-    low, high = gk_zone_epsg(xmin), gk_zone_epsg(xmax)
+    low, high = gk_zone(xmin), gk_zone(xmax)
     if low and high and low[0] == high[0] and ymin > 0 and ymax < 6_500_000:
-        return f"EPSG:{low[0]}", f"{low[1]}, EPSG:{low[0]}, from the coordinate magnitude (no .prj)"
+        return f"EPSG:{low[0]}", Msg("src_crs_detected", {"zone": low[1], "epsg": f"EPSG:{low[0]}",
+                                                          "why": Msg("src_no_prj")})
+    params = {"path": str(path), "file": Path(path).name, "what": word("lyr_", what), "flag": flag}
     if xmin >= 60_000 and xmax <= 940_000 and ymin > 0 and ymax < 6_500_000:
-        raise UsageError(f"{path}: no .prj and the {what} coordinates are Gauss–Krüger metres without the zone "
-                         f"number, so the zone cannot be known; give {flag}=EPSG:45xx (4534-4554, e.g. EPSG:4544 "
-                         "for central meridian 105°E)")
+        raise UsageError(Msg("err_gk_no_zone", params))
     if xmin >= 70 and xmax <= 140 and ymin >= 0 and ymax <= 56:
-        raise UsageError(f"{path}: no .prj and the {what} coordinates are degrees; say which with "
-                         f"{flag}=CGCS2000 (or WGS84, GCJ02, BD09)")
-    raise UsageError(f"{path}: no .prj and the {what} coordinates ({xmin:.0f}, {ymin:.0f}) match no CRS used in "
-                     f"China; give {flag}=EPSG:xxxx")
+        raise UsageError(Msg("err_degrees_unknown", params))
+    raise UsageError(Msg("err_no_crs", {**params, "x": f"{xmin:.0f}", "y": f"{ymin:.0f}"}))

@@ -11,8 +11,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gridgeo.i18n import Msg, Seq
 from gridgeo.model import CODE_LENGTHS
 from gridgeo.validation import Problem, feature_labels
+from gridgeo.validation.kinds import field_word
 
 _SUFFIXES = re.compile(r"(社区居民委员会|社区居委会|居民委员会|居委会|社区|街道办事处|街道办|街道|村民委员会|村委会)$")
 
@@ -44,9 +46,10 @@ def _by_location(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame) -> pd.Series
 
 def assign_parent(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, kind: str, parent_col: str,
                   name_col: str, source: str, name_field: str | None = None
-                  ) -> tuple[gpd.GeoDataFrame, str, list[Problem]]:
+                  ) -> tuple[gpd.GeoDataFrame, Msg, list[Problem]]:
     """Fill ``parent_col`` of ``child`` from ``parent`` (code, name, geometry); return the frame,
-    how the parents were found (for the summary) and a problem per child left without one."""
+    how the parents were found (a catalogue message for the summary: "by code prefix for 12")
+    and a problem per child left without one."""
     child = child.copy()
     codes = set(parent["code"].astype(str))
     found = pd.Series(None, index=child.index, dtype=object)
@@ -54,37 +57,41 @@ def assign_parent(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, kind: str, 
     if parent_col in child.columns:
         given = child[parent_col].where(child[parent_col].isin(codes))
         found = found.fillna(given)
-        used["the code field"] += int(given.notna().sum())
+        used[Msg("par_by_field")] += int(given.notna().sum())
     plen = len(next(iter(codes))) if codes else 0
     if "code" in child.columns and plen:
         prefix = child["code"].map(lambda c: c[:plen] if isinstance(c, str) and len(c) > plen else None)
         prefix = prefix.where(prefix.isin(codes) & found.isna())
         found = found.fillna(prefix)
-        used["code prefix"] += int(prefix.notna().sum())
+        used[Msg("par_by_prefix")] += int(prefix.notna().sum())
     unmatched: list[str] = []
     if name_col in child.columns and found.isna().any():
         named = _by_name(child[name_col], parent).where(found.isna())
         found = found.fillna(named)
-        used[f"name ({name_field or name_col})"] += int(named.notna().sum())
+        used[Msg("par_by_name", {"field": name_field or field_word(name_col)})] += int(named.notna().sum())
         stated = child[name_col].notna() & found.isna()
         unmatched = sorted({str(n) for n in child.loc[stated, name_col]})
     if found.isna().any():
         located = _by_location(child[found.isna()], parent)
         found = found.fillna(located)
-        used["location"] += int(located.notna().sum())
+        used[Msg("par_by_location")] += int(located.notna().sum())
     child[parent_col] = found.astype(object).where(found.notna(), None)
-    how = ", ".join(f"by {k} for {n:,}" for k, n in used.items() if n) or "none found"
+    ways = tuple(Msg("par_how", {"by": k, "n": f"{n:,}"}) for k, n in used.items() if n)
+    how = Seq(ways) if ways else Msg("par_none")
     if unmatched:
         shown = ", ".join(unmatched[:5]) + (" ..." if len(unmatched) > 5 else "")
-        how += f" (name(s) matching no parent, placed by location: {shown})"
+        how = Msg("par_unmatched", {"how": how, "names": shown})
+    else:
+        how = Msg("par_plain", {"how": how})
     problems = []
     missing = np.flatnonzero(found.isna().to_numpy())
     labels = feature_labels(child, kind) if len(missing) else []
     for i in missing:
         named = child[name_col].iloc[i] if name_col in child.columns else None
-        what = f"its {name_col.replace('_', ' ')} {named!r} matches none" if named else "it lies in none"
-        problems.append(Problem(source, labels[i], f"no parent found: {what} of the {len(codes)} parents",
-                                f"give its {parent_col} or fix the name", "unknown_parent"))
+        what = (Msg("par_name_none", {"field": Msg(f"fldw_{name_col}"), "name": repr(named)}) if named
+                else Msg("par_place_none"))
+        problems.append(Problem(source, labels[i], Msg("par_no_parent", {"what": what, "n": len(codes)}),
+                                Msg("par_no_parent_hint", {"col": field_word(parent_col)}), "unknown_parent"))
     return child, how, problems
 
 

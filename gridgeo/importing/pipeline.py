@@ -19,6 +19,7 @@ import pandas as pd
 from gridgeo.config import gk3_zone_epsg
 from gridgeo.crs import WGS84
 from gridgeo.errors import InputError, UsageError
+from gridgeo.i18n import Msg, word
 from gridgeo.importing.fields import check_field_map
 from gridgeo.importing.sources import LayerRead, read_source
 from gridgeo.model import Atlas
@@ -33,12 +34,14 @@ REJECT_COLUMNS = ("file", "row", "field", "value", "reason")
 
 @dataclass
 class ImportResult:
-    """What import_atlas found: the atlas (WGS84), validation problems, summary lines, the field
+    """What import_atlas found: the atlas (WGS84), validation problems, summary lines (English text
+    in ``summary``, the same lines as catalogue messages in ``summary_msgs`` for the page), the field
     mapping per layer ({source field: canonical}) and the rejected unit rows."""
 
     atlas: Atlas | None
     problems: list[Problem] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
+    summary_msgs: list[Msg] = field(default_factory=list)
     mappings: dict[str, dict[str, str]] = field(default_factory=dict)
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(REJECT_COLUMNS)))
 
@@ -97,7 +100,7 @@ def _read_layer_files(paths: list[Path], layer: str, crs: str | None, overrides:
     frame = gpd.GeoDataFrame(pd.concat([r.frame for r in reads], ignore_index=True), crs=WGS84)
     mapping = {k: v for r in reads for k, v in r.mapping.items()}
     return LayerRead(reads[0].path, frame, mapping, reads[0].encoding, reads[0].crs_note,
-                     [f"{r.path.name}: {r.crs_note}" for r in reads])
+                     [Msg("src_file_note", {"file": r.path.name, "note": r.crs_note}) for r in reads])
 
 
 def import_atlas(sources: dict[str, Path | list], *, name: str, crs: dict[str, str] | None = None,
@@ -163,5 +166,4 @@ def base_meta(name: str) -> dict:
 def require(frame: gpd.GeoDataFrame, col: str, path: Path, layer: str) -> None:
     """InputError when a layer lacks a field it cannot do without."""
     if col not in frame.columns:
-        raise InputError(f"{path}: no {col} field recognised in the {layer} file; name it as in the alias "
-                         "table (docs/import.md) or map it with --fields MAP.toml")
+        raise InputError(Msg("err_no_field", {"path": str(path), "file": Path(path).name, "col": word("fld_", col), "layer": word("lyr_", layer)}))

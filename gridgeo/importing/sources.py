@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gridgeo.i18n import Msg
 from gridgeo.importing.detect import detect_crs, file_crs, looks_projected
 from gridgeo.importing.fields import recognise_fields
 from gridgeo.io import read_layer
@@ -20,14 +21,15 @@ TEXT_FIELDS = ("name", "district_name", "street_name", "community_name", "layer"
 
 @dataclass
 class LayerRead:
-    """One file read: the frame in canonical fields (WGS84) and what was found out about it."""
+    """One file read: the frame in canonical fields (WGS84) and what was found out about it
+    (``crs_note`` and ``notes``: catalogue messages, or plain text such as "WGS84")."""
 
     path: Path
     frame: gpd.GeoDataFrame
     mapping: dict[str, str]
     encoding: str | None = None
-    crs_note: str = ""
-    notes: list[str] = field(default_factory=list)
+    crs_note: Msg | str = ""
+    notes: list[Msg | str] = field(default_factory=list)
 
 
 def _crs_label(crs) -> str:
@@ -35,19 +37,19 @@ def _crs_label(crs) -> str:
     return f"EPSG:{epsg}" if epsg else crs.name
 
 
-def resolve_crs(path: Path, layer: str, given: str | None) -> tuple[str | None, str]:
-    """(crs to pass to read_layer, how the CRS was known) for a vector file."""
+def resolve_crs(path: Path, layer: str, given: str | None) -> tuple[str | None, Msg | str]:
+    """(crs to pass to read_layer, how the CRS was known: a catalogue message) for a vector file."""
     if given:
-        return given, f"{given} as given with --crs {layer}={given}"
+        return given, Msg("src_crs_given", {"crs": given, "layer": layer})
     if path.suffix.lower() == ".csv":
         return None, ""  # read_layer refuses it with its own message unless it has a crs column
     own = file_crs(path, layer)
     if own is not None and not (own.is_geographic and looks_projected(path, layer)):
-        where = "the .prj" if path.suffix.lower() == ".shp" else "the file"
-        return None, f"{_crs_label(own)} ({own.name}) from {where}"
+        key = "src_crs_prj" if path.suffix.lower() == ".shp" else "src_crs_file"
+        return None, Msg(key, {"crs": _crs_label(own), "name": own.name})
     crs, how = detect_crs(path, layer, f"--crs {layer}")
     if own is not None:  # e.g. GeoJSON without a crs member holding metres: "WGS84" by RFC 7946
-        how = how.replace("(no .prj)", f"(the file says {_crs_label(own)}, but the numbers are metres)")
+        how = Msg(how.key, {**how.params, "why": Msg("src_file_says", {"crs": _crs_label(own)})})
     return crs, how
 
 
@@ -90,6 +92,8 @@ def read_source(path: str | Path, layer: str, crs: str | None, overrides: dict[s
     read = LayerRead(path, frame, mapping, encoding, how or "WGS84")
     if path.suffix.lower() == ".shp":
         has_cpg = any(path.with_suffix(s).exists() for s in (".cpg", ".CPG"))
-        read.notes.append(f"text {encoding or 'as the .dbf header says'}"
-                          + ("" if has_cpg or encoding is None else " (detected: no .cpg)"))
+        if encoding is None:
+            read.notes.append(Msg("src_text_dbf"))
+        else:
+            read.notes.append(Msg("src_text" if has_cpg else "src_text_detected", {"enc": encoding}))
     return read

@@ -12,7 +12,7 @@ import pandas as pd
 
 from gridgeo.crs import WGS84, normalize_crs_name, to_wgs84
 from gridgeo.errors import InputError, UsageError
-from gridgeo.i18n import Msg
+from gridgeo.i18n import Msg, Seq
 from gridgeo.importing.fields import recognise_fields
 from gridgeo.importing.sources import canonical_frame
 from gridgeo.io import WKT_COLUMNS, parse_crs, read_table
@@ -131,7 +131,7 @@ def _codes(frame: pd.DataFrame, rej: _Rejects) -> None:
 
 
 def read_unit_table(path: str | Path, crs: str | None, overrides: dict[str, str] | None
-                    ) -> tuple[gpd.GeoDataFrame, dict[str, str], pd.DataFrame, str]:
+                    ) -> tuple[gpd.GeoDataFrame, dict[str, str], pd.DataFrame, Msg]:
     """(units in WGS84, field mapping, rejects, CRS note) from a register table.
 
     Rows with a blank or repeated code, a blank coordinate or count, one that is not a number
@@ -143,10 +143,11 @@ def read_unit_table(path: str | Path, crs: str | None, overrides: dict[str, str]
     overrides = overrides or {}
     mapping = recognise_fields(list(table.columns), "units", overrides)
     frame = canonical_frame(table, mapping, overrides).reset_index(drop=True)
-    for need, word in (("lon", "longitude"), ("lat", "latitude"), ("code", "code")):
+    for need in ("lon", "lat", "code"):
         if need not in frame.columns:
-            alias = {"lon": "经度", "lat": "纬度", "code": "楼栋编码 or 单元编码"}[need]
-            raise InputError(f"{path}: no {word} column; name it {alias} (or map it in a --fields file)")
+            alias = {"lon": ("经度",), "lat": ("纬度",), "code": ("楼栋编码", "单元编码")}[need]
+            raise InputError(Msg("err_no_column", {"path": str(path), "file": path.name, "col": Msg(f"colw_{need}"),
+                                                   "alias": Seq(alias, Msg("sep_or"))}))
     rej = _Rejects(path, frame, mapping)
     values = _numbers(frame, rej)
     _codes(frame, rej)
@@ -161,7 +162,7 @@ def read_unit_table(path: str | Path, crs: str | None, overrides: dict[str, str]
         if col in values:
             keep[col] = values[col][good].astype(np.int64)
     units = gpd.GeoDataFrame(keep, geometry=gpd.points_from_xy(lon[good], lat[good]), crs=WGS84)
-    note = f"{crs_name} points" + (" converted to WGS84" if crs_name not in ("WGS84", "CGCS2000") else "")
+    note = Msg("src_points" if crs_name in ("WGS84", "CGCS2000") else "src_points_converted", {"crs": crs_name})
     return units.reset_index(drop=True), mapping, rej.table(), note
 
 

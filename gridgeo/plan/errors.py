@@ -8,11 +8,11 @@ from gridgeo.i18n import Msg
 
 class CatalogueError(GridgeoError):
     """An error built from a catalogue message (``Msg``) or plain text: ``str(exc)`` is English,
-    ``exc.msg.render(lang)`` (or ``gridgeo.i18n.render(exc, lang)``) the planner's language."""
+    ``exc.msg.render(lang)`` (or ``gridgeo.i18n.render(exc, lang)``) the planner's language
+    (see GridgeoError, which takes a ``Msg``)."""
 
     def __init__(self, msg: Msg | str):
-        self.msg = msg if isinstance(msg, Msg) else None
-        super().__init__(msg.render("en") if isinstance(msg, Msg) else msg)
+        super().__init__(msg)
 
 
 class PlanEditError(CatalogueError):

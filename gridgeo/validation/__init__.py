@@ -18,6 +18,7 @@ import pandas as pd
 
 from gridgeo.atlas import LAYER_FILES
 from gridgeo.errors import InputError, UsageError
+from gridgeo.i18n import Msg
 from gridgeo.io import read_layer
 from gridgeo.model import CODE_LENGTHS, DEFAULT_TOLERANCE_M2, REQUIRED_COLUMNS, Atlas
 from gridgeo.validation.fields import (
@@ -38,7 +39,7 @@ from gridgeo.validation.geometry import (
     check_lonlat,
     repair_geometries,
 )
-from gridgeo.validation.kinds import AREA_KINDS, KINDS, PARENTS, SINGULAR, _plural
+from gridgeo.validation.kinds import AREA_KINDS, KINDS, PARENTS, SINGULAR, _plural, one
 from gridgeo.validation.problems import (
     Problem,
     Report,
@@ -105,8 +106,7 @@ def _validate_frame(gdf: gpd.GeoDataFrame, kind: str, source: str, tolerance_m2:
     if kind not in REQUIRED_COLUMNS:
         raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
     if len(gdf) == 0:
-        return [Problem(source, None, "the layer has no features", "export it again with its features",
-                        "empty_layer")]
+        return [Problem(source, None, Msg("val_empty_layer"), Msg("val_empty_layer_hint"), "empty_layer")]
     problems = check_required_fields(gdf, kind, source)
     problems += check_code_lengths(gdf, kind, source)
     problems += check_duplicate_codes(gdf, source, column=_id_column(gdf, kind) or "code")
@@ -127,10 +127,8 @@ def _validate_frame(gdf: gpd.GeoDataFrame, kind: str, source: str, tolerance_m2:
         outside = sum(p.check == "outside_parent" for p in nesting)
         if outside >= 3 and outside > len(gdf) / 2:
             nesting.insert(0, Problem(
-                source, None, f"{outside} of {len(gdf)} features lie partly outside their "
-                f"{SINGULAR[parent_kind]}: the two files may be in different CRSs (GCJ-02 and BD-09 are "
-                "shifted by a few hundred metres from WGS84)",
-                "declare each file's CRS with --crs and --parent-crs", "crs_mismatch"))
+                source, None, Msg("val_crs_mismatch", {"outside": outside, "n": len(gdf), "parent": one(parent_kind)}),
+                Msg("val_crs_mismatch_hint"), "crs_mismatch"))
         problems += nesting
     if tiling and kind in AREA_KINDS:
         if parent is not None and parent_col:
@@ -266,9 +264,8 @@ def validate_folder(folder: str | Path, tolerance_m2: float = DEFAULT_TOLERANCE_
     for name, stem in LAYER_FILES.items():
         path = folder / f"{stem}.geojson"
         if not path.exists():
-            problems.append(Problem(str(path), None, f"missing atlas layer {name!r}",
-                                    f"add it, or generate an atlas with `gridgeo demo-data --out {folder}`",
-                                    "missing_layer"))
+            problems.append(Problem(str(path), None, Msg("val_missing_layer", {"layer": Msg(f"lyr_{name}")}),
+                                    Msg("val_missing_layer_hint", {"folder": str(folder)}), "missing_layer"))
             continue
         try:
             frames[name] = read_layer(path, kind=name)

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gridgeo.i18n import Msg, Seq
 from gridgeo.model import CODE_LENGTHS, COUNT_COLUMNS, REQUIRED_COLUMNS
-from gridgeo.validation.kinds import PARENTS, SINGULAR, _plural
+from gridgeo.validation.kinds import PARENTS, field_word, many, one
 from gridgeo.validation.problems import Problem, feature_labels
 
 
@@ -19,8 +20,10 @@ def check_required_fields(gdf: pd.DataFrame, kind: str, source: str = "") -> lis
     labels = None
     for col in required:
         if col not in gdf.columns:
-            problems.append(Problem(source, None, f"missing required field {col!r}",
-                                    f"add a {col} column ({_plural(kind)} need: {', '.join(required)})",
+            need = Seq(tuple(field_word(c) for c in required))
+            problems.append(Problem(source, None, Msg("val_missing_field", {"col": field_word(col)}),
+                                    Msg("val_missing_field_hint", {"col": field_word(col), "kinds": many(kind),
+                                                                   "required": need}),
                                     "missing_field"))
             continue
         values = gdf[col]
@@ -28,8 +31,8 @@ def check_required_fields(gdf: pd.DataFrame, kind: str, source: str = "") -> lis
         if empty.any():
             labels = labels or feature_labels(gdf, kind)
             for i in np.flatnonzero(empty):
-                problems.append(Problem(source, labels[i], f"required field {col!r} is empty",
-                                        f"fill in {col}", "empty_field"))
+                problems.append(Problem(source, labels[i], Msg("val_empty_field", {"col": field_word(col)}),
+                                        Msg("val_empty_field_hint", {"col": field_word(col)}), "empty_field"))
     return problems
 
 
@@ -45,8 +48,11 @@ def check_counts(gdf: pd.DataFrame, source: str = "", kind: str | None = None) -
         bad = (raw.notna() & numbers.isna()) | (numbers < 0) | (numbers.notna() & (numbers % 1 != 0))
         for i in np.flatnonzero(bad.to_numpy()):
             labels = labels or feature_labels(gdf, kind)
-            problems.append(Problem(source, labels[i], f"{col} is {raw.iloc[i]!r}, not a whole number >= 0",
-                                    f"write {col} as a count", "bad_count"))
+            value = raw.iloc[i]
+            value = value.item() if isinstance(value, np.generic) else value  # -1.0, not np.float64(-1.0)
+            problems.append(Problem(source, labels[i], Msg("val_bad_count", {"col": field_word(col),
+                                                                             "value": repr(value)}),
+                                    Msg("val_bad_count_hint", {"col": field_word(col)}), "bad_count"))
     return problems
 
 
@@ -61,9 +67,10 @@ def check_duplicate_codes(gdf: pd.DataFrame, source: str = "", column: str = "co
         return problems
     rows = pd.Series(np.arange(1, len(gdf) + 1)[dup.to_numpy()], index=codes[dup].astype(str).to_numpy())
     for code, group in rows.groupby(level=0, sort=False):
-        problems.append(Problem(source, code, f"{column} used by {len(group)} features "
-                                f"(rows {', '.join(map(str, group.to_numpy()))})",
-                                f"give each feature its own {column}", "duplicate_code"))
+        rows_text = ", ".join(map(str, group.to_numpy()))
+        problems.append(Problem(source, code, Msg("val_duplicate", {"col": field_word(column), "n": len(group),
+                                                                    "rows": rows_text}),
+                                Msg("val_duplicate_hint", {"col": field_word(column)}), "duplicate_code"))
     return problems
 
 
@@ -83,14 +90,16 @@ def check_code_lengths(gdf: pd.DataFrame, kind: str, source: str = "") -> list[P
                 continue
             code = str(code)
             if not (code.isdigit() and len(code) == expected):
-                problems.append(Problem(source, labels[i], f"code {code!r} is not {expected} digits",
-                                        f"{SINGULAR[kind]} codes have {expected} digits", "code_length"))
+                problems.append(Problem(source, labels[i], Msg("val_code_length", {"code": repr(code), "n": expected}),
+                                        Msg("val_code_length_hint", {"kind": one(kind), "n": expected}),
+                                        "code_length"))
             elif parent_col in gdf.columns and pd.notna(gdf[parent_col].iloc[i]):
                 parent = str(gdf[parent_col].iloc[i])
                 if not code.startswith(parent):
                     problems.append(Problem(
-                        source, labels[i], f"code {code} does not start with its {parent_col} {parent}",
-                        f"a {SINGULAR[kind]} code extends its {SINGULAR[parent_kind]}'s code",
+                        source, labels[i], Msg("val_code_prefix", {"code": code, "col": field_word(parent_col),
+                                                                   "parent": parent}),
+                        Msg("val_code_prefix_hint", {"kind": one(kind), "parent": one(parent_kind)}),
                         "code_prefix"))
     if parent_kind and parent_col in gdf.columns and parent_kind in CODE_LENGTHS:
         plen = CODE_LENGTHS[parent_kind]
@@ -98,8 +107,10 @@ def check_code_lengths(gdf: pd.DataFrame, kind: str, source: str = "") -> list[P
             if value is None or pd.isna(value) or str(value).strip() == "":
                 continue
             if not (str(value).isdigit() and len(str(value)) == plen):
-                problems.append(Problem(source, labels[i], f"{parent_col} {str(value)!r} is not {plen} digits",
-                                        f"{SINGULAR[parent_kind]} codes have {plen} digits", "code_length"))
+                problems.append(Problem(source, labels[i], Msg("val_parent_length", {
+                    "col": field_word(parent_col), "value": repr(str(value)), "n": plen}),
+                                        Msg("val_code_length_hint", {"kind": one(parent_kind), "n": plen}),
+                                        "code_length"))
     return problems
 
 

@@ -9,8 +9,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from gridgeo.i18n import Msg, Seq, word
 from gridgeo.model import GEOMETRY_TYPES
-from gridgeo.validation.kinds import _plural
+from gridgeo.validation.kinds import many
 from gridgeo.validation.problems import Problem, feature_labels
 
 # The box in which GCJ-02 applies (gridgeo.crs.in_china): used for "outside China" checks.
@@ -20,12 +21,25 @@ CHINA_LAT = (0.8293, 55.8271)
 _REASON = re.compile(r"^(?P<what>[^\[]+)\[(?P<x>[-0-9.eE+]+) (?P<y>[-0-9.eE+]+)\]")
 
 
-def _reason_text(reason: str) -> str:
-    """'Self-intersection[113.9 22.7]' -> 'self-intersection at lon 113.9, lat 22.7'."""
+def _reason_msg(reason: str) -> Msg | str:
+    """shapely's reason as a catalogue message: 'Self-intersection[113.9 22.7]' -> 'self-intersection
+    at lon 113.9, lat 22.7' (GEOS words the catalogue lacks stay as GEOS says them)."""
     m = _REASON.match(reason or "")
     if not m:
-        return (reason or "invalid geometry").lower()
-    return f"{m['what'].strip().lower()} at lon {float(m['x']):.6f}, lat {float(m['y']):.6f}"
+        return word("gvr_", (reason or "invalid geometry").lower())
+    return Msg("val_reason_at", {"what": word("gvr_", m["what"].strip().lower()),
+                                 "lon": f"{float(m['x']):.6f}", "lat": f"{float(m['y']):.6f}"})
+
+
+def _reason_text(reason: str) -> str:
+    """'Self-intersection[113.9 22.7]' -> 'self-intersection at lon 113.9, lat 22.7'."""
+    why = _reason_msg(reason)
+    return why.render("en") if isinstance(why, Msg) else why
+
+
+def _box(x0: float, x1: float, y0: float, y1: float) -> Msg:
+    """'lon 113.7..114.0, lat 22.6..22.9' as a catalogue message."""
+    return Msg("val_box", {"x0": f"{x0:.4f}", "x1": f"{x1:.4f}", "y0": f"{y0:.4f}", "y1": f"{y1:.4f}"})
 
 
 def check_geometries(gdf: gpd.GeoDataFrame, kind: str | None = None, source: str = "") -> list[Problem]:
@@ -40,11 +54,11 @@ def check_geometries(gdf: gpd.GeoDataFrame, kind: str | None = None, source: str
     missing = shapely.is_missing(geoms)
     empty = ~missing & shapely.is_empty(geoms)
     for i in np.flatnonzero(missing):
-        problems.append(Problem(source, labels[i], "geometry is null",
-                                "draw the feature or delete the row", "null_geometry"))
+        problems.append(Problem(source, labels[i], Msg("val_null_geometry"), Msg("val_draw_or_delete"),
+                                "null_geometry"))
     for i in np.flatnonzero(empty):
-        problems.append(Problem(source, labels[i], "geometry is empty",
-                                "draw the feature or delete the row", "empty_geometry"))
+        problems.append(Problem(source, labels[i], Msg("val_empty_geometry"), Msg("val_draw_or_delete"),
+                                "empty_geometry"))
     present = ~missing & ~empty
     if kind in GEOMETRY_TYPES:
         allowed = GEOMETRY_TYPES[kind]
@@ -53,13 +67,15 @@ def check_geometries(gdf: gpd.GeoDataFrame, kind: str | None = None, source: str
                           "MultiPolygon", "GeometryCollection"], dtype=object)
         wrong = present & ~np.isin(names[np.clip(types, 0, 7)], allowed)
         for i in np.flatnonzero(wrong):
-            problems.append(Problem(source, labels[i], f"geometry is a {names[types[i]]}",
-                                    f"{_plural(kind)} need {' or '.join(allowed)}", "geometry_type"))
+            need = Seq(tuple(word("geom_", a) for a in allowed), Msg("sep_or"))
+            problems.append(Problem(source, labels[i], Msg("val_geometry_type", {"type": word("geom_", names[types[i]])}),
+                                    Msg("val_geometry_type_hint", {"kinds": many(kind), "types": need}),
+                                    "geometry_type"))
     invalid = present & ~shapely.is_valid(geoms)
     for i in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geoms[i])
-        problems.append(Problem(source, labels[i], f"invalid geometry: {_reason_text(reason)} (WGS84)",
-                                "fix it there, or rerun with --repair OUT to fix it with make_valid",
+        problems.append(Problem(source, labels[i], Msg("val_invalid", {"reason": _reason_msg(reason)}),
+                                Msg("val_invalid_hint"),
                                 "invalid_geometry"))
     return problems
 
@@ -104,34 +120,33 @@ def check_lonlat(gdf: gpd.GeoDataFrame, source: str = "", kind: str | None = Non
         return []
     b = shapely.bounds(geoms[usable])
     xmin, ymin, xmax, ymax = np.nanmin(b[:, 0]), np.nanmin(b[:, 1]), np.nanmax(b[:, 2]), np.nanmax(b[:, 3])
-    box = f"lon {xmin:.4f}..{xmax:.4f}, lat {ymin:.4f}..{ymax:.4f}"
+    box = _box(xmin, xmax, ymin, ymax)
     x_as_lat = CHINA_LAT[0] <= xmin and xmax <= CHINA_LAT[1]
     y_as_lon = CHINA_LON[0] <= ymin and ymax <= CHINA_LON[1]
     x_as_lon = CHINA_LON[0] <= xmin and xmax <= CHINA_LON[1]
     if x_as_lat and y_as_lon and not x_as_lon:
-        return [Problem(source, None, f"lon/lat look swapped (coordinates span {box})",
-                        "swap the x and y columns / axes so longitude comes first", "lonlat_swapped")]
+        return [Problem(source, None, Msg("val_swapped_all", {"box": box}), Msg("val_swapped_all_hint"),
+                        "lonlat_swapped")]
     outside = ((b[:, 0] < CHINA_LON[0]) | (b[:, 2] > CHINA_LON[1])
                | (b[:, 1] < CHINA_LAT[0]) | (b[:, 3] > CHINA_LAT[1]))
     if not outside.any():
         return []
     projected = max(abs(xmin), abs(xmax)) > 180 or max(abs(ymin), abs(ymax)) > 90
-    hint = ("the numbers look like metres, not degrees: declare the projected CRS, e.g. --crs EPSG:4547"
-            if projected else "check the coordinates and the declared CRS (--crs)")
+    hint = Msg("val_metres_hint" if projected else "val_check_crs_hint")
     if outside.all():
-        return [Problem(source, None, f"all {int(usable.sum())} features lie outside China ({box})", hint,
+        return [Problem(source, None, Msg("val_outside_all", {"n": int(usable.sum()), "box": box}), hint,
                         "outside_china")]
     labels = np.asarray(feature_labels(gdf, kind), dtype=object)[usable]
     swapped = ((CHINA_LAT[0] <= b[:, 0]) & (b[:, 2] <= CHINA_LAT[1])
                & (CHINA_LON[0] <= b[:, 1]) & (b[:, 3] <= CHINA_LON[1]))
     problems = []
     for i in np.flatnonzero(outside):
-        span = f"lon {b[i, 0]:.4f}..{b[i, 2]:.4f}, lat {b[i, 1]:.4f}..{b[i, 3]:.4f}"
+        span = _box(b[i, 0], b[i, 2], b[i, 1], b[i, 3])
         if swapped[i]:
-            problems.append(Problem(source, labels[i], f"lon/lat look swapped ({span})",
-                                    "swap its x and y so longitude comes first", "lonlat_swapped"))
+            problems.append(Problem(source, labels[i], Msg("val_swapped", {"box": span}), Msg("val_swapped_hint"),
+                                    "lonlat_swapped"))
         else:
-            problems.append(Problem(source, labels[i], f"lies outside China ({span})", hint, "outside_china"))
+            problems.append(Problem(source, labels[i], Msg("val_outside", {"box": span}), hint, "outside_china"))
     return problems
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gridgeo.i18n import Msg, word
 from gridgeo.model import REQUIRED_COLUMNS
 
 KINDS: tuple[str, ...] = tuple(REQUIRED_COLUMNS)
@@ -23,3 +24,18 @@ SINGULAR: dict[str, str] = {
 
 def _plural(kind: str) -> str:
     return "districts" if kind == "district" else "legacy grids" if kind == "legacy" else kind
+
+
+def one(kind: str | None, default: str = "feature") -> Msg:
+    """The word for one feature of ``kind`` (``SINGULAR``) as a catalogue message."""
+    return Msg(f"kind1_{kind if kind in SINGULAR else default}")
+
+
+def many(kind: str) -> Msg | str:
+    """The word for features of ``kind`` (``_plural``) as a catalogue message."""
+    return word("kinds_", kind)
+
+
+def field_word(col: str) -> Msg | str:
+    """A canonical field (``street_code``) as a catalogue message; any other name as it is."""
+    return word("fld_", col)

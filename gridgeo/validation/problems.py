@@ -8,10 +8,15 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
+from gridgeo.i18n import DEFAULT_LANG, Msg
+
 
 @dataclass(frozen=True)
 class Problem:
     """One problem in one file: ``feature`` is a code (str), a 1-based row number (int) or None.
+
+    ``message`` and ``hint`` may be passed as ``gridgeo.i18n.Msg``: then they hold the English
+    text and ``text(lang)``/``hint_text(lang)`` give them in the page language.
 
     A row number counts features from 1 (in a CSV: data rows below the header).
 
@@ -23,6 +28,25 @@ class Problem:
     message: str
     hint: str = ""
     check: str = ""
+    msg: Msg | None = field(default=None, compare=False, repr=False)
+    hint_msg: Msg | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # ``message`` and ``hint`` may be given as catalogue messages: kept in ``msg``/``hint_msg``
+        # for the pages (``text(lang)``), while ``message``/``hint`` hold the English the CLI prints
+        for text, kept in (("message", "msg"), ("hint", "hint_msg")):
+            value = getattr(self, text)
+            if isinstance(value, Msg):
+                object.__setattr__(self, kept, value)
+                object.__setattr__(self, text, value.render("en"))
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        """What is wrong, in ``lang`` (the English ``message`` when it has no catalogue message)."""
+        return self.msg.render(lang) if self.msg is not None else self.message
+
+    def hint_text(self, lang: str = DEFAULT_LANG) -> str:
+        """What to do, in ``lang``."""
+        return self.hint_msg.render(lang) if self.hint_msg is not None else self.hint
 
     def __str__(self) -> str:
         where = self.file or "<layer>"

@@ -26,6 +26,7 @@ import pyproj
 import shapely
 
 from gridgeo.crs import METRIC, WGS84
+from gridgeo.i18n import Msg
 
 SLIVER_WIDTH_M = 0.01
 
@@ -92,6 +93,11 @@ def _agreed(metric_result: np.ndarray, wgs_result: np.ndarray) -> np.ndarray:
     return remove_slivers(shapely.intersection(metric_result, _to_metric(wgs_result)))
 
 
-def _lonlat(point_metric: shapely.Point) -> str:
+def _lonlat_msg(point_metric: shapely.Point) -> Msg:
+    """'lon 113.9, lat 22.7' of a metric point, as a catalogue message."""
     lon, lat = _transformers(_ZONE.get())[1].transform(point_metric.x, point_metric.y)
-    return f"lon {lon:.6f}, lat {lat:.6f}"
+    return Msg("val_lonlat", {"lon": f"{lon:.6f}", "lat": f"{lat:.6f}"})
+
+
+def _lonlat(point_metric: shapely.Point) -> str:
+    return _lonlat_msg(point_metric).render("en")

@@ -11,13 +11,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gridgeo.i18n import Msg, Seq
 from gridgeo.model import DEFAULT_TOLERANCE_M2
-from gridgeo.validation.kinds import SINGULAR
+from gridgeo.validation.kinds import field_word, one
 from gridgeo.validation.problems import Problem, _fmt_m2, feature_labels
 from gridgeo.validation.readings import (
     SLIVER_WIDTH_M,
     _agreed,
-    _lonlat,
+    _lonlat_msg,
     _to_metric,
     _usable_geoms,
     remove_slivers,
@@ -38,10 +39,10 @@ def check_overlaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANC
     left, right, shared = left[big], right[big], shared[big]
     areas = shapely.area(_agreed(shared, shapely.intersection(g.wgs[left], g.wgs[right])))
     labels = feature_labels(gdf, kind)
-    word = SINGULAR.get(kind or "", "feature")
-    return [Problem(source, labels[g.rows[i]], f"overlaps {word} {labels[g.rows[j]]} by {_fmt_m2(area)}",
-                    f"move the shared border so each place belongs to one {word} "
-                    f"(tolerance {tolerance_m2:g} m²)", "overlap")
+    word = one(kind)
+    return [Problem(source, labels[g.rows[i]], Msg("val_overlap", {"kind": word, "other": labels[g.rows[j]],
+                                                                   "area": _fmt_m2(area)}),
+                    Msg("val_overlap_hint", {"kind": word, "tol": f"{tolerance_m2:g}"}), "overlap")
             for i, j, area in zip(left, right, areas, strict=True) if area > tolerance_m2]
 
 
@@ -75,7 +76,7 @@ def check_gaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANCE_M2
         if len(parts) == 0:
             return []
         real = _agreed(parts, np.full(len(parts), shapely.difference(parent_w, union_w), dtype=object))
-        where = f" inside {parent_label}" if parent_label else ""
+        where = Msg("val_inside", {"parent": parent_label}) if parent_label else ""
     else:
         parts = shapely.get_parts(_closed_holes(union_m))
         parts = parts[shapely.area(parts) > tolerance_m2]
@@ -87,7 +88,7 @@ def check_gaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANCE_M2
     pieces = shapely.get_parts(real)
     areas = shapely.area(pieces)
     labels = feature_labels(gdf, kind)
-    word = SINGULAR.get(kind or "", "feature")
+    word = one(kind)
     tree = shapely.STRtree(g.metric) if len(g.rows) else None
     problems = []
     for piece, area in zip(pieces, areas, strict=True):
@@ -98,10 +99,11 @@ def check_gaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANCE_M2
             hits = tree.query(piece, predicate="dwithin", distance=0.1)
             if len(hits):
                 names = [str(labels[g.rows[h]]) for h in sorted(hits)[:5]]
-                near = f"; borders {', '.join(names)}{' ...' if len(hits) > 5 else ''}"
-        problems.append(Problem(source, None, f"gap of {_fmt_m2(area)}{where} not covered by any {word} "
-                                f"(at {_lonlat(shapely.point_on_surface(piece))}{near})",
-                                f"extend a neighbouring {word} to cover it (tolerance {tolerance_m2:g} m²)", "gap"))
+                near = Msg("val_borders", {"names": Seq(tuple(names)), "more": " ..." if len(hits) > 5 else ""})
+        at = _lonlat_msg(shapely.point_on_surface(piece))
+        problems.append(Problem(source, None, Msg("val_gap", {"area": _fmt_m2(area), "where": where, "kind": word,
+                                                              "at": at, "near": near}),
+                                Msg("val_gap_hint", {"kind": word, "tol": f"{tolerance_m2:g}"}), "gap"))
     return problems
 
 
@@ -121,12 +123,13 @@ def check_tiling_by_parent(children: gpd.GeoDataFrame, parents: gpd.GeoDataFrame
     if child_parent_col not in children.columns or "code" not in parents.columns:
         return problems
     child_codes = children[child_parent_col].astype(str).to_numpy()
-    pword = SINGULAR.get(parent_kind or "", "parent")
+    pword = one(parent_kind, "parent")
     for code, geom in zip(parents["code"].astype(str), parents.geometry.values, strict=True):
         if geom is None or geom.is_empty:
             continue
         subset = children[child_codes == code]
-        problems += check_gaps(subset, tolerance_m2, source, kind, geom, f"{pword} {code}")
+        problems += check_gaps(subset, tolerance_m2, source, kind, geom,
+                               Msg("val_parent_label", {"kind": pword, "code": code}))
     return problems
 
 
@@ -140,7 +143,8 @@ def check_children_in_parent(children: gpd.GeoDataFrame, parents: gpd.GeoDataFra
     if child_parent_col not in children.columns or "code" not in parents.columns or len(children) == 0:
         return []
     labels = feature_labels(children, kind)
-    pword = SINGULAR.get(parent_kind or "", "parent")
+    pword = one(parent_kind, "parent")
+    col = field_word(child_parent_col)
     p = _usable_geoms(parents)
     parent_pos = {str(parents["code"].iloc[r]): k for k, r in enumerate(p.rows)}
     known_codes = set(parents["code"].astype(str))
@@ -154,9 +158,9 @@ def check_children_in_parent(children: gpd.GeoDataFrame, parents: gpd.GeoDataFra
             continue  # reported by check_required_fields
         code = str(code)
         if code not in known_codes:
-            problems.append(Problem(source, labels[r], f"{child_parent_col} {code} is not a known {pword}",
-                                    f"use the code of an existing {pword} or add that {pword}",
-                                    "unknown_parent"))
+            problems.append(Problem(source, labels[r], Msg("val_unknown_parent", {"col": col, "code": code,
+                                                                                   "parent": pword}),
+                                    Msg("val_unknown_parent_hint", {"parent": pword}), "unknown_parent"))
         elif code in parent_pos:
             pairs_child.append(k)
             pairs_parent.append(parent_pos[code])
@@ -176,10 +180,11 @@ def check_children_in_parent(children: gpd.GeoDataFrame, parents: gpd.GeoDataFra
         r = c.rows[ci[k]]
         parent_code = str(codes[r])
         if dims[k] == 2:
-            msg = f"lies {_fmt_m2(outside_area[k])} outside its {pword} {parent_code}"
+            msg = Msg("val_outside_parent", {"area": _fmt_m2(outside_area[k]), "parent": pword, "code": parent_code})
         else:
-            msg = f"lies outside its {pword} {parent_code} (at {_lonlat(shapely.point_on_surface(child_m[k]))})"
+            msg = Msg("val_outside_parent_at", {"parent": pword, "code": parent_code,
+                                                "at": _lonlat_msg(shapely.point_on_surface(child_m[k]))})
         problems.append(Problem(source, labels[r], msg,
-                                f"redraw it inside the {pword} or fix {child_parent_col} "
-                                f"(tolerance {tolerance_m2:g} m²)", "outside_parent"))
+                                Msg("val_outside_parent_hint", {"parent": pword, "col": col,
+                                                                "tol": f"{tolerance_m2:g}"}), "outside_parent"))
     return problems
