@@ -2,7 +2,7 @@
 the first history entry and the aggregates) on one store, in batches of 1 and of 20.
 
 Times ``--n`` events per batch size on a fresh store (PostGIS by ``--database URL``, else a
-temporary SQLite file) and prints events/s and the mean time per call. Written for issue 13 to
+temporary SQLite file) and prints events/s and the mean time per call; then 500 single status changes by id. Written for issue 13 to
 compare the single-row insert cost before and after the month partitioning of ``events``.
 
     .venv/bin/python benchmarks/bench_store_insert.py --database postgresql+psycopg://... [--n 2000]
@@ -37,6 +37,7 @@ def _fresh(url: str) -> None:
 def run(url: str, n: int, repeats: int) -> None:
     atlas = load_default_atlas()
     now = datetime.now(UTC)
+    moves: list[float] = []
     for batch in (1, 20):
         best = None
         for rep in range(repeats):
@@ -52,11 +53,17 @@ def run(url: str, n: int, repeats: int) -> None:
             for i in range(0, len(body), batch):
                 st.add_events(body[i:i + batch], now=now)
             dt = time.perf_counter() - t0
+            if batch == 1:  # single status changes by id (the lifecycle PATCH path)
+                t1 = time.perf_counter()
+                for e in body[:500]:
+                    st.transition(e["id"], "accepted", actor="bench")
+                moves.append((time.perf_counter() - t1) / 500)
             st.close()
             best = dt if best is None else min(best, dt)
         calls = -(-len(body) // batch)
         print(f"batch {batch:>2}: {len(body)} events in {best:.2f} s = {len(body) / best:,.0f} events/s, "
               f"{1000 * best / calls:.2f} ms per call (best of {repeats})")
+    print(f"transition by id: {1000 * min(moves):.2f} ms per call (500 calls, best of {repeats})")
 
 
 def main() -> None:

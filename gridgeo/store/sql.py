@@ -327,9 +327,11 @@ class Store:
     def _by_id(self, conn: sa.Connection, query: sa.Select, ids: list[str], lock: bool = False) -> sa.Select | None:
         """``query`` on ``events`` narrowed to ``ids`` (None when none exists on PostGIS).
 
-        On PostGIS the ids' ``reported_at`` come from ``event_ids`` first (locked FOR UPDATE with
-        ``lock``, in id order), so the events query names its partitions and is pruned to them
-        at planning instead of probing every month's primary key."""
+        On PostGIS the ids' ``reported_at`` come from ``event_ids`` first, so the events query
+        names its partitions and is pruned to them at planning instead of probing every month's
+        primary key. With ``lock`` the ``event_ids`` rows are locked FOR UPDATE in id order: every
+        status change takes that lock first, so it serializes them without locking the events
+        rows too."""
         ev = S.events
         query = query.where(ev.c.id.in_(ids))
         if self.backend != "postgresql":
@@ -339,8 +341,7 @@ class Store:
         times = list(conn.execute(located.with_for_update() if lock else located).scalars())
         if not times:
             return None
-        query = query.where(ev.c.reported_at.in_(sorted(set(times))))
-        return query.with_for_update() if lock else query
+        return query.where(ev.c.reported_at.in_(sorted(set(times))))
 
     def get_event(self, event_id: str, history: bool = True) -> dict:
         """One event's record (times as UTC datetimes) with its status history."""
