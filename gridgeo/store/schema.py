@@ -3,7 +3,9 @@
 The same tables serve both backends. Times are stored in UTC (SQLite keeps them as ISO text
 without a zone, PostgreSQL as ``timestamptz``); positions as WGS84 ``lon``/``lat`` floats and,
 on PostGIS, also as a generated ``geometry(Point, 4326)`` column with a GiST index. Grid
-geometries are stored as WKB (plus a generated PostGIS geometry column).
+geometries are stored as WKB (plus a generated PostGIS geometry column). On PostGIS ``events`` is
+partitioned by UTC month of ``reported_at`` (primary key ``(id, reported_at)``) and ids are kept
+unique by ``event_ids``; SQLite keeps one plain table (:mod:`gridgeo.store.partitions`).
 
 These definitions are what the queries use; the database itself is created and upgraded by
 the Alembic revisions in ``gridgeo/store/migrations/versions/`` (see :mod:`gridgeo.store.migrate`).

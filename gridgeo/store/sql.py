@@ -4,7 +4,9 @@
 engines (SQLite file in WAL mode with ``BEGIN IMMEDIATE`` write transactions; PostgreSQL with
 PostGIS). Every write is one transaction: an event is stored whole with its first history
 entry and its count in the aggregates (:mod:`gridgeo.store.counts`), or not at all; a status
-change moves its count in the same transaction.
+change moves its count in the same transaction. On PostGIS the events table is partitioned by
+month, with ``event_ids`` keeping ids unique (:mod:`gridgeo.store.partitions`): an insert goes
+through ``event_ids`` and a lookup or status change by id finds its partition there.
 
 The store keeps to persistence: rows arrive already validated, assigned, dispatched and given a
 due time by :mod:`gridgeo.intake` (``Store.add_events``/``add_valid`` are shortcuts to it).
