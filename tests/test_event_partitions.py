@@ -228,3 +228,36 @@ def test_a_0009_store_with_data_is_converted_in_place(pg_url, small_grids, tmp_p
     assert [r["result"] for r in out] == ["duplicate", "accepted"]
     assert st.transition("e9", "accepted", actor="w")["history"][-1]["to_status"] == "accepted"
     st.close()
+
+
+def test_a_writer_that_may_not_create_tables_stores_into_the_default_partition(pg_url, pg_store):
+    """A service role with data rights only: its writes of a month without a partition are stored
+    (in the DEFAULT partition), and move into the month once the owner makes it."""
+    role = "gridgeo_dml_only"
+    admin = sa.create_engine(pg_url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP OWNED BY {role}" if conn.exec_driver_sql(
+            "SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).first() else "SELECT 1")
+        conn.exec_driver_sql(f"DROP ROLE IF EXISTS {role}")
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+        conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {role}")
+        conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    url = sa.make_url(pg_url).set(username=role)
+    try:
+        writer = open_store(url.render_as_string(hide_password=False), seed_default=False)
+        out = writer.add_events([ev(i, MONTHS[0]) for i in range(4)], now=NOW)
+        again = writer.add_events([ev(9, MONTHS[0])], now=NOW)  # no new attempt within a minute
+        assert writer.transition("e2", "accepted", actor="w")["status"] == "accepted"
+        writer.close()
+        assert [r["result"] for r in out + again] == ["accepted"] * 5
+        with pg_store.engine.connect() as conn:
+            assert rows_per_partition(conn) == {P.DEFAULT_PARTITION: 5}
+        pg_store.add_events([ev(20, MONTHS[0])], now=NOW)  # the owner makes the month: the rows move
+        with pg_store.engine.connect() as conn:
+            assert rows_per_partition(conn) == {P.partition_name(P.month_of(MONTHS[0])): 6}
+        assert pg_store.get_event("e2")["status"] == "accepted"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP OWNED BY {role}")
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+        admin.dispose()

@@ -19,8 +19,10 @@ its rows in the default partition move into it in the same transaction.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -32,6 +34,8 @@ LOCK_KEY = 4711010  # pg_advisory_xact_lock key held while a month partition is 
 YEARS_BACK = 10
 MONTHS_AHEAD = 1
 DEFAULT_PARTITION = "events_default"
+RETRY_AFTER_S = 60.0  # after a failed attempt to make a partition
+log = logging.getLogger("gridgeo.store")
 _NAME = re.compile(r"^events_p(\d{4})(\d{2})$")
 
 Month = tuple[int, int]  # (year, month) in UTC
@@ -81,6 +85,10 @@ def create_month(conn: sa.Connection, month: Month) -> bool:
     name = partition_name(month)
     if conn.execute(sa.text("SELECT to_regclass(:name)"), {"name": name}).scalar() is not None:
         return False
+    # the lock CREATE ... PARTITION OF takes anyway, taken before touching the table at all, so
+    # this transaction never upgrades a lock it holds (no deadlock with a status change of a
+    # row in the default partition)
+    conn.exec_driver_sql("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
     lo, hi = bounds(month)
     in_range = f"reported_at >= '{lo}' AND reported_at < '{hi}'"
     cols = ", ".join(c.name for c in S.events.columns)  # every column but the generated geom
@@ -102,19 +110,30 @@ class MonthPartitions:
     def __init__(self) -> None:
         self._known: set[Month] | None = None
         self._lock = threading.Lock()
+        self._retry_at = 0.0
 
     def ensure(self, engine: sa.Engine, times: Iterable[datetime]) -> list[Month]:
         """Make sure the months of ``times`` that get their own partition have one; return the
-        months made. Costs nothing when they are all known; otherwise one short transaction."""
+        months made. Costs nothing when they are all known; otherwise one short transaction.
+
+        Never raises for a database error: the rows then go to the default partition (and the
+        insert itself reports an outage). A failure (say the role may not create tables) is
+        logged and not retried for :data:`RETRY_AFTER_S` seconds."""
         wanted = {month_of(t) for t in times}
         if self._known is not None and wanted <= self._known:
             return []
         wanted = {m for m in wanted if has_own_partition(m)}
-        if self._known is not None and wanted <= self._known:
+        if (self._known is not None and wanted <= self._known) or time.monotonic() < self._retry_at:
             return []
-        with self._lock, engine.begin() as conn:
-            known = existing_months(conn)
-            made = [m for m in sorted(wanted - known) if create_month(conn, m)]
+        try:
+            with self._lock, engine.begin() as conn:
+                known = existing_months(conn)
+                made = [m for m in sorted(wanted - known) if create_month(conn, m)]
+        except sa.exc.DBAPIError as exc:
+            self._retry_at = time.monotonic() + RETRY_AFTER_S
+            log.warning("events: month partition not made (%s); rows go to %s for now",
+                        str(exc.orig or exc).splitlines()[0], DEFAULT_PARTITION)
+            return []
         self._known = known | wanted
         return made
 
