@@ -13,8 +13,9 @@ write path (:class:`MonthPartitions`), in a short transaction of their own befor
 transaction, under a transaction-level advisory lock, so concurrent writers in several processes
 never race. Every other time (a historical import from before that, a clock far ahead) goes to
 the ``events_default`` partition, which also catches a month whose partition is missing for any
-reason: an insert never fails for want of a partition. When a month's partition is made later,
-its rows in the default partition move into it in the same transaction.
+reason (a role without the right to create tables, say): an insert never fails for want of a
+partition. When a month's partition is made later, its rows in the default partition move into it
+in the same transaction.
 """
 
 from __future__ import annotations
