@@ -57,7 +57,11 @@ def rows_per_partition(conn: sa.Connection) -> dict[str, int]:
 
 def relations(conn: sa.Connection, sql: str, params: dict | None = None) -> set[str]:
     """The tables a statement's plan reads (EXPLAIN, JSON)."""
-    plan = conn.execute(sa.text("EXPLAIN (FORMAT JSON) " + sql), params or {}).scalar()
+    return plan_tables(conn.execute(sa.text("EXPLAIN (FORMAT JSON) " + sql), params or {}).scalar())
+
+
+def plan_tables(plan) -> set[str]:
+    """The relation names in an EXPLAIN (FORMAT JSON) result."""
     plan = json.loads(plan) if isinstance(plan, str) else plan
     found: set[str] = set()
 
@@ -261,3 +265,29 @@ def test_a_writer_that_may_not_create_tables_stores_into_the_default_partition(p
             conn.exec_driver_sql(f"DROP OWNED BY {role}")
             conn.exec_driver_sql(f"DROP ROLE {role}")
         admin.dispose()
+
+
+def test_the_stores_own_queries_by_id_and_by_window_plan_one_partition(pg_store):
+    """EXPLAIN of the statements the store itself sends: a lookup by id, a status change, and a
+    one-month events window each reach a single month partition."""
+    pg_store.add_events([ev(i, MONTHS[i % 3] + timedelta(hours=i)) for i in range(30)], now=NOW)
+    sent: list[tuple[str, dict]] = []
+
+    def capture(conn, cursor, statement, params, context, executemany):
+        if "events" in statement and "event_ids" not in statement and not statement.startswith("INSERT"):
+            sent.append((statement, params[0] if executemany else params))
+
+    engines = list({id(e): e for e in (pg_store.engine, pg_store.write_engine)}.values())
+    for engine in engines:
+        sa.event.listen(engine, "before_cursor_execute", capture)
+    pg_store.records(["e4"])
+    pg_store.transition_many([("e7", "accepted", "w", None, None)])
+    pg_store.events_frame(start=month_start(2), end=month_start(1))
+    for engine in engines:
+        sa.event.remove(engine, "before_cursor_execute", capture)
+    month = P.partition_name(P.month_of(MONTHS[1]))  # e4 and e7 are in MONTHS[1], and so is the window
+    assert len(sent) == 4  # records, the locked read, the update, the window
+    with pg_store.engine.connect() as conn:
+        for statement, params in sent:
+            found = plan_tables(conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, params).scalar())
+            assert found - {"events"} == {month}, statement  # "events": the UPDATE's ModifyTable
