@@ -291,3 +291,18 @@ def test_the_stores_own_queries_by_id_and_by_window_plan_one_partition(pg_store)
         for statement, params in sent:
             found = plan_tables(conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, params).scalar())
             assert found - {"events"} == {month}, statement  # "events": the UPDATE's ModifyTable
+
+
+def test_rows_at_the_edges_of_the_calendar_are_stored(pg_store):
+    """Intake refuses years before 1900, but the store itself takes any timestamptz: rows of year
+    1 and year 9999 go to the DEFAULT partition, ids stay unique."""
+    pg_store.add_events([ev(0, MONTHS[0])], now=NOW)
+    template = pg_store.records(["e0"])["e0"]
+    edges = [datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)]
+    rows = [{**template, "id": f"edge{k}", "reported_at": t} for k, t in enumerate(edges)]
+    assert pg_store.insert_rows(rows) == {"edge0", "edge1"}
+    assert pg_store.insert_rows([{**rows[0], "reported_at": MONTHS[1]}]) == set()  # a duplicate id
+    assert [pg_store.get_event(f"edge{k}")["reported_at"] for k in range(2)] == edges
+    assert not P.has_own_partition(P.month_of(edges[0])) and P.bounds((9999, 12))[1].startswith("10000-01-01")
+    with pg_store.engine.connect() as conn:
+        assert rows_per_partition(conn)[P.DEFAULT_PARTITION] == 2
