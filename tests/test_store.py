@@ -302,6 +302,9 @@ def _to_pre_alembic(st, store_level: int, with_plans: bool) -> None:
     pre_alembic = {"grid_sets", "grid_set_grids", "events", "event_history", "plan_atom_sets", "plans",
                    "plan_versions", "plan_audit", "spatial_ref_sys"}
     later = sorted(set(sa.inspect(st.engine).get_table_names()) - pre_alembic)  # alembic_version, counts, ...
+    # the partitioned events layout of PostGIS (0010) stays: its months and ids hold the events, and
+    # 0010 leaves a store already partitioned as it is
+    later = [t for t in later if t != "event_ids" and not t.startswith(("events_p", "events_default"))]
     with st.write_engine.begin() as conn:
         for table in later:  # tables of later revisions (atlases, identities...) did not exist then
             conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}"' + (" CASCADE" if st.backend == "postgresql" else ""))

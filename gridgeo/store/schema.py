@@ -3,7 +3,9 @@
 The same tables serve both backends. Times are stored in UTC (SQLite keeps them as ISO text
 without a zone, PostgreSQL as ``timestamptz``); positions as WGS84 ``lon``/``lat`` floats and,
 on PostGIS, also as a generated ``geometry(Point, 4326)`` column with a GiST index. Grid
-geometries are stored as WKB (plus a generated PostGIS geometry column).
+geometries are stored as WKB (plus a generated PostGIS geometry column). On PostGIS ``events`` is
+partitioned by UTC month of ``reported_at`` (primary key ``(id, reported_at)``) and ids are kept
+unique by ``event_ids``; SQLite keeps one plain table (:mod:`gridgeo.store.partitions`).
 
 These definitions are what the queries use; the database itself is created and upgraded by
 the Alembic revisions in ``gridgeo/store/migrations/versions/`` (see :mod:`gridgeo.store.migrate`).
@@ -80,10 +82,21 @@ events = sa.Table(
     sa.Index("ix_events_status", "status"),
 )
 
+# PostGIS only (revision 0010): ``events`` is partitioned by month on ``reported_at`` with primary
+# key (id, reported_at); this table keeps ids unique across partitions, takes intake's
+# ON CONFLICT (id), tells an update which partition holds an id, and is what the history refers
+# to (see gridgeo.store.partitions). On SQLite ``events.id`` is the primary key itself.
+event_ids = sa.Table(
+    "event_ids", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 event_history = sa.Table(
     "event_history", metadata,
     sa.Column("hid", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("event_id", sa.Text, sa.ForeignKey("events.id"), nullable=False, index=True),
+    # references events.id on SQLite, event_ids.id on PostGIS (not declared here: either way)
+    sa.Column("event_id", sa.Text, nullable=False, index=True),
     sa.Column("from_status", sa.Text),
     sa.Column("to_status", sa.Text, nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),

@@ -4,7 +4,9 @@
 engines (SQLite file in WAL mode with ``BEGIN IMMEDIATE`` write transactions; PostgreSQL with
 PostGIS). Every write is one transaction: an event is stored whole with its first history
 entry and its count in the aggregates (:mod:`gridgeo.store.counts`), or not at all; a status
-change moves its count in the same transaction.
+change moves its count in the same transaction. On PostGIS the events table is partitioned by
+month, with ``event_ids`` keeping ids unique (:mod:`gridgeo.store.partitions`): an insert goes
+through ``event_ids`` and a lookup or status change by id finds its partition there.
 
 The store keeps to persistence: rows arrive already validated, assigned, dispatched and given a
 due time by :mod:`gridgeo.intake` (``Store.add_events``/``add_valid`` are shortcuts to it).
@@ -32,6 +34,7 @@ from gridgeo.events import DEFAULT_SKEW
 from gridgeo.lifecycle import check_transition, overdue_mask
 from gridgeo.store import counts
 from gridgeo.store import schema as S
+from gridgeo.store.partitions import MonthPartitions
 from gridgeo.store.writer_lock import WriterLock
 
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -87,12 +90,17 @@ class Store:
         self._grid_frames: dict[int, gpd.GeoDataFrame] = {}
         self._area_codes: dict[int, str] = {}
         self._version_cache: tuple[float, int | None] | None = None
-        if self.backend == "postgresql":
+        self._partitions = MonthPartitions()
+        if self.backend == "postgresql":  # ids are unique in event_ids (events is partitioned)
             from sqlalchemy.dialects.postgresql import insert
+
+            self._insert_stmt = (insert(S.event_ids).on_conflict_do_nothing(index_elements=["id"])
+                                 .returning(S.event_ids.c.id))
         else:
             from sqlalchemy.dialects.sqlite import insert
-        self._insert_stmt = (insert(S.events).on_conflict_do_nothing(index_elements=["id"])
-                             .returning(S.events.c.id))
+
+            self._insert_stmt = (insert(S.events).on_conflict_do_nothing(index_elements=["id"])
+                                 .returning(S.events.c.id))
 
     @property
     def backend(self) -> str:
@@ -281,18 +289,31 @@ class Store:
         if not rows:
             return set()
         stmt = self._insert_stmt
-        with self._write_lock, self.write_engine.begin() as conn:
-            inserted = {r[0] for r in conn.execute(stmt, rows)}
-            new_rows, seen = [], set()
-            for r in rows:  # the first row of an id repeated in ``rows`` is the one stored
-                if r["id"] in inserted and r["id"] not in seen:
-                    seen.add(r["id"])
-                    new_rows.append(r)
-            if new_rows:
-                conn.execute(S.event_history.insert(), [
-                    {"event_id": r["id"], "from_status": None, "to_status": "reported", "at": r["received_at"],
-                     "actor": actor, "note": None} for r in new_rows])
-                counts.apply(conn, counts.deltas_for_inserts(new_rows))
+        partitioned = self.backend == "postgresql"
+        with self._write_lock:
+            if partitioned:  # the months' partitions, in a short transaction of their own
+                self._partitions.ensure(self.write_engine, (r["reported_at"] for r in rows))
+            with self.write_engine.begin() as conn:
+                return self._insert(conn, stmt, rows, actor, partitioned)
+
+    @staticmethod
+    def _insert(conn: sa.Connection, stmt: sa.Insert, rows: list[dict], actor: str, partitioned: bool) -> set[str]:
+        """The body of :meth:`insert_rows`, inside its transaction. On PostGIS the ids go into
+        ``event_ids`` first (ON CONFLICT there), then the new rows into the partitioned events."""
+        ids = [{"id": r["id"], "reported_at": r["reported_at"]} for r in rows] if partitioned else rows
+        inserted = {r[0] for r in conn.execute(stmt, ids)}
+        new_rows, seen = [], set()
+        for r in rows:  # the first row of an id repeated in ``rows`` is the one stored
+            if r["id"] in inserted and r["id"] not in seen:
+                seen.add(r["id"])
+                new_rows.append(r)
+        if new_rows:
+            if partitioned:
+                conn.execute(S.events.insert(), new_rows)
+            conn.execute(S.event_history.insert(), [
+                {"event_id": r["id"], "from_status": None, "to_status": "reported", "at": r["received_at"],
+                 "actor": actor, "note": None} for r in new_rows])
+            counts.apply(conn, counts.deltas_for_inserts(new_rows))
         return inserted
 
     def add_events(self, events: list[dict], actor: str = "intake", now: datetime | None = None,
@@ -315,10 +336,30 @@ class Store:
         out: dict[str, dict] = {}
         with self.engine.connect() as conn:
             for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                for r in conn.execute(sa.select(S.events).where(S.events.c.id.in_(chunk))).mappings():
-                    out[r["id"]] = dict(r)
+                query = self._by_id(conn, sa.select(S.events), ids[start:start + 500])
+                if query is not None:
+                    for r in conn.execute(query).mappings():
+                        out[r["id"]] = dict(r)
         return out
+
+    def _by_id(self, conn: sa.Connection, query: sa.Select, ids: list[str], lock: bool = False) -> sa.Select | None:
+        """``query`` on ``events`` narrowed to ``ids`` (None when none exists on PostGIS).
+
+        On PostGIS the ids' ``reported_at`` come from ``event_ids`` first, so the events query
+        names its partitions and is pruned to them at planning instead of probing every month's
+        primary key. With ``lock`` the ``event_ids`` rows are locked FOR UPDATE in id order: every
+        status change takes that lock first, so it serializes them without locking the events
+        rows too."""
+        ev = S.events
+        query = query.where(ev.c.id.in_(ids))
+        if self.backend != "postgresql":
+            return query
+        ix = S.event_ids
+        located = sa.select(ix.c.reported_at).where(ix.c.id.in_(ids)).order_by(ix.c.id)
+        times = list(conn.execute(located.with_for_update() if lock else located).scalars())
+        if not times:
+            return None
+        return query.where(ev.c.reported_at.in_(sorted(set(times))))
 
     def get_event(self, event_id: str, history: bool = True) -> dict:
         """One event's record (times as UTC datetimes) with its status history."""
@@ -358,12 +399,12 @@ class Store:
         with self._write_lock, self.write_engine.begin() as conn:
             state: dict[str, dict] = {}
             for start in range(0, len(ids), 500):
-                query = sa.select(ev.c.id, ev.c.status, ev.c.status_notes, ev.c.accepted_at, ev.c.resolved_at,
-                                  *[ev.c[c] for c in COUNT_COLUMNS]).where(ev.c.id.in_(ids[start:start + 500]))
-                if self.backend == "postgresql":
-                    query = query.with_for_update()
-                for r in conn.execute(query).mappings():
-                    state[r["id"]] = dict(r)
+                query = self._by_id(conn, sa.select(ev.c.id, ev.c.status, ev.c.status_notes, ev.c.accepted_at,
+                                                    ev.c.resolved_at, *[ev.c[c] for c in COUNT_COLUMNS]),
+                                    ids[start:start + 500], lock=True)
+                if query is not None:
+                    for r in conn.execute(query).mappings():
+                        state[r["id"]] = dict(r)
             before = {k: v["status"] for k, v in state.items()}
             history: list[dict] = []
             changed: dict[str, dict] = {}
@@ -393,13 +434,16 @@ class Store:
                 cur["status"] = to_status
                 cur["updated_at"] = at
                 changed[event_id] = cur
-            if changed:
+            if changed:  # on PostGIS by (id, reported_at): each update touches one partition
+                where = [ev.c.id == sa.bindparam("b_id")]
+                if self.backend == "postgresql":
+                    where.append(ev.c.reported_at == sa.bindparam("b_rep"))
                 conn.execute(
-                    ev.update().where(ev.c.id == sa.bindparam("b_id")).values(
-                        status=sa.bindparam("b_status"), status_notes=sa.bindparam("b_notes"),
-                        accepted_at=sa.bindparam("b_acc"), resolved_at=sa.bindparam("b_res"),
-                        updated_at=sa.bindparam("b_upd")),
-                    [{"b_id": k, "b_status": v["status"], "b_notes": v["status_notes"],
+                    ev.update().where(*where)
+                    .values(status=sa.bindparam("b_status"), status_notes=sa.bindparam("b_notes"),
+                            accepted_at=sa.bindparam("b_acc"), resolved_at=sa.bindparam("b_res"),
+                            updated_at=sa.bindparam("b_upd")),
+                    [{"b_id": k, "b_rep": v["reported_at"], "b_status": v["status"], "b_notes": v["status_notes"],
                       "b_acc": v["accepted_at"], "b_res": v["resolved_at"], "b_upd": v["updated_at"]}
                      for k, v in changed.items()])
                 conn.execute(S.event_history.insert(), history)
