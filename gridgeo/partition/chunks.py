@@ -14,7 +14,7 @@ community every line that crosses it belongs to a feature that intersects it, so
 labels (first community / legacy grid / today's grid by position, the same order as the whole
 run) and their sliver merges (only within the community, or with outside faces along the
 outline) are the same. Only an outside sliver running further than ``halo_m`` along the outline
-would be cut at the halo's edge; the default halo (200 m) is far wider than the slivers here.
+would be cut at the halo's edge; the default halo (100 m) is far wider than the slivers here.
 The chunks' atoms are concatenated and sorted by the same key as one refinement
 (:func:`~gridgeo.partition.overlay.order_atoms`).
 
@@ -39,7 +39,7 @@ from gridgeo.partition.apportion import apportion_links, reduce_links
 from gridgeo.partition.engine import Session
 from gridgeo.partition.overlay import RefinementReport, order_atoms, refine
 
-DEFAULT_HALO_M = 200.0
+DEFAULT_HALO_M = 100.0
 
 
 @dataclass
