@@ -1,9 +1,10 @@
-"""Where the per-community problems are solved: in this process, in local worker processes, or
-on a Dask distributed cluster.
+"""Where the partition's pieces run: in this process, in local worker processes, or on a Dask
+distributed cluster.
 
-Communities are independent problems (grids never cross a community border), so the
-regionalization stage is embarrassingly parallel. :class:`Engine` names the place;
-:func:`solve_problems` returns the results in the order of the problems whatever the engine, so
+Communities are independent problems (grids never cross a community border), so the refinement
+and apportioning chunks (:mod:`gridgeo.partition.chunks`) and the regionalization are
+embarrassingly parallel. :class:`Engine` names the place; :func:`open_session` opens it once for
+a run and :meth:`Session.map` returns results in the order of the items whatever the engine, so
 the output is byte-identical for the same seed.
 """
 

@@ -458,7 +458,8 @@ def propose_grids(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     engine (an :class:`~gridgeo.partition.engine.Engine`: local processes or a Dask cluster),
     min_population, max_population, previous (earlier grids whose codes to keep), layers,
     split_crowded (cut atoms above max between their units, default True), extra_lines (WGS84
-    lines noded into the refinement, e.g. roads), progress (callback(stage, fraction)).
+    lines noded into the refinement, e.g. roads), progress (callback(stage, fraction)), chunk_by
+    ("street" default, "community" or None) and halo_m (see :mod:`gridgeo.partition.chunks`).
     """
     res = run_partition(communities, legacy, units, min_households, max_households, primary_layer, seed,
                         **kwargs)
