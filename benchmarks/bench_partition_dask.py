@@ -1,21 +1,34 @@
-"""Partition on Dask distributed: 2 LocalCluster workers against 1 on the same atlas, one run.
+"""Partition of a whole city on Dask distributed: 2 LocalCluster workers against 1, one run.
 
-Communities are independent problems, so the regionalization stage spreads over workers; the
-refinement and apportioning run before it in the client process. Printed: wall time of the
-whole run and of the regionalize stage for in-process, 1 worker and 2 workers, the 2-vs-1 ratio
-(goal ≥ 1.7× on a 2-core machine for the regionalize stage) and atoms per second.
+The refinement and apportioning run chunk by chunk (one street a chunk) and the community
+problems one by one, all on the run's engine. Each configuration runs in a fresh process, so its
+peak memory (``ru_maxrss`` of the client, and of each Dask worker) is its own:
+
+- ``whole, in-process``: one whole refinement and apportioning (``chunk_by=None``), as before
+  the chunking: the memory to beat;
+- ``chunked, in-process``; ``chunked, dask 1 worker``; ``chunked, dask 2 workers``.
+
+Printed: per configuration the time of every stage (refine, apportion, adjacency, regionalize,
+assemble, total), atoms per second, client and worker peak memory and the load average
+(``os.getloadavg``, the machine is shared) before and after; then the 2-vs-1-worker ratio per
+stage and for the whole run (goal ≥ 1.7× on a 2-core machine).
 
 The clusters are started before the clock runs (a long-lived cluster is how a city runs it),
 so the ratio is that of the work, not of starting worker processes.
 
-Usage: .venv/bin/python benchmarks/bench_partition_dask.py [--atlas DIR] [--districts N]
-(a city made by ``gridgeo demo-data --outline ... --code 440300``; ``--districts N`` keeps the
-first N of its districts)
+Usage: .venv/bin/python benchmarks/bench_partition_dask.py [--atlas DIR] [--districts N|all]
+[--only LABEL ...]  (a city made by ``gridgeo demo-data --outline ... --code 440300``, e.g.
+/work/city/shenzhen; ``--districts N`` keeps the first N of its districts, default all)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
 import time
 import warnings
 
@@ -24,6 +37,10 @@ warnings.simplefilter("ignore")
 from gridgeo.atlas import DEFAULT_DATA_DIR, load_atlas  # noqa: E402
 from gridgeo.partition import run_partition  # noqa: E402
 from gridgeo.partition.engine import Engine  # noqa: E402
+
+CONFIGS = {"whole, in-process": (None, 0), "chunked, in-process": ("street", 0),
+           "chunked, dask 1 worker": ("street", 1), "chunked, dask 2 workers": ("street", 2)}
+STAGES = ("refine_s", "apportion_s", "adjacency_s", "regionalize_s", "assemble_s", "total_s")
 
 
 def subset(atlas, n: int | None):
@@ -39,37 +56,75 @@ def subset(atlas, n: int | None):
                        grids=atlas.grids, legacy=legacy, units=units)
 
 
-def timed(atlas, engine: Engine) -> tuple[float, float, int]:
-    """(wall s, regionalize s, atoms) of one whole run on ``engine``."""
-    t = time.perf_counter()
-    res = run_partition(atlas.communities, atlas.legacy, atlas.units, 300, 500, seed=0, engine=engine)
-    return time.perf_counter() - t, res.metrics["timings"]["regionalize_s"], len(res.atoms)
+def _max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-def _print(label: str, row: tuple[float, float, int], atlas) -> None:
-    wall, reg, atoms = row
-    print(f"{label:15s} wall {wall:7.1f} s  regionalize {reg:7.1f} s  {atoms / wall:8.0f} atoms/s "
-          f"({atoms} atoms, {len(atlas.communities)} communities)", flush=True)
+def run_one(atlas_dir: str, districts: int | None, label: str) -> dict:
+    """One configuration, in this process: stage timings, atoms, peak memory, load."""
+    chunk_by, workers = CONFIGS[label]
+    atlas = subset(load_atlas(atlas_dir), districts)
+    row = {"label": label, "communities": len(atlas.communities), "load_before": os.getloadavg(),
+           "rss_loaded_mb": _max_rss_mb()}
+    if workers:
+        from dask.distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                          silence_logs=40) as cluster:
+            res = run_partition(atlas.communities, atlas.legacy, atlas.units, 300, 500, seed=0,
+                                engine=Engine(scheduler=cluster.scheduler_address), chunk_by=chunk_by)
+            with Client(cluster) as client:
+                peaks = client.run(_max_rss_mb)
+            row["worker_peak_mb"] = [round(v) for v in peaks.values()]
+    else:
+        res = run_partition(atlas.communities, atlas.legacy, atlas.units, 300, 500, seed=0, chunk_by=chunk_by)
+    row.update(res.metrics["timings"], atoms=len(res.atoms), grids=len(res.grids),
+               client_peak_mb=round(_max_rss_mb()), load_after=os.getloadavg(), chunks=res.metrics["chunks"])
+    return row
+
+
+def _print(row: dict) -> None:
+    stages = "  ".join(f"{row[s]:7.1f}" for s in STAGES)
+    workers = f"  workers {row['worker_peak_mb']} MB" if "worker_peak_mb" in row else ""
+    load = f"load {row['load_before'][0]:.2f}->{row['load_after'][0]:.2f}"
+    print(f"{row['label']:24s} {stages}  {row['atoms'] / row['total_s']:7.0f}  client {row['client_peak_mb']:5d} MB"
+          f"{workers}  {load}", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--atlas", default=str(DEFAULT_DATA_DIR))
-    parser.add_argument("--districts", type=int, help="keep the first N districts of a city")
+    parser.add_argument("--districts", default="all", help="keep the first N districts of a city (default all)")
+    parser.add_argument("--only", nargs="*", choices=list(CONFIGS), help="run only these configurations")
+    parser.add_argument("--one", choices=list(CONFIGS), help=argparse.SUPPRESS)  # a child process
     args = parser.parse_args()
-    atlas = subset(load_atlas(args.atlas), args.districts)
-    rows = {"in-process": timed(atlas, Engine())}
-    _print("in-process", rows["in-process"], atlas)
-    from dask.distributed import LocalCluster
-
-    for n in (1, 2):
-        label = f"dask {n} worker{'s' if n > 1 else ''}"
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                          silence_logs=40) as cluster:
-            rows[label] = timed(atlas, Engine(scheduler=cluster.scheduler_address))
-        _print(label, rows[label], atlas)
-    one, two = rows["dask 1 worker"], rows["dask 2 workers"]
-    print(f"2 workers vs 1: regionalize {one[1] / two[1]:.2f}x, whole run {one[0] / two[0]:.2f}x")
+    districts = None if args.districts == "all" else int(args.districts)
+    if args.one:
+        print(json.dumps(run_one(args.atlas, districts, args.one)))
+        return
+    print(f"atlas {args.atlas}, districts {args.districts}; seconds per stage, atoms/s of the whole run")
+    print(f"{'configuration':24s} " + "  ".join(f"{s[:-2]:>7s}"[:7] for s in STAGES) + "  atoms/s")
+    rows = {}
+    for label in args.only or CONFIGS:
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, __file__, "--atlas", args.atlas, "--districts", args.districts,
+                               "--one", label], capture_output=True, text=True, check=False)
+        if proc.returncode:
+            print(f"{label}: failed after {time.perf_counter() - t:.0f} s\n{proc.stderr[-2000:]}", flush=True)
+            continue
+        rows[label] = json.loads(proc.stdout.strip().splitlines()[-1])
+        _print(rows[label])
+    first = next(iter(rows.values()), None)
+    if first:
+        print(f"{first['atoms']} atoms, {first['grids']} grids, {first['communities']} communities, "
+              f"{first['chunks']['count']} chunks")
+    one, two = rows.get("chunked, dask 1 worker"), rows.get("chunked, dask 2 workers")
+    if one and two:
+        print("2 workers vs 1: " + ", ".join(f"{s[:-2]} {one[s] / two[s]:.2f}x" for s in STAGES))
+    whole, chunked = rows.get("whole, in-process"), rows.get("chunked, in-process")
+    if whole and chunked:
+        print(f"client peak memory, chunked vs whole (in-process): {chunked['client_peak_mb']} MB vs "
+              f"{whole['client_peak_mb']} MB")
 
 
 if __name__ == "__main__":

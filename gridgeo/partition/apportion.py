@@ -27,7 +27,39 @@ def apportion(atoms: gpd.GeoDataFrame, units: gpd.GeoDataFrame, legacy: gpd.GeoD
     """Add households/population/enterprises and count_method to ``atoms`` (all frames metric).
 
     Returns the atoms and a report (units placed, snapped, split by area, method counts).
+    (:func:`gridgeo.partition.chunks.apportion_chunked` does the same chunk by chunk.)
     """
+    geoms = units.geometry.values if len(units) else np.zeros(0, dtype=object)
+    points, polys = apportion_links(atoms.geometry.values, np.arange(len(atoms)), geoms, np.arange(len(units)))
+    return reduce_links(atoms, units, points, polys, legacy, primary_layer)
+
+
+def apportion_links(atom_geoms: np.ndarray, atom_ids: np.ndarray, unit_geoms: np.ndarray,
+                    unit_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The links between units and atoms (ids as given): ``(unit, atom)`` for every point unit
+    and atom it touches, and ``(unit, atom, overlap m²)`` for every area unit and atom it overlaps."""
+    points, polys = np.zeros((0, 2), dtype=np.int64), np.zeros((0, 3))
+    if len(unit_geoms) == 0 or len(atom_geoms) == 0:
+        return points, polys
+    tree = shapely.STRtree(atom_geoms)
+    is_point = shapely.get_type_id(unit_geoms) == 0
+    pts = np.flatnonzero(is_point)
+    if len(pts):
+        p_idx, a_idx = tree.query(unit_geoms[pts], predicate="intersects")
+        points = np.column_stack([unit_ids[pts][p_idx], atom_ids[a_idx]]).astype(np.int64)
+    poly = np.flatnonzero(~is_point)
+    if len(poly):
+        u_idx, a_idx = tree.query(unit_geoms[poly], predicate="intersects")
+        inter = shapely.area(shapely.intersection(unit_geoms[poly][u_idx], atom_geoms[a_idx]))
+        polys = np.column_stack([unit_ids[poly][u_idx], atom_ids[a_idx], inter])
+    return points, polys
+
+
+def reduce_links(atoms: gpd.GeoDataFrame, units: gpd.GeoDataFrame, point_links: np.ndarray,
+                 poly_links: np.ndarray, legacy: gpd.GeoDataFrame | None = None,
+                 primary_layer: str | None = None) -> tuple[gpd.GeoDataFrame, dict]:
+    """The counts of every atom from the unit-atom links (see :func:`apportion_links`): a point
+    unit counts in the first atom (by position) it touches, an area unit is split by overlap area."""
     atoms = atoms.copy()
     n = len(atoms)
     sums = np.zeros((n, len(COUNT_COLUMNS)))
@@ -36,45 +68,56 @@ def apportion(atoms: gpd.GeoDataFrame, units: gpd.GeoDataFrame, legacy: gpd.GeoD
                               if c in units.columns else np.zeros(len(units)) for c in COUNT_COLUMNS]) \
         if len(units) else np.zeros((0, len(COUNT_COLUMNS)))
     geoms = units.geometry.values if len(units) else np.zeros(0, dtype=object)
-    tree = shapely.STRtree(atoms.geometry.values)
     is_point = shapely.get_type_id(geoms) == 0 if len(units) else np.zeros(0, dtype=bool)
     # point units: the atom containing the point (first by position when on a shared border)
     pts = np.flatnonzero(is_point)
     report["point_units"] = int(len(pts))
     if len(pts):
-        p_idx, a_idx = tree.query(geoms[pts], predicate="intersects")
-        owner = np.full(len(pts), -1)
-        order = np.lexsort((a_idx, p_idx))
-        p_s, a_s = p_idx[order], a_idx[order]
-        first = np.ones(len(p_s), dtype=bool)
-        first[1:] = p_s[1:] != p_s[:-1]
-        owner[p_s[first]] = a_s[first]
-        missing = np.flatnonzero(owner < 0)
+        owner_of = np.full(len(units), n, dtype=np.int64)
+        if len(point_links):
+            np.minimum.at(owner_of, point_links[:, 0], point_links[:, 1])
+        owner = owner_of[pts]
+        missing = np.flatnonzero(owner >= n)
         if len(missing):
             report["snapped_units"] = int(len(missing))
-            comm_of_atom = atoms["community"].to_numpy()
-            for k in missing:
-                unit = units.iloc[pts[k]]
-                cand = np.arange(n)
-                code = str(unit.get("community_code", "") or "")
-                if code and (comm_of_atom == code).any():
-                    cand = np.flatnonzero(comm_of_atom == code)
-                dist = shapely.distance(atoms.geometry.values[cand], geoms[pts[k]])
-                owner[k] = cand[int(np.argmin(dist))]
+            owner[missing] = _snap(atoms, units, pts[missing])
         np.add.at(sums, owner, values[pts])
-    # polygon units: split by area
+    # polygon units: split by area (links in (unit, atom) order: the same sums however they were made)
     polys = np.flatnonzero(~is_point)
     report["polygon_units"] = int(len(polys))
-    if len(polys):
-        u_idx, a_idx = tree.query(geoms[polys], predicate="intersects")
-        inter = shapely.area(shapely.intersection(geoms[polys][u_idx], atoms.geometry.values[a_idx]))
-        total = np.bincount(u_idx, weights=inter, minlength=len(polys))
+    if len(polys) and len(poly_links):
+        order = np.lexsort((poly_links[:, 1], poly_links[:, 0]))
+        u_idx, a_idx = poly_links[order, 0].astype(np.int64), poly_links[order, 1].astype(np.int64)
+        inter = poly_links[order, 2]
+        total = np.bincount(u_idx, weights=inter, minlength=len(units))
         share = np.divide(inter, total[u_idx], out=np.zeros_like(inter), where=total[u_idx] > 0)
-        np.add.at(sums, a_idx, values[polys][u_idx] * share[:, None])
+        np.add.at(sums, a_idx, values[u_idx] * share[:, None])
     for j, col in enumerate(COUNT_COLUMNS):
         atoms[col] = sums[:, j]
     atoms["count_method"] = "units"
+    return _area_fallback(atoms, units, sums, legacy, primary_layer, report)
 
+
+def _snap(atoms: gpd.GeoDataFrame, units: gpd.GeoDataFrame, which: np.ndarray) -> np.ndarray:
+    """The nearest atom of each unit in ``which`` (outside every atom): of its community when it
+    names one (``community_code``), else of all."""
+    comm_of_atom = atoms["community"].to_numpy()
+    owner = np.zeros(len(which), dtype=np.int64)
+    for k, pos in enumerate(which):
+        unit = units.iloc[pos]
+        cand = np.arange(len(atoms))
+        code = str(unit.get("community_code", "") or "")
+        if code and (comm_of_atom == code).any():
+            cand = np.flatnonzero(comm_of_atom == code)
+        dist = shapely.distance(atoms.geometry.values[cand], unit.geometry)
+        owner[k] = cand[int(np.argmin(dist))]
+    return owner
+
+
+def _area_fallback(atoms: gpd.GeoDataFrame, units: gpd.GeoDataFrame, sums: np.ndarray,
+                   legacy: gpd.GeoDataFrame | None, primary_layer: str | None,
+                   report: dict) -> tuple[gpd.GeoDataFrame, dict]:
+    """Atoms of communities without any unit: counts shared out by area from a legacy layer."""
     # communities without any unit: area-weighted from a legacy layer with counts
     comm_with_units = set()
     if len(units):

@@ -1,18 +1,21 @@
-"""Where the per-community problems are solved: in this process, in local worker processes, or
-on a Dask distributed cluster.
+"""Where the partition's pieces run: in this process, in local worker processes, or on a Dask
+distributed cluster.
 
-Communities are independent problems (grids never cross a community border), so the
-regionalization stage is embarrassingly parallel. :class:`Engine` names the place;
-:func:`solve_problems` returns the results in the order of the problems whatever the engine, so
+Communities are independent problems (grids never cross a community border), so the refinement
+and apportioning chunks (:mod:`gridgeo.partition.chunks`) and the regionalization are
+embarrassingly parallel. :class:`Engine` names the place; :func:`open_session` opens it once for
+a run and :meth:`Session.map` returns results in the order of the items whatever the engine, so
 the output is byte-identical for the same seed.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from gridgeo.errors import InputError
 from gridgeo.partition.regionalize import CommunityProblem, CommunityResult, solve_community
@@ -43,49 +46,75 @@ class Engine:
         return f"{self.jobs} local process(es)"
 
 
+class Session:
+    """An open engine: a map that runs tasks in this process, a process pool or on Dask.
+
+    One session serves every stage of a run (refinement chunks, apportioning chunks, community
+    problems), so a LocalCluster or pool is started once. :meth:`map` returns the results in
+    the order of the items whatever the engine.
+    """
+
+    def __init__(self, engine: Engine, client=None, pool: ProcessPoolExecutor | None = None) -> None:
+        self.engine, self.client, self.pool = engine, client, pool
+
+    def map(self, fn: Callable, items: list, name: str, weights: list[float] | None = None,
+            progress: Callable[[int, int, int], None] | None = None) -> list:
+        """``[fn(x) for x in items]`` on the engine; ``progress(done, total, index)`` after each.
+
+        ``weights`` (bigger first) orders the submission so no worker is left with a big task
+        at the end; the results are still in the order of ``items``.
+        """
+        n = len(items)
+        order = sorted(range(n), key=lambda i: -weights[i]) if weights is not None else list(range(n))
+        results: list = [None] * n
+        if self.client is not None and n:
+            from dask.distributed import as_completed
+
+            token = uuid.uuid4().hex[:8]
+            futures = self.client.map(fn, [items[i] for i in order],
+                                      key=[f"{name}-{token}-{i}" for i in order])
+            for done, fut in enumerate(as_completed(futures), start=1):
+                if progress:
+                    progress(done, n, int(fut.key.rsplit("-", 1)[1]))
+            for i, res in zip(order, self.client.gather(futures), strict=True):
+                results[i] = res
+            return results
+        mapped = self.pool.map(fn, [items[i] for i in order], chunksize=1) if self.pool is not None and n > 1 \
+            else map(fn, (items[i] for i in order))
+        for done, (i, res) in enumerate(zip(order, mapped, strict=True), start=1):
+            results[i] = res
+            if progress:
+                progress(done, n, i)
+        return results
+
+
+@contextmanager
+def open_session(engine: Engine) -> Iterator[Session]:
+    """A :class:`Session` on ``engine``: a Dask client, a process pool or this process."""
+    if engine.uses_dask:
+        with dask_client(engine) as client:
+            yield Session(engine, client=client)
+    elif engine.jobs > 1:
+        with ProcessPoolExecutor(max_workers=engine.jobs) as pool:
+            yield Session(engine, pool=pool)
+    else:
+        yield Session(engine)
+
+
 def solve_problems(problems: list[CommunityProblem], seed: int, engine: Engine,
-                   progress: Progress | None = None) -> list[CommunityResult]:
-    """Solve every community problem on ``engine``; results in the order of ``problems``."""
-    if engine.uses_dask and problems:
-        return _solve_dask(problems, seed, engine, progress)
-    if engine.jobs > 1 and len(problems) > 1:
-        return _solve_pool(problems, seed, engine.jobs, progress)
-    results = []
-    for i, prob in enumerate(problems):
-        results.append(solve_community(prob, seed))
-        _tick(progress, prob.community, i + 1, len(problems))
-    return results
+                   progress: Progress | None = None, session: Session | None = None) -> list[CommunityResult]:
+    """Solve every community problem on ``engine`` (or an open ``session`` of it); results in the
+    order of ``problems``. The biggest communities are submitted first."""
+    if session is None:
+        with open_session(engine) as opened:
+            return solve_problems(problems, seed, engine, progress, opened)
 
+    def tick(done: int, total: int, index: int) -> None:
+        if progress:
+            progress(f"regionalize {problems[index].community}", done / total)
 
-def _tick(progress: Progress | None, community: str, done: int, total: int) -> None:
-    if progress:
-        progress(f"regionalize {community}", done / total)
-
-
-def _solve_pool(problems, seed, jobs, progress) -> list[CommunityResult]:
-    results = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for i, res in enumerate(pool.map(solve_community, problems, [seed] * len(problems), chunksize=2)):
-            results.append(res)
-            _tick(progress, res.community, i + 1, len(problems))
-    return results
-
-
-def _solve_dask(problems, seed, engine: Engine, progress) -> list[CommunityResult]:
-    from dask.distributed import as_completed
-
-    # biggest communities first, so no worker is left with a large one at the end
-    order = sorted(range(len(problems)), key=lambda i: -len(problems[i].households))
-    with dask_client(engine) as client:
-        futures = client.map(solve_community, [problems[i] for i in order], [seed] * len(order),
-                             key=[f"community-{problems[i].community}-{i}" for i in order])
-        for done, fut in enumerate(as_completed(futures), start=1):
-            _tick(progress, fut.key.split("-")[1], done, len(futures))
-        solved = client.gather(futures)
-    results: list[CommunityResult | None] = [None] * len(problems)
-    for i, res in zip(order, solved, strict=True):
-        results[i] = res
-    return results  # type: ignore[return-value]
+    return session.map(partial(solve_community, seed=seed), problems, "community",
+                       weights=[float(len(p.households)) for p in problems], progress=tick)
 
 
 @contextmanager

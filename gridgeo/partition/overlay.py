@@ -124,13 +124,16 @@ def _label(points: np.ndarray, polys: np.ndarray, labels: np.ndarray) -> tuple[n
 
 
 def _merge_slivers(area: np.ndarray, community: np.ndarray, adjacency: pd.Series,
-                   sliver_m2: float, keep_apart: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+                   sliver_m2: float, keep_apart: np.ndarray | None = None,
+                   outside_ok: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """Union-find merge of faces below ``sliver_m2`` into the neighbour with the longest shared border.
 
     Faces of a community only merge within it; faces outside every community join any neighbour
     (and take its community). ``keep_apart`` (a label per face, e.g. today's grid) is respected
-    when it can be: a sliver joins a neighbour with its own label before any other. Returns the
-    group (root face index) of every face and the count.
+    when it can be: a sliver joins a neighbour with its own label before any other.
+    ``outside_ok`` (per face) limits the faces outside every community that take part to those
+    marked (a chunk of the city merges only those it sees whole: see
+    :mod:`gridgeo.partition.chunks`). Returns the group (root face index) of every face and the count.
     """
     n = len(area)
     parent = np.arange(n)
@@ -138,6 +141,7 @@ def _merge_slivers(area: np.ndarray, community: np.ndarray, adjacency: pd.Series
     comm = community.copy()
     sub = keep_apart.copy() if keep_apart is not None else np.full(n, None, dtype=object)
     nbrs: list[dict[int, float]] = [dict() for _ in range(n)]
+    ok = np.ones(n, dtype=bool) if outside_ok is None else outside_ok
     focal = adjacency.index.get_level_values(0).to_numpy()
     neigh = adjacency.index.get_level_values(1).to_numpy()
     weight = adjacency.to_numpy()
@@ -156,10 +160,10 @@ def _merge_slivers(area: np.ndarray, community: np.ndarray, adjacency: pd.Series
     merged = 0
     while heap:
         a_area, i = heapq.heappop(heap)
-        if find(i) != i or grp_area[i] != a_area:
+        if find(i) != i or grp_area[i] != a_area or (comm[i] is None and not ok[i]):
             continue
         cands = [(w, -j) for j, w in nbrs[i].items()
-                 if comm[i] is None or comm[j] == comm[i] or comm[j] is None]
+                 if (comm[i] is None or comm[j] == comm[i] or comm[j] is None) and (comm[j] is not None or ok[j])]
         if not cands:
             continue
         # prefer neighbours inside a community, then of the same keep_apart label (today's grid),
@@ -246,44 +250,59 @@ def prepare_layers(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, sliv
 
 
 def refine(comms: gpd.GeoDataFrame, frames: dict[str, gpd.GeoDataFrame], report: RefinementReport,
-           extra_lines: np.ndarray | None = None, current: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+           extra_lines: np.ndarray | None = None, current: gpd.GeoDataFrame | None = None,
+           keep: set[str] | None = None, region: shapely.Geometry | None = None) -> gpd.GeoDataFrame:
     """Atoms of the common refinement of prepared communities and layers (see prepare_layers).
 
     ``extra_lines`` (metric linework, e.g. cuts between basic units) are noded in as well.
     ``current`` (metric code + geometry: today's grids) is a layer of the refinement too: its
     boundaries are noded in, every atom gets its ``current_grid`` and slivers merge within their
     grid where they can, so today's grids are unions of atoms.
+    ``keep`` (community codes; a chunk of the city, see :mod:`gridgeo.partition.chunks`) returns
+    only the atoms of those communities, merges only the faces outside every community that lie
+    in ``region`` (its halo) and counts only its faces in the report (and the outside faces in
+    ``region`` nearest its communities).
     Returns the atoms (atom, community, legacy_<layer> codes, [current_grid], area_m2, geometry),
     sorted by community then north->south, west->east; fills in the report's counts.
     """
     sliver_m2 = report.sliver_m2
+    if keep is None:  # a whole refinement: its counts replace those of an earlier round
+        report.faces = report.slivers_merged = 0
+        report.outside_dropped_m2 = 0.0
+        for info in report.layers.values():
+            info.pop("gap_m2", None)
     layers = [comms.geometry.values] + [f.geometry.values for f in frames.values()]
     if current is not None:
         layers.append(current.geometry.values)
     all_geoms = np.concatenate(layers)
     faces = _faces(all_geoms, extra_lines)
-    report.faces = len(faces)
     points = shapely.point_on_surface(faces)
     face_comm, _ = _label(points, comms.geometry.values, comms["code"].to_numpy(dtype=object))
+    owned = _owned_faces(face_comm, points, comms, keep, region)
+    report.faces += int(owned.sum())
     face_labels: dict[str, np.ndarray] = {}
     area = shapely.area(faces)
     for name, layer in frames.items():
         lab, count = _label(points, layer.geometry.values, layer["code"].to_numpy(dtype=object))
         face_labels[name] = lab
-        report.layers[name]["gap_m2"] = round(float(area[(count == 0) & (face_comm != None)].sum()), 1)  # noqa: E711
+        gap = float(area[(count == 0) & (face_comm != None) & owned].sum())  # noqa: E711
+        report.layers[name]["gap_m2"] = round(report.layers[name].get("gap_m2", 0.0) + gap, 1)
     face_current = None
     if current is not None:
         face_current, _ = _label(points, current.geometry.values, current["code"].astype(str).to_numpy(dtype=object))
 
     graph = Graph.build_contiguity(gpd.GeoSeries(faces), rook=True, by_perimeter=True)
-    roots, merged = _merge_slivers(area, face_comm, graph.adjacency, sliver_m2, keep_apart=face_current)
-    report.slivers_merged = merged
+    # a chunk merges only the outside faces it sees whole (inside its region)
+    outside_ok = None if keep is None or region is None else shapely.within(faces, region)
+    roots, merged = _merge_slivers(area, face_comm, graph.adjacency, sliver_m2, keep_apart=face_current,
+                                   outside_ok=outside_ok)
     # the community of a group is that of its root face (faces outside every community adopt one)
     root_comm = face_comm[roots]
     outside = pd.isna(root_comm)
-    report.outside_dropped_m2 = float(area[outside].sum())
+    report.slivers_merged += int(merged if keep is None else (owned & (roots != np.arange(len(roots)))).sum())
+    report.outside_dropped_m2 += float(area[outside & owned].sum())
 
-    keep = ~outside
+    keep = ~outside if keep is None else np.isin(root_comm, list(keep))
     df = pd.DataFrame({"root": roots[keep], "community": root_comm[keep], "area": area[keep]})
     for name, lab in face_labels.items():
         df[f"legacy_{name}"] = lab[keep]
@@ -297,15 +316,40 @@ def refine(comms: gpd.GeoDataFrame, frames: dict[str, gpd.GeoDataFrame], report:
     dissolved = dissolve_valid(groups, "root")
     atoms = biggest.set_index("root").drop(columns=["area"])
     atoms = gpd.GeoDataFrame(atoms, geometry=dissolved.reindex(atoms.index).values, crs=comms.crs)
-    # sort atoms deterministically: community, then position (north->south, west->east)
+    atoms = order_atoms(atoms)
+    report.atoms = len(atoms)
+    return atoms
+
+
+def _owned_faces(face_comm: np.ndarray, points: np.ndarray, comms: gpd.GeoDataFrame,
+                 keep: set[str] | None, region: shapely.Geometry | None) -> np.ndarray:
+    """Faces a (chunk's) report counts: all, or those of the ``keep`` communities and the outside
+    faces in ``region`` whose nearest community is one of them."""
+    if keep is None:
+        return np.ones(len(face_comm), dtype=bool)
+    owned = np.isin(face_comm, list(keep))
+    out = np.flatnonzero(pd.isna(face_comm))
+    if region is not None and len(out):
+        out = out[shapely.within(points[out], region)]
+    if len(out) and len(comms):
+        tree = shapely.STRtree(comms.geometry.values)
+        p_idx, c_idx = tree.query_nearest(points[out], all_matches=False, return_distance=False)
+        near = np.full(len(out), None, dtype=object)
+        near[p_idx] = comms["code"].to_numpy(dtype=object)[c_idx]
+        owned[out] = np.isin(near, list(keep))
+    return owned
+
+
+def order_atoms(atoms: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Atoms sorted deterministically (community, then north->south, west->east), ``area_m2`` set
+    and numbered 0.. in column ``atom`` (replacing any earlier numbering)."""
+    atoms = atoms.drop(columns=[c for c in ("atom", "area_m2") if c in atoms])
     cent = atoms.geometry.centroid
-    atoms["_y"], atoms["_x"] = -cent.y.round(3), cent.x.round(3)
-    atoms = atoms.sort_values(["community", "_y", "_x"]).drop(columns=["_y", "_x"])
+    atoms["_y"], atoms["_x"], atoms["_a"] = -cent.y.round(3), cent.x.round(3), -atoms.geometry.area.round(3)
+    atoms = atoms.sort_values(["community", "_y", "_x", "_a"], kind="mergesort").drop(columns=["_y", "_x", "_a"])
     atoms["area_m2"] = atoms.geometry.area
     atoms = atoms.reset_index(drop=True)
     atoms.insert(0, "atom", np.arange(len(atoms)))
-    report.atoms = len(atoms)
-
     return atoms
 
 

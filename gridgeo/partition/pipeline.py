@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -16,9 +16,10 @@ from gridgeo.errors import InputError, UsageError
 from gridgeo.model import COUNT_COLUMNS, DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS, to_metric
 from gridgeo.partition.adjacency import neighbour_lists, outer_boundary_atoms, rook_adjacency
 from gridgeo.partition.apportion import apportion, crowded_cut_lines
+from gridgeo.partition.chunks import DEFAULT_HALO_M, ChunkPlan, apportion_chunked, chunk_keys, refine_chunked
 from gridgeo.partition.codes import assign_codes
 from gridgeo.partition.crosswalk import build_crosswalk, outcome_summary
-from gridgeo.partition.engine import Engine, solve_problems
+from gridgeo.partition.engine import Engine, Session, open_session, solve_problems
 from gridgeo.partition.overlay import dissolve_valid, prepare_layers, refine
 from gridgeo.partition.regionalize import CommunityProblem
 from gridgeo.partition.scoring import (
@@ -187,6 +188,47 @@ def enclosing_grids(grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame,
     return sorted(out, key=lambda e: e["code"])
 
 
+def _chunk_plan(comms_p: gpd.GeoDataFrame, comm_m: gpd.GeoDataFrame, chunk_by: str | None,
+                halo_m: float) -> ChunkPlan | None:
+    """The chunks of the refinement (None: one whole refinement); keys from the input communities."""
+    if chunk_by is None:
+        return None
+    if chunk_by not in ("street", "community"):
+        raise UsageError(f"chunk_by must be street, community or None, not {chunk_by!r}")
+    keys = dict(zip(comm_m["code"], chunk_keys(comm_m, chunk_by), strict=True))
+    return ChunkPlan.build(comms_p, np.array([keys[c] for c in comms_p["code"]], dtype=object), halo_m)
+
+
+@dataclass
+class _Stages:
+    """The refinement and apportioning of one run: whole, or chunk by chunk on the run's session."""
+
+    comms: gpd.GeoDataFrame
+    frames: dict
+    report: object
+    current: gpd.GeoDataFrame | None
+    units: gpd.GeoDataFrame
+    legacy: gpd.GeoDataFrame
+    primary_layer: str | None
+    session: Session
+    plan: ChunkPlan | None
+    cache: dict = field(default_factory=dict)
+
+    def refine(self, lines: list) -> gpd.GeoDataFrame:
+        """The atoms, with ``lines`` (metric) noded in."""
+        extra = np.asarray(lines, dtype=object) if lines else None
+        if self.plan is None:
+            return refine(self.comms, self.frames, self.report, extra_lines=extra, current=self.current)
+        return refine_chunked(self.comms, self.frames, self.report, self.plan, self.session, extra_lines=extra,
+                              current=self.current, cache=self.cache)
+
+    def apportion(self, atoms: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict]:
+        """The atoms with their counts, and the apportion report."""
+        if self.plan is None:
+            return apportion(atoms, self.units, self.legacy, self.primary_layer)
+        return apportion_chunked(atoms, self.units, self.plan, self.session, self.legacy, self.primary_layer)
+
+
 def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
                   min_households: float = DEFAULT_MIN_HOUSEHOLDS,
                   max_households: float = DEFAULT_MAX_HOUSEHOLDS, primary_layer: str | None = None,
@@ -195,12 +237,16 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
                   previous: gpd.GeoDataFrame | None = None, layers: list[str] | None = None,
                   split_crowded: bool = True, extra_lines: np.ndarray | None = None,
                   progress: Progress | None = None, engine: Engine | None = None,
-                  current: gpd.GeoDataFrame | None = None) -> PartitionResult:
+                  current: gpd.GeoDataFrame | None = None, chunk_by: str | None = "street",
+                  halo_m: float = DEFAULT_HALO_M) -> PartitionResult:
     """Propose all-element grids; the full result including the atoms (see propose_grids).
 
     ``current`` (WGS84 code + geometry: today's grids) is made a layer of the refinement, so
     every atom lies in one of today's grids (its ``current_grid``) and a plan started from them
-    reproduces them exactly (``gridgeo.plan.start``).
+    reproduces them exactly (``gridgeo.plan.start``). ``chunk_by`` ("street", "community" or None
+    for one whole refinement) chunks the refinement and the apportioning
+    (:mod:`gridgeo.partition.chunks`; halo ``halo_m``); the chunks and the community problems run
+    on ``engine``.
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -239,45 +285,46 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     base_lines: list = []
     if extra_lines is not None and len(extra_lines):
         base_lines = list(gpd.GeoSeries(np.asarray(extra_lines, dtype=object), crs=WGS84).to_crs(comm_m.crs).values)
-    atoms = refine(comms_p, frames, refine_report,
-                   extra_lines=np.asarray(base_lines, dtype=object) if base_lines else None, current=current_m)
-    timings["refine_s"] = time.perf_counter() - t0
-    tick("apportion", 0.3)
-    t = time.perf_counter()
-    atoms, apportion_report = apportion(atoms, units_m, legacy_m, primary_layer)
-    refine_report.crowded_atoms_cut = 0
-    if split_crowded:
-        all_lines: list = list(base_lines)
-        for _ in range(3):  # a cut can leave a new crowded atom where slivers merged: repeat
-            lines, n_cut = crowded_cut_lines(atoms, units_m, hi)
-            if not n_cut:
-                break
-            all_lines.extend(lines)
-            atoms = refine(comms_p, frames, refine_report, extra_lines=np.asarray(all_lines, dtype=object),
-                           current=current_m)
-            atoms, apportion_report = apportion(atoms, units_m, legacy_m, primary_layer)
-            refine_report.crowded_atoms_cut += n_cut
-    if primary_layer is None:
-        primary_layer, fit = choose_primary(atoms, all_layers, lo, hi)
-        primary_reason = f"auto: the layer whose grids most often fit the band {fit}"
-    else:
-        primary_reason = "given"
-    timings["apportion_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    pairs = rook_adjacency(atoms)
-    timings["adjacency_s"] = time.perf_counter() - t
-    tick("regionalize", 0.4)
-    t = time.perf_counter()
-    exterior = outer_boundary_atoms(atoms, pairs, comms_p)
-    problems = _problems(atoms, pairs, all_layers, primary_layer, lo, hi, min_population, max_population,
-                         exterior=exterior)
-
-    def sub_tick(stage: str, frac: float) -> None:
-        tick(stage, 0.4 + 0.5 * frac)
-
     engine = engine or Engine(jobs=n_jobs)
-    results = solve_problems(problems, seed, engine, sub_tick)
-    timings["regionalize_s"] = time.perf_counter() - t
+    with open_session(engine) as session:
+        plan = _chunk_plan(comms_p, comm_m, chunk_by, halo_m)
+        stages = _Stages(comms_p, frames, refine_report, current_m, units_m, legacy_m, primary_layer, session, plan)
+        atoms = stages.refine(base_lines)
+        timings["refine_s"] = time.perf_counter() - t0
+        tick("apportion", 0.3)
+        t = time.perf_counter()
+        atoms, apportion_report = stages.apportion(atoms)
+        refine_report.crowded_atoms_cut = 0
+        if split_crowded:
+            all_lines: list = list(base_lines)
+            for _ in range(3):  # a cut can leave a new crowded atom where slivers merged: repeat
+                lines, n_cut = crowded_cut_lines(atoms, units_m, hi)
+                if not n_cut:
+                    break
+                all_lines.extend(lines)
+                atoms = stages.refine(all_lines)
+                atoms, apportion_report = stages.apportion(atoms)
+                refine_report.crowded_atoms_cut += n_cut
+        timings["apportion_s"] = time.perf_counter() - t
+        if primary_layer is None:
+            primary_layer, fit = choose_primary(atoms, all_layers, lo, hi)
+            primary_reason = f"auto: the layer whose grids most often fit the band {fit}"
+        else:
+            primary_reason = "given"
+        t = time.perf_counter()
+        pairs = rook_adjacency(atoms)
+        timings["adjacency_s"] = time.perf_counter() - t
+        tick("regionalize", 0.4)
+        t = time.perf_counter()
+        exterior = outer_boundary_atoms(atoms, pairs, comms_p)
+        problems = _problems(atoms, pairs, all_layers, primary_layer, lo, hi, min_population, max_population,
+                             exterior=exterior)
+
+        def sub_tick(stage: str, frac: float) -> None:
+            tick(stage, 0.4 + 0.5 * frac)
+
+        results = solve_problems(problems, seed, engine, sub_tick, session)
+        timings["regionalize_s"] = time.perf_counter() - t
     t = time.perf_counter()
     tick("assemble", 0.9)
 
@@ -390,6 +437,7 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "n_jobs": n_jobs,
         "engine": engine.describe(),
+        "chunks": {"by": chunk_by or "none", "count": len(plan.codes) if plan else 1, "halo_m": halo_m},
     }
     tick("done", 1.0)
     return PartitionResult(to_wgs84_valid(grids), crosswalk, metrics, to_wgs84_valid(atoms))
@@ -410,7 +458,8 @@ def propose_grids(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     engine (an :class:`~gridgeo.partition.engine.Engine`: local processes or a Dask cluster),
     min_population, max_population, previous (earlier grids whose codes to keep), layers,
     split_crowded (cut atoms above max between their units, default True), extra_lines (WGS84
-    lines noded into the refinement, e.g. roads), progress (callback(stage, fraction)).
+    lines noded into the refinement, e.g. roads), progress (callback(stage, fraction)), chunk_by
+    ("street" default, "community" or None) and halo_m (see :mod:`gridgeo.partition.chunks`).
     """
     res = run_partition(communities, legacy, units, min_households, max_households, primary_layer, seed,
                         **kwargs)

@@ -69,23 +69,19 @@ def change_class(atoms: pd.DataFrame, grid_col: str, legacy_col: str) -> pd.Seri
     kept: exactly one legacy grid's piece in this community, whole and alone; merged: several
     whole legacy grids; split: part of one legacy grid; reshaped: anything else.
     """
-    key = atoms["community"].astype(str) + "|" + atoms[legacy_col].astype(str)
-    labelled = atoms[legacy_col].notna()
-    n_grids_of_piece = pd.Series(atoms[grid_col].to_numpy(), index=key).groupby(level=0).nunique()
-    out = {}
-    for grid, sub in atoms.groupby(grid_col):
-        keys = key[sub.index][labelled[sub.index]].unique()
-        whole = [n_grids_of_piece[k] == 1 for k in keys]
-        unlabelled = (~labelled[sub.index]).any()
-        if len(keys) == 1 and whole[0] and not unlabelled:
-            out[grid] = "kept"
-        elif len(keys) >= 1 and all(whole):
-            out[grid] = "merged"
-        elif len(keys) == 1 and not unlabelled:
-            out[grid] = "split"
-        else:
-            out[grid] = "reshaped"
-    return pd.Series(out)
+    labelled = atoms[legacy_col].notna().to_numpy()
+    df = pd.DataFrame({"g": atoms[grid_col].to_numpy(), "lab": labelled,
+                       "k": (atoms["community"].astype(str) + "|" + atoms[legacy_col].astype(str)).to_numpy()})
+    grids = pd.Index(sorted(df["g"].unique()))
+    pieces = df[df["lab"]].drop_duplicates(["g", "k"])
+    whole = pieces["k"].map(df.groupby("k")["g"].nunique()) == 1  # the piece lies in this grid only
+    per = pd.DataFrame({"g": pieces["g"], "whole": whole}).groupby("g")["whole"].agg(["size", "all"])
+    n = per["size"].reindex(grids).fillna(0).to_numpy()
+    all_whole = per["all"].reindex(grids).fillna(True).astype(bool).to_numpy()
+    unlabelled = (~df["lab"]).groupby(df["g"]).any().reindex(grids).to_numpy(dtype=bool)
+    out = np.select([(n == 1) & all_whole & ~unlabelled, (n >= 1) & all_whole, (n == 1) & ~unlabelled],
+                    ["kept", "merged", "split"], default="reshaped")
+    return pd.Series(out.astype(object), index=grids)
 
 
 def distribution(values: np.ndarray) -> dict:
