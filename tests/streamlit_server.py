@@ -19,6 +19,18 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
 
 
+# the fill colour of every grid feature drawn by the vector tile layer, by grid code
+TILE_COLOURS_JS = """() => {
+  const layer = window.gridgeoTileLayers.grids, colours = {};
+  for (const tile of Object.values(layer._vectorTiles)) {
+    for (const [code, data] of Object.entries(tile._features || {})) {
+      colours[code] = data.feature.options.fillColor;
+    }
+  }
+  return colours;
+}"""
+
+
 def refuse_external(context, external: list[str]) -> None:
     """Route every request of a playwright ``context``: loopback and inline ones go through, any
     other is refused and its URL appended to ``external`` (the tests assert it stays empty)."""

@@ -13,23 +13,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api_server import api_server  # noqa: E402
-from streamlit_server import LOCAL_PREFIXES  # noqa: E402
+from streamlit_server import LOCAL_PREFIXES, TILE_COLOURS_JS  # noqa: E402
 
 from gridgeo.risk import RISK_COLORS  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = Path(os.environ.get("GRIDGEO_SHOTS_DIR", "/tmp/shots-f2"))
-
-FEATURES_JS = """() => {
-  const layer = window.gridgeoTileLayers.grids, colours = {};
-  for (const tile of Object.values(layer._vectorTiles)) {
-    for (const [code, data] of Object.entries(tile._features || {})) {
-      colours[code] = data.feature.options.fillColor;
-    }
-  }
-  return colours;
-}"""
-
 
 def _events(grids, level: int, prefix: str, now: datetime) -> list[dict]:
     """One open event of ``level`` at a point inside each grid."""
@@ -77,7 +66,7 @@ def test_city_tiles_render_and_a_risk_refresh_recolours_without_tiles(served_cit
         page.wait_for_function("() => { const s = window.gridgeoTiles && window.gridgeoTiles.grids; "
                                "return s && s.refreshes >= 1 && s.idle >= 1; }",
                                timeout=60_000)
-        colours = page.evaluate(FEATURES_JS)
+        colours = page.evaluate(TILE_COLOURS_JS)
         assert set(colours) == set(grids["code"])  # every grid drawn, keyed by its code
         orange, red, grey = RISK_COLORS[2], RISK_COLORS[1], RISK_COLORS[0]
         assert {colours[c] for c in grids["code"].iloc[:5]} == {orange}
@@ -93,7 +82,7 @@ def test_city_tiles_render_and_a_risk_refresh_recolours_without_tiles(served_cit
         page.evaluate("() => window.gridgeoTileLayers.grids.gridgeoRefresh()")
         page.wait_for_timeout(500)
         stats = page.evaluate("() => window.gridgeoTiles.grids")
-        colours = page.evaluate(FEATURES_JS)
+        colours = page.evaluate(TILE_COLOURS_JS)
         page.screenshot(path=str(SHOTS / "tiles_city_refreshed_1920.png"))
         browser.close()
     assert stats["refreshes"] == 2 and stats["restyled"] == 4 and stats["coloured"] == 7

@@ -16,7 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api_server import api_server  # noqa: E402
-from streamlit_server import free_port, refuse_external, streamlit_server  # noqa: E402
+from streamlit_server import TILE_COLOURS_JS, free_port, refuse_external, streamlit_server  # noqa: E402
 
 from gridgeo.risk import RISK_COLORS  # noqa: E402
 
@@ -25,17 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = Path("/tmp/shots-tilewall")
 ADMIN = "wall-test-admin"
 REFRESH_S = 2
-
-FEATURES_JS = """() => {
-  const layer = window.gridgeoTileLayers.grids, colours = {};
-  for (const tile of Object.values(layer._vectorTiles)) {
-    for (const [code, data] of Object.entries(tile._features || {})) {
-      colours[code] = data.feature.options.fillColor;
-    }
-  }
-  return colours;
-}"""
-
 
 def _city():
     """A generated city of two districts (about 370 grids) around Chengdu."""
@@ -104,16 +93,12 @@ def test_wall_draws_tiles_and_recolours_a_grid_without_tiles_or_reload(wall_city
     tiles: list[str] = []
     external: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        context = browser.new_context(viewport={"width": 1920, "height": 1080})
-        refuse_external(context, external)
-        page = context.new_page()
+        page = _page(p, chromium_path, external)
         page.on("request", lambda r: tiles.append(r.url) if ".pbf" in r.url and r.method == "GET" else None)
         page.goto(url, wait_until="domcontentloaded")
         frame = _tile_frame(page)
         frame.locator(".gg-legend").first.wait_for(timeout=30_000)
-        colours = frame.evaluate(FEATURES_JS)
+        colours = frame.evaluate(TILE_COLOURS_JS)
         assert set(colours) == set(grids["code"])  # every grid drawn from tiles, keyed by code
         codes = list(grids["code"])
         assert {colours[c] for c in codes[:3]} == {orange} and {colours[c] for c in codes[3:]} == {navy}
@@ -127,11 +112,11 @@ def test_wall_draws_tiles_and_recolours_a_grid_without_tiles_or_reload(wall_city
                             headers={"Authorization": f"Bearer {ADMIN}"}, timeout=30)
         assert posted.status_code == 201, posted.text
         frame.wait_for_function("() => window.gridgeoTiles.grids.coloured >= 4", timeout=30_000)
-        colours = frame.evaluate(FEATURES_JS)
+        colours = frame.evaluate(TILE_COLOURS_JS)
         stats = frame.evaluate("() => window.gridgeoTiles.grids")
         marker = frame.evaluate("() => window.gridgeoMarker")
         page.screenshot(path=str(SHOTS / "wall_tiles_test_refreshed_1920.png"))
-        browser.close()
+        page.context.browser.close()
     assert colours[codes[10]] == red and {colours[c] for c in codes[:3]} == {orange}
     assert stats["restyled_total"] - restyled == 1  # the refreshes restyled exactly the grid that changed
     assert stats["failed"] == 0
@@ -152,6 +137,15 @@ POINT_JS = """([lat, lon]) => {
 }"""
 
 
+def _page(p, chromium_path: str, external: list[str]):
+    """A 1920x1080 page of a new headless Chromium that refuses (and records) other hosts."""
+    browser = p.chromium.launch(executable_path=chromium_path, headless=True,
+                                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    refuse_external(context, external)
+    return context.new_page()
+
+
 def test_map_page_draws_tiles_and_a_click_opens_the_grid_card(wall_city, chromium_path):
     from playwright.sync_api import sync_playwright
 
@@ -160,18 +154,14 @@ def test_map_page_draws_tiles_and_a_click_opens_the_grid_card(wall_city, chromiu
     point = target.geometry.representative_point()
     external: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        context = browser.new_context(viewport={"width": 1920, "height": 1080})
-        refuse_external(context, external)
-        page = context.new_page()
+        page = _page(p, chromium_path, external)
         page.goto(url.replace("/wall", "/map"), wait_until="domcontentloaded")
         frame = _tile_frame(page)
-        assert frame.evaluate(FEATURES_JS) == {}  # grids show from street zoom only
+        assert frame.evaluate(TILE_COLOURS_JS) == {}  # grids show from street zoom only
         frame.evaluate(ZOOM_JS, [point.y, point.x])  # zoom to street level around the target grid
-        frame.wait_for_function(f"(code) => ({FEATURES_JS})()[code] !== undefined", arg=str(target["code"]),
+        frame.wait_for_function(f"(code) => ({TILE_COLOURS_JS})()[code] !== undefined", arg=str(target["code"]),
                                 timeout=30_000)
-        colours = frame.evaluate(FEATURES_JS)
+        colours = frame.evaluate(TILE_COLOURS_JS)
         codes = list(grids["code"])
         assert set(colours) < set(codes) and target["code"] in colours
         assert {colours[c] for c in codes[:3] if c in colours} <= {RISK_COLORS[2]}
@@ -181,5 +171,5 @@ def test_map_page_draws_tiles_and_a_click_opens_the_grid_card(wall_city, chromiu
         page.get_by_text(str(target["name"])).first.wait_for(timeout=30_000)
         page.wait_for_timeout(500)
         page.screenshot(path=str(SHOTS / "map_tiles_test_card_1920.png"))
-        browser.close()
+        page.context.browser.close()
     assert external == [], external[:5]
