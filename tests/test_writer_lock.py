@@ -3,37 +3,44 @@ database instead of polling in SQLite's busy handler."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import subprocess
+import sys
 import threading
 import time
 
 from gridgeo.store import open_store
 from gridgeo.store.writer_lock import WriterLock
 
-
-def _hold(path: str, held, release) -> None:
-    with WriterLock(path):
-        held.set()
-        release.wait(10)
+_HOLDER = """
+import sys
+from gridgeo.store.writer_lock import WriterLock
+with WriterLock(sys.argv[1]):
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
 
 
 def test_a_second_process_waits_for_the_writer(tmp_path):
     path = str(tmp_path / "db.writer-lock")
-    ctx = mp.get_context("spawn")
-    held, release = ctx.Event(), ctx.Event()
-    child = ctx.Process(target=_hold, args=(path, held, release))
-    child.start()
+    # a plain child interpreter (multiprocessing's spawn would re-run whatever __main__ is)
+    child = subprocess.Popen([sys.executable, "-c", _HOLDER, path], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
     try:
-        assert held.wait(30)
+        assert child.stdout.readline().strip() == "held"
         lock = WriterLock(path)
         release_at = time.monotonic() + 0.5
-        threading.Timer(0.5, release.set).start()
+
+        def release() -> None:
+            child.stdin.write("go\n")
+            child.stdin.flush()
+
+        threading.Timer(0.5, release).start()
         with lock:  # blocks until the child lets go
             assert time.monotonic() >= release_at - 0.05
         lock.close()
     finally:
-        release.set()
-        child.join(10)
+        child.kill()
+        child.wait(10)
 
 
 def test_a_sqlite_store_writes_under_the_file_lock(tmp_path, default_atlas):

@@ -28,8 +28,7 @@ class StaleVersionError(GridgeoError):
 
     def __init__(self, plan_id: int, base_version: int | None, head_version: int | None):
         self.plan_id, self.base_version, self.head_version = plan_id, base_version, head_version
-        self.msg = Msg("refuse_stale", {"plan": plan_id, "base": base_version, "head": head_version})
-        super().__init__(self.msg.render("en"))
+        super().__init__(Msg("refuse_stale", {"plan": plan_id, "base": base_version, "head": head_version}))
 
 
 class PlanNotFoundError(GridgeoError):
