@@ -91,3 +91,13 @@ def streamlit_server(script: Path, log_dir: Path, env_extra: dict[str, str],
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextlib.contextmanager
+def demo_app_server(tmp_path: Path, refresh_s: int) -> Iterator[tuple[str, Path]]:
+    """``streamlit run app.py`` on the demo: a data dir of its own under ``tmp_path`` (seeded with
+    one simulated day) and a wall refresh of ``refresh_s`` seconds; yields (url, data dir)."""
+    data_dir = tmp_path / "data"
+    env = {"GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_WALL_REFRESH_S": str(refresh_s), "GRIDGEO_SEED_DAYS": "1"}
+    with streamlit_server(ROOT / "app.py", tmp_path, env) as url:
+        yield url, data_dir

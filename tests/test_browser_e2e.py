@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from streamlit_server import LOCAL_PREFIXES, refuse_external, streamlit_server
+from streamlit_server import LOCAL_PREFIXES, demo_app_server, refuse_external
 
-ROOT = Path(__file__).resolve().parent.parent
 REFRESH_S = 3
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -20,11 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory):
     """`streamlit run app.py` on a free loopback port with a temp data dir and a short refresh."""
-    tmp_path = tmp_path_factory.mktemp("app")
-    data_dir = tmp_path / "data"
-    env = {"GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_WALL_REFRESH_S": str(REFRESH_S), "GRIDGEO_SEED_DAYS": "1"}
-    with streamlit_server(ROOT / "app.py", tmp_path, env) as url:
-        yield url, data_dir
+    with demo_app_server(tmp_path_factory.mktemp("app"), REFRESH_S) as served:
+        yield served
 
 
 def _map_frame(page, timeout_s: float = 90):

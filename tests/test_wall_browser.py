@@ -9,13 +9,11 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from streamlit_server import refuse_external, streamlit_server
+from streamlit_server import demo_app_server, refuse_external
 
-ROOT = Path(__file__).resolve().parent.parent
 REFRESH_S = 3
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -24,11 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory):
     """`streamlit run app.py` with a temp data dir (seeded with one simulated day), short refresh."""
-    tmp_path = tmp_path_factory.mktemp("wall")
-    data_dir = tmp_path / "data"
-    env = {"GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_WALL_REFRESH_S": str(REFRESH_S), "GRIDGEO_SEED_DAYS": "1"}
-    with streamlit_server(ROOT / "app.py", tmp_path, env) as url:
-        yield url, data_dir
+    with demo_app_server(tmp_path_factory.mktemp("wall"), REFRESH_S) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
