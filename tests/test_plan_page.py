@@ -133,14 +133,19 @@ def test_split_merge_and_publish_from_the_page(plan_store):
     assert any(m.value == "新增 0 个网格，撤销 0 个，调整 0 个；0 户改变归属" for m in at.markdown)
 
 
-def test_tables_of_the_page_are_chinese(tmp_path, monkeypatch):
-    """Checks, versions and audit tables: Chinese headers and values, no raw names or English."""
+def _store_a_plan_with_a_detached_piece(tmp_path, monkeypatch) -> None:
+    """A store of the page's own (``tmp_path``) holding one plan in which A001 is in two pieces."""
     monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("GRIDGEO_DATABASE_URL", raising=False)
     store = open_store(seed_default=False)
     broken = ops.move_atoms(lattice_plan(), [atom_id(3, 0)], g(A, 1))  # a detached piece of A001
     PlanRepository(store).create_plan("断开", broken, author="setup")
     store.close()
+
+
+def test_tables_of_the_page_are_chinese(tmp_path, monkeypatch):
+    """Checks, versions and audit tables: Chinese headers and values, no raw names or English."""
+    _store_a_plan_with_a_detached_piece(tmp_path, monkeypatch)
     at = _run(AppTest.from_file(PAGE, default_timeout=120))
     at.multiselect(key="pl_atoms").set_value([atom_id(0, 0)])
     at.selectbox(key="pl_target").set_value(g(A, 2))
@@ -169,12 +174,7 @@ def test_empty_store_offers_to_start_a_plan(tmp_path, monkeypatch):
 
 
 def test_an_issue_is_listed_and_navigable_on_the_map(tmp_path, monkeypatch):
-    monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("GRIDGEO_DATABASE_URL", raising=False)
-    store = open_store(seed_default=False)
-    broken = ops.move_atoms(lattice_plan(), [atom_id(3, 0)], g(A, 1))  # a detached piece of A001
-    PlanRepository(store).create_plan("断开", broken, author="setup")
-    store.close()
+    _store_a_plan_with_a_detached_piece(tmp_path, monkeypatch)
     at = _run(AppTest.from_file(PAGE, default_timeout=120))
     assert any("1 个错误" in c.value for c in at.caption)
     _click(at, "pl_locate")
