@@ -12,15 +12,13 @@ from gridgeo.errors import InputError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register ``keys create``, ``keys revoke`` and ``keys list``."""
-    from gridgeo.access.roles import ROLES
+    from gridgeo.commands._grants import add_grant_arguments
 
     parser.add_argument("--database", metavar="URL", help="store URL (default: the configured store)")
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(parser))
     create = sub.add_parser("create", help="make a key (printed once)")
     create.add_argument("name")
-    create.add_argument("--role", required=True, choices=list(ROLES))
-    create.add_argument("--scope", action="append", default=[], metavar="CODE",
-                        help="territory code the key is limited to (repeat for several)")
+    add_grant_arguments(create, "key")
     revoke = sub.add_parser("revoke", help="revoke a key at once")
     revoke.add_argument("name")
     sub.add_parser("list", help="list the keys (never the keys themselves)")

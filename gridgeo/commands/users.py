@@ -17,15 +17,13 @@ from gridgeo.errors import InputError, UsageError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register ``users add`` and ``users list``."""
-    from gridgeo.access.roles import ROLES
+    from gridgeo.commands._grants import add_grant_arguments
 
     parser.add_argument("--database", metavar="URL", help="store URL (default: the configured store)")
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(parser))
     add = sub.add_parser("add", help="add a user")
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=list(ROLES))
-    add.add_argument("--scope", action="append", default=[], metavar="CODE",
-                     help="territory code the user is responsible for (repeat for several)")
+    add_grant_arguments(add, "user")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     sub.add_parser("list", help="list the users")
 
