@@ -29,6 +29,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from gridgeo.lifecycle import OPEN_STATUSES
+
 # risk level -> colour (0 = no open cases)
 RISK_COLORS: dict[int, str] = {
     0: "#c8c8c8",  # neutral grey
@@ -44,7 +46,6 @@ RISK_LABELS: dict[str, dict[int, str]] = {
            4: "blue, level IV"},
 }
 
-OPEN_STATUSES: tuple[str, ...] = ("reported", "accepted", "escalated")
 
 # "grid" | "community" | "street" -> the event column holding that area's code
 BY_COLUMNS: dict[str, str] = {"grid": "grid_code", "community": "community_code", "street": "street_code"}
@@ -154,8 +155,9 @@ def risk_table(store, by: str, window: timedelta, now: datetime | None = None,
     from the store's aggregates (``event_counts``), never from the raw events: one row per area
     of the current grid set (or of ``areas``), same columns and values.
 
-    Cost: one GROUP BY over the window's hourly aggregate rows plus the raw events of the first,
-    partial hour; independent of how many events the store holds.
+    Cost: for the windows kept as rolling sums (24 h, 7 d, 30 d: :mod:`gridgeo.store.open_windows`)
+    about one row per area plus the raw events of the first, partial hour; for other windows one
+    GROUP BY over the window's hourly aggregate rows. Independent of how many events are stored.
     """
     from gridgeo.store.counts import open_case_counts
 
@@ -164,7 +166,9 @@ def risk_table(store, by: str, window: timedelta, now: datetime | None = None,
     if areas is None:
         areas = area_table(store.current_grid_set()[1], {v: k for k, v in BY_COLUMNS.items()}.get(by, by))
     now = now or datetime.now(UTC)
-    return _apply_rule(areas, open_case_counts(store.engine, column, now - window, rule.open_statuses), rule)
+    store.refresh_open_windows(now)
+    counts = open_case_counts(store.engine, column, now - window, rule.open_statuses, span=window)
+    return _apply_rule(areas, counts, rule)
 
 
 def _levels(open_cases: np.ndarray, max_severity: np.ndarray, households: np.ndarray,

@@ -199,7 +199,20 @@ def test_concurrent_writers_keep_the_counts_exact(store_url, default_atlas):
         finally:
             st.close()
 
+    def refresh_meanwhile() -> None:  # the /risk rolling sums moved back and forth during the writes
+        st = open_store(store_url, seed_default=True)
+        try:
+            barrier.wait(timeout=30)
+            for k in range(12):
+                st.refresh_open_windows(NOW + timedelta(hours=k % 3), backwards=True)
+        except BaseException as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+        finally:
+            st.close()
+
+    barrier = threading.Barrier(5)
     threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    threads.append(threading.Thread(target=refresh_meanwhile))
     for t in threads:
         t.start()
     for t in threads:
@@ -208,4 +221,56 @@ def test_concurrent_writers_keep_the_counts_exact(store_url, default_atlas):
     st = open_store(store_url, seed_default=True)
     raw, kept = recount(st)
     assert raw == kept and sum(r[-1] for r in kept) == st.count_events() == 960
+    assert_open_sums_equal_a_recount(st)
+    st.close()
+
+
+def assert_open_sums_equal_a_recount(st) -> None:
+    """Every span of ``open_counts`` equals the open cases of ``event_counts`` from its start on."""
+    from gridgeo.store.open_windows import SPANS
+
+    with st.engine.connect() as conn:
+        starts = conn.exec_driver_sql("SELECT span_s, start FROM open_windows").all()
+        assert sorted(s for s, _ in starts) == sorted(int(span.total_seconds()) for span in SPANS)
+        for span_s, start in starts:
+            recounted = conn.execute(sa.text(
+                "SELECT grid_code, community_code, street_code, level, sum(n) FROM event_counts "
+                "WHERE status IN ('reported', 'accepted', 'escalated') AND bucket >= :start "
+                "GROUP BY 1, 2, 3, 4"), {"start": start}).all()
+            kept = conn.execute(sa.text(
+                "SELECT grid_code, community_code, street_code, n1, n2, n3, n4 FROM open_counts "
+                "WHERE span_s = :s"), {"s": span_s}).all()
+            want = {tuple(r[:4]): r[4] for r in recounted if r[4]}
+            have = {(*r[:3], lv): r[2 + lv] for r in kept for lv in (1, 2, 3, 4) if r[2 + lv]}
+            assert have == want and sum(want.values()) > 0, f"span {span_s} s"
+
+
+def test_rolling_open_sums_follow_writes_transitions_and_refreshes(store_url, default_atlas):
+    """The /risk rolling sums (24 h, 7 d, 30 d) built for an earlier time, then random writes
+    and transitions (also of events older than a span's start), then moved forward: they equal
+    a recount at every step, and risk_table read from them equals the pandas path."""
+    from gridgeo.store import open_windows
+
+    st = open_store(store_url, seed_default=True)
+    seed_store(st, default_atlas, days=2, per_day=400, seed=8, now=NOW - timedelta(hours=30))
+    assert st.refresh_open_windows(NOW - timedelta(hours=30), backwards=True)
+    assert_open_sums_equal_a_recount(st)
+    rng = random.Random(11)
+    more = generate_events(default_atlas, n=500, seed=81, start=NOW - timedelta(hours=60),
+                           duration=60 * 3600.0, id_prefix="late")
+    intake.add_events(st, more, now=NOW)
+    st.transition_many(random_moves(st, rng, 600))
+    assert_open_sums_equal_a_recount(st)
+    assert st.refresh_open_windows(NOW) == [86400, 604800, 2592000]  # 24 h rebuilt, the others moved
+    assert st.refresh_open_windows(NOW + timedelta(minutes=20)) == []  # less than an hour: untouched
+    assert_open_sums_equal_a_recount(st)
+    grids = st.current_grid_set()[1]
+    for by in ("grid", "community", "street"):
+        for window in (timedelta(hours=24), timedelta(days=7), timedelta(days=30)):
+            with st.engine.connect() as conn:  # the rolling sums answer this window
+                assert open_windows.open_case_counts(conn, f"{by}_code", NOW - window, window) is not None
+            expected = risk_by_area(st.events_frame(NOW - window, None, now=NOW), area_table(grids, by), by)
+            got = risk_table(st, by, window, NOW)
+            pd.testing.assert_frame_equal(got, expected)
+            assert got["open_cases"].sum() > 0
     st.close()

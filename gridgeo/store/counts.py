@@ -29,6 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from gridgeo.lifecycle import OPEN_STATUSES, RESOLVED_STATUSES, STATUSES
+from gridgeo.store import open_windows
 from gridgeo.store import schema as S
 
 KEY_COLUMNS: tuple[str, ...] = ("bucket", "grid_code", "community_code", "street_code", "level", "category",
@@ -65,6 +66,7 @@ def apply(conn: sa.Connection, deltas: Counter) -> None:
     if not items:
         return
     conn.execute(_upsert(conn.dialect.name), [dict(zip(KEY_COLUMNS, k, strict=True), n=n) for k, n in items])
+    open_windows.add_deltas(conn, items)
 
 
 @lru_cache(maxsize=4)
@@ -141,27 +143,48 @@ def status_counts(engine: sa.Engine, group: str | None, start: datetime, *, hour
     return frame
 
 
-def open_case_counts(engine: sa.Engine, column: str, start: datetime, open_statuses: Iterable[str]) -> pd.DataFrame:
+def open_case_counts(engine: sa.Engine, column: str, start: datetime, open_statuses: Iterable[str],
+                     span: timedelta | None = None) -> pd.DataFrame:
     """Open events reported at or after ``start`` per area code (``column``): ``size`` (how
-    many) and ``min`` (the most severe level among them), indexed by code; one SQL statement
-    over the aggregates of the whole hours and the raw events of the partial first hour."""
+    many) and ``min`` (the most severe level among them), indexed by code.
+
+    With ``span`` (the window's length) one of :data:`gridgeo.store.open_windows.SPANS` and the
+    lifecycle's open statuses: from the span's rolling sums (about one row per area); otherwise,
+    or when those start too late for ``start``: one SQL statement over the aggregates of the
+    whole hours and the raw events of the partial first hour."""
     start = start.astimezone(UTC)
-    first_full = next_hour(start)
     statuses = list(open_statuses)
-    agg, ev = S.event_counts, S.events
     with engine.connect() as conn:
-        parts = sa.select(agg.c[column].label("code"), agg.c.level.label("level"), agg.c.n.label("n")).where(
-            agg.c.bucket >= first_full, agg.c.status.in_(statuses), agg.c[column] != "")
-        if first_full > start:  # the partial hour: its events by the reported_at index alone (a status
-            # filter let PostgreSQL AND in the status index, a million entries at 10 M events)
-            is_open = sa.case((ev.c.status.in_(statuses), 1), else_=0)
-            parts = parts.union_all(sa.select(ev.c[column], ev.c.level, is_open).where(
-                ev.c.reported_at >= start, ev.c.reported_at < first_full, ev.c[column].is_not(None)))
-        parts = parts.subquery()
-        per_level = (sa.select(parts.c.code, parts.c.level, sa.func.sum(parts.c.n).label("n"))
-                     .group_by(parts.c.code, parts.c.level).having(sa.func.sum(parts.c.n) > 0).subquery())
-        rows = conn.execute(sa.select(per_level.c.code, sa.func.sum(per_level.c.n), sa.func.min(per_level.c.level))
-                            .group_by(per_level.c.code)).all()
+        if conn.dialect.name == "postgresql":  # the rolling sums and their start in one snapshot
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            per_level = None
+            if span is not None and set(statuses) == set(OPEN_STATUSES):
+                per_level = open_windows.open_case_counts(conn, column, start, span)
+            if per_level is None:
+                return _summed_open_cases(conn, column, start, statuses)
+    sizes = per_level.clip(lower=0)
+    sizes = sizes[sizes.sum(axis=1) > 0]
+    severest = sizes.gt(0).idxmax(axis=1).str[1:].astype("int64")
+    return pd.DataFrame({"size": sizes.sum(axis=1).astype("int64"), "min": severest}).rename_axis("code")
+
+
+def _summed_open_cases(conn: sa.Connection, column: str, start: datetime, statuses: list[str]) -> pd.DataFrame:
+    """:func:`open_case_counts` by summing ``event_counts`` over the window's hours."""
+    first_full = next_hour(start)
+    agg, ev = S.event_counts, S.events
+    parts = sa.select(agg.c[column].label("code"), agg.c.level.label("level"), agg.c.n.label("n")).where(
+        agg.c.bucket >= first_full, agg.c.status.in_(statuses), agg.c[column] != "")
+    if first_full > start:  # the partial hour: its events by the reported_at index alone (a status
+        # filter let PostgreSQL AND in the status index, a million entries at 10 M events)
+        is_open = sa.case((ev.c.status.in_(statuses), 1), else_=0)
+        parts = parts.union_all(sa.select(ev.c[column], ev.c.level, is_open).where(
+            ev.c.reported_at >= start, ev.c.reported_at < first_full, ev.c[column].is_not(None)))
+    parts = parts.subquery()
+    per_level = (sa.select(parts.c.code, parts.c.level, sa.func.sum(parts.c.n).label("n"))
+                 .group_by(parts.c.code, parts.c.level).having(sa.func.sum(parts.c.n) > 0).subquery())
+    rows = conn.execute(sa.select(per_level.c.code, sa.func.sum(per_level.c.n), sa.func.min(per_level.c.level))
+                        .group_by(per_level.c.code)).all()
     frame = _frame(rows, ["code", "size", "min"]).astype({"code": str, "size": "int64", "min": "int64"})
     return frame.set_index("code")
 

@@ -14,7 +14,9 @@ A change here needs a new revision there.
 ``event_counts`` holds the aggregates behind /risk and /stats: the number of events per UTC
 hour of ``reported_at`` (``bucket``), grid/community/street code ('' for none), level,
 category and status. Every event insert and every status change updates it in the same
-transaction (:mod:`gridgeo.store.counts`).
+transaction (:mod:`gridgeo.store.counts`). ``open_windows`` and ``open_counts`` hold the rolling
+sums of open cases per area and level for the /risk windows (:mod:`gridgeo.store.open_windows`),
+kept in the same transactions.
 """
 
 from __future__ import annotations
@@ -117,6 +119,24 @@ event_counts = sa.Table(
     sa.Column("n", sa.Integer, nullable=False),
     sa.PrimaryKeyConstraint("status", "bucket", "grid_code", "community_code", "street_code", "level",
                             "category", name="pk_event_counts"),
+    sqlite_with_rowid=False,
+)
+
+
+open_windows = sa.Table(
+    "open_windows", metadata,
+    sa.Column("span_s", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("start", sa.DateTime(timezone=True), nullable=False),
+)
+
+open_counts = sa.Table(
+    "open_counts", metadata,
+    sa.Column("span_s", sa.Integer, nullable=False),
+    sa.Column("grid_code", sa.Text, nullable=False),
+    sa.Column("community_code", sa.Text, nullable=False),
+    sa.Column("street_code", sa.Text, nullable=False),
+    *[sa.Column(f"n{lv}", sa.Integer, nullable=False) for lv in (1, 2, 3, 4)],
+    sa.PrimaryKeyConstraint("span_s", "grid_code", "community_code", "street_code", name="pk_open_counts"),
     sqlite_with_rowid=False,
 )
 

@@ -130,6 +130,21 @@ class Store:
         if self.backend == "postgresql":
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4711003)")
 
+    def refresh_open_windows(self, now: datetime | None = None, *, backwards: bool = False) -> list[int]:
+        """Build missing /risk rolling sums and move lagging ones forward for ``now`` (see
+        :func:`gridgeo.store.open_windows.refresh`); a no-op read unless one is missing or an hour
+        behind. Returns the spans changed (seconds)."""
+        from gridgeo.store import open_windows
+
+        now = now or _now()
+        if not backwards:
+            with self.engine.connect() as conn:
+                lag = open_windows.lag(conn, now)
+            if lag is not None and lag < open_windows.STALE_AFTER:
+                return []
+        with self._write_lock, self.write_engine.begin() as conn:
+            return open_windows.refresh(conn, now, backwards=backwards)
+
     def schema_version(self) -> str | None:
         """The Alembic revision the database is at (None for an empty database)."""
         from gridgeo.store import migrate
