@@ -1,18 +1,27 @@
-"""Benchmark: /risk with 1,000,000 events in the store — the aggregates path
-(``gridgeo.risk.risk_table``: ``event_counts`` + the partial first hour) against the old pandas
-path (``Store.events_frame`` over the window + ``risk_by_area``), on the same store, in the same
-process. Outputs are checked equal. Prints p50 of each (wall time, and the CPU time of this
-process: on the shared machine the wall time mostly measures the load), their ratio, and the
-peak Python memory of one call of each (tracemalloc, which numpy and pandas report to).
+"""Benchmark: /risk's computation with 1,000,000 (or 10,000,000) events in the store, three ways
+on the same store in the same process, outputs checked equal:
+
+- ``gridgeo.risk.risk_table``: the rolling open-case sums of the window's span (about one row
+  per area, :mod:`gridgeo.store.open_windows`) plus the partial first hour;
+- the hourly aggregates alone (``event_counts`` summed over the window's hours);
+- the old pandas path (``Store.events_frame`` over the window + ``risk_by_area``), skipped for
+  windows holding more than ``--max-pandas-rows`` events.
+
+Prints p50 of each (wall time, and the CPU time of this process: on the shared machine the wall
+time mostly measures the load), their ratios, and the peak Python memory of one call of the
+first and the last (tracemalloc, which numpy and pandas report to).
 
 Events are spread over the last ``--days`` days (default 30) and bulk-written through
 ``Store.insert_rows`` (so the aggregates are kept as in production), already assigned to the
-default atlas's grids, with statuses as a month of lifecycles leaves them (older events mostly
-resolved), in random time order (the worst case for reading a window of raw events). Windows:
-24 h (about a thirtieth of the events) and the whole ``--days`` (all of them).
+grids (the demo district's, or with ``--atlas-dir`` an imported atlas's, e.g. the whole-Shenzhen
+demo city), with statuses as a month of lifecycles leaves them (older events mostly resolved),
+in random time order (the worst case for reading a window of raw events). ``--sql-fill``
+(PostGIS) writes them inside PostgreSQL instead, and the rolling sums are then rebuilt from the
+aggregates. Windows: 24 h (about a thirtieth of the events) and the whole ``--days``.
 
     .venv/bin/python benchmarks/bench_risk.py [--events 1000000] [--pg-url postgresql+psycopg://...]
-        [--sql-fill] [--skip-sqlite]    # 10,000,000 events: --events 10000000 --sql-fill --skip-sqlite
+        [--sql-fill] [--skip-sqlite] [--atlas-dir /work/city/shenzhen]
+    # 10,000,000 events on a city: --events 10000000 --sql-fill --skip-sqlite --atlas-dir DIR --pg-url URL
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -31,8 +42,9 @@ import pandas as pd
 from gridgeo.atlas import load_default_atlas
 from gridgeo.events import category_codes
 from gridgeo.lifecycle import TIME_LIMITS_H
-from gridgeo.risk import area_table, risk_by_area, risk_table
+from gridgeo.risk import DEFAULT_RULE, _apply_rule, area_table, risk_by_area, risk_table
 from gridgeo.store import open_store
+from gridgeo.store.counts import open_case_counts
 
 CHANNELS = ("app", "hotline", "grid_worker", "volunteer", "hall")
 
@@ -155,6 +167,9 @@ def sql_fill(store, n: int, now: datetime, days: float, seed: int, chunk: int = 
         print(f"  {last - first + 1:,} of {n:,} events written ({time.perf_counter() - t0:.0f} s)", flush=True)
     with store.write_engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE bench_grids"))
+        # the fill wrote event_counts directly: the /risk rolling sums are rebuilt from them
+        conn.execute(sa.text("DELETE FROM open_counts"))
+        conn.execute(sa.text("DELETE FROM open_windows"))
         conn.execute(sa.text("ANALYZE events"))
         conn.execute(sa.text("ANALYZE event_counts"))
     return time.perf_counter() - t0
@@ -193,8 +208,24 @@ def peak_mb(fn) -> float:
     return peak / 1e6
 
 
+def use_atlas(url: str, folder: str, name: str) -> None:
+    """Import the atlas in ``folder`` into the store at ``url`` and make it active, as a grid
+    office does (`gridgeo atlas import` and `atlas use`), unless the store already has grids."""
+    store = open_store(url, seed_default=False)
+    has_grids = store.current_version() is not None
+    store.close()
+    if has_grids:
+        return
+    env = {**os.environ, "GRIDGEO_DATABASE_URL": url}
+    gridgeo = [sys.executable, "-m", "gridgeo"]
+    subprocess.run([*gridgeo, "atlas", "import", "--dir", folder, "--name", name, "--quiet"], env=env, check=True)
+    subprocess.run([*gridgeo, "atlas", "use", name], env=env, check=True)
+
+
 def bench(url: str, label: str, args) -> None:
-    store = open_store(url, seed_default=True)  # the demo grid set, explicitly
+    if args.atlas_dir:
+        use_atlas(url, args.atlas_dir, args.atlas_name)
+    store = open_store(url, seed_default=True)  # the demo grid set, explicitly (unless --atlas-dir)
     now = datetime.now(UTC)
     have = store.count_events()
     if have < args.events:
@@ -203,34 +234,45 @@ def bench(url: str, label: str, args) -> None:
         how = "inside PostgreSQL" if bulk else "through Store.insert_rows"
         print(f"[{label}] wrote {args.events - have:,} events {how} in {secs:.0f} s "
               f"({(args.events - have) / secs:,.0f}/s, aggregates kept in the same transactions)", flush=True)
-    print(f"[{label}] {store.count_events():,} events in the store; machine load {os.getloadavg()[0]:.1f}",
-          flush=True)
     grids = store.current_grid_set()[1]
+    print(f"[{label}] {store.count_events():,} events in the store, {len(grids):,} grids; "
+          f"machine load {os.getloadavg()[0]:.1f}", flush=True)
+    secs, _, spans = timed(lambda: store.refresh_open_windows(now))
+    print(f"[{label}] rolling open-case sums: {len(spans)} span(s) built or moved in {secs:.2f} s", flush=True)
     for window in (timedelta(hours=24), timedelta(days=args.days)):
-        areas = area_table(grids, "grid")
-
-        def old(window=window, areas=areas):
-            return risk_by_area(store.events_frame(now - window, None, now=now), areas, "grid")
-
-        def new(window=window, areas=areas):
-            return risk_table(store, "grid", window, now, areas=areas)
-
-        in_window = events_in(store, now - window)
-        if in_window > args.max_pandas_rows:
-            t_new, cpu_new = p50(new, args.repeat_new)
-            print(f"[{label}] window {window}: p50 aggregates {t_new * 1000:.1f} ms (CPU here {cpu_new * 1000:.1f} ms); "
-                  f"pandas path not run: it would load {in_window:,} events (> --max-pandas-rows)", flush=True)
-            continue
-        w_old, c_old, expected = timed(old)
-        pd.testing.assert_frame_equal(new(), expected)
-        repeat_old = args.repeat_old if window <= timedelta(days=1) else max(0, args.repeat_old - 2)
-        (t_new, cpu_new), (t_old, cpu_old) = p50(new, args.repeat_new), p50(old, repeat_old, (w_old, c_old))
-        m_new, m_old = peak_mb(new), peak_mb(old)
-        print(f"[{label}] window {window}: p50 aggregates {t_new * 1000:.1f} ms (CPU here {cpu_new * 1000:.1f} ms), "
-              f"pandas {t_old * 1000:.0f} ms (CPU {cpu_old * 1000:.0f} ms): {t_old / t_new:.0f}x faster; "
-              f"peak Python memory {m_new:.1f} MB vs {m_old:.0f} MB "
-              f"({int(expected['open_cases'].sum()):,} open cases in the window)", flush=True)
+        bench_window(store, label, args, now, window, area_table(grids, "grid"))
     store.close()
+
+
+def bench_window(store, label: str, args, now: datetime, window: timedelta, areas: pd.DataFrame) -> None:
+    """p50 of /risk's computation for one window: the rolling sums (``risk_table``), the hourly
+    aggregates alone, and (when the window is small enough) the pandas path; outputs checked equal."""
+    def rolling():
+        return risk_table(store, "grid", window, now, areas=areas)
+
+    def hourly():
+        return _apply_rule(areas, open_case_counts(store.engine, "grid_code", now - window,
+                                                   DEFAULT_RULE.open_statuses), DEFAULT_RULE)
+
+    def old():
+        return risk_by_area(store.events_frame(now - window, None, now=now), areas, "grid")
+
+    pd.testing.assert_frame_equal(rolling(), hourly())
+    (t_new, cpu_new), (t_hour, _) = p50(rolling, args.repeat_new), p50(hourly, max(3, args.repeat_new // 3))
+    line = (f"[{label}] window {window}: p50 rolling sums {t_new * 1000:.1f} ms (CPU here {cpu_new * 1000:.1f} ms), "
+            f"hourly aggregates {t_hour * 1000:.1f} ms ({t_hour / t_new:.1f}x)")
+    in_window = events_in(store, now - window)
+    if in_window > args.max_pandas_rows:
+        print(f"{line}; pandas path not run: it would load {in_window:,} events (> --max-pandas-rows)", flush=True)
+        return
+    w_old, c_old, expected = timed(old)
+    pd.testing.assert_frame_equal(rolling(), expected)
+    repeat_old = args.repeat_old if window <= timedelta(days=1) else max(0, args.repeat_old - 2)
+    t_old, cpu_old = p50(old, repeat_old, (w_old, c_old))
+    m_new, m_old = peak_mb(rolling), peak_mb(old)
+    print(f"{line}, pandas {t_old * 1000:.0f} ms (CPU {cpu_old * 1000:.0f} ms): {t_old / t_new:.0f}x; "
+          f"peak Python memory {m_new:.1f} MB vs {m_old:.0f} MB "
+          f"({int(expected['open_cases'].sum()):,} open cases in the window)", flush=True)
 
 
 def main() -> None:
@@ -245,6 +287,9 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--sql-fill", action="store_true",
                         help="on PostGIS, write the events inside PostgreSQL (for 10,000,000 events)")
+    parser.add_argument("--atlas-dir", default=None,
+                        help="import this atlas folder (e.g. the whole-Shenzhen demo city) instead of the demo district")
+    parser.add_argument("--atlas-name", default="bench-city")
     parser.add_argument("--max-pandas-rows", type=int, default=3_000_000,
                         help="skip the pandas path for windows holding more events than this")
     args = parser.parse_args()

@@ -233,13 +233,14 @@ def assert_open_sums_equal_a_recount(st) -> None:
         starts = conn.exec_driver_sql("SELECT span_s, start FROM open_windows").all()
         assert sorted(s for s, _ in starts) == sorted(int(span.total_seconds()) for span in SPANS)
         for span_s, start in starts:
+            prefix = SPANS[timedelta(seconds=span_s)]
             recounted = conn.execute(sa.text(
                 "SELECT grid_code, community_code, street_code, level, sum(n) FROM event_counts "
                 "WHERE status IN ('reported', 'accepted', 'escalated') AND bucket >= :start "
                 "GROUP BY 1, 2, 3, 4"), {"start": start}).all()
             kept = conn.execute(sa.text(
-                "SELECT grid_code, community_code, street_code, n1, n2, n3, n4 FROM open_counts "
-                "WHERE span_s = :s"), {"s": span_s}).all()
+                f"SELECT grid_code, community_code, street_code, {prefix}_1, {prefix}_2, {prefix}_3, {prefix}_4 "
+                "FROM open_counts")).all()
             want = {tuple(r[:4]): r[4] for r in recounted if r[4]}
             have = {(*r[:3], lv): r[2 + lv] for r in kept for lv in (1, 2, 3, 4) if r[2 + lv]}
             assert have == want and sum(want.values()) > 0, f"span {span_s} s"

@@ -3,10 +3,11 @@
 /risk needs, per area, the open cases reported in the last 24 h (or 7 d, 30 d) and the most
 severe of their levels. Summing ``event_counts`` for that costs one row per hour × grid × level ×
 category × status of the window: at 10 million events a month on a city, a 24 h window sums
-about 200,000 rows. This module keeps, for each span in :data:`SPANS`, one row per area key
-(grid, community, street codes) with the open cases per level (``n1`` … ``n4``) of every hour
-from the span's ``start`` on (``open_windows.start``, a whole UTC hour, open-ended into the
-future). So:
+about 200,000 rows. This module keeps one row per area key (grid, community, street codes) with,
+for each span of :data:`SPANS`, the open cases per level (columns ``h24_1`` … ``h24_4``,
+``d7_*``, ``d30_*``) of every hour from the span's ``start`` on (``open_windows.start``, a whole
+UTC hour, open-ended into the future). One row for all spans keeps the write to one upserted
+row per area key, as for ``event_counts``. So:
 
     open cases in [t, ∞) = open_counts(span)                      (hours ≥ start)
                            − event_counts of the open statuses     (hours in [start, d))
@@ -29,6 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import pandas as pd
 import sqlalchemy as sa
@@ -36,40 +38,56 @@ import sqlalchemy as sa
 from gridgeo.lifecycle import OPEN_STATUSES
 from gridgeo.store import schema as S
 
-SPANS: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(days=7), timedelta(days=30))
+# span -> the prefix of its columns in open_counts (one column per level: h24_1 ... h24_4)
+SPANS: dict[timedelta, str] = {timedelta(hours=24): "h24", timedelta(days=7): "d7", timedelta(days=30): "d30"}
 LEVELS: tuple[int, ...] = (1, 2, 3, 4)
 AREA_COLUMNS: tuple[str, ...] = ("grid_code", "community_code", "street_code")
+COUNT_COLUMNS: tuple[str, ...] = tuple(f"{p}_{lv}" for p in SPANS.values() for lv in LEVELS)
 _LOCK_KEY = 4711011  # PostgreSQL advisory lock: writers shared, refresh exclusive
 # refresh moves ``start`` when it lags the span by this much (at most once an hour per span)
 STALE_AFTER = timedelta(hours=1)
 
 
-def _hour(ts: datetime) -> datetime:
-    return ts.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+def _span_s(span: timedelta) -> int:
+    return int(span.total_seconds())
+
+
+def _columns(span: timedelta) -> list[str]:
+    return [f"{SPANS[span]}_{lv}" for lv in LEVELS]
 
 
 def first_full_hour(ts: datetime) -> datetime:
     """The first whole UTC hour starting at or after ``ts``."""
-    h = _hour(ts)
-    return h if h == ts.astimezone(UTC) else h + timedelta(hours=1)
+    ts = ts.astimezone(UTC)
+    hour = ts.replace(minute=0, second=0, microsecond=0)
+    return hour if hour == ts else hour + timedelta(hours=1)
 
 
 def _starts(conn: sa.Connection) -> dict[int, datetime]:
     """span seconds -> start, as stored."""
-    ow = S.open_windows
-    return {int(s): _utc(t) for s, t in conn.execute(sa.select(ow.c.span_s, ow.c.start)).all()}
+    return {int(s): _utc(t) for s, t in conn.exec_driver_sql("SELECT span_s, start FROM open_windows").all()}
+
+
+def _starts_for_write(conn: sa.Connection) -> dict[int, datetime]:
+    """:func:`_starts` for a writer, by the DB-API cursor (SQLAlchemy's result handling cost as
+    much as the query); on PostgreSQL after taking the shared advisory lock, held until commit
+    (no refresh in between), in the same round trip (two statements, two snapshots)."""
+    cursor = conn.connection.cursor()
+    try:
+        if conn.dialect.name == "postgresql":
+            cursor.execute(f"SELECT pg_advisory_xact_lock_shared({_LOCK_KEY}); SELECT span_s, start FROM open_windows")
+            cursor.nextset()
+        else:
+            cursor.execute("SELECT span_s, start FROM open_windows")
+        return {int(s): _utc(t) for s, t in cursor.fetchall()}
+    finally:
+        cursor.close()
 
 
 def _utc(ts: datetime | str) -> datetime:
     if isinstance(ts, str):  # SQLite text
         ts = datetime.fromisoformat(ts)
     return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
-
-
-def _level_column(level: int) -> str:
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
-    return f"n{level}"
 
 
 # write side ---------------------------------------------------------------------------------
@@ -80,46 +98,55 @@ def add_deltas(conn: sa.Connection, items: Iterable[tuple[tuple, int]]) -> None:
     opened = [(k, n) for k, n in items if k[6] in OPEN_STATUSES and n]
     if not opened:
         return
-    if conn.dialect.name == "postgresql":  # held until commit: no refresh in between
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({_LOCK_KEY})")
-    rows: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("n1", "n2", "n3", "n4"), 0))
-    for span_s, start in _starts(conn).items():
-        for (bucket, grid, community, street, level, _category, _status), n in opened:
+    starts = [(start, SPANS[timedelta(seconds=s)]) for s, start in _starts_for_write(conn).items()
+              if timedelta(seconds=s) in SPANS]
+    rows: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_COLUMNS, 0))
+    for (bucket, grid, community, street, level, _category, _status), n in opened:
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+        for start, prefix in starts:
             if bucket >= start:
-                rows[(span_s, grid, community, street)][_level_column(level)] += n
+                rows[(grid, community, street)][f"{prefix}_{level}"] += n
     if rows:
-        conn.execute(_upsert(conn.dialect.name), [
-            {"span_s": k[0], "grid_code": k[1], "community_code": k[2], "street_code": k[3], **v}
-            for k, v in sorted(rows.items())])
+        conn.execute(_values_upsert(conn.dialect.name), [
+            {"grid_code": k[0], "community_code": k[1], "street_code": k[2], **v} for k, v in sorted(rows.items())])
 
 
-def _upsert(dialect: str, select: sa.Select | None = None) -> sa.Insert:
-    """INSERT (of values, or of ``select``) ... ON CONFLICT DO UPDATE SET n_i = n_i + excluded.n_i."""
+@lru_cache(maxsize=4)
+def _values_upsert(dialect: str) -> sa.Insert:
+    """:func:`_upsert` of values for every span, built once (building it per write costs as
+    much as running it)."""
+    return _upsert(dialect, COUNT_COLUMNS)
+
+
+def _upsert(dialect: str, columns: Iterable[str], select: sa.Select | None = None) -> sa.Insert:
+    """INSERT (of values, or of ``select`` giving the area keys and ``columns``) ... ON CONFLICT
+    DO UPDATE SET c = c + excluded.c for ``columns``."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    oc = S.open_counts
+    oc, columns = S.open_counts, list(columns)
     stmt = insert(oc)
     if select is not None:
-        stmt = stmt.from_select(["span_s", *AREA_COLUMNS, "n1", "n2", "n3", "n4"], select)
-    return stmt.on_conflict_do_update(index_elements=["span_s", *AREA_COLUMNS],
-                                      set_={c: oc.c[c] + stmt.excluded[c] for c in ("n1", "n2", "n3", "n4")})
+        stmt = stmt.from_select([*AREA_COLUMNS, *columns], select)
+    return stmt.on_conflict_do_update(index_elements=list(AREA_COLUMNS),
+                                      set_={c: oc.c[c] + stmt.excluded[c] for c in columns})
 
 
 # refresh ------------------------------------------------------------------------------------
 def _level_sums(keys: Iterable[str], sign: int, first: datetime, end: datetime | None,
-                span_s: int | None = None) -> sa.Select:
-    """``sign`` × the open cases per level (n1..n4) of ``event_counts`` hours in [first, end),
-    grouped by the ``keys`` columns (led by the literal ``span_s`` when given)."""
+                names: Iterable[str] = ("n1", "n2", "n3", "n4")) -> sa.Select:
+    """``sign`` × the open cases per level of ``event_counts`` hours in [first, end), grouped by
+    the ``keys`` columns; the four sums labelled ``names``."""
     ec = S.event_counts
     where = [ec.c.status.in_(list(OPEN_STATUSES)), ec.c.bucket >= first]
     if end is not None:
         where.append(ec.c.bucket < end)
     keys = [ec.c[c] for c in keys]
-    lead = [sa.literal(span_s).label("span_s")] if span_s is not None else []
-    sums = [(sign * sa.func.sum(sa.case((ec.c.level == lv, ec.c.n), else_=0))).label(f"n{lv}") for lv in LEVELS]
-    return sa.select(*lead, *keys, *sums).where(*where).group_by(*keys)
+    sums = [(sign * sa.func.sum(sa.case((ec.c.level == lv, ec.c.n), else_=0))).label(name)
+            for lv, name in zip(LEVELS, names, strict=True)]
+    return sa.select(*keys, *sums).where(*where).group_by(*keys)
 
 
 def refresh(conn: sa.Connection, now: datetime, *, backwards: bool = False) -> list[int]:
@@ -134,36 +161,36 @@ def refresh(conn: sa.Connection, now: datetime, *, backwards: bool = False) -> l
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
     starts, changed = _starts(conn), []
     for span in SPANS:
-        span_s, wanted = int(span.total_seconds()), first_full_hour(now - span)
-        start = starts.get(span_s)
+        wanted = first_full_hour(now - span)
+        start = starts.get(_span_s(span))
         if start is not None and (start == wanted or (start < wanted and wanted - start < STALE_AFTER)
                                   or (start > wanted and not backwards)):
             continue
         if start is None or start > wanted or wanted - start > span:
-            _rebuild(conn, span_s, wanted, exists=start is not None)
+            _rebuild(conn, span, wanted, exists=start is not None)
         else:
-            _advance(conn, span_s, start, wanted)
-        changed.append(span_s)
+            _advance(conn, span, start, wanted)
+        changed.append(_span_s(span))
+    if changed:
+        oc = S.open_counts
+        conn.execute(oc.delete().where(*[oc.c[c] == 0 for c in COUNT_COLUMNS]))
     return changed
 
 
-def _rebuild(conn: sa.Connection, span_s: int, start: datetime, *, exists: bool) -> None:
-    oc, ow = S.open_counts, S.open_windows
-    conn.execute(oc.delete().where(oc.c.span_s == span_s))
-    conn.execute(sa.insert(oc).from_select(["span_s", *AREA_COLUMNS, "n1", "n2", "n3", "n4"],
-                                           _level_sums(AREA_COLUMNS, 1, start, None, span_s)))
+def _rebuild(conn: sa.Connection, span: timedelta, start: datetime, *, exists: bool) -> None:
+    oc, ow, columns = S.open_counts, S.open_windows, _columns(span)
+    conn.execute(oc.update().values(dict.fromkeys(columns, 0)))
+    conn.execute(_upsert(conn.dialect.name, columns, _level_sums(AREA_COLUMNS, 1, start, None, columns)))
     if exists:
-        conn.execute(ow.update().where(ow.c.span_s == span_s).values(start=start))
+        conn.execute(ow.update().where(ow.c.span_s == _span_s(span)).values(start=start))
     else:
-        conn.execute(ow.insert().values(span_s=span_s, start=start))
+        conn.execute(ow.insert().values(span_s=_span_s(span), start=start))
 
 
-def _advance(conn: sa.Connection, span_s: int, start: datetime, wanted: datetime) -> None:
-    oc, ow = S.open_counts, S.open_windows
-    conn.execute(_upsert(conn.dialect.name, _level_sums(AREA_COLUMNS, -1, start, wanted, span_s)))
-    conn.execute(oc.delete().where(oc.c.span_s == span_s, oc.c.n1 == 0, oc.c.n2 == 0, oc.c.n3 == 0,
-                                   oc.c.n4 == 0))
-    conn.execute(ow.update().where(ow.c.span_s == span_s).values(start=wanted))
+def _advance(conn: sa.Connection, span: timedelta, start: datetime, wanted: datetime) -> None:
+    ow, columns = S.open_windows, _columns(span)
+    conn.execute(_upsert(conn.dialect.name, columns, _level_sums(AREA_COLUMNS, -1, start, wanted, columns)))
+    conn.execute(ow.update().where(ow.c.span_s == _span_s(span)).values(start=wanted))
 
 
 def lag(conn: sa.Connection, now: datetime) -> timedelta | None:
@@ -172,7 +199,7 @@ def lag(conn: sa.Connection, now: datetime) -> timedelta | None:
     starts = _starts(conn)
     lags = []
     for span in SPANS:
-        start = starts.get(int(span.total_seconds()))
+        start = starts.get(_span_s(span))
         if start is None:
             return None
         lags.append(first_full_hour(now - span) - start)
@@ -185,18 +212,17 @@ def open_case_counts(conn: sa.Connection, column: str, start: datetime, span: ti
     (indexed by code), from the span's rolling sums; None when ``span`` is not kept or its start
     is after the first whole hour of ``start`` (then the caller sums ``event_counts``).
     ``conn`` must be in one snapshot (see the module docstring)."""
-    span_s = int(span.total_seconds())
     if span not in SPANS or column not in AREA_COLUMNS:
         return None
     ow, oc, ec, ev = S.open_windows, S.open_counts, S.event_counts, S.events
-    stored = conn.execute(sa.select(ow.c.start).where(ow.c.span_s == span_s)).scalar_one_or_none()
+    stored = conn.execute(sa.select(ow.c.start).where(ow.c.span_s == _span_s(span))).scalar_one_or_none()
     start = start.astimezone(UTC)
     first_full = first_full_hour(start)
     if stored is None or _utc(stored) > first_full:
         return None
     stored = _utc(stored)
-    parts = [sa.select(oc.c[column].label("code"), oc.c.n1, oc.c.n2, oc.c.n3, oc.c.n4)
-             .where(oc.c.span_s == span_s, oc.c[column] != "")]
+    parts = [sa.select(oc.c[column].label("code"), *[oc.c[c].label(f"n{lv}") for lv, c in zip(
+        LEVELS, _columns(span), strict=True)]).where(oc.c[column] != "")]
     if stored < first_full:
         parts.append(_level_sums([column], -1, stored, first_full).where(ec.c[column] != ""))
     if first_full > start:  # the partial hour: its events by the reported_at index alone

@@ -131,12 +131,12 @@ open_windows = sa.Table(
 
 open_counts = sa.Table(
     "open_counts", metadata,
-    sa.Column("span_s", sa.Integer, nullable=False),
     sa.Column("grid_code", sa.Text, nullable=False),
     sa.Column("community_code", sa.Text, nullable=False),
     sa.Column("street_code", sa.Text, nullable=False),
-    *[sa.Column(f"n{lv}", sa.Integer, nullable=False) for lv in (1, 2, 3, 4)],
-    sa.PrimaryKeyConstraint("span_s", "grid_code", "community_code", "street_code", name="pk_open_counts"),
+    *[sa.Column(f"{span}_{lv}", sa.Integer, nullable=False, server_default="0")
+      for span in ("h24", "d7", "d30") for lv in (1, 2, 3, 4)],
+    sa.PrimaryKeyConstraint("grid_code", "community_code", "street_code", name="pk_open_counts"),
     sqlite_with_rowid=False,
 )
 
