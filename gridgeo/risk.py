@@ -123,10 +123,14 @@ def _apply_rule(areas: pd.DataFrame, grouped: pd.DataFrame, rule: RiskRule) -> p
     cases) and ``min`` (most severe open level)."""
     codes = areas["code"].astype(str).reset_index(drop=True)
     households = pd.to_numeric(areas["households"], errors="coerce").reset_index(drop=True)
-    open_cases = codes.map(grouped["size"]).fillna(0).astype(int).to_numpy()
-    max_severity = codes.map(grouped["min"]).fillna(0).astype(int).to_numpy()
+    at = grouped.index.get_indexer(codes)  # one lookup per area (-1: no open cases)
+    found = at >= 0
+    open_cases, max_severity = np.zeros(len(codes), dtype=int), np.zeros(len(codes), dtype=int)
+    open_cases[found] = grouped["size"].to_numpy()[at[found]]
+    max_severity[found] = grouped["min"].to_numpy()[at[found]]
     hh = households.to_numpy(dtype=float)
     risk, per_1000 = _levels(open_cases, max_severity, hh, rule)
+    colors = np.array([RISK_COLORS[k] for k in range(len(RISK_COLORS))], dtype=object)
 
     return pd.DataFrame({
         "code": codes,
@@ -134,7 +138,7 @@ def _apply_rule(areas: pd.DataFrame, grouped: pd.DataFrame, rule: RiskRule) -> p
         "max_severity": max_severity,
         "cases_per_1000_households": per_1000,
         "risk_level": risk,
-        "color": [RISK_COLORS[int(r)] for r in risk],
+        "color": colors[risk],
     })
 
 

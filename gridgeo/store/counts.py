@@ -158,15 +158,10 @@ def open_case_counts(engine: sa.Engine, column: str, start: datetime, open_statu
         if conn.dialect.name == "postgresql":  # the rolling sums and their start in one snapshot
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
-            per_level = None
+            rolling = None
             if span is not None and set(statuses) == set(OPEN_STATUSES):
-                per_level = open_windows.open_case_counts(conn, column, start, span)
-            if per_level is None:
-                return _summed_open_cases(conn, column, start, statuses)
-    sizes = per_level.clip(lower=0)
-    sizes = sizes[sizes.sum(axis=1) > 0]
-    severest = sizes.gt(0).idxmax(axis=1).str[1:].astype("int64")
-    return pd.DataFrame({"size": sizes.sum(axis=1).astype("int64"), "min": severest}).rename_axis("code")
+                rolling = open_windows.open_case_counts(conn, column, start, span)
+            return rolling if rolling is not None else _summed_open_cases(conn, column, start, statuses)
 
 
 def _summed_open_cases(conn: sa.Connection, column: str, start: datetime, statuses: list[str]) -> pd.DataFrame:

@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -208,10 +209,11 @@ def lag(conn: sa.Connection, now: datetime) -> timedelta | None:
 
 # read side ----------------------------------------------------------------------------------
 def open_case_counts(conn: sa.Connection, column: str, start: datetime, span: timedelta) -> pd.DataFrame | None:
-    """Open cases reported at or after ``start`` per area code of ``column`` as columns n1..n4
-    (indexed by code), from the span's rolling sums; None when ``span`` is not kept or its start
-    is after the first whole hour of ``start`` (then the caller sums ``event_counts``).
-    ``conn`` must be in one snapshot (see the module docstring)."""
+    """Open cases reported at or after ``start`` per area code of ``column``: ``size`` (how many)
+    and ``min`` (the most severe level among them), indexed by code, areas with open cases only;
+    from the span's rolling sums. None when ``span`` is not kept or its start is after the first
+    whole hour of ``start`` (then the caller sums ``event_counts``). ``conn`` must be in one
+    snapshot (see the module docstring)."""
     if span not in SPANS or column not in AREA_COLUMNS:
         return None
     ow, oc, ec, ev = S.open_windows, S.open_counts, S.event_counts, S.events
@@ -231,7 +233,12 @@ def open_case_counts(conn: sa.Connection, column: str, start: datetime, span: ti
                                                for lv in LEVELS])
                      .where(ev.c.reported_at >= start, ev.c.reported_at < first_full, ev.c[column].is_not(None)))
     union = sa.union_all(*parts).subquery()
-    cols = list(union.c)
-    rows = conn.execute(sa.select(cols[0], *[sa.func.sum(c) for c in cols[1:]]).group_by(cols[0])).all()
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=["code", "n1", "n2", "n3", "n4"])
-    return frame.astype({"code": str, "n1": "int64", "n2": "int64", "n3": "int64", "n4": "int64"}).set_index("code")
+    per_level = sa.select(union.c.code, *[sa.func.sum(union.c[f"n{lv}"]).label(f"s{lv}") for lv in LEVELS]
+                          ).group_by(union.c.code).subquery()
+    sums = [per_level.c[f"s{lv}"] for lv in LEVELS]
+    size = sums[0] + sums[1] + sums[2] + sums[3]
+    severest = sa.case(*[(s > 0, lv) for lv, s in zip(LEVELS[:-1], sums[:-1], strict=True)], else_=LEVELS[-1])
+    rows = conn.execute(sa.select(per_level.c.code, size, severest).where(size > 0)).all()
+    codes, sizes, levels = zip(*rows, strict=True) if rows else ((), (), ())
+    return pd.DataFrame({"size": np.fromiter(sizes, "int64", len(rows)), "min": np.fromiter(levels, "int64", len(rows))},
+                        index=pd.Index(codes, dtype=object, name="code"))
