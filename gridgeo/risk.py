@@ -23,6 +23,7 @@ blue (IV).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -30,6 +31,8 @@ import numpy as np
 import pandas as pd
 
 from gridgeo.lifecycle import OPEN_STATUSES
+
+log = logging.getLogger(__name__)
 
 # risk level -> colour (0 = no open cases)
 RISK_COLORS: dict[int, str] = {
@@ -170,9 +173,22 @@ def risk_table(store, by: str, window: timedelta, now: datetime | None = None,
     if areas is None:
         areas = area_table(store.current_grid_set()[1], {v: k for k, v in BY_COLUMNS.items()}.get(by, by))
     now = now or datetime.now(UTC)
-    store.refresh_open_windows(now)
+    _refresh_rolling_sums(store, now)
     counts = open_case_counts(store.engine, column, now - window, rule.open_statuses, span=window)
     return _apply_rule(areas, counts, rule)
+
+
+def _refresh_rolling_sums(store, now: datetime) -> None:
+    """Move the store's rolling open-case sums forward when an hour behind; a store that cannot
+    be written here (a read replica, a read-only role) is read as it is (the read then sums
+    the hours the rolling sums lag by, or the whole window: still exact)."""
+    import sqlalchemy as sa
+
+    try:
+        store.refresh_open_windows(now)
+    except sa.exc.DBAPIError as exc:
+        log.warning("rolling open-case sums not refreshed (%s); /risk reads them as they are",
+                    str(getattr(exc, "orig", exc)).splitlines()[0])
 
 
 def _levels(open_cases: np.ndarray, max_severity: np.ndarray, households: np.ndarray,

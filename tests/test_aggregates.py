@@ -275,3 +275,36 @@ def test_rolling_open_sums_follow_writes_transitions_and_refreshes(store_url, de
             pd.testing.assert_frame_equal(got, expected)
             assert got["open_cases"].sum() > 0
     st.close()
+
+
+@pytest.mark.postgis
+def test_risk_on_a_read_only_role_reads_without_refreshing(pg_url, default_atlas, caplog):
+    """A /risk reader that may not write (a replica's role): the rolling sums are not refreshed,
+    a warning says so, and the answer is still exact (summed from the hourly aggregates)."""
+    url, drop = own_database(pg_url)
+    role = f"gridgeo_ro_{uuid.uuid4().hex[:6]}"
+    owner = open_store(url, seed_default=True)
+    seed_store(owner, default_atlas, days=1, per_day=300, seed=4, now=NOW)
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+        conn.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+    try:
+        reader = open_store(sa.make_url(url).set(username=role).render_as_string(hide_password=False),
+                            seed_default=False)
+        grids = reader.current_grid_set()[1]
+        with caplog.at_level("WARNING", logger="gridgeo.risk"):
+            got = risk_table(reader, "grid", timedelta(hours=24), NOW)
+        assert "not refreshed" in caplog.text and "permission denied" in caplog.text
+        expected = risk_by_area(owner.events_frame(NOW - timedelta(hours=24), None, now=NOW),
+                                area_table(grids, "grid"), "grid")
+        pd.testing.assert_frame_equal(got, expected)
+        assert got["open_cases"].sum() > 0
+        reader.close()
+    finally:
+        owner.close()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP OWNED BY {role}")
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+        admin.dispose()
+        drop()
