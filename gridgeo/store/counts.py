@@ -31,22 +31,12 @@ import sqlalchemy as sa
 from gridgeo.lifecycle import OPEN_STATUSES, RESOLVED_STATUSES, STATUSES
 from gridgeo.store import open_windows
 from gridgeo.store import schema as S
+from gridgeo.store.hours import hour_of, next_hour
 
 KEY_COLUMNS: tuple[str, ...] = ("bucket", "grid_code", "community_code", "street_code", "level", "category",
                                 "status")
 # the event columns the aggregates can be grouped by (besides the time bucket)
 GROUP_COLUMNS: tuple[str, ...] = ("grid_code", "community_code", "street_code", "level", "category", "status")
-
-
-def hour_of(ts: datetime) -> datetime:
-    """The UTC hour (bucket) a time falls in."""
-    return ts.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-
-
-def next_hour(ts: datetime) -> datetime:
-    """The first bucket starting at or after ``ts``."""
-    h = hour_of(ts)
-    return h if h == ts.astimezone(UTC) else h + timedelta(hours=1)
 
 
 def key_of(row: dict, status: str | None = None) -> tuple:

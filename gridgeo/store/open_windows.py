@@ -38,6 +38,7 @@ import sqlalchemy as sa
 
 from gridgeo.lifecycle import OPEN_STATUSES
 from gridgeo.store import schema as S
+from gridgeo.store.hours import next_hour
 
 # span -> the prefix of its columns in open_counts (one column per level: h24_1 ... h24_4)
 SPANS: dict[timedelta, str] = {timedelta(hours=24): "h24", timedelta(days=7): "d7", timedelta(days=30): "d30"}
@@ -55,13 +56,6 @@ def _span_s(span: timedelta) -> int:
 
 def _columns(span: timedelta) -> list[str]:
     return [f"{SPANS[span]}_{lv}" for lv in LEVELS]
-
-
-def first_full_hour(ts: datetime) -> datetime:
-    """The first whole UTC hour starting at or after ``ts``."""
-    ts = ts.astimezone(UTC)
-    hour = ts.replace(minute=0, second=0, microsecond=0)
-    return hour if hour == ts else hour + timedelta(hours=1)
 
 
 def _starts(conn: sa.Connection) -> dict[int, datetime]:
@@ -162,7 +156,7 @@ def refresh(conn: sa.Connection, now: datetime, *, backwards: bool = False) -> l
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
     starts, changed = _starts(conn), []
     for span in SPANS:
-        wanted = first_full_hour(now - span)
+        wanted = next_hour(now - span)
         start = starts.get(_span_s(span))
         if start is not None and (start == wanted or (start < wanted and wanted - start < STALE_AFTER)
                                   or (start > wanted and not backwards)):
@@ -203,7 +197,7 @@ def lag(conn: sa.Connection, now: datetime) -> timedelta | None:
         start = starts.get(_span_s(span))
         if start is None:
             return None
-        lags.append(first_full_hour(now - span) - start)
+        lags.append(next_hour(now - span) - start)
     return max(lags)
 
 
@@ -219,7 +213,7 @@ def open_case_counts(conn: sa.Connection, column: str, start: datetime, span: ti
     ow, oc, ec, ev = S.open_windows, S.open_counts, S.event_counts, S.events
     stored = conn.execute(sa.select(ow.c.start).where(ow.c.span_s == _span_s(span))).scalar_one_or_none()
     start = start.astimezone(UTC)
-    first_full = first_full_hour(start)
+    first_full = next_hour(start)
     if stored is None or _utc(stored) > first_full:
         return None
     stored = _utc(stored)
