@@ -77,7 +77,8 @@ def add_today_events(store, grids, n: int, prefix: str, level: int | None = None
     seconds = max(60, int((now - midnight).total_seconds()) - 30)
     pick = rng.choice(len(grids), n, replace=False)
     points = grids.geometry.iloc[pick].representative_point()
-    stamp = int(time.time())
+    stamp = time.time_ns()  # unique per call: two batches within one second must not share ids (the
+    # store ignores an event whose id it holds, so the second batch would vanish)
     events = [{"id": f"{prefix}{stamp}-{i}", "reported_at": (now - timedelta(seconds=int(rng.integers(30, seconds))))
                .isoformat(), "lon": p.x, "lat": p.y, "category": "neighbour_dispute",
                "level": level or int(rng.integers(1, 5)), "channel": "grid_worker"} for i, p in enumerate(points)]
