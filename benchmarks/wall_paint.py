@@ -4,7 +4,7 @@ Used by ``benchmarks/bench_tiles.py --wall DATA_DIR``. The data dir's SQLite sto
 (``gridgeo atlas import`` + ``atlas use`` when it does not hold it yet) and ``n_events`` events
 reported today (the wall shows today; added only while the store holds fewer events). The real API
 (``gridgeo serve``, its own process) serves tiles and colours on loopback (CORS for the app), and
-two Streamlit servers run app.py on the same store: one with GRIDGEO_TILES_URL (tile mode), one
+two Streamlit servers run the app on the same store: one with GRIDGEO_TILES_URL (tile mode), one
 without (every grid as GeoJSON, as today). For each and each screen size the servers are started
 afresh (``streamlit run app_server.py`` and ``gridgeo serve``, each with its start-up warm-up;
 ``warm_up=False``: ``app.py`` and ``--no-warm-up``, as before the warm-up existed) and, once they

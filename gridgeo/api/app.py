@@ -1,4 +1,4 @@
-"""The app factory: ``create_app(store=None, settings=None, plan_atoms_provider=None)``.
+"""The app factory: ``create_app(store=None, settings=None, plan_atoms_provider=None, warm_up=False)``.
 
 ``store``: a :class:`gridgeo.store.Store` (default: ``open_store(settings.store_url)`` at startup,
 closed at shutdown). ``warm_up``: once the store is open, warm the tiles and colours of the
