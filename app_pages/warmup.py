@@ -9,7 +9,8 @@ share (Streamlit's ``cache_resource``, so every later session finds them):
 - the page modules and the map libraries the wall imports, and the templates folium renders
   with (a wall base map of the active atlas is built and rendered once, in the mode the wall
   will use: vector tiles for a city with GRIDGEO_TILES_URL, else every grid as GeoJSON);
-- the store's pages of today's events (what the wall's first refresh reads).
+- the store's pages of today's events and the wall's figures of them computed once (KPIs, risk
+  by grid, the pushed layers rendered: the code paths of the wall's first refresh).
 
 Nothing here needs a browser session; any failure is reported on stderr and leaves the page to
 do the work itself on first use, as without the warm-up.
@@ -37,7 +38,7 @@ def warm_up() -> dict:
 
 
 def _warm() -> dict:
-    from app_pages import common, data
+    from app_pages import common
     from app_pages.mapview import TileSource, wall_base_map, wall_tile_base_map
     from gridgeo.config import get_settings
     from gridgeo.i18n import DEFAULT_LANG
@@ -51,6 +52,25 @@ def _warm() -> dict:
     else:
         m = wall_base_map(layers, DEFAULT_LANG)
     m.get_root().render()  # folium's and branca's templates compiled once
-    at = data.now()
-    data.load_events(common.atlas(), at - timedelta(hours=24), at)
+    _wall_figures(m, layers, tiles, DEFAULT_LANG)
     return {"grids": len(layers["grids"]), "tiles": tiles}
+
+
+def _wall_figures(m, layers: dict, tiles: bool, lang: str) -> None:
+    """What the wall's live fragment computes at each refresh, once over today's events (the
+    pushed layers rendered against the throwaway base map ``m``, as app_pages.fastmap does)."""
+    import pandas as pd
+
+    from app_pages import common, data
+    from app_pages.fastmap import _layer_string
+    from app_pages.mapview import area_frame, wall_live_layers
+
+    at = data.now()
+    events = data.load_events(common.atlas(), at - timedelta(hours=24), at)
+    today = events[pd.to_datetime(events["reported_at"], utc=True) >= data.today_window(at)[0]] \
+        if len(events) else events
+    data.kpis(today, at)
+    area_frame(layers, "grid", today, None, lang)
+    for idx, group in enumerate(wall_live_layers(layers, today, lang, tiles=tiles)):
+        if group is not None:
+            _layer_string(m, group, idx)
