@@ -58,11 +58,12 @@ def _warm() -> dict:
 
 def _wall_figures(m, layers: dict, tiles: bool, lang: str) -> None:
     """What the wall's live fragment computes at each refresh, once over today's events (the
-    pushed layers rendered against the throwaway base map ``m``, as app_pages.fastmap does)."""
+    pushed layers rendered on the throwaway base map ``m``). Not app_pages.fastmap: importing
+    streamlit-folium before the server runs declares its component where the server does not
+    look for it (the map frame then answers 404)."""
     import pandas as pd
 
     from app_pages import common, data
-    from app_pages.fastmap import _layer_string
     from app_pages.mapview import area_frame, wall_live_layers
 
     at = data.now()
@@ -71,6 +72,7 @@ def _wall_figures(m, layers: dict, tiles: bool, lang: str) -> None:
         if len(events) else events
     data.kpis(today, at)
     area_frame(layers, "grid", today, None, lang)
-    for idx, group in enumerate(wall_live_layers(layers, today, lang, tiles=tiles)):
+    for group in wall_live_layers(layers, today, lang, tiles=tiles):
         if group is not None:
-            _layer_string(m, group, idx)
+            group.add_to(m)
+    m.get_root().render()
