@@ -1,4 +1,4 @@
-"""gridgeo map app: `streamlit run app.py` (or `make run`).
+"""gridgeo map app: `streamlit run app.py`, or with a start-up warm-up `streamlit run app_server.py` (`make run`).
 
 Pages live in app_pages/: 地图 Map, 指挥大屏 Wall display, 研判 Review, 网格划分 Partition
 planner, 网格调整 Grid editor and 数据导入 Import; a listed page file is picked up when it exists.

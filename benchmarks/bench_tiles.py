@@ -17,10 +17,12 @@ The city is generated once into ``--atlas`` (default /tmp/gridgeo-bench-shenzhen
 to it, with ``--events`` open events for the colours.
 
 With ``--wall DATA_DIR``: the real wall (/wall of the Streamlit app) in tile mode against the
-GeoJSON path on the city in that data dir's store, at 1920x1080 and 3840x2160 (benchmarks/wall_paint.py).
+GeoJSON path on the city in that data dir's store, at 1920x1080 and 3840x2160 (benchmarks/wall_paint.py),
+each cold (servers just started, with their start-up warm-ups; ``--no-warm-up``: without them,
+as before) and warm.
 
 Usage: .venv/bin/python benchmarks/bench_tiles.py [--atlas DIR] [--pg URL] [--events 3000] [--no-browser]
-       [--wall DATA_DIR [--city-dir DIR] [--only-wall]]
+       [--wall DATA_DIR [--city-dir DIR] [--only-wall] [--no-warm-up] [--wall-modes tiles,geojson]]
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import math
 import shutil
 import statistics
 import sys
@@ -43,9 +44,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from gridgeo.tiles.view import view_tiles  # noqa: E402 - after the path set-up
+
 OUTLINE = Path("/work/shared/data/boundaries/440300.geojson")
 VIEW = (1920, 1080)
-R = 6378137.0
 
 
 def ensure_city(atlas_dir: Path, outline: Path) -> None:
@@ -86,27 +88,6 @@ def open_city_store(url: str, grids, n_events: int, fresh: bool = False):
         for start in range(0, len(events), 1000):
             store.add_events(events[start:start + 1000])
     return store
-
-
-def view_tiles(bounds, size=VIEW, tile_px: int = 512) -> tuple[int, list[tuple[int, int]]]:
-    """The server tiles (zoom, x/y list) Leaflet asks for in a ``size`` viewport fitted to WGS84
-    ``bounds`` (fitBounds with zoomSnap 0.25, tiles at the rounded zoom; a 512 px tile layer
-    asks for the tiles one zoom up, as layers.vector_tiles does by default)."""
-    def merc(lon, lat):
-        return R * math.radians(lon), R * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    (x0, y0), (x1, y1) = merc(bounds[0], bounds[1]), merc(bounds[2], bounds[3])
-    world = 2 * math.pi * R
-    zoom = math.log2(min(size[0] / ((x1 - x0) / world * 256), size[1] / ((y1 - y0) / world * 256)))
-    zoom = math.floor(zoom * 4) / 4
-    tz = round(zoom) - (1 if tile_px == 512 else 0)
-    m_per_px = world / (256 * 2 ** zoom)
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    half_w, half_h = size[0] / 2 * m_per_px, size[1] / 2 * m_per_px
-    n, span = 2 ** tz, world / 2 ** tz
-    xs = range(int((cx - half_w + world / 2) // span), int((cx + half_w + world / 2) // span) + 1)
-    ys = range(int((world / 2 - (cy + half_h)) // span), int((world / 2 - (cy - half_h)) // span) + 1)
-    return tz, [(x, y) for x in xs for y in ys if 0 <= x < n and 0 <= y < n]
 
 
 def geojson_path(store, grids) -> tuple[bytes, float]:
@@ -238,6 +219,9 @@ def main() -> None:
                              "city in this data dir's store (imported from --city-dir when missing)")
     parser.add_argument("--city-dir", default="/work/city/shenzhen")
     parser.add_argument("--only-wall", action="store_true", help="with --wall: only the wall numbers")
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
+                        help="with --wall: servers without their start-up warm-up (app.py, serve --no-warm-up)")
+    parser.add_argument("--wall-modes", default="tiles,geojson", help="with --wall: which walls (tiles, geojson)")
     args = parser.parse_args()
     if args.wall and args.only_wall:
         return wall(args)
@@ -289,9 +273,12 @@ def wall(args: argparse.Namespace) -> None:
     if not chromium:
         raise SystemExit("--wall needs chromium")
     Path(args.wall).mkdir(parents=True, exist_ok=True)
-    wall_numbers(Path(args.wall), Path(args.city_dir), "深圳市", args.events, chromium)
+    modes = tuple(m.strip() for m in args.wall_modes.split(","))
+    wall_numbers(Path(args.wall), Path(args.city_dir), "深圳市", args.events, chromium, warm_up=args.warm_up,
+                 modes=modes)
     if args.pg:
-        wall_numbers(Path(args.wall), Path(args.city_dir), "深圳市", args.events, chromium, pg_url=args.pg)
+        wall_numbers(Path(args.wall), Path(args.city_dir), "深圳市", args.events, chromium, pg_url=args.pg,
+                     warm_up=args.warm_up)
 
 
 if __name__ == "__main__":

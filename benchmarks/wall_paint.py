@@ -4,9 +4,12 @@ Used by ``benchmarks/bench_tiles.py --wall DATA_DIR``. The data dir's SQLite sto
 (``gridgeo atlas import`` + ``atlas use`` when it does not hold it yet) and ``n_events`` events
 reported today (the wall shows today; added only while the store holds fewer events). The real API
 (``gridgeo serve``, its own process) serves tiles and colours on loopback (CORS for the app), and
-two Streamlit servers run app.py on the same store: one with GRIDGEO_TILES_URL (tile mode), one
-without (every grid as GeoJSON, as today). For each and each screen size, headless Chromium
-opens /wall twice (servers cold, then warm) and reports:
+two Streamlit servers run the app on the same store: one with GRIDGEO_TILES_URL (tile mode), one
+without (every grid as GeoJSON, as today). For each and each screen size the servers are started
+afresh (``streamlit run app_server.py`` and ``gridgeo serve``, each with its start-up warm-up;
+``warm_up=False``: ``app.py`` and ``--no-warm-up``, as before the warm-up existed) and, once they
+say they are ready, a newly launched headless Chromium opens /wall twice: cold (the first viewer
+after the start, first browser) and warm (a new browser session after that). It reports:
 
 * first paint: navigation until every grid is drawn and coloured and the legend is up (tile mode:
   every visible grid tile loaded and the colours applied; GeoJSON: one SVG path per grid);
@@ -74,7 +77,8 @@ def add_today_events(store, grids, n: int, prefix: str, level: int | None = None
     seconds = max(60, int((now - midnight).total_seconds()) - 30)
     pick = rng.choice(len(grids), n, replace=False)
     points = grids.geometry.iloc[pick].representative_point()
-    stamp = int(time.time())
+    stamp = time.time_ns()  # unique per call: two batches within one second must not share ids (the
+    # store ignores an event whose id it holds, so the second batch would vanish)
     events = [{"id": f"{prefix}{stamp}-{i}", "reported_at": (now - timedelta(seconds=int(rng.integers(30, seconds))))
                .isoformat(), "lon": p.x, "lat": p.y, "category": "neighbour_dispute",
                "level": level or int(rng.integers(1, 5)), "channel": "grid_worker"} for i, p in enumerate(points)]
@@ -174,23 +178,23 @@ def risk_refresh(store, grids, frame) -> tuple[list[dict], list[dict]]:
 
 
 @contextlib.contextmanager
-def api_process(data_dir: Path, port: int, origin: str, pg_url: str | None = None) -> Iterator[str]:
-    """``gridgeo serve`` on the data dir's store (or ``pg_url``) in its own process, CORS for ``origin``."""
+def api_process(data_dir: Path, port: int, origin: str, pg_url: str | None = None,
+                warm_up: bool = True) -> Iterator[str]:
+    """``gridgeo serve`` on the data dir's store (or ``pg_url``) in its own process, CORS for
+    ``origin``; yields once it answers (and, with ``warm_up``, once its warm-up finished)."""
     env = {**os.environ, "GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_CORS_ORIGINS": origin}
     env.pop("GRIDGEO_DATABASE_URL", None)
     if pg_url:
         env["GRIDGEO_DATABASE_URL"] = pg_url
     log = open(data_dir / "api.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "gridgeo", "serve", "--port", str(port),
-                             "--read-access", "localhost"], env=env, stdout=log, stderr=subprocess.STDOUT)
+                             "--read-access", "localhost", *([] if warm_up else ["--no-warm-up"])],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"{base}/tiles/colours", timeout=2)  # noqa: S310 - loopback
-                break
-            except OSError:
-                time.sleep(0.2)
+        t0 = time.perf_counter()
+        state = _wait_api(base, warm_up)
+        print(f"    api ready in {time.perf_counter() - t0:.1f} s after its start; warm-up {state}")
         yield base
     finally:
         proc.terminate()
@@ -198,56 +202,121 @@ def api_process(data_dir: Path, port: int, origin: str, pg_url: str | None = Non
         log.close()
 
 
-def run_mode(browser, base: str, label: str, store, grids) -> None:
-    """Both screen sizes, cold then warm, of one Streamlit server; printed."""
+def _wait_api(base: str, warm_up: bool) -> str:
+    """Wait until the API answers (with ``warm_up``: until its warm-up finished); the warm-up line."""
+    import json
+
+    for _ in range(3000):
+        try:
+            with urllib.request.urlopen(f"{base}/api/v1/health", timeout=2) as resp:  # noqa: S310 - loopback
+                state = json.load(resp).get("warm_up")
+            if not warm_up or (state and state["state"] != "running"):
+                return "off" if not warm_up else f"{state['state']} ({state['tiles']} tiles, {state['seconds']} s)"
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError("the API did not get ready")
+
+
+def _app_warm_up_line(log_dir: Path) -> str:
+    """What app_server.py's warm-up printed in the Streamlit log ("off" without it)."""
+    lines = [line for line in (log_dir / "streamlit.log").read_text(errors="replace").splitlines()
+             if line.startswith("gridgeo app warm-up:")]
+    return lines[-1].split(":", 1)[1].strip() if lines else "off"
+
+
+def launch(pw, chromium: str):
+    """A newly launched headless Chromium."""
+    return pw.chromium.launch(executable_path=chromium, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+
+
+def print_load(label: str, size, run: str, r: dict) -> None:
+    """One load's first paint and bytes."""
+    print(f"  wall {label:7s} {size[0]}x{size[1]} {run}: first paint {r['paint_s']:5.2f} s (map frame "
+          f"{r['map_s']:5.2f} s of it), received {r['bytes'] / 1e6:6.2f} MB (websocket {r['ws'] / 1e6:.2f} MB, "
+          f"tiles {r['tiles'] / 1e6:.2f} MB); page scroll {r['scroll']} px; {load_average()}")
+
+
+def load_average() -> str:
+    """The machine's load average now (the numbers are inflated by other jobs)."""
+    return "load " + " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def run_mode(pw, chromium: str, servers, label: str, store, grids) -> None:
+    """For each screen size: the servers started afresh (``servers()``: a context yielding the
+    app's URL once both are ready), a new browser, /wall cold then warm; printed."""
     tile_mode = label.startswith("tiles")
     for size in SIZES:
-        for run in ("cold", "warm"):
-            r = one_load(browser, f"{base}/wall", size, tile_mode, len(grids),
-                         f"wall_{label}_{size[0]}_{run}.png")
-            print(f"  wall {label:7s} {size[0]}x{size[1]} {run}: first paint {r['paint_s']:5.2f} s (map frame "
-                  f"{r['map_s']:5.2f} s of it), received {r['bytes'] / 1e6:6.2f} MB (websocket {r['ws'] / 1e6:.2f} MB, "
-                  f"tiles {r['tiles'] / 1e6:.2f} MB); page scroll {r['scroll']} px")
-            if run == "warm":
-                idle, changed = refresh_bytes(r, store, grids)
-                print(f"    received per refresh: {idle / 1e3:.1f} KB with nothing new, {changed / 1e3:.1f} KB after "
-                      f"20 new level-I events")
-            if tile_mode and run == "warm":
-                changed, same = risk_refresh(store, grids, r["frame"])
-                ms = statistics.median(s["refresh_ms"] for s in changed)
-                each = ", ".join(f"{s['refresh_ms']:.0f}" for s in changed)
-                print(f"    risk refresh in the browser after 20 new events: median {ms:.0f} ms of 5 "
-                      f"({each}) with the /tiles/colours fetch, "
-                      f"restyle {statistics.median(s['apply_ms'] for s in changed):.1f} ms, "
-                      f"{statistics.median(s['new_restyled'] for s in changed):.0f} grids restyled; nothing new: median "
-                      f"{statistics.median(s['refresh_ms'] for s in same):.0f} ms; "
-                      f"tile requests {same[-1]['requested']} (no more than at first paint); "
-                      f"failed colour fetches {same[-1]['failed']}")
-            r["ctx"].close()
+        with servers() as base:
+            browser = launch(pw, chromium)
+            for run in ("cold", "warm"):
+                r = one_load(browser, f"{base}/wall", size, tile_mode, len(grids),
+                             f"wall_{label}_{size[0]}_{run}.png")
+                print_load(label, size, run, r)
+                _after_warm_load(r, run, tile_mode, store, grids)
+                r["ctx"].close()
+            browser.close()
+
+
+def _after_warm_load(r: dict, run: str, tile_mode: bool, store, grids) -> None:
+    """After the warm load: bytes per refresh and (tile mode) the browser's risk refresh; printed."""
+    if run != "warm":
+        return
+    idle, changed = refresh_bytes(r, store, grids)
+    print(f"    received per refresh: {idle / 1e3:.1f} KB with nothing new, {changed / 1e3:.1f} KB after "
+          f"20 new level-I events")
+    if not tile_mode:
+        return
+    changed, same = risk_refresh(store, grids, r["frame"])
+    ms = statistics.median(s["refresh_ms"] for s in changed)
+    each = ", ".join(f"{s['refresh_ms']:.0f}" for s in changed)
+    print(f"    risk refresh in the browser after 20 new events: median {ms:.0f} ms of 5 "
+          f"({each}) with the /tiles/colours fetch, "
+          f"restyle {statistics.median(s['apply_ms'] for s in changed):.1f} ms, "
+          f"{statistics.median(s['new_restyled'] for s in changed):.0f} grids restyled; nothing new: median "
+          f"{statistics.median(s['refresh_ms'] for s in same):.0f} ms; "
+          f"tile requests {same[-1]['requested']} (no more than at first paint); "
+          f"failed colour fetches {same[-1]['failed']}")
+
+
+@contextlib.contextmanager
+def servers(data_dir: Path, tile_mode: bool, pg_url: str | None, warm_up: bool) -> Iterator[str]:
+    """The API (tile mode) and a Streamlit server started afresh on the data dir's store; yields
+    the app's URL once both are ready (with ``warm_up``: once both warm-ups finished)."""
+    from streamlit_server import free_port, streamlit_server
+
+    api_port, app_port = free_port(), free_port()
+    env = {"GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_WALL_REFRESH_S": str(REFRESH_S)}
+    script = ROOT / ("app_server.py" if warm_up else "app.py")
+    with contextlib.ExitStack() as stack:
+        if tile_mode:
+            api = stack.enter_context(api_process(data_dir, api_port, f"http://127.0.0.1:{app_port}", pg_url, warm_up))
+            env["GRIDGEO_TILES_URL"] = api
+        t0 = time.perf_counter()
+        base = stack.enter_context(streamlit_server(script, data_dir, env, port=app_port, start_timeout_s=300,
+                                                    database_url=pg_url))
+        print(f"    app ({script.name}) ready in {time.perf_counter() - t0:.1f} s after its start; warm-up "
+              f"{_app_warm_up_line(data_dir)}; {load_average()}")
+        yield base
 
 
 def wall_numbers(data_dir: Path, city_dir: Path, name: str, n_events: int, chromium: str,
-                 pg_url: str | None = None) -> None:
+                 pg_url: str | None = None, warm_up: bool = True, modes=("tiles", "geojson")) -> None:
     """The whole comparison (see the module docstring), printed; with ``pg_url`` the tile mode on
-    PostGIS instead (API and app on that store)."""
+    PostGIS instead (API and app on that store); ``warm_up=False``: servers without their
+    start-up warm-up (app.py, ``gridgeo serve --no-warm-up``); ``modes``: which walls ("tiles",
+    "geojson"; on PostGIS tiles only)."""
     from playwright.sync_api import sync_playwright
-    from streamlit_server import free_port, streamlit_server
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     store, grids = city_store(data_dir, city_dir, name, n_events, pg_url)
     print(f"wall{' on PostGIS' if pg_url else ''}: {len(grids):,} grids, {store.count_events():,} events in the "
-          f"store; refresh every {REFRESH_S} s")
-    api_port, tile_port, geo_port = free_port(), free_port(), free_port()
-    env = {"GRIDGEO_DATA_DIR": str(data_dir), "GRIDGEO_WALL_REFRESH_S": str(REFRESH_S)}
-    with api_process(data_dir, api_port, f"http://127.0.0.1:{tile_port}", pg_url), sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        tiles_env = {**env, "GRIDGEO_TILES_URL": f"http://127.0.0.1:{api_port}"}
-        with streamlit_server(ROOT / "app.py", data_dir, tiles_env, port=tile_port, start_timeout_s=120,
-                              database_url=pg_url) as base:
-            run_mode(browser, base, "tiles-pg" if pg_url else "tiles", store, grids)
-        if not pg_url:
-            with streamlit_server(ROOT / "app.py", data_dir, env, port=geo_port, start_timeout_s=120) as base:
-                run_mode(browser, base, "geojson", store, grids)
-        browser.close()
+          f"store; refresh every {REFRESH_S} s; servers {'with' if warm_up else 'without'} their start-up warm-up")
+    with sync_playwright() as pw:
+        walls = ([("tiles-pg" if pg_url else "tiles", True)] if "tiles" in modes or pg_url else []) + \
+            ([("geojson", False)] if "geojson" in modes and not pg_url else [])
+        for label, tile_mode in walls:
+            run_mode(pw, chromium, lambda tile_mode=tile_mode: servers(data_dir, tile_mode, pg_url, warm_up),
+                     label, store, grids)
     store.close()

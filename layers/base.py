@@ -16,6 +16,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from gridgeo.crs import transform_geometries
+from gridgeo.tiles.view import START_ZOOM
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def base_map(
         minx, maxx, miny, maxy = float(lon[0]), float(lon[1]), float(lat[0]), float(lat[1])
     m = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
-        zoom_start=12,
+        zoom_start=START_ZOOM,  # the API warms the tiles of this view too (gridgeo.tiles.view)
         tiles=None,
         control_scale=True,
         min_zoom=min_zoom,

@@ -1,9 +1,11 @@
 """The city wall in tile mode, end to end in real headless Chromium: a small generated city
 (two districts, a few hundred grids) is the active atlas; the real API serves its tiles and
 colours (CORS for the app's origin, reads only with the wall's viewer key) and a real Streamlit
-server runs /wall with GRIDGEO_TILES_URL set. Every grid is drawn from tiles; an event posted
-through the API turns its grid red at the next browser refresh, with no tile fetched again, no
-reload of the page, and no request leaving localhost."""
+server runs /wall with GRIDGEO_TILES_URL set, both with their start-up warm-ups (the API's
+gridgeo.api.warmup, the app's app_server.py). Every grid is drawn from tiles, each of them cut
+at start-up (the first viewer builds none); an event posted through the API turns its grid red
+at the next browser refresh, with no tile fetched again, no reload of the page, and no request
+leaving localhost."""
 
 from __future__ import annotations
 
@@ -44,8 +46,9 @@ def _event(eid: str, point, level: int) -> dict:
 
 @pytest.fixture(scope="module")
 def wall_city(tmp_path_factory):
-    """(wall URL, API base, store, grids): the city active in a SQLite store, the API on loopback
-    (token reads, CORS for the app), Streamlit in tile mode on the wall's viewer key."""
+    """(wall URL, API base, store, grids, API app, data dir with streamlit.log): the city active in a SQLite store, the API on
+    loopback (token reads, CORS for the app), Streamlit in tile mode on the wall's viewer key; both
+    ready and warmed up."""
     from gridgeo.api.app import create_app
     from gridgeo.config import Settings
     from gridgeo.store import identities, open_store
@@ -63,9 +66,11 @@ def wall_city(tmp_path_factory):
     settings = Settings(api_token=ADMIN, read_access="token", cors_origins=(f"http://127.0.0.1:{app_port}",))
     env = {"GRIDGEO_DATA_DIR": str(tmp), "GRIDGEO_TILES_URL": f"http://127.0.0.1:{api_port}",
            "GRIDGEO_TILES_MIN_GRIDS": "100", "GRIDGEO_WALL_KEY": key, "GRIDGEO_WALL_REFRESH_S": str(REFRESH_S)}
-    with api_server(create_app(store, settings), port=api_port) as api, \
-            streamlit_server(ROOT / "app.py", tmp, env, port=app_port) as app:
-        yield f"{app}/wall", api, store, grids
+    api_app = create_app(store, settings, warm_up=True)
+    with api_server(api_app, port=api_port) as api, \
+            streamlit_server(ROOT / "app_server.py", tmp, env, port=app_port) as app:
+        assert api_app.state.warm_up.finished.wait(120)
+        yield f"{app}/wall", api, store, grids, api_app, tmp
     store.close()
 
 
@@ -88,16 +93,19 @@ def test_wall_draws_tiles_and_recolours_a_grid_without_tiles_or_reload(wall_city
     import httpx
     from playwright.sync_api import sync_playwright
 
-    url, api, _store, grids = wall_city
+    url, api, _store, grids, api_app, _tmp = wall_city
     red, orange, navy = RISK_COLORS[1], RISK_COLORS[2], "#1b2c44"
     tiles: list[str] = []
     external: list[str] = []
     with sync_playwright() as p:
         page = _page(p, chromium_path, external)
         page.on("request", lambda r: tiles.append(r.url) if ".pbf" in r.url and r.method == "GET" else None)
+        cache = api_app.state.tiles.cache
+        built = cache.misses
         page.goto(url, wait_until="domcontentloaded")
         frame = _tile_frame(page)
         frame.locator(".gg-legend").first.wait_for(timeout=30_000)
+        assert cache.misses == built and cache.hits >= len(tiles) > 0  # every tile was cut at start-up
         colours = frame.evaluate(TILE_COLOURS_JS)
         assert set(colours) == set(grids["code"])  # every grid drawn from tiles, keyed by code
         codes = list(grids["code"])
@@ -149,7 +157,7 @@ def _page(p, chromium_path: str, external: list[str]):
 def test_map_page_draws_tiles_and_a_click_opens_the_grid_card(wall_city, chromium_path):
     from playwright.sync_api import sync_playwright
 
-    url, _api, _store, grids = wall_city
+    url, _api, _store, grids, _app, _tmp = wall_city
     target = grids.iloc[20]
     point = target.geometry.representative_point()
     external: list[str] = []
@@ -173,3 +181,18 @@ def test_map_page_draws_tiles_and_a_click_opens_the_grid_card(wall_city, chromiu
         page.screenshot(path=str(SHOTS / "map_tiles_test_card_1920.png"))
         page.context.browser.close()
     assert external == [], external[:5]
+
+
+def test_both_servers_warmed_up_before_the_first_viewer(wall_city):
+    import ast
+
+    import httpx
+
+    _url, api, _store, grids, _app, tmp = wall_city
+    health = httpx.get(f"{api}/api/v1/health", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=30).json()
+    assert health["warm_up"]["state"] == "done" and health["warm_up"]["tiles"] > 0, health
+    assert health["warm_up"]["version"] == health["grid_set_version"]
+    lines = [line for line in (tmp / "streamlit.log").read_text().splitlines() if "gridgeo app warm-up:" in line]
+    assert len(lines) == 1, lines
+    result = ast.literal_eval(lines[0].split("warm-up:", 1)[1].strip())
+    assert result["tiles"] is True and result["grids"] == len(grids) and result["seconds"] > 0

@@ -1,10 +1,13 @@
-"""The app factory: ``create_app(store=None, settings=None, plan_atoms_provider=None)``.
+"""The app factory: ``create_app(store=None, settings=None, plan_atoms_provider=None, warm_up=False)``.
 
 ``store``: a :class:`gridgeo.store.Store` (default: ``open_store(settings.store_url)`` at startup,
-closed at shutdown). ``settings``: :class:`gridgeo.config.Settings` (default ``get_settings()``).
+closed at shutdown). ``warm_up``: once the store is open, warm the tiles and colours of the
+current grid set in the background (:mod:`gridgeo.api.warmup`; ``gridgeo serve`` does, tests
+need not). ``settings``: :class:`gridgeo.config.Settings` (default ``get_settings()``).
 ``plan_atoms_provider(start, store)``: how the plan endpoints build a starting plan (default:
 atoms of the default atlas). ``uvicorn gridgeo.api.app:create_app --factory`` builds it from the
-environment (what ``gridgeo serve --workers N`` runs in each worker).
+environment; ``create_served_app`` is that with the warm-up (what ``gridgeo serve --workers N``
+runs in each worker).
 """
 
 from __future__ import annotations
@@ -43,19 +46,26 @@ class StoreHolder:
         return self.store
 
     @asynccontextmanager
-    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
-        """Open the store and build the grid index before traffic; close an owned store after."""
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        """Open the store and build the grid index before traffic, then start the warm-up when
+        the app has one (``app.state.warm_up``); close an owned store after."""
         store = await run_in_threadpool(self.get)
         version = await run_in_threadpool(store.current_version)
         if version is not None:
             await run_in_threadpool(store.grid_index, version)
+        warm_up = getattr(app.state, "warm_up", None)
+        if warm_up is not None:
+            from gridgeo.tiles import TileService
+
+            app.state.tiles = TileService(store)  # the one the tile router serves from
+            warm_up.start(store, app.state.tiles)
         yield
         if self.owned:
             store.close()
 
 
 def create_app(store: Any = None, settings: Settings | None = None,
-               plan_atoms_provider: Callable[[str, Any], Any] | None = None) -> FastAPI:
+               plan_atoms_provider: Callable[[str, Any], Any] | None = None, warm_up: bool = False) -> FastAPI:
     """The event and plan service over ``store`` (see the module docstring)."""
     from gridgeo.api.routers.plans import default_atoms_provider
 
@@ -69,6 +79,10 @@ def create_app(store: Any = None, settings: Settings | None = None,
     app.state.committer = GroupCommit(holder.get)
     app.state.shared_results = SharedResults(settings.result_cache_s)
     app.state.plan_atoms_provider = plan_atoms_provider or default_atoms_provider
+    if warm_up:
+        from gridgeo.api.warmup import WarmUp
+
+        app.state.warm_up = WarmUp()
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -77,3 +91,8 @@ def create_app(store: Any = None, settings: Settings | None = None,
 
         app.add_middleware(TileCors, origins=settings.cors_origins)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """``create_app`` from the environment with the start-up warm-up (``gridgeo serve --workers N``)."""
+    return create_app(warm_up=True)

@@ -115,6 +115,7 @@ class Health(_Open):
     status: str
     backend: str
     grid_set_version: int | None = None
+    warm_up: dict | None = None  # gridgeo.api.warmup.WarmUp.as_dict(), when the app warms up
 
 
 class PlanRow(_Open):

@@ -2,7 +2,10 @@
 
 Writes need ``Authorization: Bearer <GRIDGEO_API_TOKEN>``; when the variable is not set a
 random token is generated for this run and printed once. Reads are open to loopback clients
-(``--read-access`` / GRIDGEO_READ_ACCESS: open, localhost or token).
+(``--read-access`` / GRIDGEO_READ_ACCESS: open, localhost or token). Once the store is open the
+service warms the current grid set's tiles and risk colours in the background
+(gridgeo.api.warmup; ``--no-warm-up`` skips it); ``/api/v1/health`` says when it is done
+(``warm_up.state``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="worker processes (default 1; each opens the store, SQLite serializes writes)")
     parser.add_argument("--access-log", action="store_true", help="log every request")
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
+                        help="do not warm the current grid set's tiles and colours at start-up (gridgeo.api.warmup)")
 
 
 def _check_listen(host: str, port: int) -> None:
@@ -84,11 +89,12 @@ def run(args: argparse.Namespace) -> int:
         os.environ["GRIDGEO_READ_ACCESS"] = settings.read_access
         os.environ["GRIDGEO_DATABASE_URL"] = store.url
         options = {**uvicorn_options(settings), "http": "gridgeo.api.connections:GuardedHttpProtocol"}
-        uvicorn.run("gridgeo.api.app:create_app", factory=True, workers=args.workers, host=args.host,
+        factory = "create_served_app" if args.warm_up else "create_app"
+        uvicorn.run(f"gridgeo.api.app:{factory}", factory=True, workers=args.workers, host=args.host,
                     port=args.port, log_level="warning", access_log=args.access_log, **options)
         return 0
     try:
-        uvicorn.run(create_app(store, settings), host=args.host, port=args.port, log_level="warning",
+        uvicorn.run(create_app(store, settings, warm_up=args.warm_up), host=args.host, port=args.port, log_level="warning",
                     access_log=args.access_log, **uvicorn_options(settings))
     finally:
         store.close()

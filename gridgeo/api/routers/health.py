@@ -1,4 +1,6 @@
-"""``GET /api/v1/health``: 200 ``{"ok": true, "status": "ok", "backend", "grid_set_version"}``, or 503
+"""``GET /api/v1/health``: 200 ``{"ok": true, "status": "ok", "backend", "grid_set_version"}`` (and
+``warm_up``: the start-up warm-up's ``state`` running/done/failed, ``version``, ``tiles``, ``seconds``,
+when the app runs one: gridgeo.api.warmup), or 503
 ``{"ok": false, "status": "degraded", "message"}`` with ``Retry-After`` when the store does not
 answer (it recovers by itself when the database is back). Same read access as the data."""
 
@@ -30,4 +32,8 @@ def health(request: Request) -> JSONOut:
         message = outage.message if outage else f"the store does not answer ({type(exc).__name__})"
         return JSONOut({"ok": False, "status": "degraded", "backend": backend, "message": message},
                        status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
-    return JSONOut({"ok": True, "status": "ok", "backend": backend, "grid_set_version": version})
+    out = {"ok": True, "status": "ok", "backend": backend, "grid_set_version": version}
+    warm_up = getattr(request.app.state, "warm_up", None)
+    if warm_up is not None:
+        out["warm_up"] = warm_up.as_dict()
+    return JSONOut(out)
