@@ -8,9 +8,9 @@ peak memory (``ru_maxrss`` of the client, and of each Dask worker) is its own:
   the chunking: the memory to beat;
 - ``chunked, in-process``; ``chunked, dask 1 worker``; ``chunked, dask 2 workers``.
 
-Printed: per configuration the time of every stage (refine, apportion, adjacency, regionalize,
-assemble, total), atoms per second, client and worker peak memory and the load average
-(``os.getloadavg``, the machine is shared) before and after; then the 2-vs-1-worker ratio per
+Printed: per configuration the time of every stage (refine, apportion, regionalize: with each
+community's adjacency, built in its task; assemble, total), atoms per second, client and worker
+peak memory and the load average (``os.getloadavg``, the machine is shared) before and after; then the 2-vs-1-worker ratio per
 stage and for the whole run (goal ≥ 1.7× on a 2-core machine).
 
 The clusters are started before the clock runs (a long-lived cluster is how a city runs it),
@@ -40,7 +40,7 @@ from gridgeo.partition.engine import Engine  # noqa: E402
 
 CONFIGS = {"whole, in-process": (None, 0), "chunked, in-process": ("street", 0),
            "chunked, dask 1 worker": ("street", 1), "chunked, dask 2 workers": ("street", 2)}
-STAGES = ("refine_s", "apportion_s", "adjacency_s", "regionalize_s", "assemble_s", "total_s")
+STAGES = ("refine_s", "apportion_s", "regionalize_s", "assemble_s", "total_s")
 
 
 def subset(atlas, n: int | None):

@@ -152,12 +152,13 @@ def apportion_chunked(atoms: gpd.GeoDataFrame, units: gpd.GeoDataFrame, plan: Ch
                       legacy: gpd.GeoDataFrame | None = None,
                       primary_layer: str | None = None) -> tuple[gpd.GeoDataFrame, dict]:
     """:func:`~gridgeo.partition.apportion.apportion`, with the unit-atom overlays run chunk by chunk."""
-    comm = atoms["community"].astype(str).to_numpy(dtype=object)
+    by_comm = atoms.groupby(atoms["community"].astype(str).to_numpy(dtype=object), sort=False).indices
     geoms = units.geometry.values if len(units) else np.zeros(0, dtype=object)
     unit_tree = shapely.STRtree(geoms)
     tasks = []
+    none = np.zeros(0, dtype=np.intp)
     for codes, halo in zip(plan.codes, plan.halos, strict=True):
-        a_idx = np.flatnonzero(np.isin(comm, codes))
+        a_idx = np.sort(np.concatenate([by_comm.get(c, none) for c in codes]))
         u_idx = _near(unit_tree, halo) if len(geoms) else np.zeros(0, dtype=int)
         tasks.append((atoms.geometry.values[a_idx], a_idx, geoms[u_idx], u_idx))
     links = session.map(_links_task, tasks, "apportion", weights=[float(len(t[1])) for t in tasks])

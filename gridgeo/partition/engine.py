@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from functools import partial
 
 from gridgeo.errors import InputError
-from gridgeo.partition.regionalize import CommunityProblem, CommunityResult, solve_community
+from gridgeo.partition.problems import CommunityInput, solve_input
+from gridgeo.partition.regionalize import CommunityResult
 
 Progress = Callable[[str, float], None]
 
@@ -71,7 +72,9 @@ class Session:
             from dask.distributed import as_completed
 
             token = uuid.uuid4().hex[:8]
-            futures = self.client.map(fn, [items[i] for i in order],
+            # pure=False: the keys are given, and a pure map would tokenize every input (pickling
+            # every geometry) in the client before sending anything
+            futures = self.client.map(fn, [items[i] for i in order], pure=False,
                                       key=[f"{name}-{token}-{i}" for i in order])
             for done, fut in enumerate(as_completed(futures), start=1):
                 if progress:
@@ -101,10 +104,11 @@ def open_session(engine: Engine) -> Iterator[Session]:
         yield Session(engine)
 
 
-def solve_problems(problems: list[CommunityProblem], seed: int, engine: Engine,
+def solve_problems(problems: list[CommunityInput], seed: int, engine: Engine,
                    progress: Progress | None = None, session: Session | None = None) -> list[CommunityResult]:
-    """Solve every community problem on ``engine`` (or an open ``session`` of it); results in the
-    order of ``problems``. The biggest communities are submitted first."""
+    """Solve every community on ``engine`` (or an open ``session`` of it); results in the order
+    of ``problems``. Each task builds its community's adjacency and problem
+    (:func:`~gridgeo.partition.problems.solve_input`). The biggest communities are submitted first."""
     if session is None:
         with open_session(engine) as opened:
             return solve_problems(problems, seed, engine, progress, opened)
@@ -113,7 +117,7 @@ def solve_problems(problems: list[CommunityProblem], seed: int, engine: Engine,
         if progress:
             progress(f"regionalize {problems[index].community}", done / total)
 
-    return session.map(partial(solve_community, seed=seed), problems, "community",
+    return session.map(partial(solve_input, seed=seed), problems, "community",
                        weights=[float(len(p.households)) for p in problems], progress=tick)
 
 
