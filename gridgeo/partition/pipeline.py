@@ -175,20 +175,24 @@ class _Stages:
     session: Session
     plan: ChunkPlan | None
     cache: dict = field(default_factory=dict)
+    links: tuple | None = None  # the unit-atom links the chunks made with the last atoms
 
     def refine(self, lines: list) -> gpd.GeoDataFrame:
-        """The atoms, with ``lines`` (metric) noded in."""
+        """The atoms, with ``lines`` (metric) noded in (chunked: linked to the units in the same tasks)."""
         extra = np.asarray(lines, dtype=object) if lines else None
         if self.plan is None:
             return refine(self.comms, self.frames, self.report, extra_lines=extra, current=self.current)
-        return refine_chunked(self.comms, self.frames, self.report, self.plan, self.session, extra_lines=extra,
-                              current=self.current, cache=self.cache)
+        atoms, self.links = refine_chunked(self.comms, self.frames, self.report, self.plan, self.session,
+                                           extra_lines=extra, current=self.current, cache=self.cache,
+                                           units=self.units)
+        return atoms
 
     def apportion(self, atoms: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict]:
         """The atoms with their counts, and the apportion report."""
         if self.plan is None:
             return apportion(atoms, self.units, self.legacy, self.primary_layer)
-        return apportion_chunked(atoms, self.units, self.plan, self.session, self.legacy, self.primary_layer)
+        return apportion_chunked(atoms, self.units, self.plan, self.session, self.legacy, self.primary_layer,
+                                 links=self.links)
 
 
 def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
