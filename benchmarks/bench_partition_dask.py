@@ -147,7 +147,7 @@ def main() -> None:
     first = next(iter(rows.values()), None)
     if first:
         print(f"{first['atoms']} atoms, {first['grids']} grids, {first['communities']} communities, "
-              f"{first['chunks']['count']} chunks")
+              f"{first['chunks']['count']} chunks (refined per round: {first['chunks'].get('refined_per_round')})")
     one, two = rows.get("chunked, dask 1 worker"), rows.get("chunked, dask 2 workers")
     if one and two:
         print("2 workers vs 1: " + ", ".join(f"{s[:-2]} {one[s] / two[s]:.2f}x" for s in STAGES))

@@ -76,15 +76,11 @@ class Session:
             # every geometry) in the client before sending anything
             futures = self.client.map(fn, [items[i] for i in order], pure=False,
                                       key=[f"{name}-{token}-{i}" for i in order])
-            position = {fut.key: i for fut, i in zip(futures, order, strict=True)}
-            # each result is fetched as soon as its task completes, while the others run, and
-            # its future dropped (the worker frees it); a failed task raises here
-            completed = as_completed(futures, with_results=True)
-            del futures
-            for done, (fut, res) in enumerate(completed, start=1):
-                results[position[fut.key]] = res
+            for done, fut in enumerate(as_completed(futures), start=1):
                 if progress:
-                    progress(done, n, position[fut.key])
+                    progress(done, n, int(fut.key.rsplit("-", 1)[1]))
+            for i, res in zip(order, self.client.gather(futures), strict=True):
+                results[i] = res
             return results
         mapped = self.pool.map(fn, [items[i] for i in order], chunksize=1) if self.pool is not None and n > 1 \
             else map(fn, (items[i] for i in order))

@@ -176,15 +176,18 @@ class _Stages:
     plan: ChunkPlan | None
     cache: dict = field(default_factory=dict)
     links: tuple | None = None  # the unit-atom links the chunks made with the last atoms
+    rounds: list[int] = field(default_factory=list)  # chunks refined in each round
 
     def refine(self, lines: list) -> gpd.GeoDataFrame:
         """The atoms, with ``lines`` (metric) noded in (chunked: linked to the units in the same tasks)."""
         extra = np.asarray(lines, dtype=object) if lines else None
         if self.plan is None:
             return refine(self.comms, self.frames, self.report, extra_lines=extra, current=self.current)
+        before = len(self.cache)
         atoms, self.links = refine_chunked(self.comms, self.frames, self.report, self.plan, self.session,
                                            extra_lines=extra, current=self.current, cache=self.cache,
                                            units=self.units)
+        self.rounds.append(len(self.cache) - before)
         return atoms
 
     def apportion(self, atoms: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict]:
@@ -400,7 +403,8 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "n_jobs": n_jobs,
         "engine": engine.describe(),
-        "chunks": {"by": chunk_by or "none", "count": len(plan.codes) if plan else 1, "halo_m": halo_m},
+        "chunks": {"by": chunk_by or "none", "count": len(plan.codes) if plan else 1, "halo_m": halo_m,
+                   "refined_per_round": stages.rounds},
     }
     tick("done", 1.0)
     return PartitionResult(to_wgs84_valid(grids), crosswalk, metrics, to_wgs84_valid(atoms))
