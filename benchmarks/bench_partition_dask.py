@@ -8,11 +8,14 @@ peak memory (``ru_maxrss`` of the client, and of each Dask worker) is its own:
   the chunking: the memory to beat;
 - ``chunked, in-process``; ``chunked, dask 1 worker``; ``chunked, dask 2 workers``.
 
-Printed: per configuration the time of every stage (refine, apportion, regionalize: with each
-community's adjacency, built in its task; assemble, total), atoms per second, client and worker
-peak memory and the load average (``os.getloadavg``, the machine is shared) before and after, and the CPU seconds of the client
-and of each worker during the run (load-independent: the client's are the serial part); then the 2-vs-1-worker ratio per
-stage and for the whole run (goal ≥ 1.7× on a 2-core machine).
+Printed: per configuration the time of every stage (refine: the checks and the first round
+of chunks; apportion: the rounds after the cuts between crowded units; regionalize: with each
+community's adjacency, built in its task; assemble; total), atoms per second, client and worker
+peak memory, the load average (``os.getloadavg``, the machine is shared) before and after, and
+the CPU seconds of the client (per stage) and of each worker during the run: load-independent
+figures; the client's (which include the LocalCluster's scheduler, running in the client
+process) are the serial part. Then the 2-vs-1-worker ratio per stage and for the whole run
+(goal ≥ 1.7× on a 2-core machine).
 
 The clusters are started before the clock runs (a long-lived cluster is how a city runs it),
 so the ratio is that of the work, not of starting worker processes.
