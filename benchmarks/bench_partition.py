@@ -39,7 +39,7 @@ from gridgeo.crs import WGS84  # noqa: E402
 from gridgeo.model import to_metric  # noqa: E402
 from gridgeo.partition import run_partition  # noqa: E402
 from gridgeo.partition.adjacency import rook_adjacency  # noqa: E402
-from gridgeo.partition.pipeline import _problems  # noqa: E402
+from gridgeo.partition.problems import build_problem, community_inputs  # noqa: E402
 from gridgeo.partition.regionalize import solve_community  # noqa: E402
 from gridgeo.partition.scoring import largest_legacy_share, polsby_popper, weighted_ari  # noqa: E402
 
@@ -81,10 +81,11 @@ def run_maxp(sub: gpd.GeoDataFrame, pairs: pd.DataFrame, construction: int, sa: 
     return np.asarray(model.labels_)
 
 
-def compare(res, layers: list[str], n_default: int) -> None:
+def compare(res, communities: gpd.GeoDataFrame, layers: list[str], n_default: int) -> None:
     atoms = to_metric(res.atoms).reset_index(drop=True)
-    pairs_all = rook_adjacency(atoms)
-    problems = _problems(atoms, pairs_all, layers, res.metrics["primary_layer"], LO, HI)
+    comms = to_metric(communities.assign(code=communities["code"].astype(str)), atoms.crs)
+    problems = [build_problem(x) for x in community_inputs(atoms, comms, layers, res.metrics["primary_layer"],
+                                                           LO, HI)]
     ours = np.empty(len(atoms), dtype=object)
     ours_time: dict[str, float] = {}
     for p in problems:
@@ -177,7 +178,7 @@ def main() -> None:
         print(f"jobs={jobs}: {wall:.1f} s wall, {cpu:.1f} s CPU of this process ({m['atoms']} atoms -> "
               f"{m['grids']} grids, {m['share_within_bounds']:.1%} in band); stages {m['timings']}")
         res = res if res is not None else res_j
-    compare(res, layers, args.maxp_default_communities)
+    compare(res, a.communities, layers, args.maxp_default_communities)
     if args.skip_scaling:
         return
     print("\n== Scaling: atoms subdivided synthetically (Voronoi cells inside each atom)")

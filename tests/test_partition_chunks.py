@@ -48,9 +48,15 @@ def test_chunked_refinement_equals_whole(layers, engine):
     whole_counts = report.as_dict()
     whole, whole_rep = apportion(whole, units_m, legacy_m)
     with open_session(engine) as session:
-        chunked = refine_chunked(comms, frames, report, plan, session, current=current_m)
+        chunked, _ = refine_chunked(comms, frames, report, plan, session, current=current_m)
         assert report.faces == whole_counts["faces"] and report.slivers_merged == whole_counts["slivers_merged"]
         chunked, chunked_rep = apportion_chunked(chunked, units_m, plan, session, legacy_m)
+        # linked in the refinement's own tasks: the same counts
+        linked, links = refine_chunked(comms, frames, report, plan, session, current=current_m, units=units_m)
+        linked, linked_rep = apportion_chunked(linked, units_m, plan, session, legacy_m, links=links)
+    pd.testing.assert_frame_equal(pd.DataFrame(chunked.drop(columns="geometry")),
+                                  pd.DataFrame(linked.drop(columns="geometry")), check_exact=True)
+    assert chunked_rep == linked_rep
     assert whole["current_grid"].notna().all() and whole["households"].sum() > 0
     _same_atoms(whole, chunked)
     assert whole_rep == chunked_rep

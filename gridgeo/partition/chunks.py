@@ -23,9 +23,12 @@ into one neighbour). The report's ``outside_dropped_m2`` counts those.
 The chunks' atoms are concatenated and sorted by the same key as one refinement
 (:func:`~gridgeo.partition.overlay.order_atoms`).
 
-The apportioning is chunked the same way: a chunk gets its atoms and the units that intersect
-them and returns the (unit, atom) links (for area units, the overlap area); the client reduces
-the links as :func:`~gridgeo.partition.apportion.apportion` does for one piece.
+The apportioning is chunked the same way: in the run, the refinement task of a chunk also gets
+the units meeting its halo and returns the (unit, atom) links of its atoms (for area units, the
+overlap area), so the atoms are not sent back to the workers; the client maps the links to the
+atoms' final positions and reduces them as :func:`~gridgeo.partition.apportion.apportion` does
+for one piece. A chunk the cut lines between crowded units do not reach keeps its atoms and its
+links from the round before. (:func:`apportion_chunked` can also link given atoms chunk by chunk.)
 
 Every chunk runs on the run's engine session (:mod:`gridgeo.partition.engine`): in this
 process, a process pool or a Dask cluster.
@@ -58,6 +61,8 @@ class RefineChunk:
     current: gpd.GeoDataFrame | None
     lines: np.ndarray | None
     sliver_m2: float
+    units: np.ndarray | None = None  # the units meeting the halo (metric geometries), to link to the atoms
+    unit_ids: np.ndarray | None = None  # their positions in the run's units
 
 
 def chunk_keys(comms: gpd.GeoDataFrame, by: str = "street") -> np.ndarray:
@@ -67,15 +72,20 @@ def chunk_keys(comms: gpd.GeoDataFrame, by: str = "street") -> np.ndarray:
     return comms["code"].astype(str).to_numpy(dtype=object)
 
 
-def refine_chunk(chunk: RefineChunk) -> tuple[gpd.GeoDataFrame, dict]:
-    """Refine one chunk (runs on a worker): its atoms (unnumbered) and its report counts."""
+def refine_chunk(chunk: RefineChunk) -> tuple[gpd.GeoDataFrame, dict, tuple | None]:
+    """Refine one chunk (runs on a worker): its atoms (unnumbered), its report counts and, when
+    the chunk carries units, their links to its atoms (atom ids: positions in the chunk's atoms;
+    see :func:`~gridgeo.partition.apportion.apportion_links`)."""
     report = RefinementReport(sliver_m2=chunk.sliver_m2, layers={name: {} for name in chunk.frames})
     atoms = refine(chunk.comms, chunk.frames, report, extra_lines=chunk.lines, current=chunk.current,
                    keep=set(chunk.codes), region=chunk.halo)
     counts = {"faces": report.faces, "slivers_merged": report.slivers_merged,
               "outside_dropped_m2": report.outside_dropped_m2,
               "gap_m2": {name: info.get("gap_m2", 0.0) for name, info in report.layers.items()}}
-    return atoms.drop(columns=["atom"]), counts
+    links = None
+    if chunk.units is not None:
+        links = apportion_links(atoms.geometry.values, np.arange(len(atoms)), chunk.units, chunk.unit_ids)
+    return atoms.drop(columns=["atom"]), counts, links
 
 
 def _near(tree: shapely.STRtree, halo: shapely.Geometry) -> np.ndarray:
@@ -103,41 +113,61 @@ class ChunkPlan:
 
 def refine_chunked(comms: gpd.GeoDataFrame, frames: dict[str, gpd.GeoDataFrame], report: RefinementReport,
                    plan: ChunkPlan, session: Session, extra_lines: np.ndarray | None = None,
-                   current: gpd.GeoDataFrame | None = None,
-                   cache: dict | None = None) -> gpd.GeoDataFrame:
+                   current: gpd.GeoDataFrame | None = None, cache: dict | None = None,
+                   units: gpd.GeoDataFrame | None = None) -> tuple[gpd.GeoDataFrame, tuple | None]:
     """The atoms of :func:`~gridgeo.partition.overlay.refine`, computed chunk by chunk on ``session``.
 
-    ``cache`` (a dict kept between rounds of the same run) skips chunks whose input did not
-    change: after crowded atoms are cut, only the chunks the new lines reach are refined again.
+    With ``units``, each chunk also links its atoms to the units meeting its halo, in the same
+    task (no second round trip of the atoms); the links come back with the atoms' final positions
+    for :func:`apportion_chunked`. ``cache`` (a dict kept between rounds of the same run) skips
+    chunks whose input did not change: after crowded atoms are cut, only the chunks the new lines
+    reach are refined and linked again. Returns the atoms and the links (None without units).
     """
     comm_tree = shapely.STRtree(comms.geometry.values)
     trees = {name: shapely.STRtree(f.geometry.values) for name, f in frames.items()}
     cur_tree = shapely.STRtree(current.geometry.values) if current is not None else None
     lines = np.asarray(extra_lines, dtype=object) if extra_lines is not None and len(extra_lines) else None
     line_tree = shapely.STRtree(lines) if lines is not None else None
+    unit_geoms = units.geometry.values if units is not None else None
+    unit_tree = shapely.STRtree(unit_geoms) if unit_geoms is not None else None
     cache = {} if cache is None else cache
     todo, keys = [], []
     for codes, halo in zip(plan.codes, plan.halos, strict=True):
         line_idx = _near(line_tree, halo) if line_tree is not None else np.zeros(0, dtype=int)
         key = (tuple(codes), len(line_idx), hash(tuple(shapely.to_wkb(lines[line_idx])))
-               if len(line_idx) else 0)
+               if len(line_idx) else 0, units is not None)
         keys.append(key)
         if key in cache:
             continue
+        u_idx = _near(unit_tree, halo) if unit_tree is not None else None
         todo.append((key, RefineChunk(
             codes=codes, halo=halo, comms=comms.iloc[_near(comm_tree, halo)],
             frames={name: f.iloc[_near(trees[name], halo)] for name, f in frames.items()},
             current=current.iloc[_near(cur_tree, halo)] if current is not None else None,
-            lines=lines[line_idx] if len(line_idx) else None, sliver_m2=report.sliver_m2)))
+            lines=lines[line_idx] if len(line_idx) else None, sliver_m2=report.sliver_m2,
+            units=unit_geoms[u_idx] if u_idx is not None else None, unit_ids=u_idx)))
     weights = [float(sum(len(f) for f in c.frames.values()) + len(c.comms)) for _, c in todo]
     for (key, _), res in zip(todo, session.map(refine_chunk, [c for _, c in todo], "refine", weights=weights),
                              strict=True):
         cache[key] = res
     results = [cache[k] for k in keys]
-    _sum_counts(report, [counts for _, counts in results])
-    atoms = order_atoms(pd.concat([a for a, _ in results], ignore_index=True))
+    _sum_counts(report, [counts for _, counts, _ in results])
+    joined = pd.concat([a for a, _, _ in results], ignore_index=True)
+    joined["_src"] = np.arange(len(joined))
+    atoms = order_atoms(joined)
+    final = np.empty(len(atoms), dtype=np.int64)
+    final[atoms["_src"].to_numpy()] = np.arange(len(atoms))
+    atoms = atoms.drop(columns=["_src"])
     report.atoms = len(atoms)
-    return atoms
+    if units is None:
+        return atoms, None
+    offsets = np.cumsum([0] + [len(a) for a, _, _ in results])[:-1]
+    points = [np.column_stack([p[:, 0], final[off + p[:, 1]]]) for (_, _, (p, _)), off in zip(results, offsets,
+                                                                                               strict=True)]
+    polys = [np.column_stack([q[:, 0], final[off + q[:, 1].astype(np.int64)], q[:, 2]])
+             for (_, _, (_, q)), off in zip(results, offsets, strict=True)]
+    return atoms, (np.concatenate(points).astype(np.int64) if points else np.zeros((0, 2), dtype=np.int64),
+                   np.concatenate(polys) if polys else np.zeros((0, 3)))
 
 
 def _sum_counts(report: RefinementReport, counts: list[dict]) -> None:
@@ -149,15 +179,19 @@ def _sum_counts(report: RefinementReport, counts: list[dict]) -> None:
 
 
 def apportion_chunked(atoms: gpd.GeoDataFrame, units: gpd.GeoDataFrame, plan: ChunkPlan, session: Session,
-                      legacy: gpd.GeoDataFrame | None = None,
-                      primary_layer: str | None = None) -> tuple[gpd.GeoDataFrame, dict]:
-    """:func:`~gridgeo.partition.apportion.apportion`, with the unit-atom overlays run chunk by chunk."""
-    comm = atoms["community"].astype(str).to_numpy(dtype=object)
+                      legacy: gpd.GeoDataFrame | None = None, primary_layer: str | None = None,
+                      links: tuple | None = None) -> tuple[gpd.GeoDataFrame, dict]:
+    """:func:`~gridgeo.partition.apportion.apportion`, with the unit-atom overlays run chunk by chunk
+    (or taken from ``links``, made by :func:`refine_chunked` with the atoms)."""
+    if links is not None:
+        return reduce_links(atoms, units, links[0], links[1], legacy, primary_layer)
+    by_comm = atoms.groupby(atoms["community"].astype(str).to_numpy(dtype=object), sort=False).indices
     geoms = units.geometry.values if len(units) else np.zeros(0, dtype=object)
     unit_tree = shapely.STRtree(geoms)
     tasks = []
+    none = np.zeros(0, dtype=np.intp)
     for codes, halo in zip(plan.codes, plan.halos, strict=True):
-        a_idx = np.flatnonzero(np.isin(comm, codes))
+        a_idx = np.sort(np.concatenate([by_comm.get(c, none) for c in codes]))
         u_idx = _near(unit_tree, halo) if len(geoms) else np.zeros(0, dtype=int)
         tasks.append((atoms.geometry.values[a_idx], a_idx, geoms[u_idx], u_idx))
     links = session.map(_links_task, tasks, "apportion", weights=[float(len(t[1])) for t in tasks])

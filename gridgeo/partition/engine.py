@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from functools import partial
 
 from gridgeo.errors import InputError
-from gridgeo.partition.regionalize import CommunityProblem, CommunityResult, solve_community
+from gridgeo.partition.problems import CommunityInput, solve_input
+from gridgeo.partition.regionalize import CommunityResult
 
 Progress = Callable[[str, float], None]
 
@@ -71,7 +72,9 @@ class Session:
             from dask.distributed import as_completed
 
             token = uuid.uuid4().hex[:8]
-            futures = self.client.map(fn, [items[i] for i in order],
+            # pure=False: the keys are given, and a pure map would tokenize every input (pickling
+            # every geometry) in the client before sending anything
+            futures = self.client.map(fn, [items[i] for i in order], pure=False,
                                       key=[f"{name}-{token}-{i}" for i in order])
             for done, fut in enumerate(as_completed(futures), start=1):
                 if progress:
@@ -101,20 +104,49 @@ def open_session(engine: Engine) -> Iterator[Session]:
         yield Session(engine)
 
 
-def solve_problems(problems: list[CommunityProblem], seed: int, engine: Engine,
-                   progress: Progress | None = None, session: Session | None = None) -> list[CommunityResult]:
-    """Solve every community problem on ``engine`` (or an open ``session`` of it); results in the
-    order of ``problems``. The biggest communities are submitted first."""
+def solve_problems(problems: list[CommunityInput], seed: int, engine: Engine,
+                   progress: Progress | None = None, session: Session | None = None,
+                   batches: int = 200) -> list[CommunityResult]:
+    """Solve every community on ``engine`` (or an open ``session`` of it); results in the order
+    of ``problems``. Each task builds its communities' adjacency and problems
+    (:func:`~gridgeo.partition.problems.solve_input`). Small communities share a task (about
+    ``batches`` tasks in all: a task per community cost the client, which schedules them, more
+    than the solving of the small ones); the biggest tasks are submitted first."""
     if session is None:
         with open_session(engine) as opened:
-            return solve_problems(problems, seed, engine, progress, opened)
+            return solve_problems(problems, seed, engine, progress, opened, batches)
+    weights = [float(len(p.households)) for p in problems]
+    groups = batch_by_weight(weights, sum(weights) / max(batches, 1))
 
     def tick(done: int, total: int, index: int) -> None:
         if progress:
-            progress(f"regionalize {problems[index].community}", done / total)
+            progress(f"regionalize {problems[groups[index][0]].community}", done / total)
 
-    return session.map(partial(solve_community, seed=seed), problems, "community",
-                       weights=[float(len(p.households)) for p in problems], progress=tick)
+    solved = session.map(partial(_solve_batch, seed=seed), [[problems[i] for i in g] for g in groups], "community",
+                         weights=[sum(weights[i] for i in g) for g in groups], progress=tick)
+    results: list = [None] * len(problems)
+    for group, batch in zip(groups, solved, strict=True):
+        for i, res in zip(group, batch, strict=True):
+            results[i] = res
+    return results
+
+
+def batch_by_weight(weights: list[float], target: float) -> list[list[int]]:
+    """Indices grouped, heaviest first, into runs whose weight reaches ``target`` (a heavier item alone)."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    total = 0.0
+    for i in sorted(range(len(weights)), key=lambda k: (-weights[k], k)):
+        current.append(i)
+        total += weights[i]
+        if total >= target:
+            groups.append(current)
+            current, total = [], 0.0
+    return groups + ([current] if current else [])
+
+
+def _solve_batch(batch: list[CommunityInput], seed: int) -> list[CommunityResult]:
+    return [solve_input(inp, seed) for inp in batch]
 
 
 @contextmanager

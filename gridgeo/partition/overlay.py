@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import heapq
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -83,6 +84,10 @@ def _smart_repair(gdf: gpd.GeoDataFrame, regions: gpd.GeoDataFrame | None = None
     repaired = repaired.set_crs(gdf.crs, allow_override=True)
     repaired.index = gdf.index
     return repaired
+
+
+def _map_here(fn: Callable, items: list, name: str, weights: list[float] | None = None) -> list:
+    return [fn(x) for x in items]
 
 
 def overlap_areas(geoms: np.ndarray) -> np.ndarray:
@@ -193,36 +198,47 @@ def _merge_slivers(area: np.ndarray, community: np.ndarray, adjacency: pd.Series
 
 
 def prepare_layers(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, sliver_m2: float = 100.0,
-                   repair: str = "auto") -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame], RefinementReport]:
+                   repair: str = "auto", run_map: Callable | None = None,
+                   ) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame], RefinementReport]:
     """Check (maup.doctor) and, where needed, repair (maup.smart_repair) communities and layers.
 
     Returns the communities sorted by code, each legacy layer's (code, geometry) frame and the
     report (see the module docstring for when a layer is repaired). All frames metric.
+    ``run_map`` (``Session.map`` of the run's engine) runs the checks, one task per layer, in
+    parallel; without it they run here one after the other.
     """
     if repair not in ("auto", "maup", "none"):
         raise ValueError(f"repair must be auto, maup or none, not {repair!r}")
     report = RefinementReport(sliver_m2=sliver_m2)
     comms = communities[["code", "geometry"]].sort_values("code").reset_index(drop=True)
     layers = sorted(legacy["layer"].astype(str).unique())
-    frames: dict[str, gpd.GeoDataFrame] = {}
+    frames = {name: legacy[legacy["layer"].astype(str) == name][["code", "geometry"]].reset_index(drop=True)
+              for name in layers}
+    overlaps = {name: overlap_areas(frames[name].geometry.values) for name in layers}
+    # maup.doctor costs ~1 s per layer: run it where the overlap check found nothing to report
+    doctor = {name: len(overlaps[name]) == 0 or repair == "maup" for name in layers}
+    # the first pass never needs a doctor's verdict to decide what to check ("auto" repairs on
+    # overlaps, "maup" checks everything), so all its checks run at once
+    big = any(repair == "auto" and len(ov) and ov.max() > sliver_m2 for ov in overlaps.values())
+    comm_overlaps = overlap_areas(comms.geometry.values)
+    check = repair == "maup" or big or len(comm_overlaps) == 0
+    checked = [name for name in layers if doctor[name]]
+    to_check = [frames[name] for name in checked] + ([comms] if check else [])
+    verdicts = (run_map or _map_here)(_doctor, to_check, "doctor", weights=[float(len(f)) for f in to_check])
+    verdict = dict(zip(checked, verdicts, strict=False))
     needs: dict[str, bool] = {}
     for name in layers:
-        layer = legacy[legacy["layer"].astype(str) == name][["code", "geometry"]].reset_index(drop=True)
-        ov = overlap_areas(layer.geometry.values)
-        # maup.doctor costs ~1 s per layer: run it where the overlap check found nothing to report
-        clean = _doctor(layer) if (len(ov) == 0 or repair == "maup") else False
+        layer, ov = frames[name], overlaps[name]
+        clean = verdict.get(name, False)
         report.layers[name] = {
             "features": len(layer), "doctor_clean": clean,
-            "doctor": "run" if (len(ov) == 0 or repair == "maup") else "not run: overlaps found directly",
+            "doctor": "run" if doctor[name] else "not run: overlaps found directly",
             "overlaps": int(len(ov)), "overlap_m2": round(float(ov.sum()), 3),
             "largest_overlap_m2": round(float(ov.max()) if len(ov) else 0.0, 3), "repaired": False}
         needs[name] = bool((repair == "maup" and not clean) or (repair == "auto" and len(ov) and ov.max() > sliver_m2))
-        frames[name] = layer
 
-    comm_overlaps = overlap_areas(comms.geometry.values)
     comm_big = len(comm_overlaps) and comm_overlaps.max() > sliver_m2
-    check = repair == "maup" or any(needs.values()) or len(comm_overlaps) == 0
-    comm_ok = _doctor(comms) if check else False
+    comm_ok = bool(verdicts[-1]) if check else False
     report.communities = {"doctor_clean": comm_ok, "doctor": "run" if check else "not run: overlaps found directly",
                           "overlaps": len(comm_overlaps), "overlap_m2": round(float(comm_overlaps.sum()), 3),
                           "largest_overlap_m2": round(float(comm_overlaps.max()) if len(comm_overlaps) else 0.0, 3),

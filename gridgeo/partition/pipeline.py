@@ -14,14 +14,13 @@ import shapely
 from gridgeo.crs import WGS84
 from gridgeo.errors import InputError, UsageError
 from gridgeo.model import COUNT_COLUMNS, DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS, to_metric
-from gridgeo.partition.adjacency import neighbour_lists, outer_boundary_atoms, rook_adjacency
 from gridgeo.partition.apportion import apportion, crowded_cut_lines
 from gridgeo.partition.chunks import DEFAULT_HALO_M, ChunkPlan, apportion_chunked, chunk_keys, refine_chunked
 from gridgeo.partition.codes import assign_codes
 from gridgeo.partition.crosswalk import build_crosswalk, outcome_summary
 from gridgeo.partition.engine import Engine, Session, open_session, solve_problems
 from gridgeo.partition.overlay import dissolve_valid, prepare_layers, refine
-from gridgeo.partition.regionalize import CommunityProblem
+from gridgeo.partition.problems import community_inputs
 from gridgeo.partition.scoring import (
     change_class,
     distribution,
@@ -85,43 +84,6 @@ def choose_primary(atoms: pd.DataFrame, layers: list[str], lo: float, hi: float)
         fit[layer] = (float(((hh >= lo) & (hh <= hi)).mean()) if len(hh) else 0.0, len(hh))
     best = max(layers, key=lambda k: (fit[k][0], fit[k][1], k))
     return best, {k: round(v[0], 4) for k, v in fit.items()}
-
-
-def _problems(atoms: gpd.GeoDataFrame, pairs: pd.DataFrame, layers: list[str], primary: str,
-              lo: float, hi: float, pop_lo: float | None = None,
-              pop_hi: float | None = None, exterior: np.ndarray | None = None) -> list[CommunityProblem]:
-    """One CommunityProblem per community, with legacy-aware cut costs on the rook edges.
-
-    ``exterior`` (per atom: on its community's outer boundary) switches on the no-enclave rule.
-    """
-    a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
-    same = np.zeros(len(pairs))
-    for layer in layers:
-        lab = atoms[f"legacy_{layer}"].to_numpy(dtype=object)
-        same += np.array([x is not None and x == y for x, y in zip(lab[a], lab[b], strict=True)], dtype=float)
-    share = same / max(len(layers), 1)
-    cost = pairs["length_m"].to_numpy() * (0.25 + 0.75 * share)
-    comm = atoms["community"].to_numpy()
-    cent = atoms.geometry.centroid
-    xy = np.column_stack([cent.x.to_numpy(), cent.y.to_numpy()])
-    hh = atoms["households"].to_numpy(float)
-    pop = atoms["population"].to_numpy(float) if "population" in atoms else np.zeros(len(atoms))
-    use_pop = pop_lo is not None or pop_hi is not None
-    prim = atoms[f"legacy_{primary}"].to_numpy(dtype=object)
-    edge_comm = comm[a]
-    problems = []
-    for c in sorted(set(comm)):
-        idx = np.flatnonzero(comm == c)
-        local = {int(g): i for i, g in enumerate(idx)}
-        mask = edge_comm == c
-        sub = pd.DataFrame({"a": [local[int(x)] for x in a[mask]], "b": [local[int(x)] for x in b[mask]],
-                            "length_m": cost[mask]})
-        problems.append(CommunityProblem(
-            community=str(c), households=hh[idx], xy=xy[idx], nbrs=neighbour_lists(len(idx), sub),
-            primary=list(prim[idx]), lo=lo, hi=hi, atom_ids=idx,
-            population=pop[idx] if use_pop else None, pop_lo=pop_lo, pop_hi=pop_hi,
-            exterior=exterior[idx] if exterior is not None else None))
-    return problems
 
 
 def to_wgs84_valid(gdf: gpd.GeoDataFrame, densify_m: float = 5.0) -> gpd.GeoDataFrame:
@@ -213,20 +175,27 @@ class _Stages:
     session: Session
     plan: ChunkPlan | None
     cache: dict = field(default_factory=dict)
+    links: tuple | None = None  # the unit-atom links the chunks made with the last atoms
+    rounds: list[int] = field(default_factory=list)  # chunks refined in each round
 
     def refine(self, lines: list) -> gpd.GeoDataFrame:
-        """The atoms, with ``lines`` (metric) noded in."""
+        """The atoms, with ``lines`` (metric) noded in (chunked: linked to the units in the same tasks)."""
         extra = np.asarray(lines, dtype=object) if lines else None
         if self.plan is None:
             return refine(self.comms, self.frames, self.report, extra_lines=extra, current=self.current)
-        return refine_chunked(self.comms, self.frames, self.report, self.plan, self.session, extra_lines=extra,
-                              current=self.current, cache=self.cache)
+        before = len(self.cache)
+        atoms, self.links = refine_chunked(self.comms, self.frames, self.report, self.plan, self.session,
+                                           extra_lines=extra, current=self.current, cache=self.cache,
+                                           units=self.units)
+        self.rounds.append(len(self.cache) - before)
+        return atoms
 
     def apportion(self, atoms: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict]:
         """The atoms with their counts, and the apportion report."""
         if self.plan is None:
             return apportion(atoms, self.units, self.legacy, self.primary_layer)
-        return apportion_chunked(atoms, self.units, self.plan, self.session, self.legacy, self.primary_layer)
+        return apportion_chunked(atoms, self.units, self.plan, self.session, self.legacy, self.primary_layer,
+                                 links=self.links)
 
 
 def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
@@ -281,12 +250,13 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
     if current is not None:
         _require(current, ("code",), "current grids")
         current_m = to_metric(current[["code", "geometry"]].assign(code=current["code"].astype(str)), comm_m.crs)
-    comms_p, frames, refine_report = prepare_layers(comm_m, legacy_m, sliver_m2=sliver_m2, repair=repair)
     base_lines: list = []
     if extra_lines is not None and len(extra_lines):
         base_lines = list(gpd.GeoSeries(np.asarray(extra_lines, dtype=object), crs=WGS84).to_crs(comm_m.crs).values)
     engine = engine or Engine(jobs=n_jobs)
     with open_session(engine) as session:
+        comms_p, frames, refine_report = prepare_layers(comm_m, legacy_m, sliver_m2=sliver_m2, repair=repair,
+                                                        run_map=session.map)
         plan = _chunk_plan(comms_p, comm_m, chunk_by, halo_m)
         stages = _Stages(comms_p, frames, refine_report, current_m, units_m, legacy_m, primary_layer, session, plan)
         atoms = stages.refine(base_lines)
@@ -311,14 +281,10 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
             primary_reason = f"auto: the layer whose grids most often fit the band {fit}"
         else:
             primary_reason = "given"
-        t = time.perf_counter()
-        pairs = rook_adjacency(atoms)
-        timings["adjacency_s"] = time.perf_counter() - t
         tick("regionalize", 0.4)
         t = time.perf_counter()
-        exterior = outer_boundary_atoms(atoms, pairs, comms_p)
-        problems = _problems(atoms, pairs, all_layers, primary_layer, lo, hi, min_population, max_population,
-                             exterior=exterior)
+        problems = community_inputs(atoms, comms_p, all_layers, primary_layer, lo, hi, min_population,
+                                    max_population)
 
         def sub_tick(stage: str, frac: float) -> None:
             tick(stage, 0.4 + 0.5 * frac)
@@ -437,7 +403,8 @@ def run_partition(communities: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame, units
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "n_jobs": n_jobs,
         "engine": engine.describe(),
-        "chunks": {"by": chunk_by or "none", "count": len(plan.codes) if plan else 1, "halo_m": halo_m},
+        "chunks": {"by": chunk_by or "none", "count": len(plan.codes) if plan else 1, "halo_m": halo_m,
+                   "refined_per_round": stages.rounds},
     }
     tick("done", 1.0)
     return PartitionResult(to_wgs84_valid(grids), crosswalk, metrics, to_wgs84_valid(atoms))
