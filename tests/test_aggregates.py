@@ -226,18 +226,18 @@ def test_concurrent_writers_keep_the_counts_exact(store_url, default_atlas):
 
 
 def assert_open_sums_equal_a_recount(st) -> None:
-    """Every span of ``open_counts`` equals the open cases of ``event_counts`` from its start on."""
+    """Every span of ``open_counts`` equals the open cases of ``event_counts`` in its hours [start, until)."""
     from gridgeo.store.open_windows import SPANS
 
     with st.engine.connect() as conn:
-        starts = conn.exec_driver_sql("SELECT span_s, start FROM open_windows").all()
-        assert sorted(s for s, _ in starts) == sorted(int(span.total_seconds()) for span in SPANS)
-        for span_s, start in starts:
+        starts = conn.exec_driver_sql("SELECT span_s, start, until FROM open_windows").all()
+        assert sorted(s for s, _, _ in starts) == sorted(int(span.total_seconds()) for span in SPANS)
+        for span_s, start, until in starts:
             prefix = SPANS[timedelta(seconds=span_s)]
             recounted = conn.execute(sa.text(
                 "SELECT grid_code, community_code, street_code, level, sum(n) FROM event_counts "
-                "WHERE status IN ('reported', 'accepted', 'escalated') AND bucket >= :start "
-                "GROUP BY 1, 2, 3, 4"), {"start": start}).all()
+                "WHERE status IN ('reported', 'accepted', 'escalated') AND bucket >= :start AND bucket < :until "
+                "GROUP BY 1, 2, 3, 4"), {"start": start, "until": until}).all()
             kept = conn.execute(sa.text(
                 f"SELECT grid_code, community_code, street_code, {prefix}_1, {prefix}_2, {prefix}_3, {prefix}_4 "
                 "FROM open_counts")).all()

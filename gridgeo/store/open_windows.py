@@ -5,24 +5,27 @@ severe of their levels. Summing ``event_counts`` for that costs one row per hour
 category × status of the window: at 10 million events a month on a city, a 24 h window sums
 about 200,000 rows. This module keeps one row per area key (grid, community, street codes) with,
 for each span of :data:`SPANS`, the open cases per level (columns ``h24_1`` … ``h24_4``,
-``d7_*``, ``d30_*``) of every hour from the span's ``start`` on (``open_windows.start``, a whole
-UTC hour, open-ended into the future). One row for all spans keeps the write to one upserted
-row per area key, as for ``event_counts``. So:
+``d7_*``, ``d30_*``) of the closed hours [start, until) (``open_windows``: whole UTC hours;
+``until`` is the hour of the last refresh). So:
 
-    open cases in [t, ∞) = open_counts(span)                      (hours ≥ start)
+    open cases in [t, ∞) = open_counts(span)                      (hours in [start, until))
+                           + event_counts of the open statuses     (hours ≥ until: the last hour or two)
                            − event_counts of the open statuses     (hours in [start, d))
                            + raw events of the partial hour        ([t, d))
 
-with ``d`` the first whole hour at or after ``t = now − span``. ``start`` is moved forward
-(:func:`refresh`) by subtracting the hours that left the span, so the middle term is at most an
-hour or two of aggregates; a read costs about one row per area, whatever the number of events.
+with ``d`` the first whole hour at or after ``t = now − span``. :func:`refresh` moves both ends
+forward once an hour (subtracting the hours that left the span, adding the hours closed since),
+so the middle terms are an hour or two of aggregates; a read costs about one row per area plus
+those, whatever the number of events.
 
-Consistency: every event write adds its open-status deltas of hours ≥ ``start`` in the same
+Writes: an event write adds its open-status deltas of hours in [start, until) in the same
 transaction as its ``event_counts`` deltas (:func:`add_deltas`, called by
-:func:`gridgeo.store.counts.apply`). A refresh and the writers exclude each other: on SQLite
-all writes are serialized already; on PostgreSQL writers hold a shared transaction advisory lock
-from before they read ``start`` until they commit, and a refresh holds it exclusively. Reads run
-in one snapshot (REPEATABLE READ on PostgreSQL, one read transaction on SQLite).
+:func:`gridgeo.store.counts.apply`). New events fall in the current hour, after ``until``, so
+intake adds nothing here; status changes of earlier events (and late reports) do. A refresh and
+the writers exclude each other: on SQLite all writes are serialized already; on PostgreSQL
+writers hold a shared transaction advisory lock from before they read the spans until they
+commit, and a refresh holds it exclusively. Reads run in one snapshot (REPEATABLE READ on
+PostgreSQL, one read transaction on SQLite).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import sqlalchemy as sa
 
 from gridgeo.lifecycle import OPEN_STATUSES
 from gridgeo.store import schema as S
-from gridgeo.store.hours import next_hour
+from gridgeo.store.hours import hour_of, next_hour
 
 # span -> the prefix of its columns in open_counts (one column per level: h24_1 ... h24_4)
 SPANS: dict[timedelta, str] = {timedelta(hours=24): "h24", timedelta(days=7): "d7", timedelta(days=30): "d30"}
@@ -58,23 +61,25 @@ def _columns(span: timedelta) -> list[str]:
     return [f"{SPANS[span]}_{lv}" for lv in LEVELS]
 
 
-def _starts(conn: sa.Connection) -> dict[int, datetime]:
-    """span seconds -> start, as stored."""
-    return {int(s): _utc(t) for s, t in conn.exec_driver_sql("SELECT span_s, start FROM open_windows").all()}
+def _starts(conn: sa.Connection) -> dict[int, tuple[datetime, datetime]]:
+    """span seconds -> (start, until), as stored."""
+    rows = conn.exec_driver_sql("SELECT span_s, start, until FROM open_windows").all()
+    return {int(s): (_utc(a), _utc(b)) for s, a, b in rows}
 
 
-def _starts_for_write(conn: sa.Connection) -> dict[int, datetime]:
+def _starts_for_write(conn: sa.Connection) -> dict[int, tuple[datetime, datetime]]:
     """:func:`_starts` for a writer, by the DB-API cursor (SQLAlchemy's result handling cost as
     much as the query); on PostgreSQL after taking the shared advisory lock, held until commit
     (no refresh in between), in the same round trip (two statements, two snapshots)."""
     cursor = conn.connection.cursor()
     try:
         if conn.dialect.name == "postgresql":
-            cursor.execute(f"SELECT pg_advisory_xact_lock_shared({_LOCK_KEY}); SELECT span_s, start FROM open_windows")
+            cursor.execute(f"SELECT pg_advisory_xact_lock_shared({_LOCK_KEY}); "
+                           "SELECT span_s, start, until FROM open_windows")
             cursor.nextset()
         else:
-            cursor.execute("SELECT span_s, start FROM open_windows")
-        return {int(s): _utc(t) for s, t in cursor.fetchall()}
+            cursor.execute("SELECT span_s, start, until FROM open_windows")
+        return {int(s): (_utc(a), _utc(b)) for s, a, b in cursor.fetchall()}
     finally:
         cursor.close()
 
@@ -88,19 +93,20 @@ def _utc(ts: datetime | str) -> datetime:
 # write side ---------------------------------------------------------------------------------
 def add_deltas(conn: sa.Connection, items: Iterable[tuple[tuple, int]]) -> None:
     """Add the open-status part of ``event_counts`` deltas (``(key, change)`` with the key of
-    :data:`gridgeo.store.counts.KEY_COLUMNS`) to every span whose ``start`` the key's hour is at
-    or after; inside the caller's write transaction."""
+    :data:`gridgeo.store.counts.KEY_COLUMNS`) to every span whose hours [start, until) hold the
+    key's hour; inside the caller's write transaction. New events fall in the current hour, past
+    ``until``: only status changes and late reports of earlier hours reach the rolling sums."""
     opened = [(k, n) for k, n in items if k[6] in OPEN_STATUSES and n]
     if not opened:
         return
-    starts = [(start, SPANS[timedelta(seconds=s)]) for s, start in _starts_for_write(conn).items()
+    starts = [(start, until, SPANS[timedelta(seconds=s)]) for s, (start, until) in _starts_for_write(conn).items()
               if timedelta(seconds=s) in SPANS]
     rows: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_COLUMNS, 0))
     for (bucket, grid, community, street, level, _category, _status), n in opened:
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
-        for start, prefix in starts:
-            if bucket >= start:
+        for start, until, prefix in starts:
+            if start <= bucket < until:
                 rows[(grid, community, street)][f"{prefix}_{level}"] += n
     if rows:  # by the DB-API cursor: SQLAlchemy's handling of 15 parameters a row cost more than the upsert
         cursor = conn.connection.cursor()
@@ -153,26 +159,29 @@ def _level_sums(keys: Iterable[str], sign: int, first: datetime, end: datetime |
 
 
 def refresh(conn: sa.Connection, now: datetime, *, backwards: bool = False) -> list[int]:
-    """Bring every span of :data:`SPANS` to start at the first whole hour of ``now − span``
-    (inside the caller's write transaction; returns the spans changed, in seconds).
+    """Bring every span of :data:`SPANS` to the hours [first whole hour of ``now − span``, the
+    hour of ``now``) (inside the caller's write transaction; returns the spans changed, seconds).
 
     A missing span is built from ``event_counts``; one that lags by :data:`STALE_AFTER` or more is
-    moved forward by subtracting the hours that left it (rebuilt when that is more than the span);
-    one that starts after the wanted hour is rebuilt only with ``backwards`` (for a ``now`` in the
-    past; reads for such a ``now`` fall back to ``event_counts`` without it)."""
+    moved forward: the hours that left it subtracted, the hours closed since added (rebuilt when
+    it lags by more than the span); one that is ahead of ``now`` is rebuilt only with
+    ``backwards`` (for a ``now`` in the past; reads for such a ``now`` fall back to
+    ``event_counts`` without it)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
-    starts, changed = _starts(conn), []
+    stored, changed = _starts(conn), []
     for span in SPANS:
-        wanted = next_hour(now - span)
-        start = starts.get(_span_s(span))
-        if start is not None and (start == wanted or (start < wanted and wanted - start < STALE_AFTER)
-                                  or (start > wanted and not backwards)):
-            continue
-        if start is None or start > wanted or wanted - start > span:
-            _rebuild(conn, span, wanted, exists=start is not None)
+        start, until = next_hour(now - span), hour_of(now)
+        old = stored.get(_span_s(span))
+        if old is not None:
+            behind = max(start - old[0], until - old[1])
+            ahead = old[0] > start or old[1] > until
+            if (ahead and not backwards) or (not ahead and behind < STALE_AFTER):
+                continue
+        if old is None or ahead or start > old[1]:
+            _rebuild(conn, span, start, until, exists=old is not None)
         else:
-            _advance(conn, span, start, wanted)
+            _advance(conn, span, old, (start, until))
         changed.append(_span_s(span))
     if changed:
         oc = S.open_counts
@@ -180,32 +189,36 @@ def refresh(conn: sa.Connection, now: datetime, *, backwards: bool = False) -> l
     return changed
 
 
-def _rebuild(conn: sa.Connection, span: timedelta, start: datetime, *, exists: bool) -> None:
+def _rebuild(conn: sa.Connection, span: timedelta, start: datetime, until: datetime, *, exists: bool) -> None:
     oc, ow, columns = S.open_counts, S.open_windows, _columns(span)
     conn.execute(oc.update().values(dict.fromkeys(columns, 0)))
-    conn.execute(_upsert(conn.dialect.name, columns, _level_sums(AREA_COLUMNS, 1, start, None, columns)))
+    conn.execute(_upsert(conn.dialect.name, columns, _level_sums(AREA_COLUMNS, 1, start, until, columns)))
     if exists:
-        conn.execute(ow.update().where(ow.c.span_s == _span_s(span)).values(start=start))
+        conn.execute(ow.update().where(ow.c.span_s == _span_s(span)).values(start=start, until=until))
     else:
-        conn.execute(ow.insert().values(span_s=_span_s(span), start=start))
+        conn.execute(ow.insert().values(span_s=_span_s(span), start=start, until=until))
 
 
-def _advance(conn: sa.Connection, span: timedelta, start: datetime, wanted: datetime) -> None:
+def _advance(conn: sa.Connection, span: timedelta, old: tuple[datetime, datetime],
+             new: tuple[datetime, datetime]) -> None:
     ow, columns = S.open_windows, _columns(span)
-    conn.execute(_upsert(conn.dialect.name, columns, _level_sums(AREA_COLUMNS, -1, start, wanted, columns)))
-    conn.execute(ow.update().where(ow.c.span_s == _span_s(span)).values(start=wanted))
+    if new[0] > old[0]:  # the hours that left the span
+        conn.execute(_upsert(conn.dialect.name, columns, _level_sums(AREA_COLUMNS, -1, old[0], new[0], columns)))
+    if new[1] > old[1]:  # the hours closed since
+        conn.execute(_upsert(conn.dialect.name, columns, _level_sums(AREA_COLUMNS, 1, old[1], new[1], columns)))
+    conn.execute(ow.update().where(ow.c.span_s == _span_s(span)).values(start=new[0], until=new[1]))
 
 
 def lag(conn: sa.Connection, now: datetime) -> timedelta | None:
-    """How far the most lagging span's start is behind where ``now`` wants it (None: a span is
-    missing). Zero or negative: nothing to refresh."""
-    starts = _starts(conn)
+    """How far the most lagging span is behind where ``now`` wants it (None: a span is missing).
+    Zero or negative: nothing to refresh."""
+    stored = _starts(conn)
     lags = []
     for span in SPANS:
-        start = starts.get(_span_s(span))
-        if start is None:
+        old = stored.get(_span_s(span))
+        if old is None:
             return None
-        lags.append(next_hour(now - span) - start)
+        lags.append(max(next_hour(now - span) - old[0], hour_of(now) - old[1]))
     return max(lags)
 
 
@@ -219,16 +232,17 @@ def open_case_counts(conn: sa.Connection, column: str, start: datetime, span: ti
     if span not in SPANS or column not in AREA_COLUMNS:
         return None
     ow, oc, ec, ev = S.open_windows, S.open_counts, S.event_counts, S.events
-    stored = conn.execute(sa.select(ow.c.start).where(ow.c.span_s == _span_s(span))).scalar_one_or_none()
+    stored = conn.execute(sa.select(ow.c.start, ow.c.until).where(ow.c.span_s == _span_s(span))).first()
     start = start.astimezone(UTC)
     first_full = next_hour(start)
-    if stored is None or _utc(stored) > first_full:
+    if stored is None or not _utc(stored[0]) <= first_full <= _utc(stored[1]):
         return None
-    stored = _utc(stored)
+    kept_from, kept_until = _utc(stored[0]), _utc(stored[1])
     parts = [sa.select(oc.c[column].label("code"), *[oc.c[c].label(f"n{lv}") for lv, c in zip(
-        LEVELS, _columns(span), strict=True)]).where(oc.c[column] != "")]
-    if stored < first_full:
-        parts.append(_level_sums([column], -1, stored, first_full).where(ec.c[column] != ""))
+        LEVELS, _columns(span), strict=True)]).where(oc.c[column] != ""),
+             _level_sums([column], 1, kept_until, None).where(ec.c[column] != "")]  # hours since
+    if kept_from < first_full:
+        parts.append(_level_sums([column], -1, kept_from, first_full).where(ec.c[column] != ""))
     if first_full > start:  # the partial hour: its events by the reported_at index alone
         is_open = ev.c.status.in_(list(OPEN_STATUSES))
         parts.append(sa.select(ev.c[column], *[sa.case((sa.and_(is_open, ev.c.level == lv), 1), else_=0)

@@ -127,6 +127,7 @@ open_windows = sa.Table(
     "open_windows", metadata,
     sa.Column("span_s", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("start", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("until", sa.DateTime(timezone=True), nullable=False),
 )
 
 open_counts = sa.Table(

@@ -24,6 +24,7 @@ def upgrade() -> None:
         "open_windows",
         sa.Column("span_s", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("until", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
         "open_counts",
