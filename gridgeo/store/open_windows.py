@@ -153,7 +153,8 @@ def _level_sums(keys: Iterable[str], sign: int, first: datetime, end: datetime |
     if end is not None:
         where.append(ec.c.bucket < end)
     keys = [ec.c[c] for c in keys]
-    sums = [(sign * sa.func.sum(sa.case((ec.c.level == lv, ec.c.n), else_=0))).label(name)
+    # as integer: a union with the int columns of open_counts then sums in bigint, not numeric
+    sums = [sa.cast(sign * sa.func.sum(sa.case((ec.c.level == lv, ec.c.n), else_=0)), sa.Integer).label(name)
             for lv, name in zip(LEVELS, names, strict=True)]
     return sa.select(*keys, *sums).where(*where).group_by(*keys)
 
