@@ -128,7 +128,7 @@ WITH src AS (
            CASE WHEN status NOT IN ('reported', 'rejected') THEN t END,
            CASE WHEN status IN ('resolved', 'confirmed', 'feedback') THEN t - ln(1 - h_r) * interval '8 hours' END,
            CASE WHEN status IN ('resolved', 'confirmed', 'feedback') THEN t - ln(1 - h_r) * interval '8 hours' ELSE t END
-    FROM statused ORDER BY t  -- each chunk's rows in time order, as live intake writes them
+    FROM statused ORDER BY statused.t  -- each chunk's rows in time order, as live intake writes them
     RETURNING reported_at, grid_code, community_code, street_code, level, category, status
 )
 INSERT INTO event_counts (bucket, grid_code, community_code, street_code, level, category, status, n)
