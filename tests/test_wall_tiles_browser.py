@@ -135,6 +135,11 @@ def test_wall_draws_tiles_and_recolours_a_grid_without_tiles_or_reload(wall_city
     print(f"tile requests {before}, risk refresh {stats['refresh_ms']:.0f} ms (restyle {stats['apply_ms']:.1f} ms)")
 
 
+CITY_VIEW_WITHOUT_GRIDS_JS = """() => {
+  const map = Object.values(window).find(v => v instanceof L.Map);
+  const shown = Object.values(window.gridgeoTileLayers.grids._tiles || {}).filter(t => t.current);
+  return map.getZoom() < 13 && shown.length === 0;
+}"""
 ZOOM_JS = """([lat, lon]) => {
   Object.values(window).find(v => v instanceof L.Map).setView([lat, lon], 15, {animate: false});
 }"""
@@ -165,7 +170,9 @@ def test_map_page_draws_tiles_and_a_click_opens_the_grid_card(wall_city, chromiu
         page = _page(p, chromium_path, external)
         page.goto(url.replace("/wall", "/map"), wait_until="domcontentloaded")
         frame = _tile_frame(page)
-        assert frame.evaluate(TILE_COLOURS_JS) == {}  # grids show from street zoom only
+        # grids show from street zoom only: at the city view the grid layer shows no tile (its cache
+        # may hold tiles of a transient view while the map frame is laid out, so wait for the view)
+        frame.wait_for_function(CITY_VIEW_WITHOUT_GRIDS_JS, timeout=30_000)
         frame.evaluate(ZOOM_JS, [point.y, point.x])  # zoom to street level around the target grid
         frame.wait_for_function(f"(code) => ({TILE_COLOURS_JS})()[code] !== undefined", arg=str(target["code"]),
                                 timeout=30_000)
