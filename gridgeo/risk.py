@@ -43,6 +43,8 @@ RISK_COLORS: dict[int, str] = {
     4: "#2a7fd4",  # blue, IV
 }
 
+_COLOR_OF_LEVEL = np.array([RISK_COLORS[k] for k in range(len(RISK_COLORS))], dtype=object)  # risk -> colour
+
 RISK_LABELS: dict[str, dict[int, str]] = {
     "zh": {0: "无在办案件", 1: "红色 I 级", 2: "橙色 II 级", 3: "黄色 III 级", 4: "蓝色 IV 级"},
     "en": {0: "no open cases", 1: "red, level I", 2: "orange, level II", 3: "yellow, level III",
@@ -133,7 +135,6 @@ def _apply_rule(areas: pd.DataFrame, grouped: pd.DataFrame, rule: RiskRule) -> p
     max_severity[found] = grouped["min"].to_numpy()[at[found]]
     hh = households.to_numpy(dtype=float)
     risk, per_1000 = _levels(open_cases, max_severity, hh, rule)
-    colors = np.array([RISK_COLORS[k] for k in range(len(RISK_COLORS))], dtype=object)
 
     return pd.DataFrame({
         "code": codes,
@@ -141,7 +142,7 @@ def _apply_rule(areas: pd.DataFrame, grouped: pd.DataFrame, rule: RiskRule) -> p
         "max_severity": max_severity,
         "cases_per_1000_households": per_1000,
         "risk_level": risk,
-        "color": colors[risk],
+        "color": _COLOR_OF_LEVEL[risk],
     })
 
 

@@ -41,7 +41,7 @@ import sqlalchemy as sa
 
 from gridgeo.lifecycle import OPEN_STATUSES
 from gridgeo.store import schema as S
-from gridgeo.store.hours import hour_of, next_hour
+from gridgeo.store.hours import as_utc, hour_of, next_hour
 
 # span -> the prefix of its columns in open_counts (one column per level: h24_1 ... h24_4)
 SPANS: dict[timedelta, str] = {timedelta(hours=24): "h24", timedelta(days=7): "d7", timedelta(days=30): "d30"}
@@ -61,33 +61,22 @@ def _columns(span: timedelta) -> list[str]:
     return [f"{SPANS[span]}_{lv}" for lv in LEVELS]
 
 
-def _starts(conn: sa.Connection) -> dict[int, tuple[datetime, datetime]]:
-    """span seconds -> (start, until), as stored."""
-    rows = conn.exec_driver_sql("SELECT span_s, start, until FROM open_windows").all()
-    return {int(s): (_utc(a), _utc(b)) for s, a, b in rows}
-
-
-def _starts_for_write(conn: sa.Connection) -> dict[int, tuple[datetime, datetime]]:
-    """:func:`_starts` for a writer, by the DB-API cursor (SQLAlchemy's result handling cost as
-    much as the query); on PostgreSQL after taking the shared advisory lock, held until commit
-    (no refresh in between), in the same round trip (two statements, two snapshots)."""
+def _spans(conn: sa.Connection, *, for_write: bool = False) -> dict[int, tuple[datetime, datetime]]:
+    """span seconds -> (start, until), as stored, read by the DB-API cursor (SQLAlchemy's
+    result handling cost as much as the query on the write path). ``for_write`` on PostgreSQL
+    first takes the shared advisory lock, held until commit (no refresh in between), in the same
+    round trip (two statements, two snapshots)."""
+    query = "SELECT span_s, start, until FROM open_windows"
     cursor = conn.connection.cursor()
     try:
-        if conn.dialect.name == "postgresql":
-            cursor.execute(f"SELECT pg_advisory_xact_lock_shared({_LOCK_KEY}); "
-                           "SELECT span_s, start, until FROM open_windows")
+        if for_write and conn.dialect.name == "postgresql":
+            cursor.execute(f"SELECT pg_advisory_xact_lock_shared({_LOCK_KEY}); {query}")
             cursor.nextset()
         else:
-            cursor.execute("SELECT span_s, start, until FROM open_windows")
-        return {int(s): (_utc(a), _utc(b)) for s, a, b in cursor.fetchall()}
+            cursor.execute(query)
+        return {int(s): (as_utc(a), as_utc(b)) for s, a, b in cursor.fetchall()}
     finally:
         cursor.close()
-
-
-def _utc(ts: datetime | str) -> datetime:
-    if isinstance(ts, str):  # SQLite text
-        ts = datetime.fromisoformat(ts)
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
 
 # write side ---------------------------------------------------------------------------------
@@ -99,7 +88,7 @@ def add_deltas(conn: sa.Connection, items: Iterable[tuple[tuple, int]]) -> None:
     opened = [(k, n) for k, n in items if k[6] in OPEN_STATUSES and n]
     if not opened:
         return
-    starts = [(start, until, SPANS[timedelta(seconds=s)]) for s, (start, until) in _starts_for_write(conn).items()
+    starts = [(start, until, SPANS[timedelta(seconds=s)]) for s, (start, until) in _spans(conn, for_write=True).items()
               if timedelta(seconds=s) in SPANS]
     rows: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_COLUMNS, 0))
     for (bucket, grid, community, street, level, _category, _status), n in opened:
@@ -170,7 +159,7 @@ def refresh(conn: sa.Connection, now: datetime, *, backwards: bool = False) -> l
     ``event_counts`` without it)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
-    stored, changed = _starts(conn), []
+    stored, changed = _spans(conn), []
     for span in SPANS:
         start, until = next_hour(now - span), hour_of(now)
         old = stored.get(_span_s(span))
@@ -213,7 +202,7 @@ def _advance(conn: sa.Connection, span: timedelta, old: tuple[datetime, datetime
 def lag(conn: sa.Connection, now: datetime) -> timedelta | None:
     """How far the most lagging span is behind where ``now`` wants it (None: a span is missing).
     Zero or negative: nothing to refresh."""
-    stored = _starts(conn)
+    stored = _spans(conn)
     lags = []
     for span in SPANS:
         old = stored.get(_span_s(span))
@@ -232,13 +221,12 @@ def open_case_counts(conn: sa.Connection, column: str, start: datetime, span: ti
     snapshot (see the module docstring)."""
     if span not in SPANS or column not in AREA_COLUMNS:
         return None
-    ow, oc, ec, ev = S.open_windows, S.open_counts, S.event_counts, S.events
-    stored = conn.execute(sa.select(ow.c.start, ow.c.until).where(ow.c.span_s == _span_s(span))).first()
+    oc, ec, ev = S.open_counts, S.event_counts, S.events
+    kept_from, kept_until = _spans(conn).get(_span_s(span), (None, None))
     start = start.astimezone(UTC)
     first_full = next_hour(start)
-    if stored is None or not _utc(stored[0]) <= first_full <= _utc(stored[1]):
+    if kept_from is None or not kept_from <= first_full <= kept_until:
         return None
-    kept_from, kept_until = _utc(stored[0]), _utc(stored[1])
     parts = [sa.select(oc.c[column].label("code"), *[oc.c[c].label(f"n{lv}") for lv, c in zip(
         LEVELS, _columns(span), strict=True)]).where(oc.c[column] != ""),
              _level_sums([column], 1, kept_until, None).where(ec.c[column] != "")]  # hours since

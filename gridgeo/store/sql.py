@@ -34,6 +34,7 @@ from gridgeo.events import DEFAULT_SKEW
 from gridgeo.lifecycle import check_transition, overdue_mask
 from gridgeo.store import counts
 from gridgeo.store import schema as S
+from gridgeo.store.hours import as_utc
 from gridgeo.store.partitions import MonthPartitions
 from gridgeo.store.writer_lock import WriterLock
 
@@ -52,17 +53,6 @@ PUBLISH_LOCK_KEY = 0x67726964  # PostgreSQL advisory lock held while a grid set 
 
 class EventNotFound(LookupError):
     """No event with that id."""
-
-
-def _utc(ts: Any) -> datetime | None:
-    """A timezone-aware UTC datetime from a datetime/Timestamp/ISO string (naive = UTC)."""
-    if type(ts) is datetime and ts.tzinfo is not None:
-        return ts.astimezone(UTC)
-    if ts is None or (not isinstance(ts, str | datetime) and pd.isna(ts)):
-        return None
-    t = pd.Timestamp(ts)
-    t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
-    return t.to_pydatetime()
 
 
 def _now() -> datetime:
@@ -389,7 +379,7 @@ class Store:
                 hist = conn.execute(sa.select(S.event_history).where(S.event_history.c.event_id == event_id)
                                     .order_by(S.event_history.c.hid)).mappings().all()
             rec["history"] = [{"from_status": h["from_status"], "to_status": h["to_status"],
-                               "at": _utc(h["at"]), "actor": h["actor"], "note": h["note"]} for h in hist]
+                               "at": as_utc(h["at"]), "actor": h["actor"], "note": h["note"]} for h in hist]
         return rec
 
     def transition(self, event_id: str, to_status: str, actor: str, note: str | None = None,
@@ -424,7 +414,7 @@ class Store:
             history: list[dict] = []
             changed: dict[str, dict] = {}
             for event_id, to_status, actor, note, at in moves:
-                at = _utc(at) or _now()
+                at = as_utc(at) or _now()
                 try:
                     if event_id not in state:
                         raise EventNotFound(f"no event with id {event_id!r}")
@@ -479,9 +469,9 @@ class Store:
         cols = list(EVENT_COLUMNS[:-1]) + (list(EXTRA_COLUMNS) if extra else [])
         query = sa.select(*[ev.c[c] for c in cols])
         if start is not None:
-            query = query.where(ev.c.reported_at >= _utc(start))
+            query = query.where(ev.c.reported_at >= as_utc(start))
         if end is not None:
-            query = query.where(ev.c.reported_at < _utc(end))
+            query = query.where(ev.c.reported_at < as_utc(end))
         if bbox is not None:
             x0, y0, x1, y1 = (float(v) for v in bbox)
             if self.backend == "postgresql":  # GiST index on the generated point column
@@ -522,7 +512,7 @@ def _status_deltas(changed: dict[str, dict], before: dict[str, str]) -> Counter:
     deltas: Counter = Counter()
     for event_id, cur in changed.items():
         if cur["status"] != before[event_id]:
-            row = {**cur, "reported_at": _utc(cur["reported_at"])}
+            row = {**cur, "reported_at": as_utc(cur["reported_at"])}
             deltas[counts.key_of(row, before[event_id])] -= 1
             deltas[counts.key_of(row)] += 1
     return deltas
@@ -538,7 +528,7 @@ def finish_frame(frame: pd.DataFrame, now: Any = None) -> pd.DataFrame:
     frame["lon"] = frame["lon"].astype(float)
     frame["lat"] = frame["lat"].astype(float)
     frame["grid_set_version"] = pd.array(frame["grid_set_version"], dtype="Int64")
-    frame["overdue"] = overdue_mask(frame["status"], frame["due_at"], _utc(now) or _now()).to_numpy(bool) \
+    frame["overdue"] = overdue_mask(frame["status"], frame["due_at"], as_utc(now) or _now()).to_numpy(bool) \
         if len(frame) else pd.Series(dtype=bool)
     return frame
 
@@ -552,7 +542,7 @@ def public_record(rec: dict) -> dict:
     for k in ("reported_at", "due_at", "accepted_at", "resolved_at", "received_at", "updated_at"):
         if k in rec:
             v = rec[k]
-            out[k] = v if isinstance(v, datetime) and v.tzinfo is UTC else _utc(v)
+            out[k] = v if isinstance(v, datetime) and v.tzinfo is UTC else as_utc(v)
     if "out_of_area" in out and out["out_of_area"] is not None:
         out["out_of_area"] = bool(out["out_of_area"])
     return out
