@@ -29,7 +29,7 @@ sysdeps:
 	bash scripts/install_sysdeps.sh
 
 # the demo: its own data dir (never the office's store), no GRIDGEO_DATABASE_URL, the demo atlas
-# (app_server.py: app.py with a start-up warm-up of the pages' caches, app_pages/warmup.py)
+# (app_server.py: app.py with a start-up warm-up of the pages' caches, gridgeo_app/warmup.py)
 run: setup
 	GRIDGEO_DATA_DIR=$(DEMO_DIR) GRIDGEO_DATABASE_URL= GRIDGEO_ATLAS= $(BIN)/streamlit run app_server.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 

@@ -1,6 +1,6 @@
 """gridgeo map app: `streamlit run app.py`, or with a start-up warm-up `streamlit run app_server.py` (`make run`).
 
-Pages live in app_pages/: 地图 Map, 指挥大屏 Wall display, 研判 Review, 网格划分 Partition
+Pages live in gridgeo_app/: 地图 Map, 指挥大屏 Wall display, 研判 Review, 网格划分 Partition
 planner, 网格调整 Grid editor and 数据导入 Import; a listed page file is picked up when it exists.
 Every page works on the active atlas (GRIDGEO_ATLAS, else the store's, else the Guangming demo);
 the sidebar says which one.
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.access import login_gate
-from app_pages.common import atlas_caption, lang, language_switch
 from gridgeo.i18n import t
-from layers.assets import use_local_assets
+from gridgeo_app.context import atlas_caption, lang, language_switch
+from gridgeo_app.layers.assets import use_local_assets
+from gridgeo_app.session import login_gate
 
 # every page's folium maps load Leaflet and plugins from static/vendor, never from a CDN
 use_local_assets()
@@ -30,12 +30,12 @@ login_gate(L)  # open while the store has no accounts; else a login (or the wall
 # (file, title key, url path); add further pages here. No page icons: Streamlit turns a
 # ":material/..." page icon into a favicon fetched from fonts.gstatic.com (not offline).
 PAGES = [
-    ("app_pages/map.py", "page_map", "map"),
-    ("app_pages/wall.py", "page_wall", "wall"),
-    ("app_pages/review.py", "page_review", "review"),
-    ("app_pages/partition.py", "page_partition", "partition"),  # the partition issue's page
-    ("app_pages/planner.py", "page_planner", "planner"),  # the grid editor issue's page
-    ("app_pages/importer.py", "page_import", "import"),  # 数据导入: bring a district's own files
+    ("gridgeo_app/pages/map.py", "page_map", "map"),
+    ("gridgeo_app/pages/wall.py", "page_wall", "wall"),
+    ("gridgeo_app/pages/review.py", "page_review", "review"),
+    ("gridgeo_app/pages/partition.py", "page_partition", "partition"),  # the partition issue's page
+    ("gridgeo_app/pages/planner.py", "page_planner", "planner"),  # the grid editor issue's page
+    ("gridgeo_app/pages/importer.py", "page_import", "import"),  # 数据导入: bring a district's own files
 ]
 
 pages = [st.Page(str(HERE / path), title=t(key, L), url_path=url) for path, key, url in PAGES if (HERE / path).exists()]

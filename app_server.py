@@ -1,7 +1,7 @@
 """``streamlit run app_server.py`` (what ``make run`` does): the app of app.py, served by
 Streamlit's ASGI server (``st.App``) with a start-up warm-up.
 
-Before the server takes its first viewer, the lifespan below runs ``app_pages.warmup.warm_up``
+Before the server takes its first viewer, the lifespan below runs ``gridgeo_app.warmup.warm_up``
 (the active atlas loaded and simplified for display, the wall's map code and templates loaded),
 so the first viewer after a start waits no longer than any later one. ``streamlit run app.py``
 still works, without the warm-up.
@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 @asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[dict]:
     """Warm the app's caches, then take viewers (the result is in ``app.state["warm_up"]``)."""
-    from app_pages.warmup import warm_up
+    from gridgeo_app.warmup import warm_up
 
     result = await asyncio.to_thread(warm_up)
     print(f"gridgeo app warm-up: {result}", file=sys.stderr, flush=True)

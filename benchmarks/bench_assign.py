@@ -1,4 +1,4 @@
-"""Benchmark: assign 1,000,000 points to 10,000 grids with gridgeo.assign.GridIndex vs
+"""Benchmark: assign 1,000,000 points to 10,000 grids with gridgeo.events.assign.GridIndex vs
 geopandas.sjoin(predicate="within") on the same data, in the same process.
 
 The grids are a Voronoi tessellation of random seeds clipped to a ~30 x 30 km box around
@@ -20,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from gridgeo.assign import GridIndex
+from gridgeo.events.assign import GridIndex
 
 
 def make_grids(n: int, rng: np.random.Generator) -> gpd.GeoDataFrame:

@@ -25,8 +25,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from gridgeo.atlas import load_default_atlas
-from gridgeo.simulate import generate_events
+from gridgeo.atlas.load import load_default_atlas
+from gridgeo.demo.simulate import generate_events
 from gridgeo.store import open_store
 
 TOKEN = "bench-token"

@@ -69,7 +69,8 @@ def naive_map_bytes(atlas, events) -> tuple[int, float]:
 def server_times(n_events: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
-    from app_pages import common, data
+    from gridgeo_app import context as common
+    from gridgeo_app import event_source as data
 
     atlas = common.atlas()
     data.ensure_seeded(atlas, events_per_day=n_events, days=1)
@@ -98,7 +99,7 @@ def server_times(n_events: int) -> dict:
     events = common.events(end - data.timedelta(hours=24), end)
     wall = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     wall.run()
-    wall.switch_page("app_pages/wall.py")
+    wall.switch_page("gridgeo_app/pages/wall.py")
     wall.run()
     wall_reruns = []
     for _ in range(3):

@@ -39,7 +39,7 @@ from itertools import pairwise
 
 warnings.simplefilter("ignore")
 
-from gridgeo.atlas import DEFAULT_DATA_DIR, load_atlas  # noqa: E402
+from gridgeo.atlas.load import DEFAULT_DATA_DIR, load_atlas  # noqa: E402
 from gridgeo.partition import run_partition  # noqa: E402
 from gridgeo.partition.engine import Engine  # noqa: E402
 

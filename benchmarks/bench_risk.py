@@ -1,7 +1,7 @@
 """Benchmark: /risk's computation with 1,000,000 (or 10,000,000) events in the store, three ways
 on the same store in the same process, outputs checked equal:
 
-- ``gridgeo.risk.risk_table``: the rolling open-case sums of the window's span (about one row
+- ``gridgeo.analysis.risk.risk_table``: the rolling open-case sums of the window's span (about one row
   per area, :mod:`gridgeo.store.open_windows`) plus the partial first hour;
 - the hourly aggregates alone (``event_counts`` summed over the window's hours);
 - the old pandas path (``Store.events_frame`` over the window + ``risk_by_area``), skipped for
@@ -39,10 +39,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from gridgeo.atlas import load_default_atlas
-from gridgeo.events import category_codes
-from gridgeo.lifecycle import TIME_LIMITS_H
-from gridgeo.risk import DEFAULT_RULE, _apply_rule, area_table, risk_by_area, risk_table
+from gridgeo.analysis.risk import DEFAULT_RULE, _apply_rule, area_table, risk_by_area, risk_table
+from gridgeo.atlas.load import load_default_atlas
+from gridgeo.events.lifecycle import TIME_LIMITS_H
+from gridgeo.events.schema import category_codes
 from gridgeo.store import open_store
 from gridgeo.store.counts import open_case_counts
 

@@ -48,8 +48,8 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_risk import fill  # noqa: E402  (the same 1M-event data as the /risk benchmark)
 
-from gridgeo.atlas import load_default_atlas  # noqa: E402
-from gridgeo.simulate import generate_events  # noqa: E402
+from gridgeo.atlas.load import load_default_atlas  # noqa: E402
+from gridgeo.demo.simulate import generate_events  # noqa: E402
 from gridgeo.store import open_store  # noqa: E402
 
 TOKEN = "bench-token"

@@ -16,8 +16,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gridgeo.atlas import load_default_atlas
-from gridgeo.simulate import generate_events
+from gridgeo.atlas.load import load_default_atlas
+from gridgeo.demo.simulate import generate_events
 from gridgeo.store import open_store
 
 

@@ -3,7 +3,7 @@
 Printed:
 * bytes for a first paint of ALL grids at a city-wide view (1920x1080 fitted to the city):
   the grid tiles of that view (and the district tiles) against the GeoJSON of all grids that
-  the map page embeds today (layers.polygons.geojson_data with code, name and fill colour),
+  the map page embeds today (gridgeo_app.layers.polygons.geojson_data with code, name and fill colour),
   raw and gzip-compressed, as ratios;
 * tile build time per tile, p50 and p95, cold (empty cache) and warm (cached), on SQLite
   (shapely + mapbox-vector-tile) and, with ``--pg URL``, on PostGIS (ST_AsMVT), against the
@@ -92,8 +92,8 @@ def open_city_store(url: str, grids, n_events: int, fresh: bool = False):
 
 def geojson_path(store, grids) -> tuple[bytes, float]:
     """Today's GeoJSON of all grids with their risk colour, and the time to make it."""
-    from gridgeo.risk import risk_table
-    from layers.polygons import geojson_data
+    from gridgeo.analysis.risk import risk_table
+    from gridgeo_app.layers.polygons import geojson_data
 
     t = time.perf_counter()
     risk = risk_table(store, "grid", timedelta(hours=24))
@@ -151,7 +151,7 @@ def first_paint(store, bounds, chromium: str, label: str, with_geojson: bool = T
 
     from gridgeo.api.app import create_app
     from gridgeo.config import Settings
-    from layers.vector_tiles import tiles_demo_page
+    from gridgeo_app.layers.vector_tiles import tiles_demo_page
 
     pages = {"/tiles-city": tiles_demo_page(bounds, grid_min_zoom=0, refresh_s=0)}
     if with_geojson:
@@ -194,10 +194,10 @@ def first_paint(store, bounds, chromium: str, label: str, with_geojson: bool = T
 
 def geojson_page(store, bounds) -> str:
     """Today's path: a folium page with every grid as GeoJSON, filled by risk colour."""
-    from gridgeo.risk import risk_table
-    from layers.assets import use_local_assets
-    from layers.base import base_map
-    from layers.risk import risk_layer
+    from gridgeo.analysis.risk import risk_table
+    from gridgeo_app.layers.assets import use_local_assets
+    from gridgeo_app.layers.base import base_map
+    from gridgeo_app.layers.risk import risk_layer
 
     use_local_assets()
     grids = store.current_grid_set()[1]
@@ -225,7 +225,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.wall and args.only_wall:
         return wall(args)
-    from gridgeo.atlas import load_atlas
+    from gridgeo.atlas.load import load_atlas
 
     atlas_dir = Path(args.atlas)
     ensure_city(atlas_dir, Path(args.outline))

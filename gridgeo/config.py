@@ -199,7 +199,7 @@ class Settings:
     def demo_allowed(self) -> bool:
         """True unless the settings name a real store or an atlas that is not the demo: only then
         may the embedded store receive the synthetic demo grids and simulated events (the store's
-        own active atlas is checked too, see :func:`gridgeo.active.is_demo_store`)."""
+        own active atlas is checked too, see :func:`gridgeo.services.active_atlas.is_demo_store`)."""
         return not self.is_real_store and self.atlas in (None, DEMO_ATLAS)
 
     def use_tiles(self, n_grids: int) -> bool:

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from gridgeo.atlas import DEFAULT_DATA_DIR, load_atlas
+from gridgeo.atlas.load import DEFAULT_DATA_DIR, load_atlas
 from gridgeo.config import get_settings
 
 

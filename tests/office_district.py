@@ -29,7 +29,7 @@ import pyproj
 import shapely
 from shapely.geometry import Polygon
 
-from gridgeo.crs import wgs84_to_gcj02
+from gridgeo.geo.crs import wgs84_to_gcj02
 
 ZONE_EPSG = "EPSG:4523"  # CGCS2000 3-degree GK zone 35, with zone prefix
 NOPREFIX_EPSG = "EPSG:4544"  # the same zone without prefix (CM 105°E)

@@ -1,4 +1,4 @@
-"""Driving the in-browser plan editor (app_pages/plan_editor) from Playwright: find its frame,
+"""Driving the in-browser plan editor (gridgeo_app/plan_editor) from Playwright: find its frame,
 turn atoms and lon/lat into page coordinates, read the balance panel, wait for the app."""
 
 from __future__ import annotations

@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from gridgeo import intake
-from gridgeo.lifecycle import TRANSITIONS
-from gridgeo.risk import area_table, risk_by_area, risk_table
-from gridgeo.simulate import generate_events, seed_store
-from gridgeo.stats import stats_table, summarize
+from gridgeo.analysis.risk import area_table, risk_by_area, risk_table
+from gridgeo.analysis.stats import stats_table, summarize
+from gridgeo.demo.simulate import generate_events, seed_store
+from gridgeo.events.lifecycle import TRANSITIONS
+from gridgeo.services import intake
 from gridgeo.store import open_store
 
 NOW = datetime(2026, 3, 10, 9, 37, 12, 345678, tzinfo=UTC)  # not on the hour: the partial hour counts
@@ -164,7 +164,7 @@ def test_counts_move_in_the_transaction_of_the_write(store_url, small_grids):
     with st.engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT grid_code, level, status, n FROM event_counts ORDER BY status")).all()
     assert [tuple(r) for r in rows] == [("440311001001001", 2, "accepted", 1), ("440311001001001", 2, "reported", 0)]
-    from gridgeo.events import validate_event
+    from gridgeo.events.schema import validate_event
 
     rows = intake.prepare(st, [validate_event({**ev, "id": i}, now=NOW)[0] for i in ("b", "c")], NOW)
     rows[1]["category"] = None  # NOT NULL violation: the whole transaction rolls back
@@ -293,7 +293,7 @@ def test_risk_on_a_read_only_role_reads_without_refreshing(pg_url, default_atlas
         reader = open_store(sa.make_url(url).set(username=role).render_as_string(hide_password=False),
                             seed_default=False)
         grids = reader.current_grid_set()[1]
-        with caplog.at_level("WARNING", logger="gridgeo.risk"):
+        with caplog.at_level("WARNING", logger="gridgeo.analysis.risk"):
             got = risk_table(reader, "grid", timedelta(hours=24), NOW)
         assert "not refreshed" in caplog.text and "permission denied" in caplog.text
         expected = risk_by_area(owner.events_frame(NOW - timedelta(hours=24), None, now=NOW),

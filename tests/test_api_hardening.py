@@ -24,7 +24,7 @@ from gridgeo.api import create_app
 from gridgeo.api.group_commit import GroupCommit
 from gridgeo.api.outage import classify
 from gridgeo.config import Settings
-from gridgeo.events import EventIn, validate_events
+from gridgeo.events.schema import EventIn, validate_events
 from gridgeo.store import open_store
 
 TOKEN = "hard-token"

@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # app_pages is a folder of page scripts, not an installed package
 
-from app_pages import data  # noqa: E402
-from gridgeo.risk import risk_by_area, risk_label  # noqa: E402
+from gridgeo.analysis.risk import risk_by_area, risk_label  # noqa: E402
+from gridgeo_app import event_source as data  # noqa: E402
 
 APP = str(ROOT / "app.py")
 
@@ -79,7 +79,7 @@ def _wall_kpis(at: AppTest) -> dict[str, str]:
 
 
 def _atlas():
-    from gridgeo.atlas import load_default_atlas
+    from gridgeo.atlas.load import load_default_atlas
     return load_default_atlas()
 
 
@@ -133,10 +133,10 @@ def test_map_page_switches_to_english_and_filters_a_street():
 
 
 def test_wall_display_kpis_equal_the_store_figures():
-    from gridgeo.stats import summarize
+    from gridgeo.analysis.stats import summarize
     from gridgeo.store import open_store
 
-    at = _run("app_pages/wall.py")
+    at = _run("gridgeo_app/pages/wall.py")
     atlas = _atlas()
     store = open_store()  # the same temp SQLite store the app uses (GRIDGEO_DATA_DIR)
     assert len(store.events_frame(data.now() - timedelta(days=31), data.now())) > 0, \
@@ -169,7 +169,7 @@ def test_wall_display_kpis_equal_the_store_figures():
 
 
 def test_review_page_tables_trend_hotspots_and_exports():
-    at = _run("app_pages/review.py")
+    at = _run("gridgeo_app/pages/review.py")
     assert at.title[0].value == "风险研判"
     assert len(at.tabs) == 5
     street_table = at.dataframe[0].value
@@ -196,15 +196,15 @@ def test_review_page_tables_trend_hotspots_and_exports():
 
 
 def test_partition_slot_is_picked_up_only_when_its_page_exists():
-    """app.py lists app_pages/partition.py and adds it to the navigation once the file exists."""
+    """app.py lists gridgeo_app/pages/partition.py and adds it to the navigation once the file exists."""
     at = _run()
     if (ROOT / "app_pages" / "partition.py").exists():
-        at.switch_page("app_pages/partition.py")
+        at.switch_page("gridgeo_app/pages/partition.py")
         at.run()
         assert not at.exception
     else:
         with pytest.raises(ValueError):
-            at.switch_page("app_pages/partition.py")
+            at.switch_page("gridgeo_app/pages/partition.py")
 
 
 def test_map_shows_the_grid_set_published_in_the_store():
@@ -224,7 +224,7 @@ def test_language_from_the_url_for_the_wall_display():
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["lang"] = "en"
     at.run()
-    at.switch_page("app_pages/wall.py")
+    at.switch_page("gridgeo_app/pages/wall.py")
     at.run()
     assert not at.exception
     assert {"Received", "Accepted", "Resolved", "Resolution rate", "Overdue"} <= set(_wall_kpis(at))
@@ -276,15 +276,15 @@ def own_postgis_db(pg_url):
 
 @pytest.mark.postgis
 def test_wall_display_on_postgis_equals_the_store_figures(own_postgis_db, monkeypatch):
-    from gridgeo.simulate import seed_store
-    from gridgeo.stats import summarize
+    from gridgeo.analysis.stats import summarize
+    from gridgeo.demo.simulate import seed_store
     from gridgeo.store import open_store
 
     monkeypatch.setenv("GRIDGEO_DATABASE_URL", own_postgis_db)
     store = open_store(own_postgis_db, seed_default=True)  # a real store is never seeded by the app:
     seed_store(store, _atlas(), days=1, per_day=600)  # the test fills it itself
     _report_now(store, _atlas())  # today's window holds events even just after midnight
-    at = _run("app_pages/wall.py")
+    at = _run("gridgeo_app/pages/wall.py")
     at_time = data.now()
     assert store.backend == "postgresql"
     events = store.events_frame(*data.today_window(at_time))
@@ -300,13 +300,13 @@ def test_wall_display_on_postgis_equals_the_store_figures(own_postgis_db, monkey
 
 def _review_compares_with_a_covered_previous_period(url: str, monkeypatch) -> None:
     """A store with 15 days of history: the 7-day window is compared with the week before it."""
-    from gridgeo.simulate import seed_store
+    from gridgeo.demo.simulate import seed_store
     from gridgeo.store import open_store
 
     monkeypatch.setenv("GRIDGEO_DATABASE_URL", url)
     store = open_store(url)
     seed_store(store, _atlas(), days=15, per_day=40, seed=7)
-    at = _run("app_pages/review.py")
+    at = _run("gridgeo_app/pages/review.py")
     assert not any("不作比较" in i.value for i in at.info)
     street_table = at.dataframe[0].value
     assert {"本期", "上期", "变化", "变化 %"} <= set(street_table.columns)
@@ -351,7 +351,7 @@ def test_time_playback_on_the_map_page_and_as_a_wall_mode():
 
     wall = AppTest.from_file(APP, default_timeout=120)
     wall.run()
-    wall.switch_page("app_pages/wall.py")
+    wall.switch_page("gridgeo_app/pages/wall.py")
     wall.query_params["mode"] = "playback"  # as /wall?mode=playback (switching pages drops the query)
     wall.run()
     assert not wall.exception

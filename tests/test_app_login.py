@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app_pages import data  # noqa: E402
 from gridgeo.store import identities  # noqa: E402
+from gridgeo_app import event_source as data  # noqa: E402
 
 APP = str(ROOT / "app.py")
 PASSWORD = "Grid-office-2026"
@@ -68,7 +68,7 @@ def test_the_grid_editor_offers_plan_writes_only_to_planners(data_dir):
     at = AppTest.from_file(APP, default_timeout=180)
     at.query_params["key"] = key
     at.run()
-    at.switch_page("app_pages/planner.py").run()
+    at.switch_page("gridgeo_app/pages/planner.py").run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("当前角色（只读）无权执行此操作" in str(i.value) for i in at.info)
     assert not [b for b in at.button if b.key == "pl_create"]
@@ -90,7 +90,7 @@ def _page_text(at: AppTest) -> str:
 def test_reporter_data_never_reaches_the_wall_or_the_review(data_dir):
     from datetime import UTC, datetime, timedelta
 
-    from gridgeo import intake
+    from gridgeo.services import intake
 
     store = data.store()
     atlas_grid = store.current_grid_set()[1].iloc[0]
@@ -98,7 +98,7 @@ def test_reporter_data_never_reaches_the_wall_or_the_review(data_dir):
     intake.add_events(store, [{"id": "personal-1", "reported_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
                                "lon": point.x, "lat": point.y, "category": "labour", "level": 1,
                                "reporter_name": "欧阳修文", "reporter_phone": "13987654321"}])
-    for page in ("app_pages/wall.py", "app_pages/review.py", "app_pages/map.py"):
+    for page in ("gridgeo_app/pages/wall.py", "gridgeo_app/pages/review.py", "gridgeo_app/pages/map.py"):
         at = AppTest.from_file(APP, default_timeout=180).run()
         at.switch_page(page).run()
         assert not at.exception, (page, [e.message for e in at.exception])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from gridgeo.assign import GridIndex, assign_points
+from gridgeo.events.assign import GridIndex, assign_points
 
 
 def brute_force(grids, x, y):

@@ -15,11 +15,11 @@ import pyproj
 import pytest
 import shapely
 
+from gridgeo.atlas.importing import import_atlas, recognise_fields
+from gridgeo.atlas.importing.detect import gk_zone_epsg
+from gridgeo.atlas.importing.export import export_atlas
 from gridgeo.cli import main
 from gridgeo.errors import InputError, UsageError
-from gridgeo.importing import import_atlas, recognise_fields
-from gridgeo.importing.detect import gk_zone_epsg
-from gridgeo.importing.export import export_atlas
 from gridgeo.store import open_store
 from gridgeo.store.atlases import (
     AtlasNotFound,
@@ -181,8 +181,8 @@ def _same_layer(a, b, layer: str, tol: float = 1e-9) -> None:
 
 @pytest.mark.slow
 def test_cli_import_use_assign_partition(tmp_path, office, capsys, store_url):
+    from gridgeo.demo.simulate import generate_events
     from gridgeo.partition import run_partition
-    from gridgeo.simulate import generate_events
 
     url = store_url
     base = ["--communities", str(office.communities), "--grids", str(office.grids), "--units", str(office.units),
@@ -308,7 +308,7 @@ def test_field_map_file_overrides(tmp_path, office):
     grids.to_file(path)
     toml = tmp_path / "fields.toml"
     toml.write_text('[grids]\n"片区归属" = "community_name"\n', encoding="utf-8")
-    from gridgeo.importing import load_field_map
+    from gridgeo.atlas.importing import load_field_map
 
     result = import_atlas({"communities": office.communities, "grids": path}, name="m",
                           field_map=load_field_map(toml))
@@ -377,7 +377,7 @@ def test_register_without_coordinates_is_refused(tmp_path, office):
 
 
 def test_files_are_found_by_their_names(tmp_path, office):
-    from gridgeo.importing.discover import find_sources
+    from gridgeo.atlas.importing.discover import find_sources
 
     found = find_sources(office.folder)
     assert found["communities"] == office.communities and found["grids"] == office.grids

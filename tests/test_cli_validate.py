@@ -16,7 +16,7 @@ import pytest
 import shapely
 from shapely import Point, Polygon, box
 
-from gridgeo.atlas import DEFAULT_DATA_DIR, REPO_ROOT
+from gridgeo.atlas.load import DEFAULT_DATA_DIR, REPO_ROOT
 from gridgeo.cli import main
 
 pytestmark = pytest.mark.filterwarnings("ignore:Column names longer:UserWarning",
@@ -164,7 +164,7 @@ def test_csv_without_crs_is_refused_then_accepted_with_crs(tmp_path, capsys):
 
 
 def test_events_csv_checked_with_the_event_schema(tmp_path, capsys):
-    from gridgeo.events import category_codes
+    from gridgeo.events.schema import category_codes
 
     cat = category_codes()[0]
     path = tmp_path / "events.csv"

@@ -7,7 +7,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from gridgeo.crs import (
+from gridgeo.geo.crs import (
     bd09_to_gcj02,
     from_wgs84,
     gcj02_to_bd09,
@@ -181,7 +181,7 @@ def test_transform_geometries_moves_every_vertex_like_the_point_functions():
 def test_a_few_points_convert_as_the_vectorized_path():
     """One event's position takes the float path; it agrees with the array path to well under a
     millimetre, inside and outside China."""
-    from gridgeo.crs import _FEW, gcj02_to_wgs84
+    from gridgeo.geo.crs import _FEW, gcj02_to_wgs84
 
     rng = np.random.default_rng(3)
     lon, lat = rng.uniform(70, 140, 400), rng.uniform(0, 56, 400)

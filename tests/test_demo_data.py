@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import shapely
 
-from gridgeo.atlas import DEFAULT_DATA_DIR, load_atlas
-from gridgeo.demo_data import generate_atlas
-from gridgeo.model import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS, to_metric
+from gridgeo.atlas.load import DEFAULT_DATA_DIR, load_atlas
+from gridgeo.atlas.model import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS, to_metric
+from gridgeo.demo.district import generate_atlas
 
 TOLERANCE_M2 = 1.0
 REAL_STREETS = {"光明街道", "公明街道", "新湖街道", "凤凰街道", "玉塘街道", "马田街道"}

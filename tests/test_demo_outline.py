@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import shapely
 
-from gridgeo.atlas import load_atlas
+from gridgeo.atlas.load import load_atlas
+from gridgeo.atlas.validation import validate_atlas
 from gridgeo.config import gk3_zone_epsg
-from gridgeo.crs import wgs84_to_gcj02
-from gridgeo.demo_outline import OutlineSpec, generate_for_outline
-from gridgeo.validation import validate_atlas
+from gridgeo.demo.outline import OutlineSpec, generate_for_outline
+from gridgeo.geo.crs import wgs84_to_gcj02
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from gridgeo.crs import bd09_to_gcj02, gcj02_to_wgs84, wgs84_to_gcj02
-from gridgeo.events import (
+from gridgeo.events.schema import (
     DEFAULT_CATEGORIES,
     category_codes,
     category_label,
@@ -17,6 +16,7 @@ from gridgeo.events import (
     validate_event,
     validate_events,
 )
+from gridgeo.geo.crs import bd09_to_gcj02, gcj02_to_wgs84, wgs84_to_gcj02
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 GOOD = {"id": "e1", "reported_at": "2024-05-01T18:30:00+08:00", "lon": 113.92, "lat": 22.75,
@@ -53,7 +53,7 @@ def test_positions_are_converted_to_wgs84(crs):
     if crs.upper().replace("-", "") == "GCJ02":
         sent = wgs84_to_gcj02(lon, lat)
     elif crs == "BD09":
-        from gridgeo.crs import gcj02_to_bd09
+        from gridgeo.geo.crs import gcj02_to_bd09
         sent = gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
     else:
         sent = (np.float64(lon), np.float64(lat))

@@ -14,8 +14,8 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon, box
 
+from gridgeo.atlas.validation import Problem, validate_folder, validate_frame
 from gridgeo.i18n import STRINGS, Msg
-from gridgeo.validation import Problem, validate_folder, validate_frame
 
 # the sections the problems and the import summary use (and the import page's own keys)
 PREFIXES = ("val_", "chk_", "kind1_", "kinds_", "lyr_", "fld_", "fldw_", "geom_", "gvr_", "sep_", "par_", "src_",
@@ -160,7 +160,7 @@ def test_the_import_summary_renders_in_both_languages(tmp_path):
     layers): every summary line in English as before, and in Chinese without English words."""
     from office_district import make_office_set
 
-    from gridgeo.importing import import_atlas
+    from gridgeo.atlas.importing import import_atlas
 
     office = make_office_set(tmp_path / "office")
     r = import_atlas({"communities": office.communities, "grids": office.grids, "units": office.units,
@@ -182,9 +182,9 @@ def test_the_import_summary_renders_in_both_languages(tmp_path):
 def test_files_the_import_cannot_use_are_one_line_in_either_language(tmp_path):
     """A shapefile in degrees without .prj, a layer without a code field, a register without
     coordinates: the CLI's English line, and the page's Chinese one without English words."""
+    from gridgeo.atlas.importing import import_atlas
     from gridgeo.errors import GridgeoError
     from gridgeo.i18n import render
-    from gridgeo.importing import import_atlas
 
     comm = parent().rename(columns={"code": "社区编码", "name": "社区名称"})
     comm.to_file(tmp_path / "degrees.shp", engine="pyogrio", encoding="GBK")

@@ -54,7 +54,7 @@ def real_store(store_url, tmp_path, monkeypatch):
     monkeypatch.setenv("GRIDGEO_SEED_DAYS", "0.2")
     monkeypatch.delenv("GRIDGEO_ATLAS", raising=False)
     yield store_url
-    from app_pages import data
+    from gridgeo_app import event_source as data
 
     store = data._STORES.pop(store_url, None)
     if store is not None:
@@ -96,7 +96,7 @@ def office_zip(tmp_path_factory) -> bytes:
 
 
 def _upload(at: AppTest, blob: bytes, name: str = "rongnan") -> None:
-    at.switch_page("app_pages/importer.py")
+    at.switch_page("gridgeo_app/pages/importer.py")
     at.run()
     at.text_input(key="imp_name").set_value(name).run()
     at.file_uploader(key="imp_files").set_value(("office.zip", blob, "application/zip")).run()
@@ -134,7 +134,7 @@ def test_import_page_checks_imports_and_switches_the_atlas(real_store, office_zi
         assert store.count_events() == 0
     finally:
         store.close()
-    at.switch_page("app_pages/map.py")
+    at.switch_page("gridgeo_app/pages/map.py")
     at.run()
     _ok(at)
     assert any("rongnan" in c.value for c in at.caption)
@@ -149,7 +149,7 @@ def test_import_page_draws_problems_in_red_and_stores_nothing(real_store, office
     them, the map marks them in red, and nothing is stored."""
     from gridgeo.store import open_store
     from gridgeo.store.atlases import list_atlases
-    from layers.problems import PROBLEM_COLOR
+    from gridgeo_app.layers.problems import PROBLEM_COLOR
 
     at = AppTest.from_file(APP, default_timeout=300)
     at.run()
@@ -207,7 +207,7 @@ def test_an_atlas_the_store_lacks_is_one_error_line_and_the_import_page_still_ru
     at.run()
     _ok(at)
     assert any("no-such-atlas" in e.value for e in at.sidebar.error)
-    at.switch_page("app_pages/importer.py")
+    at.switch_page("gridgeo_app/pages/importer.py")
     at.run()
     _ok(at)
     assert at.title and at.title[0].value.startswith("数据导入")

@@ -69,7 +69,7 @@ def test_csv_ingest_summary_rejects_and_rerun(tmp_path, store_of, capsys):
 
 
 def test_geojson_ingest_with_declared_crs(tmp_path, store_of, capsys):
-    from gridgeo.crs import wgs84_to_gcj02
+    from gridgeo.geo.crs import wgs84_to_gcj02
 
     glon, glat = wgs84_to_gcj02(113.915, 22.705)
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(glon), float(glat)]},

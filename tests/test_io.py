@@ -11,9 +11,9 @@ import pytest
 import shapely
 from shapely import box
 
-from gridgeo.crs import DENSIFY_DEG, bd09_to_gcj02, gcj02_to_wgs84
+from gridgeo.atlas.io import read_layer, write_layer
 from gridgeo.errors import InputError, UsageError
-from gridgeo.io import read_layer, write_layer
+from gridgeo.geo.crs import DENSIFY_DEG, bd09_to_gcj02, gcj02_to_wgs84
 
 # writing shapefiles in the tests cuts long field names: expected, and handled by read_layer
 pytestmark = pytest.mark.filterwarnings("ignore:Column names longer:UserWarning",

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from gridgeo.crs import gcj02_to_wgs84
-from gridgeo.risk import RISK_COLORS, RiskRule, describe_rule, risk_by_area
-from layers import (
+from gridgeo.analysis.risk import RISK_COLORS, RiskRule, describe_rule, risk_by_area
+from gridgeo.geo.crs import gcj02_to_wgs84
+from gridgeo_app.layers import (
     area_layer,
     base_map,
     district_outline,
@@ -29,8 +29,14 @@ from layers import (
     shift_for_basemap,
     use_local_assets,
 )
-from layers.assets import LOCAL_FILES, PATCHED_CLASSES, VENDOR_DIR, missing_assets, remote_resources
-from layers.events import LEVEL_WEIGHTS
+from gridgeo_app.layers.assets import (
+    LOCAL_FILES,
+    PATCHED_CLASSES,
+    VENDOR_DIR,
+    missing_assets,
+    remote_resources,
+)
+from gridgeo_app.layers.events import LEVEL_WEIGHTS
 
 
 @pytest.fixture(scope="module", autouse=True)

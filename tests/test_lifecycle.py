@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from gridgeo.dispatch import DispatchRule, dispatch_target, dispatch_tier
-from gridgeo.lifecycle import (
+from gridgeo.events.dispatch import DispatchRule, dispatch_target, dispatch_tier
+from gridgeo.events.lifecycle import (
     STATUSES,
     TIME_LIMITS_H,
     TRANSITIONS,

@@ -11,8 +11,8 @@ import pyproj
 import pytest
 from shapely.geometry import box
 
+from gridgeo.atlas.model import area_m2, metric_crs_of, to_metric
 from gridgeo.config import Settings, get_settings
-from gridgeo.model import area_m2, metric_crs_of, to_metric
 
 
 def _square(lon: float, lat: float, d: float = 0.01) -> gpd.GeoDataFrame:
@@ -39,8 +39,8 @@ def test_to_metric_takes_the_configured_crs_and_an_explicit_one():
 
 
 def test_local_days_follow_the_configured_time_zone(monkeypatch):
-    from gridgeo.review import daily_trend
-    from gridgeo.stats import summarize
+    from gridgeo.analysis.review import daily_trend
+    from gridgeo.analysis.stats import summarize
 
     # 2024-05-01 20:30 UTC is 05-02 04:30 in Shanghai but 05-01 22:30 in Berlin: the day the
     # event counts on follows GRIDGEO_TIMEZONE
@@ -62,7 +62,7 @@ def test_local_days_follow_the_configured_time_zone(monkeypatch):
 def test_validation_measures_an_overlap_in_the_districts_gk_zone():
     """Two grids near Chengdu drawn in EPSG:4544 overlapping by 20 m x 500 m = 10,000 m²: the
     report says 10,000 m² (EPSG:4547, 9° off its meridian, would say about 2 % more)."""
-    from gridgeo.validation import validate_frame
+    from gridgeo.atlas.validation import validate_frame
 
     x0, y0 = 500_000 - 1_000 * 0.93, 3_385_000  # about 104.07°E 30.6°N in EPSG:4544
     grids = gpd.GeoDataFrame(

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from gridgeo.model import to_metric
+from gridgeo.atlas.model import to_metric
 from gridgeo.partition import run_partition
 
 pytestmark = pytest.mark.slow
@@ -125,7 +125,7 @@ def test_one_street_with_clipped_legacy_gives_valid_single_polygons(default_atla
 
 _DIGEST_SCRIPT = """
 import hashlib, shapely
-from gridgeo.atlas import load_default_atlas
+from gridgeo.atlas.load import load_default_atlas
 from gridgeo.partition import run_partition
 a = load_default_atlas()
 codes = sorted(a.communities["code"])[5:8]

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 APP = str(ROOT / "app.py")
-PAGE = "app_pages/partition.py"
+PAGE = "gridgeo_app/pages/partition.py"
 
 pytestmark = pytest.mark.slow
 
@@ -90,7 +90,7 @@ def test_page_waits_for_run_then_shows_proposal_legacy_and_downloads():
     assert "/app/static/vendor/leaflet-sync/L.Map.Sync.js" in args["js_links"]
     assert not [u for u in args["js_links"] + args["css_links"] if "://" in u]  # offline
     # coloured by households on a sequential palette; the band's bins are marked in the legend
-    from layers.legend import HouseholdScale
+    from gridgeo_app.layers.legend import HouseholdScale
 
     scale = HouseholdScale(300, 500)
     page = json.dumps(args, ensure_ascii=False)

@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def _community_plan():
     """Today's grids of the default atlas's first community, as a plan over the refinement."""
-    from gridgeo.atlas import load_default_atlas
+    from gridgeo.atlas.load import load_default_atlas
     from gridgeo.partition import run_partition
     from gridgeo.plan.start import atoms_from_partition, plan_from_grids
 

@@ -1,4 +1,4 @@
-"""The grid editor map's legend and its decluttered labels (layers.legend, layers.labels)."""
+"""The grid editor map's legend and its decluttered labels (gridgeo_app.layers.legend, gridgeo_app.layers.labels)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from plan_helpers import A, lattice_plan
 
 from gridgeo.plan import ops
 from gridgeo.plan.integrity import validate
-from gridgeo.plan.mapview import SEVERITY_COLORS, STATUS_COLORS, edit_map
-from layers.labels import EARTH_M_PER_PX_Z0, declutter_zooms, text_width_px
-from layers.legend import HouseholdScale, plan_legend_items
+from gridgeo_app.layers.labels import EARTH_M_PER_PX_Z0, declutter_zooms, text_width_px
+from gridgeo_app.layers.legend import HouseholdScale, plan_legend_items
+from gridgeo_app.layers.plan import SEVERITY_COLORS, STATUS_COLORS, edit_map
 
 
 def _overlap_at(zoom, lon, lat, w, h) -> bool:

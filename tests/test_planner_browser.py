@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def _registered() -> bool:
     """True when app.py lists the planner page (then the app serves it with its offline assets)."""
-    return "app_pages/planner.py" in (ROOT / "app.py").read_text(encoding="utf-8")
+    return "gridgeo_app/pages/planner.py" in (ROOT / "app.py").read_text(encoding="utf-8")
 
 
 @pytest.fixture()

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from gridgeo.atlas import load_default_atlas
-from gridgeo.cartography import PAGE_SIZES_MM
+from gridgeo.atlas.load import load_default_atlas
 from gridgeo.errors import InputError
-from gridgeo.poster import community_poster, poster_grids
+from gridgeo.printing.cartography import PAGE_SIZES_MM
+from gridgeo.printing.poster import community_poster, poster_grids
 
 ROOT = Path(__file__).resolve().parent.parent
 PT_PER_MM = 72 / 25.4

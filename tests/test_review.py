@@ -12,8 +12,8 @@ import openpyxl
 import pandas as pd
 from shapely.geometry import box
 
-from gridgeo.hotspots import GI_BINS, gi_bins, hotspots, ranked_hotspots
-from gridgeo.review import (
+from gridgeo.analysis.hotspots import GI_BINS, gi_bins, hotspots, ranked_hotspots
+from gridgeo.analysis.review import (
     OUT_OF_AREA,
     compare_periods,
     comparison_basis,
@@ -21,7 +21,7 @@ from gridgeo.review import (
     labelled_comparison,
     previous_period,
 )
-from gridgeo.review_export import review_workbook
+from gridgeo.printing.review_export import review_workbook
 
 TZ = ZoneInfo("Asia/Shanghai")
 

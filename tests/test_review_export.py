@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from gridgeo.atlas import load_default_atlas
-from gridgeo.cartography import PAGE_SIZES_MM
-from gridgeo.hotspots import hotspots, ranked_hotspots
-from gridgeo.review_export import hotspot_map
+from gridgeo.analysis.hotspots import hotspots, ranked_hotspots
+from gridgeo.atlas.load import load_default_atlas
+from gridgeo.printing.cartography import PAGE_SIZES_MM
+from gridgeo.printing.review_export import hotspot_map
 
 PT_PER_MM = 72 / 25.4
 
@@ -73,7 +73,7 @@ def test_unknown_page_size_is_refused(review_case):
 
 
 def test_scale_ratio_measures_the_map_as_printed():
-    from gridgeo import cartography as carto
+    from gridgeo.printing import cartography as carto
 
     with carto.print_style():
         fig = carto.page_figure("A4")

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from gridgeo.risk import RISK_COLORS, RiskRule, describe_rule, risk_by_area, risk_label
+from gridgeo.analysis.risk import RISK_COLORS, RiskRule, describe_rule, risk_by_area, risk_label
 
 
 def _events(rows):

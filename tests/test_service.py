@@ -15,9 +15,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from gridgeo.analysis.risk import risk_by_area
 from gridgeo.api import create_app
 from gridgeo.config import Settings
-from gridgeo.risk import risk_by_area
 from gridgeo.store import open_store
 
 TOKEN = "test-token"

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gridgeo.assign import GridIndex
 from gridgeo.cli import main
 from gridgeo.config import get_settings
-from gridgeo.crs import to_wgs84
-from gridgeo.events import validate_events
-from gridgeo.lifecycle import TRANSITIONS
-from gridgeo.simulate import generate_events, plan_lifecycles, seed_store
+from gridgeo.demo.simulate import generate_events, plan_lifecycles, seed_store
+from gridgeo.events.assign import GridIndex
+from gridgeo.events.lifecycle import TRANSITIONS
+from gridgeo.events.schema import validate_events
+from gridgeo.geo.crs import to_wgs84
 from gridgeo.store import open_store
 
 START = datetime(2024, 5, 1, 0, 0, tzinfo=UTC) - timedelta(hours=8)  # local midnight
@@ -153,7 +153,7 @@ def test_simulate_refuses_a_store_opened_for_real_work_unless_asked(tmp_path, mo
 
 def test_the_data_dir_store_stops_being_the_demo_once_another_atlas_is_active(tmp_path, monkeypatch, capsys,
                                                                                default_atlas):
-    from gridgeo.active import active_atlas_name, is_demo_store, load_active_atlas
+    from gridgeo.services.active_atlas import active_atlas_name, is_demo_store, load_active_atlas
     from gridgeo.store.atlases import save_atlas, use_atlas
 
     monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from gridgeo.stats import STAT_COLUMNS, summarize
+from gridgeo.analysis.stats import STAT_COLUMNS, summarize
 
 NOW = datetime(2024, 5, 3, 12, tzinfo=UTC)
 

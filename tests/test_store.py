@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from conftest import drop_store_tables
 from shapely.geometry import box
 
-from gridgeo import intake
-from gridgeo.lifecycle import TransitionError
-from gridgeo.stats import summarize
+from gridgeo.analysis.stats import summarize
+from gridgeo.events.lifecycle import TransitionError
+from gridgeo.services import intake
 from gridgeo.store import EVENT_COLUMNS, EventNotFound, open_store
 from gridgeo.store.migrate import head_revision
 
@@ -108,7 +108,7 @@ def test_rejected_items_are_reported_and_not_stored(store):
 
 
 def test_a_failing_batch_stores_nothing(store):
-    from gridgeo.events import validate_event
+    from gridgeo.events.schema import validate_event
 
     rows = intake.prepare(store, [validate_event(ev(i), now=T0)[0] for i in (1, 2, 3)], T0)
     rows[2]["category"] = None  # violates NOT NULL inside the transaction
@@ -276,7 +276,7 @@ def test_assignment_equals_postgis_st_covers(pg_url, default_atlas):
     """An independent exact test: PostGIS ST_Covers + lowest code over the stored grid set."""
     import sqlalchemy as sa
 
-    from gridgeo.simulate import generate_events
+    from gridgeo.demo.simulate import generate_events
 
     drop_store_tables(pg_url)
     st = open_store(pg_url, seed_default=True)

@@ -231,9 +231,9 @@ def test_tiles_are_behind_read_access(store_url, small_grids):
 
 
 def test_the_layer_builder_loads_only_vendored_scripts():
-    from layers.assets import missing_assets, remote_resources, use_local_assets
-    from layers.base import base_map
-    from layers.vector_tiles import city_tile_layers, tile_layer
+    from gridgeo_app.layers.assets import missing_assets, remote_resources, use_local_assets
+    from gridgeo_app.layers.base import base_map
+    from gridgeo_app.layers.vector_tiles import city_tile_layers, tile_layer
 
     use_local_assets()
     m = base_map((113.90, 22.70, 113.93, 22.72))

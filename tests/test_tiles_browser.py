@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api_server import api_server  # noqa: E402
 from streamlit_server import LOCAL_PREFIXES, TILE_COLOURS_JS  # noqa: E402
 
-from gridgeo.risk import RISK_COLORS  # noqa: E402
+from gridgeo.analysis.risk import RISK_COLORS  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = Path(os.environ.get("GRIDGEO_SHOTS_DIR", "/tmp/shots-f2"))
@@ -35,7 +35,7 @@ def served_city(tmp_path, default_atlas):
     from gridgeo.api.app import create_app
     from gridgeo.config import Settings
     from gridgeo.store import open_store
-    from layers.vector_tiles import tiles_demo_page
+    from gridgeo_app.layers.vector_tiles import tiles_demo_page
 
     store = open_store(f"sqlite:///{tmp_path / 'city.sqlite'}", seed_default=False)
     store.publish_grid_set(default_atlas.grids, author="test")

@@ -16,7 +16,7 @@ import pytest
 import shapely
 from shapely import Point, Polygon, box
 
-from gridgeo.validation import (
+from gridgeo.atlas.validation import (
     Problem,
     check_children_in_parent,
     check_code_lengths,

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api_server import api_server  # noqa: E402
 from streamlit_server import TILE_COLOURS_JS, free_port, refuse_external, streamlit_server  # noqa: E402
 
-from gridgeo.risk import RISK_COLORS  # noqa: E402
+from gridgeo.analysis.risk import RISK_COLORS  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ def _city():
     """A generated city of two districts (about 370 grids) around Chengdu."""
     from test_demo_outline import _outline_wgs84
 
-    from gridgeo.demo_outline import OutlineSpec, generate_for_outline
+    from gridgeo.demo.outline import OutlineSpec, generate_for_outline
 
     spec = OutlineSpec(code="510100", name="示例市", population=420_000, seed=3)
     return generate_for_outline(_outline_wgs84(0.09, 0.06), spec, outline_source="test")

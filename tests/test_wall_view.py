@@ -17,9 +17,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # app_pages is a folder of page scripts, not an installed package
 
-from app_pages import wallview  # noqa: E402
+from gridgeo.analysis.risk import RISK_COLORS, open_at, risk_by_area, risk_timeline  # noqa: E402
 from gridgeo.config import Settings, SettingsError  # noqa: E402
-from gridgeo.risk import RISK_COLORS, open_at, risk_by_area, risk_timeline  # noqa: E402
+from gridgeo_app import wall_content as wallview  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
@@ -150,7 +150,7 @@ def test_playback_layer_ships_levels_per_moment_and_plays_offline():
     import geopandas as gpd
     from shapely.geometry import box
 
-    from layers.playback import Playback, playback_data
+    from gridgeo_app.layers.playback import Playback, playback_data
 
     areas = gpd.GeoDataFrame({"code": ["g1", "g2", "g3"]},
                              geometry=[box(113.9, 22.7, 113.91, 22.71), box(113.91, 22.7, 113.92, 22.71),
@@ -168,8 +168,8 @@ def test_playback_layer_ships_levels_per_moment_and_plays_offline():
 
 
 def test_legends_match_the_map_colours_and_follow_their_layer():
-    from app_pages.mapview import WALL_NONE_COLOR, wall_legend
-    from layers import HEAT_GRADIENT, heat_layer, heat_legend, risk_legend
+    from gridgeo_app.layers import HEAT_GRADIENT, heat_layer, heat_legend, risk_legend
+    from gridgeo_app.maps import WALL_NONE_COLOR, wall_legend
 
     m = folium.Map(tiles=None)
     wall_legend("zh").add_to(m)
@@ -218,7 +218,7 @@ def test_risk_timeline_equals_the_rule_applied_moment_by_moment():
 def test_a_map_is_rendered_once_even_when_shown_at_another_height():
     """Rendering a folium map twice through streamlit-folium leaves stale element names in its
     script (a blank map): another height is derived from the first rendering instead."""
-    from app_pages.fastmap import _prepared
+    from gridgeo_app.map_render import _prepared
 
     m = folium.Map(location=[22.75, 113.93], zoom_start=12, tiles=None)
     folium.GeoJson({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": "a"},

@@ -1,6 +1,6 @@
 """The start-up warm-ups: the API's (gridgeo.api.warmup: areas, first-view tiles, colours of the
 current grid set, reported by /api/v1/health) on both backends, with the per-version tile cache
-still dropped on publish; and the app's (app_pages.warmup: the active atlas's display layers
+still dropped on publish; and the app's (gridgeo_app.warmup: the active atlas's display layers
 in Streamlit's process-wide cache)."""
 
 from __future__ import annotations
@@ -112,8 +112,8 @@ def demo_env(tmp_path, monkeypatch):
 
 
 def test_app_warm_up_leaves_the_display_layers_cached(demo_env):
-    from app_pages import common
-    from app_pages.warmup import warm_up
+    from gridgeo_app import context as common
+    from gridgeo_app.warmup import warm_up
 
     common._display_layers.clear()
     common._atlas.clear()

@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 
 from gridgeo.api.errors import ApiError
 from gridgeo.config import Settings
-from gridgeo.safe_text import MAX_DB_INT, text_problem
+from gridgeo.events.safe_text import MAX_DB_INT, text_problem
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 

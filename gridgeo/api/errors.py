@@ -80,7 +80,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONOut:
 
 
 def _domain_handlers() -> dict[type[Exception], Any]:
-    from gridgeo.lifecycle import TransitionError
+    from gridgeo.events.lifecycle import TransitionError
     from gridgeo.plan.errors import IntegrityError, PlanEditError, PlanNotFoundError, StaleVersionError
     from gridgeo.store import EventNotFound
 

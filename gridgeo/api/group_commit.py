@@ -19,9 +19,9 @@ from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
 
-from gridgeo import intake
 from gridgeo.api.outage import classify
-from gridgeo.events import EventIn
+from gridgeo.events.schema import EventIn
+from gridgeo.services import intake
 
 Member = tuple[list[EventIn], asyncio.Future, str]
 

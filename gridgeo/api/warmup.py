@@ -68,8 +68,8 @@ class WarmUp:
             self.finished.set()
 
     def _warm(self, store: Any, service: TileService) -> None:
-        from gridgeo.crs import WGS84
-        from gridgeo.risk import risk_table
+        from gridgeo.analysis.risk import risk_table
+        from gridgeo.geo.crs import WGS84
         from gridgeo.tiles import NoGridSet
 
         try:

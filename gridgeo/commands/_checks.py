@@ -42,7 +42,7 @@ def open_store_checked(url: str | None, flag: str = "--database", *, seed_defaul
     """``gridgeo.store.open_store(url)`` with a bad URL or an unreachable/unwritable store as one line.
 
     ``seed_default`` as in open_store: None (default) publishes the demo grids only into the empty
-    demo store (gridgeo.active.is_demo_store); False never (atlas commands); True always."""
+    demo store (gridgeo.services.active_atlas.is_demo_store); False never (atlas commands); True always."""
     import sqlalchemy as sa
 
     from gridgeo.store import open_store

@@ -81,7 +81,7 @@ def _pairs(values: list[str], flag: str) -> list[tuple[str, str]]:
 
 def _dir_sources(folder: Path) -> dict:
     """Sources found in a folder (data/boundaries layout, Chinese file names, one GeoPackage)."""
-    from gridgeo.importing.discover import find_sources
+    from gridgeo.atlas.importing.discover import find_sources
 
     if not folder.is_dir():
         raise UsageError(f"--dir {folder}: not a folder; give the folder holding communities.* and the other layers")
@@ -142,7 +142,7 @@ def _rejects_path(args: argparse.Namespace, sources: dict) -> Path | None:
 
 def _crs_args(args: argparse.Namespace) -> dict[str, str]:
     """--crs LAYER=CRS pairs, each layer known and each CRS understood (else UsageError)."""
-    from gridgeo.io import parse_crs
+    from gridgeo.atlas.io import parse_crs
 
     crs = dict(_pairs(args.crs, "--crs"))
     known = {*DIR_LAYERS, *(slug for slug, _ in _pairs(args.legacy, "--legacy"))}
@@ -158,9 +158,9 @@ def _crs_args(args: argparse.Namespace) -> dict[str, str]:
 
 def run_import(args: argparse.Namespace) -> int:
     """Import, report, and store the atlas only when it passes validation."""
+    from gridgeo.atlas.importing import import_atlas, load_field_map
     from gridgeo.commands._checks import ensure_parent_dir
     from gridgeo.config import DEMO_ATLAS
-    from gridgeo.importing import import_atlas, load_field_map
     from gridgeo.store.atlases import check_atlas_name
 
     check_atlas_name(args.name)
@@ -263,8 +263,8 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Export the stored atlas into a folder."""
+    from gridgeo.atlas.importing.export import export_atlas
     from gridgeo.commands._checks import check_dir_creatable
-    from gridgeo.importing.export import export_atlas
     from gridgeo.store.atlases import load_stored_atlas
 
     out = check_dir_creatable(args.out, "--out")

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from gridgeo.atlas import DEFAULT_DATA_DIR
+from gridgeo.atlas.load import DEFAULT_DATA_DIR
 from gridgeo.commands._checks import check_dir_creatable
-from gridgeo.demo_data import OUTLINE_FILE, generate_atlas, write_atlas
+from gridgeo.demo.district import OUTLINE_FILE, generate_atlas, write_atlas
 from gridgeo.errors import InputError, UsageError
 
 STEPS = ("streets", "communities", "grids and basic units", "legacy layers")
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_outline(args: argparse.Namespace) -> int:
     """demo-data --outline: a synthetic atlas inside any outline."""
-    from gridgeo.demo_outline import OutlineSpec, generate_for_outline, read_outline
+    from gridgeo.demo.outline import OutlineSpec, generate_for_outline, read_outline
 
     missing = [flag for flag, value in (("--code", args.code), ("--name", args.name)) if not value]
     if args.out == DEFAULT_DATA_DIR:

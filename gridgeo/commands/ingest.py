@@ -25,8 +25,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from gridgeo import intake
 from gridgeo.errors import InputError, UsageError
+from gridgeo.services import intake
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from gridgeo.commands._checks import ensure_parent_dir, open_store_checked
-    from gridgeo.crs import normalize_crs_name
+    from gridgeo.geo.crs import normalize_crs_name
 
     path = Path(args.file)
     if args.batch_size < 1:

@@ -1,8 +1,8 @@
 """``gridgeo partition``: propose unified all-element grids from overlapping legacy grid layers.
 
 Writes OUT/grids.gpkg, OUT/grids.geojson, OUT/crosswalk.csv, OUT/metrics.json and OUT/summary.md
-(each atomically) and prints the summary. Inputs are read with gridgeo.io.read_layer (any CRS,
-GeoJSON/GPKG/SHP/CSV) and checked with gridgeo.validation; invalid polygons are repaired with
+(each atomically) and prints the summary. Inputs are read with gridgeo.atlas.io.read_layer (any CRS,
+GeoJSON/GPKG/SHP/CSV) and checked with gridgeo.atlas.validation; invalid polygons are repaired with
 make_valid (and counted in metrics.json), null/empty/wrong-type geometries and bad counts stop
 the run with one line naming the file and feature.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from gridgeo.atlas.model import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
 from gridgeo.errors import InputError, UsageError
-from gridgeo.model import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
 
 OUTPUT_FILES = ("grids.gpkg", "grids.geojson", "crosswalk.csv", "metrics.json", "summary.md")
 
@@ -64,8 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _read(path: str, kind: str, source_label: str) -> gpd.GeoDataFrame:
-    from gridgeo.io import read_layer
-    from gridgeo.validation import check_counts, check_geometries, repair_geometries
+    from gridgeo.atlas.io import read_layer
+    from gridgeo.atlas.validation import check_counts, check_geometries, repair_geometries
 
     gdf = read_layer(path, kind=kind)
     blocking = [p for p in check_geometries(gdf, kind, source_label)
@@ -121,10 +121,10 @@ def load_inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoData
 def load_stored_inputs(name: str, database: str | None
                        ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:
     """Communities, legacy layers and units of the stored atlas ``name`` (see `gridgeo atlas`)."""
+    from gridgeo.atlas.validation import repair_geometries
     from gridgeo.commands._checks import open_store_checked
     from gridgeo.config import get_settings
     from gridgeo.store.atlases import AtlasNotFound, load_stored_atlas
-    from gridgeo.validation import repair_geometries
 
     with open_store_checked(database or get_settings().store_url, seed_default=False) as store:
         try:
@@ -156,7 +156,7 @@ def _atomic_write_text(path: Path, text: str) -> None:
 
 def write_outputs(out: Path, grids: gpd.GeoDataFrame, crosswalk: pd.DataFrame, metrics: dict) -> list[Path]:
     """Write the five output files atomically into ``out`` (created if missing)."""
-    from gridgeo.io import write_layer
+    from gridgeo.atlas.io import write_layer
     from gridgeo.partition.summary import summary_markdown
 
     out.mkdir(parents=True, exist_ok=True)
@@ -195,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
     communities, legacy, units, input_report = load_inputs(args)
     previous = None
     if args.previous:
-        from gridgeo.io import read_layer
+        from gridgeo.atlas.io import read_layer
         previous = read_layer(args.previous)
         if "code" not in previous.columns:
             raise InputError(f"{args.previous}: missing field 'code'; give an earlier grids file")

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from gridgeo.atlas import DEFAULT_DATA_DIR, load_atlas
+from gridgeo.atlas.load import DEFAULT_DATA_DIR, load_atlas
 from gridgeo.commands._checks import ensure_parent_dir
 from gridgeo.errors import InputError, UsageError
 
@@ -41,7 +41,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gridgeo.poster import community_codes, community_poster
+    from gridgeo.printing.poster import community_codes, community_poster
 
     atlas = load_atlas(args.atlas)
     codes = community_codes(atlas)

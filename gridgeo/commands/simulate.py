@@ -1,7 +1,7 @@
 """``gridgeo simulate [--rate N] [--duration S] [--to-api URL] [--seed N]``: a live synthetic stream.
 
 Events arrive as a Poisson process (``--rate`` is the mean events per second over the day; the
-actual rate follows the daily rhythm of :mod:`gridgeo.simulate`) and each is sent when its time
+actual rate follows the daily rhythm of :mod:`gridgeo.demo.simulate`) and each is sent when its time
 comes. Every ``--advance-every`` seconds open events move along their lifecycle, ``--pace``
 times faster than real handling (default 60: an hour of handling per minute), so the demo map
 moves. Without ``--to-api`` events go straight into the store; with it they are POSTed (and
@@ -11,7 +11,7 @@ fills the store with that many days of past events.
 Events fall on the active atlas (``GRIDGEO_ATLAS``, else the store's active atlas, else the
 Guangming demo): clustered at its basic units (its grids when it has none). Simulated events
 go only into the demo store (the embedded SQLite file of the data dir, demo atlas; see
-:mod:`gridgeo.active`): a store opened for real work (``GRIDGEO_DATABASE_URL``, ``--database``,
+:mod:`gridgeo.services.active_atlas`): a store opened for real work (``GRIDGEO_DATABASE_URL``, ``--database``,
 or a non-demo atlas) is refused with exit 2 unless ``--into-real-store`` is given.
 """
 
@@ -23,9 +23,9 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from gridgeo import intake
 from gridgeo.config import DEMO_ATLAS, get_settings
 from gridgeo.errors import InputError, UsageError
+from gridgeo.services import intake
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -119,7 +119,7 @@ class _Sink:
 def _checked_atlas(sink: _Sink, args: argparse.Namespace):
     """The active atlas to simulate on; UsageError when the target is a store opened for real
     work and --into-real-store was not given."""
-    from gridgeo.active import active_atlas_name, is_demo_store, load_active_atlas
+    from gridgeo.services.active_atlas import active_atlas_name, is_demo_store, load_active_atlas
 
     settings = get_settings()
     if sink.store is not None:
@@ -146,7 +146,7 @@ def _checked_atlas(sink: _Sink, args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     """Stream events for --duration seconds; print a summary line."""
-    from gridgeo.simulate import NEXT, generate_events, plan_lifecycles, seed_store
+    from gridgeo.demo.simulate import NEXT, generate_events, plan_lifecycles, seed_store
 
     if not args.rate > 0 or not args.duration > 0 or not args.pace > 0 or not args.advance_every > 0:
         raise UsageError("--rate, --duration, --pace and --advance-every must be positive")

@@ -12,16 +12,16 @@ import os
 import sys
 from pathlib import Path
 
-from gridgeo.errors import UsageError
-from gridgeo.io import WRITE_DRIVERS, parse_crs, write_layer
-from gridgeo.model import DEFAULT_TOLERANCE_M2, REQUIRED_COLUMNS
-from gridgeo.validation import (
+from gridgeo.atlas.io import WRITE_DRIVERS, parse_crs, write_layer
+from gridgeo.atlas.model import DEFAULT_TOLERANCE_M2, REQUIRED_COLUMNS
+from gridgeo.atlas.validation import (
     Problem,
     repair_geometries,
     validate_folder,
     validate_frame,
     validate_path,
 )
+from gridgeo.errors import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

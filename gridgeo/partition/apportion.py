@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridgeo.model import COUNT_COLUMNS
+from gridgeo.atlas.model import COUNT_COLUMNS
 
 
 def apportion(atoms: gpd.GeoDataFrame, units: gpd.GeoDataFrame, legacy: gpd.GeoDataFrame | None = None,

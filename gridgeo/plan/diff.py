@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gridgeo.crs import METRIC, WGS84
+from gridgeo.geo.crs import METRIC, WGS84
 from gridgeo.plan.errors import PlanEditError
 from gridgeo.plan.model import GRID_COLUMNS, STATED_COLUMNS, Plan
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridgeo.crs import METRIC, WGS84
+from gridgeo.geo.crs import METRIC, WGS84
 from gridgeo.plan.model import AtomSet, Plan
 
 PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5",

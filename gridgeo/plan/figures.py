@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridgeo.model import COUNT_COLUMNS
+from gridgeo.atlas.model import COUNT_COLUMNS
 from gridgeo.plan.model import Plan
 
 FIGURE_COLUMNS = ("name", "community_code", "atoms", *COUNT_COLUMNS, "stated_households", "stated_differs",

@@ -34,9 +34,9 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from gridgeo.crs import METRIC, WGS84
+from gridgeo.atlas.model import COUNT_COLUMNS, DEFAULT_TOLERANCE_M2
+from gridgeo.geo.crs import METRIC, WGS84
 from gridgeo.i18n import Msg, t
-from gridgeo.model import COUNT_COLUMNS, DEFAULT_TOLERANCE_M2
 from gridgeo.plan.model import Plan
 
 ERROR, WARNING = "error", "warning"

@@ -25,8 +25,8 @@ import pandas as pd
 import shapely
 from scipy import sparse
 
-from gridgeo.crs import METRIC, WGS84
-from gridgeo.model import COUNT_COLUMNS, DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
+from gridgeo.atlas.model import COUNT_COLUMNS, DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
+from gridgeo.geo.crs import METRIC, WGS84
 
 GRID_COLUMNS: tuple[str, ...] = ("name", "community_code", "grid_worker", "party_branch", "locked",
                                  "stated_households")

@@ -19,7 +19,7 @@ import shapely
 from shapely.geometry import LineString
 from shapely.ops import split as split_polygon
 
-from gridgeo.crs import METRIC, WGS84
+from gridgeo.geo.crs import METRIC, WGS84
 from gridgeo.i18n import Msg
 from gridgeo.plan.errors import LockedGridError, PlanEditError
 from gridgeo.plan.model import Plan, grid_table

@@ -27,7 +27,7 @@ import geopandas as gpd
 import pandas as pd
 import sqlalchemy as sa
 
-from gridgeo.crs import WGS84
+from gridgeo.geo.crs import WGS84
 from gridgeo.i18n import Msg
 from gridgeo.plan import schema as P
 from gridgeo.plan.errors import IntegrityError, PlanEditError, PlanNotFoundError, StaleVersionError

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridgeo.model import to_metric
+from gridgeo.atlas.model import to_metric
 from gridgeo.plan.model import AtomSet, Plan, SizeBand, make_plan
 
 
@@ -103,7 +103,7 @@ def _default_partition(grid_source: str = "atlas", grids_wkb: bytes | None = Non
     or the store's current grid set given as ``grids_wkb``: a parquet of code + geometry)."""
     import io
 
-    from gridgeo.atlas import load_default_atlas
+    from gridgeo.atlas.load import load_default_atlas
     from gridgeo.partition import run_partition
 
     atlas = load_default_atlas()

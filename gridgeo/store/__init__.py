@@ -5,7 +5,7 @@ Where it lives: ``url`` if given, else ``GRIDGEO_DATABASE_URL``, else the SQLite
 URLs (``sqlite:///path``, ``postgresql+psycopg://user@host:port/db``); a plain path means a
 SQLite file. On first open of an empty store the schema is created; only the demo store (the
 embedded SQLite file of the data dir, no ``GRIDGEO_DATABASE_URL``, the active atlas is the demo:
-see :mod:`gridgeo.active`) then receives the synthetic default atlas grids as grid set version 1.
+see :mod:`gridgeo.services.active_atlas`) then receives the synthetic default atlas grids as grid set version 1.
 A store opened for real work is never seeded: its grids come from ``gridgeo atlas use NAME``.
 
 Schema: ONE migration system, Alembic, for every table in the database (grid sets, events,
@@ -37,7 +37,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from gridgeo.config import Settings, get_settings
-from gridgeo.lifecycle import TransitionError
+from gridgeo.events.lifecycle import TransitionError
 from gridgeo.store.sql import EVENT_COLUMNS, EventNotFound, Store
 
 __all__ = ["EVENT_COLUMNS", "EventNotFound", "Store", "TransitionError", "data_dir", "default_url",
@@ -90,7 +90,7 @@ def open_store(url: str | None = None, *, seed_default: bool | None = None,
                settings: Settings | None = None) -> Store:
     """Open (and migrate) the store. When it has no grid set yet, publish the synthetic default
     atlas grids as version 1 if ``seed_default`` is True, or, by default (None), only if it is
-    the demo store (:func:`gridgeo.active.is_demo_store`); never if False."""
+    the demo store (:func:`gridgeo.services.active_atlas.is_demo_store`); never if False."""
     url = url or default_url(settings)
     if "://" not in url:
         url = f"sqlite:///{Path(url).resolve()}"
@@ -105,7 +105,7 @@ def open_store(url: str | None = None, *, seed_default: bool | None = None,
         raise ValueError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql+psycopg://...")
     store.migrate()
     if seed_default is not False and store.current_version() is None:
-        from gridgeo.active import is_demo_store
+        from gridgeo.services.active_atlas import is_demo_store
 
         if seed_default or is_demo_store(store, settings):
             _publish_default(store)
@@ -114,7 +114,7 @@ def open_store(url: str | None = None, *, seed_default: bool | None = None,
 
 def _publish_default(store: Store) -> None:
     """Publish the default atlas grids as version 1 unless another process just did."""
-    from gridgeo.atlas import load_default_atlas
+    from gridgeo.atlas.load import load_default_atlas
     from gridgeo.store import schema as S
 
     grids = load_default_atlas().grids

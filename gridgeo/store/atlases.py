@@ -20,10 +20,10 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
+from gridgeo.atlas.model import COUNT_COLUMNS, Atlas
 from gridgeo.config import DEMO_ATLAS
-from gridgeo.crs import WGS84
 from gridgeo.errors import InputError
-from gridgeo.model import COUNT_COLUMNS, Atlas
+from gridgeo.geo.crs import WGS84
 from gridgeo.store import schema as S
 
 ATLAS_LOCK_KEY = 0x61746C73  # PostgreSQL advisory lock held while an atlas version is saved ("atls")

@@ -28,7 +28,7 @@ from functools import lru_cache
 import pandas as pd
 import sqlalchemy as sa
 
-from gridgeo.lifecycle import OPEN_STATUSES, RESOLVED_STATUSES, STATUSES
+from gridgeo.events.lifecycle import OPEN_STATUSES, RESOLVED_STATUSES, STATUSES
 from gridgeo.store import open_windows
 from gridgeo.store import schema as S
 from gridgeo.store.hours import hour_of, next_hour

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from gridgeo.lifecycle import OPEN_STATUSES
+from gridgeo.events.lifecycle import OPEN_STATUSES
 from gridgeo.store import schema as S
 from gridgeo.store.hours import as_utc, hour_of, next_hour
 

@@ -9,7 +9,7 @@ month, with ``event_ids`` keeping ids unique (:mod:`gridgeo.store.partitions`): 
 through ``event_ids`` and a lookup or status change by id finds its partition there.
 
 The store keeps to persistence: rows arrive already validated, assigned, dispatched and given a
-due time by :mod:`gridgeo.intake` (``Store.add_events``/``add_valid`` are shortcuts to it).
+due time by :mod:`gridgeo.services.intake` (``Store.add_events``/``add_valid`` are shortcuts to it).
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
-from gridgeo.assign import GridIndex
-from gridgeo.crs import WGS84
 from gridgeo.errors import InputError
-from gridgeo.events import DEFAULT_SKEW
-from gridgeo.lifecycle import check_transition, overdue_mask
+from gridgeo.events.assign import GridIndex
+from gridgeo.events.lifecycle import check_transition, overdue_mask
+from gridgeo.events.schema import DEFAULT_SKEW
+from gridgeo.geo.crs import WGS84
 from gridgeo.store import counts
 from gridgeo.store import schema as S
 from gridgeo.store.hours import as_utc
@@ -288,7 +288,7 @@ class Store:
 
     # events ----------------------------------------------------------------------------------
     def insert_rows(self, rows: list[dict], actor: str = "intake") -> set[str]:
-        """Insert already assigned rows (see :func:`gridgeo.intake.prepare`) in ONE transaction,
+        """Insert already assigned rows (see :func:`gridgeo.services.intake.prepare`) in ONE transaction,
         with their first history entry and their counts in ``event_counts``, skipping ids already
         stored; return the ids actually inserted (the others are duplicates)."""
         if not rows:
@@ -323,15 +323,15 @@ class Store:
 
     def add_events(self, events: list[dict], actor: str = "intake", now: datetime | None = None,
                    skew=DEFAULT_SKEW) -> list[dict]:
-        """Shortcut for :func:`gridgeo.intake.add_events` on this store (validate, assign,
+        """Shortcut for :func:`gridgeo.services.intake.add_events` on this store (validate, assign,
         dispatch, store; per-item results)."""
-        from gridgeo import intake
+        from gridgeo.services import intake
 
         return intake.add_events(self, events, actor=actor, now=now, skew=skew)
 
     def add_valid(self, validated: list, actor: str = "intake", now: datetime | None = None) -> list[dict]:
-        """Shortcut for :func:`gridgeo.intake.add_valid` on this store."""
-        from gridgeo import intake
+        """Shortcut for :func:`gridgeo.services.intake.add_valid` on this store."""
+        from gridgeo.services import intake
 
         return intake.add_valid(self, validated, actor=actor, now=now)
 

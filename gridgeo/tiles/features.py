@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
-from gridgeo.crs import WGS84
+from gridgeo.geo.crs import WGS84
 from gridgeo.store import schema as S
 
 LAYERS: tuple[str, ...] = ("districts", "streets", "communities", "grids")

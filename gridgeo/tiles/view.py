@@ -1,8 +1,8 @@
 """Which tiles a map fitted to an area asks for first (what the API warms at start-up).
 
-A map of ``layers.base.base_map`` starts at the area's centre at :data:`START_ZOOM`, then
+A map of ``gridgeo_app.layers.base.base_map`` starts at the area's centre at :data:`START_ZOOM`, then
 Leaflet fits it to the area's bounds with ``zoomSnap`` 0.25; a tile layer draws at the rounded
-zoom, and a 512 px tile layer (the default of ``layers.vector_tiles``) asks for the server tiles
+zoom, and a 512 px tile layer (the default of ``gridgeo_app.layers.vector_tiles``) asks for the server tiles
 one zoom level up. The browser asks for the tiles of both views (the starting view's requests
 are not cancelled). :func:`view_tiles` repeats that arithmetic for one viewport;
 :func:`first_view_tiles` unites both views over :data:`FIRST_VIEWS`.
@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 
 R = 6378137.0
-START_ZOOM = 12  # the zoom a map starts at before it is fitted to its area (layers.base.base_map)
+START_ZOOM = 12  # the zoom a map starts at before it is fitted to its area (gridgeo_app.layers.base.base_map)
 # viewports a city is first shown in: 1080p, 1440p and 4K screens (the map page, the bench's
 # tile page) and the wall's map frame on a 1080p and a 4K wall (3.3/4.3 of the width, the height
-# under the header, KPIs and ticker: app_pages/wall.py)
+# under the header, KPIs and ticker: gridgeo_app/pages/wall.py)
 FIRST_VIEWS: tuple[tuple[int, int], ...] = ((1920, 1080), (2560, 1440), (3840, 2160), (1444, 846), (2888, 1693))
 
 

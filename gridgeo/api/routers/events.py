@@ -31,7 +31,9 @@ from gridgeo.api.errors import ApiError
 from gridgeo.api.params import parse_time, window_param
 from gridgeo.api.routing import guarded_router
 from gridgeo.api.territory import place_code, shown, shown_rows, territory_filters
-from gridgeo.events import (
+from gridgeo.events.lifecycle import STATUSES
+from gridgeo.events.safe_text import SafeStr
+from gridgeo.events.schema import (
     CHANNELS,
     DEFAULT_SKEW,
     LIST_TYPES,
@@ -40,8 +42,6 @@ from gridgeo.events import (
     to_open311,
     validate_events,
 )
-from gridgeo.lifecycle import STATUSES
-from gridgeo.safe_text import SafeStr
 
 API = "/api/v1"
 MAX_BATCH = 5000  # events in one POST

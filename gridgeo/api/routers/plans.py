@@ -35,11 +35,11 @@ from gridgeo.api.deps import StoreDep, check_params, plan_id_in_range
 from gridgeo.api.encoding import JSONOut, jsonable, records
 from gridgeo.api.errors import ApiError
 from gridgeo.api.routing import guarded_router
+from gridgeo.events.safe_text import MAX_DB_INT, SafeStr, check_value
 from gridgeo.plan.figures import community_balance, grid_figures, summary
 from gridgeo.plan.integrity import validate
 from gridgeo.plan.ops import Edit, apply_edits, preview
 from gridgeo.plan.repository import PlanRepository, export_crosswalk, export_grids
-from gridgeo.safe_text import MAX_DB_INT, SafeStr, check_value
 
 PREFIX = "/api/v1/plans"
 Version = Annotated[int, Field(ge=1, le=MAX_DB_INT)]

@@ -2,7 +2,7 @@
 
 Each handler is one call to a function of ``(store, by, window, now)``: :func:`risk_rows` and
 :func:`stats_rows` hold the computation (today: the events of the window through
-:func:`gridgeo.risk.risk_by_area` and :func:`gridgeo.stats.summarize`).
+:func:`gridgeo.analysis.risk.risk_by_area` and :func:`gridgeo.analysis.stats.summarize`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ WINDOW = Query(description="events reported in the last 30m/24h/7d")
 
 def risk_rows(store: Any, by: str, window: timedelta, now: datetime) -> list[dict]:
     """Risk level per area of ``by`` for the events reported in ``[now - window, now]``, from
-    the store's aggregates (gridgeo.risk.risk_table: never a frame of the raw events)."""
-    from gridgeo.risk import area_table, risk_table
+    the store's aggregates (gridgeo.analysis.risk.risk_table: never a frame of the raw events)."""
+    from gridgeo.analysis.risk import area_table, risk_table
 
     areas = area_table(store.current_grid_set()[1], by)
     result = risk_table(store, by, window, now, areas=areas)
@@ -43,9 +43,9 @@ def risk_rows(store: Any, by: str, window: timedelta, now: datetime) -> list[dic
 def stats_rows(store: Any, by: str | None, window: timedelta, now: datetime,
                who: Identity | None = None) -> list[dict]:
     """Received, accepted, resolved, rates, overdue and handling time (ValueError for a bad
-    ``by``), computed in the database (gridgeo.stats.stats_table); for a caller scoped to a
+    ``by``), computed in the database (gridgeo.analysis.stats.stats_table); for a caller scoped to a
     territory, over that territory's events only."""
-    from gridgeo.stats import stats_table, summarize
+    from gridgeo.analysis.stats import stats_table, summarize
 
     if who is None or not who.scopes:
         return records(stats_table(store, by, window, now))

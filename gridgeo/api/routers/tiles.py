@@ -63,8 +63,8 @@ def colours(request: Request, store: StoreDep, who: IdentityDep,
                                                "then only the changes")] = None) -> JSONOut:
     """``{code: colour}`` of every area of ``by`` with a risk level (see the module docstring);
     a caller scoped to a territory gets its territory's areas only, as from /api/v1/risk."""
+    from gridgeo.analysis.risk import area_table, risk_table
     from gridgeo.api.territory import check_by
-    from gridgeo.risk import area_table, risk_table
 
     check_by(who, by)
     now = datetime.now(UTC)

@@ -1,0 +1,2 @@
+"""Figures over events: the risk rule, statistics, Gi* hot spots and the review's period
+comparison."""

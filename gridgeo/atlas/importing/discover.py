@@ -1,0 +1,92 @@
+"""Which file is which layer: for ``--dir DIR`` and for uploaded files or an unpacked zip.
+
+A file is matched by its name (without extension): the layer names themselves (communities.shp,
+grids.geojson, as in data/boundaries), or the Chinese words offices use (社区, 网格, 街道, 区县,
+楼栋/台账/小区/单元) and the legacy departments (党建网格 → legacy layer ``party``, 城管 → ``urban``,
+see gridgeo.atlas.model.LEGACY_LAYERS). One GeoPackage holding layers named like the atlas layers (as
+``gridgeo atlas export --format gpkg`` writes it) serves all of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyogrio
+
+from gridgeo.atlas.model import LEGACY_LAYERS
+
+VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json")
+TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+ATLAS_LAYERS = ("district", "streets", "communities", "grids", "legacy", "units")
+# checked in this order: legacy departments before 网格, units before 社区 (a 社区楼栋台账 is units)
+_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("units", ("units", "楼栋", "台账", "小区", "单元", "建筑")),
+    ("grids", ("grids", "网格")),
+    ("communities", ("communities", "社区", "居委")),
+    ("streets", ("streets", "街道", "乡镇")),
+    ("district", ("district", "区县", "区界", "行政区")),
+)
+_LEGACY_WORDS = {**{v: k for k, v in LEGACY_LAYERS.items()}, "政法": "comprehensive", "应急": "epidemic",
+                 "综合治理": "comprehensive", "封控": "enclosure"}
+
+
+def layer_of(path: Path) -> tuple[str, str | None] | None:
+    """(layer, legacy slug or None) a file's name points to, or None."""
+    stem = path.stem.lower()
+    if "rejected" in stem or "rejects" in stem:
+        return None  # a rejects file written by an earlier import
+    if stem == "legacy":
+        return "legacy", None
+    if stem.startswith("legacy_") or stem.startswith("legacy-"):
+        return "legacy", stem[7:] or None
+    for word, slug in _LEGACY_WORDS.items():
+        if word in stem:
+            return "legacy", slug
+    if stem in LEGACY_LAYERS:
+        return "legacy", stem
+    for layer, words in _WORDS:
+        if any(w in stem for w in words):
+            if layer != "units" and path.suffix.lower() in (".xlsx", ".xlsm"):
+                continue  # a workbook of areas cannot be read as shapes
+            return layer, None
+    return None
+
+
+def _package_sources(package: Path) -> dict:
+    try:
+        names = {str(n) for n in pyogrio.list_layers(package)[:, 0]}
+    except Exception:
+        return {}
+    found: dict = {}
+    for layer in ATLAS_LAYERS:
+        if layer in names:
+            found[layer] = [package] if layer in ("legacy", "units") else package
+    return found
+
+
+def find_sources(files: list[Path] | Path) -> dict:
+    """``import_atlas`` sources from a folder (searched recursively) or a list of files.
+
+    Area layers map to one path, ``units`` to a list, ``legacy`` to ``(slug, path)`` pairs (slug
+    None: the file's ``layer`` field names it). Files no name matches are left out.
+    """
+    if isinstance(files, Path | str):
+        folder = Path(files)
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    files = [Path(f) for f in files if Path(f).suffix.lower() in VECTOR_SUFFIXES + TABLE_SUFFIXES]
+    packages = [f for f in files if f.suffix.lower() == ".gpkg"]
+    found: dict = _package_sources(packages[0]) if len(packages) == 1 else {}
+    loose: dict = {}
+    for path in files:
+        hit = None if found and path == packages[0] else layer_of(path)
+        if hit is None:
+            continue
+        layer, slug = hit
+        if layer == "legacy":
+            loose.setdefault("legacy", []).append((slug, path) if slug else path)
+        elif layer == "units":
+            loose.setdefault("units", []).append(path)
+        else:
+            loose.setdefault(layer, path)
+    found.update(loose)  # loose files win over the GeoPackage's layers
+    return found

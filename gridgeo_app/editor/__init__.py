@@ -1,0 +1,114 @@
+"""The in-browser plan editor: a custom Streamlit component (plain JS + the vendored Leaflet, no
+build step, no CDN) where planners paint atoms into grids as in Districtr.
+
+The browser holds the community's atom -> grid assignment, paints every click or stroke at once
+and sends each finished stroke (and undo/redo, a selection, a drawn split line) to Python with
+a sequence number. The page calls :func:`consume` before it reads the plan (so this run already
+shows the stroke's figures and checks) and :func:`editor_map` where the map goes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from gridgeo.atlas.model import LEGACY_LAYERS
+from gridgeo.i18n import render, t
+from gridgeo.plan.editor_data import community_atoms_geojson, community_grids, editor_state, grid_palette
+from gridgeo.plan.history import EditHistory
+from gridgeo.plan.model import Plan
+from gridgeo.plan.strokes import BrowserBatch, apply_browser_ops
+from gridgeo_app.layers.plan import STATUS_COLORS
+
+FRONTEND = Path(__file__).resolve().parent / "frontend"
+KEY = "pe_map"  # the component's widget key (its value is the browser's op queue)
+_component = components.declare_component("plan_editor", path=str(FRONTEND))
+
+# keys of the browser's strings (gridgeo.i18n ``pe_<key>``)
+LABEL_KEYS = (
+    "tool_brush", "tool_legacy", "tool_erase", "tool_select", "tool_line", "tool_pan",
+    "tip_brush", "tip_legacy", "tip_erase", "tip_select", "tip_line", "tip_pan",
+    "size", "legacy_layer", "active", "color_by", "color_grid", "color_status", "undo", "redo",
+    "clear_selection", "latency", "syncing", "synced", "pick_active", "community_balance", "households",
+    "grids", "in_band", "range", "unassigned", "band", "hh_unit", "touched", "touched_none", "all_grids",
+    "st_under_min", "st_ok", "st_over_max", "st_empty", "legend", "lg_fill_grid", "lg_fill_under_min",
+    "lg_fill_ok", "lg_fill_over_max", "lg_unassigned", "lg_outline", "lg_outline_pending", "lg_selected",
+    "lg_issue_error", "lg_issue_warning", "lg_bar", "lg_brush", "line_sent", "refused", "atom",
+)
+
+
+def labels(lang: str) -> dict[str, str]:
+    """The browser's UI strings in ``lang`` from the one catalogue."""
+    return {k: t(f"pe_{k}", lang) for k in LABEL_KEYS}
+
+
+def _plan_ref(history: EditHistory) -> tuple[int, int]:
+    return id(history), id(history.current)
+
+
+def consume(history: EditHistory, lang: str) -> BrowserBatch | None:
+    """Apply what the map sent since the last run to ``history`` (call it before reading the plan).
+
+    Keeps the browser's selection and drawn line in ``pl_atoms`` / ``pl_line``, refusals for the
+    browser to show, and notes when the plan changed outside the map (buttons, save, reload)
+    so the browser drops its own undo stack.
+    """
+    ss = st.session_state
+    if ss.get("pe_ref") is not None and ss["pe_ref"] != _plan_ref(history):
+        ss["pe_ext_rev"] = ss.get("pe_ext_rev", 0) + 1
+    value = ss.get(KEY)
+    seen = ss.setdefault("pe_seen", {})
+    batch = None
+    if isinstance(value, dict):
+        sid = str(value.get("sid", ""))
+        batch = apply_browser_ops(history, value, seen.get(sid, 0))
+        if batch is not None:
+            seen[sid] = batch.last_seq
+            ss["pe_ack"] = {"sid": sid, "seq": batch.last_seq}
+            if batch.rejected:
+                shown = [{"sid": r["sid"], "seq": r["seq"], "message": t("pe_refused", lang) + render(r["error"], lang)}
+                         for r in batch.rejected]
+                ss["pe_rejected"] = [*ss.get("pe_rejected", []), *shown][-20:]
+            if batch.selection is not None:
+                ss["pl_atoms"] = batch.selection
+            if batch.line is not None:
+                ss["pl_line"] = batch.line
+            if batch.server_ms is not None:
+                ss["pe_server_ms"] = batch.server_ms
+                ss["pe_server_times"] = [*ss.get("pe_server_times", []),
+                                         {"wall": round(batch.server_ms, 1), "cpu": round(batch.cpu_ms, 1)}][-50:]
+    ss["pe_ref"] = _plan_ref(history)
+    return batch
+
+
+def _colors(plan: Plan, plan_id: int, community: str) -> dict[str, str]:
+    """Grid colours of the community, stable over the session (new grids get a free colour)."""
+    store = st.session_state.setdefault("pe_colors", {})
+    key = (plan_id, community)
+    codes = community_grids(plan, community)
+    previous = store.get(key, {})
+    if not set(codes) <= set(previous):
+        previous = grid_palette(plan, codes, previous)
+        store[key] = previous
+    return previous
+
+
+def editor_map(plan: Plan, plan_id: int, community: str, community_name: str, history: EditHistory,
+               issues: list, focus: str | None, lang: str, view: tuple | None = None, height: int = 720) -> None:
+    """Draw the editor for ``community`` of ``plan`` (the page's map)."""
+    ss = st.session_state
+    state = editor_state(plan, community, _colors(plan, plan_id, community), base=history.base, issues=issues)
+    state.update({
+        "community_name": community_name, "status_colors": STATUS_COLORS, "active": focus,
+        "legacy_layers": [{"key": k, "name": LEGACY_LAYERS.get(k, k) if lang == "zh" else k}
+                          for k in plan.atoms.legacy_layers],
+        "ack": ss.get("pe_ack"), "rejected": ss.get("pe_rejected", []),
+        "ext_rev": ss.get("pe_ext_rev", 0), "can_undo": history.can_undo, "can_redo": history.can_redo,
+        "server_ms": ss.get("pe_server_ms"), "server_times": ss.get("pe_server_times", []),
+        "selection": list(ss.get("pl_atoms", [])),
+        "view": {"lat": view[0], "lon": view[1], "zoom": view[2], "nonce": repr(view)} if view else None,
+    })
+    _component(static=community_atoms_geojson(plan.atoms, community), state=state, labels=labels(lang),
+               height=height, key=KEY, default=None)

@@ -1,0 +1,1 @@
+"""The Streamlit pages; each file is one page, run by app.py's navigation."""

@@ -1,0 +1,290 @@
+"""网格划分 Partition planner: choose layers and bounds, run, compare with legacy grids, export.
+
+A page script (app.py picks it up from gridgeo_app/). Nothing runs until 运行 is pressed; the run
+shows a progress bar (stage names from the catalogue) and keeps its result, with the scope it
+covered, in the session; the page says what the result covers and when the selector has moved
+since. Scope: one street (a few seconds) or the whole district (about 15 s on the default
+dataset). The proposal (coloured by households on a sequential palette, the size band marked
+in the legend, or by size status or change) and a legacy layer are drawn side by side on two
+maps that pan and zoom together (folium DualMap with the vendored Leaflet.Sync). Every string
+comes from the one catalogue (gridgeo.i18n, section ``_PARTITION``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from gridgeo import i18n
+from gridgeo.i18n import STRINGS, t
+from gridgeo.partition import run_partition
+from gridgeo.partition.summary import summary_markdown
+from gridgeo_app import context as common
+
+L = common.lang()
+
+STATUS_COLORS = {"ok": "#2e7d32", "under_min": "#f9a825", "over_max": "#c62828"}
+CHANGE_COLORS = {"kept": "#1565c0", "merged": "#6a1b9a", "split": "#ef6c00", "reshaped": "#757575"}
+LEGACY_OUTLINE = "#6d4c41"
+COMMUNITY_OUTLINE = "#2e7d32"
+
+
+def tr(key: str) -> str:
+    """The page's string ``key`` (catalogue ``pp_<key>``, else the shared key)."""
+    return t(f"pp_{key}", L) if f"pp_{key}" in STRINGS else t(key, L)
+
+
+def layer_name(layer: str) -> str:
+    """A legacy layer's display name in the page's language."""
+    return i18n.layer_name(layer, L)
+
+
+def _cell(value) -> str:
+    """A cell as text: blank when missing, whole numbers without decimals, shares to 3 places."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return tr("yes") if value else tr("no")
+    if isinstance(value, int | float):
+        return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.3f}"
+    return str(value)
+
+
+def headed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as text cells with catalogue headers (``pp_col_<column>``; ``share_<layer>`` by
+    layer name)."""
+    frame = frame.map(_cell)
+    names = {}
+    for c in frame.columns:
+        if str(c).startswith("share_"):
+            names[c] = tr("col_share").format(layer=layer_name(str(c)[len("share_"):]))
+        else:
+            names[c] = tr(f"col_{c}") if f"pp_col_{c}" in STRINGS else str(c)
+    return frame.rename(columns=names)
+
+
+def reason_text(row, bounds: dict) -> str:
+    """Why a grid stays outside the band, in words (by its reason code)."""
+    code = row.get("reason_code") or ""
+    key = f"pp_reason_{code}"
+    if key not in STRINGS:
+        return str(row.get("reason") or "")
+    encloses = ""
+    if code == "encloses_grid":
+        encloses = "、".join(str(x) for x in row.get("encloses", []) or [])
+    return t(key, L).format(households=float(row.get("households") or 0), lo=bounds["min_households"],
+                            hi=bounds["max_households"], encloses=encloses)
+
+
+def _scope_frames(atlas, street: str | None):
+    if street is None:
+        return atlas.communities, atlas.legacy, atlas.units
+    comms = atlas.communities[atlas.communities["street_code"] == street]
+    hull = comms.geometry.union_all()
+    legacy = atlas.legacy[atlas.legacy.intersects(hull)]  # whole grids: the refinement cuts them
+    if "community_code" in atlas.units.columns:
+        units = atlas.units[atlas.units["community_code"].isin(comms["code"])]
+    else:
+        units = atlas.units[atlas.units.intersects(hull)]
+    return comms, legacy, units
+
+
+def _scope_label(scope: str, streets: pd.DataFrame) -> str:
+    return tr("district") if scope == "__district__" else streets.set_index("code").at[scope, "name"]
+
+
+def _proposal_colors(grids, color_by: str, bounds: dict):
+    """Fill colours of the proposal and the legend items for them."""
+    from gridgeo_app.layers.legend import HouseholdScale
+
+    if color_by == "households":
+        scale = HouseholdScale(bounds["min_households"], bounds["max_households"])
+        items = scale.items(t("what_households", L) if L == "zh" else "", f"（{tr('band_mark')}）" if L == "zh"
+                            else f"({tr('band_mark')})")
+        title = tr("households_legend").format(lo=scale.lo, hi=scale.hi)
+        return pd.Series(scale.color(grids["households"]), index=grids.index), title, items
+    palette = STATUS_COLORS if color_by == "size_status" else CHANGE_COLORS
+    title = tr("color_status") if color_by == "size_status" else tr("color_change")
+    return grids[color_by].map(palette).fillna("#9e9e9e"), title, [(c, tr(k)) for k, c in palette.items()]
+
+
+def _dual_map(grids, fill, legend_title: str, legend_items, old, communities, shown_layer: str):
+    """Proposal (left) and legacy layer (right) on two maps that pan and zoom together."""
+    import folium.plugins as plugins
+
+    from gridgeo_app.layers.base import LIGHT_BACKGROUND, _Background
+    from gridgeo_app.layers.legend import Legend
+    from gridgeo_app.layers.polygons import area_layer
+
+    minx, miny, maxx, maxy = grids.total_bounds
+    dual = plugins.DualMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=12,
+                           control_scale=True, prefer_canvas=False)
+    for m in (dual.m1, dual.m2):
+        m.options.update({"max_zoom": 18, "min_zoom": 9})
+        m.add_child(_Background(LIGHT_BACKGROUND, "#1d2a3a"))
+    frame = grids.assign(_color=fill.to_numpy(), status_name=grids["size_status"].map(tr),
+                         change_name=grids["change"].map(tr), households=grids["households"].round(0))
+    fields = ["code", "households", "population", "status_name", "change_name"]
+    aliases = [tr("col_code"), tr("col_households"), tr("col_population"), tr("col_size_status"), tr("col_change")]
+    area_layer(frame, "grids", tr("proposal"), fields, aliases, fill_column="_color",
+               style={"weight": 1.0, "color": "#37474f"}).add_to(dual.m1)
+    legacy_frame = old.assign(layer_name=old["layer"].astype(str).map(layer_name))
+    area_layer(legacy_frame, "grids", tr("legacy"), ["code", "name", "layer_name"],
+               [tr("col_code"), tr("col_name"), tr("col_layer")],
+               style={"weight": 1.2, "color": LEGACY_OUTLINE, "fillOpacity": 0.04}).add_to(dual.m2)
+    for m in (dual.m1, dual.m2):
+        area_layer(communities, "communities", t("layer_communities", L), ["name"], [t("community", L)],
+                   highlight=False, interactive=False, style={"weight": 2.5}).add_to(m)
+    Legend(legend_title, [*legend_items, (COMMUNITY_OUTLINE, t("layer_communities", L), "outline")],
+           position="bottomleft").add_to(dual.m1)
+    Legend(tr("legacy"), [(LEGACY_OUTLINE, layer_name(shown_layer), "outline"),
+                          (COMMUNITY_OUTLINE, t("layer_communities", L), "outline")],
+           position="bottomleft").add_to(dual.m2)
+    dual.m1.fit_bounds([[miny, minx], [maxy, maxx]])
+    return dual
+
+
+def _run(atlas, scope, lo, hi, primary, seed, sliver, chosen, comm_names):
+    bar = st.progress(0.0, text=tr("run"))
+
+    def progress(stage: str, frac: float) -> None:
+        bar.progress(min(max(frac, 0.0), 1.0), text=i18n.stage_name(stage, L, comm_names))
+
+    comms, legacy, units = _scope_frames(atlas, None if scope == "__district__" else scope)
+    result = run_partition(comms, legacy, units, lo, hi, None if primary == "__auto__" else primary, seed,
+                           sliver_m2=sliver, layers=chosen, progress=progress)
+    st.session_state["pp_result"] = result
+    st.session_state["pp_legacy"] = legacy
+    st.session_state["pp_ran"] = {"scope": scope, "communities": len(comms), "units": len(units),
+                                  "households": float(pd.to_numeric(units["households"], errors="coerce").sum())}
+    bar.empty()
+
+
+def _tables(grids, crosswalk, metrics, comm_names: dict) -> None:
+    """Preservation, one grid's row and its legacy grids, and the grids outside the band."""
+    st.subheader(tr("preservation"))
+    pres = pd.DataFrame(metrics["preservation"]).T
+    if "already_in_band" in pres.columns:
+        pres["already_in_band"] = [
+            "" if not isinstance(v, dict) else
+            tr("already_in_band_cell").format(n=v.get("legacy_grids", 0), kept=v.get("kept", 0),
+                                              merged=v.get("merged", 0), split=v.get("split", 0))
+            for v in pres["already_in_band"]]
+    pres.index = [layer_name(x) for x in pres.index]
+    st.dataframe(headed(pres), width="stretch")
+
+    st.subheader(tr("inspect"))
+    code = st.selectbox(tr("inspect"), grids["code"], key="pp_inspect", label_visibility="collapsed")
+    row = grids[grids["code"] == code].drop(columns="geometry").iloc[0].copy().astype(object)
+    row["community"] = comm_names.get(str(row["community"]), row["community"])
+    row["reason"] = reason_text(row, metrics["bounds"]) if row.get("reason_code") else ""
+    for col in ("size_status", "change") + (("population_status",) if "population_status" in row else ()):
+        row[col] = tr(str(row[col]))
+    shown = headed(row.drop(labels=["reason_code"]).to_frame().T)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption(tr("went_into"))
+    cw = crosswalk[crosswalk["grid_code"] == code].assign(
+        layer=lambda f: f["layer"].astype(str).map(layer_name), outcome=lambda f: f["outcome"].map(tr))
+    st.dataframe(headed(cw), hide_index=True, width="stretch")
+
+    st.subheader(tr("infeasible"))
+    if metrics["infeasible"]:
+        encl = {e["code"]: e["encloses"] for e in metrics.get("enclaves", [])}
+        inf = pd.DataFrame(metrics["infeasible"])
+        inf["reason"] = [reason_text({**r, "encloses": encl.get(r["code"], [])}, metrics["bounds"])
+                         for r in inf.to_dict("records")]
+        inf["status"] = inf["status"].map(tr)
+        st.dataframe(headed(inf.drop(columns=["reason_code"])), hide_index=True, width="stretch")
+    else:
+        st.write(tr("none"))
+
+
+def _downloads(grids, crosswalk, metrics) -> None:
+    st.subheader(tr("downloads"))
+    d1, d2, d3, d4, d5 = st.columns(5)
+    d1.download_button("grids.geojson", grids.to_json(), "grids.geojson", "application/geo+json",
+                       key="pp_dl_geojson")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "grids.gpkg"
+        grids.to_file(path, driver="GPKG", engine="pyogrio", layer="grids")
+        d2.download_button("grids.gpkg", path.read_bytes(), "grids.gpkg", "application/geopackage+sqlite3",
+                           key="pp_dl_gpkg")
+    buf = io.StringIO()
+    crosswalk.to_csv(buf, index=False)
+    d3.download_button("crosswalk.csv", buf.getvalue().encode("utf-8-sig"), "crosswalk.csv", "text/csv",
+                       key="pp_dl_csv")
+    d4.download_button("metrics.json", json.dumps(metrics, ensure_ascii=False, indent=2, default=str),
+                       "metrics.json", "application/json", key="pp_dl_json")
+    d5.download_button("summary.md", summary_markdown(metrics), "summary.md", "text/markdown", key="pp_dl_md")
+    if L == "en":  # the run summary is written in English; the Chinese page shows the tables above
+        with st.expander(tr("summary_md")):
+            st.markdown(summary_markdown(metrics))
+
+
+def main() -> None:
+    atlas = common.atlas()
+    common.assets_warning()
+    st.title(t("page_partition", L))
+    st.caption(tr("intro"))
+    comm_names = dict(zip(atlas.communities["code"].astype(str), atlas.communities["name"], strict=False))
+    streets = atlas.streets.sort_values("code")
+    all_layers = sorted(atlas.legacy["layer"].astype(str).unique())
+    with st.sidebar:
+        scope = st.selectbox(tr("scope"), ["__district__", *streets["code"]], index=1, key="pp_scope",
+                             format_func=lambda c: _scope_label(c, streets))
+        lo, hi = st.slider(tr("band"), 50, 1500, (300, 500), step=10, key="pp_band")
+        chosen = st.multiselect(tr("layers"), all_layers, default=all_layers, key="pp_layers", format_func=layer_name)
+        primary = st.selectbox(tr("primary"), ["__auto__", *chosen], key="pp_primary",
+                               format_func=lambda x: tr("auto") if x == "__auto__" else layer_name(x))
+        seed = int(st.number_input(tr("seed"), 0, 10_000, 0, key="pp_seed"))
+        sliver = float(st.slider(tr("sliver"), 0, 1000, 100, step=10, key="pp_sliver"))
+        run = st.button(tr("run"), type="primary", key="pp_run", disabled=not chosen)
+    if run:
+        _run(atlas, scope, lo, hi, primary, seed, sliver, chosen, comm_names)
+    result, ran = st.session_state.get("pp_result"), st.session_state.get("pp_ran")
+    if result is None or ran is None:
+        st.info(tr("press_run"))
+        st.stop()
+    st.info(tr("covers").format(scope=_scope_label(ran["scope"], streets), communities=ran["communities"],
+                                units=ran["units"], households=ran["households"]))
+    if ran["scope"] != scope:
+        st.warning(tr("scope_changed").format(now=_scope_label(scope, streets), ran=_scope_label(ran["scope"], streets)))
+
+    grids, crosswalk, metrics = result.grids, result.crosswalk, result.metrics
+    scope_comms = atlas.communities[atlas.communities["code"].isin(grids["community"])]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(tr("grids"), metrics["grids"])
+    c2.metric(tr("within"), f"{metrics['share_within_bounds']:.1%}")
+    c3.metric(tr("pp"), f"{metrics['polsby_popper'].get('median', 0):.3f}")
+    c4.metric(tr("time"), f"{metrics['timings']['total_s']:.1f} s")
+
+    top = st.columns([2, 1])
+    color_by = top[0].radio(tr("color_by"), ["households", "size_status", "change"], horizontal=True, key="pp_color",
+                            format_func=lambda k: tr({"households": "color_households", "size_status": "color_status",
+                                                      "change": "color_change"}[k]))
+    shown_layer = top[1].selectbox(tr("legacy_layer"), metrics["layers"], key="pp_legacy_layer",
+                                   index=metrics["layers"].index(metrics["primary_layer"]), format_func=layer_name)
+    legacy_all = st.session_state.get("pp_legacy", atlas.legacy)
+    old = legacy_all[legacy_all["layer"].astype(str) == shown_layer]
+    if ran["scope"] != "__district__":  # show the street's share of each legacy grid
+        old = old.clip(scope_comms.geometry.union_all())
+        old = old[old.geom_type.isin(["Polygon", "MultiPolygon"])]
+    fill, title, items = _proposal_colors(grids, color_by, metrics["bounds"])
+    left, right = st.columns(2)
+    left.subheader(tr("proposal"))
+    right.subheader(f"{tr('legacy')} · {layer_name(shown_layer)}")
+    st_folium(_dual_map(grids, fill, title, items, old, scope_comms, shown_layer), key="pp_dual", height=520,
+              use_container_width=True, returned_objects=[])
+    st.caption(tr("synced"))
+    _tables(grids, crosswalk, metrics, comm_names)
+    _downloads(grids, crosswalk, metrics)
+
+
+main()

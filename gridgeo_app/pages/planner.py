@@ -1,0 +1,286 @@
+"""网格调整 Grid editor: planners redraw grids on the map, every rule checked as they go.
+
+Pick a saved plan (or start one from the current grids or the partition's proposal), choose a
+community and paint, erase and select atoms on the in-browser map (gridgeo_app/plan_editor: brush,
+legacy-grid brush, eraser, box select, split line, undo/redo, a live household balance), or pick
+them in the list and move them, paint a whole legacy grid, merge, split, rename, assign staff,
+lock. Figures and integrity warnings follow every edit; undo/redo cover the
+session; the pending-changes view shows what the session does against the saved version.
+Save a version (refused when someone saved meanwhile: reload and re-apply), diff versions,
+publish one as the current grid set, export, read the audit log. Only gridgeo.plan functions
+do the work.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gridgeo.access import Action
+from gridgeo.errors import GridgeoError
+from gridgeo.i18n import render
+from gridgeo.plan import ops
+from gridgeo.plan.errors import PlanEditError
+from gridgeo.plan.figures import grid_figures
+from gridgeo.plan.history import EditHistory
+from gridgeo.plan.integrity import validate
+from gridgeo.plan.repository import PlanRepository, export_crosswalk, export_grids
+from gridgeo_app import context as common
+from gridgeo_app import plan_panels as panels
+from gridgeo_app.editor import consume, editor_map
+from gridgeo_app.layers.plan import diff_map
+from gridgeo_app.map_render import st_folium_cached
+from gridgeo_app.session import may, not_allowed_text, signed_in
+
+
+def tr(key: str) -> str:
+    """The page's string ``key`` from the one catalogue (gridgeo.i18n, section ``_PLANNER``:
+    ``pl_<key>``, else the shared key) in the chosen language."""
+    return panels.tr(key, L)
+
+
+L = common.lang()
+st.title(tr("title"))
+
+
+@st.cache_resource(show_spinner=False)
+def repository(url: str) -> PlanRepository:
+    """One plan repository per store URL and server process."""
+    from gridgeo.store import open_store
+
+    return PlanRepository(open_store(url))
+
+
+def _url() -> str:
+    from gridgeo.store import default_url
+
+    return default_url()
+
+
+repo = repository(_url())
+if signed_in() is None:  # open mode (no accounts yet): the author is whatever is typed
+    author = st.sidebar.text_input(tr("author"), value=st.session_state.get("pl_author_default", "规划员"),
+                                   key="pl_author").strip() or "规划员"
+else:  # with accounts every save and publish is attributed to the logged-in identity
+    author = signed_in().actor
+
+
+def create_form(expanded: bool) -> None:
+    with st.expander(tr("new_plan"), expanded=expanded):
+        name = st.text_input(tr("plan_name"), value="网格调整方案", key="pl_new_name")
+        start = st.radio(tr("start_from"), ["current", "proposal"], key="pl_new_start", horizontal=True,
+                         format_func=lambda k: tr(f"start_{k}"))
+        if not may(Action.WRITE_PLANS):
+            st.info(not_allowed_text(Action.WRITE_PLANS, L))
+        elif st.button(tr("create"), key="pl_create"):
+            from gridgeo.plan.start import default_start_plan
+
+            with st.spinner(tr("creating")):
+                plan = default_start_plan(start, repo.store)
+                pid, _ = repo.create_plan(name, plan, author=author, source=start)
+            st.session_state["pl_plan_next"] = pid  # applied before the plan selector is drawn
+            st.session_state.pop("pl_session", None)
+            st.rerun()
+
+
+plans = repo.list_plans()
+if plans.empty:
+    st.info(tr("no_plan"))
+    create_form(True)
+    st.stop()
+
+plan_ids = plans["id"].astype(int).tolist()
+if "pl_plan_next" in st.session_state:
+    st.session_state["pl_plan"] = st.session_state.pop("pl_plan_next")
+if st.session_state.get("pl_plan") not in plan_ids:
+    st.session_state["pl_plan"] = plan_ids[-1]
+names = plans.set_index("id")
+plan_id = st.sidebar.selectbox(tr("plan"), plan_ids, key="pl_plan",
+                               format_func=lambda i: f"{i} · {names.at[i, 'name']} · v{names.at[i, 'head_version']}")
+with st.sidebar:
+    create_form(False)
+
+
+def load_session(pid: int, version: int | None = None) -> dict:
+    plan, info = repo.load(pid, version)
+    sess = {"plan_id": pid, "base_version": info.version, "history": EditHistory(plan)}
+    st.session_state["pl_session"] = sess
+    return sess
+
+
+sess = st.session_state.get("pl_session")
+if sess is None or sess["plan_id"] != plan_id:
+    sess = load_session(plan_id)
+history: EditHistory = sess["history"]
+stroke = consume(history, L)  # what the map sent since the last run: applied before anything reads the plan
+
+
+def apply(op: str, **params) -> None:
+    """Apply one edit to the session; a refused edit shows its reason and changes nothing."""
+    try:
+        history.apply(ops.Edit(op, params))
+        st.session_state["pl_notice"] = ("success", tr("op_done").format(op=tr(f"op_{op}")))
+    except GridgeoError as exc:
+        st.session_state["pl_notice"] = ("error", render(exc, L))
+
+
+# ---- top bar: undo/redo and the session's state
+bar = st.columns([1, 1, 6])
+if bar[0].button(tr("undo"), key="pl_undo", disabled=not history.can_undo):
+    history.undo()
+    st.rerun()
+if bar[1].button(tr("redo"), key="pl_redo", disabled=not history.can_redo):
+    history.redo()
+    st.rerun()
+bar[2].caption(tr("edits").format(n=len(history.edits), v=sess["base_version"]))
+
+plan = history.current
+communities = sorted(set(plan.atoms.community))
+comm_names = dict(zip(common.atlas().communities["code"], common.atlas().communities["name"], strict=False))
+if st.session_state.get("pl_community") not in communities:
+    st.session_state["pl_community"] = communities[0]
+community = st.sidebar.selectbox(tr("community"), communities, key="pl_community",
+                                 format_func=lambda c: f"{comm_names.get(c, '')} {c}".strip())
+
+# ---- selection: map clicks and drawn shapes feed the atom list before it is drawn
+comm_atoms = [str(a) for a in plan.atoms.ids[plan.atoms.community == community]]
+labels_now = plan.labels()
+grid_of = {a: labels_now[plan.atoms.position[a]] for a in comm_atoms}
+if st.session_state.pop("pl_clear", False):
+    st.session_state["pl_atoms"] = []
+selected = [a for a in st.session_state.get("pl_atoms", []) if a in grid_of]
+st.session_state["pl_atoms"] = selected
+
+issues = stroke.issues if stroke is not None and stroke.issues is not None else validate(plan)
+figs_all = stroke.figures if stroke is not None and stroke.figures is not None else grid_figures(plan)
+comm_grids = [c for c in figs_all.index if figs_all.at[c, "community_code"] == community and figs_all.at[c, "atoms"] > 0]
+if "pl_grid_next" in st.session_state:
+    st.session_state["pl_grid"] = st.session_state.pop("pl_grid_next")
+if st.session_state.get("pl_grid") not in comm_grids and comm_grids:
+    st.session_state["pl_grid"] = comm_grids[0]
+focus = st.session_state.get("pl_grid")
+comm_issues = [i for i in issues if i.grid in set(comm_grids) or (i.atom in grid_of)]
+
+col_map, col_side = st.columns([5, 2])
+with col_map:
+    editor_map(plan, plan_id, community, comm_names.get(community, community), history, comm_issues, focus, L,
+               view=st.session_state.get("pl_view"))
+    notice = st.session_state.pop("pl_notice", None)
+    if notice:
+        (st.success if notice[0] == "success" else st.error)(notice[1])
+
+
+def grid_label(code: str) -> str:
+    if code not in figs_all.index:
+        return code
+    row = figs_all.loc[code]
+    lock = " 🔒" if row["locked"] else ""
+    return f"{code[-3:]} · {row['name']} · {row['households']:.0f}{lock}"
+
+
+with col_side:
+    t_edit, t_figs, t_issues, t_versions = st.tabs([tr("tab_edit"), tr("tab_figures"), tr("tab_issues"),
+                                                    tr("tab_versions")])
+    with t_edit:
+        st.multiselect(tr("atoms"), comm_atoms, key="pl_atoms", placeholder=tr("pick_atoms"),
+                       format_func=lambda a: f"{a} · {str(grid_of.get(a) or '')[-3:]} · "
+                                             f"{plan.atoms.counts[plan.atoms.position[a], 0]:.0f}")
+        target = st.selectbox(tr("target"), comm_grids, key="pl_target", format_func=grid_label)
+        if st.session_state["pl_atoms"] and target:
+            try:  # the pending change of this batch, before it is applied
+                pending = ops.preview(plan, [ops.Edit("move_atoms", {"atom_ids": list(st.session_state["pl_atoms"]),
+                                                                     "to_grid": target})],
+                                      issues_before=issues)
+                after = pending.figures_after
+                parts = [f"{c[-3:]}: {pending.figures_before.at[c, 'households']:.0f} → "
+                         f"{after.at[c, 'households']:.0f} ({tr(after.at[c, 'size_status'])})"
+                         for c in after.index if c in pending.figures_before.index]
+                new_errors = [i for i in pending.new_issues if i.severity == "error"]
+                st.caption(tr("preview") + " · ".join(parts) +
+                           (f" · ⚠ {len(new_errors)} {tr('new_errors')}" if new_errors else ""))
+            except GridgeoError as exc:
+                st.caption(f"⚠ {exc}")
+        if st.button(tr("move"), key="pl_move", type="primary", disabled=not st.session_state["pl_atoms"]):
+            apply("move_atoms", atom_ids=list(st.session_state["pl_atoms"]), to_grid=target)
+            st.session_state["pl_clear"] = True
+            st.rerun()
+        if plan.atoms.legacy_layers:
+            with st.expander(tr("brush")):
+                layer = st.selectbox(tr("layer"), plan.atoms.legacy_layers, key="pl_layer")
+                col = plan.atoms.frame[f"legacy_{layer}"][plan.atoms.community == community].dropna().astype(str)
+                legacy_code = st.selectbox(tr("legacy_grid"), sorted(col.unique()), key="pl_legacy")
+                if st.button(tr("paint"), key="pl_paint") and legacy_code:
+                    apply("paint_legacy_grid", legacy_code=legacy_code, to_grid=target, layer=layer)
+                    st.rerun()
+        st.divider()
+        focus = st.selectbox(tr("focus_grid"), comm_grids, key="pl_grid", format_func=grid_label)
+        if focus:
+            row = plan.grids.loc[focus]
+            c1, c2 = st.columns(2)
+            others = [c for c in comm_grids if c != focus]
+            other = c1.selectbox(tr("merge_with"), others, key="pl_merge_b", format_func=grid_label)
+            if c1.button(tr("merge"), key="pl_merge", disabled=not others):
+                apply("merge_grids", keep=focus, absorb=other)
+                st.rerun()
+            if c2.button(tr("split_atoms"), key="pl_split_atoms", disabled=not st.session_state["pl_atoms"]):
+                apply("split_grid", grid=focus, atom_ids=list(st.session_state["pl_atoms"]))
+                st.session_state["pl_clear"] = True
+                st.rerun()
+            if c2.button(tr("split_line"), key="pl_split_line"):
+                if st.session_state.get("pl_line"):
+                    apply("split_grid", grid=focus, line=[list(p) for p in st.session_state["pl_line"]])
+                    st.session_state.pop("pl_line", None)
+                else:
+                    st.session_state["pl_notice"] = ("error", tr("no_line"))
+                st.rerun()
+            with st.form(f"pl_attrs_{focus}"):
+                name = st.text_input(tr("name"), value=row["name"])
+                worker = st.text_input(tr("grid_worker"), value=row["grid_worker"])
+                branch = st.text_input(tr("party_branch"), value=row["party_branch"])
+                if st.form_submit_button(tr("apply_attrs")):
+                    try:
+                        if name.strip() and name.strip() != row["name"]:
+                            history.apply(ops.Edit("rename_grid", {"grid": focus, "name": name}))
+                        if worker.strip() != row["grid_worker"] or branch.strip() != row["party_branch"]:
+                            history.apply(ops.Edit("assign_staff", {"grid": focus, "grid_worker": worker,
+                                                                    "party_branch": branch}))
+                    except PlanEditError as exc:
+                        st.session_state["pl_notice"] = ("error", render(exc, L))
+                    st.rerun()
+            if row["locked"]:
+                if st.button(tr("unlock"), key="pl_unlock"):
+                    apply("unlock_grid", grid=focus)
+                    st.rerun()
+            elif st.button(tr("lock"), key="pl_lock"):
+                apply("lock_grid", grid=focus)
+                st.rerun()
+        panels.pending_panel(history, L)
+
+    with t_figs:
+        panels.figures_panel(plan, figs_all, comm_grids, focus, community, comm_names, L)
+
+    with t_issues:
+        panels.issues_panel(issues, comm_issues, comm_grids, L)
+
+    with t_versions:
+        comment = st.text_input(tr("comment"), key="pl_comment")
+        if may(Action.WRITE_PLANS):  # only planners and admins save or publish
+            panels.save_panel(repo, plan_id, sess, history, author, comment, L)
+            panels.publish_panel(repo, plan_id, sess, history, author, comment, L)
+        else:
+            st.info(not_allowed_text(Action.WRITE_PLANS, L))
+        versions = repo.versions(plan_id)
+        st.markdown(f"**{tr('versions')}**")
+        st.dataframe(panels.versions_table(versions, L), hide_index=True, height=180)
+        panels.diff_panel(repo, plan_id, versions["version"].astype(int).tolist(), L,
+                          lambda pa, pb, d: st_folium_cached(diff_map(pa, pb, d), key="pl_diff_map", height=360))
+        # the files are made only when a button is pressed (deferred data), not on every rerun
+        st.download_button(tr("export"), lambda p=plan: export_grids(p).to_json(drop_id=True, ensure_ascii=False),
+                           file_name=f"plan{plan_id}_grids.geojson", mime="application/geo+json", key="pl_export",
+                           on_click="ignore")
+        if plan.atoms.legacy_layers:
+            st.download_button(tr("export_cw"),
+                               lambda p=plan: export_crosswalk(p).to_csv(index=False).encode("utf-8-sig"),
+                               file_name=f"plan{plan_id}_crosswalk.csv", mime="text/csv", key="pl_export_cw",
+                               on_click="ignore")
+        with st.expander(tr("audit")):
+            st.dataframe(panels.audit_table(repo.audit(plan_id), L), hide_index=True, height=200)

@@ -1,0 +1,228 @@
+"""指挥大屏 Wall display: dark, large type, no interaction, fits the screen; refreshes itself.
+
+Layout in viewport units: the root font size follows the screen (16 px on 1920×1080, 32 px on
+3840×2160), every block above the map has a height in rem, and the map frame takes the
+height that is left, so nothing scrolls on any 16:9 screen.
+
+The base map (every grid, the streets) is built once per session; each refresh runs only the
+fragment below, which pushes the changing layers (grids at risk, highlights, names, legend)
+with streamlit-folium's feature_group_to_add, so the map is not re-mounted and keeps its view.
+Settings (gridgeo.config): GRIDGEO_WALL_REFRESH_S, GRIDGEO_WALL_STALE_S, GRIDGEO_WALL_HIGHLIGHT_S.
+Tile mode (a city: GRIDGEO_TILES_URL set and more grids than GRIDGEO_TILES_MIN_GRIDS): the base
+map draws the grids from the service's vector tiles and the browser recolours them from
+``/tiles/colours`` (only changed grids restyled, no tile re-fetched); the fragment then pushes no
+per-grid GeoJSON, only highlights, street names and the legend.
+``?mode=playback`` replays the last 24 hours on the map instead of the live risk layer.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+
+from gridgeo.analysis.risk import RISK_COLORS
+from gridgeo.config import get_settings
+from gridgeo.i18n import level_name, t
+from gridgeo.store.sql import EVENT_COLUMNS
+from gridgeo_app import context as common
+from gridgeo_app import event_source as data
+from gridgeo_app import wall_content as wallview
+from gridgeo_app.map_render import st_folium_cached
+from gridgeo_app.maps import area_frame, playback_map, wall_base_map, wall_live_layers, wall_tile_base_map
+
+L = common.lang()
+seeded = common.seed_once()
+layers_all = common.display_layers()
+common.assets_warning()
+SETTINGS = get_settings()
+PLAYBACK = st.query_params.get("mode") == "playback"
+MAP_FRAME_HEIGHT = "calc(100vh - 14.6rem)"  # what is left under the header, KPIs and ticker
+
+st.markdown(f"""
+<style>
+  html {{ font-size: max(12px, min(0.8333vw, 1.4815vh)) !important; }}
+  .stApp, [data-testid="stHeader"] {{ background: #07111f; color: #e8eef7; }}
+  [data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+  [data-testid="stStatusWidget"], [data-testid="stToolbar"], [data-testid="stDecoration"] {{ display: none; }}
+  [data-testid="stElementContainer"]:has(style), [data-testid="stElementContainer"]:has(.gg-hide) {{ display: none; }}
+  /* no fading of the old figures while a refresh runs: the wall never flickers */
+  [data-stale="true"] {{ opacity: 1 !important; transition: none !important; filter: none !important; }}
+  .stMainBlockContainer, .block-container {{ padding: 0.6rem 1.2rem 0 1.2rem !important; max-width: 100% !important; }}
+  .stMainBlockContainer [data-testid="stVerticalBlock"] {{ gap: 0.5rem; }}
+  .stMainBlockContainer [data-testid="stHorizontalBlock"] {{ gap: 0.8rem; }}
+  .stMainBlockContainer p, .stMainBlockContainer span, .stMainBlockContainer div {{ color: #e8eef7; }}
+  .gg-head {{ display: flex; align-items: center; gap: 1.5rem; height: 3rem; }}
+  .gg-head h1 {{ font-size: 2.3rem; line-height: 3rem; margin: 0; padding: 0; flex: 1; color: #ffffff; }}
+  .gg-fresh {{ font-size: 1.25rem; padding: 0.2rem 0.8rem; border-radius: 0.4rem; white-space: nowrap; }}
+  .gg-fresh.gg-ok {{ background: #0f3a24; border: 1px solid #2e9d5b; }}
+  .gg-fresh.gg-stale {{ background: #7a1010; border: 1px solid #ff4d4d; animation: gg-blink 1.2s step-end infinite; }}
+  @keyframes gg-blink {{ 50% {{ border-color: #7a1010; }} }}
+  .gg-clock {{ font-size: 2rem; font-weight: 700; font-variant-numeric: tabular-nums; }}
+  .gg-kpis {{ display: grid; grid-template-columns: repeat(9, 1fr); gap: 0.6rem; height: 6.6rem; margin-top: 0.5rem; }}
+  .gg-kpi {{ background: #0f2038; border: 1px solid #1f3b63; border-radius: 0.5rem; padding: 0.35rem 0.8rem;
+             overflow: hidden; border-top: 0.3rem solid var(--gg-c, #1f3b63); }}
+  .gg-kpi-label {{ font-size: 1.1rem; line-height: 1.5rem; color: #9fc3ff !important; white-space: nowrap; }}
+  .gg-kpi-value {{ font-size: 3.2rem; line-height: 4.2rem; font-weight: 700; color: #ffffff !important;
+                   font-variant-numeric: tabular-nums; white-space: nowrap; }}
+  .gg-ticker {{ display: flex; align-items: center; white-space: nowrap; background: #0f2038; border: 1px solid #1f3b63;
+               border-radius: 0.4rem; height: 2.6rem; font-size: 1.3rem; margin-top: 0.5rem; overflow: hidden; }}
+  .gg-ticker > b {{ flex: none; padding: 0 1em; color: #9fc3ff; }}
+  .gg-ticker-window {{ flex: 1; overflow: hidden; }}
+  .gg-track {{ display: inline-block; animation-name: gg-scroll; animation-timing-function: linear;
+               animation-iteration-count: infinite; }}
+  .gg-item {{ padding-right: 2.5em; }}
+  .gg-item.gg-new {{ animation: gg-new 0.8s ease-in-out infinite alternate; font-weight: 700; }}
+  @keyframes gg-new {{ from {{ color: #ffffff; }} to {{ color: #ff6b6b; }} }}
+  @keyframes gg-scroll {{ from {{ transform: translateX(0); }} to {{ transform: translateX(-50%); }} }}
+  .gg-lv {{ display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%; margin-right: 0.35em; }}
+  .st-key-gg_map iframe {{ height: {MAP_FRAME_HEIGHT} !important; display: block; }}
+  .st-key-gg_side {{ height: {MAP_FRAME_HEIGHT} !important; max-height: {MAP_FRAME_HEIGHT}; overflow: hidden; }}
+  .gg-side h3 {{ font-size: 1.5rem; margin: 0 0 0.4rem 0; padding: 0; color: #ffffff; }}
+  .gg-bar {{ display: flex; align-items: center; font-size: 1.25rem; margin: 0.45rem 0; gap: 0.5em; }}
+  .gg-bar-name {{ width: 5em; flex: none; }}
+  .gg-bar-track {{ flex: 1; height: 1.1rem; }}
+  .gg-bar-fill {{ display: block; height: 100%; background: #4f9dff; border-radius: 3px; }}
+  .gg-bar-n {{ width: 3.2em; text-align: right; flex: none; font-variant-numeric: tabular-nums; }}
+  .gg-alerts {{ margin-top: 1rem; font-size: 1.1rem; }}
+  .gg-alerts div {{ margin: 0.25rem 0; }}
+  .gg-note {{ font-size: 1rem; line-height: 1.35; color: #8aa4c8 !important; margin-top: 1rem; }}
+  .gg-note span {{ color: #8aa4c8 !important; }}
+</style>
+""", unsafe_allow_html=True)
+
+
+@dataclass
+class WallState:
+    """What one wall session remembers between refreshes."""
+
+    highlights: wallview.Highlights
+    last_events: pd.DataFrame | None = None
+    failing_since: datetime | None = None
+    seed_note_shown: bool = False
+
+
+if "wall_state" not in st.session_state:
+    st.session_state["wall_state"] = WallState(wallview.Highlights(SETTINGS.wall_highlight_s))
+if "wall_view" not in st.session_state:
+    b = layers_all["district"].total_bounds
+    st.session_state["wall_view"] = {"center": ((b[1] + b[3]) / 2, (b[0] + b[2]) / 2), "zoom": None}
+TILES = common.tile_source()  # a big atlas: grids from the service's vector tiles, coloured in the browser
+
+
+def _base_map():
+    """The wall's base map: every grid as GeoJSON, or the city's vector tiles (tile mode)."""
+    if TILES is None:
+        return wall_base_map(layers_all, L)
+    return wall_tile_base_map(layers_all, L, TILES, SETTINGS.wall_refresh_s)
+
+
+if "wall_base" not in st.session_state or st.session_state["wall_base"][0] != (L, id(layers_all), TILES):
+    st.session_state["wall_base"] = ((L, id(layers_all), TILES), _base_map())
+
+
+def _load(state: WallState, at) -> tuple[pd.DataFrame, str | None]:
+    """The last 24 hours of events; on a store failure the last good frame and the error."""
+    try:
+        events = common.events(at - timedelta(hours=24), at, fresh=True)
+    except (sa.exc.SQLAlchemyError, OSError) as exc:
+        state.failing_since = state.failing_since or at
+        last = state.last_events if state.last_events is not None else pd.DataFrame(columns=list(EVENT_COLUMNS))
+        return last, type(exc).__name__
+    state.failing_since = None
+    state.last_events = events
+    return events, None
+
+
+def _header(fresh: wallview.Freshness, k: dict, ticker: str, at) -> str:
+    tiles = [("received", t("kpi_received", L), k["received"], None), ("accepted", t("kpi_accepted", L), k["accepted"], None),
+             ("resolved", t("kpi_resolved", L), k["resolved"], None),
+             ("rate", t("kpi_rate", L), f"{k['resolution_rate'] * 100:.1f}%", None),
+             ("overdue", t("kpi_overdue", L), k["overdue"], None)]
+    tiles += [(f"level{lv}", level_name(lv, L), k["by_level"][lv], RISK_COLORS[lv]) for lv in (1, 2, 3, 4)]
+    kpis = "".join(
+        f"<div class='gg-kpi' data-key='{key}' style='--gg-c:{c or '#1f3b63'}'>"
+        f"<div class='gg-kpi-label'>{html.escape(label)}</div><div class='gg-kpi-value'>{value}</div></div>"
+        for key, label, value, c in tiles)
+    state_cls = "gg-ok" if fresh.ok else "gg-stale"
+    return (f"<div class='gg-head'><h1>{t('wall_title', L)}</h1>"
+            f"<div class='gg-fresh {state_cls}' data-latest='{fresh.latest_iso}'>● {html.escape(fresh.text)}</div>"
+            f"<div class='gg-clock'>{at.strftime('%H:%M')}</div></div>"
+            f"<div class='gg-kpis'>{kpis}</div>{ticker}")
+
+
+def _side(today: pd.DataFrame, state: WallState, now_s: float, names: dict) -> str:
+    counts = wallview.street_counts(today, layers_all["streets"])
+    alerts = sorted(state.highlights.since.items(), key=lambda kv: -kv[1][0])[:4]
+    alert_html = "".join(
+        f"<div>⚠ {html.escape(names.get(code, code))} · "
+        f"{t('wall_new_level1' if why == 'event' else 'wall_new_red', L)} "
+        f"{datetime.fromtimestamp(since, data.TZ).strftime('%H:%M')}</div>" for code, (since, why) in alerts)
+    notes = []
+    if seeded and not state.seed_note_shown and data.source_is_simulated(today):
+        notes.append(t("seeded", L).format(n=seeded))  # once per session, and only in the demo
+        state.seed_note_shown = True
+    notes.append(t("simulated_source" if data.source_is_simulated(today) else "store_source", L))
+    if not SETTINGS.is_real_store:
+        notes.append(t("synthetic_note", L))
+    return (f"<div class='gg-side'><h3>{t('by_street', L)} · {t('wall_today_received', L)}</h3>"
+            f"{wallview.bars_html(counts)}"
+            + (f"<div class='gg-alerts'><h3>{t('wall_highlights', L)}</h3>{alert_html}</div>" if alerts else "")
+            + f"<p class='gg-note'>{'<br>'.join(html.escape(n) for n in notes)}</p></div>")
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _playback(bucket: int, lang: str, layers_id: int, _layers, _events):
+    del bucket, layers_id  # cache key: rebuilt every 15 minutes
+    end = data.now()
+    return playback_map(_layers, _events, lang, end - timedelta(hours=24), end, dark=True, autoplay=True)
+
+
+@st.fragment(run_every=common.refresh_seconds())
+def live() -> None:
+    """Everything that changes: freshness, KPIs, ticker, pushed map layers, counts by street."""
+    state: WallState = st.session_state["wall_state"]
+    at = data.now()
+    now_s = time.time()
+    events, error = _load(state, at)
+    midnight = data.today_window(at)[0]
+    today = events[pd.to_datetime(events["reported_at"], utc=True) >= midnight] if len(events) else events
+    latest = pd.to_datetime(events["reported_at"], utc=True).max() if len(events) else None
+    fresh = wallview.freshness(None if latest is None or pd.isna(latest) else latest.to_pydatetime(), at,
+                               SETTINGS.wall_stale_s, L, data.TZ, error, state.failing_since)
+    grids, comms = layers_all["grids"], layers_all["communities"]
+    gnames = dict(zip(grids["code"].astype(str), grids["name"], strict=True))
+    cnames = dict(zip(comms["code"].astype(str), comms["name"], strict=True))
+    # the map, KPIs and bars show today (as the KPIs); the ticker and freshness the last 24 hours
+    frame = area_frame(layers_all, "grid", today, None, L)
+    state.highlights.update(today, set(frame.loc[frame["risk_level"] == 1, "code"].astype(str)), now_s)
+    flash, steady = state.highlights.grids(now_s)
+    ticker = wallview.ticker_html(events, gnames, cnames, L, data.TZ, now_s, set(state.highlights.flashing_events))
+    st.markdown(_header(fresh, data.kpis(today, at), ticker, at), unsafe_allow_html=True)
+
+    col_map, col_side = st.columns([3.3, 1])
+    with col_map, st.container(key="gg_map"):
+        view = st.session_state["wall_view"]
+        if PLAYBACK:
+            m = _playback(int(now_s // 900), L, id(layers_all), layers_all, _playback_events(at))
+            st_folium_cached(m, key="wall_playback", height=700, returned_objects=[])
+        else:
+            st_folium_cached(st.session_state["wall_base"][1], key="wall_map", height=700,
+                             center=view["center"], zoom=view["zoom"], returned_objects=[],
+                             feature_group_to_add=wall_live_layers(layers_all, today, L, flash=flash, steady=steady,
+                                                                   tiles=TILES is not None))
+    with col_side, st.container(key="gg_side"):
+        st.markdown(_side(today, state, now_s, gnames), unsafe_allow_html=True)
+
+
+def _playback_events(at) -> pd.DataFrame:
+    """Events of the last 8 days: the 24 hours replayed and the cases still open from before."""
+    return common.events(at - timedelta(days=8), at)
+
+
+live()
