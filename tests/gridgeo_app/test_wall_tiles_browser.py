@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api_server import api_server  # noqa: E402
 from streamlit_server import TILE_COLOURS_JS, free_port, refuse_external, streamlit_server  # noqa: E402
 
 from gridgeo.analysis.risk import RISK_COLORS  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path("/tmp/shots-tilewall")
 ADMIN = "wall-test-admin"
 REFRESH_S = 2

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api_server import api_server  # noqa: E402
 from streamlit_server import LOCAL_PREFIXES, TILE_COLOURS_JS  # noqa: E402
 

@@ -24,7 +24,7 @@ import pytest
 from plan_editor_helpers import atom_point, balance, editor_frame, idle, pick_tool, synced, wait_until
 from streamlit_server import refuse_external, streamlit_server
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 N_BRUSH = 20
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

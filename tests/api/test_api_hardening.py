@@ -31,7 +31,7 @@ TOKEN = "hard-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 LOCAL = ("127.0.0.1", 50000)
 INT32 = 2**31
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def ev(i, **kw):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit_server import free_port
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _get(url: str) -> tuple[int, str]:

@@ -10,7 +10,7 @@ import pytest
 from plan_helpers import A, atom_id, g, lattice_plan
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from gridgeo.plan import ops  # noqa: E402

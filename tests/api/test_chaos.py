@@ -28,7 +28,7 @@ from gridgeo.store import open_store
 pytestmark = pytest.mark.slow
 TOKEN = "chaos-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def event(event_id: str) -> dict:

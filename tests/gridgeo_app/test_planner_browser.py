@@ -15,7 +15,7 @@ from plan_editor_helpers import atom_point, balance, editor_frame, idle, lonlat_
 from plan_helpers import CELL, X0, Y0, A, atom_id, g, lattice_plan
 from streamlit_server import refuse_external, streamlit_server
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -139,7 +139,7 @@ def test_demo_data_negative_seed(tmp_path):
 
 
 def test_partition_out_under_a_file(tmp_path, afile):
-    atlas = Path(__file__).resolve().parents[1] / "data" / "boundaries"
+    atlas = Path(__file__).resolve().parents[2] / "data" / "boundaries"
     proc = gridgeo("partition", "--atlas", str(atlas), "--out", "afile/p", "--quiet", cwd=tmp_path)
     assert proc.returncode == 2
     one_line_error(proc, "--out", "afile/p", "not a folder")
@@ -147,7 +147,7 @@ def test_partition_out_under_a_file(tmp_path, afile):
 
 @pytest.mark.parametrize("value", ["-1", "nan"])
 def test_partition_negative_sliver(tmp_path, value):
-    atlas = Path(__file__).resolve().parents[1] / "data" / "boundaries"
+    atlas = Path(__file__).resolve().parents[2] / "data" / "boundaries"
     proc = gridgeo("partition", "--atlas", str(atlas), "--out", "p", "--sliver", value, "--quiet", cwd=tmp_path)
     assert proc.returncode == 2
     one_line_error(proc, "--sliver")
@@ -285,7 +285,7 @@ def test_simulate_bad_history_and_seed(tmp_path, args, flag):
                                   ["--max-population", "0"]])
 def test_partition_inverted_population_band_is_a_usage_error(tmp_path, band):
     # an inverted band used to run for minutes instead of failing
-    atlas = Path(__file__).resolve().parents[1] / "data" / "boundaries"
+    atlas = Path(__file__).resolve().parents[2] / "data" / "boundaries"
     proc = gridgeo("partition", "--atlas", str(atlas), "--out", "p", "--quiet", *band, cwd=tmp_path)
     assert proc.returncode == 2
     one_line_error(proc, "--max-population", "min < max")

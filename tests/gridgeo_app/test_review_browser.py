@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from streamlit_server import LOCAL_PREFIXES, streamlit_server
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

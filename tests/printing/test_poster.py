@@ -15,7 +15,7 @@ from gridgeo.errors import InputError
 from gridgeo.printing.cartography import PAGE_SIZES_MM
 from gridgeo.printing.poster import community_poster, poster_grids
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PT_PER_MM = 72 / 25.4
 
 

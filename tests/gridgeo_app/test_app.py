@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # app_pages is a folder of page scripts, not an installed package
 
 from gridgeo.analysis.risk import risk_by_area, risk_label  # noqa: E402

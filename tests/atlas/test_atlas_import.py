@@ -30,7 +30,7 @@ from gridgeo.store.atlases import (
     use_atlas,
 )
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from office_district import NOPREFIX_EPSG, ZONE_EPSG, make_office_set  # noqa: E402
 
 LAYERS = ("district", "streets", "communities", "grids", "legacy", "units")

@@ -14,7 +14,7 @@ import folium
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # app_pages is a folder of page scripts, not an installed package
 
 from gridgeo.analysis.risk import RISK_COLORS, open_at, risk_by_area, risk_timeline  # noqa: E402
