@@ -40,7 +40,7 @@ class StoreHolder:
         if self.store is None:
             with self._lock:
                 if self.store is None:
-                    from gridgeo.store import open_store
+                    from gridgeo.services.workspace import open_store
 
                     self.store = open_store(self.settings.store_url)
         return self.store

@@ -21,6 +21,7 @@ from api_server import api_server  # noqa: E402
 from streamlit_server import TILE_COLOURS_JS, free_port, refuse_external, streamlit_server  # noqa: E402
 
 from gridgeo.analysis.risk import RISK_COLORS  # noqa: E402
+from gridgeo.services.intake import add_events
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +52,8 @@ def wall_city(tmp_path_factory):
     ready and warmed up."""
     from gridgeo.api.app import create_app
     from gridgeo.config import Settings
-    from gridgeo.store import identities, open_store
+    from gridgeo.services.workspace import open_store
+    from gridgeo.store import identities
     from gridgeo.store.atlases import save_atlas, use_atlas
 
     tmp = tmp_path_factory.mktemp("wall-tiles")
@@ -60,7 +62,7 @@ def wall_city(tmp_path_factory):
     use_atlas(store, "示例市")
     grids = store.current_grid_set()[1]
     points = grids.geometry.representative_point()
-    store.add_events([_event(f"o{i}", points.iloc[i], 2) for i in range(3)])
+    add_events(store, [_event(f"o{i}", points.iloc[i], 2) for i in range(3)])
     key = identities.create_key(store, "wall-1", "viewer", ())
     api_port, app_port = free_port(), free_port()
     settings = Settings(api_token=ADMIN, read_access="token", cors_origins=(f"http://127.0.0.1:{app_port}",))

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from gridgeo.api.app import create_app
 from gridgeo.config import Settings
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 from gridgeo.tiles import LAYERS
 from gridgeo.tiles.features import features_ready
 from gridgeo.tiles.view import first_view_tiles, view_tiles
