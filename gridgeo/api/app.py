@@ -26,6 +26,7 @@ from gridgeo.api.group_commit import GroupCommit
 from gridgeo.api.routers import ROUTERS
 from gridgeo.api.shared_results import SharedResults
 from gridgeo.config import Settings, get_settings
+from gridgeo.services.grid_index import grid_index
 
 
 class StoreHolder:
@@ -52,7 +53,7 @@ class StoreHolder:
         store = await run_in_threadpool(self.get)
         version = await run_in_threadpool(store.current_version)
         if version is not None:
-            await run_in_threadpool(store.grid_index, version)
+            await run_in_threadpool(grid_index, store, version)
         warm_up = getattr(app.state, "warm_up", None)
         if warm_up is not None:
             from gridgeo.tiles import TileService
