@@ -71,7 +71,7 @@ def wall_city(tmp_path_factory):
     api_app = create_app(store, settings, warm_up=True)
     with api_server(api_app, port=api_port) as api, \
             streamlit_server(ROOT / "app_server.py", tmp, env, port=app_port) as app:
-        assert api_app.state.warm_up.finished.wait(120)
+        assert api_app.state.service.warm_up.finished.wait(120)
         yield f"{app}/wall", api, store, grids, api_app, tmp
     store.close()
 
@@ -102,7 +102,7 @@ def test_wall_draws_tiles_and_recolours_a_grid_without_tiles_or_reload(wall_city
     with sync_playwright() as p:
         page = _page(p, chromium_path, external)
         page.on("request", lambda r: tiles.append(r.url) if ".pbf" in r.url and r.method == "GET" else None)
-        cache = api_app.state.tiles.cache
+        cache = api_app.state.service.tiles.cache
         built = cache.misses
         page.goto(url, wait_until="domcontentloaded")
         frame = _tile_frame(page)

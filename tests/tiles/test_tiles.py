@@ -126,7 +126,7 @@ def test_cache_is_dropped_on_publish(served, small_grids):
     url = f"/tiles/grids/{z}/{x}/{y}.pbf"
     first = client.get(url)
     v1 = int(first.headers["x-grid-set-version"])
-    cache = client.app.state.tiles.cache
+    cache = client.app.state.service.tiles.cache
     assert cache.version == v1 and len(cache) == 1
     again = client.get(url)
     assert again.content == first.content and cache.hits == 1
