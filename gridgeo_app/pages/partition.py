@@ -34,7 +34,7 @@ from gridgeo.palette import (
     PROPOSAL_LINE,
     STATUS_COLORS,
 )
-from gridgeo.partition import run_partition
+from gridgeo.partition import PartitionInputs, PartitionOptions, run_partition
 from gridgeo.partition.summary import summary_markdown
 from gridgeo_app import context as common
 
@@ -158,15 +158,14 @@ def _dual_map(grids, fill, legend_title: str, legend_items, old, communities, sh
     return dual
 
 
-def _run(atlas, scope, lo, hi, primary, seed, sliver, chosen, comm_names):
+def _run(atlas, scope: str, options: PartitionOptions, comm_names: dict) -> None:
     bar = st.progress(0.0, text=tr("run"))
 
     def progress(stage: str, frac: float) -> None:
         bar.progress(min(max(frac, 0.0), 1.0), text=i18n.stage_name(stage, L, comm_names))
 
     comms, legacy, units = _scope_frames(atlas, None if scope == "__district__" else scope)
-    result = run_partition(comms, legacy, units, lo, hi, None if primary == "__auto__" else primary, seed,
-                           sliver_m2=sliver, layers=chosen, progress=progress)
+    result = run_partition(PartitionInputs(comms, legacy, units), options, progress=progress)
     st.session_state["pp_result"] = result
     st.session_state["pp_legacy"] = legacy
     st.session_state["pp_ran"] = {"scope": scope, "communities": len(comms), "units": len(units),
@@ -254,7 +253,9 @@ def main() -> None:
         sliver = float(st.slider(tr("sliver"), 0, 1000, 100, step=10, key="pp_sliver"))
         run = st.button(tr("run"), type="primary", key="pp_run", disabled=not chosen)
     if run:
-        _run(atlas, scope, lo, hi, primary, seed, sliver, chosen, comm_names)
+        options = PartitionOptions(lo, hi, primary_layer=None if primary == "__auto__" else primary, seed=seed,
+                                   sliver_m2=sliver, layers=tuple(chosen))
+        _run(atlas, scope, options, comm_names)
     result, ran = st.session_state.get("pp_result"), st.session_state.get("pp_ran")
     if result is None or ran is None:
         st.info(tr("press_run"))
