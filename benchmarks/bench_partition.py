@@ -37,7 +37,11 @@ warnings.simplefilter("ignore")
 from gridgeo.atlas.load import load_default_atlas  # noqa: E402
 from gridgeo.geo.crs import WGS84  # noqa: E402
 from gridgeo.geo.metric import to_metric  # noqa: E402
-from gridgeo.partition import run_partition  # noqa: E402
+from gridgeo.partition import (  # noqa: E402
+    PartitionInputs,
+    PartitionOptions,
+    run_partition,  # noqa: E402
+)
 from gridgeo.partition.adjacency import rook_adjacency  # noqa: E402
 from gridgeo.partition.problems import build_problem, community_inputs  # noqa: E402
 from gridgeo.partition.regionalize import solve_community  # noqa: E402
@@ -172,7 +176,8 @@ def main() -> None:
     res = None
     for jobs in (1, 2):
         t, c = time.perf_counter(), time.process_time()
-        res_j = run_partition(a.communities, a.legacy, a.units, LO, HI, seed=0, n_jobs=jobs)
+        res_j = run_partition(PartitionInputs(a.communities, a.legacy, a.units),
+                              PartitionOptions(LO, HI, seed=0, n_jobs=jobs))
         wall, cpu = time.perf_counter() - t, time.process_time() - c
         m = res_j.metrics
         print(f"jobs={jobs}: {wall:.1f} s wall, {cpu:.1f} s CPU of this process ({m['atoms']} atoms -> "
@@ -184,14 +189,15 @@ def main() -> None:
     print("\n== Scaling: atoms subdivided synthetically (Voronoi cells inside each atom)")
     base_atoms = to_metric(res.atoms)
     t, c = time.perf_counter(), time.process_time()
-    res = run_partition(a.communities, a.legacy, a.units, LO, HI, seed=0)
+    res = run_partition(PartitionInputs(a.communities, a.legacy, a.units), PartitionOptions(LO, HI, seed=0))
     base_time, base_cpu = time.perf_counter() - t, time.process_time() - c
     print(f"x1: {res.metrics['atoms']} atoms, {base_time:.1f} s wall, {base_cpu:.1f} s CPU, "
           f"stages {res.metrics['timings']}")
     for factor in args.factors:
         lines = subdivision_lines(base_atoms, factor)
         t, c = time.perf_counter(), time.process_time()
-        r = run_partition(a.communities, a.legacy, a.units, LO, HI, seed=0, extra_lines=lines)
+        r = run_partition(PartitionInputs(a.communities, a.legacy, a.units, extra_lines=lines),
+                          PartitionOptions(LO, HI, seed=0))
         wall, cpu = time.perf_counter() - t, time.process_time() - c
         m = r.metrics
         print(f"x{factor}: {m['atoms']} atoms ({m['atoms'] / res.metrics['atoms']:.1f}x), {wall:.1f} s wall "

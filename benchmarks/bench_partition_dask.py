@@ -40,7 +40,7 @@ from itertools import pairwise
 warnings.simplefilter("ignore")
 
 from gridgeo.atlas.load import DEFAULT_DATA_DIR, load_atlas  # noqa: E402
-from gridgeo.partition import run_partition  # noqa: E402
+from gridgeo.partition import PartitionInputs, PartitionOptions, run_partition  # noqa: E402
 from gridgeo.partition.engine import Engine  # noqa: E402
 
 CONFIGS = {"whole, in-process": (None, 0), "chunked, in-process": ("street", 0),
@@ -98,15 +98,17 @@ def run_one(atlas_dir: str, districts: int | None, label: str) -> dict:
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                           silence_logs=40) as cluster, Client(cluster) as client:
             cpu0, wcpu0 = _cpu_s(), client.run(_cpu_s)
-            res = run_partition(atlas.communities, atlas.legacy, atlas.units, 300, 500, seed=0,
-                                engine=Engine(scheduler=cluster.scheduler_address), chunk_by=chunk_by,
+            res = run_partition(PartitionInputs(atlas.communities, atlas.legacy, atlas.units),
+                                PartitionOptions(300, 500, seed=0, chunk_by=chunk_by),
+                                engine=Engine(scheduler=cluster.scheduler_address),
                                 progress=marks)
             row["client_cpu_s"] = _cpu_s() - cpu0
             row["worker_cpu_s"] = [round(v - wcpu0[k], 1) for k, v in client.run(_cpu_s).items()]
             row["worker_peak_mb"] = [round(v) for v in client.run(_max_rss_mb).values()]
     else:
         cpu0 = _cpu_s()
-        res = run_partition(atlas.communities, atlas.legacy, atlas.units, 300, 500, seed=0, chunk_by=chunk_by,
+        res = run_partition(PartitionInputs(atlas.communities, atlas.legacy, atlas.units),
+                            PartitionOptions(300, 500, seed=0, chunk_by=chunk_by),
                             progress=marks)
         row["client_cpu_s"] = _cpu_s() - cpu0
     row.update(res.metrics["timings"], client_stage_cpu_s=marks.per_stage(), atoms=len(res.atoms), grids=len(res.grids),

@@ -19,6 +19,18 @@ import pandas as pd
 
 from gridgeo.analysis.risk import RiskRule, risk_by_area, risk_label, risk_timeline
 from gridgeo.i18n import category_name, level_name, status_name, t
+from gridgeo.palette import (
+    AREA_LINE,
+    AREA_LINE_DARK,
+    FLASH_COLOR,
+    NO_RISK_COLOR,
+    OUTLINE,
+    OUTLINE_DARK,
+    PLAYBACK_DOT_LINE,
+    PLAYBACK_DOT_LINE_DARK,
+    STEADY_COLOR,
+    WALL_NONE_COLOR,
+)
 from gridgeo_app.event_source import local_time
 from gridgeo_app.layers import (
     PluginAssets,
@@ -69,8 +81,7 @@ def area_frame(layers: dict[str, gpd.GeoDataFrame], by: str, events: pd.DataFram
 # pushed-layer slots (fixed, so each layer keeps its name and cache entry whatever else is shown);
 # outlines in this order so the coarser ones end on top
 SLOTS = ("risk", "grids", "communities", "streets", "heat", "markers", "labels", "highlight")
-WALL_NONE_COLOR = "#1b2c44"  # the wall's grids without open cases: drawn and listed in this colour
-WALL_STREET_STYLE = {"color": "#7fb2ff", "weight": 2.5, "fill": False}  # the wall's street outlines
+WALL_STREET_STYLE = {"color": OUTLINE_DARK, "weight": 2.5, "fill": False}  # the wall's street outlines
 WALL_FONT = "max(15px, 2.1vh)"  # wall map text, in the map frame's viewport (it fills the frame)
 FIXED = {"grids": ["name", "code", "community_name", "households", "population", "grid_worker"],
          "communities": ["name", "code", "street_name", "households", "population"],
@@ -118,11 +129,11 @@ def map_tile_base(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: TileSou
         risk_legend(t("legend_title", lang), lang).add_to(m)
     for kind in ("grids", "communities", "streets"):
         if kind in show and not ("risk" in show and KIND_BY[by] == kind):
-            style = {"color": "#555555", "weight": {"grids": 0.5, "communities": 1}.get(kind, 2), "fill": False}
+            style = {"color": AREA_LINE, "weight": {"grids": 0.5, "communities": 1}.get(kind, 2), "fill": False}
             tile_layer(kind, t(f"layer_{kind}", lang), tiles.api_base, style, min_zoom=OUTLINE_MIN_ZOOM[kind],
                        fetch_options=fetch).add_to(m)
     tile_layer("districts", t("layer_district", lang), tiles.api_base,
-               {"color": "#34495e", "weight": 2.5, "fill": False}, fetch_options=fetch).add_to(m)
+               {"color": OUTLINE, "weight": 2.5, "fill": False}, fetch_options=fetch).add_to(m)
     PluginAssets().add_to(m)
     return m
 
@@ -181,7 +192,7 @@ def _paint(kind: str, layers, events, lang: str, rule, *, risk: bool, interactiv
     fixed_labels = [t(FIXED_LABELS[c], lang) for c in FIXED[kind]]
     if risk:
         group = paint_layer(kind, t("layer_risk", lang), fills=live["color"], interactive=True,
-                            outline={"color": "#555555", "weight": 0.7}, live=live[LIVE], live_labels=live_labels,
+                            outline={"color": AREA_LINE, "weight": 0.7}, live=live[LIVE], live_labels=live_labels,
                             fixed_labels=fixed_labels)
         risk_legend(t("legend_title", lang), lang, rule).add_to(group)
         return group
@@ -261,7 +272,7 @@ def wall_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str) -> folium.Map:
     folium.GeoJson(
         layers["grids"][["code", "geometry"]].__geo_interface__,
         name=t("layer_grids", lang),
-        style_function=lambda _f: {"color": "#3a5575", "weight": 0.5, "fillColor": WALL_NONE_COLOR, "fillOpacity": 1.0},
+        style_function=lambda _f: {"color": AREA_LINE_DARK, "weight": 0.5, "fillColor": WALL_NONE_COLOR, "fillOpacity": 1.0},
         interactive=False,
         control=False,
     ).add_to(m)
@@ -323,7 +334,7 @@ def wall_legend(lang: str, rule: RiskRule | None = None, playback: bool = False)
     """The wall's legend: risk colours, the navy of grids without open cases, and the highlight
     outline (live) or the event dots (playback)."""
     group = folium.FeatureGroup(name=t("legend_title", lang), control=False)
-    extra = ([("#e8eef7", t("playback_events", lang))] if playback
+    extra = ([(PLAYBACK_DOT_LINE_DARK, t("playback_events", lang))] if playback
              else [(FLASH_COLOR, t("wall_highlight_legend", lang))])
     risk_legend(t("legend_title", lang), lang, rule, dark=True, none_color=WALL_NONE_COLOR, font_css=WALL_FONT,
                 extra=extra, note=False).add_to(group)
@@ -346,8 +357,6 @@ def wall_live_layers(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, 
     return [at_risk, *pushed]
 
 
-FLASH_COLOR = "#ffffff"
-STEADY_COLOR = "#fffffe"  # a distinct stroke value: WallFrameStyle flashes only FLASH_COLOR outlines
 
 
 def highlight_layer(grids: gpd.GeoDataFrame, flash: list[str], steady: list[str]) -> folium.FeatureGroup:
@@ -396,8 +405,8 @@ def playback_map(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang
         return m
     m = map_base(layers, "offline", focus)
     area_layer(area_frame(layers, "grid", events.iloc[0:0], rule, lang), "grids", t("layer_grids", lang),
-               [], [], style={"fillOpacity": 0.65, "color": "#c8c8c8"}, fill_column=None, interactive=False).add_to(m)
+               [], [], style={"fillOpacity": 0.65, "color": NO_RISK_COLOR}, fill_column=None, interactive=False).add_to(m)
     Playback(data, position="bottomleft").add_to(m)
     _labels(layers, lang).add_to(m)
-    risk_legend(t("legend_title", lang), lang, rule, extra=[("#333333", t("playback_events", lang))]).add_to(m)
+    risk_legend(t("legend_title", lang), lang, rule, extra=[(PLAYBACK_DOT_LINE, t("playback_events", lang))]).add_to(m)
     return m

@@ -14,8 +14,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from gridgeo.analysis.risk import RISK_COLORS
 from gridgeo.i18n import category_name, status_name, t
+from gridgeo.palette import RISK_COLORS
 
 TICKER_ITEMS = 12  # the ticker always shows this many latest events (fewer only when there are fewer)
 TICKER_S_PER_ITEM = 6.0  # seconds each item takes to cross: a constant speed whatever the content

@@ -16,13 +16,11 @@ import numpy as np
 import pandas as pd
 
 from gridgeo.geo.metric import to_metric
+from gridgeo.palette import HOTSPOT_COLORS
 
-# Gi_Bin -> (confidence, colour): a diverging red-blue palette (ColorBrewer RdBu), grey in the middle
-GI_BINS: dict[int, tuple[float, str]] = {
-    3: (0.99, "#b2182b"), 2: (0.95, "#ef8a62"), 1: (0.90, "#fdcbb0"),
-    0: (0.0, "#ececec"),
-    -1: (0.90, "#c6dbef"), -2: (0.95, "#6baed6"), -3: (0.99, "#2166ac"),
-}
+# Gi_Bin -> (confidence, colour); the colours are the palette's diverging RdBu HOTSPOT_COLORS
+_CONFIDENCE: dict[int, float] = {3: 0.99, 2: 0.95, 1: 0.90, 0: 0.0, -1: 0.90, -2: 0.95, -3: 0.99}
+GI_BINS: dict[int, tuple[float, str]] = {b: (c, HOTSPOT_COLORS[b]) for b, c in _CONFIDENCE.items()}
 BIN_ORDER: tuple[int, ...] = (3, 2, 1, 0, -1, -2, -3)
 INFERENCES = ("normal", "permutation")
 

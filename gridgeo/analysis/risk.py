@@ -31,17 +31,9 @@ import numpy as np
 import pandas as pd
 
 from gridgeo.events.lifecycle import OPEN_STATUSES
+from gridgeo.palette import RISK_COLORS
 
 log = logging.getLogger(__name__)
-
-# risk level -> colour (0 = no open cases)
-RISK_COLORS: dict[int, str] = {
-    0: "#c8c8c8",  # neutral grey
-    1: "#e02020",  # red, I
-    2: "#f58220",  # orange, II
-    3: "#f5d000",  # yellow, III
-    4: "#2a7fd4",  # blue, IV
-}
 
 _COLOR_OF_LEVEL = np.array([RISK_COLORS[k] for k in range(len(RISK_COLORS))], dtype=object)  # risk -> colour
 

@@ -171,7 +171,7 @@ def write_outputs(out: Path, grids: gpd.GeoDataFrame, crosswalk: pd.DataFrame, m
 def run(args: argparse.Namespace) -> int:
     """Read, partition, write, print the summary; 0 on success."""
     from gridgeo.commands._checks import check_dir_creatable
-    from gridgeo.partition import run_partition
+    from gridgeo.partition import PartitionInputs, PartitionOptions, run_partition
     from gridgeo.partition.engine import Engine
     from gridgeo.partition.summary import summary_markdown
 
@@ -202,7 +202,10 @@ def run(args: argparse.Namespace) -> int:
         if not previous.geom_type.isin(["Polygon", "MultiPolygon"]).all():
             raise InputError(f"{args.previous}: holds {', '.join(sorted(set(previous.geom_type.dropna())))} "
                              "features; give an earlier grids file (polygons with a code)")
-    layers = [x.strip() for x in args.layers.split(",") if x.strip()] if args.layers else None
+    layers = tuple(x.strip() for x in args.layers.split(",") if x.strip()) if args.layers else None
+    options = PartitionOptions(args.min_households, args.max_households, args.min_population, args.max_population,
+                               primary_layer=args.primary_layer, layers=layers, seed=args.seed,
+                               sliver_m2=args.sliver, repair=args.repair, n_jobs=args.jobs)
 
     bar = None
     if not args.quiet:
@@ -216,10 +219,7 @@ def run(args: argparse.Namespace) -> int:
             bar.refresh()
 
     try:
-        res = run_partition(communities, legacy, units, args.min_households, args.max_households,
-                            args.primary_layer, args.seed, sliver_m2=args.sliver, repair=args.repair,
-                            n_jobs=args.jobs, min_population=args.min_population,
-                            max_population=args.max_population, previous=previous, layers=layers,
+        res = run_partition(PartitionInputs(communities, legacy, units, previous=previous), options,
                             progress=progress,
                             engine=Engine(jobs=args.jobs, scheduler=args.scheduler, workers=args.workers))
     finally:

@@ -21,10 +21,9 @@ import pandas as pd
 import shapely
 
 from gridgeo.geo.crs import WGS84
+from gridgeo.palette import PALETTE
 from gridgeo.plan.model import AtomSet, Plan
 
-PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
-           "#bc80bd", "#ccebc5", "#ffed6f", "#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#e5c494")
 SCREEN_TOLERANCE_M = 1.0  # simplification of atom outlines for the screen (shared borders kept)
 _GEOJSON_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 

@@ -79,7 +79,7 @@ def plan_from_grids(atoms: AtomSet, grids: gpd.GeoDataFrame, band: SizeBand | No
     the grids' stated ``households`` as ``stated_households`` (the plan's figures are the sums of
     the atoms' units; where the two differ the editor shows both).
 
-    When the atoms were refined with these grids (``run_partition(current=grids)``) every atom
+    When the atoms were refined with these grids (``PartitionInputs(current=grids)``) every atom
     lies inside one grid, so the plan reproduces them exactly.
 
     Otherwise atoms covered by no grid stay unassigned (the integrity check shows them as gaps)
@@ -104,11 +104,11 @@ def _default_partition(grid_source: str = "atlas", grids_wkb: bytes | None = Non
     import io
 
     from gridgeo.atlas.load import load_default_atlas
-    from gridgeo.partition import run_partition
+    from gridgeo.partition import PartitionInputs, run_partition
 
     atlas = load_default_atlas()
     grids = atlas.grids if grids_wkb is None else gpd.read_parquet(io.BytesIO(grids_wkb))
-    result = run_partition(atlas.communities, atlas.legacy, atlas.units, current=grids)
+    result = run_partition(PartitionInputs(atlas.communities, atlas.legacy, atlas.units, current=grids))
     return atlas, result, atoms_from_partition(result.atoms)
 
 

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 import geopandas as gpd
 import numpy as np
 
+from gridgeo.palette import PRINT
+
 MM_PER_INCH = 25.4
 # ISO 216 landscape pages (width, height) in millimetres
 PAGE_SIZES_MM: dict[str, tuple[float, float]] = {"A4": (297.0, 210.0), "A3": (420.0, 297.0)}
@@ -99,13 +101,13 @@ def add_north_arrow(ax, label: str = "北", x: float = 0.955, y: float = 0.93, s
     from matplotlib.patches import FancyBboxPatch
 
     ax.add_patch(FancyBboxPatch((x - 0.03, y - size - 0.015), 0.06, size + 0.065, transform=ax.transAxes,
-                                boxstyle="round,pad=0.004", facecolor="white", edgecolor="#999999",
+                                boxstyle="round,pad=0.004", facecolor=PRINT.paper, edgecolor=PRINT.faint,
                                 linewidth=0.5, zorder=20, clip_on=False))
     ax.annotate("", xy=(x, y), xytext=(x, y - size), xycoords="axes fraction", zorder=21,
                 arrowprops={"arrowstyle": "simple,head_width=0.9,head_length=1.1,tail_width=0.35",
-                            "color": "#222222"})
+                            "color": PRINT.title})
     ax.text(x, y + 0.01, label, transform=ax.transAxes, ha="center", va="bottom", fontsize=fontsize,
-            fontweight="bold", color="#222222", zorder=21)
+            fontweight="bold", color=PRINT.title, zorder=21)
 
 
 def label_points(geoms: gpd.GeoSeries) -> tuple[list, np.ndarray]:
@@ -120,7 +122,7 @@ def label_points(geoms: gpd.GeoSeries) -> tuple[list, np.ndarray]:
     return centres, 2 * shapely.length(lines)
 
 
-def place_labels(ax, gdf: gpd.GeoDataFrame, column: str = "name", fontsize: float = 8, color: str = "#111111",
+def place_labels(ax, gdf: gpd.GeoDataFrame, column: str = "name", fontsize: float = 8, color: str = PRINT.label,
                  weight: str = "normal") -> list:
     """Write ``gdf[column]`` at each polygon's representative point (metric frame); returns the Texts."""
     texts = []
@@ -157,7 +159,7 @@ def legend_panel(ax, title: str, items: list[tuple[str, str]], fontsize: float =
     from matplotlib.patches import Patch
 
     ax.set_axis_off()
-    handles = [Patch(facecolor=c, edgecolor="#666666", linewidth=0.6, label=label) for c, label in items]
+    handles = [Patch(facecolor=c, edgecolor=PRINT.swatch_edge, linewidth=0.6, label=label) for c, label in items]
     handles += [Line2D([], [], color=c, linewidth=w, label=label) for c, w, label in lines]
     ax.legend(handles=handles, title=title, loc="upper left", frameon=False, fontsize=fontsize,
               title_fontproperties={"size": fontsize + 1, "weight": "bold"}, alignment="left")

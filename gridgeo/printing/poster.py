@@ -19,13 +19,12 @@ from gridgeo.atlas.model import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS, 
 from gridgeo.errors import InputError
 from gridgeo.geo.metric import metric_crs_of
 from gridgeo.i18n import t
+from gridgeo.palette import POSTER_HOUSEHOLD_FILLS, PRINT
 from gridgeo.printing import cartography as carto
 
 # households classes of the fill (upper bounds), light greens so labels stay readable
-HOUSEHOLD_CLASSES: tuple[tuple[float, str], ...] = (
-    (DEFAULT_MIN_HOUSEHOLDS, "#f7fcf5"), (400, "#d9f0d3"), (DEFAULT_MAX_HOUSEHOLDS, "#a6dba0"),
-    (math.inf, "#5aae61"),
-)
+HOUSEHOLD_CLASSES: tuple[tuple[float, str], ...] = tuple(
+    zip((DEFAULT_MIN_HOUSEHOLDS, 400, DEFAULT_MAX_HOUSEHOLDS, math.inf), POSTER_HOUSEHOLD_FILLS, strict=True))
 ROWS_PER_BLOCK = 50
 
 
@@ -106,10 +105,10 @@ def _table(ax, grids: gpd.GeoDataFrame, lang: str) -> None:
         tab.auto_set_font_size(False)
         tab.set_fontsize(font)
         for (r, _c), cell in tab.get_celld().items():
-            cell.set_edgecolor("#999999")
+            cell.set_edgecolor(PRINT.faint)
             cell.set_linewidth(0.4)
             if r == 0:
-                cell.set_facecolor("#e8e8e8")
+                cell.set_facecolor(PRINT.header_fill)
                 cell.get_text().set_fontweight("bold")
 
 
@@ -118,11 +117,11 @@ def _draw_map(ax, grids: gpd.GeoDataFrame, atlas: Atlas, community: str, crs: st
     comm = atlas.communities[atlas.communities["code"].astype(str) == community].to_crs(crs)
     carto.fit_extent(ax, tuple(comm.total_bounds), margin=0.05)
     others = atlas.communities[atlas.communities["code"].astype(str) != community].to_crs(crs)
-    others.plot(ax=ax, color="#f2f2f2", edgecolor="#bbbbbb", linewidth=0.6)
-    carto.place_labels(ax, others.cx[slice(*ax.get_xlim()), slice(*ax.get_ylim())], fontsize=9, color="#999999")
-    grids_m.plot(ax=ax, color=[household_color(n) for n in grids_m["households"]], edgecolor="#333333",
+    others.plot(ax=ax, color=PRINT.neighbour_fill, edgecolor=PRINT.neighbour_edge, linewidth=0.6)
+    carto.place_labels(ax, others.cx[slice(*ax.get_xlim()), slice(*ax.get_ylim())], fontsize=9, color=PRINT.faint)
+    grids_m.plot(ax=ax, color=[household_color(n) for n in grids_m["households"]], edgecolor=PRINT.text,
                  linewidth=0.6)
-    comm.boundary.plot(ax=ax, color="#b2182b", linewidth=2.2)
+    comm.boundary.plot(ax=ax, color=PRINT.community, linewidth=2.2)
     _grid_labels(ax, grids_m, lang)
 
 
@@ -146,14 +145,14 @@ def community_poster(atlas: Atlas, community: str, lang: str = "zh", grids: gpd.
                  fontweight="bold", va="top")
         fig.text(0.02, 0.915, t("poster_subtitle", lang).format(
             street=info["street"], n=len(mine), households=f"{int(mine['households'].sum()):,}",
-            workers=int((mine["grid_worker"] != "").sum())), fontsize=13, va="top", color="#333333")
+            workers=int((mine["grid_worker"] != "").sum())), fontsize=13, va="top", color=PRINT.text)
         ax = fig.add_axes((0.015, 0.06, 0.60, 0.83))
         _draw_map(ax, mine, atlas, str(community).strip(), crs, lang)
         carto.add_scale_bar(ax, fontsize=11)
         carto.add_north_arrow(ax, t("north", lang))
         legend_ax = fig.add_axes((0.635, 0.76, 0.35, 0.16))
-        items = [("#ffffff", t("grid_boundary", lang)), ("#ffffff", t("community_boundary", lang)),
-                 ("#f2f2f2", t("neighbour_area", lang)), *household_legend(lang)]
+        items = [(PRINT.paper, t("grid_boundary", lang)), (PRINT.paper, t("community_boundary", lang)),
+                 (PRINT.neighbour_fill, t("neighbour_area", lang)), *household_legend(lang)]
         carto.legend_panel(legend_ax, t("legend_title", lang), items, fontsize=9)
         _style_boundary_handles(legend_ax)
         fig.text(0.635, 0.745, t("poster_table", lang), fontsize=13, fontweight="bold", va="top")
@@ -161,7 +160,7 @@ def community_poster(atlas: Atlas, community: str, lang: str = "zh", grids: gpd.
         stamp = t("printed_at", lang).format(date=(printed or date.today()).isoformat())
         ratio = t("scale_ratio", lang).format(n=f"{carto.scale_ratio(ax):,}")
         fig.text(0.02, 0.02, f"{note} · {ratio} · {t('map_crs', lang).format(crs=crs)} · {stamp}",
-                 fontsize=8, color="#555555", va="bottom")
+                 fontsize=8, color=PRINT.muted, va="bottom")
         return carto.save(fig, fmt, dpi=dpi)
 
 
@@ -169,7 +168,7 @@ def _style_boundary_handles(legend_ax) -> None:
     """Draw the first two legend boxes as the grid (thin dark) and community (thick red) lines."""
     legend = legend_ax.get_legend()
     patches = legend.get_patches()
-    patches[0].set_edgecolor("#333333")
+    patches[0].set_edgecolor(PRINT.text)
     patches[0].set_linewidth(0.8)
-    patches[1].set_edgecolor("#b2182b")
+    patches[1].set_edgecolor(PRINT.community)
     patches[1].set_linewidth(2.2)

@@ -18,6 +18,7 @@ import pandas as pd
 from gridgeo.analysis.hotspots import BIN_ORDER, GI_BINS, bin_counts
 from gridgeo.geo.metric import metric_crs_of
 from gridgeo.i18n import t
+from gridgeo.palette import PRINT
 from gridgeo.printing import cartography as carto
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -82,15 +83,15 @@ def _draw_hotspot_layers(ax, grids: gpd.GeoDataFrame, hs: pd.DataFrame, streets:
                          k: float = 1.0) -> list:
     bins = grids[["code"]].astype(str).merge(hs[["code", "gi_bin"]], on="code", how="left")["gi_bin"]
     colors = bins.fillna(0).astype(int).map(lambda b: GI_BINS[b][1])
-    grids.to_crs(crs).plot(ax=ax, color=list(colors), edgecolor="#9a9a9a", linewidth=0.12)
-    communities.to_crs(crs).boundary.plot(ax=ax, color="#555555", linewidth=0.4)
+    grids.to_crs(crs).plot(ax=ax, color=list(colors), edgecolor=PRINT.grid_edge, linewidth=0.12)
+    communities.to_crs(crs).boundary.plot(ax=ax, color=PRINT.muted, linewidth=0.4)
     streets_m = streets.to_crs(crs)
-    streets_m.boundary.plot(ax=ax, color="#111111", linewidth=1.1)
+    streets_m.boundary.plot(ax=ax, color=PRINT.label, linewidth=1.1)
     if district is not None:
-        district.to_crs(crs).boundary.plot(ax=ax, color="#000000", linewidth=1.6)
+        district.to_crs(crs).boundary.plot(ax=ax, color=PRINT.district, linewidth=1.6)
     carto.fit_extent(ax, tuple((district if district is not None else streets).to_crs(crs).total_bounds))
     street_labels = carto.place_labels(ax, streets_m, fontsize=12 * k, weight="bold")
-    community_labels = carto.place_labels(ax, communities.to_crs(crs), fontsize=7 * k, color="#333333")
+    community_labels = carto.place_labels(ax, communities.to_crs(crs), fontsize=7 * k, color=PRINT.text)
     carto.drop_overlapping(community_labels, keep=street_labels)
     return street_labels + community_labels
 
@@ -98,18 +99,18 @@ def _draw_hotspot_layers(ax, grids: gpd.GeoDataFrame, hs: pd.DataFrame, streets:
 def _side_panel(panel, hs: pd.DataFrame, ranked: pd.DataFrame, lang: str, fdr: bool, top: int,
                 scale_text: str, k: float = 1.0) -> None:
     carto.legend_panel(panel, t("hotspot_class", lang), bin_legend(hs, lang), fontsize=9 * k,
-                       lines=[("#111111", 1.1, t("street_boundary", lang)),
-                              ("#555555", 0.5, t("community_boundary", lang))])
+                       lines=[(PRINT.label, 1.1, t("street_boundary", lang)),
+                              (PRINT.muted, 0.5, t("community_boundary", lang))])
     method = t("hotspot_method", lang).format(fdr=t("fdr_applied", lang) if fdr else "")
     panel.text(0.0, 0.56, carto.wrap_text(method, 60), transform=panel.transAxes, fontsize=7 * k, va="top",
-               color="#333333", linespacing=1.4)
+               color=PRINT.text, linespacing=1.4)
     panel.text(0.0, 0.47, t("top_hotspots", lang).format(n=top), transform=panel.transAxes, fontsize=10 * k,
                fontweight="bold", va="top")
     rows = ranked.head(top)
     lines = [f"{r['rank']:>2}. {r['name']}  z={r['z']:.2f}" for _, r in rows.iterrows()] if len(rows) else \
         [t("no_hotspots", lang)]
     panel.text(0.0, 0.43, "\n".join(lines), transform=panel.transAxes, fontsize=8 * k, va="top", linespacing=1.5)
-    panel.text(0.0, 0.0, scale_text, transform=panel.transAxes, fontsize=8 * k, va="bottom", color="#333333")
+    panel.text(0.0, 0.0, scale_text, transform=panel.transAxes, fontsize=8 * k, va="bottom", color=PRINT.text)
 
 
 def hotspot_map(grids: gpd.GeoDataFrame, hs: pd.DataFrame, ranked: pd.DataFrame, *, streets: gpd.GeoDataFrame,
@@ -126,7 +127,7 @@ def hotspot_map(grids: gpd.GeoDataFrame, hs: pd.DataFrame, ranked: pd.DataFrame,
     with carto.print_style():
         fig = carto.page_figure(page)
         fig.text(0.025, 0.955, title, fontsize=18 * k, fontweight="bold", va="top")
-        fig.text(0.025, 0.905, period, fontsize=11 * k, va="top", color="#333333")
+        fig.text(0.025, 0.905, period, fontsize=11 * k, va="top", color=PRINT.text)
         ax = fig.add_axes((0.015, 0.075, 0.66, 0.82))
         _draw_hotspot_layers(ax, grids, hs, streets, communities, district, crs, k)
         carto.add_scale_bar(ax, fontsize=9 * k)
@@ -134,5 +135,5 @@ def hotspot_map(grids: gpd.GeoDataFrame, hs: pd.DataFrame, ranked: pd.DataFrame,
         scale_text = f"{t('scale_ratio', lang).format(n=f'{carto.scale_ratio(ax):,}')} · " \
                      f"{t('map_crs', lang).format(crs=crs)}"
         _side_panel(fig.add_axes((0.70, 0.075, 0.28, 0.82)), hs, ranked, lang, fdr, top, scale_text, k)
-        fig.text(0.025, 0.02, note, fontsize=7 * k, color="#555555", va="bottom")
+        fig.text(0.025, 0.02, note, fontsize=7 * k, color=PRINT.muted, va="bottom")
         return carto.save(fig, fmt, dpi=dpi)

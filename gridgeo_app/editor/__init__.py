@@ -16,11 +16,11 @@ import streamlit.components.v1 as components
 
 from gridgeo.atlas.model import LEGACY_LAYERS
 from gridgeo.i18n import render, t
+from gridgeo.palette import PALETTE, SEVERITY_COLORS, STATUS_COLORS
 from gridgeo.plan.editor_data import community_atoms_geojson, community_grids, editor_state, grid_palette
 from gridgeo.plan.history import EditHistory
 from gridgeo.plan.model import Plan
 from gridgeo.plan.strokes import BrowserBatch, apply_browser_ops
-from gridgeo_app.layers.plan import STATUS_COLORS
 
 FRONTEND = Path(__file__).resolve().parent / "frontend"
 KEY = "pe_map"  # the component's widget key (its value is the browser's op queue)
@@ -101,7 +101,8 @@ def editor_map(plan: Plan, plan_id: int, community: str, community_name: str, hi
     ss = st.session_state
     state = editor_state(plan, community, _colors(plan, plan_id, community), base=history.base, issues=issues)
     state.update({
-        "community_name": community_name, "status_colors": STATUS_COLORS, "active": focus,
+        "community_name": community_name, "status_colors": STATUS_COLORS, "severity_colors": SEVERITY_COLORS,
+        "fill_sample": [PALETTE[i] for i in (0, 3, 4, 5)], "active": focus,
         "legacy_layers": [{"key": k, "name": LEGACY_LAYERS.get(k, k) if lang == "zh" else k}
                           for k in plan.atoms.legacy_layers],
         "ack": ss.get("pe_ack"), "rejected": ss.get("pe_rejected", []),

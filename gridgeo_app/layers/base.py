@@ -16,6 +16,15 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from gridgeo.geo.crs import transform_geometries
+from gridgeo.palette import (
+    DARK_BACKGROUND,
+    FLASH_COLOR,
+    INK,
+    INK_DARK,
+    LIGHT_BACKGROUND,
+    OUTLINE,
+    OUTLINE_DARK,
+)
 from gridgeo.tiles.view import START_ZOOM
 
 
@@ -39,8 +48,6 @@ BASEMAPS: dict[str, Basemap] = {
                     "&copy; 高德地图 AutoNavi", "GCJ02", "1234"),
 }
 
-LIGHT_BACKGROUND = "#eef1f5"
-DARK_BACKGROUND = "#0b1626"
 
 
 def basemap_crs(basemap: str) -> str:
@@ -161,14 +168,14 @@ def base_map(
         folium.TileLayer(choice.tiles, attr=choice.attribution, name=choice.key, subdomains=choice.subdomains,
                          max_zoom=max_zoom, control=False).add_to(m)
     m.add_child(_Background(DARK_BACKGROUND if dark else LIGHT_BACKGROUND,
-                            "#e8eef7" if dark else "#1d2a3a"))
+                            INK_DARK if dark else INK))
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
 
 
 def district_outline(district: gpd.GeoDataFrame, dark: bool = False, name: str = "district") -> folium.GeoJson:
     """The district outline as a non-interactive line layer."""
-    color = "#7fb2ff" if dark else "#34495e"
+    color = OUTLINE_DARK if dark else OUTLINE
     return folium.GeoJson(
         district[["code", "name", "geometry"]].__geo_interface__,
         name=name,
@@ -200,7 +207,7 @@ class WallFrameStyle(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, flash_color: str = "#ffffff"):
+    def __init__(self, flash_color: str = FLASH_COLOR):
         super().__init__()
         self._name = "WallFrameStyle"
         self.flash_color = flash_color

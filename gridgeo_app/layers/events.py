@@ -11,7 +11,7 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from gridgeo.analysis.risk import RISK_COLORS
+from gridgeo.palette import EVENT_MARKER_LINE, HEAT_GRADIENT, RISK_COLORS
 from gridgeo_app.layers.legend import Legend
 
 # heat weight per level: level 1 (most severe) weighs most
@@ -19,7 +19,6 @@ LEVEL_WEIGHTS: dict[int, float] = {1: 1.0, 2: 0.7, 3: 0.45, 4: 0.25}
 
 
 # the heat layer's own sequential palette (purples): never confused with the risk colours
-HEAT_GRADIENT: dict[float, str] = {0.3: "#bcbddc", 0.55: "#9e9ac8", 0.8: "#6a51a3", 1.0: "#3f007d"}
 
 
 class HeatClip(MacroElement):
@@ -96,7 +95,7 @@ _CALLBACK = """
 function (row) {
     var dicts = %(dicts)s, labels = %(labels)s, colors = %(colors)s;
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
-        {radius: 6, color: "#ffffff", weight: 1, fillColor: colors[row[2]], fillOpacity: 0.95});
+        {radius: 6, color: "%(ring)s", weight: 1, fillColor: colors[row[2]], fillOpacity: 0.95});
     var html = [];
     for (var i = 0; i < labels.length; i++) {
         html.push("<b>" + labels[i] + "</b> " + dicts[i][row[3 + i]]);
@@ -133,7 +132,7 @@ def marker_cluster_layer(
     callback = _CALLBACK % {
         "dicts": json.dumps(dicts, ensure_ascii=False),
         "labels": json.dumps([html.escape(labels[c]) for c in cols], ensure_ascii=False),
-        "colors": json.dumps({lvl: RISK_COLORS[lvl] for lvl in (1, 2, 3, 4)}),
+        "colors": json.dumps({lvl: RISK_COLORS[lvl] for lvl in (1, 2, 3, 4)}), "ring": EVENT_MARKER_LINE,
     }
     plugins.FastMarkerCluster(rows, callback=callback,
                               options={"disableClusteringAtZoom": 17, "chunkedLoading": True}).add_to(group)

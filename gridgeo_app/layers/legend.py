@@ -14,7 +14,8 @@ import json
 from branca.element import MacroElement
 from jinja2 import Template
 
-from gridgeo.analysis.risk import RISK_COLORS, RiskRule, describe_rule, risk_label
+from gridgeo.analysis.risk import RiskRule, describe_rule, risk_label
+from gridgeo.palette import INK, INK_DARK, RISK_COLORS, SWATCH_BORDER, SWATCH_MARKED
 
 SYMBOLS = ("fill", "outline", "dashed", "circle", "dot", "marked")
 
@@ -23,8 +24,8 @@ def swatch(color: str, kind: str = "fill") -> str:
     """The HTML of one legend symbol (see ``SYMBOLS``)."""
     base = "display:inline-block;margin-right:0.45em;flex:none;"
     styles = {  # in em: a legend scales with its font (the wall's type follows the screen)
-        "fill": f"width:1.3em;height:0.95em;background:{color};border:1px solid #666",
-        "marked": f"width:1.3em;height:0.95em;background:{color};border:2px solid #111",
+        "fill": f"width:1.3em;height:0.95em;background:{color};border:1px solid {SWATCH_BORDER}",
+        "marked": f"width:1.3em;height:0.95em;background:{color};border:2px solid {SWATCH_MARKED}",
         "outline": f"width:1.1em;height:0.75em;border:0.22em solid {color}",
         "dashed": f"width:1.1em;height:0.75em;border:0.22em dashed {color}",
         "circle": f"width:0.95em;height:0.95em;border-radius:50%;background:{color};border:2px solid {color};opacity:.85",
@@ -78,12 +79,12 @@ class Legend(MacroElement):
         self.position = position
         self.css_class = css_class
         size = font_css or f"{font_px}px"
-        bg, fg = ("rgba(11,22,38,0.88)", "#e8eef7") if dark else ("rgba(255,255,255,0.92)", "#1d2a3a")
+        bg, fg = ("rgba(11,22,38,0.88)", INK_DARK) if dark else ("rgba(255,255,255,0.92)", INK)
         rows = "".join(legend_row(*item) for item in items)
         if gradient is not None:
             colors, low, high = gradient
             rows += (f'<div style="display:flex;align-items:center;gap:0.4em;margin:0.2em 0">{html.escape(low)}'
-                     f'<span style="display:inline-block;width:8em;height:0.9em;border:1px solid #666;'
+                     f'<span style="display:inline-block;width:8em;height:0.9em;border:1px solid {SWATCH_BORDER};'
                      f'background:linear-gradient(to right,{",".join(colors)})"></span>{html.escape(high)}</div>')
         note_html = (f'<div style="margin-top:0.3em;max-width:22em;font-size:0.9em;opacity:0.85">'
                      f'{html.escape(note)}</div>') if note else ""
@@ -157,14 +158,14 @@ def plan_legend_items(lang: str = "zh") -> list[tuple[str, str, str]]:
     grid fills, grid outlines by size status (dashed) and the current grid (solid), selected
     atoms, issue circles by severity, basic units."""
     from gridgeo.i18n import t
-    from gridgeo_app.layers.plan import PALETTE, SEVERITY_COLORS, STATUS_COLORS
+    from gridgeo.palette import PALETTE, SELECTED_LINE, SEVERITY_COLORS, STATUS_COLORS, UNIT_DOT
 
     items = [(PALETTE[0], t("pl_legend_fill", lang), "fill")]
     items += [(STATUS_COLORS[k], t(f"pl_legend_{k}", lang), "dashed") for k in ("ok", "under_min", "over_max")]
-    items += [("#1d2a3a", t("pl_legend_focus", lang), "outline"),
-              ("#000000", t("pl_legend_selected", lang), "outline")]
+    items += [(INK, t("pl_legend_focus", lang), "outline"),
+              (SELECTED_LINE, t("pl_legend_selected", lang), "outline")]
     items += [(SEVERITY_COLORS[k], t(f"pl_legend_{k}", lang), "circle") for k in ("error", "warning")]
-    items.append(("#37474f", t("pl_legend_units", lang), "dot"))
+    items.append((UNIT_DOT, t("pl_legend_units", lang), "dot"))
     return items
 
 

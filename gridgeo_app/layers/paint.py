@@ -19,9 +19,10 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
+from gridgeo.palette import BLACK, NO_RISK_COLOR
 from gridgeo_app.layers.polygons import STYLES, geojson_data
 
-HIDDEN = {"color": "#000000", "weight": 0, "opacity": 0, "fillOpacity": 0}
+HIDDEN = {"color": BLACK, "weight": 0, "opacity": 0, "fillOpacity": 0}
 
 
 class _Register(MacroElement):
@@ -110,7 +111,7 @@ class Paint(MacroElement):
 
 
 def paint_layer(
-    kind: str, name: str, *, fills: pd.Series | None = None, none_color: str = "#c8c8c8", opacity: float = 0.65,
+    kind: str, name: str, *, fills: pd.Series | None = None, none_color: str = NO_RISK_COLOR, opacity: float = 0.65,
     outline: dict | None = None, interactive: bool = False, live: pd.DataFrame | None = None,
     live_labels: list[str] = (), fixed_labels: list[str] = (),
 ) -> folium.FeatureGroup:

@@ -15,15 +15,25 @@ import shapely
 from folium import plugins
 
 from gridgeo.geo.crs import WGS84
+from gridgeo.palette import (
+    ATOM_LINE,
+    CUT_LINE,
+    DIFF_COLORS,
+    DIFF_FALLBACK,
+    HIGHLIGHT,
+    MOVED_FILL,
+    MOVED_LINE,
+    PALETTE,
+    SELECTED_LINE,
+    SEVERITY_COLORS,
+    STATUS_COLORS,
+    STATUS_FALLBACK,
+    UNASSIGNED_FILL,
+    UNIT_DOT,
+)
 from gridgeo.plan.figures import grid_figures
 from gridgeo.plan.integrity import Issue
 from gridgeo.plan.model import Plan
-
-PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
-           "#bc80bd", "#ccebc5", "#ffed6f", "#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#d9d9d9")
-STATUS_COLORS = {"ok": "#2e7d32", "under_min": "#1565c0", "over_max": "#c62828", "empty": "#757575"}
-SEVERITY_COLORS = {"error": "#d32f2f", "warning": "#f57c00"}
-DIFF_COLORS = {"added": "#2e7d32", "removed": "#c62828", "changed": "#f9a825", "attributes": "#1565c0"}
 
 
 def grid_colors(codes) -> dict[str, str]:
@@ -72,7 +82,7 @@ def edit_map(plan: Plan, community: str, selected: list[str] | None = None, focu
     m = base_map(bounds, min_zoom=9, max_zoom=19)
     colors = grid_colors(set(atoms["grid"]) - {""})
     sel = set(selected or [])
-    atoms["_fill"] = atoms["grid"].map(colors).fillna("#ffffff")
+    atoms["_fill"] = atoms["grid"].map(colors).fillna(UNASSIGNED_FILL)
     atoms["_sel"] = atoms["atom_id"].isin(sel)
     atoms["households"] = atoms["households"].round(0)
     props = ["atom_id", "grid", "households", "population", "_fill", "_sel"]
@@ -81,12 +91,12 @@ def edit_map(plan: Plan, community: str, selected: list[str] | None = None, focu
 
     def style(feature):
         p = feature["properties"]
-        return {"color": "#000000" if p["_sel"] else "#607d8b", "weight": 3 if p["_sel"] else 0.6,
+        return {"color": SELECTED_LINE if p["_sel"] else ATOM_LINE, "weight": 3 if p["_sel"] else 0.6,
                 "fillColor": p["_fill"], "fillOpacity": 0.85 if p["_sel"] else 0.55}
 
     group = folium.FeatureGroup(name=labels.get("atoms", "atoms"))
     folium.GeoJson(data.__geo_interface__, style_function=style, zoom_on_click=False,
-                   highlight_function=lambda _f: {"weight": 2.5, "color": "#ff5722"},
+                   highlight_function=lambda _f: {"weight": 2.5, "color": HIGHLIGHT},
                    tooltip=folium.GeoJsonTooltip(fields=["atom_id", "grid", "households"],
                                                  aliases=[labels.get(k, k) for k in ("atom_id", "grid", "households")],
                                                  sticky=True)).add_to(group)
@@ -103,7 +113,7 @@ def edit_map(plan: Plan, community: str, selected: list[str] | None = None, focu
 
     def grid_style(feature):
         p = feature["properties"]
-        return {"color": STATUS_COLORS.get(p["size_status"], "#333333"), "weight": 5 if p["_focus"] else 2.5,
+        return {"color": STATUS_COLORS.get(p["size_status"], STATUS_FALLBACK), "weight": 5 if p["_focus"] else 2.5,
                 "fill": False, "dashArray": None if p["_focus"] else "6 3"}
 
     outlines = folium.FeatureGroup(name=labels.get("grids", "grids"))
@@ -125,7 +135,7 @@ def edit_map(plan: Plan, community: str, selected: list[str] | None = None, focu
     if units is not None and len(units):
         unit_group = folium.FeatureGroup(name=labels.get("units", "units"))
         for pt in units.geometry.representative_point():  # not interactive: clicks reach the atoms
-            folium.CircleMarker([pt.y, pt.x], radius=3, color="#37474f", weight=1, fill=True, fill_opacity=0.9,
+            folium.CircleMarker([pt.y, pt.x], radius=3, color=UNIT_DOT, weight=1, fill=True, fill_opacity=0.9,
                                 interactive=False).add_to(unit_group)
         unit_group.add_to(m)
     if issues:
@@ -133,12 +143,12 @@ def edit_map(plan: Plan, community: str, selected: list[str] | None = None, focu
         for issue in issues:
             if issue.lat is None:
                 continue
-            folium.CircleMarker([issue.lat, issue.lon], radius=8, color=SEVERITY_COLORS.get(issue.severity, "#d32f2f"),
+            folium.CircleMarker([issue.lat, issue.lon], radius=8, color=SEVERITY_COLORS.get(issue.severity, SEVERITY_COLORS["error"]),
                                 fill=True, fill_opacity=0.8, tooltip=issue.text(lang)).add_to(warn)
         warn.add_to(m)
     if draw:
         plugins.Draw(export=False, position="topleft",
-                     draw_options={"polyline": {"shapeOptions": {"color": "#d32f2f"}}, "polygon": True,
+                     draw_options={"polyline": {"shapeOptions": {"color": CUT_LINE}}, "polygon": True,
                                    "rectangle": True, "circle": False, "marker": False, "circlemarker": False},
                      edit_options={"edit": False}).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
@@ -164,14 +174,14 @@ def diff_map(before: Plan, after: Plan, diff, labels: dict[str, str] | None = No
         shapes = shapes.copy()
         shapes["geometry"] = shapely.set_precision(shapes.geometry.values, 1e-7)
         folium.GeoJson(shapes.__geo_interface__, name=labels.get("grids", "grids"),
-                       style_function=lambda f: {"color": DIFF_COLORS.get(f["properties"]["status"], "#333"),
+                       style_function=lambda f: {"color": DIFF_COLORS.get(f["properties"]["status"], DIFF_FALLBACK),
                                                  "weight": 2.5, "fillOpacity": 0.1},
                        tooltip=folium.GeoJsonTooltip(fields=["code", "status"])).add_to(m)
     if len(moved):
         mv = moved.copy()
         mv["geometry"] = shapely.set_precision(mv.geometry.values, 1e-7)
         folium.GeoJson(mv.__geo_interface__, name=labels.get("moved", "moved"),
-                       style_function=lambda _f: {"color": "#6a1b9a", "weight": 1, "fillColor": "#ab47bc",
+                       style_function=lambda _f: {"color": MOVED_LINE, "weight": 1, "fillColor": MOVED_FILL,
                                                   "fillOpacity": 0.6},
                        tooltip=folium.GeoJsonTooltip(fields=["from_grid", "to_grid", "households"])).add_to(m)
     return m

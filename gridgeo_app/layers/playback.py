@@ -16,7 +16,15 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from gridgeo.analysis.risk import RISK_COLORS
+from gridgeo.palette import (
+    AREA_LINE_DARK,
+    INK,
+    INK_DARK,
+    PLAYBACK_DOT_LINE,
+    PLAYBACK_DOT_LINE_DARK,
+    PLAYBACK_LINE,
+    RISK_COLORS,
+)
 from gridgeo_app.layers.polygons import geojson_data
 
 
@@ -97,7 +105,7 @@ class Playback(MacroElement):
         self.data_json = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         self.position = position
         self.font_css = font_css
-        self.bg, self.fg = ("rgba(11,22,38,0.9)", "#e8eef7") if dark else ("rgba(255,255,255,0.95)", "#1d2a3a")
+        self.bg, self.fg = ("rgba(11,22,38,0.9)", INK_DARK) if dark else ("rgba(255,255,255,0.95)", INK)
 
 
 def playback_data(
@@ -128,6 +136,6 @@ def playback_data(
         "interval_ms": int(interval_ms), "play": play, "pause": pause,
         "start": int(len(labels) - 1 if start is None else start),
         "opacity": 1.0 if dark else 0.65, "none_opacity": 1.0 if dark else 0.65,
-        "line": "#3a5575" if dark else "#777777", "dot_line": "#e8eef7" if dark else "#333333",
+        "line": AREA_LINE_DARK if dark else PLAYBACK_LINE, "dot_line": PLAYBACK_DOT_LINE_DARK if dark else PLAYBACK_DOT_LINE,
         "radius": 5,
     }

@@ -8,11 +8,13 @@ import folium
 import geopandas as gpd
 import numpy as np
 
+from gridgeo.palette import HIGHLIGHT, LAYER_COLORS, SELECTION
+
 # per area kind: outline colour, weight, fill opacity, zoom from which labels show
 STYLES: dict[str, dict] = {
-    "streets": {"color": "#1f4e79", "weight": 2.5, "fillOpacity": 0.0, "label_zoom": 10, "font": 15},
-    "communities": {"color": "#2e7d32", "weight": 1.6, "fillOpacity": 0.0, "label_zoom": 12, "font": 12},
-    "grids": {"color": "#6b7c93", "weight": 0.6, "fillOpacity": 0.05, "label_zoom": 15, "font": 10},
+    "streets": {"color": LAYER_COLORS["streets"], "weight": 2.5, "fillOpacity": 0.0, "label_zoom": 10, "font": 15},
+    "communities": {"color": LAYER_COLORS["communities"], "weight": 1.6, "fillOpacity": 0.0, "label_zoom": 12, "font": 12},
+    "grids": {"color": LAYER_COLORS["grids"], "weight": 0.6, "fillOpacity": 0.05, "label_zoom": 15, "font": 10},
 }
 
 
@@ -72,7 +74,7 @@ def area_layer(
         data,
         name=name,
         style_function=style_function,
-        highlight_function=(lambda _f: {"weight": st["weight"] + 2, "color": "#ff5722"})
+        highlight_function=(lambda _f: {"weight": st["weight"] + 2, "color": HIGHLIGHT})
         if highlight and interactive else None,
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True) if fields else None,
         zoom_on_click=False,
@@ -114,7 +116,7 @@ def label_layer(
     return group
 
 
-def selection_layer(gdf: gpd.GeoDataFrame, name: str, color: str = "#00e5ff") -> folium.FeatureGroup:
+def selection_layer(gdf: gpd.GeoDataFrame, name: str, color: str = SELECTION) -> folium.FeatureGroup:
     """A thick, unfilled, non-interactive outline of the selected area(s)."""
     group = folium.FeatureGroup(name=name, control=False)
     folium.GeoJson(

@@ -7,11 +7,11 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from gridgeo.palette import PROBLEM_COLOR
 from gridgeo_app.layers.base import base_map, district_outline, layer_control
 from gridgeo_app.layers.legend import Legend
 from gridgeo_app.layers.polygons import STYLES, area_layer, geojson_data
 
-PROBLEM_COLOR = "#e02020"
 AREA_KINDS = ("streets", "communities", "grids")
 
 

@@ -6,6 +6,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from gridgeo.palette import AREA_LINE, NO_RISK_COLOR
 from gridgeo_app.layers.polygons import area_layer
 
 
@@ -30,10 +31,10 @@ def risk_layer(
     overlap = [c for c in risk.columns if c != "code" and c in areas.columns]
     merged = areas.drop(columns=overlap).merge(risk, on="code", how="left")
     merged["risk_level"] = merged["risk_level"].fillna(0).astype(int)
-    merged["color"] = merged["color"].fillna("#c8c8c8")
+    merged["color"] = merged["color"].fillna(NO_RISK_COLOR)
     if only_at_risk:
         merged = merged[merged["risk_level"] > 0]
     return area_layer(
         merged, kind, name, tooltip_fields, tooltip_aliases, show=show,
-        style={"fillOpacityColored": opacity, "color": "#555555", "weight": 0.7}, fill_column="color",
+        style={"fillOpacityColored": opacity, "color": AREA_LINE, "weight": 0.7}, fill_column="color",
     )

@@ -29,9 +29,7 @@ from branca.element import MacroElement
 from folium.plugins import VectorGridProtobuf
 from jinja2 import Template
 
-from gridgeo.analysis.risk import RISK_COLORS
-
-NO_RISK_COLOR = RISK_COLORS[0]
+from gridgeo.palette import AREA_LINE, AREA_LINE_DARK, NO_RISK_COLOR, OUTLINE, OUTLINE_DARK
 
 
 def tile_url(api_base: str, layer: str) -> str:
@@ -168,7 +166,7 @@ def tile_layer(layer: str, name: str, api_base: str = "", style: dict | None = N
     level down: a quarter of the requests for the same view, 1 px simplification."""
     if tile_size not in (256, 512):
         raise ValueError(f"tile_size={tile_size}: use 256 or 512")
-    style = style or {"color": "#34495e", "weight": 1, "fill": False, "opacity": 0.9}
+    style = style or {"color": OUTLINE, "weight": 1, "fill": False, "opacity": 0.9}
     grid = VectorGridProtobuf(tile_url(api_base, layer), name=name, show=show,
                               options=_options(layer, style, min_zoom, max_zoom, interactive, tile_size,
                                                fetch_options))
@@ -185,7 +183,7 @@ def risk_tile_layer(layer: str, by: str, name: str, api_base: str = "", window: 
     load and every ``refresh_s`` seconds (0: never again). ``fetch_options`` go with every tile
     and colours request (e.g. ``{"headers": {"Authorization": "Bearer gg_…"}}``)."""
     style = {"fill": True, "fillColor": none_color, "fillOpacity": opacity, "weight": 0.5,
-             "color": "#3a5575" if dark else "#555555", "opacity": 0.8}
+             "color": AREA_LINE_DARK if dark else AREA_LINE, "opacity": 0.8}
     grid = tile_layer(layer, name, api_base, style, min_zoom, max_zoom, fetch_options=fetch_options)
     risk_url = f"{api_base.rstrip('/')}/tiles/colours?by={by}&window={window}"
     grid.add_child(RiskColours(grid, layer, risk_url, style, refresh_s, fetch_options, none_color))
@@ -199,7 +197,7 @@ def city_tile_layers(m: folium.Map, names: dict[str, str], api_base: str = "", c
     """Add district outlines (zoom <= ``city_max_zoom``) and risk-coloured grids (zoom >=
     ``grid_min_zoom``) to ``m``; ``names`` gives the layer-control labels for "districts" and
     "grids" (from gridgeo.i18n). Returns the layers by tile layer name."""
-    outline = {"color": "#7fb2ff" if dark else "#34495e", "weight": 2, "fill": False, "opacity": 0.9}
+    outline = {"color": OUTLINE_DARK if dark else OUTLINE, "weight": 2, "fill": False, "opacity": 0.9}
     layers = {
         "grids": risk_tile_layer("grids", "grid", names["grids"], api_base, window, min_zoom=grid_min_zoom,
                                  refresh_s=refresh_s, dark=dark, fetch_options=fetch_options,

@@ -24,16 +24,23 @@ from streamlit_folium import st_folium
 
 from gridgeo import i18n
 from gridgeo.i18n import STRINGS, t
-from gridgeo.partition import run_partition
+from gridgeo.palette import (
+    CHANGE_COLORS,
+    CHANGE_FALLBACK,
+    COMMUNITY_OUTLINE,
+    INK,
+    LEGACY_OUTLINE,
+    LIGHT_BACKGROUND,
+    PROPOSAL_LINE,
+    STATUS_COLORS,
+)
+from gridgeo.partition import PartitionInputs, PartitionOptions, run_partition
 from gridgeo.partition.summary import summary_markdown
 from gridgeo_app import context as common
 
 L = common.lang()
 
-STATUS_COLORS = {"ok": "#2e7d32", "under_min": "#f9a825", "over_max": "#c62828"}
-CHANGE_COLORS = {"kept": "#1565c0", "merged": "#6a1b9a", "split": "#ef6c00", "reshaped": "#757575"}
-LEGACY_OUTLINE = "#6d4c41"
-COMMUNITY_OUTLINE = "#2e7d32"
+SIZE_COLORS = {k: STATUS_COLORS[k] for k in ("ok", "under_min", "over_max")}  # a proposal has no empty grid
 
 
 def tr(key: str) -> str:
@@ -110,16 +117,16 @@ def _proposal_colors(grids, color_by: str, bounds: dict):
                             else f"({tr('band_mark')})")
         title = tr("households_legend").format(lo=scale.lo, hi=scale.hi)
         return pd.Series(scale.color(grids["households"]), index=grids.index), title, items
-    palette = STATUS_COLORS if color_by == "size_status" else CHANGE_COLORS
+    palette = SIZE_COLORS if color_by == "size_status" else CHANGE_COLORS
     title = tr("color_status") if color_by == "size_status" else tr("color_change")
-    return grids[color_by].map(palette).fillna("#9e9e9e"), title, [(c, tr(k)) for k, c in palette.items()]
+    return grids[color_by].map(palette).fillna(CHANGE_FALLBACK), title, [(c, tr(k)) for k, c in palette.items()]
 
 
 def _dual_map(grids, fill, legend_title: str, legend_items, old, communities, shown_layer: str):
     """Proposal (left) and legacy layer (right) on two maps that pan and zoom together."""
     import folium.plugins as plugins
 
-    from gridgeo_app.layers.base import LIGHT_BACKGROUND, _Background
+    from gridgeo_app.layers.base import _Background
     from gridgeo_app.layers.legend import Legend
     from gridgeo_app.layers.polygons import area_layer
 
@@ -128,13 +135,13 @@ def _dual_map(grids, fill, legend_title: str, legend_items, old, communities, sh
                            control_scale=True, prefer_canvas=False)
     for m in (dual.m1, dual.m2):
         m.options.update({"max_zoom": 18, "min_zoom": 9})
-        m.add_child(_Background(LIGHT_BACKGROUND, "#1d2a3a"))
+        m.add_child(_Background(LIGHT_BACKGROUND, INK))
     frame = grids.assign(_color=fill.to_numpy(), status_name=grids["size_status"].map(tr),
                          change_name=grids["change"].map(tr), households=grids["households"].round(0))
     fields = ["code", "households", "population", "status_name", "change_name"]
     aliases = [tr("col_code"), tr("col_households"), tr("col_population"), tr("col_size_status"), tr("col_change")]
     area_layer(frame, "grids", tr("proposal"), fields, aliases, fill_column="_color",
-               style={"weight": 1.0, "color": "#37474f"}).add_to(dual.m1)
+               style={"weight": 1.0, "color": PROPOSAL_LINE}).add_to(dual.m1)
     legacy_frame = old.assign(layer_name=old["layer"].astype(str).map(layer_name))
     area_layer(legacy_frame, "grids", tr("legacy"), ["code", "name", "layer_name"],
                [tr("col_code"), tr("col_name"), tr("col_layer")],
@@ -151,15 +158,14 @@ def _dual_map(grids, fill, legend_title: str, legend_items, old, communities, sh
     return dual
 
 
-def _run(atlas, scope, lo, hi, primary, seed, sliver, chosen, comm_names):
+def _run(atlas, scope: str, options: PartitionOptions, comm_names: dict) -> None:
     bar = st.progress(0.0, text=tr("run"))
 
     def progress(stage: str, frac: float) -> None:
         bar.progress(min(max(frac, 0.0), 1.0), text=i18n.stage_name(stage, L, comm_names))
 
     comms, legacy, units = _scope_frames(atlas, None if scope == "__district__" else scope)
-    result = run_partition(comms, legacy, units, lo, hi, None if primary == "__auto__" else primary, seed,
-                           sliver_m2=sliver, layers=chosen, progress=progress)
+    result = run_partition(PartitionInputs(comms, legacy, units), options, progress=progress)
     st.session_state["pp_result"] = result
     st.session_state["pp_legacy"] = legacy
     st.session_state["pp_ran"] = {"scope": scope, "communities": len(comms), "units": len(units),
@@ -247,7 +253,9 @@ def main() -> None:
         sliver = float(st.slider(tr("sliver"), 0, 1000, 100, step=10, key="pp_sliver"))
         run = st.button(tr("run"), type="primary", key="pp_run", disabled=not chosen)
     if run:
-        _run(atlas, scope, lo, hi, primary, seed, sliver, chosen, comm_names)
+        options = PartitionOptions(lo, hi, primary_layer=None if primary == "__auto__" else primary, seed=seed,
+                                   sliver_m2=sliver, layers=tuple(chosen))
+        _run(atlas, scope, options, comm_names)
     result, ran = st.session_state.get("pp_result"), st.session_state.get("pp_ran")
     if result is None or ran is None:
         st.info(tr("press_run"))

@@ -19,6 +19,7 @@ from gridgeo.analysis.review import (
 )
 from gridgeo.analysis.risk import describe_rule
 from gridgeo.i18n import level_name, t
+from gridgeo.palette import LEVEL_COLORS
 from gridgeo.printing.review_export import bin_legend, hotspot_map, review_workbook
 from gridgeo_app import context as common
 from gridgeo_app import event_source as data
@@ -26,7 +27,6 @@ from gridgeo_app.layers import Legend, area_layer, base_map, district_outline, l
 from gridgeo_app.map_render import st_folium_cached
 
 GROUPS = ("street", "community", "grid", "category", "level")
-LEVEL_COLORS = ["#e02020", "#f58220", "#f5d000", "#2a7fd4"]
 
 
 def trend_chart(trend: pd.DataFrame, lang: str) -> alt.Chart:
@@ -38,7 +38,7 @@ def trend_chart(trend: pd.DataFrame, lang: str) -> alt.Chart:
         x=alt.X("day:O", title=t("date", lang), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("n:Q", title=t("events", lang)),
         color=alt.Color("level:N", title=t("level", lang), sort=list(trend.columns),
-                        scale=alt.Scale(domain=list(trend.columns), range=LEVEL_COLORS)),
+                        scale=alt.Scale(domain=list(trend.columns), range=list(LEVEL_COLORS))),
         tooltip=["day:O", "level:N", "n:Q"],
     )
 

@@ -26,9 +26,9 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from gridgeo.analysis.risk import RISK_COLORS
 from gridgeo.config import get_settings
 from gridgeo.i18n import level_name, t
+from gridgeo.palette import RISK_COLORS, WALL
 from gridgeo.store.sql import EVENT_COLUMNS
 from gridgeo_app import context as common
 from gridgeo_app import event_source as data
@@ -47,7 +47,7 @@ MAP_FRAME_HEIGHT = "calc(100vh - 14.6rem)"  # what is left under the header, KPI
 st.markdown(f"""
 <style>
   html {{ font-size: max(12px, min(0.8333vw, 1.4815vh)) !important; }}
-  .stApp, [data-testid="stHeader"] {{ background: #07111f; color: #e8eef7; }}
+  .stApp, [data-testid="stHeader"] {{ background: {WALL.page}; color: {WALL.text}; }}
   [data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
   [data-testid="stStatusWidget"], [data-testid="stToolbar"], [data-testid="stDecoration"] {{ display: none; }}
   [data-testid="stElementContainer"]:has(style), [data-testid="stElementContainer"]:has(.gg-hide) {{ display: none; }}
@@ -56,43 +56,43 @@ st.markdown(f"""
   .stMainBlockContainer, .block-container {{ padding: 0.6rem 1.2rem 0 1.2rem !important; max-width: 100% !important; }}
   .stMainBlockContainer [data-testid="stVerticalBlock"] {{ gap: 0.5rem; }}
   .stMainBlockContainer [data-testid="stHorizontalBlock"] {{ gap: 0.8rem; }}
-  .stMainBlockContainer p, .stMainBlockContainer span, .stMainBlockContainer div {{ color: #e8eef7; }}
+  .stMainBlockContainer p, .stMainBlockContainer span, .stMainBlockContainer div {{ color: {WALL.text}; }}
   .gg-head {{ display: flex; align-items: center; gap: 1.5rem; height: 3rem; }}
-  .gg-head h1 {{ font-size: 2.3rem; line-height: 3rem; margin: 0; padding: 0; flex: 1; color: #ffffff; }}
+  .gg-head h1 {{ font-size: 2.3rem; line-height: 3rem; margin: 0; padding: 0; flex: 1; color: {WALL.title}; }}
   .gg-fresh {{ font-size: 1.25rem; padding: 0.2rem 0.8rem; border-radius: 0.4rem; white-space: nowrap; }}
-  .gg-fresh.gg-ok {{ background: #0f3a24; border: 1px solid #2e9d5b; }}
-  .gg-fresh.gg-stale {{ background: #7a1010; border: 1px solid #ff4d4d; animation: gg-blink 1.2s step-end infinite; }}
-  @keyframes gg-blink {{ 50% {{ border-color: #7a1010; }} }}
+  .gg-fresh.gg-ok {{ background: {WALL.fresh_bg}; border: 1px solid {WALL.fresh_border}; }}
+  .gg-fresh.gg-stale {{ background: {WALL.stale_bg}; border: 1px solid {WALL.stale_border}; animation: gg-blink 1.2s step-end infinite; }}
+  @keyframes gg-blink {{ 50% {{ border-color: {WALL.stale_bg}; }} }}
   .gg-clock {{ font-size: 2rem; font-weight: 700; font-variant-numeric: tabular-nums; }}
   .gg-kpis {{ display: grid; grid-template-columns: repeat(9, 1fr); gap: 0.6rem; height: 6.6rem; margin-top: 0.5rem; }}
-  .gg-kpi {{ background: #0f2038; border: 1px solid #1f3b63; border-radius: 0.5rem; padding: 0.35rem 0.8rem;
-             overflow: hidden; border-top: 0.3rem solid var(--gg-c, #1f3b63); }}
-  .gg-kpi-label {{ font-size: 1.1rem; line-height: 1.5rem; color: #9fc3ff !important; white-space: nowrap; }}
-  .gg-kpi-value {{ font-size: 3.2rem; line-height: 4.2rem; font-weight: 700; color: #ffffff !important;
+  .gg-kpi {{ background: {WALL.panel}; border: 1px solid {WALL.panel_border}; border-radius: 0.5rem; padding: 0.35rem 0.8rem;
+             overflow: hidden; border-top: 0.3rem solid var(--gg-c, {WALL.panel_border}); }}
+  .gg-kpi-label {{ font-size: 1.1rem; line-height: 1.5rem; color: {WALL.label} !important; white-space: nowrap; }}
+  .gg-kpi-value {{ font-size: 3.2rem; line-height: 4.2rem; font-weight: 700; color: {WALL.title} !important;
                    font-variant-numeric: tabular-nums; white-space: nowrap; }}
-  .gg-ticker {{ display: flex; align-items: center; white-space: nowrap; background: #0f2038; border: 1px solid #1f3b63;
+  .gg-ticker {{ display: flex; align-items: center; white-space: nowrap; background: {WALL.panel}; border: 1px solid {WALL.panel_border};
                border-radius: 0.4rem; height: 2.6rem; font-size: 1.3rem; margin-top: 0.5rem; overflow: hidden; }}
-  .gg-ticker > b {{ flex: none; padding: 0 1em; color: #9fc3ff; }}
+  .gg-ticker > b {{ flex: none; padding: 0 1em; color: {WALL.label}; }}
   .gg-ticker-window {{ flex: 1; overflow: hidden; }}
   .gg-track {{ display: inline-block; animation-name: gg-scroll; animation-timing-function: linear;
                animation-iteration-count: infinite; }}
   .gg-item {{ padding-right: 2.5em; }}
   .gg-item.gg-new {{ animation: gg-new 0.8s ease-in-out infinite alternate; font-weight: 700; }}
-  @keyframes gg-new {{ from {{ color: #ffffff; }} to {{ color: #ff6b6b; }} }}
+  @keyframes gg-new {{ from {{ color: {WALL.title}; }} to {{ color: {WALL.new_case}; }} }}
   @keyframes gg-scroll {{ from {{ transform: translateX(0); }} to {{ transform: translateX(-50%); }} }}
   .gg-lv {{ display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%; margin-right: 0.35em; }}
   .st-key-gg_map iframe {{ height: {MAP_FRAME_HEIGHT} !important; display: block; }}
   .st-key-gg_side {{ height: {MAP_FRAME_HEIGHT} !important; max-height: {MAP_FRAME_HEIGHT}; overflow: hidden; }}
-  .gg-side h3 {{ font-size: 1.5rem; margin: 0 0 0.4rem 0; padding: 0; color: #ffffff; }}
+  .gg-side h3 {{ font-size: 1.5rem; margin: 0 0 0.4rem 0; padding: 0; color: {WALL.title}; }}
   .gg-bar {{ display: flex; align-items: center; font-size: 1.25rem; margin: 0.45rem 0; gap: 0.5em; }}
   .gg-bar-name {{ width: 5em; flex: none; }}
   .gg-bar-track {{ flex: 1; height: 1.1rem; }}
-  .gg-bar-fill {{ display: block; height: 100%; background: #4f9dff; border-radius: 3px; }}
+  .gg-bar-fill {{ display: block; height: 100%; background: {WALL.bar}; border-radius: 3px; }}
   .gg-bar-n {{ width: 3.2em; text-align: right; flex: none; font-variant-numeric: tabular-nums; }}
   .gg-alerts {{ margin-top: 1rem; font-size: 1.1rem; }}
   .gg-alerts div {{ margin: 0.25rem 0; }}
-  .gg-note {{ font-size: 1rem; line-height: 1.35; color: #8aa4c8 !important; margin-top: 1rem; }}
-  .gg-note span {{ color: #8aa4c8 !important; }}
+  .gg-note {{ font-size: 1rem; line-height: 1.35; color: {WALL.note} !important; margin-top: 1rem; }}
+  .gg-note span {{ color: {WALL.note} !important; }}
 </style>
 """, unsafe_allow_html=True)
 
@@ -146,7 +146,7 @@ def _header(fresh: wallview.Freshness, k: dict, ticker: str, at) -> str:
              ("overdue", t("kpi_overdue", L), k["overdue"], None)]
     tiles += [(f"level{lv}", level_name(lv, L), k["by_level"][lv], RISK_COLORS[lv]) for lv in (1, 2, 3, 4)]
     kpis = "".join(
-        f"<div class='gg-kpi' data-key='{key}' style='--gg-c:{c or '#1f3b63'}'>"
+        f"<div class='gg-kpi' data-key='{key}' style='--gg-c:{c or WALL.panel_border}'>"
         f"<div class='gg-kpi-label'>{html.escape(label)}</div><div class='gg-kpi-value'>{value}</div></div>"
         for key, label, value, c in tiles)
     state_cls = "gg-ok" if fresh.ok else "gg-stale"

@@ -183,7 +183,7 @@ def _same_layer(a, b, layer: str, tol: float = 1e-9) -> None:
 @pytest.mark.slow
 def test_cli_import_use_assign_partition(tmp_path, office, capsys, store_url):
     from gridgeo.demo.simulate import generate_events
-    from gridgeo.partition import run_partition
+    from gridgeo.partition import PartitionInputs, PartitionOptions, run_partition
 
     url = store_url
     base = ["--communities", str(office.communities), "--grids", str(office.grids), "--units", str(office.units),
@@ -209,7 +209,8 @@ def test_cli_import_use_assign_partition(tmp_path, office, capsys, store_url):
     got = frame["grid_code"].astype(object).where(frame["grid_code"].notna(), None)
     assert (expected.to_numpy() == got.to_numpy()).all()
     assert frame["grid_code"].notna().sum() > 250
-    res = run_partition(atlas.communities, atlas.legacy, atlas.units, n_jobs=1)
+    res = run_partition(PartitionInputs(atlas.communities, atlas.legacy, atlas.units),
+                        PartitionOptions(n_jobs=1))
     assert res.grids["households"].sum() == pytest.approx(atlas.units["households"].sum())
     assert set(res.grids["community"]) == set(atlas.communities["code"])
     assert _cli("partition", "--atlas", "rongnan", "--database", url, "--out", str(tmp_path / "p"),

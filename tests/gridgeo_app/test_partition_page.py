@@ -112,8 +112,10 @@ def test_page_waits_for_run_then_shows_proposal_legacy_and_downloads():
     assert len(at.metric) == 4
     # the proposal map is coloured by the change classes
     args = json.dumps(json.loads(_maps(at)[0].proto.json_args))
-    assert any(color in args for color in ("#1565c0", "#6a1b9a", "#ef6c00", "#757575"))
-    assert "#f9a825" not in args and "#c62828" not in args  # size-status colours are gone
+    from gridgeo.palette import CHANGE_COLORS, STATUS_COLORS
+
+    assert any(color in args for color in CHANGE_COLORS.values())
+    assert STATUS_COLORS["over_max"] not in args  # size-status colours are gone (under_min's blue is also "kept")
     assert scale.colors[3] not in args  # so are the household colours
     # the selector moved away from what ran: the page says so, the result stays
     at.sidebar.selectbox(key="pp_scope").set_value("__district__")

@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def _community_plan():
     """Today's grids of the default atlas's first community, as a plan over the refinement."""
     from gridgeo.atlas.load import load_default_atlas
-    from gridgeo.partition import run_partition
+    from gridgeo.partition import PartitionInputs, run_partition
     from gridgeo.plan.start import atoms_from_partition, plan_from_grids
 
     atlas = load_default_atlas()
@@ -43,8 +43,8 @@ def _community_plan():
     comm = atlas.communities[atlas.communities["code"].astype(str) == code]
     outline = comm.geometry.iloc[0]
     grids = atlas.grids[atlas.grids["community_code"].astype(str) == code]
-    result = run_partition(comm, atlas.legacy[atlas.legacy.intersects(outline)],
-                           atlas.units[atlas.units.intersects(outline)], current=grids)
+    result = run_partition(PartitionInputs(comm, atlas.legacy[atlas.legacy.intersects(outline)],
+                                           atlas.units[atlas.units.intersects(outline)], current=grids))
     return plan_from_grids(atoms_from_partition(result.atoms), grids)
 
 

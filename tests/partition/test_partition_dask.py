@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 import pytest
 
-from gridgeo.partition import run_partition
+from gridgeo.partition import PartitionInputs, PartitionOptions, run_partition
 from gridgeo.partition.engine import Engine
 
 pytestmark = pytest.mark.slow
@@ -27,7 +27,9 @@ def one_street(default_atlas):
 
 def _run(case, engine: Engine):
     comms, legacy, units = case
-    return run_partition(comms, legacy, units, 300, 500, seed=7, engine=engine)
+    return run_partition(PartitionInputs(comms, legacy, units),
+                         PartitionOptions(300, 500, seed=7),
+                         engine=engine)
 
 
 def test_local_cluster_equals_in_process(one_street):

@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from gridgeo.geo.metric import to_metric
-from gridgeo.partition import run_partition
+from gridgeo.partition import PartitionInputs, PartitionOptions, run_partition
 
 pytestmark = pytest.mark.slow
 
@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def proposal(default_atlas):
     a = default_atlas
-    return run_partition(a.communities, a.legacy, a.units, 300, 500, seed=0)
+    return run_partition(PartitionInputs(a.communities, a.legacy, a.units),
+                         PartitionOptions(300, 500, seed=0))
 
 
 def test_each_community_covered_exactly(default_atlas, proposal):
@@ -100,8 +101,8 @@ def test_same_seed_same_output_on_three_communities(default_atlas):
     units = a.units[a.units["community_code"].isin(codes)]
     hull = shapely.union_all(comms.geometry.values)
     legacy = a.legacy[a.legacy.intersects(hull)]
-    first = run_partition(comms, legacy, units, 300, 500, seed=7)
-    second = run_partition(comms, legacy, units, 300, 500, seed=7)
+    first = run_partition(PartitionInputs(comms, legacy, units), PartitionOptions(300, 500, seed=7))
+    second = run_partition(PartitionInputs(comms, legacy, units), PartitionOptions(300, 500, seed=7))
     pd.testing.assert_frame_equal(pd.DataFrame(first.grids.drop(columns="geometry")),
                                   pd.DataFrame(second.grids.drop(columns="geometry")))
     assert all(x.equals(y) for x, y in zip(first.grids.geometry, second.grids.geometry, strict=True))
@@ -115,7 +116,7 @@ def test_one_street_with_clipped_legacy_gives_valid_single_polygons(default_atla
     legacy = a.legacy[a.legacy.intersects(hull)].clip(hull)
     legacy = legacy[legacy.geom_type.isin(["Polygon", "MultiPolygon"])]
     units = a.units[a.units["community_code"].isin(comms["code"])]
-    grids = run_partition(comms, legacy, units, 300, 500).grids
+    grids = run_partition(PartitionInputs(comms, legacy, units), PartitionOptions(300, 500)).grids
     geoms = grids.geometry.values
     assert shapely.is_valid(geoms).all()
     assert (shapely.get_type_id(geoms) == 3).all()
@@ -126,13 +127,13 @@ def test_one_street_with_clipped_legacy_gives_valid_single_polygons(default_atla
 _DIGEST_SCRIPT = """
 import hashlib, shapely
 from gridgeo.atlas.load import load_default_atlas
-from gridgeo.partition import run_partition
+from gridgeo.partition import PartitionInputs, PartitionOptions, run_partition
 a = load_default_atlas()
 codes = sorted(a.communities["code"])[5:8]
 comms = a.communities[a.communities["code"].isin(codes)]
 units = a.units[a.units["community_code"].isin(codes)]
 legacy = a.legacy[a.legacy.intersects(shapely.union_all(comms.geometry.values))]
-g = run_partition(comms, legacy, units, 300, 500, seed=3).grids
+g = run_partition(PartitionInputs(comms, legacy, units), PartitionOptions(300, 500, seed=3)).grids
 print(hashlib.md5(g.drop(columns="geometry").to_csv().encode()
                   + b"".join(shapely.to_wkb(g.geometry.values))).hexdigest())
 """

@@ -11,14 +11,15 @@ from sklearn.metrics import adjusted_rand_score
 
 from gridgeo.errors import InputError, UsageError
 from gridgeo.geo.metric import to_metric
-from gridgeo.partition import propose_grids, run_partition
+from gridgeo.partition import PartitionInputs, PartitionOptions, propose_grids, run_partition
 from gridgeo.partition.scoring import polsby_popper, weighted_ari
 
 
 @pytest.fixture(scope="module")
 def strip():
     case = strip_case()
-    res = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party")
+    res = run_partition(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                        PartitionOptions(300, 500, primary_layer="party"))
     return case, res
 
 
@@ -94,8 +95,9 @@ def test_codes_stable_when_grid_unchanged(strip):
     # pretend an earlier run numbered the west grid 007 and a grid that no longer exists 001
     west = to_metric(previous).geometry.centroid.x.idxmin()
     previous.loc[west, "code"] = f"{COMMUNITY}007"
-    again = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party",
-                          previous=previous).grids
+    again = run_partition(PartitionInputs(case["communities"], case["legacy"], case["units"],
+                                          previous=previous),
+                          PartitionOptions(300, 500, primary_layer="party")).grids
     again_m = to_metric(again)
     west_code = again_m.loc[again_m.geometry.centroid.x.idxmin(), "code"]
     assert west_code == f"{COMMUNITY}007"
@@ -116,7 +118,8 @@ def test_crosswalk_outcomes(strip):
 
 def test_same_seed_same_output(strip):
     case, res = strip
-    again = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party")
+    again = run_partition(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                          PartitionOptions(300, 500, primary_layer="party"))
     pd.testing.assert_frame_equal(pd.DataFrame(res.grids.drop(columns="geometry")),
                                   pd.DataFrame(again.grids.drop(columns="geometry")))
     assert all(a.equals(b) for a, b in zip(res.grids.geometry, again.grids.geometry, strict=True))
@@ -125,8 +128,8 @@ def test_same_seed_same_output(strip):
 def test_atom_above_max_is_reported_not_hidden():
     # a single compound of 700 households in A: no grid can hold it within 300-500
     case = strip_case(extra_units=[(150, 50, 700)])
-    grids, _, metrics = propose_grids(case["communities"], case["legacy"], case["units"], 300, 500,
-                                      primary_layer="party")
+    grids, _, metrics = propose_grids(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                                      PartitionOptions(300, 500, primary_layer="party"))
     bad = grids[grids["size_status"] != "ok"]
     assert len(bad) >= 1
     assert "atom_over_max" in set(bad["reason_code"])
@@ -137,7 +140,8 @@ def test_atom_above_max_is_reported_not_hidden():
 
 def test_community_below_min_and_border_crossing_legacy():
     case = two_community_case()
-    grids, cw, metrics = propose_grids(case["communities"], case["legacy"], case["units"], 300, 500)
+    grids, cw, metrics = propose_grids(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                                       PartitionOptions(300, 500))
     grids_m = to_metric(grids)
     comms = to_metric(case["communities"]).set_index("code")
     assert sorted(grids["community"]) == ["440311001001", "440311001002"]
@@ -179,7 +183,8 @@ def test_overlapping_layer_is_repaired_with_maup_and_reported():
     idx = legacy.index[(legacy["layer"] == "party") & (legacy["code"] == "A")][0]
     legacy.loc[idx, "geometry"] = box(0, 0, 320, 400)
     legacy = legacy.to_crs(case["legacy"].crs)
-    grids, _, metrics = propose_grids(case["communities"], legacy, case["units"], 300, 500, primary_layer="party")
+    grids, _, metrics = propose_grids(PartitionInputs(case["communities"], legacy, case["units"]),
+                                      PartitionOptions(300, 500, primary_layer="party"))
     info = metrics["refinement"]["layers"]["party"]
     assert info["overlap_m2"] == pytest.approx(8000, rel=0.01)
     assert info["repaired"] is True and "smart_repair" in info["method"]
@@ -193,7 +198,7 @@ def test_area_weighted_fallback_where_a_community_has_no_units():
     legacy = case["legacy"].copy()
     legacy["households"] = [300.0, 400.0, 200.0]
     units = case["units"].iloc[:2]  # only the west community has units
-    res = run_partition(case["communities"], legacy, units, 100, 500)
+    res = run_partition(PartitionInputs(case["communities"], legacy, units), PartitionOptions(100, 500))
     atoms = res.atoms
     east = atoms[atoms["community"] == "440311001002"]
     assert set(east["count_method"]) == {"area:party"}
@@ -205,24 +210,29 @@ def test_area_weighted_fallback_where_a_community_has_no_units():
 def test_bad_inputs_raise_one_line_errors():
     case = strip_case()
     with pytest.raises(UsageError, match="min-households"):
-        propose_grids(case["communities"], case["legacy"], case["units"], 500, 300)
+        propose_grids(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                      PartitionOptions(500, 300))
     with pytest.raises(UsageError, match="min-population"):  # an inverted band used to run forever
-        propose_grids(case["communities"], case["legacy"], case["units"], 300, 500,
-                      min_population=500, max_population=100)
+        propose_grids(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                      PartitionOptions(300, 500, min_population=500, max_population=100))
     with pytest.raises(InputError, match="legacy: missing field"):
-        propose_grids(case["communities"], case["legacy"].drop(columns="layer"), case["units"], 300, 500)
+        propose_grids(PartitionInputs(case["communities"], case["legacy"].drop(columns="layer"),
+                                      case["units"]),
+                      PartitionOptions(300, 500))
     with pytest.raises(UsageError, match="primary-layer"):
-        propose_grids(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="nope")
+        propose_grids(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                      PartitionOptions(300, 500, primary_layer="nope"))
     bad_units = case["units"].copy()
     bad_units.loc[0, "households"] = -5
     with pytest.raises(InputError, match="households"):
-        propose_grids(case["communities"], case["legacy"], bad_units, 300, 500)
+        propose_grids(PartitionInputs(case["communities"], case["legacy"], bad_units),
+                      PartitionOptions(300, 500))
 
 
 def test_layers_option_restricts_layers():
     case = strip_case()
-    _, _, metrics = propose_grids(case["communities"], case["legacy"], case["units"], 300, 500,
-                                  layers=["party"])
+    _, _, metrics = propose_grids(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                                  PartitionOptions(300, 500, layers=["party"]))
     assert metrics["layers"] == ["party"]
     assert list(metrics["preservation"]) == ["party"]
 
@@ -231,8 +241,9 @@ def test_population_band_is_met_when_feasible():
     # population = 3 x households, so <= 1100 people means <= 366 households: 1950 households fit
     # only as grids of 300-366 (e.g. six of ~325); without the population band A, B's parts have 400
     case = strip_case()
-    grids, _, metrics = propose_grids(case["communities"], case["legacy"], case["units"], 300, 500,
-                                      primary_layer="party", min_population=0, max_population=1100)
+    grids, _, metrics = propose_grids(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                                      PartitionOptions(300, 500, primary_layer="party", min_population=0,
+                                                       max_population=1100))
     assert (grids["population"] <= 1100).all() and grids["households"].between(300, 500).all()
     assert (grids["population_status"] == "ok").all() and grids["within_bounds"].all()
     assert metrics["share_within_bounds"] == 1.0
@@ -242,8 +253,9 @@ def test_population_band_is_met_when_feasible():
 def test_population_band_infeasible_is_reported():
     # <= 800 people means <= 266 households: no grid can also hold >= 300 households
     case = strip_case()
-    grids, _, metrics = propose_grids(case["communities"], case["legacy"], case["units"], 300, 500,
-                                      primary_layer="party", min_population=0, max_population=800)
+    grids, _, metrics = propose_grids(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                                      PartitionOptions(300, 500, primary_layer="party", min_population=0,
+                                                       max_population=800))
     bad = grids[~grids["within_bounds"]]
     assert len(bad) == len(grids)
     assert (bad["reason_code"] != "").all() and (bad["reason"].str.len() > 10).all()
@@ -253,8 +265,10 @@ def test_population_band_infeasible_is_reported():
 
 def test_parallel_jobs_give_the_same_grids():
     case = two_community_case()
-    one = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, n_jobs=1).grids
-    two = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, n_jobs=2).grids
+    one = run_partition(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                        PartitionOptions(300, 500, n_jobs=1)).grids
+    two = run_partition(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                        PartitionOptions(300, 500, n_jobs=2)).grids
     pd.testing.assert_frame_equal(pd.DataFrame(one.drop(columns="geometry")),
                                   pd.DataFrame(two.drop(columns="geometry")))
 
@@ -267,8 +281,8 @@ def test_polygon_units_split_by_area_and_stray_points_snapped():
     # a point 3 m outside the community (south of A) that names it: snapped to the nearest atom
     stray = gpd_row(units, "stray", shapely.Point(X0 + 150, Y0 - 3), 40)
     units = pd.concat([units, poly, stray], ignore_index=True).set_crs(units.crs, allow_override=True)
-    res = run_partition(case["communities"], case["legacy"], units.to_crs(case["units"].crs), 300, 500,
-                        primary_layer="party")
+    res = run_partition(PartitionInputs(case["communities"], case["legacy"], units.to_crs(case["units"].crs)),
+                        PartitionOptions(300, 500, primary_layer="party"))
     atoms = to_metric(res.atoms)
     assert res.metrics["apportion"]["polygon_units"] == 1
     assert res.metrics["apportion"]["snapped_units"] == 1
@@ -298,7 +312,8 @@ def _holes(res) -> list[int]:
 def test_ring_around_a_grid_is_opened():
     # the legacy ring R (400) around the centre C (300) both fit the band: kept whole, R encloses C
     case = ring_case()
-    res = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party")
+    res = run_partition(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                        PartitionOptions(300, 500, primary_layer="party"))
     grids = res.grids
     assert _holes(res) == [0] * len(grids)
     assert res.metrics["enclaves"] == []
@@ -308,7 +323,8 @@ def test_ring_around_a_grid_is_opened():
     centre = box(100, 100, 200, 200)
     holder = _grids_over(to_metric(grids), centre, 0.0)
     assert len(holder) == 1 and holder.iloc[0]["households"] == 350  # the centre got a corridor out
-    again = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party")
+    again = run_partition(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                          PartitionOptions(300, 500, primary_layer="party"))
     assert again.grids["code"].tolist() == grids["code"].tolist()
     assert shapely.equals_exact(again.grids.geometry.values, grids.geometry.values, 0).all()
 
@@ -316,7 +332,8 @@ def test_ring_around_a_grid_is_opened():
 def test_enclave_the_band_forbids_opening_is_reported():
     # 480 around 480 in a band of 450-500: any corridor leaves one grid outside, a merge is 960
     case = ring_case(ring_hh=60, centre_hh=480)
-    res = run_partition(case["communities"], case["legacy"], case["units"], 450, 500, primary_layer="party")
+    res = run_partition(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                        PartitionOptions(450, 500, primary_layer="party"))
     assert res.grids["within_bounds"].all()
     (enc,) = res.metrics["enclaves"]
     ring_code = res.grids.loc[res.grids["households"] == 480].iloc[0]["code"]
@@ -329,6 +346,7 @@ def test_enclave_the_band_forbids_opening_is_reported():
 
 def test_hole_of_the_community_itself_is_fine():
     case = ring_case(community_hole=True)
-    res = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party")
+    res = run_partition(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                        PartitionOptions(300, 500, primary_layer="party"))
     assert len(res.grids) == 1 and _holes(res) == [1]
     assert res.metrics["enclaves"] == [] and res.metrics["infeasible"] == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gridgeo.partition import run_partition
+from gridgeo.partition import PartitionInputs, run_partition
 from gridgeo.plan import ops
 from gridgeo.plan.figures import grid_figures
 from gridgeo.plan.integrity import validate
@@ -21,7 +21,7 @@ def two_communities(default_atlas):
     codes = set(comms["code"])
     legacy = default_atlas.legacy[default_atlas.legacy.intersects(comms.union_all())]
     units = default_atlas.units[default_atlas.units["community_code"].isin(codes)]
-    result = run_partition(comms, legacy, units)
+    result = run_partition(PartitionInputs(comms, legacy, units))
     grids = default_atlas.grids[default_atlas.grids["community_code"].isin(codes)]
     return result, grids, units
 

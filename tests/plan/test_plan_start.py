@@ -8,7 +8,7 @@ import pytest
 import shapely
 from partition_cases import COMMUNITY, X0, Y0, _wgs, box, strip_case
 
-from gridgeo.partition import run_partition
+from gridgeo.partition import PartitionInputs, PartitionOptions, run_partition
 from gridgeo.plan import ops
 from gridgeo.plan.figures import grid_figures
 from gridgeo.plan.integrity import errors, validate
@@ -18,7 +18,8 @@ from gridgeo.plan.start import atoms_from_partition, plan_from_grids, plan_from_
 @pytest.fixture(scope="module")
 def strip():
     case = strip_case()
-    return run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party")
+    return run_partition(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                         PartitionOptions(300, 500, primary_layer="party"))
 
 
 def test_proposal_becomes_a_valid_plan_over_the_partition_atoms(strip):
@@ -69,8 +70,8 @@ def test_todays_grids_are_a_layer_of_the_refinement(cut_x, wobble):
     below the 100 m² tolerance): the atoms follow today's grids and the plan reproduces them."""
     case = strip_case()
     today = _today(cut_x, wobble)
-    result = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party",
-                           current=today)
+    result = run_partition(PartitionInputs(case["communities"], case["legacy"], case["units"], current=today),
+                           PartitionOptions(300, 500, primary_layer="party"))
     atoms = atoms_from_partition(result.atoms)
     assert set(atoms.frame["current_grid"]) == set(today["code"])
     plan = plan_from_grids(atoms, today)
@@ -96,7 +97,8 @@ def test_without_todays_grids_the_slivers_ignore_them():
     """The control: the same 0.4 m offset border without the layer does not survive the sliver merge."""
     case = strip_case()
     today = _today(300.4, 0.3)
-    result = run_partition(case["communities"], case["legacy"], case["units"], 300, 500, primary_layer="party")
+    result = run_partition(PartitionInputs(case["communities"], case["legacy"], case["units"]),
+                           PartitionOptions(300, 500, primary_layer="party"))
     plan = plan_from_grids(atoms_from_partition(result.atoms), today)
     shapes = plan.grid_shapes(metric=True)
     want = today.to_crs(shapes.crs).set_index("code").geometry

@@ -7,9 +7,9 @@ import pytest
 from plan_helpers import A, B, atom_id, g, lattice_plan
 
 from gridgeo.i18n import render
+from gridgeo.palette import PALETTE
 from gridgeo.plan import ops
 from gridgeo.plan.editor_data import (
-    PALETTE,
     community_atoms_geojson,
     community_grids,
     editor_state,

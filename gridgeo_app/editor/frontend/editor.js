@@ -20,7 +20,7 @@
     selection: new Set(), touched: new Set(),
     staticKey: null, extRev: null, stroke: null, line: null, spaceDown: false,
     latency: [], serverMs: null, canUndo: false, canRedo: false,
-    labels: {}, statusColors: {}, map: null, atomLayer: null, outlineLayer: null,
+    labels: {}, statusColors: {}, severityColors: {}, fillSample: [], map: null, atomLayer: null, outlineLayer: null,
     labelPane: null, labelEls: null, issueLayer: null, lineLayer: null, cursor: null, viewNonce: null
   };
   window.__pe = S;  // read by the browser test (latencies, counts)
@@ -374,7 +374,7 @@
   }
   function legendHtml() {
     var sc = S.statusColors, rows = [];
-    if (S.colorMode === "grid") rows.push(["fill", "linear-gradient(90deg,#8dd3c7,#fb8072,#80b1d3,#fdb462)", L_("lg_fill_grid")]);
+    if (S.colorMode === "grid") rows.push(["fill", "linear-gradient(90deg," + S.fillSample.join(",") + ")", L_("lg_fill_grid")]);
     else {
       ["under_min", "ok", "over_max"].forEach(function (k) { rows.push(["fill", sc[k], L_("lg_fill_" + k)]); });
     }
@@ -382,8 +382,8 @@
     rows.push(["line", "#263238", L_("lg_outline")]);
     rows.push(["line-pale", "#263238", L_("lg_outline_pending")]);
     rows.push(["sel", "#000000", L_("lg_selected")]);
-    rows.push(["dot", "#d32f2f", L_("lg_issue_error")]);
-    rows.push(["dot", "#f57c00", L_("lg_issue_warning")]);
+    rows.push(["dot", S.severityColors.error, L_("lg_issue_error")]);
+    rows.push(["dot", S.severityColors.warning, L_("lg_issue_warning")]);
     rows.push(["bar", "", L_("lg_bar")]);
     rows.push(["brush", "", L_("lg_brush")]);
     return '<div class="sec legend" id="pe-legend"><div class="h">' + esc(L_("legend")) + "</div>" + rows.map(function (r) {
@@ -513,7 +513,7 @@
     if (!S.line) S.line = [];
     S.line.push([latlng.lng, latlng.lat]);
     S.lineLayer.clearLayers();
-    L.polyline(S.line.map(function (p) { return [p[1], p[0]]; }), {color: "#d32f2f", weight: 3, dashArray: "6 4", interactive: false}).addTo(S.lineLayer);
+    L.polyline(S.line.map(function (p) { return [p[1], p[0]]; }), {color: S.severityColors.error, weight: 3, dashArray: "6 4", interactive: false}).addTo(S.lineLayer);
   }
   function finishLine() {
     if (S.line && S.line.length >= 2) {
@@ -660,6 +660,8 @@
   function applyState(st) {
     S.band = {min: st.band.min, max: st.band.max};
     S.statusColors = st.status_colors;
+    S.severityColors = st.severity_colors;
+    S.fillSample = st.fill_sample;
     S.communityName = st.community_name || "";
     S.grids = {}; S.gridOrder = [];
     st.grids.forEach(function (g) { S.grids[g.code] = g; S.gridOrder.push(g.code); });
@@ -700,7 +702,7 @@
     if (st.outlines) S.outlineLayer.addData(st.outlines);
     S.issueLayer.clearLayers();
     (st.issues || []).forEach(function (i) {
-      L.circleMarker([i.lat, i.lon], {pane: "issues", radius: 7, color: i.severity === "error" ? "#d32f2f" : "#f57c00",
+      L.circleMarker([i.lat, i.lon], {pane: "issues", radius: 7, color: S.severityColors[i.severity === "error" ? "error" : "warning"],
                                       weight: 2, fillOpacity: 0.35, interactive: false}).addTo(S.issueLayer);
     });
     if (st.view && st.view.nonce !== S.viewNonce) {
