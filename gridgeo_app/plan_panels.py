@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from gridgeo.errors import GridgeoError
-from gridgeo.i18n import name, render, t
+from gridgeo.i18n import name_of, render, t
 from gridgeo.plan.diff import diff_plans
 from gridgeo.plan.errors import PlanEditError, StaleVersionError
 from gridgeo.plan.figures import community_balance, summary
@@ -32,7 +32,7 @@ def op_name(op: str, lang: str) -> str:
 
 def size_word(status: str, lang: str) -> str:
     """A grid's size status (``ok``, ``under_min``, ``over_max``) in words (``pl_size_<status>``)."""
-    return name("pl_size_", status, lang)
+    return name_of("pl_size_", status, lang)
 
 
 def _cell(value) -> str:

@@ -61,8 +61,8 @@ def translator(lang: str) -> Callable[[str], str]:
     return tr
 
 
-def name(family: str, code: object, lang: str = DEFAULT_LANG) -> str:
-    """The display name of ``code`` in a registered key family (``name("status_", "accepted")``).
+def name_of(family: str, code: object, lang: str = DEFAULT_LANG) -> str:
+    """The display name of ``code`` in a registered key family (``name_of("status_", "accepted")``).
 
     A code outside the family (a layer or category the catalogue does not know) is shown as
     itself; a family that is not registered is an error (see gridgeo.i18n.catalogue.families).

@@ -5,7 +5,7 @@ The domain modules keep the codes; these functions are the only way to show one.
 
 from __future__ import annotations
 
-from gridgeo.i18n.lookup import DEFAULT_LANG, name, t
+from gridgeo.i18n.lookup import DEFAULT_LANG, name_of, t
 
 
 def level_name(level: int, lang: str = DEFAULT_LANG) -> str:
@@ -34,16 +34,16 @@ def category_name(code: str, lang: str = DEFAULT_LANG) -> str:
     Categories configured in a file carry their own names: show a category with
     gridgeo.events.schema.category_label, which falls back to this one.
     """
-    return name("cat_", code, lang)
+    return name_of("cat_", code, lang)
 
 
 def layer_name(layer: str, lang: str = DEFAULT_LANG) -> str:
     """Display name of a legacy grid layer (``pp_layer_<layer>``; else the layer as named)."""
-    return name("pp_layer_", layer, lang)
+    return name_of("pp_layer_", layer, lang)
 
 
 def stage_name(stage: str, lang: str = DEFAULT_LANG, names: dict | None = None) -> str:
     """A partition progress stage ("regionalize 440311001001") in words ("社区内分区 新坡头社区");
     ``names`` maps the codes that follow the stage to display names."""
     head, _, rest = str(stage).partition(" ")
-    return f"{name('pp_stage_', head, lang)} {(names or {}).get(rest, rest)}".strip()
+    return f"{name_of('pp_stage_', head, lang)} {(names or {}).get(rest, rest)}".strip()

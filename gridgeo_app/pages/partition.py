@@ -23,7 +23,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from gridgeo import i18n
-from gridgeo.i18n import name, t, translator
+from gridgeo.i18n import name_of, t, translator
 from gridgeo.partition import run_partition
 from gridgeo.partition.summary import summary_markdown
 from gridgeo_app import context as common
@@ -39,12 +39,12 @@ COMMUNITY_OUTLINE = "#2e7d32"
 
 def status_word(status: str) -> str:
     """A grid's size or population status (``ok``, ``under_min``, ...) in the page's language."""
-    return name("pp_status_", status, L)
+    return name_of("pp_status_", status, L)
 
 
 def change_word(change: str) -> str:
     """What became of a legacy grid (``kept``, ``merged``, ``split``, ``reshaped``) in words."""
-    return name("pp_change_", change, L)
+    return name_of("pp_change_", change, L)
 
 
 def layer_name(layer: str) -> str:
@@ -72,7 +72,7 @@ def headed(frame: pd.DataFrame) -> pd.DataFrame:
         if str(c).startswith("share_"):
             names[c] = tr("pp_col_share").format(layer=layer_name(str(c)[len("share_"):]))
         else:
-            names[c] = name("pp_col_", c, L)
+            names[c] = name_of("pp_col_", c, L)
     return frame.rename(columns=names)
 
 

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_DIR = ROOT / "gridgeo" / "i18n" / "catalogue"
 # calls whose first argument is a catalogue key; and those whose first argument is a family prefix
 KEY_CALLS = {"t", "tr", "Msg", "_refuse", "has"}
-FAMILY_CALLS = {"word", "name"}
+FAMILY_CALLS = {"word", "name_of"}
 PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
 # The English of these import messages is the command line's line (the full path, the flag to use);
 # the Chinese, shown on the import page, names the file only.

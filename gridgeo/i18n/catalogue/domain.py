@@ -1,9 +1,9 @@
-"""Names of the domain's codes: event levels, lifecycle statuses, event categories, report channels
-and list types.
+"""Names of the domain's codes: event levels, areas' risk levels and the risk rule, lifecycle statuses,
+event categories, report channels and list types.
 
 The domain modules keep the codes (gridgeo.events.lifecycle.STATUSES, gridgeo.events.schema
 DEFAULT_CATEGORIES, CHANNELS, LIST_TYPES; levels 1-4); their display names live only here, one
-family of keys per kind (``level_<n>``, ``status_<code>``, ``cat_<code>``, ``channel_<code>``,
+family of keys per kind (``level_<n>``, ``risk_label_<n>``, ``status_<code>``, ``cat_<code>``, ``channel_<code>``,
 ``list_type_<code>``; see gridgeo.i18n.catalogue.families).
 """
 
@@ -15,6 +15,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "level_2": {"zh": "II级（橙）", "en": "II (orange)"},
     "level_3": {"zh": "III级（黄）", "en": "III (yellow)"},
     "level_4": {"zh": "IV级（蓝）", "en": "IV (blue)"},
+    # an area's risk level on the map (gridgeo.analysis.risk): the warning colour of its most severe open case
+    "risk_label_0": {"zh": "无在办案件", "en": "no open cases"},
+    "risk_label_1": {"zh": "红色 I 级", "en": "red, level I"},
+    "risk_label_2": {"zh": "橙色 II 级", "en": "orange, level II"},
+    "risk_label_3": {"zh": "黄色 III 级", "en": "yellow, level III"},
+    "risk_label_4": {"zh": "蓝色 IV 级", "en": "blue, level IV"},
+    "risk_rule_text": {"zh": "风险等级 = 在办案件（{statuses}）中最高等级；每千户在办案件数每超过一个阈值（{thresholds}）升一级"
+                             "（须至少 {min_open} 件在办）。灰色：无在办案件。",
+                       "en": "Risk = level of the most severe open case ({statuses}); raised one step for each threshold "
+                             "exceeded of open cases per 1,000 households ({thresholds}), when an area has at least "
+                             "{min_open} open cases. Grey: no open cases."},
     # lifecycle statuses (gridgeo.events.lifecycle)
     "status_reported": {"zh": "已上报", "en": "reported"},
     "status_accepted": {"zh": "已受理", "en": "accepted"},

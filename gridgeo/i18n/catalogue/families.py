@@ -2,7 +2,7 @@
 
 ``FAMILIES[prefix]`` are the codes that follow the prefix: ``"status_"`` + ``"accepted"`` is the key
 ``status_accepted``. Code that builds a key from a code (``t(f"status_{code}")``, ``word("fld_",
-col)``, ``name("pp_change_", change)``) uses a family listed here; the tests check that every
+col)``, ``name_of("pp_change_", change)``) uses a family listed here; the tests check that every
 member is in the catalogue, that the families backed by a domain list (statuses, categories,
 rules, roles, ...) match it, and that every other catalogue key is named literally somewhere.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 FAMILIES: dict[str, tuple[str, ...]] = {
     # events (gridgeo.events, gridgeo.analysis)
     "level_": ("1", "2", "3", "4"),
+    "risk_label_": ("0", "1", "2", "3", "4"),  # gridgeo.analysis.risk.RISK_COLORS: 0 = no open case
     "status_": ("reported", "accepted", "resolved", "confirmed", "feedback", "escalated", "rejected"),
     "cat_": ("neighbour_dispute", "labour", "property", "work_safety", "public_order", "environment",
              "urban_village", "land", "petition", "other"),
@@ -30,7 +31,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
               "totals", "atom_overlap", "community_gap"),
     "issue_": ("under_min", "over_max"),
     "what_": ("households", "population", "enterprises"),  # gridgeo.atlas.model.COUNT_COLUMNS
-    "pl_op_": ("move_atoms", "merge_grids", "split_grid", "rename_grid", "assign_staff", "lock_grid",
+    "pl_op_": ("move_atoms", "unassign_atoms", "merge_grids", "split_grid", "rename_grid", "assign_staff", "lock_grid",
                "unlock_grid", "paint_legacy_grid"),
     "pl_size_": ("ok", "under_min", "over_max"),
     "pl_start_": ("current", "proposal"),

@@ -160,6 +160,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "pl_action_save_refused": {"zh": "保存被拒（版本已过期）", "en": "save refused (stale)"},
     "pl_action_publish": {"zh": "发布", "en": "publish"},
     "pl_op_move_atoms": {"zh": "移动单元", "en": "move atoms"},
+    "pl_op_unassign_atoms": {"zh": "擦除单元", "en": "erase atoms"},
     "pl_op_merge_grids": {"zh": "合并网格", "en": "merge grids"},
     "pl_op_split_grid": {"zh": "拆分网格", "en": "split a grid"},
     "pl_op_rename_grid": {"zh": "重命名", "en": "rename"},
