@@ -14,8 +14,7 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
-from gridgeo.atlas.model import LEGACY_LAYERS
-from gridgeo.i18n import render, t
+from gridgeo.i18n import layer_name, render, t
 from gridgeo.plan.editor_data import community_atoms_geojson, community_grids, editor_state, grid_palette
 from gridgeo.plan.history import EditHistory
 from gridgeo.plan.model import Plan
@@ -104,8 +103,7 @@ def editor_map(plan: Plan, plan_id: int, community: str, community_name: str, hi
     state = editor_state(plan, community, _colors(plan, plan_id, community), base=history.base, issues=issues)
     state.update({
         "community_name": community_name, "status_colors": STATUS_COLORS, "active": focus,
-        "legacy_layers": [{"key": k, "name": LEGACY_LAYERS.get(k, k) if lang == "zh" else k}
-                          for k in plan.atoms.legacy_layers],
+        "legacy_layers": [{"key": k, "name": layer_name(k, lang)} for k in plan.atoms.legacy_layers],
         "ack": ss.get("pe_ack"), "rejected": ss.get("pe_rejected", []),
         "ext_rev": ss.get("pe_ext_rev", 0), "can_undo": history.can_undo, "can_redo": history.can_redo,
         "server_ms": ss.get("pe_server_ms"), "server_times": ss.get("pe_server_times", []),
