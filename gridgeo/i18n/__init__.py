@@ -15,7 +15,7 @@ Strings may carry ``str.format`` fields: ``t("seeded", "en").format(n=120)``.
 from __future__ import annotations
 
 from gridgeo.i18n.catalogue import CATALOGUE, FAMILIES
-from gridgeo.i18n.lookup import DEFAULT_LANG, LANGS, has, language, name_of, t, translator
+from gridgeo.i18n.lookup import DEFAULT_LANG, LANGS, name_of, t, translator
 from gridgeo.i18n.messages import Msg, Seq, render, word
 from gridgeo.i18n.names import (
     category_name,
@@ -28,7 +28,7 @@ from gridgeo.i18n.names import (
 )
 
 __all__ = [
-    "CATALOGUE", "DEFAULT_LANG", "FAMILIES", "LANGS", "Msg", "Seq", "category_name", "channel_name", "has",
-    "language", "layer_name", "level_name", "list_type_name", "name_of", "render", "stage_name", "status_name",
+    "CATALOGUE", "DEFAULT_LANG", "FAMILIES", "LANGS", "Msg", "Seq", "category_name", "channel_name",
+    "layer_name", "level_name", "list_type_name", "name_of", "render", "stage_name", "status_name",
     "t", "translator", "word",
 ]

@@ -18,16 +18,6 @@ _log = logging.getLogger(__name__)
 _logged: set[str] = set()
 
 
-def language(lang: str | None) -> str:
-    """``lang`` when the catalogue has it ("zh", "en"), else the default (Chinese)."""
-    return lang if lang in LANGS else DEFAULT_LANG
-
-
-def has(key: str) -> bool:
-    """Whether the catalogue has ``key``."""
-    return key in CATALOGUE
-
-
 def missing(key: str) -> str:
     """What a missing key shows: KeyError in strict mode, else the key (logged once)."""
     from gridgeo.config import get_settings

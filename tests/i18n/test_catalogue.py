@@ -15,7 +15,7 @@ from gridgeo.i18n import CATALOGUE, FAMILIES
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_DIR = ROOT / "gridgeo" / "i18n" / "catalogue"
 # calls whose first argument is a catalogue key; and those whose first argument is a family prefix
-KEY_CALLS = {"t", "tr", "Msg", "_refuse", "has"}
+KEY_CALLS = {"t", "tr", "Msg", "_refuse"}
 FAMILY_CALLS = {"word", "name_of"}
 PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
 # The English of these import messages is the command line's line (the full path, the flag to use);

@@ -24,7 +24,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "layer_": ("grids", "communities", "streets"),  # the vector-tile outlines of gridgeo_app.maps
     "basemap_": ("offline", "osm", "amap"),
     "playback_": ("last24", "day"),
-    "layer_kind_": ("communities", "streets", "grids", "units", "legacy", "ignore"),  # the import page's LAYERS
+    "layer_kind_": ("communities", "streets", "grids", "units", "legacy", "district", "ignore"),  # the import page's LAYERS
     # the grid editor (gridgeo.plan, gridgeo_app.plan_panels)
     "rule_": ("unknown_atom", "duplicate", "unassigned", "unknown_grid", "empty_grid", "outside_community",
               "non_contiguous", "hole", "under_min", "over_max", "population_under_min", "population_over_max",

@@ -100,6 +100,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "layer_kind_grids": {"zh": "网格", "en": "Grids"},
     "layer_kind_units": {"zh": "楼栋/小区", "en": "Buildings / compounds"},
     "layer_kind_legacy": {"zh": "原有部门网格", "en": "Legacy department grids"},
+    "layer_kind_district": {"zh": "区界", "en": "District outline"},
     "layer_kind_ignore": {"zh": "（不导入）", "en": "(not imported)"},
     "imp_legacy_name": {"zh": "部门网格名称（如 党建、综治）", "en": "Legacy layer name (e.g. party, order)"},
 }
