@@ -65,8 +65,9 @@ def diff_table(d, lang: str) -> pd.DataFrame:
     grids["fields"] = grids["fields"].map(lambda f: "、".join(t(FIELD_KEYS[x], lang) for x in f.split(",") if x))
     cols = ["code", "name", "status", "households_before", "households_after", "households_change",
             "atoms_in", "atoms_out", "fields"]
-    out = headed(grids[cols].rename(columns={"code": "grid"}), lang)
-    out.columns = [t("grid", lang), t("name", lang), *out.columns[2:]]
+    out = headed(grids[cols[2:]], lang)
+    out.insert(0, t("name", lang), grids["name"].map(_cell).to_numpy())
+    out.insert(0, t("grid", lang), grids["code"].map(_cell).to_numpy())
     return out
 
 
