@@ -45,6 +45,8 @@ Variables (all optional):
 ``GRIDGEO_SEED_DAYS``          demo only: days of simulated history (default 7)
 ``GRIDGEO_SEED_PER_DAY``       demo only: simulated events per day (default 1200)
 ``GRIDGEO_DEBUG``              show tracebacks on the command line
+``GRIDGEO_I18N_STRICT``        a UI string key missing from the catalogue raises KeyError (the tests set
+                               it); unset, the key is logged once and shown as it is
 =============================  =====================================================================
 """
 
@@ -100,6 +102,7 @@ class Settings:
     seed_days: float = 7.0
     seed_per_day: int = 1200
     debug: bool = False
+    i18n_strict: bool = False
 
     def __post_init__(self) -> None:
         if self.read_access not in READ_ACCESS:
@@ -163,6 +166,7 @@ class Settings:
             seed_days=number("GRIDGEO_SEED_DAYS", 7.0),
             seed_per_day=number("GRIDGEO_SEED_PER_DAY", 1200, int),
             debug=bool(text("GRIDGEO_DEBUG")),
+            i18n_strict=(text("GRIDGEO_I18N_STRICT") or "0").lower() not in ("0", "false", "no"),
         )
 
     def with_(self, **changes) -> Settings:

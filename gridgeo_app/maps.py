@@ -18,7 +18,8 @@ import geopandas as gpd
 import pandas as pd
 
 from gridgeo.analysis.risk import RiskRule, risk_by_area, risk_label, risk_timeline
-from gridgeo.i18n import category_name, level_name, status_name, t
+from gridgeo.events.schema import category_label
+from gridgeo.i18n import level_name, status_name, t
 from gridgeo.palette import (
     AREA_LINE,
     AREA_LINE_DARK,
@@ -165,7 +166,7 @@ def _shift_events(ev: pd.DataFrame, basemap: str) -> pd.DataFrame:
 def _markers(ev: pd.DataFrame, lang: str) -> folium.FeatureGroup:
     open_ev = ev[ev["status"].isin(OPEN)] if len(ev) else ev
     open_ev = open_ev.assign(
-        category_name=open_ev["category"].map(lambda c: category_name(str(c), lang)),
+        category_name=open_ev["category"].map(lambda c: category_label(str(c), lang)),
         level_name=open_ev["level"].map(lambda v: level_name(int(v), lang)),
         status_name=open_ev["status"].map(lambda s: status_name(s, lang)),
         time=local_time(open_ev["reported_at"]),

@@ -1,8 +1,8 @@
 """The grid editor's side panels (网格调整): figures, checks, pending changes, versions and publish.
 
 Helpers of gridgeo_app/pages/planner.py, kept apart from its map. Every string comes from the one
-catalogue (gridgeo.i18n, section ``_PLANNER``); tables show translated headers and values, never
-raw column names, "None" or "nan".
+catalogue (gridgeo.i18n, gridgeo/i18n/catalogue/planner.py, keys ``pl_*``); tables show translated
+headers and values, never raw column names, "None" or "nan".
 """
 
 from __future__ import annotations
@@ -13,17 +13,26 @@ import pandas as pd
 import streamlit as st
 
 from gridgeo.errors import GridgeoError
-from gridgeo.i18n import STRINGS, render, t
+from gridgeo.i18n import name_of, render, t
 from gridgeo.plan.diff import diff_plans
 from gridgeo.plan.errors import PlanEditError, StaleVersionError
 from gridgeo.plan.figures import community_balance, summary
 from gridgeo.plan.history import EditHistory
 from gridgeo.plan.integrity import rule_label
 
+# the grid attributes a diff names (gridgeo.plan.diff.ATTRIBUTES) -> their catalogue keys
+FIELD_KEYS: dict[str, str] = {"name": "name", "grid_worker": "grid_worker", "party_branch": "party_branch",
+                              "locked": "pl_locked"}
 
-def tr(key: str, lang: str) -> str:
-    """The planner string ``key`` (catalogue ``pl_<key>``, else the shared ``key``) in ``lang``."""
-    return t(f"pl_{key}", lang) if f"pl_{key}" in STRINGS else t(key, lang)
+
+def op_name(op: str, lang: str) -> str:
+    """An edit operation (gridgeo.plan.ops, ``move_atoms``) in words (``pl_op_<op>``)."""
+    return t(f"pl_op_{op}", lang)
+
+
+def size_word(status: str, lang: str) -> str:
+    """A grid's size status (``ok``, ``under_min``, ``over_max``) in words (``pl_size_<status>``)."""
+    return name_of("pl_size_", status, lang)
 
 
 def _cell(value) -> str:
@@ -40,47 +49,48 @@ def _cell(value) -> str:
 def headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``frame`` with its columns named from the catalogue (``pl_col_<column>``) and cells as text."""
     out = frame.map(_cell)
-    out.columns = [tr(f"col_{c}", lang) for c in frame.columns]
+    out.columns = [t(f"pl_col_{c}", lang) for c in frame.columns]
     return out
 
 
 def op_names(edits, lang: str) -> str:
     """The session's edits as translated operation names, in order."""
-    return " → ".join(tr(f"op_{e.op}", lang) for e in edits)
+    return " → ".join(op_name(e.op, lang) for e in edits)
 
 
 def diff_table(d, lang: str) -> pd.DataFrame:
     """The grids a diff touches, with translated headers and statuses."""
     grids = d.grids[d.grids["status"] != "unchanged"].reset_index()
-    grids["status"] = grids["status"].map(lambda s: tr(f"diff_{s}", lang))
-    grids["fields"] = grids["fields"].map(lambda f: "、".join(tr(x, lang) for x in f.split(",") if x))
+    grids["status"] = grids["status"].map(lambda s: t(f"pl_diff_{s}", lang))
+    grids["fields"] = grids["fields"].map(lambda f: "、".join(t(FIELD_KEYS[x], lang) for x in f.split(",") if x))
     cols = ["code", "name", "status", "households_before", "households_after", "households_change",
             "atoms_in", "atoms_out", "fields"]
-    out = headed(grids[cols].rename(columns={"code": "grid"}), lang)
-    out.columns = [tr("grid", lang), t("name", lang), *out.columns[2:]]
+    out = headed(grids[cols[2:]], lang)
+    out.insert(0, t("name", lang), grids["name"].map(_cell).to_numpy())
+    out.insert(0, t("grid", lang), grids["code"].map(_cell).to_numpy())
     return out
 
 
 def diff_summary(d, lang: str) -> str:
     """One line: grids added, removed, changed, attributes only; atoms and households moved."""
-    return tr("diff_summary", lang).format(**d.summary)
+    return t("pl_diff_summary", lang).format(**d.summary)
 
 
 def figures_panel(plan, figs_all: pd.DataFrame, comm_grids: list[str], focus: str | None, community: str,
                   comm_names: dict, lang: str) -> None:
     """Plan-wide summary, the focused grid, this community's grids and its balance."""
     s = summary(plan, figs_all)
-    st.caption(tr("summary", lang).format(g=s["grids"], h=s["households"], s=s["share_within_band"]))
+    st.caption(t("pl_summary", lang).format(g=s["grids"], h=s["households"], s=s["share_within_band"]))
     differs = figs_all.loc[comm_grids, "stated_differs"] if comm_grids else pd.Series(dtype=bool)
     if focus in figs_all.index:
         fr = figs_all.loc[focus]
         m1, m2, m3 = st.columns(3)
-        m1.metric(tr("unit_households", lang) if fr["stated_differs"] else t("households", lang),
+        m1.metric(t("pl_unit_households", lang) if fr["stated_differs"] else t("households", lang),
                   f"{fr['households']:.0f}")
         if fr["stated_differs"]:
-            m1.metric(tr("stated_households", lang), f"{fr['stated_households']:.0f}")
+            m1.metric(t("pl_stated_households", lang), f"{fr['stated_households']:.0f}")
         m2.metric(t("population", lang), f"{fr['population']:.0f}")
-        m3.metric(tr("compactness", lang), f"{fr['polsby_popper']:.2f}")
+        m3.metric(t("pl_compactness", lang), f"{fr['polsby_popper']:.2f}")
     cols = ["name", "atoms", "households", *(["stated_households"] if differs.any() else []),
             "population", "polsby_popper", "size_status"]
     table = figs_all.loc[comm_grids, cols].copy()
@@ -88,44 +98,44 @@ def figures_panel(plan, figs_all: pd.DataFrame, comm_grids: list[str], focus: st
     if differs.any():
         table["stated_households"] = [f"{v:.0f}" if d else "" for v, d in
                                       zip(table["stated_households"], differs, strict=True)]
-        st.caption(tr("stated_differs", lang).format(n=int(differs.sum())))
+        st.caption(t("pl_stated_differs", lang).format(n=int(differs.sum())))
     table["population"] = table["population"].round(0).astype(int)
     table["polsby_popper"] = table["polsby_popper"].round(2)
-    table["size_status"] = table["size_status"].map(lambda k: tr(k, lang))
+    table["size_status"] = table["size_status"].map(lambda k: size_word(k, lang))
     table.index = [c[-3:] for c in table.index]
-    names = {"name": t("name", lang), "atoms": tr("n_atoms", lang),
-             "households": tr("unit_households", lang) if differs.any() else t("households", lang),
-             "stated_households": tr("stated_households", lang), "population": t("population", lang),
-             "polsby_popper": tr("compactness", lang), "size_status": tr("status", lang)}
-    st.markdown(f"**{tr('grid_figures', lang)}**")
+    names = {"name": t("name", lang), "atoms": t("pl_n_atoms", lang),
+             "households": t("pl_unit_households", lang) if differs.any() else t("households", lang),
+             "stated_households": t("pl_stated_households", lang), "population": t("population", lang),
+             "polsby_popper": t("pl_compactness", lang), "size_status": t("pl_status", lang)}
+    st.markdown(f"**{t('pl_grid_figures', lang)}**")
     st.table(table.rename(columns=names))
     bal = community_balance(plan, figs_all)
     if community in bal.index:
-        st.markdown(f"**{tr('balance', lang)}**")
+        st.markdown(f"**{t('pl_balance', lang)}**")
         shown = bal.loc[[community]].T.rename(columns={community: comm_names.get(community, community)})
-        shown.index = [tr(f"bal_{k}", lang) for k in shown.index]
+        shown.index = [t(f"pl_bal_{k}", lang) for k in shown.index]
         st.table(shown.map(lambda v: f"{v:,.2f}".rstrip("0").rstrip(".")))
 
 
 def issues_table(issues: list, lang: str) -> pd.DataFrame:
     """The issues with translated rule, severity and message."""
-    rows = [{"#": k, tr("col_rule", lang): rule_label(i.rule, lang), tr("col_severity", lang):
-             tr(f"sev_{i.severity}", lang), tr("col_grid", lang): i.grid or "",
-             tr("col_message", lang): i.text(lang)} for k, i in enumerate(issues)]
+    rows = [{"#": k, t("pl_col_rule", lang): rule_label(i.rule, lang), t("pl_col_severity", lang):
+             t(f"pl_sev_{i.severity}", lang), t("pl_col_grid", lang): i.grid or "",
+             t("pl_col_message", lang): i.text(lang)} for k, i in enumerate(issues)]
     return pd.DataFrame(rows)
 
 
 def issues_panel(issues: list, comm_issues: list, comm_grids: list[str], lang: str) -> None:
     """Counts for the whole plan, this community's issues, and locating one on the map."""
     n_err = sum(i.severity == "error" for i in issues)
-    st.caption(tr("issues_count", lang).format(e=n_err, w=len(issues) - n_err))
+    st.caption(t("pl_issues_count", lang).format(e=n_err, w=len(issues) - n_err))
     if not comm_issues:
-        st.success(tr("issues_none", lang))
+        st.success(t("pl_issues_none", lang))
         return
     st.dataframe(issues_table(comm_issues, lang), hide_index=True, height=220)
-    k = st.selectbox(tr("locate", lang), list(range(len(comm_issues))), key="pl_issue",
+    k = st.selectbox(t("pl_locate", lang), list(range(len(comm_issues))), key="pl_issue",
                      format_func=lambda k: f"{k} · {comm_issues[k].text(lang)[:60]}")
-    if st.button(tr("locate", lang), key="pl_locate"):
+    if st.button(t("pl_locate", lang), key="pl_locate"):
         i = comm_issues[k]
         if i.lat is not None:
             st.session_state["pl_view"] = (i.lat, i.lon, 17)
@@ -136,9 +146,9 @@ def issues_panel(issues: list, comm_issues: list, comm_grids: list[str], lang: s
 
 def pending_panel(history: EditHistory, lang: str) -> None:
     """What the session's unsaved edits do against the saved version."""
-    with st.expander(tr("pending", lang), expanded=False):
+    with st.expander(t("pl_pending", lang), expanded=False):
         if not history.edits:
-            st.caption(tr("no_pending", lang))
+            st.caption(t("pl_no_pending", lang))
             return
         d = diff_plans(history.base, history.current)
         st.caption(diff_summary(d, lang))
@@ -159,7 +169,7 @@ def versions_table(versions: pd.DataFrame, lang: str) -> pd.DataFrame:
 def audit_table(audit: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The audit log with translated headers and actions."""
     frame = audit[["at", "actor", "action", "version", "detail"]].copy()
-    frame["action"] = frame["action"].map(lambda a: tr(f"action_{a}", lang))
+    frame["action"] = frame["action"].map(lambda a: t(f"pl_action_{a}", lang))
     frame["detail"] = frame["detail"].map(lambda d: "; ".join(f"{k}={v}" for k, v in (d or {}).items()
                                                               if v not in (None, "", [], {})))
     return headed(frame, lang)
@@ -169,25 +179,25 @@ def save_panel(repo, plan_id: int, sess: dict, history: EditHistory, author: str
                lang: str) -> None:
     """Save the plan on screen as the next version (the button names it); reload when stale."""
     nxt = int(sess["base_version"]) + 1
-    if st.button(tr("save", lang).format(v=nxt), key="pl_save", type="primary", disabled=not history.edits):
+    if st.button(t("pl_save", lang).format(v=nxt), key="pl_save", type="primary", disabled=not history.edits):
         try:
             v = repo.save_version(plan_id, history.current, author=author, base_version=sess["base_version"],
                                   comment=comment, edits=history.edits)
             st.session_state["pl_session"] = {"plan_id": plan_id, "base_version": v,
                                               "history": EditHistory(history.current)}
-            st.session_state["pl_notice"] = ("success", tr("saved", lang).format(v=v))
+            st.session_state["pl_notice"] = ("success", t("pl_saved", lang).format(v=v))
             st.session_state.pop("pl_stale", None)
         except StaleVersionError as exc:
             st.session_state["pl_stale"] = render(exc, lang)
         st.rerun()
     if st.session_state.get("pl_stale"):
         st.error(st.session_state["pl_stale"])
-        if st.button(tr("reload", lang), key="pl_reload"):
+        if st.button(t("pl_reload", lang), key="pl_reload"):
             latest, info = repo.load(plan_id)
             try:
                 history.rebase(latest)
                 sess["base_version"] = info.version
-                st.session_state["pl_notice"] = ("success", tr("reloaded", lang).format(v=info.version,
+                st.session_state["pl_notice"] = ("success", t("pl_reloaded", lang).format(v=info.version,
                                                                                          n=len(history.edits)))
                 st.session_state.pop("pl_stale", None)
             except PlanEditError as exc:
@@ -200,40 +210,40 @@ def publish_panel(repo, plan_id: int, sess: dict, history: EditHistory, author: 
     """Publish exactly the version on screen: first what it changes and which failures would have
     to be accepted (with a reason), then the button that publishes it."""
     v = int(sess["base_version"])
-    st.markdown(f"**{tr('publish_section', lang)}**")
+    st.markdown(f"**{t('pl_publish_section', lang)}**")
     if history.edits:
-        st.info(tr("publish_unsaved", lang).format(n=len(history.edits)))
+        st.info(t("pl_publish_unsaved", lang).format(n=len(history.edits)))
         return
-    st.caption(tr("publish_what", lang).format(v=v))
+    st.caption(t("pl_publish_what", lang).format(v=v))
     key = (plan_id, v, repo.store.current_version())
     cached = st.session_state.get("pl_pub_preview")
     if cached is None or cached[0] != key:
-        if not st.button(tr("publish_check", lang).format(v=v), key="pl_pub_check"):
+        if not st.button(t("pl_publish_check", lang).format(v=v), key="pl_pub_check"):
             return
         st.session_state["pl_pub_preview"] = cached = (key, repo.preview_publish(plan_id, v))
     pv = cached[1]
     gs = pv.grid_set_version
-    st.caption(tr("publish_against", lang).format(gs=gs) if gs is not None else tr("publish_against_none", lang))
+    st.caption(t("pl_publish_against", lang).format(gs=gs) if gs is not None else t("pl_publish_against_none", lang))
     d = pv.diff
-    st.write(tr("publish_changes", lang).format(added=d.summary["added"], removed=d.summary["removed"],
+    st.write(t("pl_publish_changes", lang).format(added=d.summary["added"], removed=d.summary["removed"],
                                                 changed=d.summary["changed"],
                                                 households=d.summary["households_moved"]))
     if d.summary["added"] + d.summary["removed"] + d.summary["changed"]:
         st.dataframe(diff_table(d, lang), hide_index=True, height=200)
     accept: list[str] = []
     if pv.failures:
-        st.caption(tr("publish_failures", lang))
+        st.caption(t("pl_publish_failures", lang))
         st.dataframe(issues_table(pv.failures, lang), hide_index=True, height=160)
     if pv.blocking:
-        st.error(tr("publish_blocked", lang).format(rules="、".join(rule_label(r, lang) for r in pv.blocking)))
+        st.error(t("pl_publish_blocked", lang).format(rules="、".join(rule_label(r, lang) for r in pv.blocking)))
         return
     if pv.acceptable:
-        accept = st.multiselect(tr("accept", lang), pv.acceptable, key=f"pl_accept_{v}",
+        accept = st.multiselect(t("pl_accept", lang), pv.acceptable, key=f"pl_accept_{v}",
                                 format_func=lambda r: rule_label(r, lang))
-    if st.button(tr("publish_button", lang).format(v=v), key="pl_publish", type="primary"):
+    if st.button(t("pl_publish_button", lang).format(v=v), key="pl_publish", type="primary"):
         try:
             new_gs = repo.publish(plan_id, v, author=author, comment=comment, accept_rules=accept)
-            st.session_state["pl_notice"] = ("success", tr("published", lang).format(gs=new_gs))
+            st.session_state["pl_notice"] = ("success", t("pl_published", lang).format(gs=new_gs))
             st.session_state.pop("pl_pub_preview", None)
         except GridgeoError as exc:
             st.session_state["pl_notice"] = ("error", render(exc, lang))
@@ -242,12 +252,12 @@ def publish_panel(repo, plan_id: int, sess: dict, history: EditHistory, author: 
 
 def diff_panel(repo, plan_id: int, vlist: list[int], lang: str, draw_map) -> None:
     """Compare two saved versions (B defaults to the latest, also after a new save)."""
-    with st.expander(tr("diff", lang)):
+    with st.expander(t("pl_diff", lang)):
         ca, cb = st.columns(2)
-        label = tr("version_n", lang)
-        va = ca.selectbox(tr("version_a", lang), vlist, index=max(0, len(vlist) - 2), key=f"pl_diff_a_{len(vlist)}",
+        label = t("pl_version_n", lang)
+        va = ca.selectbox(t("pl_version_a", lang), vlist, index=max(0, len(vlist) - 2), key=f"pl_diff_a_{len(vlist)}",
                           format_func=lambda v: label.format(v=v))
-        vb = cb.selectbox(tr("version_b", lang), vlist, index=len(vlist) - 1, key=f"pl_diff_b_{len(vlist)}",
+        vb = cb.selectbox(t("pl_version_b", lang), vlist, index=len(vlist) - 1, key=f"pl_diff_b_{len(vlist)}",
                           format_func=lambda v: label.format(v=v))
         if va != vb:
             pa, pb = repo.load(plan_id, va)[0], repo.load(plan_id, vb)[0]

@@ -14,7 +14,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from gridgeo.i18n import category_name, status_name, t
+from gridgeo.events.schema import category_label
+from gridgeo.i18n import status_name, t
 from gridgeo.palette import RISK_COLORS
 
 TICKER_ITEMS = 12  # the ticker always shows this many latest events (fewer only when there are fewer)
@@ -58,7 +59,7 @@ def ticker_html(events: pd.DataFrame, grid_names: dict, community_names: dict, l
         cls = " gg-new" if str(r.id) in flashing else ""
         items.append(
             f"<span class='gg-item{cls}'><span class='gg-lv' style='background:{RISK_COLORS[int(r.level)]}'></span>"
-            f"{when} {html.escape(category_name(str(r.category), lang))} · {html.escape(status_name(r.status, lang))}"
+            f"{when} {html.escape(category_label(str(r.category), lang))} · {html.escape(status_name(r.status, lang))}"
             f" · {html.escape(place_name(r.grid_code, r.community_code, grid_names, community_names, lang))}</span>")
     cycle = TICKER_S_PER_ITEM * len(items)
     delay = -(now_s % cycle)

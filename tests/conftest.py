@@ -10,6 +10,10 @@ import pytest
 from gridgeo.atlas.load import DEFAULT_DATA_DIR, load_atlas
 from gridgeo.config import get_settings
 
+# A UI string key missing from the catalogue fails the test (and the app and service servers the tests
+# start) instead of showing the key; tests that check the production behaviour unset it.
+os.environ.setdefault("GRIDGEO_I18N_STRICT", "1")
+
 
 @pytest.fixture(autouse=True)
 def _fresh_settings():

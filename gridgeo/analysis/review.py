@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from gridgeo.i18n import category_name, level_name, t
+from gridgeo.events.schema import category_label
+from gridgeo.i18n import level_name, t
 
 GROUP_COLUMNS: dict[str, str] = {
     "street": "street_code", "community": "community_code", "grid": "grid_code",
@@ -109,7 +110,7 @@ def group_label(by: str, key: object, names: dict[str, str] | None, lang: str) -
     if by in ("street", "community", "grid"):
         return area_label(key, names or {}, lang)
     if by == "category":
-        return category_name(str(key), lang)
+        return category_label(str(key), lang)
     return level_name(int(key), lang)
 
 

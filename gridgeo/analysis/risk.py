@@ -31,18 +31,12 @@ import numpy as np
 import pandas as pd
 
 from gridgeo.events.lifecycle import OPEN_STATUSES
+from gridgeo.i18n import status_name, t
 from gridgeo.palette import RISK_COLORS
 
 log = logging.getLogger(__name__)
 
 _COLOR_OF_LEVEL = np.array([RISK_COLORS[k] for k in range(len(RISK_COLORS))], dtype=object)  # risk -> colour
-
-RISK_LABELS: dict[str, dict[int, str]] = {
-    "zh": {0: "无在办案件", 1: "红色 I 级", 2: "橙色 II 级", 3: "黄色 III 级", 4: "蓝色 IV 级"},
-    "en": {0: "no open cases", 1: "red, level I", 2: "orange, level II", 3: "yellow, level III",
-           4: "blue, level IV"},
-}
-
 
 # "grid" | "community" | "street" -> the event column holding that area's code
 BY_COLUMNS: dict[str, str] = {"grid": "grid_code", "community": "community_code", "street": "street_code"}
@@ -201,26 +195,15 @@ def _levels(open_cases: np.ndarray, max_severity: np.ndarray, households: np.nda
 def describe_rule(rule: RiskRule | None = None, lang: str = "zh") -> str:
     """One or two sentences stating the rule, for the legend (``lang`` "zh" or "en")."""
     rule = rule or DEFAULT_RULE
-    thresholds = "、".join(f"{t:g}" for t in rule.raise_thresholds)
-    statuses_zh = {"reported": "已上报", "accepted": "已受理", "escalated": "已上交"}
-    if lang == "en":
-        return (
-            f"Risk = level of the most severe open case ({'/'.join(rule.open_statuses)}); "
-            f"raised one step for each threshold exceeded of open cases per 1,000 households "
-            f"({', '.join(f'{t:g}' for t in rule.raise_thresholds)}), "
-            f"when an area has at least {rule.min_open_cases} open cases. Grey: no open cases."
-        )
-    status_text = "/".join(statuses_zh.get(s, s) for s in rule.open_statuses)
-    return (
-        f"风险等级 = 在办案件（{status_text}）中最高等级；"
-        f"每千户在办案件数每超过一个阈值（{thresholds}）升一级"
-        f"（须至少 {rule.min_open_cases} 件在办）。灰色：无在办案件。"
-    )
+    return t("risk_rule_text", lang).format(
+        statuses="/".join(status_name(s, lang) for s in rule.open_statuses),
+        thresholds=t("sep_list", lang).join(f"{x:g}" for x in rule.raise_thresholds),
+        min_open=rule.min_open_cases)
 
 
 def risk_label(level: int, lang: str = "zh") -> str:
-    """Legend label of a risk level (0-4)."""
-    return RISK_LABELS.get(lang, RISK_LABELS["zh"])[int(level)]
+    """Legend label of a risk level (0-4), from the catalogue (``risk_label_<level>``)."""
+    return t(f"risk_label_{int(level)}", lang)
 
 
 def open_at(events: pd.DataFrame, at: pd.Timestamp, rule: RiskRule | None = None) -> np.ndarray:

@@ -21,8 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 TIERS: tuple[str, ...] = ("community", "street", "district")
-TIER_LABELS: dict[str, str] = {"community": "社区党群服务中心", "street": "街道综治中心",
-                               "district": "区综治中心"}
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,8 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-STATUSES: dict[str, str] = {
-    "reported": "已上报",
-    "accepted": "已受理",
-    "resolved": "已化解",
-    "confirmed": "已确认",
-    "feedback": "已反馈",
-    "escalated": "已上交",
-    "rejected": "不予受理",
-}
+# the status codes; their names are in the catalogue (gridgeo.i18n.status_name, keys ``status_<code>``)
+STATUSES: tuple[str, ...] = ("reported", "accepted", "resolved", "confirmed", "feedback", "escalated", "rejected")
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "reported": ("accepted", "escalated", "rejected"),

@@ -21,6 +21,10 @@ list_type           immediate 即办 / staged 阶段性 /
 Positions are converted to WGS84 on validation with :mod:`gridgeo.geo.crs` (the phone apps send
 GCJ-02, Baidu clients BD-09). The categories list is configurable: set
 ``GRIDGEO_CATEGORIES`` to a JSON file ``[{"code": ..., "zh": ..., "en": ...}, ...]``.
+
+This module keeps the codes; their display names are in the catalogue (gridgeo.i18n, keys
+``cat_<code>``, ``channel_<code>``, ``list_type_<code>``, ``level_<n>``), except the names a
+configured categories file gives its own categories.
 """
 
 from __future__ import annotations
@@ -40,42 +44,31 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from gridgeo.events.safe_text import text_problem
 from gridgeo.geo.crs import CRS_NAMES, normalize_crs_name, to_wgs84
+from gridgeo.i18n import category_name
 
 
 @dataclass(frozen=True)
 class Category:
-    """An event category: an English slug (its code) with Chinese and English labels."""
+    """An event category: an English slug (its code). Its names come from the catalogue
+    (``cat_<code>``) unless a configured categories file gives them (``zh``, ``en``)."""
 
     code: str
-    zh: str
-    en: str
+    zh: str | None = None
+    en: str | None = None
+
+    def label(self, lang: str = "zh") -> str:
+        """The category's name in ``lang``: the file's own, else the catalogue's, else the code."""
+        return (self.en if lang == "en" else self.zh) or category_name(self.code, lang)
 
 
-DEFAULT_CATEGORIES: tuple[Category, ...] = (
-    Category("neighbour_dispute", "邻里纠纷", "Disputes between neighbours"),
-    Category("labour", "劳资纠纷", "Labour and wages"),
-    Category("property", "物业纠纷", "Property management"),
-    Category("work_safety", "安全生产", "Work safety"),
-    Category("public_order", "治安秩序", "Public order"),
-    Category("environment", "环境噪音", "Environment and noise"),
-    Category("urban_village", "城中村问题", "Urban village"),
-    Category("land", "土地整备", "Land consolidation"),
-    Category("petition", "越级信访", "Petition to higher levels"),
-    Category("other", "其他", "Other"),
-)
+DEFAULT_CATEGORIES: tuple[Category, ...] = tuple(Category(code) for code in (
+    "neighbour_dispute", "labour", "property", "work_safety", "public_order", "environment", "urban_village",
+    "land", "petition", "other"))
 
-CHANNELS: dict[str, str] = {
-    "app": "手机应用",
-    "hotline": "热线",
-    "grid_worker": "网格员",
-    "volunteer": "平安员",
-    "hall": "服务大厅",
-}
+CHANNELS: tuple[str, ...] = ("app", "hotline", "grid_worker", "volunteer", "hall")
 
-LIST_TYPES: dict[str, str] = {"immediate": "即办", "staged": "阶段性", "explained": "谅解"}
+LIST_TYPES: tuple[str, ...] = ("immediate", "staged", "explained")
 DEFAULT_LIST_TYPE = "immediate"
-
-LEVEL_LABELS: dict[int, str] = {1: "红色 I 级", 2: "橙色 II 级", 3: "黄色 III 级", 4: "蓝色 IV 级"}
 
 # Open311 GeoReport v2 name -> gridgeo name
 OPEN311_ALIASES: dict[str, str] = {
@@ -103,7 +96,7 @@ def _load_categories(path: str | None) -> tuple[Category, ...]:
     if not path:
         return DEFAULT_CATEGORIES
     items = json.loads(Path(path).read_text(encoding="utf-8"))
-    return tuple(Category(str(i["code"]), str(i.get("zh", i["code"])), str(i.get("en", i["code"])))
+    return tuple(Category(str(i["code"]), i.get("zh") and str(i["zh"]), i.get("en") and str(i["en"]))
                  for i in items)
 
 
@@ -120,11 +113,12 @@ def category_codes() -> tuple[str, ...]:
 
 
 def category_label(code: str, lang: str = "zh") -> str:
-    """The label of a category slug in ``lang`` ("zh" or "en"); the slug itself if unknown."""
+    """The name of a category slug in ``lang`` ("zh" or "en"): a configured file's own name, else
+    the catalogue's (``cat_<code>``), else the slug itself."""
     for c in categories():
         if c.code == code:
-            return c.en if lang == "en" else c.zh
-    return code
+            return c.label(lang)
+    return category_name(code, lang)
 
 
 def _utcnow() -> datetime:

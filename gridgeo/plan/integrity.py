@@ -36,7 +36,7 @@ import shapely
 from gridgeo.atlas.model import COUNT_COLUMNS, DEFAULT_TOLERANCE_M2
 from gridgeo.geo.crs import WGS84
 from gridgeo.geo.metric import transformer
-from gridgeo.i18n import Msg, t
+from gridgeo.i18n import Msg, name_of
 from gridgeo.plan.model import Plan
 
 ERROR, WARNING = "error", "warning"
@@ -48,9 +48,8 @@ RULES: tuple[str, ...] = ("unknown_atom", "duplicate", "unassigned", "unknown_gr
 
 
 def rule_label(rule: str, lang: str = "zh") -> str:
-    """The display name of a rule (catalogue key ``rule_<rule>`` in gridgeo.i18n; else the rule)."""
-    text = t(f"rule_{rule}", lang)
-    return rule if text == f"rule_{rule}" else text
+    """The display name of a rule (catalogue family ``rule_`` in gridgeo.i18n; else the rule)."""
+    return name_of("rule_", rule, lang)
 
 
 RULE_LABELS: dict[str, str] = {r: rule_label(r) for r in RULES}  # Chinese names, from the catalogue

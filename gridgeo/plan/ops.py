@@ -30,21 +30,21 @@ LINE_EXTENSION_M = 15.0  # a split line's ends are lengthened by this much (metr
 
 
 def _refuse(key: str, kind: type[PlanEditError] = PlanEditError, **params) -> PlanEditError:
-    """A refusal from the catalogue (``edit_<key>``): English as text, any language on screen."""
-    return kind(Msg(f"edit_{key}", params))
+    """A refusal from the catalogue (``key``, an ``edit_*`` entry): English as text, any language on screen."""
+    return kind(Msg(key, params))
 
 
 def _require_grid(plan: Plan, code: str) -> str:
     code = str(code)
     if code not in plan.grids.index:
-        raise _refuse("no_grid", grid=code)
+        raise _refuse("edit_no_grid", grid=code)
     return code
 
 
 def _require_unlocked(plan: Plan, codes) -> None:
     for code in codes:
         if code in plan.grids.index and bool(plan.grids.at[code, "locked"]):
-            raise _refuse("locked", LockedGridError, grid=code)
+            raise _refuse("edit_locked", LockedGridError, grid=code)
 
 
 def _drop_empty(plan: Plan, assignment: pd.Series, grids: pd.DataFrame, touched) -> pd.DataFrame:
@@ -60,17 +60,17 @@ def next_code(plan: Plan, community_code: str, taken: set[str] | None = None) ->
         code = f"{community_code}{serial:03d}"
         if code not in used:
             return code
-    raise _refuse("no_serial", community=community_code)
+    raise _refuse("edit_no_serial", community=community_code)
 
 
 def _atom_ids(plan: Plan, atom_ids) -> list[str]:
     """The distinct atom ids of a batch, in order; refused when empty or naming an unknown atom."""
     ids = list(dict.fromkeys(str(a) for a in atom_ids))
     if not ids:
-        raise _refuse("no_atoms")
+        raise _refuse("edit_no_atoms")
     unknown = [a for a in ids if a not in plan.atoms.position]
     if unknown:
-        raise _refuse("unknown_atom", atom=unknown[0])
+        raise _refuse("edit_unknown_atom", atom=unknown[0])
     return ids
 
 
@@ -97,7 +97,7 @@ def unassign_atoms(plan: Plan, atom_ids) -> Plan:
     ids = _atom_ids(plan, atom_ids)
     mask = plan.assignment.index.isin(ids)
     if not mask.any():
-        raise _refuse("nothing_to_erase")
+        raise _refuse("edit_nothing_to_erase")
     sources = set(plan.assignment[mask].to_numpy())
     _require_unlocked(plan, sorted(sources))
     assignment = plan.assignment[~mask]
@@ -109,15 +109,15 @@ def merge_grids(plan: Plan, keep: str, absorb: str, require_adjacent: bool = Tru
     of the same community and, with ``require_adjacent``, share a border."""
     keep, absorb = _require_grid(plan, keep), _require_grid(plan, absorb)
     if keep == absorb:
-        raise _refuse("merge_self", grid=keep)
+        raise _refuse("edit_merge_self", grid=keep)
     _require_unlocked(plan, (keep, absorb))
     ca, cb = plan.grids.at[keep, "community_code"], plan.grids.at[absorb, "community_code"]
     if ca != cb:
-        raise _refuse("merge_communities", a=keep, b=absorb, ca=ca, cb=cb)
+        raise _refuse("edit_merge_communities", a=keep, b=absorb, ca=ca, cb=cb)
     members = plan.members()
     a, b = members.get(keep, np.zeros(0, int)), members.get(absorb, np.zeros(0, int))
     if require_adjacent and len(a) and len(b) and not np.isin(plan.atoms.neighbours(a), b).any():
-        raise _refuse("merge_not_adjacent", a=keep, b=absorb)
+        raise _refuse("edit_merge_not_adjacent", a=keep, b=absorb)
     assignment = plan.assignment.where(plan.assignment != absorb, keep)
     return plan.with_(assignment=assignment, grids=plan.grids.drop(index=absorb))
 
@@ -129,9 +129,9 @@ def _as_line(line) -> LineString:
         try:
             geom = LineString([(float(x), float(y)) for x, y in line])
         except (TypeError, ValueError) as exc:
-            raise _refuse("line_points") from exc
+            raise _refuse("edit_line_points") from exc
     if geom.geom_type not in ("LineString", "MultiLineString") or geom.is_empty:
-        raise _refuse("line_type", kind=geom.geom_type)
+        raise _refuse("edit_line_type", kind=geom.geom_type)
     return geom
 
 
@@ -148,15 +148,15 @@ def split_grid(plan: Plan, grid: str, atom_ids=None, line=None, new_code: str | 
     grid = _require_grid(plan, grid)
     _require_unlocked(plan, (grid,))
     if (atom_ids is None) == (line is None):
-        raise _refuse("split_how")
+        raise _refuse("edit_split_how")
     inside = plan.atoms_of(grid)
     if line is None:
         picked = list(dict.fromkeys(str(a) for a in atom_ids))
         outside = [a for a in picked if a not in set(inside)]
         if outside:
-            raise _refuse("split_outside", atom=outside[0], grid=grid)
+            raise _refuse("edit_split_outside", atom=outside[0], grid=grid)
         if not picked or len(picked) == len(inside):
-            raise _refuse("split_some", grid=grid)
+            raise _refuse("edit_split_some", grid=grid)
         groups = [picked]
     else:
         groups = _sides(plan, grid, inside, _as_line(line))
@@ -165,7 +165,7 @@ def split_grid(plan: Plan, grid: str, atom_ids=None, line=None, new_code: str | 
     for i, group in enumerate(groups):
         code = new_code if (new_code and i == 0) else next_code(plan, community, taken)
         if code in plan.grids.index or code in taken:
-            raise _refuse("code_used", code=code)
+            raise _refuse("edit_code_used", code=code)
         taken.add(code)
         assignment[assignment.index.isin(group)] = code
         rows.append({"code": code, "name": name if (name and len(groups) == 1) else code,
@@ -181,7 +181,7 @@ def _sides(plan: Plan, grid: str, inside: list[str], line) -> list[list[str]]:
     pieces = list(split_polygon(shape, metric_line).geoms) if shape.geom_type == "Polygon" else \
         [p for part in shape.geoms for p in split_polygon(part, metric_line).geoms]
     if len(pieces) < 2:
-        raise _refuse("line_misses", grid=grid)
+        raise _refuse("edit_line_misses", grid=grid)
     points = shapely.point_on_surface(plan.atoms.metric[members])
     side = np.full(len(members), -1)
     for k, piece in enumerate(pieces):
@@ -190,7 +190,7 @@ def _sides(plan: Plan, grid: str, inside: list[str], line) -> list[list[str]]:
     households = plan.atoms.counts[members, 0]
     used = sorted(set(side.tolist()), key=lambda k: (-households[side == k].sum(), k))
     if len(used) < 2:
-        raise _refuse("line_one_side", grid=grid)
+        raise _refuse("edit_line_one_side", grid=grid)
     ids = np.array(inside, dtype=object)
     return [list(ids[side == k]) for k in used[1:]]
 
@@ -235,7 +235,7 @@ def rename_grid(plan: Plan, grid: str, name: str) -> Plan:
     """Give ``grid`` a new display name (its code stays)."""
     name = str(name).strip()
     if not name:
-        raise _refuse("empty_name", grid=grid)
+        raise _refuse("edit_empty_name", grid=grid)
     return _set_attr(plan, grid, name=name)
 
 
@@ -244,7 +244,7 @@ def assign_staff(plan: Plan, grid: str, grid_worker: str | None = None, party_br
     values = {k: str(v).strip() for k, v in (("grid_worker", grid_worker), ("party_branch", party_branch))
               if v is not None}
     if not values:
-        raise _refuse("no_staff")
+        raise _refuse("edit_no_staff")
     return _set_attr(plan, grid, **values)
 
 
@@ -266,14 +266,14 @@ def legacy_atoms(plan: Plan, legacy_code: str, layer: str | None = None) -> list
     for name in layers:
         col = f"legacy_{name}"
         if col not in frame.columns:
-            raise _refuse("no_layer", layer=name, known=", ".join(plan.atoms.legacy_layers))
+            raise _refuse("edit_no_layer", layer=name, known=", ".join(plan.atoms.legacy_layers))
         hit = frame.index[frame[col].astype(str) == str(legacy_code)]
         if len(hit):
             found[name] = list(hit)
     if not found:
-        raise _refuse("no_legacy", code=legacy_code)
+        raise _refuse("edit_no_legacy", code=legacy_code)
     if len(found) > 1:
-        raise _refuse("legacy_ambiguous", code=legacy_code, layers=", ".join(found))
+        raise _refuse("edit_legacy_ambiguous", code=legacy_code, layers=", ".join(found))
     return next(iter(found.values()))
 
 
@@ -297,7 +297,7 @@ def paint_legacy_grid(plan: Plan, legacy_code: str, to_grid: str, layer: str | N
         ok &= plan.atoms.community[pos] == plan.grids.at[to_grid, "community_code"]
     chosen = [a for a, keep in zip(ids, ok, strict=True) if keep]
     if not chosen:
-        raise _refuse("paint_nothing", code=legacy_code, grid=to_grid)
+        raise _refuse("edit_paint_nothing", code=legacy_code, grid=to_grid)
     return move_atoms(plan, chosen, to_grid)
 
 
@@ -327,7 +327,7 @@ class Edit:
     @classmethod
     def from_dict(cls, data: dict) -> Edit:
         if not isinstance(data, dict) or "op" not in data:
-            raise _refuse("bad_edit")
+            raise _refuse("edit_bad_edit")
         return cls(op=str(data["op"]), params=dict(data.get("params") or {}))
 
 
@@ -336,11 +336,11 @@ def apply_edit(plan: Plan, edit: Edit | dict) -> Plan:
     edit = edit if isinstance(edit, Edit) else Edit.from_dict(edit)
     func = OPERATIONS.get(edit.op)
     if func is None:
-        raise _refuse("unknown_op", op=edit.op, ops=", ".join(OPERATIONS))
+        raise _refuse("edit_unknown_op", op=edit.op, ops=", ".join(OPERATIONS))
     try:
         return func(plan, **edit.params)
     except TypeError as exc:
-        raise _refuse("bad_params", op=edit.op, error=str(exc)) from exc
+        raise _refuse("edit_bad_params", op=edit.op, error=str(exc)) from exc
 
 
 def apply_edits(plan: Plan, edits) -> Plan:

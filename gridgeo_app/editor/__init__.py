@@ -14,8 +14,7 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
-from gridgeo.atlas.model import LEGACY_LAYERS
-from gridgeo.i18n import render, t
+from gridgeo.i18n import layer_name, render, t
 from gridgeo.palette import PALETTE, SEVERITY_COLORS, STATUS_COLORS
 from gridgeo.plan.editor_data import community_atoms_geojson, community_grids, editor_state, grid_palette
 from gridgeo.plan.history import EditHistory
@@ -26,22 +25,24 @@ FRONTEND = Path(__file__).resolve().parent / "frontend"
 KEY = "pe_map"  # the component's widget key (its value is the browser's op queue)
 _component = components.declare_component("plan_editor", path=str(FRONTEND))
 
-# keys of the browser's strings (gridgeo.i18n ``pe_<key>``)
+# catalogue keys of the browser's strings (the browser names them without the ``pe_``)
 LABEL_KEYS = (
-    "tool_brush", "tool_legacy", "tool_erase", "tool_select", "tool_line", "tool_pan",
-    "tip_brush", "tip_legacy", "tip_erase", "tip_select", "tip_line", "tip_pan",
-    "size", "legacy_layer", "active", "color_by", "color_grid", "color_status", "undo", "redo",
-    "clear_selection", "latency", "syncing", "synced", "pick_active", "community_balance", "households",
-    "grids", "in_band", "range", "unassigned", "band", "hh_unit", "touched", "touched_none", "all_grids",
-    "st_under_min", "st_ok", "st_over_max", "st_empty", "legend", "lg_fill_grid", "lg_fill_under_min",
-    "lg_fill_ok", "lg_fill_over_max", "lg_unassigned", "lg_outline", "lg_outline_pending", "lg_selected",
-    "lg_issue_error", "lg_issue_warning", "lg_bar", "lg_brush", "line_sent", "refused", "atom",
+    "pe_tool_brush", "pe_tool_legacy", "pe_tool_erase", "pe_tool_select", "pe_tool_line", "pe_tool_pan",
+    "pe_tip_brush", "pe_tip_legacy", "pe_tip_erase", "pe_tip_select", "pe_tip_line", "pe_tip_pan", "pe_size",
+    "pe_legacy_layer", "pe_active", "pe_color_by", "pe_color_grid", "pe_color_status", "pe_undo", "pe_redo",
+    "pe_clear_selection", "pe_latency", "pe_syncing", "pe_synced", "pe_pick_active", "pe_community_balance",
+    "pe_households", "pe_grids", "pe_in_band", "pe_range", "pe_unassigned", "pe_band", "pe_hh_unit",
+    "pe_touched", "pe_touched_none", "pe_all_grids", "pe_st_under_min", "pe_st_ok", "pe_st_over_max",
+    "pe_st_empty", "pe_legend", "pe_lg_fill_grid", "pe_lg_fill_under_min", "pe_lg_fill_ok",
+    "pe_lg_fill_over_max", "pe_lg_unassigned", "pe_lg_outline", "pe_lg_outline_pending", "pe_lg_selected",
+    "pe_lg_issue_error", "pe_lg_issue_warning", "pe_lg_bar", "pe_lg_brush", "pe_line_sent", "pe_refused",
+    "pe_atom",
 )
 
 
 def labels(lang: str) -> dict[str, str]:
     """The browser's UI strings in ``lang`` from the one catalogue."""
-    return {k: t(f"pe_{k}", lang) for k in LABEL_KEYS}
+    return {k.removeprefix("pe_"): t(k, lang) for k in LABEL_KEYS}
 
 
 def _plan_ref(history: EditHistory) -> tuple[int, int]:
@@ -103,8 +104,7 @@ def editor_map(plan: Plan, plan_id: int, community: str, community_name: str, hi
     state.update({
         "community_name": community_name, "status_colors": STATUS_COLORS, "severity_colors": SEVERITY_COLORS,
         "fill_sample": [PALETTE[i] for i in (0, 3, 4, 5)], "active": focus,
-        "legacy_layers": [{"key": k, "name": LEGACY_LAYERS.get(k, k) if lang == "zh" else k}
-                          for k in plan.atoms.legacy_layers],
+        "legacy_layers": [{"key": k, "name": layer_name(k, lang)} for k in plan.atoms.legacy_layers],
         "ack": ss.get("pe_ack"), "rejected": ss.get("pe_rejected", []),
         "ext_rev": ss.get("pe_ext_rev", 0), "can_undo": history.can_undo, "can_redo": history.can_redo,
         "server_ms": ss.get("pe_server_ms"), "server_times": ss.get("pe_server_times", []),

@@ -12,7 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from gridgeo.analysis.risk import risk_label
-from gridgeo.i18n import category_name, level_name, status_name, t
+from gridgeo.events.schema import category_label
+from gridgeo.i18n import level_name, status_name, t
 from gridgeo_app import context as common
 from gridgeo_app import event_source as data
 from gridgeo_app.layers import selection_layer, shift_for_basemap
@@ -247,7 +248,7 @@ def card(code: str) -> None:
 def _event_table(ev: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         t("reported_at", L): data.local_time(ev["reported_at"]),
-        t("category", L): ev["category"].map(lambda c: category_name(str(c), L)),
+        t("category", L): ev["category"].map(lambda c: category_label(str(c), L)),
         t("level", L): ev["level"].map(lambda v: level_name(int(v), L)),
         t("status", L): ev["status"].map(lambda s: status_name(s, L)),
     })

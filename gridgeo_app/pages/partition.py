@@ -23,7 +23,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from gridgeo import i18n
-from gridgeo.i18n import STRINGS, t
+from gridgeo.i18n import name_of, t, translator
 from gridgeo.palette import (
     CHANGE_COLORS,
     CHANGE_FALLBACK,
@@ -39,13 +39,19 @@ from gridgeo.partition.summary import summary_markdown
 from gridgeo_app import context as common
 
 L = common.lang()
+tr = translator(L)
 
 SIZE_COLORS = {k: STATUS_COLORS[k] for k in ("ok", "under_min", "over_max")}  # a proposal has no empty grid
 
 
-def tr(key: str) -> str:
-    """The page's string ``key`` (catalogue ``pp_<key>``, else the shared key)."""
-    return t(f"pp_{key}", L) if f"pp_{key}" in STRINGS else t(key, L)
+def status_word(status: str) -> str:
+    """A grid's size or population status (``ok``, ``under_min``, ...) in the page's language."""
+    return name_of("pp_status_", status, L)
+
+
+def change_word(change: str) -> str:
+    """What became of a legacy grid (``kept``, ``merged``, ``split``, ``reshaped``) in words."""
+    return name_of("pp_change_", change, L)
 
 
 def layer_name(layer: str) -> str:
@@ -58,7 +64,7 @@ def _cell(value) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, bool | np.bool_):
-        return tr("yes") if value else tr("no")
+        return tr("pp_yes") if value else tr("pp_no")
     if isinstance(value, int | float):
         return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.3f}"
     return str(value)
@@ -71,23 +77,23 @@ def headed(frame: pd.DataFrame) -> pd.DataFrame:
     names = {}
     for c in frame.columns:
         if str(c).startswith("share_"):
-            names[c] = tr("col_share").format(layer=layer_name(str(c)[len("share_"):]))
+            names[c] = tr("pp_col_share").format(layer=layer_name(str(c)[len("share_"):]))
         else:
-            names[c] = tr(f"col_{c}") if f"pp_col_{c}" in STRINGS else str(c)
+            names[c] = name_of("pp_col_", c, L)
     return frame.rename(columns=names)
 
 
 def reason_text(row, bounds: dict) -> str:
     """Why a grid stays outside the band, in words (by its reason code)."""
     code = row.get("reason_code") or ""
-    key = f"pp_reason_{code}"
-    if key not in STRINGS:
+    if code not in i18n.FAMILIES["pp_reason_"]:
         return str(row.get("reason") or "")
     encloses = ""
     if code == "encloses_grid":
         encloses = "、".join(str(x) for x in row.get("encloses", []) or [])
-    return t(key, L).format(households=float(row.get("households") or 0), lo=bounds["min_households"],
-                            hi=bounds["max_households"], encloses=encloses)
+    return t(f"pp_reason_{code}", L).format(households=float(row.get("households") or 0),
+                                            lo=bounds["min_households"], hi=bounds["max_households"],
+                                            encloses=encloses)
 
 
 def _scope_frames(atlas, street: str | None):
@@ -104,7 +110,7 @@ def _scope_frames(atlas, street: str | None):
 
 
 def _scope_label(scope: str, streets: pd.DataFrame) -> str:
-    return tr("district") if scope == "__district__" else streets.set_index("code").at[scope, "name"]
+    return tr("pp_district") if scope == "__district__" else streets.set_index("code").at[scope, "name"]
 
 
 def _proposal_colors(grids, color_by: str, bounds: dict):
@@ -113,13 +119,13 @@ def _proposal_colors(grids, color_by: str, bounds: dict):
 
     if color_by == "households":
         scale = HouseholdScale(bounds["min_households"], bounds["max_households"])
-        items = scale.items(t("what_households", L) if L == "zh" else "", f"（{tr('band_mark')}）" if L == "zh"
-                            else f"({tr('band_mark')})")
-        title = tr("households_legend").format(lo=scale.lo, hi=scale.hi)
+        items = scale.items(t("what_households", L) if L == "zh" else "", f"（{tr('pp_band_mark')}）" if L == "zh"
+                            else f"({tr('pp_band_mark')})")
+        title = tr("pp_households_legend").format(lo=scale.lo, hi=scale.hi)
         return pd.Series(scale.color(grids["households"]), index=grids.index), title, items
-    palette = SIZE_COLORS if color_by == "size_status" else CHANGE_COLORS
-    title = tr("color_status") if color_by == "size_status" else tr("color_change")
-    return grids[color_by].map(palette).fillna(CHANGE_FALLBACK), title, [(c, tr(k)) for k, c in palette.items()]
+    palette, words = (SIZE_COLORS, status_word) if color_by == "size_status" else (CHANGE_COLORS, change_word)
+    title = tr("pp_color_status") if color_by == "size_status" else tr("pp_color_change")
+    return grids[color_by].map(palette).fillna(CHANGE_FALLBACK), title, [(c, words(k)) for k, c in palette.items()]
 
 
 def _dual_map(grids, fill, legend_title: str, legend_items, old, communities, shown_layer: str):
@@ -136,22 +142,23 @@ def _dual_map(grids, fill, legend_title: str, legend_items, old, communities, sh
     for m in (dual.m1, dual.m2):
         m.options.update({"max_zoom": 18, "min_zoom": 9})
         m.add_child(_Background(LIGHT_BACKGROUND, INK))
-    frame = grids.assign(_color=fill.to_numpy(), status_name=grids["size_status"].map(tr),
-                         change_name=grids["change"].map(tr), households=grids["households"].round(0))
+    frame = grids.assign(_color=fill.to_numpy(), status_name=grids["size_status"].map(status_word),
+                         change_name=grids["change"].map(change_word), households=grids["households"].round(0))
     fields = ["code", "households", "population", "status_name", "change_name"]
-    aliases = [tr("col_code"), tr("col_households"), tr("col_population"), tr("col_size_status"), tr("col_change")]
-    area_layer(frame, "grids", tr("proposal"), fields, aliases, fill_column="_color",
+    aliases = [tr("pp_col_code"), tr("pp_col_households"), tr("pp_col_population"), tr("pp_col_size_status"),
+               tr("pp_col_change")]
+    area_layer(frame, "grids", tr("pp_proposal"), fields, aliases, fill_column="_color",
                style={"weight": 1.0, "color": PROPOSAL_LINE}).add_to(dual.m1)
     legacy_frame = old.assign(layer_name=old["layer"].astype(str).map(layer_name))
-    area_layer(legacy_frame, "grids", tr("legacy"), ["code", "name", "layer_name"],
-               [tr("col_code"), tr("col_name"), tr("col_layer")],
+    area_layer(legacy_frame, "grids", tr("pp_legacy"), ["code", "name", "layer_name"],
+               [tr("pp_col_code"), tr("pp_col_name"), tr("pp_col_layer")],
                style={"weight": 1.2, "color": LEGACY_OUTLINE, "fillOpacity": 0.04}).add_to(dual.m2)
     for m in (dual.m1, dual.m2):
         area_layer(communities, "communities", t("layer_communities", L), ["name"], [t("community", L)],
                    highlight=False, interactive=False, style={"weight": 2.5}).add_to(m)
     Legend(legend_title, [*legend_items, (COMMUNITY_OUTLINE, t("layer_communities", L), "outline")],
            position="bottomleft").add_to(dual.m1)
-    Legend(tr("legacy"), [(LEGACY_OUTLINE, layer_name(shown_layer), "outline"),
+    Legend(tr("pp_legacy"), [(LEGACY_OUTLINE, layer_name(shown_layer), "outline"),
                           (COMMUNITY_OUTLINE, t("layer_communities", L), "outline")],
            position="bottomleft").add_to(dual.m2)
     dual.m1.fit_bounds([[miny, minx], [maxy, maxx]])
@@ -159,7 +166,7 @@ def _dual_map(grids, fill, legend_title: str, legend_items, old, communities, sh
 
 
 def _run(atlas, scope: str, options: PartitionOptions, comm_names: dict) -> None:
-    bar = st.progress(0.0, text=tr("run"))
+    bar = st.progress(0.0, text=tr("pp_run"))
 
     def progress(stage: str, frac: float) -> None:
         bar.progress(min(max(frac, 0.0), 1.0), text=i18n.stage_name(stage, L, comm_names))
@@ -175,45 +182,46 @@ def _run(atlas, scope: str, options: PartitionOptions, comm_names: dict) -> None
 
 def _tables(grids, crosswalk, metrics, comm_names: dict) -> None:
     """Preservation, one grid's row and its legacy grids, and the grids outside the band."""
-    st.subheader(tr("preservation"))
+    st.subheader(tr("pp_preservation"))
     pres = pd.DataFrame(metrics["preservation"]).T
     if "already_in_band" in pres.columns:
         pres["already_in_band"] = [
             "" if not isinstance(v, dict) else
-            tr("already_in_band_cell").format(n=v.get("legacy_grids", 0), kept=v.get("kept", 0),
+            tr("pp_already_in_band_cell").format(n=v.get("legacy_grids", 0), kept=v.get("kept", 0),
                                               merged=v.get("merged", 0), split=v.get("split", 0))
             for v in pres["already_in_band"]]
     pres.index = [layer_name(x) for x in pres.index]
     st.dataframe(headed(pres), width="stretch")
 
-    st.subheader(tr("inspect"))
-    code = st.selectbox(tr("inspect"), grids["code"], key="pp_inspect", label_visibility="collapsed")
+    st.subheader(tr("pp_inspect"))
+    code = st.selectbox(tr("pp_inspect"), grids["code"], key="pp_inspect", label_visibility="collapsed")
     row = grids[grids["code"] == code].drop(columns="geometry").iloc[0].copy().astype(object)
     row["community"] = comm_names.get(str(row["community"]), row["community"])
     row["reason"] = reason_text(row, metrics["bounds"]) if row.get("reason_code") else ""
-    for col in ("size_status", "change") + (("population_status",) if "population_status" in row else ()):
-        row[col] = tr(str(row[col]))
+    row["change"] = change_word(str(row["change"]))
+    for col in ("size_status",) + (("population_status",) if "population_status" in row else ()):
+        row[col] = status_word(str(row[col]))
     shown = headed(row.drop(labels=["reason_code"]).to_frame().T)
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.caption(tr("went_into"))
+    st.caption(tr("pp_went_into"))
     cw = crosswalk[crosswalk["grid_code"] == code].assign(
-        layer=lambda f: f["layer"].astype(str).map(layer_name), outcome=lambda f: f["outcome"].map(tr))
+        layer=lambda f: f["layer"].astype(str).map(layer_name), outcome=lambda f: f["outcome"].map(change_word))
     st.dataframe(headed(cw), hide_index=True, width="stretch")
 
-    st.subheader(tr("infeasible"))
+    st.subheader(tr("pp_infeasible"))
     if metrics["infeasible"]:
         encl = {e["code"]: e["encloses"] for e in metrics.get("enclaves", [])}
         inf = pd.DataFrame(metrics["infeasible"])
         inf["reason"] = [reason_text({**r, "encloses": encl.get(r["code"], [])}, metrics["bounds"])
                          for r in inf.to_dict("records")]
-        inf["status"] = inf["status"].map(tr)
+        inf["status"] = inf["status"].map(status_word)
         st.dataframe(headed(inf.drop(columns=["reason_code"])), hide_index=True, width="stretch")
     else:
-        st.write(tr("none"))
+        st.write(tr("pp_none"))
 
 
 def _downloads(grids, crosswalk, metrics) -> None:
-    st.subheader(tr("downloads"))
+    st.subheader(tr("pp_downloads"))
     d1, d2, d3, d4, d5 = st.columns(5)
     d1.download_button("grids.geojson", grids.to_json(), "grids.geojson", "application/geo+json",
                        key="pp_dl_geojson")
@@ -230,7 +238,7 @@ def _downloads(grids, crosswalk, metrics) -> None:
                        "metrics.json", "application/json", key="pp_dl_json")
     d5.download_button("summary.md", summary_markdown(metrics), "summary.md", "text/markdown", key="pp_dl_md")
     if L == "en":  # the run summary is written in English; the Chinese page shows the tables above
-        with st.expander(tr("summary_md")):
+        with st.expander(tr("pp_summary_md")):
             st.markdown(summary_markdown(metrics))
 
 
@@ -238,46 +246,46 @@ def main() -> None:
     atlas = common.atlas()
     common.assets_warning()
     st.title(t("page_partition", L))
-    st.caption(tr("intro"))
+    st.caption(tr("pp_intro"))
     comm_names = dict(zip(atlas.communities["code"].astype(str), atlas.communities["name"], strict=False))
     streets = atlas.streets.sort_values("code")
     all_layers = sorted(atlas.legacy["layer"].astype(str).unique())
     with st.sidebar:
-        scope = st.selectbox(tr("scope"), ["__district__", *streets["code"]], index=1, key="pp_scope",
+        scope = st.selectbox(tr("pp_scope"), ["__district__", *streets["code"]], index=1, key="pp_scope",
                              format_func=lambda c: _scope_label(c, streets))
-        lo, hi = st.slider(tr("band"), 50, 1500, (300, 500), step=10, key="pp_band")
-        chosen = st.multiselect(tr("layers"), all_layers, default=all_layers, key="pp_layers", format_func=layer_name)
-        primary = st.selectbox(tr("primary"), ["__auto__", *chosen], key="pp_primary",
-                               format_func=lambda x: tr("auto") if x == "__auto__" else layer_name(x))
-        seed = int(st.number_input(tr("seed"), 0, 10_000, 0, key="pp_seed"))
-        sliver = float(st.slider(tr("sliver"), 0, 1000, 100, step=10, key="pp_sliver"))
-        run = st.button(tr("run"), type="primary", key="pp_run", disabled=not chosen)
+        lo, hi = st.slider(tr("pp_band"), 50, 1500, (300, 500), step=10, key="pp_band")
+        chosen = st.multiselect(tr("pp_layers"), all_layers, default=all_layers, key="pp_layers", format_func=layer_name)
+        primary = st.selectbox(tr("pp_primary"), ["__auto__", *chosen], key="pp_primary",
+                               format_func=lambda x: tr("pp_auto") if x == "__auto__" else layer_name(x))
+        seed = int(st.number_input(tr("pp_seed"), 0, 10_000, 0, key="pp_seed"))
+        sliver = float(st.slider(tr("pp_sliver"), 0, 1000, 100, step=10, key="pp_sliver"))
+        run = st.button(tr("pp_run"), type="primary", key="pp_run", disabled=not chosen)
     if run:
         options = PartitionOptions(lo, hi, primary_layer=None if primary == "__auto__" else primary, seed=seed,
                                    sliver_m2=sliver, layers=tuple(chosen))
         _run(atlas, scope, options, comm_names)
     result, ran = st.session_state.get("pp_result"), st.session_state.get("pp_ran")
     if result is None or ran is None:
-        st.info(tr("press_run"))
+        st.info(tr("pp_press_run"))
         st.stop()
-    st.info(tr("covers").format(scope=_scope_label(ran["scope"], streets), communities=ran["communities"],
+    st.info(tr("pp_covers").format(scope=_scope_label(ran["scope"], streets), communities=ran["communities"],
                                 units=ran["units"], households=ran["households"]))
     if ran["scope"] != scope:
-        st.warning(tr("scope_changed").format(now=_scope_label(scope, streets), ran=_scope_label(ran["scope"], streets)))
+        st.warning(tr("pp_scope_changed").format(now=_scope_label(scope, streets), ran=_scope_label(ran["scope"], streets)))
 
     grids, crosswalk, metrics = result.grids, result.crosswalk, result.metrics
     scope_comms = atlas.communities[atlas.communities["code"].isin(grids["community"])]
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(tr("grids"), metrics["grids"])
-    c2.metric(tr("within"), f"{metrics['share_within_bounds']:.1%}")
-    c3.metric(tr("pp"), f"{metrics['polsby_popper'].get('median', 0):.3f}")
-    c4.metric(tr("time"), f"{metrics['timings']['total_s']:.1f} s")
+    c1.metric(tr("pp_grids"), metrics["grids"])
+    c2.metric(tr("pp_within"), f"{metrics['share_within_bounds']:.1%}")
+    c3.metric(tr("pp_pp"), f"{metrics['polsby_popper'].get('median', 0):.3f}")
+    c4.metric(tr("pp_time"), f"{metrics['timings']['total_s']:.1f} s")
 
     top = st.columns([2, 1])
-    color_by = top[0].radio(tr("color_by"), ["households", "size_status", "change"], horizontal=True, key="pp_color",
-                            format_func=lambda k: tr({"households": "color_households", "size_status": "color_status",
-                                                      "change": "color_change"}[k]))
-    shown_layer = top[1].selectbox(tr("legacy_layer"), metrics["layers"], key="pp_legacy_layer",
+    color_by = top[0].radio(tr("pp_color_by"), ["households", "size_status", "change"], horizontal=True, key="pp_color",
+                            format_func=lambda k: tr({"households": "pp_color_households", "size_status": "pp_color_status",
+                                                      "change": "pp_color_change"}[k]))
+    shown_layer = top[1].selectbox(tr("pp_legacy_layer"), metrics["layers"], key="pp_legacy_layer",
                                    index=metrics["layers"].index(metrics["primary_layer"]), format_func=layer_name)
     legacy_all = st.session_state.get("pp_legacy", atlas.legacy)
     old = legacy_all[legacy_all["layer"].astype(str) == shown_layer]
@@ -286,11 +294,11 @@ def main() -> None:
         old = old[old.geom_type.isin(["Polygon", "MultiPolygon"])]
     fill, title, items = _proposal_colors(grids, color_by, metrics["bounds"])
     left, right = st.columns(2)
-    left.subheader(tr("proposal"))
-    right.subheader(f"{tr('legacy')} · {layer_name(shown_layer)}")
+    left.subheader(tr("pp_proposal"))
+    right.subheader(f"{tr('pp_legacy')} · {layer_name(shown_layer)}")
     st_folium(_dual_map(grids, fill, title, items, old, scope_comms, shown_layer), key="pp_dual", height=520,
               use_container_width=True, returned_objects=[])
-    st.caption(tr("synced"))
+    st.caption(tr("pp_synced"))
     _tables(grids, crosswalk, metrics, comm_names)
     _downloads(grids, crosswalk, metrics)
 

@@ -17,7 +17,7 @@ import streamlit as st
 
 from gridgeo.access import Action
 from gridgeo.errors import GridgeoError
-from gridgeo.i18n import render
+from gridgeo.i18n import render, translator
 from gridgeo.plan import ops
 from gridgeo.plan.errors import PlanEditError
 from gridgeo.plan.figures import grid_figures
@@ -31,15 +31,9 @@ from gridgeo_app.layers.plan import diff_map
 from gridgeo_app.map_render import st_folium_cached
 from gridgeo_app.session import may, not_allowed_text, signed_in
 
-
-def tr(key: str) -> str:
-    """The page's string ``key`` from the one catalogue (gridgeo.i18n, section ``_PLANNER``:
-    ``pl_<key>``, else the shared key) in the chosen language."""
-    return panels.tr(key, L)
-
-
 L = common.lang()
-st.title(tr("title"))
+tr = translator(L)
+st.title(tr("pl_title"))
 
 
 @st.cache_resource(show_spinner=False)
@@ -58,23 +52,23 @@ def _url() -> str:
 
 repo = repository(_url())
 if signed_in() is None:  # open mode (no accounts yet): the author is whatever is typed
-    author = st.sidebar.text_input(tr("author"), value=st.session_state.get("pl_author_default", "规划员"),
+    author = st.sidebar.text_input(tr("pl_author"), value=st.session_state.get("pl_author_default", "规划员"),
                                    key="pl_author").strip() or "规划员"
 else:  # with accounts every save and publish is attributed to the logged-in identity
     author = signed_in().actor
 
 
 def create_form(expanded: bool) -> None:
-    with st.expander(tr("new_plan"), expanded=expanded):
-        name = st.text_input(tr("plan_name"), value="网格调整方案", key="pl_new_name")
-        start = st.radio(tr("start_from"), ["current", "proposal"], key="pl_new_start", horizontal=True,
-                         format_func=lambda k: tr(f"start_{k}"))
+    with st.expander(tr("pl_new_plan"), expanded=expanded):
+        name = st.text_input(tr("pl_plan_name"), value="网格调整方案", key="pl_new_name")
+        start = st.radio(tr("pl_start_from"), ["current", "proposal"], key="pl_new_start", horizontal=True,
+                         format_func=lambda k: tr(f"pl_start_{k}"))
         if not may(Action.WRITE_PLANS):
             st.info(not_allowed_text(Action.WRITE_PLANS, L))
-        elif st.button(tr("create"), key="pl_create"):
+        elif st.button(tr("pl_create"), key="pl_create"):
             from gridgeo.plan.start import default_start_plan
 
-            with st.spinner(tr("creating")):
+            with st.spinner(tr("pl_creating")):
                 plan = default_start_plan(start, repo.store)
                 pid, _ = repo.create_plan(name, plan, author=author, source=start)
             st.session_state["pl_plan_next"] = pid  # applied before the plan selector is drawn
@@ -84,7 +78,7 @@ def create_form(expanded: bool) -> None:
 
 plans = repo.list_plans()
 if plans.empty:
-    st.info(tr("no_plan"))
+    st.info(tr("pl_no_plan"))
     create_form(True)
     st.stop()
 
@@ -94,7 +88,7 @@ if "pl_plan_next" in st.session_state:
 if st.session_state.get("pl_plan") not in plan_ids:
     st.session_state["pl_plan"] = plan_ids[-1]
 names = plans.set_index("id")
-plan_id = st.sidebar.selectbox(tr("plan"), plan_ids, key="pl_plan",
+plan_id = st.sidebar.selectbox(tr("pl_plan"), plan_ids, key="pl_plan",
                                format_func=lambda i: f"{i} · {names.at[i, 'name']} · v{names.at[i, 'head_version']}")
 with st.sidebar:
     create_form(False)
@@ -118,20 +112,20 @@ def apply(op: str, **params) -> None:
     """Apply one edit to the session; a refused edit shows its reason and changes nothing."""
     try:
         history.apply(ops.Edit(op, params))
-        st.session_state["pl_notice"] = ("success", tr("op_done").format(op=tr(f"op_{op}")))
+        st.session_state["pl_notice"] = ("success", tr("pl_op_done").format(op=panels.op_name(op, L)))
     except GridgeoError as exc:
         st.session_state["pl_notice"] = ("error", render(exc, L))
 
 
 # ---- top bar: undo/redo and the session's state
 bar = st.columns([1, 1, 6])
-if bar[0].button(tr("undo"), key="pl_undo", disabled=not history.can_undo):
+if bar[0].button(tr("pl_undo"), key="pl_undo", disabled=not history.can_undo):
     history.undo()
     st.rerun()
-if bar[1].button(tr("redo"), key="pl_redo", disabled=not history.can_redo):
+if bar[1].button(tr("pl_redo"), key="pl_redo", disabled=not history.can_redo):
     history.redo()
     st.rerun()
-bar[2].caption(tr("edits").format(n=len(history.edits), v=sess["base_version"]))
+bar[2].caption(tr("pl_edits").format(n=len(history.edits), v=sess["base_version"]))
 
 plan = history.current
 communities = sorted(set(plan.atoms.community))
@@ -178,13 +172,13 @@ def grid_label(code: str) -> str:
 
 
 with col_side:
-    t_edit, t_figs, t_issues, t_versions = st.tabs([tr("tab_edit"), tr("tab_figures"), tr("tab_issues"),
-                                                    tr("tab_versions")])
+    t_edit, t_figs, t_issues, t_versions = st.tabs([tr("pl_tab_edit"), tr("pl_tab_figures"), tr("pl_tab_issues"),
+                                                    tr("pl_tab_versions")])
     with t_edit:
-        st.multiselect(tr("atoms"), comm_atoms, key="pl_atoms", placeholder=tr("pick_atoms"),
+        st.multiselect(tr("pl_atoms"), comm_atoms, key="pl_atoms", placeholder=tr("pl_pick_atoms"),
                        format_func=lambda a: f"{a} · {str(grid_of.get(a) or '')[-3:]} · "
                                              f"{plan.atoms.counts[plan.atoms.position[a], 0]:.0f}")
-        target = st.selectbox(tr("target"), comm_grids, key="pl_target", format_func=grid_label)
+        target = st.selectbox(tr("pl_target"), comm_grids, key="pl_target", format_func=grid_label)
         if st.session_state["pl_atoms"] and target:
             try:  # the pending change of this batch, before it is applied
                 pending = ops.preview(plan, [ops.Edit("move_atoms", {"atom_ids": list(st.session_state["pl_atoms"]),
@@ -192,51 +186,51 @@ with col_side:
                                       issues_before=issues)
                 after = pending.figures_after
                 parts = [f"{c[-3:]}: {pending.figures_before.at[c, 'households']:.0f} → "
-                         f"{after.at[c, 'households']:.0f} ({tr(after.at[c, 'size_status'])})"
+                         f"{after.at[c, 'households']:.0f} ({panels.size_word(after.at[c, 'size_status'], L)})"
                          for c in after.index if c in pending.figures_before.index]
                 new_errors = [i for i in pending.new_issues if i.severity == "error"]
-                st.caption(tr("preview") + " · ".join(parts) +
-                           (f" · ⚠ {len(new_errors)} {tr('new_errors')}" if new_errors else ""))
+                st.caption(tr("pl_preview") + " · ".join(parts) +
+                           (f" · ⚠ {len(new_errors)} {tr('pl_new_errors')}" if new_errors else ""))
             except GridgeoError as exc:
                 st.caption(f"⚠ {exc}")
-        if st.button(tr("move"), key="pl_move", type="primary", disabled=not st.session_state["pl_atoms"]):
+        if st.button(tr("pl_move"), key="pl_move", type="primary", disabled=not st.session_state["pl_atoms"]):
             apply("move_atoms", atom_ids=list(st.session_state["pl_atoms"]), to_grid=target)
             st.session_state["pl_clear"] = True
             st.rerun()
         if plan.atoms.legacy_layers:
-            with st.expander(tr("brush")):
-                layer = st.selectbox(tr("layer"), plan.atoms.legacy_layers, key="pl_layer")
+            with st.expander(tr("pl_brush")):
+                layer = st.selectbox(tr("pl_layer"), plan.atoms.legacy_layers, key="pl_layer")
                 col = plan.atoms.frame[f"legacy_{layer}"][plan.atoms.community == community].dropna().astype(str)
-                legacy_code = st.selectbox(tr("legacy_grid"), sorted(col.unique()), key="pl_legacy")
-                if st.button(tr("paint"), key="pl_paint") and legacy_code:
+                legacy_code = st.selectbox(tr("pl_legacy_grid"), sorted(col.unique()), key="pl_legacy")
+                if st.button(tr("pl_paint"), key="pl_paint") and legacy_code:
                     apply("paint_legacy_grid", legacy_code=legacy_code, to_grid=target, layer=layer)
                     st.rerun()
         st.divider()
-        focus = st.selectbox(tr("focus_grid"), comm_grids, key="pl_grid", format_func=grid_label)
+        focus = st.selectbox(tr("pl_focus_grid"), comm_grids, key="pl_grid", format_func=grid_label)
         if focus:
             row = plan.grids.loc[focus]
             c1, c2 = st.columns(2)
             others = [c for c in comm_grids if c != focus]
-            other = c1.selectbox(tr("merge_with"), others, key="pl_merge_b", format_func=grid_label)
-            if c1.button(tr("merge"), key="pl_merge", disabled=not others):
+            other = c1.selectbox(tr("pl_merge_with"), others, key="pl_merge_b", format_func=grid_label)
+            if c1.button(tr("pl_merge"), key="pl_merge", disabled=not others):
                 apply("merge_grids", keep=focus, absorb=other)
                 st.rerun()
-            if c2.button(tr("split_atoms"), key="pl_split_atoms", disabled=not st.session_state["pl_atoms"]):
+            if c2.button(tr("pl_split_atoms"), key="pl_split_atoms", disabled=not st.session_state["pl_atoms"]):
                 apply("split_grid", grid=focus, atom_ids=list(st.session_state["pl_atoms"]))
                 st.session_state["pl_clear"] = True
                 st.rerun()
-            if c2.button(tr("split_line"), key="pl_split_line"):
+            if c2.button(tr("pl_split_line"), key="pl_split_line"):
                 if st.session_state.get("pl_line"):
                     apply("split_grid", grid=focus, line=[list(p) for p in st.session_state["pl_line"]])
                     st.session_state.pop("pl_line", None)
                 else:
-                    st.session_state["pl_notice"] = ("error", tr("no_line"))
+                    st.session_state["pl_notice"] = ("error", tr("pl_no_line"))
                 st.rerun()
             with st.form(f"pl_attrs_{focus}"):
                 name = st.text_input(tr("name"), value=row["name"])
                 worker = st.text_input(tr("grid_worker"), value=row["grid_worker"])
                 branch = st.text_input(tr("party_branch"), value=row["party_branch"])
-                if st.form_submit_button(tr("apply_attrs")):
+                if st.form_submit_button(tr("pl_apply_attrs")):
                     try:
                         if name.strip() and name.strip() != row["name"]:
                             history.apply(ops.Edit("rename_grid", {"grid": focus, "name": name}))
@@ -247,10 +241,10 @@ with col_side:
                         st.session_state["pl_notice"] = ("error", render(exc, L))
                     st.rerun()
             if row["locked"]:
-                if st.button(tr("unlock"), key="pl_unlock"):
+                if st.button(tr("pl_unlock"), key="pl_unlock"):
                     apply("unlock_grid", grid=focus)
                     st.rerun()
-            elif st.button(tr("lock"), key="pl_lock"):
+            elif st.button(tr("pl_lock"), key="pl_lock"):
                 apply("lock_grid", grid=focus)
                 st.rerun()
         panels.pending_panel(history, L)
@@ -262,25 +256,25 @@ with col_side:
         panels.issues_panel(issues, comm_issues, comm_grids, L)
 
     with t_versions:
-        comment = st.text_input(tr("comment"), key="pl_comment")
+        comment = st.text_input(tr("pl_comment"), key="pl_comment")
         if may(Action.WRITE_PLANS):  # only planners and admins save or publish
             panels.save_panel(repo, plan_id, sess, history, author, comment, L)
             panels.publish_panel(repo, plan_id, sess, history, author, comment, L)
         else:
             st.info(not_allowed_text(Action.WRITE_PLANS, L))
         versions = repo.versions(plan_id)
-        st.markdown(f"**{tr('versions')}**")
+        st.markdown(f"**{tr('pl_versions')}**")
         st.dataframe(panels.versions_table(versions, L), hide_index=True, height=180)
         panels.diff_panel(repo, plan_id, versions["version"].astype(int).tolist(), L,
                           lambda pa, pb, d: st_folium_cached(diff_map(pa, pb, d), key="pl_diff_map", height=360))
         # the files are made only when a button is pressed (deferred data), not on every rerun
-        st.download_button(tr("export"), lambda p=plan: export_grids(p).to_json(drop_id=True, ensure_ascii=False),
+        st.download_button(tr("pl_export"), lambda p=plan: export_grids(p).to_json(drop_id=True, ensure_ascii=False),
                            file_name=f"plan{plan_id}_grids.geojson", mime="application/geo+json", key="pl_export",
                            on_click="ignore")
         if plan.atoms.legacy_layers:
-            st.download_button(tr("export_cw"),
+            st.download_button(tr("pl_export_cw"),
                                lambda p=plan: export_crosswalk(p).to_csv(index=False).encode("utf-8-sig"),
                                file_name=f"plan{plan_id}_crosswalk.csv", mime="text/csv", key="pl_export_cw",
                                on_click="ignore")
-        with st.expander(tr("audit")):
+        with st.expander(tr("pl_audit")):
             st.dataframe(panels.audit_table(repo.audit(plan_id), L), hide_index=True, height=200)

@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry import Point, Polygon, box
 
 from gridgeo.atlas.validation import Problem, validate_folder, validate_frame
-from gridgeo.i18n import STRINGS, Msg
+from gridgeo.i18n import CATALOGUE, Msg
 
 # the sections the problems and the import summary use (and the import page's own keys)
 PREFIXES = ("val_", "chk_", "kind1_", "kinds_", "lyr_", "fld_", "fldw_", "geom_", "gvr_", "sep_", "par_", "src_",
@@ -40,10 +40,10 @@ def _fields(text: str) -> set[str]:
 
 
 def test_every_new_entry_has_chinese_and_english():
-    keys = [k for k in STRINGS if k.startswith(PREFIXES)]
+    keys = [k for k in CATALOGUE if k.startswith(PREFIXES)]
     assert len(keys) > 200
     for key in keys:
-        entry = STRINGS[key]
+        entry = CATALOGUE[key]
         assert set(entry) == {"zh", "en"} and entry["zh"].strip() and entry["en"].strip(), key
         # Chinese may leave out an English-only detail (a CRS's long name, the CLI flag) but never
         # needs a parameter the English does not pass ("words": the legacy slugs in the language;
@@ -120,7 +120,7 @@ def test_every_problem_is_a_catalogue_message_in_both_languages(bad_problems):
                       "crs_mismatch", "missing_layer"}, checks
     for p in bad_problems:
         assert isinstance(p.msg, Msg) and isinstance(p.hint_msg, Msg), p
-        assert f"chk_{p.check}" in STRINGS, p.check  # the page's category column names it
+        assert f"chk_{p.check}" in CATALOGUE, p.check  # the page's category column names it
         assert p.text("en") == p.message and p.hint_text("en") == p.hint  # the CLI's English, unchanged
         zh, hint = p.text("zh"), p.hint_text("zh")
         assert re.search(r"[\u4e00-\u9fff]", zh) and re.search(r"[\u4e00-\u9fff]", hint), p

@@ -135,8 +135,9 @@ def test_batch_validation_reports_every_bad_item_with_index():
 def test_categories_have_slug_chinese_and_english_labels():
     assert category_codes() == ("neighbour_dispute", "labour", "property", "work_safety", "public_order",
                                 "environment", "urban_village", "land", "petition", "other")
-    assert all(c.zh and c.en for c in DEFAULT_CATEGORIES)
+    assert all(c.label("zh") != c.code and c.label("en") != c.code for c in DEFAULT_CATEGORIES)  # the catalogue's
     assert category_label("labour") == "劳资纠纷" and category_label("labour", "en") == "Labour and wages"
+    assert category_label("no_such_category") == "no_such_category"
 
 
 def test_categories_are_configurable(tmp_path, monkeypatch):
@@ -144,6 +145,7 @@ def test_categories_are_configurable(tmp_path, monkeypatch):
     path.write_text(json.dumps([{"code": "flood", "zh": "内涝", "en": "Flooding"}]), encoding="utf-8")
     monkeypatch.setenv("GRIDGEO_CATEGORIES", str(path))
     assert category_codes() == ("flood",)
+    assert category_label("flood") == "内涝" and category_label("flood", "en") == "Flooding"  # the file's own names
     assert check({**GOOD, "category": "flood"})[1] == []
     assert fields_of(check(GOOD)[1]) == ["category"]
 

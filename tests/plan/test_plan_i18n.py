@@ -9,7 +9,7 @@ import string
 import pytest
 from plan_helpers import A, B, atom_id, g, lattice_plan
 
-from gridgeo.i18n import STRINGS, Msg, render, t
+from gridgeo.i18n import CATALOGUE, Msg, render, t
 from gridgeo.plan import ops
 from gridgeo.plan.errors import PlanEditError
 from gridgeo.plan.integrity import RULES, rule_label, validate
@@ -23,10 +23,10 @@ def _fields(text: str) -> set[str]:
 
 
 def test_every_entry_has_chinese_and_english_with_the_same_fields():
-    keys = [k for k in STRINGS if k.startswith(SECTIONS)]
+    keys = [k for k in CATALOGUE if k.startswith(SECTIONS)]
     assert len(keys) > 250
     for key in keys:
-        entry = STRINGS[key]
+        entry = CATALOGUE[key]
         assert set(entry) == {"zh", "en"}, key
         assert _fields(entry["zh"]) == _fields(entry["en"]), key
         assert re.search(r"[\u4e00-\u9fff]", entry["zh"]) or key.startswith("pl_op_done"), key

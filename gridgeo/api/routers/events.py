@@ -43,6 +43,7 @@ from gridgeo.events.schema import (
     to_open311,
     validate_events,
 )
+from gridgeo.i18n import channel_name, list_type_name
 
 API = "/api/v1"
 MAX_BATCH = 5000  # events in one POST
@@ -198,6 +199,7 @@ def list_events(
           summary="Event categories, channels, list types and statuses")
 def list_categories() -> JSONOut:
     """The configured categories and the fixed vocabularies."""
-    return JSONOut({"categories": [{"code": c.code, "zh": c.zh, "en": c.en} for c in categories()],
-                    "channels": CHANNELS, "list_types": LIST_TYPES, "statuses": list(STATUSES)})
+    return JSONOut({"categories": [{"code": c.code, "zh": c.label("zh"), "en": c.label("en")} for c in categories()],
+                    "channels": {c: channel_name(c) for c in CHANNELS},
+                    "list_types": {lt: list_type_name(lt) for lt in LIST_TYPES}, "statuses": list(STATUSES)})
 
