@@ -105,13 +105,18 @@ def install_error_handlers(app: FastAPI) -> None:
     database outages (503/507) and the JSON 500."""
     import sqlite3
 
-    import psycopg
     import sqlalchemy.exc as sa_exc
+
+    try:
+        import psycopg
+        database_errors: tuple[type[BaseException], ...] = (sa_exc.SQLAlchemyError, sqlite3.Error, psycopg.Error)
+    except ImportError:  # installed without the postgis extra: SQLite only
+        database_errors = (sa_exc.SQLAlchemyError, sqlite3.Error)
 
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     for cls, handler in _domain_handlers().items():
         app.add_exception_handler(cls, handler)
-    for cls in (sa_exc.SQLAlchemyError, sqlite3.Error, psycopg.Error, OSError):
+    for cls in (*database_errors, OSError):
         app.add_exception_handler(cls, _store_error)
     app.add_exception_handler(Exception, _unexpected)

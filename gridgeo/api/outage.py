@@ -77,8 +77,10 @@ def _sqlite(exc: sqlite3.Error) -> Outage | None:
 
 
 def _postgres(exc: BaseException) -> Outage | None:
-    import psycopg
-
+    try:
+        import psycopg
+    except ImportError:  # a service without the postgis extra has no PostgreSQL errors to read
+        return None
     if not isinstance(exc, psycopg.Error):
         return None
     state = getattr(exc, "sqlstate", None) or ""
