@@ -11,7 +11,7 @@ from gridgeo.atlas.model import Atlas
 from gridgeo.errors import InputError
 from gridgeo.geo.crs import WGS84
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]  # gridgeo/atlas/load.py -> the repository
 DEFAULT_DATA_DIR = REPO_ROOT / "data" / "boundaries"
 
 # file name (without .geojson) for each atlas layer

@@ -1108,7 +1108,29 @@ _ACCESS: dict[str, dict[str, str]] = {
 }
 
 
-for _section in (_PLANNER, _PARTITION, _WALL_MAP, _REVIEW, _IMPORT, _VALIDATION, _ACCESS):
+# always current (issue 21): the wall around the clock, the pages' titles, the review period
+_LIVE: dict[str, dict[str, str]] = {
+    "wall_window_today": {"zh": "今日（{start} 起）", "en": "Today (since {start})"},
+    "wall_window_24h": {"zh": "近 24 小时（{start} 起）", "en": "Last 24 h (since {start})"},
+    "wall_window_label": {"zh": "统计口径", "en": "Figures"},
+    "wall_switch_today": {"zh": "今日", "en": "Today"},
+    "wall_switch_24h": {"zh": "近 24 小时", "en": "Last 24 h"},
+    "wall_open_now": {"zh": "在办案件", "en": "Open cases"},
+    "wall_open_level": {"zh": "在办 {level}", "en": "Open {level}"},
+    "wall_open_overdue": {"zh": "在办超期", "en": "Open, overdue"},
+    "wall_by_street_open": {"zh": "在办", "en": "open"},
+    "wall_open_note": {"zh": "地图颜色与预警：仍在办理的案件（不论哪天上报，近 {days} 天内）",
+                       "en": "Map colours and alerts: cases still open, whatever day reported (last {days} days)"},
+    "review_partial_today": {"zh": "今日（{start} 起，尚未结束，仅供参考）：接收 {n} 件",
+                             "en": "Today (since {start}, not over yet, indicative only): {n} received"},
+    "review_default_period": {"zh": "默认显示最近 {days} 个完整日；今日单独列出",
+                              "en": "Default: the last {days} complete days; today is shown apart"},
+    "review_date_hint": {"zh": "输入日期后按回车或 Tab 生效（格式 YYYY/MM/DD）",
+                         "en": "Typed dates apply on Enter or Tab (format YYYY/MM/DD)"},
+}
+
+
+for _section in (_PLANNER, _PARTITION, _WALL_MAP, _REVIEW, _IMPORT, _VALIDATION, _ACCESS, _LIVE):
     STRINGS.update(_section)
 
 
