@@ -119,15 +119,16 @@ def _dual_map(grids, fill, legend_title: str, legend_items, old, communities, sh
     """Proposal (left) and legacy layer (right) on two maps that pan and zoom together."""
     import folium.plugins as plugins
 
-    from gridgeo_app.layers.base import LIGHT_BACKGROUND, _Background
+    from gridgeo_app.layers.base import LIGHT_BACKGROUND, MetricScale, _Background
     from gridgeo_app.layers.legend import Legend
     from gridgeo_app.layers.polygons import area_layer
 
     minx, miny, maxx, maxy = grids.total_bounds
     dual = plugins.DualMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=12,
-                           control_scale=True, prefer_canvas=False)
+                           control_scale=False, prefer_canvas=False)
     for m in (dual.m1, dual.m2):
         m.options.update({"max_zoom": 18, "min_zoom": 9})
+        m.add_child(MetricScale())  # metres only
         m.add_child(_Background(LIGHT_BACKGROUND, "#1d2a3a"))
     frame = grids.assign(_color=fill.to_numpy(), status_name=grids["size_status"].map(tr),
                          change_name=grids["change"].map(tr), households=grids["households"].round(0))
