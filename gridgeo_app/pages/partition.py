@@ -232,8 +232,6 @@ def _downloads(grids, crosswalk, metrics) -> None:
 def main() -> None:
     atlas = common.atlas()
     common.assets_warning()
-    st.title(t("page_partition", L))
-    st.caption(tr("intro"))
     comm_names = dict(zip(atlas.communities["code"].astype(str), atlas.communities["name"], strict=False))
     streets = atlas.streets.sort_values("code")
     all_layers = sorted(atlas.legacy["layer"].astype(str).unique())
@@ -246,7 +244,11 @@ def main() -> None:
                                format_func=lambda x: tr("auto") if x == "__auto__" else layer_name(x))
         seed = int(st.number_input(tr("seed"), 0, 10_000, 0, key="pp_seed"))
         sliver = float(st.slider(tr("sliver"), 0, 1000, 100, step=10, key="pp_sliver"))
-        run = st.button(tr("run"), type="primary", key="pp_run", disabled=not chosen)
+    # the primary action beside the title, in view on any screen (the sidebar's end is below a 1080p fold)
+    head = st.columns([5, 1], vertical_alignment="center")
+    head[0].title(t("page_partition", L))
+    run = head[1].button(tr("run"), type="primary", key="pp_run", disabled=not chosen, width="stretch")
+    st.caption(tr("intro"))
     if run:
         _run(atlas, scope, lo, hi, primary, seed, sliver, chosen, comm_names)
     result, ran = st.session_state.get("pp_result"), st.session_state.get("pp_ran")
