@@ -52,6 +52,8 @@ def _home() -> None:
 
 page = st.navigation([st.Page(_home, title=t("page_map", L), url_path="home", default=True, visibility="hidden"),
                       *pages])
+# one browser title per page: "地图 · 网格化治理 · 风险地图" (the first call above set the layout)
+st.set_page_config(page_title=f"{page.title} · {t('app_title', L)}", layout="wide")
 # every page says which atlas it shows (the wall hides the sidebar: its footer does); when the
 # active atlas cannot be loaded only the import page runs (to import or switch to one)
 if atlas_caption(st.sidebar) or page.url_path == "import":

@@ -106,6 +106,7 @@ class WallTheme:
     stale_bg: str = "#7a1010"
     stale_border: str = "#ff4d4d"
     panel: str = "#0f2038"
+    panel_open: str = "#132a47"  # the open-cases tiles, a shade lighter than the day's figures
     panel_border: str = "#1f3b63"
     label: str = "#9fc3ff"
     new_case: str = "#ff6b6b"

@@ -197,6 +197,12 @@ def events(start: datetime, end: datetime, fresh: bool = False) -> pd.DataFrame:
     return _events_cached(default_url(), floor(start), floor(end))
 
 
+def open_events(start: datetime, end: datetime) -> pd.DataFrame:
+    """The cases still open among those reported in [start, end), read now (the wall's map and
+    alerts: gridgeo_app.event_source.load_open_events)."""
+    return data.load_open_events(atlas(), start, end)
+
+
 @st.cache_data(ttl=EVENT_CACHE_S * 2, max_entries=32, show_spinner=False)
 def _events_cached(url: str, start: datetime, end: datetime) -> pd.DataFrame:
     del url  # part of the cache key: one cache entry per store

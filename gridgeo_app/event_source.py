@@ -57,6 +57,15 @@ def load_events(atlas: Atlas, start: datetime, end: datetime) -> pd.DataFrame:
     return store().events_frame(start, end)
 
 
+def load_open_events(atlas: Atlas, start: datetime, end: datetime) -> pd.DataFrame:
+    """The cases still open (``gridgeo.events.lifecycle.OPEN_STATUSES``) among those reported in
+    [start, end), whatever day that was (``Store.events_frame`` filtered by status)."""
+    from gridgeo.events.lifecycle import OPEN_STATUSES
+
+    del atlas  # as load_events
+    return store().events_frame(start, end, status=list(OPEN_STATUSES))
+
+
 def is_demo() -> bool:
     """True when the app runs on the demo store (synthetic grids, simulated events allowed)."""
     from gridgeo.services.active_atlas import is_demo_store

@@ -1,5 +1,12 @@
 """What the wall display shows, as plain functions (no Streamlit): the ticker, the street bars,
-the freshness indicator and the highlights of new level-I events and newly red grids.
+the freshness indicator, the highlights of new level-I events and newly red grids, and which
+events feed what (:func:`wall_data`).
+
+Around the clock: the map colours, the alerts, the street bars and the open-case figures come
+from the cases still open whatever day they were reported (:data:`OPEN_LOOKBACK`); only the
+day's figures (received, accepted, resolved) follow a window, since local midnight by default
+(and labelled so) or the last 24 hours (:data:`FIGURE_WINDOWS`). So the wall is never blank at
+00:05 while cases are open.
 
 The page script (gridgeo_app/pages/wall.py) calls these and only lays out their HTML; the tests call
 them directly.
@@ -10,7 +17,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 
@@ -21,6 +28,63 @@ from gridgeo.palette import RISK_COLORS
 TICKER_ITEMS = 12  # the ticker always shows this many latest events (fewer only when there are fewer)
 TICKER_S_PER_ITEM = 6.0  # seconds each item takes to cross: a constant speed whatever the content
 FLASH_S = 60.0  # a highlight flashes for this long, then stays outlined until it expires
+# the open cases the wall reads: those reported in the last 30 days (the longest span the store
+# keeps rolling open-case sums for, so the tile mode's /tiles/colours answers it from them)
+OPEN_LOOKBACK = timedelta(days=30)
+OPEN_LOOKBACK_WINDOW = "30d"  # the same span as a /tiles/colours window
+FIGURE_WINDOWS = ("today", "24h")  # the day's figures: since local midnight, or a rolling 24 hours
+
+
+@dataclass(frozen=True)
+class WallData:
+    """The events behind each part of the wall at one moment.
+
+    ``open_cases``: open cases reported within OPEN_LOOKBACK (map colours, alerts, street bars,
+    open-case figures); ``period``: events reported since ``period_start`` (received, accepted,
+    resolved, rate); ``recent``: the last 24 hours (ticker, freshness)."""
+
+    open_cases: pd.DataFrame
+    period: pd.DataFrame
+    recent: pd.DataFrame
+    window: str
+    period_start: datetime
+
+
+def figures_start(at: datetime, window: str, tz) -> datetime:
+    """Where the day's figures start: local midnight of ``at`` ("today") or ``at`` − 24 h ("24h")."""
+    if window not in FIGURE_WINDOWS:
+        raise ValueError(f"figures window {window!r}: use one of {', '.join(FIGURE_WINDOWS)}")
+    if window == "24h":
+        return at - timedelta(hours=24)
+    return at.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def wall_data(recent: pd.DataFrame, open_cases: pd.DataFrame, at: datetime, window: str, tz) -> WallData:
+    """Split what the wall loaded (``recent``: the last 24 hours; ``open_cases``: open cases of
+    OPEN_LOOKBACK) into what each part shows; ``window`` is one of FIGURE_WINDOWS."""
+    start = figures_start(at, window, tz)
+    if len(recent):
+        period = recent[pd.to_datetime(recent["reported_at"], utc=True) >= pd.Timestamp(start).tz_convert("UTC")]
+    else:
+        period = recent
+    return WallData(open_cases, period, recent, window, start)
+
+
+def window_label(window: str, start: datetime, lang: str, tz) -> str:
+    """"今日（00:00 起）" / "近 24 小时（12-05 00:05 起）": the figures say which period they count."""
+    fmt = "%H:%M" if window == "today" else "%m-%d %H:%M"
+    return t(f"wall_window_{window}", lang).format(start=start.astimezone(tz).strftime(fmt))
+
+
+def open_figures(open_cases: pd.DataFrame) -> dict:
+    """Open cases now: how many, how many overdue, and how many per level (1-4)."""
+    by_level = {lv: 0 for lv in (1, 2, 3, 4)}
+    if not len(open_cases):
+        return {"open": 0, "overdue": 0, "by_level": by_level}
+    for lv, n in open_cases["level"].astype(int).value_counts().items():
+        by_level[int(lv)] = int(n)
+    overdue = int(open_cases["overdue"].astype(bool).sum()) if "overdue" in open_cases else 0
+    return {"open": len(open_cases), "overdue": overdue, "by_level": by_level}
 
 
 def _text(value) -> str:

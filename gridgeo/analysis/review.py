@@ -7,7 +7,7 @@ gridgeo.printing.review_export.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,24 @@ MISSING_TEXT = ("", "None", "nan", "NaN", "<NA>")  # how a missing area code may
 # MIN_START_SLACK) of its start, or when the store has events from before it
 START_SLACK = 0.10
 MIN_START_SLACK = timedelta(hours=6)
+
+
+DEFAULT_DAYS = 7  # the review's default period: the last seven complete days
+
+
+def default_days(today: date, days: int = DEFAULT_DAYS) -> tuple[date, date]:
+    """The default period: the last ``days`` complete days, today left out (it is not over, so
+    its counts would end the trend on a near-zero point and shift the previous period)."""
+    return today - timedelta(days=days), today - timedelta(days=1)
+
+
+def period_window(first: date, last: date, now: datetime) -> tuple[datetime, datetime, bool]:
+    """[start, end) of the days ``first``..``last`` in ``now``'s time zone, the end capped at
+    ``now``, and whether the period is partial (it reaches into today, which is not over)."""
+    tz = now.tzinfo
+    start = datetime.combine(first, time.min, tzinfo=tz)
+    full_end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+    return start, min(full_end, now), full_end > now
 
 
 def previous_period(start: datetime, end: datetime) -> tuple[datetime, datetime]:

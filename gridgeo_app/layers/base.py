@@ -1,4 +1,5 @@
-"""The base map: offline background with the district outline, optional online tiles, scale bar.
+"""The base map: offline background with the district outline, optional online tiles, a metric
+scale bar (no miles or feet), and a map that fills whatever frame the page gives it.
 
 Offline is the default (command centres run on intranets): no tile layer at all, a plain
 background colour and the district outline. Online providers are optional; those that use
@@ -155,7 +156,7 @@ def base_map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=START_ZOOM,  # the API warms the tiles of this view too (gridgeo.tiles.view)
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # folium's bar shows miles and feet too: MetricScale below
         min_zoom=min_zoom,
         max_zoom=max_zoom,
         zoom_snap=0.25,
@@ -169,6 +170,8 @@ def base_map(
                          max_zoom=max_zoom, control=False).add_to(m)
     m.add_child(_Background(DARK_BACKGROUND if dark else LIGHT_BACKGROUND,
                             INK_DARK if dark else INK))
+    m.add_child(MetricScale())
+    m.add_child(FillFrame())
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
 
@@ -190,15 +193,45 @@ def layer_control(collapsed: bool = False) -> folium.LayerControl:
     return folium.LayerControl(position="topright", collapsed=collapsed)
 
 
-class WallFrameStyle(MacroElement):
-    """The wall map fills its frame (the page sizes the frame in viewport units) and flashes
-    the outlines drawn in the highlight colour."""
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only (``imperial: false``)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MetricScale"
+
+
+class FillFrame(MacroElement):
+    """The map fills its frame: the pages size the frame (in viewport units, from the height
+    their controls leave) and Leaflet follows the frame's resize."""
 
     _template = Template("""
         {% macro header(this, kwargs) %}
         <style>
           html, body { height: 100%; margin: 0; overflow: hidden; }
           #map_div, #map_div2, .folium-map { height: 100vh !important; width: 100% !important; }
+        </style>
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "FillFrame"
+
+
+class WallFrameStyle(MacroElement):
+    """The wall map flashes the outlines drawn in the highlight colour (it fills its frame as
+    every base map: :class:`FillFrame`)."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>
           .leaflet-overlay-pane path[stroke="{{ this.flash_color }}"] { animation: gg-flash 0.8s ease-in-out infinite alternate; }
           @keyframes gg-flash { from { stroke-opacity: 1; stroke-width: 7px; } to { stroke-opacity: 0.15; stroke-width: 3px; } }
           .leaflet-control-scale-line { font-size: max(11px, 1.4vh); }

@@ -21,6 +21,7 @@ from gridgeo.i18n import render, t, word
 from gridgeo_app import context as common
 from gridgeo_app import event_source as data
 from gridgeo_app.map_render import st_folium_cached
+from gridgeo_app.screen import use_screen
 
 LAYERS = ("communities", "streets", "grids", "units", "legacy", "district", "ignore")
 FILE_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".xlsx", ".xlsm", ".csv")
@@ -391,6 +392,7 @@ def page() -> None:
     """The page: intro, the current atlas, upload and layers, check, report and map, import, stored atlases."""
     L = common.lang()
     common.assets_warning()
+    use_screen()  # compact top: the ③ 检查 button stays in view at 1080p with a district's files listed
     st.title(t("imp_title", L))
     common.atlas_caption()
     st.caption(t("imp_intro", L))

@@ -1,5 +1,8 @@
 """地图 Map: pick a street/community, toggle layers, click or search a grid for its card.
 
+The map fills the height of the screen (gridgeo_app.screen); the title, the search and the card
+sit in the column beside it, which scrolls by itself, so the page never scrolls.
+
 Tile mode (a city: GRIDGEO_TILES_URL set and more grids than GRIDGEO_TILES_MIN_GRIDS): risk and
 outlines come from the service's vector tiles (coloured in the browser), a click is a point whose
 area the page looks up, and the card is the same full card; AMap (GCJ-02) is not offered."""
@@ -28,13 +31,16 @@ from gridgeo_app.maps import (
     map_tile_base,
     playback_map,
 )
+from gridgeo_app.screen import frame_css, scroll_box, use_screen
 
 L = common.lang()
 seeded = common.seed_once()
 layers_all = common.display_layers()
 common.assets_warning()
-st.markdown("<style>.stMainBlockContainer { padding-top: 2rem; }</style>", unsafe_allow_html=True)  # map above the fold
-st.title(t("page_map", L))
+use_screen(frame_css("map_frame", "1rem"), scroll_box("map_side", "1rem"))
+col_map, col_card = st.columns([3.6, 1])
+side = col_card.container(key="map_side")  # title, search, card and notes: scrolls by itself
+side.title(t("page_map", L))
 
 # ---- sidebar: selection, window, layers, basemap
 streets = layers_all["streets"]
@@ -93,8 +99,8 @@ elif street != ALL:
 if focus is not None and len(events):
     events = events[events["grid_code"].isin(sel["grids"]["code"])]
 
-# ---- search by name or code
-query = st.text_input(t("search", L), key="map_search").strip()
+# ---- search by name or code (in the column beside the map, above the card)
+query = side.text_input(t("search", L), key="map_search").strip()
 if query:
     grids = layers_all["grids"]
     hits = pd.concat([
@@ -102,9 +108,9 @@ if query:
         comms[comms["name"].str.contains(query, regex=False) | comms["code"].str.startswith(query)][["code", "name"]],
     ]).head(50)
     if hits.empty:
-        st.warning(t("search_none", L))
+        side.warning(t("search_none", L))
     else:
-        choice = st.selectbox(t("search", L), hits["code"], key="map_search_hit", label_visibility="collapsed",
+        choice = side.selectbox(t("search", L), hits["code"], key="map_search_hit", label_visibility="collapsed",
                               format_func=lambda c: f"{hits.set_index('code').at[c, 'name']} · {c}")
         if choice != st.session_state.get("map_last_search"):  # a new search result: show it and fly there
             st.session_state["map_last_search"] = choice
@@ -173,8 +179,7 @@ def _tile_map(specs: list) -> str | None:
     return area_at(layers_all, by if "risk" in shown else "grid", point["lng"], point["lat"])
 
 
-col_map, col_card = st.columns([3, 1.3])
-with col_map:
+with col_map, st.container(key="map_frame"):  # the frame fills the screen's height (use_screen above)
     if playback:
         pb_end = end if pb_day is None else datetime.combine(pb_day + timedelta(days=1), time(0), tzinfo=data.TZ)
         pb_start = pb_end - timedelta(hours=24)
@@ -182,7 +187,7 @@ with col_map:
         pm = _shared_playback(pb_key, lambda: playback_map(sel, _replay_events(pb_start, pb_end), L, pb_start,
                                                            pb_end, focus=focus))
         st_folium_cached(pm, key="playback_map", height=640, returned_objects=[])
-        st.caption(t("playback_note", L))
+        side.caption(t("playback_note", L))
     else:
         if TILES is None:
             m = _shared_base(selection_key, lambda: map_base(sel, basemap, focus))
@@ -194,7 +199,6 @@ with col_map:
         if code and code != st.session_state.get("map_last_click"):
             st.session_state["map_last_click"] = code
             st.session_state["map_selected"] = code
-common.source_caption(seeded, events)
 
 
 LEVEL_OF_CODE = {15: ("grid", "grids", "grid_code"), 12: ("community", "communities", "community_code"),
@@ -254,12 +258,13 @@ def _event_table(ev: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-with col_card:
+with side:
     selected = st.session_state.get("map_selected")
     if selected:
         card(str(selected))
     else:
         st.info(t("pick_grid", L))
+    common.source_caption(seeded, events)
 
 from gridgeo_app.poster_button import poster_download  # noqa: E402  (一格一图 download, kept in its own module)
 

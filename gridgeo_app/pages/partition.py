@@ -132,15 +132,16 @@ def _dual_map(grids, fill, legend_title: str, legend_items, old, communities, sh
     """Proposal (left) and legacy layer (right) on two maps that pan and zoom together."""
     import folium.plugins as plugins
 
-    from gridgeo_app.layers.base import _Background
+    from gridgeo_app.layers.base import MetricScale, _Background
     from gridgeo_app.layers.legend import Legend
     from gridgeo_app.layers.polygons import area_layer
 
     minx, miny, maxx, maxy = grids.total_bounds
     dual = plugins.DualMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=12,
-                           control_scale=True, prefer_canvas=False)
+                           control_scale=False, prefer_canvas=False)
     for m in (dual.m1, dual.m2):
         m.options.update({"max_zoom": 18, "min_zoom": 9})
+        m.add_child(MetricScale())  # metres only
         m.add_child(_Background(LIGHT_BACKGROUND, INK))
     frame = grids.assign(_color=fill.to_numpy(), status_name=grids["size_status"].map(status_word),
                          change_name=grids["change"].map(change_word), households=grids["households"].round(0))
@@ -245,8 +246,6 @@ def _downloads(grids, crosswalk, metrics) -> None:
 def main() -> None:
     atlas = common.atlas()
     common.assets_warning()
-    st.title(t("page_partition", L))
-    st.caption(tr("pp_intro"))
     comm_names = dict(zip(atlas.communities["code"].astype(str), atlas.communities["name"], strict=False))
     streets = atlas.streets.sort_values("code")
     all_layers = sorted(atlas.legacy["layer"].astype(str).unique())
@@ -259,7 +258,11 @@ def main() -> None:
                                format_func=lambda x: tr("pp_auto") if x == "__auto__" else layer_name(x))
         seed = int(st.number_input(tr("pp_seed"), 0, 10_000, 0, key="pp_seed"))
         sliver = float(st.slider(tr("pp_sliver"), 0, 1000, 100, step=10, key="pp_sliver"))
-        run = st.button(tr("pp_run"), type="primary", key="pp_run", disabled=not chosen)
+    # the primary action beside the title, in view on any screen (the sidebar's end is below a 1080p fold)
+    head = st.columns([5, 1], vertical_alignment="center")
+    head[0].title(t("page_partition", L))
+    run = head[1].button(tr("pp_run"), type="primary", key="pp_run", disabled=not chosen, width="stretch")
+    st.caption(tr("pp_intro"))
     if run:
         options = PartitionOptions(lo, hi, primary_layer=None if primary == "__auto__" else primary, seed=seed,
                                    sliver_m2=sliver, layers=tuple(chosen))

@@ -29,11 +29,15 @@ from gridgeo_app import plan_panels as panels
 from gridgeo_app.editor import consume, editor_map
 from gridgeo_app.layers.plan import diff_map
 from gridgeo_app.map_render import st_folium_cached
+from gridgeo_app.screen import frame_css, scroll_box, use_screen
 from gridgeo_app.session import may, not_allowed_text, signed_in
 
 L = common.lang()
 tr = translator(L)
-st.title(tr("pl_title"))
+# the editor fills the height the title row leaves (gridgeo_app.screen)
+use_screen(frame_css("pl_editor", "4.5rem"), scroll_box("pl_side", "1rem"))
+top = st.columns([2, 0.7, 0.7, 4], vertical_alignment="center")  # title, undo, redo, the session's state
+top[0].title(tr("pl_title"))
 
 
 @st.cache_resource(show_spinner=False)
@@ -118,14 +122,13 @@ def apply(op: str, **params) -> None:
 
 
 # ---- top bar: undo/redo and the session's state
-bar = st.columns([1, 1, 6])
-if bar[0].button(tr("pl_undo"), key="pl_undo", disabled=not history.can_undo):
+if top[1].button(tr("pl_undo"), key="pl_undo", disabled=not history.can_undo):
     history.undo()
     st.rerun()
-if bar[1].button(tr("pl_redo"), key="pl_redo", disabled=not history.can_redo):
+if top[2].button(tr("pl_redo"), key="pl_redo", disabled=not history.can_redo):
     history.redo()
     st.rerun()
-bar[2].caption(tr("pl_edits").format(n=len(history.edits), v=sess["base_version"]))
+top[3].caption(tr("pl_edits").format(n=len(history.edits), v=sess["base_version"]))
 
 plan = history.current
 communities = sorted(set(plan.atoms.community))
@@ -154,13 +157,10 @@ if st.session_state.get("pl_grid") not in comm_grids and comm_grids:
 focus = st.session_state.get("pl_grid")
 comm_issues = [i for i in issues if i.grid in set(comm_grids) or (i.atom in grid_of)]
 
-col_map, col_side = st.columns([5, 2])
-with col_map:
+col_map, col_side = st.columns([6.5, 1.5])
+with col_map, st.container(key="pl_editor"):
     editor_map(plan, plan_id, community, comm_names.get(community, community), history, comm_issues, focus, L,
                view=st.session_state.get("pl_view"))
-    notice = st.session_state.pop("pl_notice", None)
-    if notice:
-        (st.success if notice[0] == "success" else st.error)(notice[1])
 
 
 def grid_label(code: str) -> str:
@@ -171,7 +171,10 @@ def grid_label(code: str) -> str:
     return f"{code[-3:]} · {row['name']} · {row['households']:.0f}{lock}"
 
 
-with col_side:
+with col_side, st.container(key="pl_side"):  # scrolls by itself: the page does not
+    notice = st.session_state.pop("pl_notice", None)  # the last edit's outcome, above the tabs (in view)
+    if notice:
+        (st.success if notice[0] == "success" else st.error)(notice[1])
     t_edit, t_figs, t_issues, t_versions = st.tabs([tr("pl_tab_edit"), tr("pl_tab_figures"), tr("pl_tab_issues"),
                                                     tr("pl_tab_versions")])
     with t_edit:

@@ -1,9 +1,15 @@
 """研判 Review: a period against the previous one (when that has data), by place/category/level,
-trends, Gi* hot spots in confidence bins with a ranked list, and exports for the meeting."""
+trends, Gi* hot spots in confidence bins with a ranked list, and exports for the meeting.
+
+Layout for the meeting's screen: title, dates and the key figures in one row, then tabs whose
+first is the hot-spot map, as tall as the screen leaves (gridgeo_app.screen). The default period
+is the last complete days (gridgeo.analysis.review.default_days); today is shown apart, marked
+partial. Typed dates apply on Enter and Tab (gridgeo_app.date_keys).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import altair as alt
 import pandas as pd
@@ -14,7 +20,9 @@ from gridgeo.analysis.review import (
     compare_periods,
     comparison_basis,
     daily_trend,
+    default_days,
     labelled_comparison,
+    period_window,
     previous_period,
 )
 from gridgeo.analysis.risk import describe_rule
@@ -23,8 +31,10 @@ from gridgeo.palette import LEVEL_COLORS
 from gridgeo.printing.review_export import bin_legend, hotspot_map, review_workbook
 from gridgeo_app import context as common
 from gridgeo_app import event_source as data
+from gridgeo_app.date_keys import dates_apply_on_enter
 from gridgeo_app.layers import Legend, area_layer, base_map, district_outline, label_layer
 from gridgeo_app.map_render import st_folium_cached
+from gridgeo_app.screen import frame_css, use_screen
 
 GROUPS = ("street", "community", "grid", "category", "level")
 
@@ -43,18 +53,25 @@ def trend_chart(trend: pd.DataFrame, lang: str) -> alt.Chart:
     )
 
 
-def pick_period(lang: str) -> tuple:
-    """The date range picker: (first day, last day, start, end) with end capped at now."""
-    today = data.now().date()
-    picked = st.date_input(t("date_range", lang), value=(today - timedelta(days=6), today), max_value=today,
-                           key="review_range")
+def pick_period(lang: str, box=st) -> tuple:
+    """The date range picker (default: the last complete days): (first day, last day, start,
+    end, partial) with end capped at now and partial when the period reaches into today."""
+    now = data.now()
+    today = now.date()
+    picked = box.date_input(t("date_range", lang), value=default_days(today), max_value=today,
+                            key="review_range", help=t("review_date_hint", lang))
     if isinstance(picked, tuple | list):  # a range while being picked may have one end only
-        first, last = (picked[0], picked[-1]) if picked else (today, today)
+        first, last = (picked[0], picked[-1]) if picked else default_days(today)
     else:
         first = last = picked
-    start = datetime.combine(first, time.min, tzinfo=data.TZ)
-    end = min(datetime.combine(last + timedelta(days=1), time.min, tzinfo=data.TZ), data.now())
-    return first, last, start, end
+    start, end, partial = period_window(first, last, now)
+    return first, last, start, end, partial
+
+
+def today_apart(lang: str) -> str:
+    """Today, shown apart from the period and marked partial: since midnight, how many received."""
+    start, end = data.today_window()
+    return t("review_partial_today", lang).format(start=start.strftime("%H:%M"), n=len(common.events(start, end)))
 
 
 def fmt_time(ts: datetime) -> str:
@@ -72,10 +89,11 @@ def comparison_notice(basis: str, first_prev, prev_start: datetime, prev_end: da
 
 
 def kpi_row(current: pd.DataFrame, previous: pd.DataFrame, end: datetime, prev_end: datetime,
-            comparable: bool, lang: str) -> None:
-    """Received, resolved and resolution rate; deltas only against a comparable previous period."""
+            comparable: bool, lang: str, cols=None) -> None:
+    """Received, resolved and resolution rate (in ``cols``, three columns); deltas only against
+    a comparable previous period."""
     cur_k, prev_k = data.kpis(current, end), data.kpis(previous, prev_end)
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3 = cols if cols is not None else st.columns(3)
     if not comparable:
         c1.metric(t("kpi_received", lang), len(current))
         c2.metric(t("kpi_resolved", lang), cur_k["resolved"])
@@ -204,60 +222,75 @@ def exports(tables: dict, hs: pd.DataFrame, ranked: pd.DataFrame, ctx: dict, lan
 
 
 def hotspot_section(current: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
-    """Hot-spot map, class counts and the ranked list; returns (hs, ranked, fdr)."""
-    st.subheader(t("hotspots", lang))
-    fdr = st.toggle(t("fdr", lang), key="review_fdr", help=t("fdr_help", lang))
+    """The hot-spot map (as tall as the screen leaves), the method and FDR switch under it,
+    then the class counts' ranked list; returns (hs, ranked, fdr)."""
+    fdr = bool(st.session_state.get("review_fdr", False))
     hs = hotspot_frame(current, fdr)
     signature = (lang, fdr, id(common.display_layers()), tuple(hs["gi_bin"]), tuple(hs["count"]))
     if st.session_state.get("review_map_cache", (None,))[0] != signature:
         st.session_state["review_map_cache"] = (signature, hotspot_map_widget(hs, fdr, lang))
-    col_map, col_rank = st.columns([3, 2])
-    with col_map:
+    with st.container(key="review_map"):
         st_folium_cached(st.session_state["review_map_cache"][1], key="review_map", height=620,
                          returned_objects=[])
-        st.caption(method_note(fdr, lang))
+    note, switch = st.columns([4, 1])
+    note.caption(f"{t('hotspots', lang)} · {method_note(fdr, lang)}")
+    switch.toggle(t("fdr", lang), key="review_fdr", help=t("fdr_help", lang))
     ranked = ranked_hotspots(hs, common.display_layers()["grids"])
-    with col_rank:
-        st.markdown(f"**{t('hot_ranking', lang)}**")
-        if len(ranked):
-            st.dataframe(ranking_table(ranked, lang, compact=True), hide_index=True, height=600)
-        else:
-            st.info(t("no_hotspots", lang))
+    st.markdown(f"**{t('hot_ranking', lang)}**")
+    if len(ranked):
+        st.dataframe(ranking_table(ranked, lang, compact=True), hide_index=True, height=400)
+    else:
+        st.info(t("no_hotspots", lang))
     return hs, ranked, fdr
 
 
-def main() -> None:
-    """The review page."""
-    L = common.lang()
-    seeded = common.seed_once()
-    common.assets_warning()
-    st.title(t("review_title", L))
-    first, last, start, end = pick_period(L)
+def header(lang: str) -> tuple:
+    """Title, dates and the key figures in one row, the period's line under it; returns what
+    the rest of the page needs."""
+    head = st.columns([1.1, 1.5, 0.8, 0.8, 0.8], vertical_alignment="bottom")
+    head[0].title(t("review_title", lang))
+    first, last, start, end, partial = pick_period(lang, head[1])
+    dates_apply_on_enter()
     prev_start, prev_end = previous_period(start, end)
     current, previous = common.events(start, end), common.events(prev_start, prev_end)
     has_earlier = len(common.events(prev_start - timedelta(days=1), prev_start)) > 0
     basis, first_prev = comparison_basis(previous, prev_start, prev_end, has_earlier)
     comparable = basis == "ok"
     period = f"{fmt_time(start)} – {fmt_time(end)}"
-    previous_text = f"{fmt_time(prev_start)} – {fmt_time(prev_end)}" if comparable else t("no_comparison", L)
-    st.caption(f"{t('this_period', L)} {period} · "
-               + (f"{t('previous_period', L)} {previous_text}" if comparable else previous_text))
-    kpi_row(current, previous, end, prev_end, comparable, L)
-    if not comparable:
-        st.info(comparison_notice(basis, first_prev, prev_start, prev_end, L))
+    previous_text = f"{fmt_time(prev_start)} – {fmt_time(prev_end)}" if comparable else t("no_comparison", lang)
+    kpi_row(current, previous, end, prev_end, comparable, lang, cols=head[2:])
+    st.caption(f"{t('this_period', lang)} {period} · "
+               + (f"{t('previous_period', lang)} {previous_text}" if comparable else previous_text)
+               + f" · {today_apart(lang)}" + (f" · {t('review_default_period', lang).format(days=7)}"
+                                              if not partial else ""))
+    return (first, last, start, end, current, previous, comparable,
+            comparison_notice(basis, first_prev, prev_start, prev_end, lang), period, previous_text)
+
+
+def main() -> None:
+    """The review page: the header row, then tabs (hot-spot map first), then the exports."""
+    L = common.lang()
+    seeded = common.seed_once()
+    common.assets_warning()
+    # the map fills what the header (title, dates, figures: 6.5rem), its line and the tab bar leave
+    use_screen(frame_css("review_map", "13.5rem"))
+    first, last, start, end, current, previous, comparable, notice, period, previous_text = header(L)
     tables = group_tables(current, previous, comparable, L)
-    for tab, table in zip(st.tabs(list(tables)), tables.values(), strict=True):
+    tabs = st.tabs([t("review_tab_map", L), *tables, t("trend", L)])
+    with tabs[0]:
+        hs, ranked, fdr = hotspot_section(current, L)
+    for tab, table in zip(tabs[1:-1], tables.values(), strict=True):
         with tab:
-            st.dataframe(table, hide_index=True, height=300)
-    st.subheader(t("trend", L))
-    trend = daily_trend(current, start, end)
-    trend.columns = [level_name(c, L) for c in trend.columns]
-    st.altair_chart(trend_chart(trend, L), width="stretch")
-    hs, ranked, fdr = hotspot_section(current, L)
+            if notice:
+                st.info(notice)
+            st.dataframe(table, hide_index=True, height=420)
+    with tabs[-1]:
+        trend = daily_trend(current, start, end)
+        trend.columns = [level_name(c, L) for c in trend.columns]
+        st.altair_chart(trend_chart(trend, L), width="stretch")
     source = common.source_text(0, current)
     exports(tables, hs, ranked, {"period": period, "previous": previous_text, "n": len(current), "fdr": fdr,
                                  "source": source, "stamp": f"{first:%Y%m%d}-{last:%Y%m%d}"}, L)
     common.source_caption(seeded, current)
-
 
 main()

@@ -13,6 +13,11 @@ map draws the grids from the service's vector tiles and the browser recolours th
 ``/tiles/colours`` (only changed grids restyled, no tile re-fetched); the fragment then pushes no
 per-grid GeoJSON, only highlights, street names and the legend.
 ``?mode=playback`` replays the last 24 hours on the map instead of the live risk layer.
+
+Around the clock (gridgeo_app.wall_content.wall_data): the map colours, the alerts, the street bars
+and the open-case figures come from the cases still open whatever day they were reported; the
+day's figures (received, accepted, resolved, rate) count since local midnight and say so, and
+``?figures=24h`` (one click on the header's switch) counts the last 24 hours instead.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import html
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 import pandas as pd
 import sqlalchemy as sa
@@ -42,6 +48,8 @@ layers_all = common.display_layers()
 common.assets_warning()
 SETTINGS = get_settings()
 PLAYBACK = st.query_params.get("mode") == "playback"
+WINDOW = st.query_params.get("figures", "today")
+WINDOW = WINDOW if WINDOW in wallview.FIGURE_WINDOWS else "today"
 MAP_FRAME_HEIGHT = "calc(100vh - 14.6rem)"  # what is left under the header, KPIs and ticker
 
 st.markdown(f"""
@@ -64,7 +72,12 @@ st.markdown(f"""
   .gg-fresh.gg-stale {{ background: {WALL.stale_bg}; border: 1px solid {WALL.stale_border}; animation: gg-blink 1.2s step-end infinite; }}
   @keyframes gg-blink {{ 50% {{ border-color: {WALL.stale_bg}; }} }}
   .gg-clock {{ font-size: 2rem; font-weight: 700; font-variant-numeric: tabular-nums; }}
-  .gg-kpis {{ display: grid; grid-template-columns: repeat(9, 1fr); gap: 0.6rem; height: 6.6rem; margin-top: 0.5rem; }}
+  .gg-win {{ display: flex; gap: 0.3rem; font-size: 1.2rem; white-space: nowrap; }}
+  .gg-win a {{ padding: 0.15rem 0.7rem; border-radius: 0.4rem; border: 1px solid {WALL.panel_border}; color: {WALL.label} !important;
+              text-decoration: none; }}
+  .gg-win a.gg-on {{ background: {WALL.panel_border}; color: {WALL.title} !important; font-weight: 700; }}
+  .gg-kpi.gg-open {{ background: {WALL.panel_open}; }}
+  .gg-kpis {{ display: grid; grid-template-columns: repeat(10, 1fr); gap: 0.6rem; height: 6.6rem; margin-top: 0.5rem; }}
   .gg-kpi {{ background: {WALL.panel}; border: 1px solid {WALL.panel_border}; border-radius: 0.5rem; padding: 0.35rem 0.8rem;
              overflow: hidden; border-top: 0.3rem solid var(--gg-c, {WALL.panel_border}); }}
   .gg-kpi-label {{ font-size: 1.1rem; line-height: 1.5rem; color: {WALL.label} !important; white-space: nowrap; }}
@@ -102,7 +115,7 @@ class WallState:
     """What one wall session remembers between refreshes."""
 
     highlights: wallview.Highlights
-    last_events: pd.DataFrame | None = None
+    last: tuple[pd.DataFrame, pd.DataFrame] | None = None  # the last good (last 24 h, open cases)
     failing_since: datetime | None = None
     seed_note_shown: bool = False
 
@@ -126,51 +139,75 @@ if "wall_base" not in st.session_state or st.session_state["wall_base"][0] != (L
     st.session_state["wall_base"] = ((L, id(layers_all), TILES), _base_map())
 
 
-def _load(state: WallState, at) -> tuple[pd.DataFrame, str | None]:
-    """The last 24 hours of events; on a store failure the last good frame and the error."""
+def _load(state: WallState, at) -> tuple[wallview.WallData, str | None]:
+    """The last 24 hours of events and the open cases (of OPEN_LOOKBACK), split by what shows
+    them; on a store failure the last good frames and the error."""
+    error = None
     try:
-        events = common.events(at - timedelta(hours=24), at, fresh=True)
+        recent = common.events(at - timedelta(hours=24), at, fresh=True)
+        open_cases = common.open_events(at - wallview.OPEN_LOOKBACK, at)
+        state.failing_since, state.last = None, (recent, open_cases)
     except (sa.exc.SQLAlchemyError, OSError) as exc:
         state.failing_since = state.failing_since or at
-        last = state.last_events if state.last_events is not None else pd.DataFrame(columns=list(EVENT_COLUMNS))
-        return last, type(exc).__name__
-    state.failing_since = None
-    state.last_events = events
-    return events, None
+        empty = pd.DataFrame(columns=list(EVENT_COLUMNS))
+        recent, open_cases = state.last if state.last is not None else (empty, empty)
+        error = type(exc).__name__
+    return wallview.wall_data(recent, open_cases, at, WINDOW, data.TZ), error
 
 
-def _header(fresh: wallview.Freshness, k: dict, ticker: str, at) -> str:
-    tiles = [("received", t("kpi_received", L), k["received"], None), ("accepted", t("kpi_accepted", L), k["accepted"], None),
-             ("resolved", t("kpi_resolved", L), k["resolved"], None),
-             ("rate", t("kpi_rate", L), f"{k['resolution_rate'] * 100:.1f}%", None),
-             ("overdue", t("kpi_overdue", L), k["overdue"], None)]
-    tiles += [(f"level{lv}", level_name(lv, L), k["by_level"][lv], RISK_COLORS[lv]) for lv in (1, 2, 3, 4)]
+def _switch(wd: wallview.WallData) -> str:
+    """The figures' window, said and one click from the other (links keep the other parameters)."""
+    links = []
+    for window in wallview.FIGURE_WINDOWS:
+        params = {**st.query_params.to_dict(), "figures": window}
+        text = (wallview.window_label(window, wd.period_start, L, data.TZ) if window == wd.window
+                else t(f"wall_switch_{window}", L))
+        cls = " class='gg-on'" if window == wd.window else ""
+        links.append(f"<a{cls} data-window='{window}' href='?{html.escape(urlencode(params))}' target='_self'>"
+                     f"{html.escape(text)}</a>")
+    return f"<div class='gg-win' title='{html.escape(t('wall_window_label', L))}'>{''.join(links)}</div>"
+
+
+def _header(fresh: wallview.Freshness, wd: wallview.WallData, ticker: str, at) -> str:
+    """Title, figures' window switch, freshness, clock; the period's figures, then the open cases'."""
+    k, o = data.kpis(wd.period, at), wallview.open_figures(wd.open_cases)
+    tiles = [("received", t("kpi_received", L), k["received"], None, ""),
+             ("accepted", t("kpi_accepted", L), k["accepted"], None, ""),
+             ("resolved", t("kpi_resolved", L), k["resolved"], None, ""),
+             ("rate", t("kpi_rate", L), f"{k['resolution_rate'] * 100:.1f}%", None, ""),
+             ("open", t("wall_open_now", L), o["open"], None, " gg-open"),
+             ("overdue", t("wall_open_overdue", L), o["overdue"], None, " gg-open")]
+    tiles += [(f"level{lv}", t("wall_open_level", L).format(level=level_name(lv, L)), o["by_level"][lv],
+               RISK_COLORS[lv], " gg-open") for lv in (1, 2, 3, 4)]
     kpis = "".join(
-        f"<div class='gg-kpi' data-key='{key}' style='--gg-c:{c or WALL.panel_border}'>"
+        f"<div class='gg-kpi{cls}' data-key='{key}' style='--gg-c:{c or WALL.panel_border}'>"
         f"<div class='gg-kpi-label'>{html.escape(label)}</div><div class='gg-kpi-value'>{value}</div></div>"
-        for key, label, value, c in tiles)
+        for key, label, value, c, cls in tiles)
     state_cls = "gg-ok" if fresh.ok else "gg-stale"
-    return (f"<div class='gg-head'><h1>{t('wall_title', L)}</h1>"
+    return (f"<div class='gg-head'><h1>{t('wall_title', L)}</h1>{_switch(wd)}"
             f"<div class='gg-fresh {state_cls}' data-latest='{fresh.latest_iso}'>● {html.escape(fresh.text)}</div>"
             f"<div class='gg-clock'>{at.strftime('%H:%M')}</div></div>"
             f"<div class='gg-kpis'>{kpis}</div>{ticker}")
 
 
-def _side(today: pd.DataFrame, state: WallState, now_s: float, names: dict) -> str:
-    counts = wallview.street_counts(today, layers_all["streets"])
+def _side(wd: wallview.WallData, state: WallState, names: dict) -> str:
+    """Open cases by street, the new alerts, and where the data come from."""
+    recent = wd.recent
+    counts = wallview.street_counts(wd.open_cases, layers_all["streets"])
     alerts = sorted(state.highlights.since.items(), key=lambda kv: -kv[1][0])[:4]
     alert_html = "".join(
         f"<div>⚠ {html.escape(names.get(code, code))} · "
         f"{t('wall_new_level1' if why == 'event' else 'wall_new_red', L)} "
         f"{datetime.fromtimestamp(since, data.TZ).strftime('%H:%M')}</div>" for code, (since, why) in alerts)
     notes = []
-    if seeded and not state.seed_note_shown and data.source_is_simulated(today):
+    if seeded and not state.seed_note_shown and data.source_is_simulated(recent):
         notes.append(t("seeded", L).format(n=seeded))  # once per session, and only in the demo
         state.seed_note_shown = True
-    notes.append(t("simulated_source" if data.source_is_simulated(today) else "store_source", L))
+    notes.append(t("wall_open_note", L).format(days=wallview.OPEN_LOOKBACK.days))
+    notes.append(t("simulated_source" if data.source_is_simulated(recent) else "store_source", L))
     if not SETTINGS.is_real_store:
         notes.append(t("synthetic_note", L))
-    return (f"<div class='gg-side'><h3>{t('by_street', L)} · {t('wall_today_received', L)}</h3>"
+    return (f"<div class='gg-side'><h3>{t('by_street', L)} · {t('wall_by_street_open', L)}</h3>"
             f"{wallview.bars_html(counts)}"
             + (f"<div class='gg-alerts'><h3>{t('wall_highlights', L)}</h3>{alert_html}</div>" if alerts else "")
             + f"<p class='gg-note'>{'<br>'.join(html.escape(n) for n in notes)}</p></div>")
@@ -189,21 +226,21 @@ def live() -> None:
     state: WallState = st.session_state["wall_state"]
     at = data.now()
     now_s = time.time()
-    events, error = _load(state, at)
-    midnight = data.today_window(at)[0]
-    today = events[pd.to_datetime(events["reported_at"], utc=True) >= midnight] if len(events) else events
+    wd, error = _load(state, at)
+    events = wd.recent
     latest = pd.to_datetime(events["reported_at"], utc=True).max() if len(events) else None
     fresh = wallview.freshness(None if latest is None or pd.isna(latest) else latest.to_pydatetime(), at,
                                SETTINGS.wall_stale_s, L, data.TZ, error, state.failing_since)
     grids, comms = layers_all["grids"], layers_all["communities"]
     gnames = dict(zip(grids["code"].astype(str), grids["name"], strict=True))
     cnames = dict(zip(comms["code"].astype(str), comms["name"], strict=True))
-    # the map, KPIs and bars show today (as the KPIs); the ticker and freshness the last 24 hours
-    frame = area_frame(layers_all, "grid", today, None, L)
-    state.highlights.update(today, set(frame.loc[frame["risk_level"] == 1, "code"].astype(str)), now_s)
+    # the map, alerts and bars show the open cases; the day's figures their window; the ticker
+    # and freshness the last 24 hours
+    frame = area_frame(layers_all, "grid", wd.open_cases, None, L)
+    state.highlights.update(wd.open_cases, set(frame.loc[frame["risk_level"] == 1, "code"].astype(str)), now_s)
     flash, steady = state.highlights.grids(now_s)
     ticker = wallview.ticker_html(events, gnames, cnames, L, data.TZ, now_s, set(state.highlights.flashing_events))
-    st.markdown(_header(fresh, data.kpis(today, at), ticker, at), unsafe_allow_html=True)
+    st.markdown(_header(fresh, wd, ticker, at), unsafe_allow_html=True)
 
     col_map, col_side = st.columns([3.3, 1])
     with col_map, st.container(key="gg_map"):
@@ -214,10 +251,10 @@ def live() -> None:
         else:
             st_folium_cached(st.session_state["wall_base"][1], key="wall_map", height=700,
                              center=view["center"], zoom=view["zoom"], returned_objects=[],
-                             feature_group_to_add=wall_live_layers(layers_all, today, L, flash=flash, steady=steady,
+                             feature_group_to_add=wall_live_layers(layers_all, wd.open_cases, L, flash=flash, steady=steady,
                                                                    tiles=TILES is not None))
     with col_side, st.container(key="gg_side"):
-        st.markdown(_side(today, state, now_s, gnames), unsafe_allow_html=True)
+        st.markdown(_side(wd, state, gnames), unsafe_allow_html=True)
 
 
 def _playback_events(at) -> pd.DataFrame:

@@ -150,17 +150,21 @@ def test_wall_display_kpis_equal_the_store_figures():
     assert len(events) >= 5
     expected = summarize(events, now=at_time).iloc[0]
     by_level = summarize(events, by="level", now=at_time).set_index("level")["received"]
+    del by_level  # the level tiles count the open cases (around the clock), not today's
     shown = _wall_kpis(at)
     assert shown["接收"] == str(int(expected["received"]))
     assert shown["受理"] == str(int(expected["accepted"]))
     assert shown["化解"] == str(int(expected["resolved"]))
     assert shown["化解率"] == f"{expected['resolution_rate'] * 100:.1f}%"
-    assert shown["超期"] == str(int(expected["overdue"]))
+    # the open cases whatever day they were reported: figures, levels, map
+    open_now = store.events_frame(at_time - timedelta(days=30), at_time, status=["reported", "accepted", "escalated"])
+    assert shown["在办案件"] == str(len(open_now))
+    assert shown["在办超期"] == str(int(open_now["overdue"].sum()))
     for level, name in ((1, "I级（红）"), (2, "II级（橙）"), (3, "III级（黄）"), (4, "IV级（蓝）")):
-        assert shown[name] == str(int(by_level.get(level, 0)))
+        assert shown[f"在办 {name}"] == str(int((open_now["level"] == level).sum()))
     # the pushed layer holds exactly the grids at risk; the base map every grid
     args = _maps(at)[0]
-    risk = risk_by_area(events, atlas.grids, "grid")
+    risk = risk_by_area(open_now, atlas.grids, "grid")
     at_risk = risk.loc[risk["risk_level"] > 0, "code"]
     # (a grid that has just turned red is drawn twice: its fill and its flashing outline)
     pushed = set(re.findall(r'"code": "(\w+)"', args["feature_group"]))
@@ -228,7 +232,7 @@ def test_language_from_the_url_for_the_wall_display():
     at.switch_page("gridgeo_app/pages/wall.py")
     at.run()
     assert not at.exception
-    assert {"Received", "Accepted", "Resolved", "Resolution rate", "Overdue"} <= set(_wall_kpis(at))
+    assert {"Received", "Accepted", "Resolved", "Resolution rate", "Open cases", "Open, overdue"} <= set(_wall_kpis(at))
 
 
 def test_gcj02_basemap_shifts_the_polygons_and_loads_amap_tiles():
@@ -294,7 +298,8 @@ def test_wall_display_on_postgis_equals_the_store_figures(own_postgis_db, monkey
     shown = _wall_kpis(at)
     assert shown["接收"] == str(int(expected["received"]))
     assert shown["化解"] == str(int(expected["resolved"]))
-    assert shown["超期"] == str(int(expected["overdue"]))
+    open_now = store.events_frame(at_time - timedelta(days=30), at_time, status=["reported", "accepted", "escalated"])
+    assert shown["在办案件"] == str(len(open_now)) and len(open_now) > 0
     store.close()
     data._STORES.pop(own_postgis_db).close()  # let the database be dropped
 
@@ -358,4 +363,4 @@ def test_time_playback_on_the_map_page_and_as_a_wall_mode():
     assert not wall.exception
     args = _maps(wall)[0]
     assert "gg-pb-slider" in args["script"] and '"autoplay":true' in args["script"]
-    assert {"接收", "超期"} <= set(_wall_kpis(wall))  # the live figures stay
+    assert {"接收", "在办案件", "在办超期"} <= set(_wall_kpis(wall))  # the live figures stay

@@ -74,7 +74,7 @@ def test_page_waits_for_run_then_shows_proposal_legacy_and_downloads():
     assert scope.value != "__district__"  # one street by default, and the page says so
     street = scope.format_func(scope.value) if hasattr(scope, "format_func") else None
     at.sidebar.slider(key="pp_band").set_value((300, 500))
-    at.sidebar.button(key="pp_run").click()
+    at.button(key="pp_run").click()  # beside the title, in view at 1080p
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error

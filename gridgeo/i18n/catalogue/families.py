@@ -24,6 +24,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "layer_": ("grids", "communities", "streets"),  # the vector-tile outlines of gridgeo_app.maps
     "basemap_": ("offline", "osm", "amap"),
     "playback_": ("last24", "day"),
+    "wall_switch_": ("today", "24h"),  # the wall's figures window (gridgeo_app.pages.wall)
+    "wall_window_": ("today", "24h"),
     "layer_kind_": ("communities", "streets", "grids", "units", "legacy", "district", "ignore"),  # the import page's LAYERS
     # the grid editor (gridgeo.plan, gridgeo_app.plan_panels)
     "rule_": ("unknown_atom", "duplicate", "unassigned", "unknown_grid", "empty_grid", "outside_community",

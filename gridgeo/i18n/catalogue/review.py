@@ -69,4 +69,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "households_unit": {"zh": "{n} 户", "en": "{n} hh"},
     "total": {"zh": "合计", "en": "Total"},
     "printed_at": {"zh": "制图日期 {date}", "en": "Printed {date}"},
+    "review_partial_today": {"zh": "今日（{start} 起，尚未结束，仅供参考）：接收 {n} 件", "en": "Today (since {start}, not over yet, indicative only): {n} received"},
+    "review_default_period": {"zh": "默认显示最近 {days} 个完整日；今日单独列出", "en": "Default: the last {days} complete days; today is shown apart"},
+    "review_tab_map": {"zh": "热点地图", "en": "Hot-spot map"},
+    "review_date_hint": {"zh": "输入日期后按回车或 Tab 生效（格式 YYYY/MM/DD）", "en": "Typed dates apply on Enter or Tab (format YYYY/MM/DD)"},
 }

@@ -725,7 +725,8 @@
     S.labels = args.labels || {};
     if (!started) {
       started = true;
-      document.getElementById("app").style.height = (args.height || 720) + "px";
+      // fill the frame: its height is args.height unless the page stretches it (gridgeo_app.screen)
+      document.getElementById("app").style.height = "100vh";
       initMap();
     }
     if (labelsKey !== S.labelsKey) {  // first render or the language changed: redraw the controls
