@@ -49,14 +49,20 @@ def clean_env(tmp_path_factory) -> Path:
     else:
         src = REPO
     done = subprocess.run([str(py), "-m", "pip", "install", "--quiet", str(src)], capture_output=True, text=True,
-                          timeout=900)
+                          timeout=900, env=_clean_environ())
     assert done.returncode == 0, done.stderr[-3000:]
     return where
 
 
-def _run(env_dir: Path, *args: str, **kw) -> subprocess.CompletedProcess:
+def _clean_environ() -> dict[str, str]:
+    """The environment without anything that would put the source tree or its settings on the path."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith("GRIDGEO_") and k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+
+
+def _run(env_dir: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(env_dir / "bin" / args[0]), *args[1:]], capture_output=True, text=True,
-                          timeout=300, cwd=env_dir, **kw)
+                          timeout=300, cwd=env_dir, env=_clean_environ())
 
 
 def test_help_and_version(clean_env):
@@ -94,8 +100,7 @@ def test_nothing_generic_lands_in_site_packages(clean_env):
 
 def test_the_service_runs_from_the_clean_install(clean_env, tmp_path):
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDGEO_")}
-    env["GRIDGEO_DATA_DIR"] = str(tmp_path)
+    env = {**_clean_environ(), "GRIDGEO_DATA_DIR": str(tmp_path)}
     proc = subprocess.Popen([str(clean_env / "bin" / "gridgeo"), "serve", "--port", str(port)], env=env,
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
