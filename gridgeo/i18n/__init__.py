@@ -420,6 +420,11 @@ _PLANNER: dict[str, dict[str, str]] = {
                            "请载入第 {head} 版并重放你的编辑，再保存",
                      "en": "plan {plan}: your edits are based on version {base}, but version {head} has been saved "
                            "since; reload version {head} and re-apply your edits, then save again"},
+    "refuse_stale_grid_set": {"zh": "方案 {plan} 基于第 {base} 版网格，但此后已发布了第 {current} 版网格（{changes}）；"
+                                    "发布会覆盖这些变化：请从当前网格新建方案并重做修改",
+                              "en": "plan {plan} was started from grid set v{base}, but grid set v{current} has been "
+                                    "published since ({changes}); publishing would overwrite those changes: start "
+                                    "a new plan from the current grids and redo the edits"},
 }
 
 # the in-browser map editor of the grid editor page (gridgeo_app/plan_editor), keys pe_<key>
