@@ -2,7 +2,10 @@
 
 - **Client address**: :func:`gridgeo.api.deps.client_address` (``X-Forwarded-For`` only from a
   trusted proxy).
-- **Per client**: at most :data:`ATTEMPTS_PER_MINUTE` attempts a minute (in this process): 429.
+- **Per client**: at most :data:`ATTEMPTS_PER_MINUTE` attempts a minute (in this process): 429,
+  answered after a pause of up to :data:`TARPIT_S` (no thread held; at most :data:`MAX_TARPIT`
+  answers paused at once), so a flooding client makes about one request a second instead of
+  hundreds and intake keeps the event loop.
 - **Per user name and client**: after ``MAX_FAILED_LOGINS`` failures in a row that client waits
   ``LOCKOUT`` for that name (stored, every worker sees it): 429 with ``Retry-After``. Unknown
   names are counted the same way, so the answers say nothing about which accounts exist; another
@@ -33,6 +36,8 @@ ATTEMPTS_PER_MINUTE = 10
 MAX_WAITING = 16
 DELAY_PER_FAILURE_S = 0.1
 MAX_DELAY_S = 2.0
+TARPIT_S = 1.0
+MAX_TARPIT = 64
 
 
 class AttemptLimiter:
@@ -108,6 +113,7 @@ async def sign_in(request: Request, store: Any, username: str, password: str) ->
     limiter, gate = _state(request)
     wait = limiter.allow(client)
     if wait:
+        await _tarpit(request, wait)
         raise _throttled(f"too many sign-in attempts from {client}; try again in {{s}} s", wait)
     try:
         who = await gate.run(identities.login, store, username, password, client)
@@ -117,6 +123,19 @@ async def sign_in(request: Request, store: Any, username: str, password: str) ->
     access, ttl = issue_token(who, secret)
     return {"access_token": access, "token_type": "bearer", "expires_in": ttl, "role": who.role,
             "scopes": list(who.scopes)}
+
+
+async def _tarpit(request: Request, wait: float) -> None:
+    """Pause a throttled answer (up to TARPIT_S, while fewer than MAX_TARPIT are paused)."""
+    state = request.app.state
+    paused = getattr(state, "tarpit", 0)
+    if paused >= MAX_TARPIT:
+        return
+    state.tarpit = paused + 1
+    try:
+        await asyncio.sleep(min(wait, TARPIT_S))
+    finally:
+        state.tarpit -= 1
 
 
 async def _refusal(refused: Any, username: str, client: str) -> ApiError:
