@@ -352,6 +352,10 @@ def test_plans_and_their_exports_show_only_the_territory(world, role):
     assert {f["properties"]["code"] for f in geo["features"]} == codes
     csv = client.get(f"/api/v1/plans/{pid}/crosswalk.csv", headers=h).text
     assert ("440311001002" in csv) == (not scoped)
+    edit = {"op": "rename_grid", "params": {"grid": "440311001002001", "name": "别处"}}
+    preview = client.post(f"/api/v1/plans/{pid}/preview", json={"edits": [edit]}, headers=h)
+    assert preview.status_code == 200, preview.text
+    assert ("440311001002001" in preview.text) == (not scoped)
 
 
 def test_plan_writes_are_attributed_to_the_identity_and_stale_bases_refused(world):

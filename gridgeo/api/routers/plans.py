@@ -181,6 +181,14 @@ def _mine(who: Identity, frame: Any, column: str) -> list[dict]:
     return frame[area_mask(who, frame[column])].to_dict("records")
 
 
+def _diff_in(who: Identity, grids: Any, moves: Any) -> tuple[Any, Any]:
+    """A diff's grid rows (code first) and atom moves (from/to grid codes) in ``who``'s territory."""
+    if not who.scopes:
+        return grids, moves
+    inside = [any(who.covers(str(v)) for v in row) for row in moves.astype(str).itertuples(index=False)]
+    return grids[area_mask(who, grids[grids.columns[0]])], moves[inside]
+
+
 def _attachment(plan_id: int, version: int, name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="plan{plan_id}_v{version}_{name}"'}
 
@@ -223,15 +231,20 @@ async def save(plan_id: int, body: SaveIn, repo: Repo, who: IdentityDep) -> JSON
 
 @read.post("/{plan_id}/preview", responses={200: {"model": R.PlanPreview}},
            summary="What a batch of edits would do (nothing is saved)")
-async def preview_edits(plan_id: int, body: PreviewIn, repo: Repo) -> JSONOut:
-    """The diff and the integrity issues the edits would bring or resolve."""
+async def preview_edits(plan_id: int, body: PreviewIn, repo: Repo, who: IdentityDep) -> JSONOut:
+    """The diff and the integrity issues the edits would bring or resolve (a scoped caller:
+    those of its territory)."""
     base, info = await run_in_threadpool(repo.load, plan_id, body.base_version)
     pending = await run_in_threadpool(preview, base, [Edit(e.op, e.params) for e in body.edits])
+    grids, moves = _diff_in(who, pending.diff.grids.reset_index(), pending.diff.moves)
+
+    def issues(found: list) -> list[dict]:
+        return [i.as_dict() for i in found if not who.scopes or who.covers(i.grid)]
+
     return JSONOut(jsonable({
         "base_version": info.version, "ok": pending.ok, "summary": pending.diff.summary,
-        "grids": pending.diff.grids.reset_index().to_dict("records"), "moves": pending.diff.moves.to_dict("records"),
-        "new_issues": [i.as_dict() for i in pending.new_issues],
-        "resolved_issues": [i.as_dict() for i in pending.resolved_issues]}))
+        "grids": grids.to_dict("records"), "moves": moves.to_dict("records"),
+        "new_issues": issues(pending.new_issues), "resolved_issues": issues(pending.resolved_issues)}))
 
 
 @write.post("/{plan_id}/publish", responses={200: {"model": R.PlanPublished}},
@@ -254,11 +267,9 @@ def diff(plan_id: int, repo: Repo, who: IdentityDep, a: Annotated[int, Query(ge=
     """Changed grids, moved atoms and the moved areas (GeoJSON) from ``a`` to ``b`` (a scoped
     caller: only those of its territory)."""
     d = repo.diff(plan_id, a, b)
-    grids = d.grids[d.grids["status"] != "unchanged"].reset_index()
-    moves, areas = d.moves, json.loads(d.moved_areas.to_json(drop_id=True))
+    grids, moves = _diff_in(who, d.grids[d.grids["status"] != "unchanged"].reset_index(), d.moves)
+    areas = json.loads(d.moved_areas.to_json(drop_id=True))
     if who.scopes:
-        grids = grids[area_mask(who, grids[grids.columns[0]])]
-        moves = moves[[any(who.covers(str(v)) for v in row) for row in moves.astype(str).itertuples(index=False)]]
         areas["features"] = [f for f in areas.get("features", [])
                              if any(who.covers(str(v)) for v in (f.get("properties") or {}).values())]
     return JSONOut({"a": a, "b": b, "summary": d.summary, "grids": grids.to_dict("records"),
