@@ -42,6 +42,11 @@ Variables (all optional):
                                smaller atlases keep the GeoJSON path
 ``GRIDGEO_CORS_ORIGINS``       comma-separated origins (e.g. the app's ``http://host:8501``) whose pages
                                may GET ``/tiles/*`` from the service (CORS); default none
+``GRIDGEO_TRUSTED_PROXIES``   comma-separated addresses or networks of reverse proxies (e.g. ``127.0.0.1``):
+                               only a request whose peer is one of them has its client address taken
+                               from ``X-Forwarded-For`` (sign-in throttling, loopback reads); default none
+``GRIDGEO_LOGIN_HASHES``       password checks (argon2) run at once per worker (default 1); more sign-ins
+                               wait, and beyond 16 waiting they get 429
 ``GRIDGEO_SEED_DAYS``          demo only: days of simulated history (default 7)
 ``GRIDGEO_SEED_PER_DAY``       demo only: simulated events per day (default 1200)
 ``GRIDGEO_DEBUG``              show tracebacks on the command line
@@ -56,6 +61,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -99,6 +105,8 @@ class Settings:
     tiles_url: str | None = None
     tiles_min_grids: int = 5_000
     cors_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
+    login_hashes: int = 1
     seed_days: float = 7.0
     seed_per_day: int = 1200
     debug: bool = False
@@ -112,6 +120,14 @@ class Settings:
         except (KeyError, ValueError) as exc:
             raise SettingsError(f"GRIDGEO_TIMEZONE={self.timezone!r}: not a known time zone ({exc})") from None
         object.__setattr__(self, "data_dir", Path(self.data_dir))
+        for proxy in self.trusted_proxies:
+            try:
+                ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(f"GRIDGEO_TRUSTED_PROXIES: {proxy!r} is not an IP address or network "
+                                    "(e.g. 127.0.0.1 or 10.0.0.0/8)") from None
+        if self.login_hashes < 1:
+            raise SettingsError(f"GRIDGEO_LOGIN_HASHES={self.login_hashes}: use 1 or more")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -163,6 +179,9 @@ class Settings:
             tiles_min_grids=number("GRIDGEO_TILES_MIN_GRIDS", 5_000, int),
             cors_origins=tuple(o.strip().rstrip("/") for o in (text("GRIDGEO_CORS_ORIGINS") or "").split(",")
                                if o.strip()),
+            trusted_proxies=tuple(p.strip() for p in (text("GRIDGEO_TRUSTED_PROXIES") or "").split(",")
+                                  if p.strip()),
+            login_hashes=number("GRIDGEO_LOGIN_HASHES", 1, int, 1),
             seed_days=number("GRIDGEO_SEED_DAYS", 7.0),
             seed_per_day=number("GRIDGEO_SEED_PER_DAY", 1200, int),
             debug=bool(text("GRIDGEO_DEBUG")),
@@ -194,6 +213,16 @@ class Settings:
         may the embedded store receive the synthetic demo grids and simulated events (the store's
         own active atlas is checked too, see :func:`gridgeo.services.active_atlas.is_demo_store`)."""
         return not self.is_real_store and self.atlas in (None, DEMO_ATLAS)
+
+    def is_trusted_proxy(self, address: str) -> bool:
+        """True when ``address`` (a request's peer) is one of ``trusted_proxies``."""
+        from ipaddress import ip_address
+
+        try:
+            ip = ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in ip_network(p, strict=False) for p in self.trusted_proxies)
 
     def use_tiles(self, n_grids: int) -> bool:
         """True when the pages draw an atlas of ``n_grids`` grids from the service's vector tiles

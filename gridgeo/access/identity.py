@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gridgeo.access.roles import AccessDenied, Action, check, in_scope
+from gridgeo.access.roles import AccessDenied, Action, check, in_scope, sees_area
 
 
 @dataclass(frozen=True)
 class Identity:
     """``name`` is a username, an API key's name, or ``token`` for the legacy admin token;
     ``kind`` is user, key, token (GRIDGEO_API_TOKEN), jwt (the city's identity provider) or
-    anonymous (a loopback reader when reads are open to loopback)."""
+    anonymous (a loopback reader when reads are open to loopback). ``generation`` is a user's
+    token generation (bumped when the account is disabled or its password changes)."""
 
     name: str
     role: str
     kind: str = "user"
     scopes: tuple[str, ...] = field(default_factory=tuple)
+    generation: int = field(default=0, compare=False)
 
     @property
     def actor(self) -> str:
@@ -41,6 +43,11 @@ class Identity:
     def covers(self, code: str | None) -> bool:
         """True when ``code`` is inside this identity's territory."""
         return in_scope(self.scopes, code)
+
+    def sees_area(self, code: str | None) -> bool:
+        """True when the area ``code`` is inside the territory or contains it (a community's
+        caller sees the outline of its street and district on the map, not the other streets)."""
+        return sees_area(self.scopes, code)
 
 
 ANONYMOUS_READER = Identity(name="loopback", role="viewer", kind="anonymous")

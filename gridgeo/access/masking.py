@@ -1,5 +1,5 @@
 """Personal data masked for display: phones as 138****1234, names as 张** (the convention of
-Chinese grid systems)."""
+Chinese grid systems); the reporter's free text (it often names people and places) withheld."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-PERSONAL_FIELDS = ("reporter_name", "reporter_phone")
+PERSONAL_FIELDS = ("reporter_name", "reporter_phone", "text")
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -32,8 +32,10 @@ def mask_name(name: str | None) -> str | None:
 
 
 def mask_record(record: dict) -> dict:
-    """A copy of an event record with its personal fields masked."""
+    """A copy of an event record with its personal fields masked (the text withheld: None)."""
     out = dict(record)
+    if "text" in out:
+        out["text"] = None
     if "reporter_name" in out:
         out["reporter_name"] = mask_name(out["reporter_name"])
     if "reporter_phone" in out:
@@ -42,8 +44,10 @@ def mask_record(record: dict) -> dict:
 
 
 def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of an events frame with its personal columns masked."""
+    """A copy of an events frame with its personal columns masked (the text withheld)."""
     out = frame.copy()
+    if "text" in out:
+        out["text"] = None
     if "reporter_name" in out:
         out["reporter_name"] = out["reporter_name"].map(mask_name)
     if "reporter_phone" in out:

@@ -56,6 +56,12 @@ SCOPE_LENGTHS: dict[str, tuple[int, ...]] = {
 SCOPED_ROLES = frozenset(SCOPE_LENGTHS)
 
 
+# what /stats may group by: territory, category, level, status, channel and time; never a
+# personal field (reporter name, phone, text) nor an id or a position
+TERRITORY_GROUPINGS = ("grid", "community", "street")
+GROUPINGS = (*TERRITORY_GROUPINGS, "category", "level", "status", "channel", "hour", "day", "week")
+
+
 class AccessDenied(PermissionError):
     """Refused: the message names the missing role or scope (the API answers 403 with it)."""
 
@@ -85,6 +91,17 @@ def in_scope(scopes: tuple[str, ...], code: str | None) -> bool:
     if not code:
         return False
     return any(str(code).startswith(s) for s in scopes)
+
+
+def enclosing_codes(scopes: tuple[str, ...]) -> tuple[str, ...]:
+    """The codes of the areas that contain a scope's areas (its district, street, community):
+    their outlines are drawn around the territory, their contents are not in it."""
+    return tuple(sorted({s[:n] for s in scopes for n in (6, 9, 12) if n < len(s)}))
+
+
+def sees_area(scopes: tuple[str, ...], code: str | None) -> bool:
+    """True when the area ``code`` is inside ``scopes`` or contains one of its areas."""
+    return in_scope(scopes, code) or (code is not None and str(code) in enclosing_codes(scopes))
 
 
 def allowed(role: str, action: Action) -> bool:

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import jwt
 from argon2 import PasswordHasher
@@ -36,6 +37,13 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return _HASHER.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def dummy_hash() -> str:
+    """An argon2id hash of a random password (made once per process): an unknown user's sign-in
+    is checked against it, so it costs the same argon2 work as a real user's wrong password."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 def check_password_strength(password: str) -> None:
@@ -63,10 +71,11 @@ def same(a: str, b: str) -> bool:
 
 def issue_token(identity: Identity, secret: str, now: datetime | None = None,
                 lifetime: timedelta = TOKEN_LIFETIME) -> tuple[str, int]:
-    """A signed bearer token for a logged-in user and its lifetime in seconds."""
+    """A signed bearer token for a logged-in user and its lifetime in seconds. ``gen`` is the
+    user's token generation: a token whose generation is behind the stored one is refused."""
     now = now or datetime.now(UTC)
     claims = {"iss": TOKEN_ISSUER, "sub": identity.name, "role": identity.role, "scopes": list(identity.scopes),
-              "iat": int(now.timestamp()), "exp": int((now + lifetime).timestamp())}
+              "gen": identity.generation, "iat": int(now.timestamp()), "exp": int((now + lifetime).timestamp())}
     return jwt.encode(claims, secret, algorithm="HS256"), int(lifetime.total_seconds())
 
 

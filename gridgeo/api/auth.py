@@ -25,7 +25,7 @@ from fastapi import Depends, Request
 from gridgeo.access import AccessDenied, Action, Identity
 from gridgeo.access.identity import ANONYMOUS_READER
 from gridgeo.access.secrets import KEY_PREFIX, read_token, same
-from gridgeo.api.deps import LOOPBACK, get_settings, get_store, guard
+from gridgeo.api.deps import LOOPBACK, client_address, get_settings, get_store, guard
 from gridgeo.api.errors import ApiError
 
 CREDENTIALS_HINT = ("Authorization: Bearer <API key, login token from POST /api/v1/auth/token, "
@@ -76,6 +76,9 @@ def _resolve(request: Request, credential: str) -> Identity:
     identity = identities.user_identity(store, str(claims["sub"]))
     if identity is None:
         raise _unauthorized(f"user {claims['sub']} no longer exists or is disabled")
+    if claims.get("gen", 0) != identity.generation:
+        raise _unauthorized("this token was issued before the account was disabled or its password changed; "
+                            "sign in again (POST /api/v1/auth/token)")
     return identity
 
 
@@ -103,8 +106,8 @@ def _require(request: Request, action: Action, anonymous_ok: bool) -> Identity:
 
 def _anonymous_reads(request: Request) -> bool:
     settings = get_settings(request)
-    host = request.client.host if request.client else ""
-    return settings.read_access == "open" or (settings.read_access == "localhost" and host in LOOPBACK)
+    return settings.read_access == "open" or (settings.read_access == "localhost"
+                                              and client_address(request) in LOOPBACK)
 
 
 @guard

@@ -192,6 +192,8 @@ def protocol_for(settings: Settings) -> type[GuardedHttpProtocol]:
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """The uvicorn keyword options for ``settings``: the protocol, keep-alive timeout, backlog."""
+    """The uvicorn keyword options for ``settings``: the protocol, keep-alive timeout, backlog.
+    uvicorn's own proxy-header handling is off (it trusts ``X-Forwarded-For`` from loopback by
+    default): the app reads it only from GRIDGEO_TRUSTED_PROXIES (gridgeo.api.deps.client_address)."""
     return {"http": protocol_for(settings), "timeout_keep_alive": settings.keepalive_timeout_s,
-            "backlog": settings.backlog}
+            "backlog": settings.backlog, "proxy_headers": False}

@@ -48,6 +48,21 @@ async def store_dependency(request: Request) -> Any:
     return get_store(request)
 
 
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or, when the peer is a trusted proxy
+    (GRIDGEO_TRUSTED_PROXIES), the nearest ``X-Forwarded-For`` hop that is not a trusted proxy
+    (the hops a client wrote itself come before it and are never used)."""
+    peer = request.client.host if request.client else ""
+    settings = get_settings(request)
+    if not settings.trusted_proxies or not settings.is_trusted_proxy(peer):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not settings.is_trusted_proxy(hop):
+            return hop
+    return peer
+
+
 @guard
 def check_params(request: Request) -> None:
     """Query and path parameters the database could not store or compare (NUL bytes) → 422."""

@@ -2,7 +2,8 @@
 
 Every error answer is ``{"message": "<field or condition>: <what to do>", "errors": [...]}``
 (``errors`` lists ``{"field", "message"}`` items, or ``{"index", "id", "field", "message"}`` for
-event batches; a stale plan save adds ``head_version`` and ``base_version``). Database outages
+event batches; a stale plan save adds ``head_version`` and ``base_version``, a publish over a
+grid set that is no longer current ``base_grid_set``, ``current_grid_set`` and ``published_since``). Database outages
 are answered 503 (with ``Retry-After``) or 507 by :mod:`gridgeo.api.outage`; anything
 unexpected is a JSON 500 (and the traceback goes to the server log).
 """
@@ -81,7 +82,13 @@ async def _unexpected(request: Request, exc: Exception) -> JSONOut:
 
 def _domain_handlers() -> dict[type[Exception], Any]:
     from gridgeo.events.lifecycle import TransitionError
-    from gridgeo.plan.errors import IntegrityError, PlanEditError, PlanNotFoundError, StaleVersionError
+    from gridgeo.plan.errors import (
+        IntegrityError,
+        PlanEditError,
+        PlanNotFoundError,
+        StaleGridSetError,
+        StaleVersionError,
+    )
     from gridgeo.store import EventNotFound
 
     async def not_found(_r: Request, exc: Exception) -> JSONOut:
@@ -93,11 +100,15 @@ def _domain_handlers() -> dict[type[Exception], Any]:
     async def stale(_r: Request, exc: StaleVersionError) -> JSONOut:
         return error_response(409, str(exc), head_version=exc.head_version, base_version=exc.base_version)
 
+    async def stale_grid_set(_r: Request, exc: StaleGridSetError) -> JSONOut:
+        return error_response(409, str(exc), base_grid_set=exc.base_grid_set, current_grid_set=exc.current_grid_set,
+                              published_since=exc.changes)
+
     async def refused(_r: Request, exc: Exception) -> JSONOut:
         return error_response(422, str(exc))
 
     return {EventNotFound: not_found, PlanNotFoundError: not_found, TransitionError: transition,
-            StaleVersionError: stale, IntegrityError: refused, PlanEditError: refused}
+            StaleVersionError: stale, StaleGridSetError: stale_grid_set, IntegrityError: refused, PlanEditError: refused}
 
 
 def install_error_handlers(app: FastAPI) -> None:

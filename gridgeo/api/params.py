@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from gridgeo.api.errors import ApiError
 
 MAX_WINDOW_DAYS = 36500
+WINDOW_PATTERN = r"^[0-9]+(\.[0-9]+)?[mhd]$"
+"""What a ``window`` parameter looks like (declared in the OpenAPI document): 30m, 24h, 7d."""
 
 
 def parse_window(text: str) -> timedelta:

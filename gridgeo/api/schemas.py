@@ -23,6 +23,7 @@ class ErrorBody(_Open):
 _ERROR = {"model": ErrorBody}
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {**_ERROR, "description": "missing or wrong bearer token"},
+    403: {**_ERROR, "description": "the caller's role or territory does not allow this (the message names which)"},
     404: {**_ERROR, "description": "no such resource"},
     413: {**_ERROR, "description": "body over the size limit"},
     422: {**_ERROR, "description": "a parameter or field is invalid (named in message and errors)"},
@@ -32,6 +33,19 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 CONFLICT = {409: {**_ERROR, "description": "conflict with the current state (lifecycle, stale base version)"}}
 BAD_JSON = {400: {**_ERROR, "description": "malformed JSON"}}
+THROTTLED = {429: {**_ERROR, "description": "too many attempts; retry after the seconds in Retry-After",
+                   "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}}}
+
+
+class TokenAnswer(BaseModel):
+    """A login token (OAuth2 password flow)."""
+
+    model_config = ConfigDict(extra="allow")
+    access_token: str
+    token_type: str
+    expires_in: int
+    role: str
+    scopes: list[str]
 
 
 class Open311(_Open):

@@ -1,9 +1,19 @@
-"""What a scoped caller may see: event filters for its territory, and personal data masked
-unless its role may see it there (reading it unmasked is written to the audit log)."""
+"""What a caller may see and do in its territory: the one place the API applies territory and
+personal data, on top of the role checks of :mod:`gridgeo.api.auth` (``check_place``).
+
+- event filters for the territory (:func:`territory_filters`), areas no coarser than it
+  (:func:`check_by`), posted events located inside it (:func:`check_posts`);
+- plan grids, exports and tiles inside it (:func:`area_mask`, ``Identity.sees_area``);
+- personal data (reporter name, phone, free text) masked unless the role may see it there;
+  every unmasked read is written to the audit log (:func:`shown`, :func:`shown_rows`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from gridgeo.access import Action, Identity
 from gridgeo.access.masking import PERSONAL_FIELDS, mask_record
@@ -45,6 +55,37 @@ def check_by(who: Identity, by: str | None) -> None:
                             f"{LEVEL_BY_LENGTH[length] if length != 6 else 'street'} or finer")
 
 
+def check_posts(store: Any, who: Identity, events: list) -> None:
+    """403 when a scoped caller posts an event located outside its territory (or outside every
+    grid): an intake gateway or an operator writes only where it works (nothing is stored)."""
+    if not who.scopes or not events:
+        return
+    codes = np.full(len(events), None, dtype=object)
+    version = store.current_version(max_age=1.0)
+    if version is not None:
+        index = store.grid_index(version)
+        pos = index.lookup(np.array([e.lon for e in events]), np.array([e.lat for e in events]))
+        codes = np.where(pos >= 0, index.code_arrays()[0][np.maximum(pos, 0)], None)
+    outside = [(i, ev.id) for i, (ev, code) in enumerate(zip(events, codes, strict=True)) if not who.covers(code)]
+    if outside:
+        i, eid = outside[0]
+        message = f"lies outside the territory {', '.join(who.scopes)}"
+        raise ApiError(403, f"{who.actor} ({who.role}) may post events only inside {', '.join(who.scopes)}; "
+                            f"{len(outside)} event(s) lie outside it (first: index {i}, id {eid}); nothing stored",
+                       [{"index": j, "id": e, "field": "lon/lat", "message": message} for j, e in outside[:100]])
+
+
+def area_mask(who: Identity, codes: pd.Series, parents: pd.Series | None = None) -> np.ndarray:
+    """Which areas (``codes``, or their ``parents``' codes, e.g. the community of a new grid)
+    lie inside ``who``'s territory (all for an unscoped caller)."""
+    if not who.scopes:
+        return np.ones(len(codes), dtype=bool)
+    mask = np.array([who.covers(str(c)) for c in codes], dtype=bool)
+    if parents is not None:
+        mask |= np.array([who.covers(str(c)) for c in parents], dtype=bool)
+    return mask
+
+
 def _may_see(who: Identity, record: dict) -> bool:
     return who.may(Action.SEE_PERSONAL) and who.covers(place_code(record))
 
@@ -83,4 +124,5 @@ def _audit(store: Any, who: Identity, ids: list[str]) -> None:
     from gridgeo.store.identities import audit
 
     shown_ids = ", ".join(ids[:20]) + (f" and {len(ids) - 20} more" if len(ids) > 20 else "")
-    audit(store, who.actor, "read_personal", shown_ids, f"{len(ids)} event(s) with reporter data unmasked")
+    audit(store, who.actor, "read_personal", shown_ids,
+          f"{len(ids)} event(s) with reporter name, phone or text unmasked")

@@ -26,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Create, revoke or list keys; 0 on success."""
+    import pandas as pd
+
     from gridgeo.commands._checks import open_store_checked
     from gridgeo.config import get_settings
     from gridgeo.store.identities import IdentityError, create_key, list_keys, revoke_key
@@ -41,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
             revoke_key(store, args.name)
             print(f"revoked key {args.name}")
         else:
-            for row in list_keys(store).itertuples():
-                state = "revoked" if row.revoked_at is not None else "active"
+            for row in list_keys(store).itertuples():  # an empty revoked_at reads as NaT, not None
+                state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if pd.notna(row.revoked_at) else "active"
                 print(f"{row.name:24s} {row.role:12s} {row.scopes or '(all)':30s} {state}")
         return 0
     except IdentityError as exc:

@@ -31,6 +31,19 @@ class StaleVersionError(GridgeoError):
         super().__init__(Msg("refuse_stale", {"plan": plan_id, "base": base_version, "head": head_version}))
 
 
+class StaleGridSetError(GridgeoError):
+    """A publish whose plan was started from a grid set that is no longer the current one: it would
+    silently overwrite the grids published since. ``changes`` lists them (version, author, comment,
+    published_at)."""
+
+    def __init__(self, plan_id: int, base: int, current: int, changes: list[dict]):
+        self.plan_id, self.base_grid_set, self.current_grid_set, self.changes = plan_id, base, current, changes
+        text = "; ".join(f"v{c['version']} by {c['author']}" + (f": {c['comment']}" if c.get("comment") else "")
+                         for c in changes)
+        super().__init__(Msg("refuse_stale_grid_set", {"plan": plan_id, "base": base, "current": current,
+                                                       "changes": text}))
+
+
 class PlanNotFoundError(GridgeoError):
     """No plan or version with that id."""
 

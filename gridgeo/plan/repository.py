@@ -30,7 +30,13 @@ import sqlalchemy as sa
 from gridgeo.geo.crs import WGS84
 from gridgeo.i18n import Msg
 from gridgeo.plan import schema as P
-from gridgeo.plan.errors import IntegrityError, PlanEditError, PlanNotFoundError, StaleVersionError
+from gridgeo.plan.errors import (
+    IntegrityError,
+    PlanEditError,
+    PlanNotFoundError,
+    StaleGridSetError,
+    StaleVersionError,
+)
 from gridgeo.plan.figures import grid_figures, summary
 from gridgeo.plan.integrity import errors, validate
 from gridgeo.plan.model import STATED_COLUMNS, AtomSet, Plan, SizeBand, make_plan
@@ -167,14 +173,18 @@ class PlanRepository:
         issues = validate(plan)
         return {**summary(plan), "errors": len(errors(issues)), "warnings": len(issues) - len(errors(issues))}
 
-    def create_plan(self, name: str, plan: Plan, author: str, comment: str = "", source: str = "") -> tuple[int, int]:
-        """Store a new plan with ``plan`` as its version 1; return (plan id, 1)."""
+    def create_plan(self, name: str, plan: Plan, author: str, comment: str = "", source: str = "",
+                    base_grid_set: int | None = None) -> tuple[int, int]:
+        """Store a new plan with ``plan`` as its version 1; return (plan id, 1). ``base_grid_set``:
+        the grid set the plan starts from (default: the current one); publishing it is refused
+        once another grid set has been published since."""
         assignment, grids = self._content(plan)
+        base = base_grid_set if base_grid_set is not None else self.store.current_version()
         with self.write_engine.begin() as conn:
             key = self._ensure_atoms(conn, plan.atoms, source)
             plan_id = conn.execute(P.plans.insert().values(
                 name=name, atom_set=key, band=plan.band.as_dict(), created_at=_now(), created_by=author,
-                head_version=1).returning(P.plans.c.id)).scalar_one()
+                head_version=1, base_grid_set=base).returning(P.plans.c.id)).scalar_one()
             conn.execute(P.plan_versions.insert().values(
                 plan_id=plan_id, version=1, base_version=None, author=author, created_at=_now(), comment=comment,
                 assignment=assignment, grids=grids, edits=[], summary=self._summary(plan)))
@@ -278,17 +288,43 @@ class PlanRepository:
                 # one publisher at a time: the next grid-set version is max + 1 (SQLite's
                 # BEGIN IMMEDIATE already serialises writers); taken before the plan's row lock
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
-            head = None if base_version is None else self._claim_base(conn, plan_id, int(base_version))
-            if head is None:
+            stale = self._stale_grid_set(conn, plan_id)
+            head = None if stale or base_version is None else self._claim_base(conn, plan_id, int(base_version))
+            if head is None and stale is None:
                 gs_version = self._publish_grid_set(conn, grids, author, text)
                 self._record_publish(conn, plan_id, version, author, comment, gs_version, base_version,
                                      {"grids": len(grids), "warnings": len(issues) - len(exceptions),
                                       "accepted_failures": exceptions})
                 return gs_version
+        reason = ({"base_grid_set": stale.base_grid_set, "current_grid_set": stale.current_grid_set,
+                   "reason": "stale base grid set"} if stale else
+                  {"base_version": base_version, "head_version": head, "reason": "stale base version"})
         with self.write_engine.begin() as conn:
-            self._audit(conn, author, "publish_refused", plan_id, version,
-                        {"base_version": base_version, "head_version": head, "reason": "stale base version"})
-        raise StaleVersionError(plan_id, base_version, head)
+            self._audit(conn, author, "publish_refused", plan_id, version, reason)
+        raise stale or StaleVersionError(plan_id, base_version, head)
+
+    def base_grid_set(self, plan_id: int) -> int | None:
+        """The grid set version ``plan_id`` was started from (None: not recorded, an older plan)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(P.plans.c.base_grid_set).where(P.plans.c.id == plan_id)).first()
+        if row is None:
+            raise PlanNotFoundError(f"plan {plan_id} does not exist")
+        return row.base_grid_set
+
+    def _stale_grid_set(self, conn: sa.Connection, plan_id: int) -> StaleGridSetError | None:
+        """Inside the publishing transaction (publishers serialised): the StaleGridSetError to raise
+        when the plan's base grid set is no longer the current one (naming the grid sets published
+        since), else None."""
+        from gridgeo.store import schema as S
+
+        base = conn.execute(sa.select(P.plans.c.base_grid_set).where(P.plans.c.id == plan_id)).scalar()
+        current = conn.execute(sa.select(S.grid_sets.c.version).where(S.grid_sets.c.is_current)).scalar()
+        if base is None or current is None or int(base) == int(current):
+            return None
+        g = S.grid_sets
+        rows = conn.execute(sa.select(g.c.version, g.c.author, g.c.comment, g.c.published_at)
+                            .where(g.c.version > int(base)).order_by(g.c.version)).mappings().all()
+        return StaleGridSetError(plan_id, int(base), int(current), [dict(r) for r in rows])
 
     def _claim_base(self, conn: sa.Connection, plan_id: int, base: int) -> int | None:
         """Inside the publishing transaction: move the head from ``base`` to ``base + 1`` (a version
@@ -320,7 +356,7 @@ class PlanRepository:
                         gs_version: int, base_version: int | None, detail: dict) -> None:
         """The plan's published version, the version's publication time and the audit entry."""
         conn.execute(P.plans.update().where(P.plans.c.id == plan_id)
-                     .values(published_version=version, published_grid_set=gs_version))
+                     .values(published_version=version, published_grid_set=gs_version, base_grid_set=gs_version))
         conn.execute(P.plan_versions.update()
                      .where(P.plan_versions.c.plan_id == plan_id, P.plan_versions.c.version == version)
                      .values(published_at=_now(), grid_set_version=gs_version))

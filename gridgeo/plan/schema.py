@@ -38,6 +38,7 @@ plans = sa.Table(
     sa.Column("head_version", sa.Integer, nullable=False),
     sa.Column("published_version", sa.Integer),
     sa.Column("published_grid_set", sa.Integer),
+    sa.Column("base_grid_set", sa.Integer),  # the grid set current when the plan started (revision 0012)
 )
 
 plan_versions = sa.Table(

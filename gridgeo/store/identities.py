@@ -1,7 +1,11 @@
 """Users, API keys, the token signing secret and the access audit log, in the store's database.
 
 Persistence only: hashing and token rules are :mod:`gridgeo.access`. Tables: revision 0007
-(``gridgeo/store/migrations/versions/0007_identities.py``).
+(``gridgeo/store/migrations/versions/0007_identities.py``); the token generation and the
+sign-in throttle (``login_failures``): revision 0012.
+
+Passwords are hashed and checked OUTSIDE the store's write lock (argon2 takes tens of
+milliseconds of CPU; under the lock it stalled intake): the lock covers only the short writes.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import sqlalchemy as sa
 
 from gridgeo.access.identity import Identity
 from gridgeo.access.roles import check_scope_codes
-from gridgeo.access.secrets import hash_password, key_hash, new_api_key, verify_password
+from gridgeo.access.secrets import dummy_hash, hash_password, key_hash, new_api_key, verify_password
 
 metadata = sa.MetaData()
 users = sa.Table(
@@ -27,6 +31,15 @@ users = sa.Table(
     sa.Column("failed_logins", sa.Integer, nullable=False),
     sa.Column("locked_until", sa.DateTime(timezone=True)),
     sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.Column("token_generation", sa.Integer, nullable=False, server_default="0"),
+)
+login_failures = sa.Table(
+    "login_failures", metadata,
+    sa.Column("username", sa.Text, primary_key=True),
+    sa.Column("client", sa.Text, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
 )
 api_keys = sa.Table(
     "api_keys", metadata,
@@ -52,8 +65,9 @@ access_audit = sa.Table(
     sa.Column("detail", sa.Text, nullable=False),
 )
 
-MAX_FAILED_LOGINS = 5
+MAX_FAILED_LOGINS = 5  # failures in a row from one client for one user name, then that client waits
 LOCKOUT = timedelta(minutes=15)
+FORGET_AFTER = timedelta(days=1)  # failure rows older than this are dropped
 
 
 class IdentityError(ValueError):
@@ -61,12 +75,32 @@ class IdentityError(ValueError):
 
 
 class LoginRefused(Exception):
-    """A failed login: ``reason`` is "invalid" or "locked"; ``until`` is when a lock ends."""
+    """A failed sign-in: ``reason`` is "invalid" (unknown user or wrong password), "locked" (this
+    client waits until ``until`` for this user name) or "disabled"; ``recent`` counts the failures
+    on this user name from every client in the last LOCKOUT (the API slows its answer by them)."""
 
-    def __init__(self, reason: str, until: datetime | None = None):
+    def __init__(self, reason: str, until: datetime | None = None, recent: int = 0):
         super().__init__(reason)
-        self.reason = reason
-        self.until = until
+        self.reason, self.until, self.recent = reason, until, recent
+
+
+def login(store, username: str, password: str, client: str = "app", now: datetime | None = None) -> Identity:
+    """The identity of a user whose password is right; LoginRefused otherwise. The sign-in rule
+    of the API and the app: after MAX_FAILED_LOGINS failures in a row of ``client`` on
+    ``username`` (known or not) that client waits LOCKOUT for that name, while other clients
+    (the account's owner) still can sign in. The password is checked outside the write lock."""
+    now = now or _now()
+    wait, recent = client_wait(store, username, client, now)
+    if wait:
+        raise LoginRefused("locked", now + timedelta(seconds=wait), recent)
+    who, reason = check_password(store, username, password)
+    if who is not None:
+        record_login(store, username, client)
+        return who
+    if reason == "disabled":
+        raise LoginRefused("disabled", None, recent)
+    until = record_failure(store, username, client, now)
+    raise LoginRefused("locked" if until else "invalid", until, recent + 1)
 
 
 def _now() -> datetime:
@@ -83,21 +117,26 @@ def _scopes(text: str) -> tuple[str, ...]:
 
 def _identity(name: str, row, kind: str) -> Identity:
     """The identity of a stored user or key row."""
-    return Identity(name=name, role=row["role"], kind=kind, scopes=_scopes(row["scopes"]))
+    return Identity(name=name, role=row["role"], kind=kind, scopes=_scopes(row["scopes"]),
+                    generation=int(row.get("token_generation") or 0) if kind == "user" else 0)
 
 
 def _write(store):
     return store.write_engine.begin()
 
 
+def _check_name(username: str) -> None:
+    if not username.strip() or len(username) > 64 or any(c.isspace() or c == "\x00" for c in username):
+        raise IdentityError(f"user name {username!r}: 1-64 characters without spaces")
+
+
 def add_user(store, username: str, password: str, role: str, scopes=()) -> None:
     """Add a user; IdentityError when the name is taken or the role/scope is wrong."""
     codes = _checked(role, scopes)
-    if not username.strip() or len(username) > 64 or any(c.isspace() for c in username):
-        raise IdentityError(f"user name {username!r}: 1-64 characters without spaces")
+    _check_name(username)
     row = {"username": username, "password_hash": hash_password(password), "role": role,
            "scopes": ",".join(codes), "created_at": _now(), "failed_logins": 0, "locked_until": None,
-           "disabled": False}
+           "disabled": False, "token_generation": 0}
     with store._write_lock, _write(store) as conn:
         if conn.execute(sa.select(users.c.username).where(users.c.username == username)).first():
             raise IdentityError(f"user {username} exists already")
@@ -113,57 +152,139 @@ def _checked(role: str, scopes) -> tuple[str, ...]:
 
 
 def list_users(store) -> pd.DataFrame:
-    """Every user (no hashes): username, role, scopes, created_at, locked_until, disabled."""
+    """Every user (no hashes): username, role, scopes, created_at, locked_until, disabled, and
+    ``blocked_clients`` (client addresses waiting after repeated failed sign-ins)."""
     cols = [users.c.username, users.c.role, users.c.scopes, users.c.created_at, users.c.locked_until,
             users.c.disabled]
+    now = _now()
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(*cols).order_by(users.c.username)).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in cols])
+        blocked = conn.execute(sa.select(login_failures.c.username, sa.func.count())
+                               .where(login_failures.c.locked_until > now)
+                               .group_by(login_failures.c.username)).all()
+    waiting = dict(blocked)
+    frame = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in cols])
+    frame["blocked_clients"] = [int(waiting.get(u, 0)) for u in frame["username"]]
+    return frame
 
 
-def login(store, username: str, password: str, now: datetime | None = None) -> Identity:
-    """The identity of a user whose password is right; LoginRefused otherwise.
-
-    After MAX_FAILED_LOGINS failures in a row the account is locked for LOCKOUT, even for the
-    right password (the failure count and the lock are stored, so every worker sees them).
-    """
-    now = now or _now()
-    with store._write_lock, _write(store) as conn:  # the failure count commits before the refusal
+def check_password(store, username: str, password: str) -> tuple[Identity | None, str]:
+    """``(identity, "ok")`` for a right password of an enabled user, else ``(None, reason)`` with
+    reason "invalid" (unknown user or wrong password: one argon2 check either way, against a
+    dummy hash for an unknown user, so both take the same time) or "disabled". Holds no lock."""
+    with store.engine.connect() as conn:
         row = conn.execute(sa.select(users).where(users.c.username == username)).mappings().first()
-        refusal = _check_login(conn, row, username, password, now)
-    if refusal is not None:
-        raise refusal
-    return _identity(username, row, "user")
-
-
-def _check_login(conn: sa.Connection, row, username: str, password: str, now: datetime) -> LoginRefused | None:
-    """Record one login attempt; the refusal to raise, or None when it succeeded."""
     if row is None:
-        verify_password(hash_password("x" * 12), password)  # as slow as a real check
-        return LoginRefused("invalid")
-    locked = _aware(row["locked_until"])
-    if row["disabled"] or (locked is not None and locked > now):
-        _audit(conn, f"user:{username}", "login_locked", username, "")
-        return LoginRefused("locked", locked)
+        verify_password(dummy_hash(), password)
+        return None, "invalid"
     if not verify_password(row["password_hash"], password):
-        failures = int(row["failed_logins"]) + 1
+        return None, "invalid"
+    locked = _aware(row["locked_until"])
+    if row["disabled"] or (locked is not None and locked > _now()):
+        return None, "disabled"
+    return _identity(username, dict(row), "user"), "ok"
+
+
+def client_wait(store, username: str, client: str, now: datetime | None = None) -> tuple[float, int]:
+    """Seconds ``client`` must wait before trying ``username`` again (0: it may try now), and the
+    failures of the last :data:`LOCKOUT` on that user name from every client (the account-wide
+    slow-down). Read only."""
+    now = now or _now()
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(login_failures.c.client, login_failures.c.failures,
+                                      login_failures.c.locked_until, login_failures.c.last_at)
+                            .where(login_failures.c.username == username)).all()
+    wait, recent = 0.0, 0
+    for row in rows:
+        if _aware(row.last_at) > now - LOCKOUT:
+            recent += int(row.failures)
+        until = _aware(row.locked_until)
+        if row.client == client and until is not None and until > now:
+            wait = (until - now).total_seconds()
+    return wait, recent
+
+
+def record_failure(store, username: str, client: str, now: datetime | None = None) -> datetime | None:
+    """Count one failed sign-in of ``client`` on ``username`` (known or not: the same work and
+    answer); when it is the MAX_FAILED_LOGINS-th in a row, that client waits LOCKOUT (returned)."""
+    now = now or _now()
+    t = login_failures
+    with store._write_lock, _write(store) as conn:
+        row = conn.execute(sa.select(t.c.failures, t.c.last_at)
+                           .where(t.c.username == username, t.c.client == client)).first()
+        failures = 1 if row is None or _aware(row.last_at) < now - LOCKOUT else int(row.failures) + 1
         until = now + LOCKOUT if failures >= MAX_FAILED_LOGINS else None
-        conn.execute(users.update().where(users.c.username == username)
-                     .values(failed_logins=0 if until else failures, locked_until=until))
-        _audit(conn, f"user:{username}", "login_failed", username, f"failures={failures}")
-        return LoginRefused("locked" if until else "invalid", until)
-    conn.execute(users.update().where(users.c.username == username).values(failed_logins=0, locked_until=None))
-    _audit(conn, f"user:{username}", "login", username, "")
-    return None
+        values = {"failures": 0 if until else failures, "last_at": now, "locked_until": until}
+        if row is None:
+            conn.execute(t.insert().values(username=username, client=client, **values))
+        else:
+            conn.execute(t.update().where(t.c.username == username, t.c.client == client).values(**values))
+        conn.execute(t.delete().where(t.c.last_at < now - FORGET_AFTER))
+        _audit(conn, f"user:{username}", "login_failed" if until is None else "login_throttled", username,
+               f"client={client} failures={failures}")
+    return until
+
+
+def record_login(store, username: str, client: str) -> None:
+    """A successful sign-in: ``client``'s failures on ``username`` are forgotten; audited."""
+    with store._write_lock, _write(store) as conn:
+        conn.execute(login_failures.delete().where(login_failures.c.username == username,
+                                                   login_failures.c.client == client))
+        _audit(conn, f"user:{username}", "login", username, f"client={client}")
 
 
 def user_identity(store, username: str) -> Identity | None:
-    """The current identity of a user named in a token (None when gone, disabled or locked)."""
+    """The current identity of a user named in a token (None when gone, disabled or locked);
+    its ``generation`` must match the token's."""
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(users).where(users.c.username == username)).mappings().first()
     if row is None or row["disabled"]:
         return None
-    return _identity(username, row, "user")
+    locked = _aware(row["locked_until"])
+    if locked is not None and locked > _now():
+        return None
+    return _identity(username, dict(row), "user")
+
+
+def _change_user(store, username: str, action: str, detail: str = "", **values) -> None:
+    """Update one user's row (IdentityError when there is none) and audit it."""
+    with store._write_lock, _write(store) as conn:
+        done = conn.execute(users.update().where(users.c.username == username).values(**values)).rowcount
+        if not done:
+            raise IdentityError(f"no user named {username}; `gridgeo users list` shows them")
+        if action in ("user_unlock", "user_passwd"):
+            conn.execute(login_failures.delete().where(login_failures.c.username == username))
+        _audit(conn, "cli", action, username, detail)
+
+
+def unlock_user(store, username: str) -> None:
+    """Forget every client's failed sign-ins on ``username`` and any stored lock."""
+    _change_user(store, username, "user_unlock", failed_logins=0, locked_until=None)
+
+
+def disable_user(store, username: str, disabled: bool = True) -> None:
+    """Disable (or enable again) a user; disabling ends the user's tokens at once."""
+    values = {"disabled": disabled}
+    if disabled:
+        values["token_generation"] = users.c.token_generation + 1
+    _change_user(store, username, "user_disable" if disabled else "user_enable", **values)
+
+
+def set_password(store, username: str, password: str) -> None:
+    """Set a new password (hashed before the lock is taken); the user's tokens end at once."""
+    hashed = hash_password(password)
+    _change_user(store, username, "user_passwd", password_hash=hashed, failed_logins=0, locked_until=None,
+                 token_generation=users.c.token_generation + 1)
+
+
+def delete_user(store, username: str) -> None:
+    """Delete a user (its tokens stop working: the user no longer exists)."""
+    with store._write_lock, _write(store) as conn:
+        done = conn.execute(users.delete().where(users.c.username == username)).rowcount
+        if not done:
+            raise IdentityError(f"no user named {username}; `gridgeo users list` shows them")
+        conn.execute(login_failures.delete().where(login_failures.c.username == username))
+        _audit(conn, "cli", "user_delete", username, "")
 
 
 def create_key(store, name: str, role: str, scopes=()) -> str:

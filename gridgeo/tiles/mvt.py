@@ -56,16 +56,22 @@ src AS (
   FROM tile_features f, env
   WHERE f.version = :version AND f.layer = :layer
     AND f.geom && ST_Transform(ST_Expand(env.e, :margin), 4326)
+    AND (:everywhere OR f.code LIKE ANY(CAST(:prefixes AS text[])) OR f.code = ANY(CAST(:enclosing AS text[])))
 )
 SELECT ST_AsMVT(src.*, :layer, :extent, 'g', 'fid') FROM src WHERE g IS NOT NULL
 """)
 
 
-def build_postgis(conn: sa.Connection, version: int, layer: str, z: int, x: int, y: int) -> bytes:
-    """The tile cut by PostGIS (``ST_AsMVT``), ``b""`` when no feature is in it."""
+def build_postgis(conn: sa.Connection, version: int, layer: str, z: int, x: int, y: int,
+                  scopes: tuple[str, ...] = ()) -> bytes:
+    """The tile cut by PostGIS (``ST_AsMVT``), ``b""`` when no feature is in it; with ``scopes``
+    only the features inside that territory or containing it (gridgeo.access.roles.sees_area)."""
+    from gridgeo.access.roles import enclosing_codes
+
     span = 2 * WEB_MERCATOR_HALF / 2 ** z
     params = {"z": z, "x": x, "y": y, "version": version, "layer": layer, "extent": EXTENT, "buffer": BUFFER,
-              "tol": span / EXTENT * SIMPLIFY_UNITS, "margin": span * BUFFER / EXTENT}
+              "tol": span / EXTENT * SIMPLIFY_UNITS, "margin": span * BUFFER / EXTENT, "everywhere": not scopes,
+              "prefixes": [f"{s}%" for s in scopes], "enclosing": list(enclosing_codes(scopes))}
     data = conn.execute(POSTGIS_SQL, params).scalar()
     return bytes(data or b"")
 
@@ -88,12 +94,17 @@ class LayerData:
                    shapely.STRtree(geoms))
 
 
-def build_python(data: LayerData, layer: str, z: int, x: int, y: int) -> bytes:
-    """The tile cut in Python (shapely + mapbox_vector_tile), ``b""`` when no feature is in it."""
+def build_python(data: LayerData, layer: str, z: int, x: int, y: int, scopes: tuple[str, ...] = ()) -> bytes:
+    """The tile cut in Python (shapely + mapbox_vector_tile), ``b""`` when no feature is in it;
+    with ``scopes`` only the features inside that territory or containing it."""
+    from gridgeo.access.roles import sees_area
+
     bounds = tile_bounds(z, x, y)
     margin = (bounds[2] - bounds[0]) * BUFFER / EXTENT
     clip = (bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin)
     idx = np.sort(data.tree.query(shapely.box(*clip)))
+    if scopes:
+        idx = idx[np.array([sees_area(scopes, str(c)) for c in data.codes[idx]], dtype=bool)]
     if not len(idx):
         return b""
     span = bounds[2] - bounds[0]

@@ -42,9 +42,11 @@ class TileService:
                     self.cache.extra["ready"] = True
         return version
 
-    def tile(self, layer: str, z: int, x: int, y: int, gzipped: bool = False) -> tuple[int, bytes]:
+    def tile(self, layer: str, z: int, x: int, y: int, gzipped: bool = False,
+             scopes: tuple[str, ...] = ()) -> tuple[int, bytes]:
         """(version, MVT bytes) of one tile, gzip-compressed with ``gzipped``; ``b""`` when it is
         empty. Raises UnknownLayer, TileOutOfRange (:mod:`gridgeo.tiles.mvt`) or NoGridSet.
+        ``scopes``: a caller's territory codes; only its features (and the areas around it).
 
         The cache keeps tiles compressed (MVT compresses about 3.5x), so it holds more of them
         and a browser's request is answered with the cached bytes as they are."""
@@ -52,15 +54,15 @@ class TileService:
             raise UnknownLayer(f"layer {layer!r}: use one of {', '.join(LAYERS)}")
         check_tile(z, x, y)
         version = self.current_version()
-        packed = self.cache.get_or_build((version, layer, z, x, y),
-                                         lambda: _gzip(self._build(version, layer, z, x, y)))
+        key = (version, layer, z, x, y, *((scopes,) if scopes else ()))
+        packed = self.cache.get_or_build(key, lambda: _gzip(self._build(version, layer, z, x, y, scopes)))
         return version, packed if gzipped or not packed else gzip.decompress(packed)
 
-    def _build(self, version: int, layer: str, z: int, x: int, y: int) -> bytes:
+    def _build(self, version: int, layer: str, z: int, x: int, y: int, scopes: tuple[str, ...] = ()) -> bytes:
         if self.store.backend == "postgresql":
             with self.store.engine.connect() as conn:
-                return build_postgis(conn, version, layer, z, x, y)
-        return build_python(self._layer_data(version, layer), layer, z, x, y)
+                return build_postgis(conn, version, layer, z, x, y, scopes)
+        return build_python(self._layer_data(version, layer), layer, z, x, y, scopes)
 
     def _layer_data(self, version: int, layer: str) -> LayerData:
         key = f"layer:{layer}"

@@ -41,20 +41,47 @@ def test_password_is_stored_hashed_and_checked(store):
         ids.login(store, "nobody", PASSWORD)
 
 
-def test_lockout_after_repeated_failures_then_release(store):
+def test_failures_make_that_client_wait_not_the_account(store):
     ids.add_user(store, "bob", PASSWORD, "planner")
     now = datetime.now(UTC)
     for _ in range(ids.MAX_FAILED_LOGINS - 1):
         with pytest.raises(ids.LoginRefused, match="invalid"):
-            ids.login(store, "bob", "nope-nope-1", now=now)
+            ids.login(store, "bob", "nope-nope-1", client="10.0.0.66", now=now)
     with pytest.raises(ids.LoginRefused) as last:
-        ids.login(store, "bob", "nope-nope-1", now=now)
+        ids.login(store, "bob", "nope-nope-1", client="10.0.0.66", now=now)
     assert last.value.reason == "locked" and last.value.until > now
-    with pytest.raises(ids.LoginRefused, match="locked"):  # even the right password, while locked
-        ids.login(store, "bob", PASSWORD, now=now + timedelta(minutes=1))
-    assert ids.login(store, "bob", PASSWORD, now=now + ids.LOCKOUT + timedelta(seconds=1)).role == "planner"
+    with pytest.raises(ids.LoginRefused, match="locked"):  # that client waits, even with the right password
+        ids.login(store, "bob", PASSWORD, client="10.0.0.66", now=now + timedelta(minutes=1))
+    assert ids.login(store, "bob", PASSWORD, client="10.0.0.7").role == "planner"  # the owner elsewhere
+    for _ in range(ids.MAX_FAILED_LOGINS):  # an unknown name is counted the same way (no enumeration)
+        with pytest.raises(ids.LoginRefused) as ghost:
+            ids.login(store, "ghost", "nope-nope-1", client="10.0.0.66", now=now)
+    assert ghost.value.reason == "locked"
+    later = now + ids.LOCKOUT + timedelta(seconds=1)
+    assert ids.login(store, "bob", PASSWORD, client="10.0.0.66", now=later).role == "planner"
     actions = set(ids.audit_log(store)["action"])
-    assert {"login_failed", "login_locked", "login"} <= actions
+    assert {"login_failed", "login_throttled", "login"} <= actions
+
+
+def test_unlock_disable_passwd_delete(store):
+    ids.add_user(store, "carol", PASSWORD, "viewer")
+    for _ in range(ids.MAX_FAILED_LOGINS):
+        with pytest.raises(ids.LoginRefused):
+            ids.login(store, "carol", "nope-nope-1", client="10.0.0.66")
+    assert ids.list_users(store).set_index("username").loc["carol", "blocked_clients"] == 1
+    ids.unlock_user(store, "carol")
+    assert ids.login(store, "carol", PASSWORD, client="10.0.0.66").generation == 0
+    ids.disable_user(store, "carol")
+    with pytest.raises(ids.LoginRefused, match="disabled"):
+        ids.login(store, "carol", PASSWORD)
+    assert ids.user_identity(store, "carol") is None
+    ids.disable_user(store, "carol", False)
+    ids.set_password(store, "carol", "Another-pass-77")
+    assert ids.login(store, "carol", "Another-pass-77").generation == 2  # disable and passwd each bump it
+    ids.delete_user(store, "carol")
+    assert ids.user_identity(store, "carol") is None
+    with pytest.raises(ids.IdentityError, match="no user named carol"):
+        ids.unlock_user(store, "carol")
 
 
 def test_key_shown_once_stored_hashed_and_revoked_at_once(store):
@@ -104,7 +131,7 @@ def test_masking():
     assert mask_phone("0755-8888 6666") == "075*****6666"
     assert mask_name("张三丰") == "张**"
     rec = mask_record({"id": "e1", "reporter_name": "李四", "reporter_phone": "13900001111", "text": "t"})
-    assert rec == {"id": "e1", "reporter_name": "李*", "reporter_phone": "139****1111", "text": "t"}
+    assert rec == {"id": "e1", "reporter_name": "李*", "reporter_phone": "139****1111", "text": None}
     assert mask_phone(None) is None
 
 

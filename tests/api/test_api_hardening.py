@@ -434,3 +434,52 @@ def test_serve_warns_when_binding_every_interface(capsys):
         assert "every network interface" in capsys.readouterr().err
     _warn_if_public("127.0.0.1", "open")
     assert capsys.readouterr().err == ""
+
+
+# --- issue 20: the client address, and the OpenAPI document states the constraints ----------------
+def _attempts_until_429(app, headers: dict) -> int:
+    client = TestClient(app, client=LOCAL)
+    for n in range(1, 30):
+        r = client.post("/api/v1/auth/token", data={"username": f"nobody{n}", "password": "x"},
+                        headers={k: v.replace("{n}", str(n)) for k, v in headers.items()})
+        if r.status_code == 429:
+            assert int(r.headers["Retry-After"]) >= 1
+            return n
+    return 0
+
+
+def test_forwarded_for_counts_only_from_a_trusted_proxy(store):
+    spoofed = {"X-Forwarded-For": "203.0.113.{n}"}
+    assert _attempts_until_429(make_app(store), spoofed) == 11  # a loopback peer is not a proxy by default
+    proxied = make_app(store, trusted_proxies=("127.0.0.1",))
+    assert _attempts_until_429(proxied, spoofed) == 0  # behind the proxy each client counts on its own
+    forged = {"X-Forwarded-For": "198.51.100.{n}, 203.0.113.9"}  # the client's own hop is not used
+    assert _attempts_until_429(make_app(store, trusted_proxies=("127.0.0.0/8",)), forged) == 11
+
+
+def test_uvicorn_does_not_rewrite_the_client_address():
+    from gridgeo.api.connections import uvicorn_options
+
+    assert uvicorn_options(Settings())["proxy_headers"] is False
+    with pytest.raises(ValueError, match="GRIDGEO_TRUSTED_PROXIES"):
+        Settings.from_env({"GRIDGEO_TRUSTED_PROXIES": "proxy.local"})
+    assert Settings.from_env({"GRIDGEO_TRUSTED_PROXIES": "10.0.0.1, 10.1.0.0/16"}).is_trusted_proxy("10.1.2.3")
+
+
+def test_openapi_states_429_and_the_parameter_constraints(store):
+    spec = make_app(store).openapi()
+    token = spec["paths"]["/api/v1/auth/token"]["post"]["responses"]
+    assert "429" in token and "Retry-After" in token["429"]["headers"]
+    stats = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/stats"]["get"]["parameters"]}
+    enum = spec["components"]["schemas"]["StatsBy"]["enum"]
+    assert stats["by"]["anyOf"][0]["$ref"].endswith("StatsBy") and "reporter_phone" not in enum
+    assert set(enum) == {"grid", "community", "street", "category", "level", "status", "channel", "hour", "day", "week"}
+    assert stats["window"]["pattern"] == "^[0-9]+(\\.[0-9]+)?[mhd]$"
+    events = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/events"]["get"]["parameters"]}
+    level = events["level"]["anyOf"][0]["items"]
+    assert (level["minimum"], level["maximum"]) == (1, 4) and "pattern" in events["window"]["anyOf"][0]
+    colours = {p["name"]: p["schema"] for p in spec["paths"]["/tiles/colours"]["get"]["parameters"]}
+    assert "today" in colours["window"]["pattern"]
+    with TestClient(make_app(store), client=LOCAL) as client:
+        assert client.get("/api/v1/stats?window=24 hours", headers=AUTH).status_code == 422
+        assert client.get("/api/v1/events?level=5", headers=AUTH).status_code == 422

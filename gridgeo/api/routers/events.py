@@ -4,7 +4,9 @@
   **all-or-nothing for validation**: one bad item → 422 listing every bad item (index, id,
   field, message), nothing stored. Valid events are stored in a transaction shared with
   concurrent requests (:mod:`gridgeo.api.group_commit`); ids already stored come back as
-  ``duplicate``. 201 when something new was stored, 200 when all were duplicates.
+  ``{"index", "id", "result": "duplicate"}`` only (never the stored record: posting is not
+  reading). 201 when something new was stored, 200 when all were duplicates. A caller scoped
+  to a territory may post only events located inside it (403, nothing stored).
 * ``PATCH /api/v1/events/{id}`` — ``{"status", "note"}`` (409 when the lifecycle forbids the
   move, 404 for an unknown id, 403 outside the caller's territory); the move is attributed to the
   authenticated caller (a body ``actor`` is ignored).
@@ -28,10 +30,10 @@ from gridgeo.api.auth import IdentityDep, check_place, require_event_write, requ
 from gridgeo.api.deps import StoreDep, check_params
 from gridgeo.api.encoding import JSONOut, records
 from gridgeo.api.errors import ApiError
-from gridgeo.api.params import parse_time, window_param
+from gridgeo.api.params import WINDOW_PATTERN, parse_time, window_param
 from gridgeo.api.routing import guarded_router
 from gridgeo.api.state import service_state
-from gridgeo.api.territory import place_code, shown, shown_rows, territory_filters
+from gridgeo.api.territory import check_posts, place_code, shown, shown_rows, territory_filters
 from gridgeo.events.lifecycle import STATUSES
 from gridgeo.events.safe_text import SafeStr
 from gridgeo.events.schema import (
@@ -87,7 +89,8 @@ def _parse_items(body: bytes) -> tuple[list, bool]:
     return items, single
 
 
-@write.post("/events", status_code=201, openapi_extra=_POST_BODY, responses={201: _POSTED, 200: _POSTED},
+@write.post("/events", status_code=201, openapi_extra=_POST_BODY,
+            responses={201: _POSTED, 200: _POSTED, 403: R.ERROR_RESPONSES[403]},
             summary="Report one event or a batch (idempotent by id)")
 async def post_events(request: Request, who: IdentityDep) -> JSONOut:
     """Validate every item (all-or-nothing), then store them in a shared transaction."""
@@ -96,8 +99,11 @@ async def post_events(request: Request, who: IdentityDep) -> JSONOut:
     if errors:
         raise ApiError(422, f"{len(errors)} problem(s), nothing stored; first: {errors[0]}",
                        [e.as_dict() for e in errors])
-    results = await service_state(request).committer.submit(validated, who.actor)
-    results = [{**r, "open311": to_open311(r)} for r in results]  # JSONOut encodes once
+    service = service_state(request)
+    check_posts(service.stores.get(), who, validated)
+    results = await service.committer.submit(validated, who.actor)
+    results = [{**r, "open311": to_open311(r)} if r["result"] == "accepted"  # JSONOut encodes once
+               else {"index": r["index"], "id": r["id"], "result": r["result"]} for r in results]
     created = any(r["result"] == "accepted" for r in results)
     if single:
         content: Any = results[0]
@@ -169,12 +175,12 @@ def list_events(
     who: IdentityDep,
     start: Annotated[str | None, Query(description="ISO 8601 with zone; inclusive")] = None,
     end: Annotated[str | None, Query(description="ISO 8601 with zone; exclusive")] = None,
-    window: Annotated[str | None, Query(description="instead of start: the last 30m/24h/7d")] = None,
+    window: Annotated[str | None, Query(pattern=WINDOW_PATTERN, description="instead of start: the last 30m/24h/7d")] = None,
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat (WGS84)")] = None,
     grid_code: Annotated[list[str] | None, Query()] = None,
     community_code: Annotated[list[str] | None, Query()] = None,
     street_code: Annotated[list[str] | None, Query()] = None,
-    level: Annotated[list[int] | None, Query(description="1-4; repeat for several")] = None,
+    level: Annotated[list[Annotated[int, Field(ge=1, le=4)]] | None, Query(description="1-4; repeat for several")] = None,
     category: Annotated[list[str] | None, Query()] = None,
     status: Annotated[list[str] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1)] = 1000,

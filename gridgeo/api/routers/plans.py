@@ -16,7 +16,10 @@
 * ``GET  /api/v1/plans/{id}/diff?a=1&b=2`` and ``GET .../audit``.
 
 Plan ids and versions are positive and below 2**31 (the columns' range): larger ids are 404,
-larger versions 422.
+larger versions 422. Every write is attributed to the authenticated identity (an ``author`` in
+the body is ignored). A caller scoped to a territory reads a plan's grids, balance, issues,
+exports and diff inside that territory only (gridgeo.api.territory). Publishing a plan started
+from a grid set that is no longer current is a 409 naming the grid sets published since.
 """
 
 from __future__ import annotations
@@ -29,13 +32,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from gridgeo.access import Identity
 from gridgeo.api import schemas as R
-from gridgeo.api.auth import require_plan_read, require_plan_write
+from gridgeo.api.auth import IdentityDep, require_plan_read, require_plan_write
 from gridgeo.api.deps import StoreDep, check_params, plan_id_in_range
 from gridgeo.api.encoding import JSONOut, jsonable, records
 from gridgeo.api.errors import ApiError
 from gridgeo.api.routing import guarded_router
 from gridgeo.api.state import ServiceDep
+from gridgeo.api.territory import area_mask
 from gridgeo.events.safe_text import MAX_DB_INT, SafeStr, check_value
 from gridgeo.plan.figures import community_balance, grid_figures, summary
 from gridgeo.plan.integrity import validate
@@ -44,6 +49,8 @@ from gridgeo.plan.repository import PlanRepository, export_crosswalk, export_gri
 
 PREFIX = "/api/v1/plans"
 Version = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
+Author = Annotated[SafeStr | None, Field(description="ignored: the write is attributed to the "
+                                         "authenticated caller (kept so older clients still validate)")]
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_DB_INT, description="a saved version (default: the head)")]
 
 read = guarded_router(require_plan_read, check_params, plan_id_in_range, prefix=PREFIX, tags=["plans"])
@@ -70,7 +77,7 @@ class CreateIn(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     name: SafeStr = Field(min_length=1)
-    author: SafeStr = Field(min_length=1)
+    author: Author = None
     comment: SafeStr = ""
     start: SafeStr | None = Field(default=None, description="current | proposal")
     from_: FromIn | None = Field(default=None, alias="from")
@@ -78,7 +85,7 @@ class CreateIn(BaseModel):
 
 class SaveIn(BaseModel):
     base_version: Version
-    author: SafeStr = Field(min_length=1)
+    author: Author = None
     comment: SafeStr = ""
     edits: list[EditIn] = Field(min_length=1)
 
@@ -89,7 +96,7 @@ class PreviewIn(BaseModel):
 
 
 class PublishIn(BaseModel):
-    author: SafeStr = Field(min_length=1)
+    author: Author = None
     version: Version | None = None
     base_version: Version | None = None
     comment: SafeStr = ""
@@ -126,37 +133,58 @@ def list_plans(repo: Repo) -> JSONOut:
 
 @write.post("", status_code=201, responses={201: {"model": R.PlanCreated}},
             summary="Create a plan from the current grids, a proposal or a saved version")
-async def create_plan(body: CreateIn, repo: Repo, service: ServiceDep) -> JSONOut:
-    """Version 1 of a new plan from ``start`` or ``from``."""
+async def create_plan(body: CreateIn, repo: Repo, service: ServiceDep, who: IdentityDep) -> JSONOut:
+    """Version 1 of a new plan from ``start`` or ``from`` (a copy keeps its source's base grid set)."""
+    base = None
     if body.from_:
         plan, info = await run_in_threadpool(repo.load, body.from_.plan_id, body.from_.version)
+        base = await run_in_threadpool(repo.base_grid_set, body.from_.plan_id)
         source = f"plan {body.from_.plan_id} version {info.version}"
     elif body.start in ("current", "proposal"):
         plan = await run_in_threadpool(service.plan_atoms_provider, body.start, repo.store)
         source = body.start
     else:
         raise ApiError(422, "start: give \"current\" or \"proposal\", or from: {plan_id, version}")
-    pid, version = await run_in_threadpool(repo.create_plan, body.name, plan, body.author, body.comment, source)
+    pid, version = await run_in_threadpool(repo.create_plan, body.name, plan, who.actor, body.comment, source, base)
     return JSONOut({"id": pid, "version": version, "source": source}, status_code=201)
 
 
 @read.get("/{plan_id}", responses={200: {"model": R.PlanDetail}},
           summary="A plan version with figures, balance and integrity issues")
-def get_plan(plan_id: int, repo: Repo, version: VersionQuery = None, assignment: bool = False) -> JSONOut:
-    """The version (default: the head), its versions list, grids with figures and issues."""
+def get_plan(plan_id: int, repo: Repo, who: IdentityDep, version: VersionQuery = None,
+             assignment: bool = False) -> JSONOut:
+    """The version (default: the head), its versions list, grids with figures and issues (a scoped
+    caller: the grids, balance, issues and assignment of its territory; the summary over them)."""
     plan, info = repo.load(plan_id, version)
     versions = repo.versions(plan_id)
     figs = grid_figures(plan)
+    figs = figs[area_mask(who, figs.index.to_series(), figs["community_code"])]
     plans = repo.list_plans()
     meta = records(plans[plans["id"] == plan_id])[0]
     body = {**meta, "id": plan_id, "version": info.version, "base_version": info.base_version,
             "author": info.author, "created_at": info.created_at, "comment": info.comment,
             "band": plan.band.as_dict(), "summary": summary(plan, figs), "versions": records(versions),
             "grids": figs.reset_index().to_dict("records"),
-            "balance": community_balance(plan, figs).reset_index().to_dict("records"), "issues": _issues(plan)}
+            "balance": _mine(who, community_balance(plan, figs).reset_index(), "community_code"),
+            "issues": [i for i in _issues(plan) if not who.scopes or who.covers(i.get("grid"))]}
     if assignment:
-        body["assignment"] = plan.assignment_dict
+        body["assignment"] = {a: g for a, g in plan.assignment_dict.items() if g in set(figs.index)}
     return JSONOut(body)
+
+
+def _mine(who: Identity, frame: Any, column: str) -> list[dict]:
+    """The rows of ``frame`` whose ``column`` lies in ``who``'s territory, as records."""
+    if column not in frame:
+        return frame.to_dict("records") if not who.scopes else []
+    return frame[area_mask(who, frame[column])].to_dict("records")
+
+
+def _diff_in(who: Identity, grids: Any, moves: Any) -> tuple[Any, Any]:
+    """A diff's grid rows (code first) and atom moves (from/to grid codes) in ``who``'s territory."""
+    if not who.scopes:
+        return grids, moves
+    inside = [any(who.covers(str(v)) for v in row) for row in moves.astype(str).itertuples(index=False)]
+    return grids[area_mask(who, grids[grids.columns[0]])], moves[inside]
 
 
 def _attachment(plan_id: int, version: int, name: str) -> dict[str, str]:
@@ -165,30 +193,35 @@ def _attachment(plan_id: int, version: int, name: str) -> dict[str, str]:
 
 @read.get("/{plan_id}/grids.geojson", responses={200: {"content": {"application/geo+json": {}}}},
           summary="Export a version's grids as GeoJSON")
-def export(plan_id: int, repo: Repo, version: VersionQuery = None) -> Response:
-    """The version's grids as a proposal-like GeoJSON file."""
+def export(plan_id: int, repo: Repo, who: IdentityDep, version: VersionQuery = None) -> Response:
+    """The version's grids as a proposal-like GeoJSON file (a scoped caller: its territory's)."""
     plan, info = repo.load(plan_id, version)
-    text = export_grids(plan).to_json(drop_id=True, ensure_ascii=False)
+    grids = export_grids(plan)
+    grids = grids[area_mask(who, grids["code"], grids["community_code"])]
+    text = grids.to_json(drop_id=True, ensure_ascii=False)
     return Response(text, media_type="application/geo+json", headers=_attachment(plan_id, info.version, "grids.geojson"))
 
 
 @read.get("/{plan_id}/crosswalk.csv", responses={200: {"content": {"text/csv": {}}}},
           summary="Export a version's crosswalk from the legacy grids")
-def crosswalk(plan_id: int, repo: Repo, version: VersionQuery = None) -> Response:
-    """The version's crosswalk from the legacy grids as CSV."""
+def crosswalk(plan_id: int, repo: Repo, who: IdentityDep, version: VersionQuery = None) -> Response:
+    """The version's crosswalk from the legacy grids as CSV (a scoped caller: the rows whose new
+    or legacy grid lies in its territory)."""
     plan, info = repo.load(plan_id, version)
-    return Response(export_crosswalk(plan).to_csv(index=False), media_type="text/csv",
+    table = export_crosswalk(plan)
+    table = table[area_mask(who, table["grid_code"], table["legacy_code"])]
+    return Response(table.to_csv(index=False), media_type="text/csv",
                     headers=_attachment(plan_id, info.version, "crosswalk.csv"))
 
 
 @write.post("/{plan_id}/versions", status_code=201, responses={201: {"model": R.PlanSaved}},
             summary="Apply edits to a base version and save")
-async def save(plan_id: int, body: SaveIn, repo: Repo) -> JSONOut:
+async def save(plan_id: int, body: SaveIn, repo: Repo, who: IdentityDep) -> JSONOut:
     """The edits applied to ``base_version`` and saved as the next version (409 when stale)."""
     edits = [Edit(e.op, e.params) for e in body.edits]
     base, _ = await run_in_threadpool(repo.load, plan_id, body.base_version)
     plan = await run_in_threadpool(apply_edits, base, edits)
-    version = await run_in_threadpool(repo.save_version, plan_id, plan, body.author, body.base_version,
+    version = await run_in_threadpool(repo.save_version, plan_id, plan, who.actor, body.base_version,
                                       body.comment, edits)
     return JSONOut({"id": plan_id, "version": version, "summary": summary(plan), "issues": _issues(plan)},
                    status_code=201)
@@ -196,40 +229,53 @@ async def save(plan_id: int, body: SaveIn, repo: Repo) -> JSONOut:
 
 @read.post("/{plan_id}/preview", responses={200: {"model": R.PlanPreview}},
            summary="What a batch of edits would do (nothing is saved)")
-async def preview_edits(plan_id: int, body: PreviewIn, repo: Repo) -> JSONOut:
-    """The diff and the integrity issues the edits would bring or resolve."""
+async def preview_edits(plan_id: int, body: PreviewIn, repo: Repo, who: IdentityDep) -> JSONOut:
+    """The diff and the integrity issues the edits would bring or resolve (a scoped caller:
+    those of its territory)."""
     base, info = await run_in_threadpool(repo.load, plan_id, body.base_version)
     pending = await run_in_threadpool(preview, base, [Edit(e.op, e.params) for e in body.edits])
+    grids, moves = _diff_in(who, pending.diff.grids.reset_index(), pending.diff.moves)
+
+    def issues(found: list) -> list[dict]:
+        return [i.as_dict() for i in found if not who.scopes or who.covers(i.grid)]
+
     return JSONOut(jsonable({
         "base_version": info.version, "ok": pending.ok, "summary": pending.diff.summary,
-        "grids": pending.diff.grids.reset_index().to_dict("records"), "moves": pending.diff.moves.to_dict("records"),
-        "new_issues": [i.as_dict() for i in pending.new_issues],
-        "resolved_issues": [i.as_dict() for i in pending.resolved_issues]}))
+        "grids": grids.to_dict("records"), "moves": moves.to_dict("records"),
+        "new_issues": issues(pending.new_issues), "resolved_issues": issues(pending.resolved_issues)}))
 
 
 @write.post("/{plan_id}/publish", responses={200: {"model": R.PlanPublished}},
             summary="Publish a version as the current grid set (one transaction)")
-async def publish(plan_id: int, body: PublishIn, repo: Repo) -> JSONOut:
+async def publish(plan_id: int, body: PublishIn, repo: Repo, who: IdentityDep) -> JSONOut:
     """Publish ``version`` (default: the base, else the head); 409 when ``base_version`` is no
     longer the head when the publishing transaction runs (checked inside it: of two racing
-    publishes, or a publish and a save, on one base exactly one wins)."""
+    publishes, or a publish and a save, on one base exactly one wins), and 409 when the plan
+    was started from a grid set that is no longer current (``published_since`` says what changed:
+    start a new plan from the current grids)."""
     version = body.version or body.base_version or await run_in_threadpool(repo.head_version, plan_id)
-    gs = await run_in_threadpool(repo.publish, plan_id, version, body.author, body.comment, body.accept_rules,
+    gs = await run_in_threadpool(repo.publish, plan_id, version, who.actor, body.comment, body.accept_rules,
                                  body.base_version)
     return JSONOut({"id": plan_id, "version": version, "grid_set_version": gs})
 
 
 @read.get("/{plan_id}/diff", responses={200: {"model": R.PlanDiff}}, summary="Differences between two versions")
-def diff(plan_id: int, repo: Repo, a: Annotated[int, Query(ge=1, le=MAX_DB_INT)],
+def diff(plan_id: int, repo: Repo, who: IdentityDep, a: Annotated[int, Query(ge=1, le=MAX_DB_INT)],
          b: Annotated[int, Query(ge=1, le=MAX_DB_INT)]) -> JSONOut:
-    """Changed grids, moved atoms and the moved areas (GeoJSON) from ``a`` to ``b``."""
+    """Changed grids, moved atoms and the moved areas (GeoJSON) from ``a`` to ``b`` (a scoped
+    caller: only those of its territory)."""
     d = repo.diff(plan_id, a, b)
-    return JSONOut({"a": a, "b": b, "summary": d.summary,
-                    "grids": d.grids[d.grids["status"] != "unchanged"].reset_index().to_dict("records"),
-                    "moves": d.moves.to_dict("records"), "moved_areas": json.loads(d.moved_areas.to_json(drop_id=True))})
+    grids, moves = _diff_in(who, d.grids[d.grids["status"] != "unchanged"].reset_index(), d.moves)
+    areas = json.loads(d.moved_areas.to_json(drop_id=True))
+    if who.scopes:
+        areas["features"] = [f for f in areas.get("features", [])
+                             if any(who.covers(str(v)) for v in (f.get("properties") or {}).values())]
+    return JSONOut({"a": a, "b": b, "summary": d.summary, "grids": grids.to_dict("records"),
+                    "moves": moves.to_dict("records"), "moved_areas": areas})
 
 
 @read.get("/{plan_id}/audit", responses={200: {"model": R.PlanAudit}}, summary="Who saved and published what, when")
 def audit(plan_id: int, repo: Repo) -> JSONOut:
-    """The plan's audit log, oldest first."""
+    """The plan's audit log, oldest first (404 for a plan that does not exist)."""
+    repo.head_version(plan_id)  # raises PlanNotFoundError: 404
     return JSONOut({"audit": records(repo.audit(plan_id))})

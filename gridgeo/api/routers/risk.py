@@ -8,25 +8,30 @@ Each handler is one call to a function of ``(store, by, window, now)``: :func:`r
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from gridgeo.access import Identity
+from gridgeo.access.roles import GROUPINGS
 from gridgeo.api import schemas as R
 from gridgeo.api.auth import IdentityDep, require_read
 from gridgeo.api.deps import StoreDep, check_params
 from gridgeo.api.encoding import JSONOut, records
 from gridgeo.api.errors import ApiError
-from gridgeo.api.params import window_param
+from gridgeo.api.params import WINDOW_PATTERN, window_param
 from gridgeo.api.routing import guarded_router
 from gridgeo.api.shared_results import SharedResults
 from gridgeo.api.state import service_state
 from gridgeo.api.territory import check_by, territory_filters
 
 router = guarded_router(require_read, check_params, prefix="/api/v1", tags=["risk"])
-WINDOW = Query(description="events reported in the last 30m/24h/7d")
+WINDOW = Query(pattern=WINDOW_PATTERN, description="events reported in the last 30m/24h/7d")
+StatsBy = StrEnum("StatsBy", {g: g for g in GROUPINGS})
+"""What /stats groups by (gridgeo.access.roles.GROUPINGS): territory, category, level, status,
+channel, time; never a personal field, an id or a position."""
 
 
 def risk_rows(store: Any, by: str, window: timedelta, now: datetime) -> list[dict]:
@@ -81,10 +86,13 @@ async def risk(request: Request, store: StoreDep, who: IdentityDep,
 
 @router.get("/stats", responses={200: {"model": R.StatsAnswer}},
             summary="Received, accepted, resolved, resolution rate, overdue, median handling")
-async def stats(request: Request, store: StoreDep, who: IdentityDep, by: str | None = None,
+async def stats(request: Request, store: StoreDep, who: IdentityDep,
+                by: Annotated[StatsBy | None, Query(description="group by territory (grid, community, street), "
+                                                    "category, level, status, channel or time (hour, day, week)")] = None,
                 window: Annotated[str, WINDOW] = "24h") -> JSONOut:
     """The handling figures of the window's events, overall or per ``by`` (a scoped caller:
     its territory's events only). Unscoped identical calls share one computation."""
+    by = by.value if by is not None else None
     span = window_param(window)
     check_by(who, by)
 

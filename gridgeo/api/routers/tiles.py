@@ -2,7 +2,8 @@
 
 Layers ``districts``, ``streets``, ``communities`` and ``grids``; every feature carries a
 stable integer id and the properties ``code`` and ``name`` (no colours: the browser colours
-features by id/code from ``/api/v1/risk``). 200 with the tile, 204 when the tile is empty,
+features by id/code from ``/api/v1/risk``). A caller scoped to a territory gets only the
+features inside it and the outlines of the areas containing it. 200 with the tile, 204 when the tile is empty,
 404 JSON for an unknown layer or a z/x/y that names no tile, 422 JSON for a non-integer one.
 ``ETag`` is the grid set version and layer (tiles change only on publish), so a browser
 revalidates with ``If-None-Match`` and gets 304 until the next publish. A client that accepts
@@ -56,7 +57,8 @@ def colour_span(window: str, now: datetime, settings: Settings) -> timedelta:
 @router.get("/colours", summary="Risk colours of the areas that have one (compact, for tile layers)")
 def colours(request: Request, store: StoreDep, who: IdentityDep,
             by: Annotated[str, Query(pattern="^(grid|community|street)$")] = "grid",
-            window: Annotated[str, Query(description="events reported in the last 30m/24h/7d, or today")] = "24h",
+            window: Annotated[str, Query(pattern=r"^(today|[0-9]+(\.[0-9]+)?[mhd])$",
+                                         description="events reported in the last 30m/24h/7d, or today")] = "24h",
             since: Annotated[str | None, Query(max_length=64, description="stamp of the caller's last answer: "
                                                "then only the changes")] = None) -> JSONOut:
     """``{code: colour}`` of every area of ``by`` with a risk level (see the module docstring);
@@ -89,17 +91,19 @@ def colour_history(request: Request) -> ColourHistory:
             response_class=Response,
             responses={200: {"content": {MVT_TYPE: {}}, "description": "the tile"},
                        204: {"description": "no feature in this tile"}})
-async def tile(request: Request, store: StoreDep, layer: str, z: int, x: int, y: int) -> Response:
-    """One tile (see the module docstring)."""
+async def tile(request: Request, store: StoreDep, who: IdentityDep, layer: str, z: int, x: int, y: int) -> Response:
+    """One tile (see the module docstring); a caller scoped to a territory gets its territory's
+    features only (and the outlines of the areas that contain it)."""
     service = tile_service(request, store)
     gzipped = "gzip" in request.headers.get("accept-encoding", "")
     try:
-        version, data = await run_in_threadpool(service.tile, layer, z, x, y, gzipped)
+        version, data = await run_in_threadpool(service.tile, layer, z, x, y, gzipped, who.scopes)
     except (UnknownLayer, TileOutOfRange, NoGridSet) as exc:
         raise ApiError(404, str(exc)) from None
-    etag = f'"gs{version}-{layer}' + ('-gz"' if gzipped else '"')
+    scope = f"-{'.'.join(who.scopes)}" if who.scopes else ""
+    etag = f'"gs{version}-{layer}{scope}' + ('-gz"' if gzipped else '"')
     headers = {"ETag": etag, "Cache-Control": "no-cache", "X-Grid-Set-Version": str(version),
-               "Vary": "Accept-Encoding"}
+               "Vary": "Accept-Encoding, Authorization"}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     if not data:
