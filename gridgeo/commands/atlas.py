@@ -191,8 +191,9 @@ def _finish_import(args, store, result, sources: dict, rejects_path: Path | None
         result.rejects.to_csv(rejects_path, index=False, encoding="utf-8-sig")
         print(f"{result.rejects[['file', 'row']].drop_duplicates().shape[0]:,} unit row(s) rejected: "
               f"row, field and reason in {rejects_path}")
+    warned = {id(p) for p in result.warnings}  # a set: one look-up per problem (1,000,000 of them)
     for problem in result.problems:
-        print(("warning: " if problem in result.warnings else "") + str(problem))
+        print(("warning: " if id(problem) in warned else "") + str(problem))
     if not result.ok:
         print(f"atlas {args.name}: {len(result.errors):,} problem(s); nothing stored — fix the files and "
               "import again", file=sys.stderr)

@@ -11,12 +11,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gridgeo.atlas.model import CODE_LENGTHS
+from gridgeo.atlas.model import CODE_LENGTHS, is_division_code
 from gridgeo.atlas.validation import Problem, feature_labels
-from gridgeo.atlas.validation.kinds import field_word
+from gridgeo.atlas.validation.kinds import PARENTS, field_word
 from gridgeo.i18n import Msg, Seq
 
-_SUFFIXES = re.compile(r"(社区居民委员会|社区居委会|居民委员会|居委会|社区|街道办事处|街道办|街道|村民委员会|村委会)$")
+_SUFFIXES = re.compile(r"(社区居民委员会|社区居委会|居民委员会|居委会|社区|街道办事处|街道办|街办|街道|村民委员会|村委会)$")
 
 
 def _name_key(name: object) -> str | None:
@@ -44,6 +44,15 @@ def _by_location(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame) -> pd.Series
     return joined["code"].reindex(child.index)
 
 
+def _prefix_length(kind: str, codes: set[str]) -> int:
+    """Length of the parent code a child's code starts with, or 0 when the parents' codes are not
+    nested division codes (OBJECTIDs, a platform's own numbers): then no prefix rule applies."""
+    parent_kind = PARENTS.get(kind, (None, None))[0]
+    if not codes or parent_kind not in CODE_LENGTHS:
+        return 0
+    return CODE_LENGTHS[parent_kind] if all(is_division_code(parent_kind, c) for c in codes) else 0
+
+
 def assign_parent(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, kind: str, parent_col: str,
                   name_col: str, source: str, name_field: str | None = None
                   ) -> tuple[gpd.GeoDataFrame, Msg, list[Problem]]:
@@ -58,7 +67,7 @@ def assign_parent(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, kind: str, 
         given = child[parent_col].where(child[parent_col].isin(codes))
         found = found.fillna(given)
         used[Msg("par_by_field")] += int(given.notna().sum())
-    plen = len(next(iter(codes))) if codes else 0
+    plen = _prefix_length(kind, codes)
     if "code" in child.columns and plen:
         prefix = child["code"].map(lambda c: c[:plen] if isinstance(c, str) and len(c) > plen else None)
         prefix = prefix.where(prefix.isin(codes) & found.isna())

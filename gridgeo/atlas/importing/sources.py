@@ -67,10 +67,27 @@ def text_codes(series: pd.Series) -> pd.Series:
     return pd.Series(out, index=series.index, dtype=object)
 
 
+def _unclash(columns, mapping: dict[str, str], ignored: list[str]) -> dict[str, str]:
+    """Renames for unmapped fields that bear a mapped field's target name (an office ``name``
+    column while 网格名称 is mapped to name): kept as ``name_src``, so no two columns share a name."""
+    targets = {str(t).casefold() for t in mapping.values()}
+    taken = {str(c).casefold() for c in columns} | targets
+    out: dict[str, str] = {}
+    for col in columns:
+        if col in mapping or col in ignored or col == "geometry" or str(col).casefold() not in targets:
+            continue
+        new = f"{col}_src"
+        while new.casefold() in taken:
+            new += "_"
+        taken.add(new.casefold())
+        out[col] = new
+    return out
+
+
 def canonical_frame(gdf: gpd.GeoDataFrame, mapping: dict[str, str], overrides: dict[str, str]) -> gpd.GeoDataFrame:
     """Rename recognised fields, drop ignored ones, normalise code and text cells."""
     ignored = [c for c, v in overrides.items() if not v and c in gdf.columns]
-    out = gdf.drop(columns=ignored).rename(columns=mapping)
+    out = gdf.drop(columns=ignored).rename(columns=_unclash(gdf.columns, mapping, ignored) | mapping)
     for col in out.columns:
         if col in CODE_FIELDS:
             out[col] = text_codes(out[col])

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridgeo.atlas.model import CODE_LENGTHS, COUNT_COLUMNS, REQUIRED_COLUMNS
+from gridgeo.atlas.model import CODE_LENGTHS, COUNT_COLUMNS, REQUIRED_COLUMNS, is_division_code
 from gridgeo.atlas.validation.kinds import PARENTS, field_word, many, one
 from gridgeo.atlas.validation.problems import Problem, feature_labels
 from gridgeo.i18n import Msg, Seq
@@ -77,7 +77,8 @@ def check_duplicate_codes(gdf: pd.DataFrame, source: str = "", column: str = "co
 def check_code_lengths(gdf: pd.DataFrame, kind: str, source: str = "") -> list[Problem]:
     """Codes must be digits of the kind's length, start with the parent code, and parent codes too.
 
-    District 6, street 9, community 12, grid 15 digits (gridgeo.atlas.model.CODE_LENGTHS).
+    District 6, street 9, community 12, grid 15 digits (gridgeo.atlas.model.CODE_LENGTHS); a grid
+    code may go on with a category letter or more digits (gridgeo.atlas.model.is_division_code).
     """
     problems: list[Problem] = []
     labels = feature_labels(gdf, kind)
@@ -89,7 +90,7 @@ def check_code_lengths(gdf: pd.DataFrame, kind: str, source: str = "") -> list[P
             if code is None or pd.isna(code):
                 continue
             code = str(code)
-            if not (code.isdigit() and len(code) == expected):
+            if not is_division_code(kind, code):
                 problems.append(Problem(source, labels[i], Msg("val_code_length", {"code": repr(code), "n": expected}),
                                         Msg("val_code_length_hint", {"kind": one(kind), "n": expected}),
                                         "code_length"))
