@@ -1074,6 +1074,10 @@ _VALIDATION: dict[str, dict[str, str]] = {
     "sum_rejects": {"zh": "拒绝：跳过楼栋/小区表 {rows} 行（{cells} 个无效单元格）",
                     "en": "rejects: {rows} unit row(s) skipped ({cells} bad cell(s))"},
     "sum_area_part": {"zh": "{layer} {n} 个（{km2} km²）", "en": "{layer} {n} ({km2} km²)"},
+    "sum_merged": {"zh": "{layer}：{rows} 行是 {n} 个要素的组成部分（编码与属性相同），已各合并为一个多部件面：{list}{more}",
+                   "en": "{layer}: {rows} rows were parts of {n} features (same code and attributes), each merged "
+                         "into one multipolygon: {list}{more}"},
+    "sum_merge_one": {"zh": "{code}（第 {rows} 行）", "en": "{code} (rows {rows})"},
     "sum_areas": {"zh": "面积按 {crs}（距本区最近的 CGCS2000 高斯-克吕格 3 度带）计算：{parts}",
                   "en": "areas in {crs} (the CGCS2000 GK zone nearest the district): {parts}"},
 }

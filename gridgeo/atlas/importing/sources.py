@@ -11,6 +11,7 @@ import pandas as pd
 
 from gridgeo.atlas.importing.detect import detect_crs, file_crs, looks_projected
 from gridgeo.atlas.importing.fields import recognise_fields
+from gridgeo.atlas.importing.multipart import FILE, ROW
 from gridgeo.atlas.io import read_layer
 from gridgeo.i18n import Msg
 
@@ -106,6 +107,8 @@ def read_source(path: str | Path, layer: str, crs: str | None, overrides: dict[s
     overrides = overrides or {}
     mapping = recognise_fields(list(gdf.columns), layer, overrides)
     frame = canonical_frame(gdf, mapping, overrides)
+    frame[ROW] = np.arange(1, len(frame) + 1)  # the file's own row numbers, for merges and rejects
+    frame[FILE] = str(path)
     read = LayerRead(path, frame, mapping, encoding, how or "WGS84")
     if path.suffix.lower() == ".shp":
         has_cpg = any(path.with_suffix(s).exists() for s in (".cpg", ".CPG"))

@@ -1,0 +1,103 @@
+"""Issue 19: layers as grid offices really publish them import, every row accounted for. The
+layers are small synthetic ones written here (tests/office_exports.py), one wart at a time."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import shapely
+
+from gridgeo.atlas.importing import import_atlas, recognise_fields
+from gridgeo.atlas.model import is_division_code
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from office_exports import explode_rows, layers, write  # noqa: E402
+
+
+@pytest.fixture()
+def clean():
+    return layers()
+
+
+def _import(tmp_path, frames: dict, fields: dict | None = None, **kw):
+    paths = {k: write(v, tmp_path / f"{k}.geojson", (fields or {}).get(k)) for k, v in frames.items()}
+    return import_atlas(paths, name="t", **kw)
+
+
+def _checks(result) -> list[str]:
+    return [p.check for p in result.problems]
+
+
+# --- codes and fields as offices write them -----------------------------------------------------
+def test_pinyin_and_chinese_code_fields_are_recognised():
+    assert recognise_fields(["XZQHBM", "MC", "ZJ_XZQHBM"], "communities") == {
+        "XZQHBM": "code", "MC": "name", "ZJ_XZQHBM": "street_code"}
+    assert recognise_fields(["CS_XZQHBM", "cunshe", "areaName"], "grids") == {
+        "CS_XZQHBM": "community_code", "cunshe": "community_name", "areaName": "name"}
+    assert recognise_fields(["JDMC", "xzqhbm", "QX_XZQHBM"], "streets") == {
+        "JDMC": "name", "xzqhbm": "code", "QX_XZQHBM": "district_code"}
+    assert recognise_fields(["网格号", "社区编号"], "grids") == {"网格号": "code", "社区编号": "community_code"}
+    assert recognise_fields(["所属社区编号", "网格标识码"], "grids")["所属社区编号"] == "community_code"
+
+
+def test_chinese_grid_name_beats_an_english_name(tmp_path, clean):
+    grids = clean["grids"].assign(Name=[f"grid {i}" for i in range(len(clean["grids"]))])
+    result = _import(tmp_path, {**clean, "grids": grids},
+                     {"grids": {"name": "网格名称", "code": "网格编码", "community_code": "社区编号"}})
+    assert result.ok, [str(p) for p in result.problems]
+    assert set(result.atlas.grids["name"]) == set(clean["grids"]["name"])
+    assert "Name_src" in result.atlas.grids.columns  # kept, under a name that cannot clash
+
+
+def test_mapping_onto_an_existing_name_column_does_not_crash(tmp_path, clean):
+    grids = clean["grids"].assign(备注名=clean["grids"]["name"], name=[f"n{i}" for i in range(len(clean["grids"]))])
+    result = _import(tmp_path, {**clean, "grids": grids}, field_map={"grids": {"备注名": "name"}})
+    assert result.ok, [str(p) for p in result.problems]
+    assert list(result.atlas.grids["name"]) == list(clean["grids"]["name"])
+    assert list(result.atlas.grids["name_src"]) == list(grids["name"])
+
+
+def test_grid_codes_extended_with_a_letter_are_kept_exactly(tmp_path, clean):
+    grids = clean["grids"].copy()
+    grids["code"] = [c + ("Z" if i % 2 else "") for i, c in enumerate(grids["code"])]
+    result = _import(tmp_path, {**clean, "grids": grids.drop(columns="community_code")})
+    assert result.ok, [str(p) for p in result.problems]
+    g = result.atlas.grids
+    assert sorted(g["code"]) == sorted(grids["code"])
+    assert (g["community_code"] == g["code"].str[:12]).all()
+    assert is_division_code("grids", "230109103009014Z") and not is_division_code("communities", "23010910300Z")
+    assert not is_division_code("grids", "23010910300901")
+
+
+def test_object_ids_are_not_claimed_as_code_prefixes(tmp_path, clean):
+    comms = clean["communities"].assign(code=[str(i + 1) for i in range(4)]).drop(columns="street_code")
+    streets = clean["streets"].assign(code=["1", "2"])
+    result = _import(tmp_path, {"streets": streets, "communities": comms})
+    text = " ".join(result.summary)
+    assert "code prefix" not in text
+    assert "by location for 4" in text
+
+
+# --- multipart rows -------------------------------------------------------------------------------
+def test_exploded_multiparts_are_dissolved_not_duplicates(tmp_path, clean):
+    grids = explode_rows(explode_rows(clean["grids"], 0, 3), 5, 2)
+    comms = explode_rows(clean["communities"], 1, 2)
+    result = _import(tmp_path, {**clean, "grids": grids, "communities": comms})
+    assert "duplicate_code" not in _checks(result)
+    assert result.ok, [str(p) for p in result.problems]
+    assert len(result.atlas.grids) == 12 and len(result.atlas.communities) == 4
+    area = dict(zip(clean["grids"]["code"], shapely.area(clean["grids"].geometry.values), strict=True))
+    assert all(abs(shapely.area(g) - area[c]) < 1e-12 for c, g in zip(result.atlas.grids["code"],
+                                                                       result.atlas.grids.geometry, strict=True))
+    text = "\n".join(result.summary)
+    assert "grids: 5 rows were parts of 2 features" in text and "510199001001001 (rows 1, 2, 3)" in text
+    assert "communities: 2 rows were parts of 1 features" in text
+
+
+def test_a_code_shared_by_features_that_disagree_is_a_duplicate(tmp_path, clean):
+    grids = explode_rows(clean["grids"], 0, 2)
+    grids.loc[1, "name"] = "另一个网格"
+    result = _import(tmp_path, {**clean, "grids": grids})
+    assert "duplicate_code" in _checks(result)
