@@ -1009,6 +1009,9 @@ _VALIDATION: dict[str, dict[str, str]] = {
     "par_plain": {"zh": "{how}", "en": "{how}"},
     "par_unmatched": {"zh": "{how}（以下名称无匹配的上级，已按位置归属：{names}）",
                       "en": "{how} (name(s) matching no parent, placed by location: {names})"},
+    "par_absent": {"zh": "{how}；另有 {n} 个所属的{parent}不在{parent}图层中：{codes}（两份数据可能不是同一年的）",
+                   "en": "{how}; {n} name {parent} the {parent} layer does not hold: {codes} (the layers may be "
+                         "from different years)"},
     "par_name_none": {"zh": "其{field} {name} 无一匹配", "en": "its {field} {name} matches none"},
     "par_place_none": {"zh": "其位置不在任何一个之内", "en": "it lies in none"},
     "par_no_parent": {"zh": "未找到上级（共 {n} 个上级）：{what}", "en": "no parent found: {what} of the {n} parents"},

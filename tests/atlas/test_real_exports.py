@@ -101,3 +101,25 @@ def test_a_code_shared_by_features_that_disagree_is_a_duplicate(tmp_path, clean)
     grids.loc[1, "name"] = "另一个网格"
     result = _import(tmp_path, {**clean, "grids": grids})
     assert "duplicate_code" in _checks(result)
+
+
+# --- clear messages -------------------------------------------------------------------------------
+def test_grids_of_a_community_missing_from_the_community_layer_say_so(tmp_path, clean):
+    comms = clean["communities"][clean["communities"]["code"] != "510199002002"]
+    result = _import(tmp_path, {"communities": comms, "grids": clean["grids"]})
+    assert "crs_mismatch" not in _checks(result) and "outside_parent" not in _checks(result)
+    unknown = [p for p in result.problems if p.check == "unknown_parent"]
+    assert sorted(p.feature for p in unknown) == [f"510199002002{k:03d}" for k in (1, 2, 3)]
+    assert "510199002002 is not a known community" in unknown[0].message
+    line = next(s for s in result.summary if s.startswith("grids: parent"))
+    assert "3 name communities the communities layer does not hold: 510199002002" in line
+    assert "different years" in line
+
+
+def test_no_nan_in_messages_for_blank_codes(tmp_path, clean):
+    comms = clean["communities"].astype({"code": object})
+    comms.loc[2, "code"] = None
+    result = _import(tmp_path, {"communities": comms})
+    text = "\n".join([*result.summary, *map(str, result.problems)])
+    assert "nan" not in text.lower().split() and "街道nan" not in text and "None" not in text
+    assert "empty_field" in _checks(result)
