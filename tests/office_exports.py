@@ -59,8 +59,9 @@ def explode_rows(frame: gpd.GeoDataFrame, index: int, parts: int = 2) -> gpd.Geo
 
 
 def write(frame: gpd.GeoDataFrame, path: Path, fields: dict[str, str] | None = None) -> Path:
-    """Write ``frame`` with its fields renamed to the office's (``fields``: canonical -> office)."""
+    """Write ``frame`` with its fields renamed to the office's (``fields``: canonical -> office);
+    a shapefile in GBK with a .cpg, as Chinese desktop GIS writes it (4 Chinese characters fit a field)."""
     out = frame.rename(columns=fields or {})
     path.parent.mkdir(parents=True, exist_ok=True)
-    out.to_file(path, engine="pyogrio", **({"encoding": "utf-8"} if path.suffix == ".shp" else {}))
+    out.to_file(path, engine="pyogrio", **({"encoding": "GBK"} if path.suffix == ".shp" else {}))
     return path

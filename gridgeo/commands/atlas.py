@@ -43,7 +43,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           "grids=EPSG:4544 (repeat)")
     imp.add_argument("--fields", metavar="MAP.toml", help="field map over the alias table ([layer] \"src\" = \"field\")")
     imp.add_argument("--accept-warnings", action="store_true", help="store despite gaps/overlaps (warnings)")
-    imp.add_argument("--rejects", metavar="PATH", help="rejected unit rows (default UNITS.rejected.csv)")
+    imp.add_argument("--skip-invalid", action="store_true",
+                     help="store the rows that pass; write each rejected row (file, row, reason) to the rejects")
+    imp.add_argument("--rejects", metavar="PATH", help="rejects listing (CSV; default UNITS.rejected.csv, else "
+                     "NAME.rejected.csv beside the communities file); rejected rows of an area file are "
+                     "written beside it as <file>.rejected.<ext>")
     for name, help_text in (("list", "list the stored atlases"), ("use", "make an atlas active and publish its grids"),
                             ("show", "show a stored atlas"), ("export", "export a stored atlas")):
         p = sub.add_parser(name, help=help_text)
@@ -137,7 +141,12 @@ def _rejects_path(args: argparse.Namespace, sources: dict) -> Path | None:
     if args.rejects:
         return Path(args.rejects)
     units = sources.get("units") or []
-    return units[0].with_name(units[0].name + ".rejected.csv") if units else None
+    if units:
+        return units[0].with_name(units[0].name + ".rejected.csv")
+    if args.skip_invalid:
+        first = sources["communities"]
+        return Path(first[0] if isinstance(first, list) else first).with_name(f"{args.name}.rejected.csv")
+    return None
 
 
 def _crs_args(args: argparse.Namespace) -> dict[str, str]:
@@ -175,7 +184,8 @@ def run_import(args: argparse.Namespace) -> int:
     with _store(args) as store:  # opened first: a bad URL fails before the long import
         bar, progress = _progress(args)
         try:
-            result = import_atlas(sources, name=args.name, crs=crs, field_map=field_map, progress=progress)
+            result = import_atlas(sources, name=args.name, crs=crs, field_map=field_map, progress=progress,
+                                  skip_invalid=args.skip_invalid)
         finally:
             if bar is not None:
                 bar.close()
@@ -188,9 +198,12 @@ def _finish_import(args, store, result, sources: dict, rejects_path: Path | None
     for line in result.summary:
         print(line)
     if len(result.rejects) and rejects_path is not None:
-        result.rejects.to_csv(rejects_path, index=False, encoding="utf-8-sig")
-        print(f"{result.rejects[['file', 'row']].drop_duplicates().shape[0]:,} unit row(s) rejected: "
-              f"row, field and reason in {rejects_path}")
+        from gridgeo.atlas.importing.rejecting import write_rejects
+
+        files = write_rejects(result, rejects_path, _crs_args(args))
+        what = "row(s)" if result.rejected else "unit row(s)"
+        print(f"{result.rejects[['file', 'row']].drop_duplicates().shape[0]:,} {what} rejected: "
+              f"file, row and reason in {', '.join(map(str, files))}")
     warned = {id(p) for p in result.warnings}  # a set: one look-up per problem (1,000,000 of them)
     for problem in result.problems:
         print(("warning: " if id(problem) in warned else "") + str(problem))

@@ -1081,6 +1081,11 @@ _VALIDATION: dict[str, dict[str, str]] = {
                    "en": "{layer}: {rows} rows were parts of {n} features (same code and attributes), each merged "
                          "into one multipolygon: {list}{more}"},
     "sum_merge_one": {"zh": "{code}（第 {rows} 行）", "en": "{code} (rows {rows})"},
+    "sum_rows": {"zh": "{layer}：读入 {n} 行 — 存入 {stored} 个要素；{merged} 行作为组成部分并入 {into} 个要素；"
+                        "{repaired} 个图形已修复；拒绝 {rejected} 行（{why}）",
+                 "en": "{layer}: {n} rows read — {stored} features stored; {merged} rows merged as parts into "
+                       "{into} features; {repaired} geometries repaired; {rejected} rows rejected ({why})"},
+    "sum_why": {"zh": "{check} {n} 行", "en": "{check}: {n}"},
     "sum_areas": {"zh": "面积按 {crs}（距本区最近的 CGCS2000 高斯-克吕格 3 度带）计算：{parts}",
                   "en": "areas in {crs} (the CGCS2000 GK zone nearest the district): {parts}"},
 }

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 
@@ -123,3 +125,88 @@ def test_no_nan_in_messages_for_blank_codes(tmp_path, clean):
     text = "\n".join([*result.summary, *map(str, result.problems)])
     assert "nan" not in text.lower().split() and "街道nan" not in text and "None" not in text
     assert "empty_field" in _checks(result)
+
+
+# --- store what is sound, account for every row -----------------------------------------------------
+def _warty_grids(clean):
+    """Grids with a blank code (row 2), a ring nested the wrong way (row 4: a hole outside its shell,
+    repairable), a code two disagreeing features share (rows 7, 8) and a community's 3 grids after."""
+    grids = clean["grids"].astype({"code": object}).copy()
+    grids.loc[1, "code"] = None
+    g = grids.geometry.iloc[3]
+    x0, y0, x1, y1 = g.bounds
+    grids.loc[3, "geometry"] = shapely.Polygon(g.exterior.coords, [[(x1 + 1e-4, y0), (x1 + 2e-4, y0),
+                                                                    (x1 + 2e-4, y0 + 1e-4)]])
+    grids.loc[7, "code"] = grids.loc[6, "code"]
+    return grids
+
+
+def test_skip_invalid_stores_what_passes_and_accounts_for_every_row(tmp_path, clean):
+    grids = explode_rows(_warty_grids(clean), 10, 2)  # rows 11, 12: one grid in two parts
+    strict = _import(tmp_path, {**clean, "grids": grids})
+    assert not strict.ok
+    result = _import(tmp_path, {**clean, "grids": grids}, skip_invalid=True)
+    assert result.ok, [str(p) for p in result.errors]
+    assert len(result.atlas.communities) == 4 and len(result.atlas.streets) == 2
+    assert len(result.atlas.grids) == 13 - 1 - 2 - 1  # 13 rows: a blank code, 2 duplicates, 2 parts of one
+    rej = result.rejects
+    assert sorted(rej["row"]) == [2, 7, 8]
+    assert set(rej["file"]) == {str(tmp_path / "grids.geojson")}
+    why = dict(zip(rej["row"], rej["reason"], strict=True))
+    assert "required field 'code' is empty" in why[2] and "used by 2 features" in why[7]
+    assert rej["reason_zh"].str.contains("编码").all()
+    assert "_row" not in result.atlas.grids.columns and "_file" not in result.atlas.grids.columns
+    line = next(s for s in result.summary if s.startswith("grids: 13 rows read"))
+    assert ("9 features stored; 1 rows merged as parts into 1 features; 1 geometries repaired; "
+            "3 rows rejected (duplicate code: 2, empty field: 1)") in line, line
+
+
+def test_grids_of_a_rejected_community_are_rejected_in_turn(tmp_path, clean):
+    comms = clean["communities"].copy()
+    comms.loc[3, "code"] = "5101990020"  # too short: rejected; its 3 grids then name an absent community
+    result = _import(tmp_path, {**clean, "communities": comms}, skip_invalid=True)
+    assert result.ok, [str(p) for p in result.errors]
+    assert len(result.atlas.communities) == 3 and len(result.atlas.grids) == 9
+    files = result.rejects.groupby(result.rejects["file"].map(lambda f: Path(f).stem))["row"].apply(sorted)
+    assert files["communities"] == [4] and files["grids"] == [10, 11, 12]
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".shp"])
+def test_rejects_file_in_the_input_format_fixed_reimports(tmp_path, clean, suffix):
+    from gridgeo.atlas.importing.rejecting import write_rejects
+
+    grids = _warty_grids(clean).rename(columns={"code": "网格编码", "name": "网格名称", "community_code": "社区编码"})
+    paths = {"communities": write(clean["communities"], tmp_path / "communities.geojson"),
+             "grids": write(grids, tmp_path / f"grids{suffix}")}
+    result = import_atlas(paths, name="t", skip_invalid=True)
+    assert result.ok
+    files = write_rejects(result, tmp_path / "t.rejected.csv")
+    listing = pd.read_csv(files[0], dtype=str)
+    assert list(listing["row"]) == ["2", "7", "8"] and files[1].name == f"grids.rejected{suffix}"
+    back = gpd.read_file(files[1])
+    assert len(back) == 3 and "网格编码" in back.columns and back["网格编码"].isna().sum() == 1
+    back["网格编码"] = ["510199001001002", "510199002001001", "510199002001002"]  # the office fixes them
+    fixed = write(back, tmp_path / f"fixed{suffix}")
+    stored = write(result.atlas.grids.rename(columns={"code": "网格编码"}), tmp_path / "stored.geojson")
+    again = import_atlas({"communities": paths["communities"], "grids": [stored, fixed]}, name="t")
+    assert again.ok, [str(p) for p in again.problems]
+    assert sorted(again.atlas.grids["code"]) == sorted(clean["grids"]["code"])
+
+
+def test_cli_skip_invalid_writes_the_rejects_and_stores(tmp_path, clean, capsys):
+    from gridgeo.cli import main
+
+    grids = explode_rows(_warty_grids(clean), 0, 2)  # the rows after the first move down by one
+    c = write(clean["communities"], tmp_path / "社区.geojson")
+    g = write(grids, tmp_path / "网格.geojson")
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    args = ["atlas", "import", "--name", "t", "--communities", str(c), "--grids", str(g), "--database", db, "--quiet"]
+    assert main(args) == 1
+    assert "nothing stored" in capsys.readouterr().err
+    assert main([*args, "--skip-invalid", "--accept-warnings"]) == 0  # the rejected rows leave gaps
+    out = capsys.readouterr().out
+    assert "3 row(s) rejected" in out and "stored atlas t version 1" in out
+    assert "code used by 2 features (rows 8, 9)" in out
+    listing = pd.read_csv(tmp_path / "t.rejected.csv", dtype=str)
+    assert list(listing["row"]) == ["3", "8", "9"]
+    assert len(gpd.read_file(tmp_path / "网格.rejected.geojson")) == 3

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gridgeo.atlas.importing.derive import derive_parents
-from gridgeo.atlas.importing.multipart import FILE, ROW, merge_parts
+from gridgeo.atlas.importing.multipart import merge_parts
 from gridgeo.atlas.importing.parents import assign_parent, complete_codes
 from gridgeo.atlas.importing.result import (
     REJECT_COLUMNS,
@@ -27,7 +27,7 @@ from gridgeo.geo.crs import WGS84
 from gridgeo.i18n import Msg, Seq, word
 
 _KIND_SLUGS = {v: k for k, v in UNIT_KINDS.items()}
-_HELPER_FIELDS = ("district_name", "street_name", "community_name", ROW, FILE)
+_HELPER_FIELDS = ("district_name", "street_name", "community_name")  # _row/_file: dropped by the pipeline
 
 
 def _lyr(layer: str) -> Msg:
@@ -51,7 +51,7 @@ class _Log:
         self.problems: list[Problem] = []
         self.mappings: dict[str, dict[str, str]] = {}
         self.sources: dict[str, str] = {}
-        self.merges: dict[str, list] = {}
+        self.rows: dict[str, dict] = {}  # per layer: merges and repaired rows, for the accounting
 
     def add(self, line: Msg) -> None:
         """One summary line: kept as a message for the page and in English for the CLI and meta."""
@@ -72,7 +72,7 @@ def _fixed(frame: gpd.GeoDataFrame, kind: str, log: _Log) -> gpd.GeoDataFrame:
         log.add(Msg("sum_repaired", {"layer": _lyr(kind), "n": f"{n:,}"}))
     if kind != "legacy":
         frame, merges = merge_parts(frame)
-        log.merges[kind] = merges
+        log.rows[kind] = {"merges": merges, "repaired": n}
         if merges:
             log.add(merged_line(kind, merges))
     return frame
@@ -260,7 +260,7 @@ def assemble(reads: dict[str, LayerRead], unit_paths: list[Path], legacy_items: 
                       counts={k: int(len(v)) for k, v in atlas.layers().items()})
     tick("done", 1.0)
     return ImportResult(atlas=atlas, problems=problems, summary=log.summary, summary_msgs=log.lines,
-                        mappings=log.mappings,
+                        mappings=log.mappings, rows=log.rows,
                         rejects=rejects.sort_values(["file", "row"], kind="stable").reset_index(drop=True))
 
 

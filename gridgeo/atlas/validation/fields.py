@@ -57,7 +57,8 @@ def check_counts(gdf: pd.DataFrame, source: str = "", kind: str | None = None) -
 
 
 def check_duplicate_codes(gdf: pd.DataFrame, source: str = "", column: str = "code") -> list[Problem]:
-    """Codes used by more than one feature, naming the rows that share each."""
+    """Codes used by more than one feature, naming the rows that share each (the file's own rows,
+    ``_row``, when an import carries them: parts merged before no longer shift the numbers)."""
     if column not in gdf.columns:
         return []
     codes = gdf[column]
@@ -65,7 +66,8 @@ def check_duplicate_codes(gdf: pd.DataFrame, source: str = "", column: str = "co
     problems: list[Problem] = []
     if not dup.any():
         return problems
-    rows = pd.Series(np.arange(1, len(gdf) + 1)[dup.to_numpy()], index=codes[dup].astype(str).to_numpy())
+    numbers = gdf["_row"].to_numpy() if "_row" in gdf.columns else np.arange(1, len(gdf) + 1)
+    rows = pd.Series(numbers[dup.to_numpy()], index=codes[dup].astype(str).to_numpy())
     for code, group in rows.groupby(level=0, sort=False):
         rows_text = ", ".join(map(str, group.to_numpy()))
         problems.append(Problem(source, code, Msg("val_duplicate", {"col": field_word(column), "n": len(group),
