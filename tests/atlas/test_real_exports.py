@@ -206,7 +206,7 @@ def test_cli_skip_invalid_writes_the_rejects_and_stores(tmp_path, clean, capsys)
     assert main([*args, "--skip-invalid", "--accept-warnings"]) == 0  # the rejected rows leave gaps
     out = capsys.readouterr().out
     assert "3 row(s) rejected" in out and "stored atlas t version 1" in out
-    assert "code used by 2 features (rows 8, 9)" in out
     listing = pd.read_csv(tmp_path / "t.rejected.csv", dtype=str)
     assert list(listing["row"]) == ["3", "8", "9"]
+    assert "code used by 2 features (rows 8, 9)" in listing["reason"].iloc[1]  # the file's rows, not shifted
     assert len(gpd.read_file(tmp_path / "网格.rejected.geojson")) == 3
