@@ -1086,6 +1086,9 @@ _VALIDATION: dict[str, dict[str, str]] = {
                  "en": "{layer}: {n} rows read — {stored} features stored; {merged} rows merged as parts into "
                        "{into} features; {repaired} geometries repaired; {rejected} rows rejected ({why})"},
     "sum_why": {"zh": "{check} {n} 行", "en": "{check}: {n}"},
+    "sum_code_systems": {"zh": "{layer}：有多套编码（{fields}）；{field} 与其他图层嵌套（{of} 个中 {n} 个），用作编码",
+                         "en": "{layer}: several code systems ({fields}); {field} nests with the other layers ({n} of "
+                               "{of}) and is used as the code"},
     "sum_areas": {"zh": "面积按 {crs}（距本区最近的 CGCS2000 高斯-克吕格 3 度带）计算：{parts}",
                   "en": "areas in {crs} (the CGCS2000 GK zone nearest the district): {parts}"},
 }

@@ -15,7 +15,7 @@ from gridgeo.atlas.importing import import_atlas, recognise_fields
 from gridgeo.atlas.model import is_division_code
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from office_exports import explode_rows, layers, write  # noqa: E402
+from office_exports import COMMUNITIES, explode_rows, layers, write  # noqa: E402
 
 
 @pytest.fixture()
@@ -210,3 +210,16 @@ def test_cli_skip_invalid_writes_the_rejects_and_stores(tmp_path, clean, capsys)
     assert list(listing["row"]) == ["3", "8", "9"]
     assert "code used by 2 features (rows 8, 9)" in listing["reason"].iloc[1]  # the file's rows, not shifted
     assert len(gpd.read_file(tmp_path / "网格.rejected.geojson")) == 3
+
+
+def test_two_code_systems_the_one_that_nests_is_used(tmp_path, clean):
+    comms = clean["communities"].assign(SQBM=[f"SQ-{i:03d}" for i in range(4)]).rename(columns={"code": "XZQHBM"})
+    grids = clean["grids"].drop(columns="community_code").rename(columns={"code": "网格编码"})
+    grids["所属社区编码"] = grids["网格编码"].str[:12].map(dict(zip(comms["XZQHBM"], comms["SQBM"], strict=True)))
+    result = _import(tmp_path, {"communities": comms, "grids": grids})
+    assert result.ok, [str(p) for p in result.problems]
+    assert sorted(result.atlas.communities["code"]) == sorted(COMMUNITIES)
+    assert (result.atlas.grids["community_code"] == result.atlas.grids["code"].str[:12]).all()
+    assert list(result.atlas.communities["SQBM"]) == [f"SQ-{i:03d}" for i in range(4)]  # kept, under its name
+    assert ("communities: several code systems (SQBM, XZQHBM); XZQHBM nests with the other layers (4 of 4) "
+            "and is used as the code") in result.summary

@@ -124,9 +124,10 @@ def account(result, reads: dict[str, LayerRead]) -> list[Msg]:
     return lines
 
 
-def finish(result, reads: dict[str, LayerRead]):
-    """The result with the row fields dropped and the accounting lines added to its summary."""
-    for line in account(result, reads):
+def finish(result, reads: dict[str, LayerRead], notes: list[Msg] = ()):
+    """The result with the row fields dropped and ``notes`` and the accounting lines added to
+    its summary."""
+    for line in [*notes, *account(result, reads)]:
         result.summary_msgs.append(line)
         result.summary.append(line.render("en"))
     strip_rows(result.atlas)
