@@ -42,6 +42,14 @@ CODE_LENGTHS: dict[str, int] = {"district": 6, "streets": 9, "communities": 12, 
 GRID_CODE_EXTRA = 5
 
 
+PROVISIONAL_MARK = "P"  # provisional codes (gridgeo.atlas.importing.codeless): holder's code + P + serial
+
+
+def is_provisional(code: object) -> bool:
+    """True for a provisional code (a ``P`` where the office's digits will go)."""
+    return isinstance(code, str) and PROVISIONAL_MARK in code
+
+
 def is_division_code(kind: str, code: object) -> bool:
     """True when ``code`` has the form of a ``kind`` code: digits of CODE_LENGTHS[kind]; a grid
     code may carry up to GRID_CODE_EXTRA more letters or digits after its 15 digits."""

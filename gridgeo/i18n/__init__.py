@@ -1089,6 +1089,11 @@ _VALIDATION: dict[str, dict[str, str]] = {
     "sum_code_systems": {"zh": "{layer}：有多套编码（{fields}）；{field} 与其他图层嵌套（{of} 个中 {n} 个），用作编码",
                          "en": "{layer}: several code systems ({fields}); {field} nests with the other layers ({n} of "
                                "{of}) and is used as the code"},
+    "sum_codes_derived": {"zh": "{layer}：无编码字段；{n} 个编码取自其内{children}编码的前 {digits} 位{prov}",
+                          "en": "{layer}: no code field; {n} codes taken from the first {digits} digits of the {children} "
+                                "inside{prov}"},
+    "sum_codes_provisional": {"zh": "；{n} 个为临时编码（{examples}），可用图集的重新编码命令换成正式编码",
+                              "en": "; {n} provisional ({examples}): replace them with `gridgeo atlas recode`"},
     "sum_areas": {"zh": "面积按 {crs}（距本区最近的 CGCS2000 高斯-克吕格 3 度带）计算：{parts}",
                   "en": "areas in {crs} (the CGCS2000 GK zone nearest the district): {parts}"},
 }

@@ -223,3 +223,29 @@ def test_two_code_systems_the_one_that_nests_is_used(tmp_path, clean):
     assert list(result.atlas.communities["SQBM"]) == [f"SQ-{i:03d}" for i in range(4)]  # kept, under its name
     assert ("communities: several code systems (SQBM, XZQHBM); XZQHBM nests with the other layers (4 of 4) "
             "and is used as the code") in result.summary
+
+
+# --- layers without codes -------------------------------------------------------------------------
+def test_names_only_communities_and_streets_take_codes_from_what_is_inside(tmp_path, clean):
+    comms = clean["communities"][["name", "geometry"]].rename(columns={"name": "MC"})
+    streets = clean["streets"][["name", "geometry"]].rename(columns={"name": "JDMC"})
+    streets["JDMC"] = ["蓉南街办", "锦河街办"]
+    result = _import(tmp_path, {"streets": streets, "communities": comms, "grids": clean["grids"]})
+    assert result.ok, [str(p) for p in result.problems]
+    a = result.atlas
+    assert dict(zip(a.communities["name"], a.communities["code"], strict=True)) == {
+        n: c for c, n in COMMUNITIES.items()}
+    assert sorted(a.streets["code"]) == ["510199001", "510199002"] and list(a.district["code"]) == ["510199"]
+    assert (a.communities["street_code"] == a.communities["code"].str[:9]).all()
+    assert not a.communities["provisional"].any()
+    assert "communities: no code field; 4 codes taken from the first 12 digits of the grids inside" in result.summary
+
+
+def test_without_anything_to_derive_from_codes_are_provisional(tmp_path, clean):
+    comms = clean["communities"][["name", "geometry"]]
+    result = _import(tmp_path, {"streets": clean["streets"], "communities": comms})
+    assert result.ok, [str(p) for p in result.problems]
+    a = result.atlas.communities
+    assert list(a["code"]) == ["510199001P01", "510199001P02", "510199002P01", "510199002P02"]
+    assert a["provisional"].all() and list(a["street_code"]) == ["510199001"] * 2 + ["510199002"] * 2
+    assert "4 provisional (510199001P01, 510199001P02, 510199002P01)" in " ".join(result.summary)

@@ -74,6 +74,7 @@ def import_atlas(sources: dict[str, Path | list], *, name: str, crs: dict[str, s
     Unreadable files and bad arguments raise InputError/UsageError with one line naming the file.
     """
     from gridgeo.atlas.importing.assemble import assemble
+    from gridgeo.atlas.importing.codeless import give_codes
     from gridgeo.atlas.importing.codesys import choose_code_systems
     from gridgeo.atlas.importing.rejecting import finish, skip_rows
 
@@ -101,7 +102,7 @@ def import_atlas(sources: dict[str, Path | list], *, name: str, crs: dict[str, s
         return assemble(parts, _as_paths(sources.get("units")), _legacy_sources(sources.get("legacy")),
                         name=name, crs=crs, fmap=fmap, tick=tick)
 
-    chosen = choose_code_systems(reads)
+    chosen = choose_code_systems(reads) + give_codes(reads)
     result = build(reads)
     if skip_invalid:
         result = skip_rows(result, reads, build)
