@@ -7,6 +7,7 @@
     gridgeo atlas use NAME
     gridgeo atlas show NAME
     gridgeo atlas export NAME --format gpkg|shp|geojson|xlsx --out DIR
+    gridgeo atlas recode NAME --layer LAYER --from FILE   (provisional codes -> the office's codes)
 
 Exit status: 0 done (an import may have skipped dirty unit rows: counted, and listed in the rejects
 file); 1 the input has problems (one line each) and nothing was stored; 2 usage error.
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from gridgeo.errors import InputError, UsageError
 
-ACTIONS = ("import", "list", "use", "show", "export")
+ACTIONS = ("import", "list", "use", "show", "export", "recode")
 DIR_LAYERS = ("district", "streets", "communities", "grids", "legacy", "units")
 
 
@@ -57,6 +58,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         if name == "export":
             p.add_argument("--format", required=True, choices=("gpkg", "shp", "geojson", "xlsx"))
             p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    rec = sub.add_parser("recode", help="replace provisional codes with the office's codes")
+    rec.add_argument("name", metavar="NAME")
+    rec.add_argument("--layer", required=True, choices=("district", "streets", "communities", "grids"))
+    rec.add_argument("--from", dest="table", required=True, metavar="FILE",
+                     help="two columns: name or provisional code, official code (.csv or .xlsx)")
     for p in sub.choices.values():
         p.add_argument("--database", metavar="URL", help="store URL (default GRIDGEO_DATABASE_URL or the data dir)")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -119,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     if not getattr(args, "action", None):
         raise UsageError(f"give an action: gridgeo atlas {{{','.join(ACTIONS)}}} (see gridgeo atlas --help)")
     return {"import": run_import, "list": run_list, "use": run_use, "show": run_show,
-            "export": run_export}[args.action](args)
+            "export": run_export, "recode": run_recode}[args.action](args)
 
 
 def _progress(args: argparse.Namespace):
@@ -287,4 +293,33 @@ def run_export(args: argparse.Namespace) -> int:
     files = export_atlas(atlas, args.format, out, args.name)
     print(f"exported atlas {args.name} version {atlas.meta['atlas_version']} as {args.format}: "
           f"{', '.join(str(f) for f in files)}")
+    return 0
+
+
+def run_recode(args: argparse.Namespace) -> int:
+    """Give a stored atlas's provisional codes the office's codes; store a new version if it validates."""
+    from gridgeo.atlas.importing.recode import read_recode_table, recode, recoded_counts
+    from gridgeo.atlas.validation import validate_atlas
+    from gridgeo.store.atlases import save_atlas
+
+    table = read_recode_table(args.table)
+    with _store(args) as store:
+        from gridgeo.store.atlases import load_stored_atlas
+
+        atlas = load_stored_atlas(store, args.name)
+        atlas, n, unknown = recode(atlas, args.layer, table)
+        for key in unknown:
+            print(f"{args.table}: {key!r} names no {args.layer} feature of atlas {args.name}; left out")
+        errors = [p for p in validate_atlas(atlas, optional=("grids", "legacy", "units"))
+                  if p.check not in ("gap", "overlap", "outside_parent")]
+        for problem in errors:
+            print(problem)
+        if errors:
+            print(f"atlas {args.name}: {len(errors):,} problem(s) after recoding; nothing stored", file=sys.stderr)
+            return 1
+        version = save_atlas(store, atlas, args.name, source={"recoded": {"layer": args.layer, "file": str(args.table),
+                                                                           "features": n}})
+    left = recoded_counts(atlas)
+    print(f"recoded {n:,} {args.layer}; stored atlas {args.name} version {version}; provisional left: "
+          + ", ".join(f"{k} {v:,}" for k, v in left.items()))
     return 0

@@ -249,3 +249,31 @@ def test_without_anything_to_derive_from_codes_are_provisional(tmp_path, clean):
     assert list(a["code"]) == ["510199001P01", "510199001P02", "510199002P01", "510199002P02"]
     assert a["provisional"].all() and list(a["street_code"]) == ["510199001"] * 2 + ["510199002"] * 2
     assert "4 provisional (510199001P01, 510199001P02, 510199002P01)" in " ".join(result.summary)
+
+
+def test_recode_replaces_provisional_codes_and_children_follow(tmp_path, clean, capsys):
+    from gridgeo.cli import main
+    from gridgeo.store import open_store
+    from gridgeo.store.atlases import load_stored_atlas
+
+    comms = clean["communities"][["name", "geometry"]]
+    grids = clean["grids"][["name", "geometry"]]
+    c = write(comms, tmp_path / "communities.geojson")
+    g = write(grids, tmp_path / "grids.geojson")
+    s = write(clean["streets"], tmp_path / "streets.geojson")
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert main(["atlas", "import", "--name", "t", "--communities", str(c), "--grids", str(g), "--streets", str(s),
+                 "--database", db, "--quiet"]) == 0
+    table = tmp_path / "codes.csv"
+    table.write_text("社区,编码\n桂溪社区,510199001001\n510199001P02,510199001002\n不存在社区,510199001009\n",
+                     encoding="utf-8")
+    assert main(["atlas", "recode", "t", "--layer", "communities", "--from", str(table), "--database", db]) == 0
+    out = capsys.readouterr().out
+    assert "'不存在社区' names no communities feature" in out and "recoded 2 communities" in out
+    with open_store(db, seed_default=False) as store:
+        atlas = load_stored_atlas(store, "t")
+    comm = atlas.communities.set_index("name")
+    assert comm.loc["桂溪社区", "code"] == "510199001001" and not comm.loc["桂溪社区", "provisional"]
+    assert comm.loc["川师社区", "provisional"]
+    first = atlas.grids[atlas.grids["community_code"] == "510199001001"]
+    assert sorted(first["code"]) == ["510199001001P01", "510199001001P02", "510199001001P03"]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 
 from gridgeo.atlas.importing.sources import LayerRead
 from gridgeo.atlas.model import CODE_LENGTHS, PROVISIONAL_MARK, is_division_code
@@ -76,27 +75,42 @@ def _provisional(frame: gpd.GeoDataFrame, parent: gpd.GeoDataFrame | None, n: in
     return out
 
 
+def _codeless(reads: dict[str, LayerRead]) -> list[str]:
+    return [k for k in ORDER if k in reads and not ("code" in reads[k].frame.columns
+                                                    and reads[k].frame["code"].notna().any())]
+
+
 def give_codes(reads: dict[str, LayerRead]) -> list[Msg]:
-    """Codes for the area layers read without them (in place); summary lines saying how."""
-    lines = []
-    for i, layer in enumerate(ORDER):
-        read = reads.get(layer)
-        if read is None or ("code" in read.frame.columns and read.frame["code"].notna().any()):
-            continue
-        frame, n = read.frame, CODE_LENGTHS[layer]
+    """Codes for the area layers read without them (in place); summary lines saying how.
+
+    Bottom-up the codes the children give; then top-down the provisional ones, so a provisional
+    grid is numbered under its (maybe provisional) community."""
+    todo = _codeless(reads)
+    derived: dict[str, list] = {}
+    for layer in todo:
+        i = ORDER.index(layer)
         child_kind = ORDER[i - 1] if i else None
-        derived = _from_children(frame, reads[child_kind].frame if child_kind in reads else None, child_kind, n)
+        child = reads[child_kind].frame if child_kind in reads else None
+        derived[layer] = _from_children(reads[layer].frame, child, child_kind, CODE_LENGTHS[layer])
+        if any(d is not None for d in derived[layer]):
+            reads[layer].frame = reads[layer].frame.assign(code=derived[layer])
+    lines = []
+    for layer in reversed(todo):
+        i = ORDER.index(layer)
         parent = next((reads[p].frame for p in ORDER[i + 1:] if p in reads and "code" in reads[p].frame.columns
-                       and reads[p].frame["code"].map(lambda c, k=p: is_division_code(k, c)).all()), None)
-        codes = _provisional(frame, parent, n, derived)
-        frame = frame.copy()
-        frame["code"] = codes
-        frame[PROVISIONAL] = [d is None for d in derived]
-        read.frame = frame
-        n_prov = int(frame[PROVISIONAL].sum())
-        examples = ", ".join(pd.Series(codes)[frame[PROVISIONAL].to_numpy()].head(3))
-        lines.append(Msg("sum_codes_derived", {
-            "layer": Msg(f"lyr_{layer}"), "n": f"{len(frame) - n_prov:,}", "digits": n,
-            "children": Msg(f"lyr_{child_kind}") if child_kind else "-",
-            "prov": Msg("sum_codes_provisional", {"n": f"{n_prov:,}", "examples": examples}) if n_prov else ""}))
+                       and reads[p].frame["code"].notna().all()), None)
+        codes = _provisional(reads[layer].frame, parent, CODE_LENGTHS[layer], derived[layer])
+        provisional = [d is None for d in derived[layer]]
+        reads[layer].frame = reads[layer].frame.assign(code=codes, **{PROVISIONAL: provisional})
+        lines.insert(0, _line(layer, codes, provisional))
     return lines
+
+
+def _line(layer: str, codes: list[str], provisional: list[bool]) -> Msg:
+    i = ORDER.index(layer)
+    n_prov = sum(provisional)
+    examples = ", ".join([c for c, p in zip(codes, provisional, strict=True) if p][:3])
+    return Msg("sum_codes_derived", {
+        "layer": Msg(f"lyr_{layer}"), "n": f"{len(codes) - n_prov:,}", "digits": CODE_LENGTHS[layer],
+        "children": Msg(f"lyr_{ORDER[i - 1]}") if i else "-",
+        "prov": Msg("sum_codes_provisional", {"n": f"{n_prov:,}", "examples": examples}) if n_prov else ""})
