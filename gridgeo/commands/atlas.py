@@ -95,7 +95,10 @@ def _dir_sources(folder: Path) -> dict:
 
     if not folder.is_dir():
         raise UsageError(f"--dir {folder}: not a folder; give the folder holding communities.* and the other layers")
-    found = find_sources(folder)
+    notes: list = []
+    found = find_sources(folder, notes)
+    for note in notes:
+        print(note.render("en"))
     if "communities" not in found:
         raise UsageError(f"--dir {folder}: no communities file (communities.shp|gpkg|geojson or a name with 社区)")
     return found

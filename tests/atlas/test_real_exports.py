@@ -277,3 +277,27 @@ def test_recode_replaces_provisional_codes_and_children_follow(tmp_path, clean, 
     assert comm.loc["川师社区", "provisional"]
     first = atlas.grids[atlas.grids["community_code"] == "510199001001"]
     assert sorted(first["code"]) == ["510199001001P01", "510199001001P02", "510199001001P03"]
+
+
+# --- layer by content ------------------------------------------------------------------------------
+def test_file_named_for_grids_holding_communities_and_stray_rows(tmp_path, clean):
+    from gridgeo.atlas.importing.discover import find_sources
+
+    comms = clean["communities"].rename(columns={"code": "社区编码", "name": "社区名称", "street_code": "街道编码"})
+    stray = clean["grids"].iloc[:3][["code", "name", "geometry"]].rename(columns={"code": "WGBM2", "name": "WGMC2"})
+    mixed = gpd.GeoDataFrame(pd.concat([comms, stray], ignore_index=True), crs=comms.crs)
+    write(mixed, tmp_path / "office" / "grid-网格.geojson")
+    write(clean["grids"].rename(columns={"code": "网格编码", "name": "网格名称"}), tmp_path / "office" / "layer2.geojson")
+    notes = []
+    found = find_sources(tmp_path / "office", notes)
+    assert found == {"communities": tmp_path / "office" / "grid-网格.geojson",
+                     "grids": tmp_path / "office" / "layer2.geojson"}
+    said = [n.render("en") for n in notes]
+    assert "grid-网格.geojson: read as communities (by its code lengths)" in said
+    result = import_atlas(found, name="t")
+    assert result.ok, [str(p) for p in result.problems]
+    assert len(result.atlas.communities) == 4 and len(result.atlas.grids) == 12
+    assert list(result.rejects["row"]) == [5, 6, 7]
+    assert result.rejects["reason"].str.contains("a row of another schema: only WGBM2, WGMC2 filled").all()
+    assert "communities: 3 row(s) of another schema rejected (rows 5, 6, 7)" in result.summary
+    assert any(s.startswith("communities: 7 rows read — 4 features stored") for s in result.summary)

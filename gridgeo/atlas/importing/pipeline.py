@@ -76,6 +76,7 @@ def import_atlas(sources: dict[str, Path | list], *, name: str, crs: dict[str, s
     from gridgeo.atlas.importing.assemble import assemble
     from gridgeo.atlas.importing.codeless import give_codes
     from gridgeo.atlas.importing.codesys import choose_code_systems
+    from gridgeo.atlas.importing.content import take_strays
     from gridgeo.atlas.importing.rejecting import finish, skip_rows
 
     crs = dict(crs or {})
@@ -102,10 +103,12 @@ def import_atlas(sources: dict[str, Path | list], *, name: str, crs: dict[str, s
         return assemble(parts, _as_paths(sources.get("units")), _legacy_sources(sources.get("legacy")),
                         name=name, crs=crs, fmap=fmap, tick=tick)
 
+    original = dict(reads)
+    reads, strays = take_strays(reads)
     chosen = choose_code_systems(reads) + give_codes(reads)
     result = build(reads)
     if skip_invalid:
         result = skip_rows(result, reads, build)
-    return finish(result, reads, chosen)
+    return finish(result, original, chosen, strays)
 
 

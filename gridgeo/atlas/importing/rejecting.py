@@ -124,15 +124,30 @@ def account(result, reads: dict[str, LayerRead]) -> list[Msg]:
     return lines
 
 
-def finish(result, reads: dict[str, LayerRead], notes: list[Msg] = ()):
-    """The result with the row fields dropped and ``notes`` and the accounting lines added to
-    its summary."""
+def finish(result, reads: dict[str, LayerRead], notes: list[Msg] = (), strays: dict | None = None):
+    """The result with the row fields dropped, the ``strays`` (rows of another schema) among the
+    rejects, and ``notes`` and the accounting lines added to its summary."""
+    if strays:
+        result.rejected = {**strays, **(result.rejected or {})}
+        table = reject_table(strays, reads)
+        result.rejects = pd.concat([t for t in (result.rejects, table) if len(t)], ignore_index=True)
+        notes = [*notes, *_stray_lines(strays, reads)]
     for line in [*notes, *account(result, reads)]:
         result.summary_msgs.append(line)
         result.summary.append(line.render("en"))
     strip_rows(result.atlas)
     result.atlas.meta["summary"] = list(result.summary)
     return result
+
+
+def _stray_lines(strays: dict, reads: dict[str, LayerRead]) -> list[Msg]:
+    lines = []
+    for layer, read in reads.items():
+        rows = sorted(r for (f, r) in strays if f in set(read.frame[FILE].astype(str)))
+        if rows:
+            lines.append(Msg("sum_strays", {"layer": Msg(f"lyr_{layer}"), "n": f"{len(rows):,}",
+                                            "rows": ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")}))
+    return lines
 
 
 def strip_rows(atlas) -> None:
