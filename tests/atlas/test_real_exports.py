@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -301,3 +302,41 @@ def test_file_named_for_grids_holding_communities_and_stray_rows(tmp_path, clean
     assert result.rejects["reason"].str.contains("a row of another schema: only WGBM2, WGMC2 filled").all()
     assert "communities: 3 row(s) of another schema rejected (rows 5, 6, 7)" in result.summary
     assert any(s.startswith("communities: 7 rows read — 4 features stored") for s in result.summary)
+
+
+# --- bounded on hostile files -----------------------------------------------------------------------
+def test_limits_refuse_before_heavy_work(tmp_path, clean):
+    import time
+    import zipfile
+
+    from gridgeo.atlas.importing.limits import check_file, check_frame, check_zip
+    from gridgeo.config import Settings
+    from gridgeo.errors import InputError
+
+    tight = Settings(import_max_features=3, import_max_vertices_per_feature=100, import_max_vertices=1000,
+                     import_max_zip_bytes=10_000, import_max_zip_files=5)
+    shp = write(clean["grids"], tmp_path / "grids.shp")
+    with pytest.raises(InputError, match=r"grids.shp: 12 features, over the limit of 3; split the file, or raise "
+                                         r"GRIDGEO_IMPORT_MAX_FEATURES"):
+        check_file(shp, tight)
+    ring = shapely.Polygon([(104 + 0.001 * np.cos(a), 30 + 0.001 * np.sin(a)) for a in np.linspace(0, 6.28, 5000)])
+    big = write(gpd.GeoDataFrame({"code": ["510199001001001"]}, geometry=[ring], crs=4326), tmp_path / "big.shp")
+    with pytest.raises(InputError, match="5,001 vertices in one feature, over the limit of 100"):
+        check_file(big, tight)
+    with pytest.raises(InputError, match="vertices in one feature"):
+        check_frame(Path("big.geojson"), [ring], tight)
+    blob = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(blob, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("grids.geojson", b" " * 1_000_000)
+    assert blob.stat().st_size < 10_000
+    with zipfile.ZipFile(blob) as zf, pytest.raises(InputError, match="1,000,000 bytes expanded from the zip"):
+        check_zip(zf, "bomb.zip", tight)
+    # a million tiny polygons: refused by the default limit from the header, at once
+    many = tmp_path / "many.shp"
+    xs = np.arange(1_000_000) * 1e-6
+    gpd.GeoDataFrame({"code": np.arange(1_000_000)}, geometry=shapely.box(104 + xs, 30, 104 + xs + 5e-7, 30 + 5e-7),
+                     crs=4326).to_file(many, engine="pyogrio")
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="1,000,000 features, over the limit of 500,000"):
+        import_atlas({"communities": many}, name="t")
+    assert time.perf_counter() - start < 5

@@ -11,6 +11,7 @@ import pandas as pd
 
 from gridgeo.atlas.importing.detect import detect_crs, file_crs, looks_projected
 from gridgeo.atlas.importing.fields import recognise_fields
+from gridgeo.atlas.importing.limits import check_file, check_frame
 from gridgeo.atlas.importing.multipart import FILE, ROW
 from gridgeo.atlas.io import read_layer
 from gridgeo.i18n import Msg
@@ -101,8 +102,10 @@ def canonical_frame(gdf: gpd.GeoDataFrame, mapping: dict[str, str], overrides: d
 def read_source(path: str | Path, layer: str, crs: str | None, overrides: dict[str, str] | None) -> LayerRead:
     """Read one vector file of ``layer`` in WGS84 with its fields renamed to canonical ones."""
     path = Path(path)
+    check_file(path)  # hostile sizes refused before anything heavy
     given, how = resolve_crs(path, layer, crs)
     gdf = read_layer(path, kind=layer, crs=given)
+    check_frame(path, gdf.geometry.values)
     encoding = gdf.attrs.get("encoding")
     overrides = overrides or {}
     mapping = recognise_fields(list(gdf.columns), layer, overrides)
