@@ -193,6 +193,8 @@ def validate_path(path: str | Path, kind: str | None = None, crs: str | None = N
     if kind is None:
         kind, reason = guess_kind(gdf, path)
         if kind is None:
+            kind, reason = _kind_by_content(Path(path))
+        if kind is None:
             raise UsageError(f"{path}: cannot tell which kind of layer this is from its name or columns; "
                              f"pass --kind {'|'.join(KINDS)}")
     parent_gdf = None
@@ -205,14 +207,30 @@ def validate_path(path: str | Path, kind: str | None = None, crs: str | None = N
             parent_gdf = read_layer(parent, kind=parent_kind, crs=parent_crs if parent_crs else crs)
         except InputError as exc:
             return Report(source, kind, reason, [_problem_from_error(str(parent), exc)], gdf)
+        parent_gdf = _as_import(parent_gdf, parent_kind)
         parent_problems = (check_required_fields(parent_gdf, parent_kind, str(parent))
                            + check_geometries(parent_gdf, parent_kind, str(parent))
                            + check_lonlat(parent_gdf, str(parent), parent_kind))
         if "code" not in parent_gdf.columns or any(p.feature is None and p.check.startswith(("lonlat", "outside"))
                                                    for p in parent_problems):
             return Report(source, kind, reason, parent_problems, gdf)  # the parent cannot be used
+    gdf = _as_import(gdf, kind)
     problems = validate_frame(gdf, kind, source, tolerance_m2, parent_gdf, tiling=kind != "legacy")
     return Report(source, kind, reason, parent_problems + problems, gdf, parent_gdf)
+
+
+def _as_import(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
+    """The layer as ``gridgeo atlas import`` reads it (alias table, multiparts, parent by code prefix)."""
+    from gridgeo.atlas.importing.check import as_import
+
+    return as_import(gdf, kind)
+
+
+def _kind_by_content(path: Path) -> tuple[str | None, str]:
+    from gridgeo.atlas.importing.content import layer_by_content
+
+    kind, rule = layer_by_content(path, None)
+    return kind, f"guessed {rule.render('en')}"
 
 
 def validate_file(path: str | Path, kind: str | None = None, crs: str | None = None,
