@@ -124,7 +124,10 @@ def run(args: argparse.Namespace) -> int:
     _check_args(args, path)
     if path.is_dir():
         return _run_atlas(path, args.tolerance)
-    report = validate_path(path, args.kind, args.crs, args.tolerance, args.parent, args.parent_crs, args.layer)
+    from gridgeo.atlas.importing.check import as_import, kind_by_content
+
+    report = validate_path(path, args.kind, args.crs, args.tolerance, args.parent, args.parent_crs, args.layer,
+                           prepare=as_import, guess=kind_by_content)
     kind_note = f"kind {report.kind}, {report.kind_reason}" if report.kind else "kind unknown"
     parent_ok = args.parent is None or report.parent_frame is not None
     if args.repair and report.frame is not None and parent_ok:

@@ -254,7 +254,7 @@ def test_without_anything_to_derive_from_codes_are_provisional(tmp_path, clean):
 
 def test_recode_replaces_provisional_codes_and_children_follow(tmp_path, clean, capsys):
     from gridgeo.cli import main
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
     from gridgeo.store.atlases import load_stored_atlas
 
     comms = clean["communities"][["name", "geometry"]]

@@ -57,3 +57,11 @@ def import_folder(folder: Path):
         raise UsageError(f"{folder}: no communities file found (by name or content); name it 社区.shp or "
                          "communities.geojson, or validate each file on its own")
     return import_atlas(sources, name="validate"), notes
+
+
+def kind_by_content(path: Path) -> tuple[str | None, str]:
+    """The layer a file holds by its content (gridgeo.atlas.importing.content), and how it was told."""
+    from gridgeo.atlas.importing.content import layer_by_content
+
+    kind, rule = layer_by_content(path, None)
+    return kind, f"guessed {rule.render('en')}"
