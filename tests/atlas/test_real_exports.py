@@ -340,3 +340,36 @@ def test_limits_refuse_before_heavy_work(tmp_path, clean):
     with pytest.raises(InputError, match="1,000,000 features, over the limit of 500,000"):
         import_atlas({"communities": many}, name="t")
     assert time.perf_counter() - start < 5
+
+
+# --- validate = import -------------------------------------------------------------------------------
+def test_validate_reads_a_file_as_the_import_does(tmp_path, clean, capsys):
+    from gridgeo.cli import main
+
+    grids = clean["grids"].drop(columns="community_code").rename(columns={"code": "网格编码", "name": "网格名称"})
+    shp = write(grids, tmp_path / "网格.shp")
+    shp.with_suffix(".cpg").unlink()  # a clean GBK shapefile as desktop GIS writes it
+    assert main(["validate", str(shp)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"OK {shp}: 12 features (kind grids")
+    comms = explode_rows(clean["communities"], 0, 2).drop(columns="street_code")
+    layer = write(comms.rename(columns={"code": "XZQHBM", "name": "MC"}), tmp_path / "layer.geojson")
+    assert main(["validate", str(layer)]) == 0  # kind from the code lengths, parts dissolved
+    assert "4 features (kind communities, guessed by its code lengths)" in capsys.readouterr().out
+
+
+def test_validate_a_folder_says_what_the_import_would_do(tmp_path, clean, capsys):
+    from gridgeo.cli import main
+
+    office = tmp_path / "office"
+    write(clean["communities"].rename(columns={"code": "社区编码", "name": "社区名称"}), office / "grid-网格.geojson")
+    write(_warty_grids(clean), office / "layer2.geojson")
+    assert main(["validate", str(office)]) == 1
+    out, err = capsys.readouterr()
+    assert "import: grid-网格.geojson: read as communities (by its code lengths)" in out
+    assert "import: grids: 12 rows read — 12 features stored" in out  # nothing rejected without --skip-invalid
+    assert "required field 'code' is empty" in out and "code used by 2 features (rows 7, 8)" in out
+    assert "it would store nothing" in err
+    result = import_atlas({"communities": office / "grid-网格.geojson", "grids": office / "layer2.geojson"}, name="t")
+    assert sorted(map(str, result.problems)) == sorted(line.removeprefix("warning: ") for line in out.splitlines()
+                                                       if not line.startswith("import: "))
