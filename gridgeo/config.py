@@ -111,6 +111,12 @@ class Settings:
     seed_per_day: int = 1200
     debug: bool = False
     i18n_strict: bool = False
+    # an imported file is refused (one line naming the file and the limit) before heavy work beyond:
+    import_max_features: int = 500_000
+    import_max_vertices_per_feature: int = 500_000
+    import_max_vertices: int = 20_000_000
+    import_max_zip_bytes: int = 512 * 1024 * 1024  # expanded size of an uploaded zip
+    import_max_zip_files: int = 2_000
 
     def __post_init__(self) -> None:
         if self.read_access not in READ_ACCESS:
@@ -186,6 +192,11 @@ class Settings:
             seed_per_day=number("GRIDGEO_SEED_PER_DAY", 1200, int),
             debug=bool(text("GRIDGEO_DEBUG")),
             i18n_strict=(text("GRIDGEO_I18N_STRICT") or "0").lower() not in ("0", "false", "no"),
+            import_max_features=number("GRIDGEO_IMPORT_MAX_FEATURES", 500_000, int, 1),
+            import_max_vertices_per_feature=number("GRIDGEO_IMPORT_MAX_VERTICES_PER_FEATURE", 500_000, int, 4),
+            import_max_vertices=number("GRIDGEO_IMPORT_MAX_VERTICES", 20_000_000, int, 4),
+            import_max_zip_bytes=number("GRIDGEO_IMPORT_MAX_ZIP_BYTES", 512 * 1024 * 1024, int, 1),
+            import_max_zip_files=number("GRIDGEO_IMPORT_MAX_ZIP_FILES", 2_000, int, 1),
         )
 
     def with_(self, **changes) -> Settings:

@@ -2,7 +2,8 @@
 
 Everything is a plain GeoDataFrame in WGS84 (EPSG:4326) with the columns listed here.
 Hierarchy codes follow GB/T 2260 and the statistical division codes: district 6 digits,
-street 9, community 12, grid = community code + 3-digit serial (15 digits, DB11/T 2157).
+street 9, community 12, grid = community code + 3-digit serial (15 digits, DB11/T 2157), which
+offices may extend with a category letter or more digits (``is_division_code``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,27 @@ GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 CODE_LENGTHS: dict[str, int] = {"district": 6, "streets": 9, "communities": 12, "grids": 15}
+# offices extend the 15-digit grid code with a category letter or more digits (230109103009014Z,
+# Z = 专属网格): kept exactly as written; its first 12 digits still name the community
+GRID_CODE_EXTRA = 5
+
+
+PROVISIONAL_MARK = "P"  # provisional codes (gridgeo.atlas.importing.codeless): holder's code + P + serial
+
+
+def is_provisional(code: object) -> bool:
+    """True for a provisional code (a ``P`` where the office's digits will go)."""
+    return isinstance(code, str) and PROVISIONAL_MARK in code
+
+
+def is_division_code(kind: str, code: object) -> bool:
+    """True when ``code`` has the form of a ``kind`` code: digits of CODE_LENGTHS[kind]; a grid
+    code may carry up to GRID_CODE_EXTRA more letters or digits after its 15 digits."""
+    n = CODE_LENGTHS.get(kind)
+    if n is None or not isinstance(code, str) or not code[:n].isdigit() or len(code) < n:
+        return False
+    rest = code[n:]
+    return not rest or (kind == "grids" and len(rest) <= GRID_CODE_EXTRA and rest.isascii() and rest.isalnum())
 
 # Legacy department layers (extendable: any other non-empty slug is accepted).
 LEGACY_LAYERS: dict[str, str] = {

@@ -7,6 +7,7 @@
     gridgeo atlas use NAME
     gridgeo atlas show NAME
     gridgeo atlas export NAME --format gpkg|shp|geojson|xlsx --out DIR
+    gridgeo atlas recode NAME --layer LAYER --from FILE   (provisional codes -> the office's codes)
 
 Exit status: 0 done (an import may have skipped dirty unit rows: counted, and listed in the rejects
 file); 1 the input has problems (one line each) and nothing was stored; 2 usage error.
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from gridgeo.errors import InputError, UsageError
 
-ACTIONS = ("import", "list", "use", "show", "export")
+ACTIONS = ("import", "list", "use", "show", "export", "recode")
 DIR_LAYERS = ("district", "streets", "communities", "grids", "legacy", "units")
 
 
@@ -43,7 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           "grids=EPSG:4544 (repeat)")
     imp.add_argument("--fields", metavar="MAP.toml", help="field map over the alias table ([layer] \"src\" = \"field\")")
     imp.add_argument("--accept-warnings", action="store_true", help="store despite gaps/overlaps (warnings)")
-    imp.add_argument("--rejects", metavar="PATH", help="rejected unit rows (default UNITS.rejected.csv)")
+    imp.add_argument("--skip-invalid", action="store_true",
+                     help="store the rows that pass; write each rejected row (file, row, reason) to the rejects")
+    imp.add_argument("--rejects", metavar="PATH", help="rejects listing (CSV; default UNITS.rejected.csv, else "
+                     "NAME.rejected.csv beside the communities file); rejected rows of an area file are "
+                     "written beside it as <file>.rejected.<ext>")
     for name, help_text in (("list", "list the stored atlases"), ("use", "make an atlas active and publish its grids"),
                             ("show", "show a stored atlas"), ("export", "export a stored atlas")):
         p = sub.add_parser(name, help=help_text)
@@ -53,6 +58,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         if name == "export":
             p.add_argument("--format", required=True, choices=("gpkg", "shp", "geojson", "xlsx"))
             p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    rec = sub.add_parser("recode", help="replace provisional codes with the office's codes")
+    rec.add_argument("name", metavar="NAME")
+    rec.add_argument("--layer", required=True, choices=("district", "streets", "communities", "grids"))
+    rec.add_argument("--from", dest="table", required=True, metavar="FILE",
+                     help="two columns: name or provisional code, official code (.csv or .xlsx)")
     for p in sub.choices.values():
         p.add_argument("--database", metavar="URL", help="store URL (default GRIDGEO_DATABASE_URL or the data dir)")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -85,7 +95,10 @@ def _dir_sources(folder: Path) -> dict:
 
     if not folder.is_dir():
         raise UsageError(f"--dir {folder}: not a folder; give the folder holding communities.* and the other layers")
-    found = find_sources(folder)
+    notes: list = []
+    found = find_sources(folder, notes)
+    for note in notes:
+        print(note.render("en"))
     if "communities" not in found:
         raise UsageError(f"--dir {folder}: no communities file (communities.shp|gpkg|geojson or a name with 社区)")
     return found
@@ -115,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     if not getattr(args, "action", None):
         raise UsageError(f"give an action: gridgeo atlas {{{','.join(ACTIONS)}}} (see gridgeo atlas --help)")
     return {"import": run_import, "list": run_list, "use": run_use, "show": run_show,
-            "export": run_export}[args.action](args)
+            "export": run_export, "recode": run_recode}[args.action](args)
 
 
 def _progress(args: argparse.Namespace):
@@ -137,7 +150,12 @@ def _rejects_path(args: argparse.Namespace, sources: dict) -> Path | None:
     if args.rejects:
         return Path(args.rejects)
     units = sources.get("units") or []
-    return units[0].with_name(units[0].name + ".rejected.csv") if units else None
+    if units:
+        return units[0].with_name(units[0].name + ".rejected.csv")
+    if args.skip_invalid:
+        first = sources["communities"]
+        return Path(first[0] if isinstance(first, list) else first).with_name(f"{args.name}.rejected.csv")
+    return None
 
 
 def _crs_args(args: argparse.Namespace) -> dict[str, str]:
@@ -175,7 +193,8 @@ def run_import(args: argparse.Namespace) -> int:
     with _store(args) as store:  # opened first: a bad URL fails before the long import
         bar, progress = _progress(args)
         try:
-            result = import_atlas(sources, name=args.name, crs=crs, field_map=field_map, progress=progress)
+            result = import_atlas(sources, name=args.name, crs=crs, field_map=field_map, progress=progress,
+                                  skip_invalid=args.skip_invalid)
         finally:
             if bar is not None:
                 bar.close()
@@ -188,11 +207,15 @@ def _finish_import(args, store, result, sources: dict, rejects_path: Path | None
     for line in result.summary:
         print(line)
     if len(result.rejects) and rejects_path is not None:
-        result.rejects.to_csv(rejects_path, index=False, encoding="utf-8-sig")
-        print(f"{result.rejects[['file', 'row']].drop_duplicates().shape[0]:,} unit row(s) rejected: "
-              f"row, field and reason in {rejects_path}")
+        from gridgeo.atlas.importing.rejecting import write_rejects
+
+        files = write_rejects(result, rejects_path, _crs_args(args))
+        what = "row(s)" if result.rejected else "unit row(s)"
+        print(f"{result.rejects[['file', 'row']].drop_duplicates().shape[0]:,} {what} rejected: "
+              f"file, row and reason in {', '.join(map(str, files))}")
+    warned = {id(p) for p in result.warnings}  # a set: one look-up per problem (1,000,000 of them)
     for problem in result.problems:
-        print(("warning: " if problem in result.warnings else "") + str(problem))
+        print(("warning: " if id(problem) in warned else "") + str(problem))
     if not result.ok:
         print(f"atlas {args.name}: {len(result.errors):,} problem(s); nothing stored — fix the files and "
               "import again", file=sys.stderr)
@@ -273,4 +296,33 @@ def run_export(args: argparse.Namespace) -> int:
     files = export_atlas(atlas, args.format, out, args.name)
     print(f"exported atlas {args.name} version {atlas.meta['atlas_version']} as {args.format}: "
           f"{', '.join(str(f) for f in files)}")
+    return 0
+
+
+def run_recode(args: argparse.Namespace) -> int:
+    """Give a stored atlas's provisional codes the office's codes; store a new version if it validates."""
+    from gridgeo.atlas.importing.recode import read_recode_table, recode, recoded_counts
+    from gridgeo.atlas.validation import validate_atlas
+    from gridgeo.store.atlases import save_atlas
+
+    table = read_recode_table(args.table)
+    with _store(args) as store:
+        from gridgeo.store.atlases import load_stored_atlas
+
+        atlas = load_stored_atlas(store, args.name)
+        atlas, n, unknown = recode(atlas, args.layer, table)
+        for key in unknown:
+            print(f"{args.table}: {key!r} names no {args.layer} feature of atlas {args.name}; left out")
+        errors = [p for p in validate_atlas(atlas, optional=("grids", "legacy", "units"))
+                  if p.check not in ("gap", "overlap", "outside_parent")]
+        for problem in errors:
+            print(problem)
+        if errors:
+            print(f"atlas {args.name}: {len(errors):,} problem(s) after recoding; nothing stored", file=sys.stderr)
+            return 1
+        version = save_atlas(store, atlas, args.name, source={"recoded": {"layer": args.layer, "file": str(args.table),
+                                                                           "features": n}})
+    left = recoded_counts(atlas)
+    print(f"recoded {n:,} {args.layer}; stored atlas {args.name} version {version}; provisional left: "
+          + ", ".join(f"{k} {v:,}" for k, v in left.items()))
     return 0

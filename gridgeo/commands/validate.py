@@ -87,7 +87,31 @@ def _report(problems: list[Problem], ok_line: str, what: str) -> int:
     return 1
 
 
+def _run_import(folder: Path) -> int:
+    """A folder of an office's files: what `gridgeo atlas import --dir` would do, and its problems."""
+    from gridgeo.atlas.importing.check import import_folder
+
+    result, notes = import_folder(folder)
+    for line in [n.render("en") for n in notes] + result.summary:
+        print(f"import: {line}")
+    warned = {id(p) for p in result.warnings}
+    for problem in result.problems:
+        print(("warning: " if id(problem) in warned else "") + str(problem))
+    counts = ", ".join(f"{len(getattr(result.atlas, k)):,} {k}" for k in ("streets", "communities", "grids"))
+    if not result.problems:
+        print(f"OK {folder}: the import would store {counts}; no problems")
+        return 0
+    print(f"gridgeo validate: the import of {folder} finds {len(result.errors):,} error(s) and "
+          f"{len(result.warnings):,} warning(s); it would store nothing (see --skip-invalid, --accept-warnings)",
+          file=sys.stderr)
+    return 1
+
+
 def _run_atlas(folder: Path, tolerance: float) -> int:
+    from gridgeo.atlas.importing.check import is_atlas_folder
+
+    if not is_atlas_folder(folder):
+        return _run_import(folder)
     problems, counts = validate_folder(folder, tolerance)
     listing = ", ".join(f"{n:,} {name}" for name, n in counts.items())
     return _report(problems, f"OK {folder}: atlas with {listing}; no problems (tolerance {tolerance:g} m²)",
@@ -100,7 +124,10 @@ def run(args: argparse.Namespace) -> int:
     _check_args(args, path)
     if path.is_dir():
         return _run_atlas(path, args.tolerance)
-    report = validate_path(path, args.kind, args.crs, args.tolerance, args.parent, args.parent_crs, args.layer)
+    from gridgeo.atlas.importing.check import as_import, kind_by_content
+
+    report = validate_path(path, args.kind, args.crs, args.tolerance, args.parent, args.parent_crs, args.layer,
+                           prepare=as_import, guess=kind_by_content)
     kind_note = f"kind {report.kind}, {report.kind_reason}" if report.kind else "kind unknown"
     parent_ok = args.parent is None or report.parent_frame is not None
     if args.repair and report.frame is not None and parent_ok:

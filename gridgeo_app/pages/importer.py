@@ -63,14 +63,23 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 def _unzip(blob: bytes, name: str, into: Path) -> None:
     """Extract a zip's files flat into ``into`` (no paths from the archive are trusted)."""
     import io
+    import shutil
+
+    from gridgeo.atlas.importing.limits import check_zip
+    from gridgeo.errors import InputError
+    from gridgeo.i18n import render
 
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+            check_zip(zf, name)  # expanded size and file count, before anything is written
             for info in zf.infolist():
                 member = PurePosixPath(_zip_name(info).replace("\\", "/")).name
                 if info.is_dir() or not member or member.startswith("."):
                     continue
-                (into / member).write_bytes(zf.read(info))
+                with zf.open(info) as src, open(into / member, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)  # streamed: never the whole member in memory
+    except InputError as exc:
+        st.error(render(exc, common.lang()))
     except zipfile.BadZipFile:
         st.error(t("imp_unreadable", common.lang()).format(file=name, error="not a zip archive / 不是 zip 文件"))
 

@@ -180,8 +180,7 @@ def test_the_import_summary_renders_in_both_languages(tmp_path):
 
 
 def test_files_the_import_cannot_use_are_one_line_in_either_language(tmp_path):
-    """A shapefile in degrees without .prj, a layer without a code field, a register without
-    coordinates: the CLI's English line, and the page's Chinese one without English words."""
+    """A shapefile in degrees without .prj, a register without coordinates: the CLI's English line, and the page's Chinese one without English words."""
     from gridgeo.atlas.importing import import_atlas
     from gridgeo.errors import GridgeoError
     from gridgeo.i18n import render
@@ -194,7 +193,7 @@ def test_files_the_import_cannot_use_are_one_line_in_either_language(tmp_path):
     (tmp_path / "units.csv").write_text("楼栋编码,户数\nU1,3\n", encoding="utf-8")
     cases = [({"communities": tmp_path / "degrees.shp"},
               "no .prj and the communities coordinates are degrees; say which with --crs communities=CGCS2000"),
-             ({"communities": tmp_path / "nocode.geojson"}, "no code field recognised in the communities file"),
+             # (a layer without a code field imports since issue 19: codes derived or provisional)
              ({"communities": tmp_path / "good.geojson", "units": tmp_path / "units.csv"},
               "units.csv: no longitude column; name it 经度 (or map it in a --fields file)")]
     for sources, english in cases:

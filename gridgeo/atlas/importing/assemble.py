@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gridgeo.atlas.importing.derive import derive_parents
+from gridgeo.atlas.importing.multipart import merge_parts
 from gridgeo.atlas.importing.parents import assign_parent, complete_codes
 from gridgeo.atlas.importing.result import (
     REJECT_COLUMNS,
@@ -26,7 +27,7 @@ from gridgeo.geo.crs import WGS84
 from gridgeo.i18n import Msg, Seq, word
 
 _KIND_SLUGS = {v: k for k, v in UNIT_KINDS.items()}
-_HELPER_FIELDS = ("district_name", "street_name", "community_name")
+_HELPER_FIELDS = ("district_name", "street_name", "community_name")  # _row/_file: dropped by the pipeline
 
 
 def _lyr(layer: str) -> Msg:
@@ -50,6 +51,7 @@ class _Log:
         self.problems: list[Problem] = []
         self.mappings: dict[str, dict[str, str]] = {}
         self.sources: dict[str, str] = {}
+        self.rows: dict[str, dict] = {}  # per layer: merges and repaired rows, for the accounting
 
     def add(self, line: Msg) -> None:
         """One summary line: kept as a message for the page and in English for the CLI and meta."""
@@ -68,7 +70,20 @@ def _fixed(frame: gpd.GeoDataFrame, kind: str, log: _Log) -> gpd.GeoDataFrame:
     frame, n = repair(frame, kind)
     if n:
         log.add(Msg("sum_repaired", {"layer": _lyr(kind), "n": f"{n:,}"}))
+    if kind != "legacy":
+        frame, merges = merge_parts(frame)
+        log.rows[kind] = {"merges": merges, "repaired": n}
+        if merges:
+            log.add(merged_line(kind, merges))
     return frame
+
+
+def merged_line(kind: str, merges: list) -> Msg:
+    """"grids: 4 rows were parts of 2 features (...): merged into one multipolygon each"."""
+    shown = Seq(tuple(Msg("sum_merge_one", {"code": m.code, "rows": ", ".join(map(str, (m.row, *m.merged)))})
+                      for m in merges[:5]))
+    return Msg("sum_merged", {"layer": _lyr(kind), "rows": f"{sum(len(m.merged) + 1 for m in merges):,}",
+                              "n": f"{len(merges):,}", "list": shown, "more": " ..." if len(merges) > 5 else ""})
 
 
 def _hierarchy(reads: dict[str, LayerRead], log: _Log) -> tuple[gpd.GeoDataFrame, ...]:
@@ -245,7 +260,7 @@ def assemble(reads: dict[str, LayerRead], unit_paths: list[Path], legacy_items: 
                       counts={k: int(len(v)) for k, v in atlas.layers().items()})
     tick("done", 1.0)
     return ImportResult(atlas=atlas, problems=problems, summary=log.summary, summary_msgs=log.lines,
-                        mappings=log.mappings,
+                        mappings=log.mappings, rows=log.rows,
                         rejects=rejects.sort_values(["file", "row"], kind="stable").reset_index(drop=True))
 
 

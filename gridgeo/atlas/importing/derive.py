@@ -55,7 +55,8 @@ def derive_parents(children: gpd.GeoDataFrame, parent_kind: str, code_col: str, 
     (or the code prefix of the parent's length), its geometry the dissolve of its children."""
     length = CODE_LENGTHS[parent_kind]
     key = children[code_col] if code_col in children.columns else children["code"].str[:length]
-    key = key.fillna(children["code"].str[:length]).astype(str)
+    key = key.fillna(children["code"].str[:length])
+    children, key = children[key.notna()], key[key.notna()].astype(str)  # no code: reported on the child
     out = _dissolve(children, key)
     names = _names(children, key, name_col, fallback)
     out.insert(1, "name", out["code"].map(names))

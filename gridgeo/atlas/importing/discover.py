@@ -64,11 +64,14 @@ def _package_sources(package: Path) -> dict:
     return found
 
 
-def find_sources(files: list[Path] | Path) -> dict:
+def find_sources(files: list[Path] | Path, notes: list | None = None) -> dict:
     """``import_atlas`` sources from a folder (searched recursively) or a list of files.
 
     Area layers map to one path, ``units`` to a list, ``legacy`` to ``(slug, path)`` pairs (slug
-    None: the file's ``layer`` field names it). Files no name matches are left out.
+    None: the file's ``layer`` field names it). A vector file that is not units or legacy by its
+    name is placed by its content (gridgeo.atlas.importing.content: code lengths, field names,
+    then the name); ``notes`` (a list) receives a catalogue message per such file saying which
+    rule decided. Files nothing places are left out.
     """
     if isinstance(files, Path | str):
         folder = Path(files)
@@ -79,6 +82,9 @@ def find_sources(files: list[Path] | Path) -> dict:
     loose: dict = {}
     for path in files:
         hit = None if found and path == packages[0] else layer_of(path)
+        if path.suffix.lower() in VECTOR_SUFFIXES and not (found and path == packages[0]) and (
+                hit is None or hit[0] not in ("units", "legacy")):
+            hit = _by_content(path, hit, notes)
         if hit is None:
             continue
         layer, slug = hit
@@ -90,3 +96,15 @@ def find_sources(files: list[Path] | Path) -> dict:
             loose.setdefault(layer, path)
     found.update(loose)  # loose files win over the GeoPackage's layers
     return found
+
+
+def _by_content(path: Path, hit: tuple[str, str | None] | None, notes: list | None) -> tuple[str, None] | None:
+    from gridgeo.atlas.importing.content import layer_by_content
+    from gridgeo.i18n import Msg
+
+    layer, rule = layer_by_content(path, hit[0] if hit else None)
+    if layer is None:
+        return None
+    if notes is not None:
+        notes.append(Msg("sum_layer_rule", {"file": path.name, "layer": Msg(f"lyr_{layer}"), "rule": rule}))
+    return layer, None

@@ -24,13 +24,19 @@ from pathlib import Path
 
 from gridgeo.errors import InputError, UsageError
 
+# pinyin forms of the statistical division codes (行政区划编码): QX_ district, ZJ_ 镇街 street,
+# CS_ 村社 community; quxian / zhenjie / cunshe carry the names in some platforms' exports
 _DISTRICT_CODE = ("区县编码", "区划代码", "区县代码", "行政区划代码", "QXBM", "QXDM", "XZQDM", "XZQHDM",
-                  "district_code")
-_DISTRICT_NAME = ("区县名称", "区名称", "行政区名称", "QXMC", "XZQMC", "district_name")
-_STREET_CODE = ("街道编码", "街道代码", "乡镇街道编码", "所属街道编码", "JDBM", "JDDM", "street_code")
-_STREET_NAME = ("街道名称", "所属街道", "街道", "乡镇街道", "JDMC", "street_name")
-_COMMUNITY_CODE = ("社区编码", "社区代码", "所属社区编码", "居委会编码", "SQBM", "SQDM", "community_code")
-_COMMUNITY_NAME = ("所属社区", "社区名称", "社区", "居委会", "SQMC", "community_name")
+                  "QX_XZQHBM", "区县行政区划编码", "district_code")
+_DISTRICT_NAME = ("区县名称", "区名称", "行政区名称", "QXMC", "XZQMC", "quxian", "district_name")
+_STREET_CODE = ("街道编码", "街道代码", "乡镇街道编码", "所属街道编码", "街道编号", "所属街道编号", "镇街编码",
+                "JDBM", "JDDM", "ZJ_XZQHBM", "zhenjiebm", "street_code")
+_STREET_NAME = ("街道名称", "所属街道", "街道", "乡镇街道", "镇街", "镇街名称", "街道办", "JDMC", "zhenjie",
+                "street_name")
+_COMMUNITY_CODE = ("社区编码", "社区代码", "所属社区编码", "社区编号", "所属社区编号", "居委会编码", "村社编码",
+                   "村居编码", "SQBM", "SQDM", "SQBH", "CS_XZQHBM", "cunshebm", "community_code")
+_COMMUNITY_NAME = ("所属社区", "社区名称", "社区", "居委会", "村社", "村社名称", "村居", "SQMC", "cunshe",
+                   "community_name")
 _COUNTS = {
     "households": ("户数", "住户数", "总户数", "HS", "ZHS", "households"),
     "population": ("人口", "人口数", "总人口", "人数", "RK", "RKS", "population"),
@@ -59,8 +65,9 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "district_name": _DISTRICT_NAME,
     },
     "grids": {
-        "code": ("网格编码", "网格编号", "网格代码", "网格序号", "WGBM", "WGBH", "WGDM", "grid_code"),
-        "name": ("网格名称", "网格", "WGMC", "grid_name"),
+        "code": ("网格编码", "网格编号", "网格代码", "网格序号", "网格号", "网格标识码", "网格唯一编码",
+                 "网格统一编码", "网格ID", "WGBM", "WGBH", "WGDM", "WGID", "gridcode", "grid_code", "grid_id"),
+        "name": ("网格名称", "网格", "WGMC", "gridname", "grid_name"),
         "community_code": _COMMUNITY_CODE,
         "community_name": _COMMUNITY_NAME,
         "street_code": _STREET_CODE,
@@ -87,8 +94,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 GENERIC: dict[str, tuple[str, ...]] = {
-    "code": ("编码", "代码", "编号", "BM", "BH", "DM", "code", "id"),
-    "name": ("名称", "MC", "name"),
+    "code": ("编码", "代码", "编号", "行政区划编码", "XZQHBM", "BM", "BH", "DM", "code", "id"),
+    "name": ("名称", "MC", "areaName", "区域名称", "name"),
 }
 LAYERS: tuple[str, ...] = tuple(ALIASES)
 
@@ -108,11 +115,19 @@ def _check_layer(layer: str) -> None:
         raise UsageError(f"unknown layer {layer!r}: use one of {', '.join(LAYERS)}")
 
 
+def _preference(canonical: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
+    """Aliases in the order they are tried: the Chinese ones, the canonical name, the rest (so
+    网格名称 beats an English ``Name`` beside it, and ``name`` beats a pinyin ``MC``)."""
+    chinese = tuple(a for a in aliases if not a.isascii())
+    return (*chinese, canonical, *(a for a in aliases if a.isascii()))
+
+
 def recognise_fields(columns: list[str], layer: str, overrides: dict[str, str] | None = None) -> dict[str, str]:
     """``{source field: canonical field}`` for the ``columns`` of a ``layer`` file.
 
     ``overrides`` (``{source: canonical}``, empty canonical = ignore) wins over the alias table;
-    then each canonical field takes the first of its aliases present, then GENERIC code/name.
+    then each canonical field takes the first of its aliases present (Chinese ones first), then
+    GENERIC code/name.
     Fields recognised as nothing are left out (they are kept under their own name).
     """
     _check_layer(layer)
@@ -131,7 +146,7 @@ def recognise_fields(columns: list[str], layer: str, overrides: dict[str, str] |
         for canonical, aliases in table.items():
             if canonical in mapping.values():
                 continue
-            for alias in (canonical, *aliases):
+            for alias in _preference(canonical, aliases):
                 source = by_norm.get(_norm(alias))
                 if source is not None and source not in taken:
                     mapping[source] = canonical

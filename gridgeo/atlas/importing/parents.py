@@ -11,12 +11,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gridgeo.atlas.model import CODE_LENGTHS
+from gridgeo.atlas.model import CODE_LENGTHS, is_division_code
 from gridgeo.atlas.validation import Problem, feature_labels
-from gridgeo.atlas.validation.kinds import field_word
+from gridgeo.atlas.validation.kinds import PARENTS, field_word
 from gridgeo.i18n import Msg, Seq
 
-_SUFFIXES = re.compile(r"(社区居民委员会|社区居委会|居民委员会|居委会|社区|街道办事处|街道办|街道|村民委员会|村委会)$")
+_SUFFIXES = re.compile(r"(社区居民委员会|社区居委会|居民委员会|居委会|社区|街道办事处|街道办|街办|街道|村民委员会|村委会)$")
 
 
 def _name_key(name: object) -> str | None:
@@ -44,6 +44,30 @@ def _by_location(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame) -> pd.Series
     return joined["code"].reindex(child.index)
 
 
+def _prefix_length(kind: str, codes: set[str]) -> int:
+    """Length of the parent code a child's code starts with, or 0 when the parents' codes are not
+    nested division codes (OBJECTIDs, a platform's own numbers): then no prefix rule applies."""
+    parent_kind = PARENTS.get(kind, (None, None))[0]
+    if not codes or parent_kind not in CODE_LENGTHS:
+        return 0
+    return CODE_LENGTHS[parent_kind] if all(is_division_code(parent_kind, c) for c in codes) else 0
+
+
+def _stated_absent(child: gpd.GeoDataFrame, kind: str, parent_col: str, codes: set[str]) -> pd.Series:
+    """Parent codes a child states (its parent-code field, or the prefix of its division code) that
+    the parent layer does not hold: layers of different years. Those children are not placed by
+    location (that would only report them as lying outside some other parent)."""
+    out = pd.Series(None, index=child.index, dtype=object)
+    parent_kind = PARENTS.get(kind, (None, None))[0]
+    if parent_col in child.columns:
+        out = out.fillna(child[parent_col].where(child[parent_col].notna() & ~child[parent_col].isin(codes)))
+    if "code" in child.columns and parent_kind in CODE_LENGTHS and kind in CODE_LENGTHS:
+        n = CODE_LENGTHS[parent_kind]
+        prefix = child["code"].map(lambda c: c[:n] if is_division_code(kind, c) else None)
+        out = out.fillna(prefix.where(prefix.notna() & ~prefix.isin(codes)))
+    return out
+
+
 def assign_parent(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, kind: str, parent_col: str,
                   name_col: str, source: str, name_field: str | None = None
                   ) -> tuple[gpd.GeoDataFrame, Msg, list[Problem]]:
@@ -58,7 +82,7 @@ def assign_parent(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, kind: str, 
         given = child[parent_col].where(child[parent_col].isin(codes))
         found = found.fillna(given)
         used[Msg("par_by_field")] += int(given.notna().sum())
-    plen = len(next(iter(codes))) if codes else 0
+    plen = _prefix_length(kind, codes)
     if "code" in child.columns and plen:
         prefix = child["code"].map(lambda c: c[:plen] if isinstance(c, str) and len(c) > plen else None)
         prefix = prefix.where(prefix.isin(codes) & found.isna())
@@ -71,6 +95,8 @@ def assign_parent(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, kind: str, 
         used[Msg("par_by_name", {"field": name_field or field_word(name_col)})] += int(named.notna().sum())
         stated = child[name_col].notna() & found.isna()
         unmatched = sorted({str(n) for n in child.loc[stated, name_col]})
+    absent = _stated_absent(child, kind, parent_col, codes).where(found.isna())
+    found = found.fillna(absent)
     if found.isna().any():
         located = _by_location(child[found.isna()], parent)
         found = found.fillna(located)
@@ -83,6 +109,11 @@ def assign_parent(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, kind: str, 
         how = Msg("par_unmatched", {"how": how, "names": shown})
     else:
         how = Msg("par_plain", {"how": how})
+    if absent.notna().any():  # reported per feature by the validation as an unknown parent code
+        gone = sorted(set(absent.dropna()))
+        how = Msg("par_absent", {"how": how, "n": f"{int(absent.notna().sum()):,}",
+                                 "parent": Msg(f"lyr_{PARENTS[kind][0]}"),
+                                 "codes": ", ".join(gone[:5]) + (" ..." if len(gone) > 5 else "")})
     problems = []
     missing = np.flatnonzero(found.isna().to_numpy())
     labels = feature_labels(child, kind) if len(missing) else []

@@ -59,7 +59,8 @@ def _read_layer_files(paths: list[Path], layer: str, crs: str | None, overrides:
 
 
 def import_atlas(sources: dict[str, Path | list], *, name: str, crs: dict[str, str] | None = None,
-                 field_map: dict | None = None, progress: Progress | None = None) -> ImportResult:
+                 field_map: dict | None = None, progress: Progress | None = None,
+                 skip_invalid: bool = False) -> ImportResult:
     """Import an office's files as one atlas named ``name`` (not stored; see ImportResult).
 
     ``sources``: ``communities`` (required), ``streets``, ``grids``, ``district``, ``units`` (a
@@ -68,9 +69,15 @@ def import_atlas(sources: dict[str, Path | list], *, name: str, crs: dict[str, s
     slug or ``legacy``) the CRS of the coordinates when the file does not say it (``GCJ02`` for
     AMap points, ``EPSG:4544`` for GK without zone prefix). ``field_map``: ``{layer: {source:
     canonical}}`` over the alias table. ``progress(stage, fraction)`` is called between steps.
+    ``skip_invalid``: rows with errors are left out and listed in ``rejects`` (see
+    gridgeo.atlas.importing.rejecting); the summary accounts for every row of each area file.
     Unreadable files and bad arguments raise InputError/UsageError with one line naming the file.
     """
     from gridgeo.atlas.importing.assemble import assemble
+    from gridgeo.atlas.importing.codeless import give_codes
+    from gridgeo.atlas.importing.codesys import choose_code_systems
+    from gridgeo.atlas.importing.content import take_strays
+    from gridgeo.atlas.importing.rejecting import finish, skip_rows
 
     crs = dict(crs or {})
     fmap = check_field_map(field_map or {})
@@ -91,7 +98,17 @@ def import_atlas(sources: dict[str, Path | list], *, name: str, crs: dict[str, s
         if paths:
             tick(f"read {layer}", i / 8)
             reads[layer] = _read_layer_files(paths, layer, crs.get(layer), fmap.get(layer))
-    return assemble(reads, _as_paths(sources.get("units")), _legacy_sources(sources.get("legacy")),
-                    name=name, crs=crs, fmap=fmap, tick=tick)
+
+    def build(parts: dict[str, LayerRead]) -> ImportResult:
+        return assemble(parts, _as_paths(sources.get("units")), _legacy_sources(sources.get("legacy")),
+                        name=name, crs=crs, fmap=fmap, tick=tick)
+
+    original = dict(reads)
+    reads, strays = take_strays(reads)
+    chosen = choose_code_systems(reads) + give_codes(reads)
+    result = build(reads)
+    if skip_invalid:
+        result = skip_rows(result, reads, build)
+    return finish(result, original, chosen, strays)
 
 

@@ -36,6 +36,8 @@ class ImportResult:
     summary_msgs: list[Msg] = field(default_factory=list)
     mappings: dict[str, dict[str, str]] = field(default_factory=dict)
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(REJECT_COLUMNS)))
+    rows: dict[str, dict] = field(default_factory=dict)  # per layer: "merges" (multipart), "repaired"
+    rejected: dict = field(default_factory=dict)  # (file, row) -> Problem, with skip_invalid
 
     @property
     def errors(self) -> list[Problem]:

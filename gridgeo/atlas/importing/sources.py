@@ -11,6 +11,8 @@ import pandas as pd
 
 from gridgeo.atlas.importing.detect import detect_crs, file_crs, looks_projected
 from gridgeo.atlas.importing.fields import recognise_fields
+from gridgeo.atlas.importing.limits import check_file, check_frame
+from gridgeo.atlas.importing.multipart import FILE, ROW
 from gridgeo.atlas.io import read_layer
 from gridgeo.i18n import Msg
 
@@ -67,10 +69,27 @@ def text_codes(series: pd.Series) -> pd.Series:
     return pd.Series(out, index=series.index, dtype=object)
 
 
+def _unclash(columns, mapping: dict[str, str], ignored: list[str]) -> dict[str, str]:
+    """Renames for unmapped fields that bear a mapped field's target name (an office ``name``
+    column while 网格名称 is mapped to name): kept as ``name_src``, so no two columns share a name."""
+    targets = {str(t).casefold() for t in mapping.values()}
+    taken = {str(c).casefold() for c in columns} | targets
+    out: dict[str, str] = {}
+    for col in columns:
+        if col in mapping or col in ignored or col == "geometry" or str(col).casefold() not in targets:
+            continue
+        new = f"{col}_src"
+        while new.casefold() in taken:
+            new += "_"
+        taken.add(new.casefold())
+        out[col] = new
+    return out
+
+
 def canonical_frame(gdf: gpd.GeoDataFrame, mapping: dict[str, str], overrides: dict[str, str]) -> gpd.GeoDataFrame:
     """Rename recognised fields, drop ignored ones, normalise code and text cells."""
     ignored = [c for c, v in overrides.items() if not v and c in gdf.columns]
-    out = gdf.drop(columns=ignored).rename(columns=mapping)
+    out = gdf.drop(columns=ignored).rename(columns=_unclash(gdf.columns, mapping, ignored) | mapping)
     for col in out.columns:
         if col in CODE_FIELDS:
             out[col] = text_codes(out[col])
@@ -83,12 +102,16 @@ def canonical_frame(gdf: gpd.GeoDataFrame, mapping: dict[str, str], overrides: d
 def read_source(path: str | Path, layer: str, crs: str | None, overrides: dict[str, str] | None) -> LayerRead:
     """Read one vector file of ``layer`` in WGS84 with its fields renamed to canonical ones."""
     path = Path(path)
+    check_file(path)  # hostile sizes refused before anything heavy
     given, how = resolve_crs(path, layer, crs)
     gdf = read_layer(path, kind=layer, crs=given)
+    check_frame(path, gdf.geometry.values)
     encoding = gdf.attrs.get("encoding")
     overrides = overrides or {}
     mapping = recognise_fields(list(gdf.columns), layer, overrides)
     frame = canonical_frame(gdf, mapping, overrides)
+    frame[ROW] = np.arange(1, len(frame) + 1)  # the file's own row numbers, for merges and rejects
+    frame[FILE] = str(path)
     read = LayerRead(path, frame, mapping, encoding, how or "WGS84")
     if path.suffix.lower() == ".shp":
         has_cpg = any(path.with_suffix(s).exists() for s in (".cpg", ".CPG"))

@@ -10,6 +10,7 @@ what both readings agree on counts; see gridgeo.atlas.validation.readings) and m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -180,8 +181,14 @@ def guess_kind(gdf: pd.DataFrame, path: str | Path | None = None) -> tuple[str |
 
 def validate_path(path: str | Path, kind: str | None = None, crs: str | None = None,
                   tolerance_m2: float = DEFAULT_TOLERANCE_M2, parent: str | Path | None = None,
-                  parent_crs: str | None = None, layer: str | None = None) -> Report:
-    """Read and validate one file; unreadable files become problems, bad arguments raise UsageError."""
+                  parent_crs: str | None = None, layer: str | None = None, *,
+                  prepare: Callable[[gpd.GeoDataFrame, str], gpd.GeoDataFrame] | None = None,
+                  guess: Callable[[Path], tuple[str | None, str]] | None = None) -> Report:
+    """Read and validate one file; unreadable files become problems, bad arguments raise UsageError.
+
+    ``prepare(frame, kind)`` turns each layer read (the file and its parent) into what is checked
+    (``gridgeo validate`` passes the import's reading: gridgeo.atlas.importing.check.as_import);
+    ``guess(path)`` tells the kind when the name and the columns do not."""
     source = str(path)
     read_kind = kind or guess_kind(pd.DataFrame(), path)[0]  # from the name: picks a GeoPackage layer
     try:
@@ -192,6 +199,8 @@ def validate_path(path: str | Path, kind: str | None = None, crs: str | None = N
     reason = "given with --kind"
     if kind is None:
         kind, reason = guess_kind(gdf, path)
+        if kind is None and guess is not None:
+            kind, reason = guess(Path(path))
         if kind is None:
             raise UsageError(f"{path}: cannot tell which kind of layer this is from its name or columns; "
                              f"pass --kind {'|'.join(KINDS)}")
@@ -205,12 +214,14 @@ def validate_path(path: str | Path, kind: str | None = None, crs: str | None = N
             parent_gdf = read_layer(parent, kind=parent_kind, crs=parent_crs if parent_crs else crs)
         except InputError as exc:
             return Report(source, kind, reason, [_problem_from_error(str(parent), exc)], gdf)
+        parent_gdf = prepare(parent_gdf, parent_kind) if prepare is not None else parent_gdf
         parent_problems = (check_required_fields(parent_gdf, parent_kind, str(parent))
                            + check_geometries(parent_gdf, parent_kind, str(parent))
                            + check_lonlat(parent_gdf, str(parent), parent_kind))
         if "code" not in parent_gdf.columns or any(p.feature is None and p.check.startswith(("lonlat", "outside"))
                                                    for p in parent_problems):
             return Report(source, kind, reason, parent_problems, gdf)  # the parent cannot be used
+    gdf = prepare(gdf, kind) if prepare is not None else gdf
     problems = validate_frame(gdf, kind, source, tolerance_m2, parent_gdf, tiling=kind != "legacy")
     return Report(source, kind, reason, parent_problems + problems, gdf, parent_gdf)
 

@@ -7,7 +7,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridgeo.atlas.model import CODE_LENGTHS, COUNT_COLUMNS, REQUIRED_COLUMNS
+from gridgeo.atlas.model import (
+    CODE_LENGTHS,
+    COUNT_COLUMNS,
+    REQUIRED_COLUMNS,
+    is_division_code,
+    is_provisional,
+)
 from gridgeo.atlas.validation.kinds import PARENTS, field_word, many, one
 from gridgeo.atlas.validation.problems import Problem, feature_labels
 from gridgeo.i18n import Msg, Seq
@@ -57,7 +63,8 @@ def check_counts(gdf: pd.DataFrame, source: str = "", kind: str | None = None) -
 
 
 def check_duplicate_codes(gdf: pd.DataFrame, source: str = "", column: str = "code") -> list[Problem]:
-    """Codes used by more than one feature, naming the rows that share each."""
+    """Codes used by more than one feature, naming the rows that share each (the file's own rows,
+    ``_row``, when an import carries them: parts merged before no longer shift the numbers)."""
     if column not in gdf.columns:
         return []
     codes = gdf[column]
@@ -65,7 +72,8 @@ def check_duplicate_codes(gdf: pd.DataFrame, source: str = "", column: str = "co
     problems: list[Problem] = []
     if not dup.any():
         return problems
-    rows = pd.Series(np.arange(1, len(gdf) + 1)[dup.to_numpy()], index=codes[dup].astype(str).to_numpy())
+    numbers = gdf["_row"].to_numpy() if "_row" in gdf.columns else np.arange(1, len(gdf) + 1)
+    rows = pd.Series(numbers[dup.to_numpy()], index=codes[dup].astype(str).to_numpy())
     for code, group in rows.groupby(level=0, sort=False):
         rows_text = ", ".join(map(str, group.to_numpy()))
         problems.append(Problem(source, code, Msg("val_duplicate", {"col": field_word(column), "n": len(group),
@@ -77,7 +85,8 @@ def check_duplicate_codes(gdf: pd.DataFrame, source: str = "", column: str = "co
 def check_code_lengths(gdf: pd.DataFrame, kind: str, source: str = "") -> list[Problem]:
     """Codes must be digits of the kind's length, start with the parent code, and parent codes too.
 
-    District 6, street 9, community 12, grid 15 digits (gridgeo.atlas.model.CODE_LENGTHS).
+    District 6, street 9, community 12, grid 15 digits (gridgeo.atlas.model.CODE_LENGTHS); a grid
+    code may go on with a category letter or more digits (gridgeo.atlas.model.is_division_code).
     """
     problems: list[Problem] = []
     labels = feature_labels(gdf, kind)
@@ -85,11 +94,12 @@ def check_code_lengths(gdf: pd.DataFrame, kind: str, source: str = "") -> list[P
     parent_kind, parent_col = PARENTS.get(kind, (None, None))
     if expected and "code" in gdf.columns:
         codes = gdf["code"].astype(object)
+        provisional = gdf["provisional"].fillna(False).to_numpy(dtype=bool) if "provisional" in gdf.columns else None
         for i, code in enumerate(codes):
-            if code is None or pd.isna(code):
-                continue
+            if code is None or pd.isna(code) or (provisional is not None and provisional[i]):
+                continue  # a provisional code (gridgeo.atlas.importing.codeless) has its own form
             code = str(code)
-            if not (code.isdigit() and len(code) == expected):
+            if not is_division_code(kind, code):
                 problems.append(Problem(source, labels[i], Msg("val_code_length", {"code": repr(code), "n": expected}),
                                         Msg("val_code_length_hint", {"kind": one(kind), "n": expected}),
                                         "code_length"))
@@ -104,7 +114,7 @@ def check_code_lengths(gdf: pd.DataFrame, kind: str, source: str = "") -> list[P
     if parent_kind and parent_col in gdf.columns and parent_kind in CODE_LENGTHS:
         plen = CODE_LENGTHS[parent_kind]
         for i, value in enumerate(gdf[parent_col].astype(object)):
-            if value is None or pd.isna(value) or str(value).strip() == "":
+            if value is None or pd.isna(value) or str(value).strip() == "" or is_provisional(value):
                 continue
             if not (str(value).isdigit() and len(str(value)) == plen):
                 problems.append(Problem(source, labels[i], Msg("val_parent_length", {

@@ -68,7 +68,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
              "grid_worker", "party_branch", "reported_at", "category", "level"),
     "colw_": ("lon", "lat", "code"),
     "fldw_": ("district_name", "street_name", "community_name"),
-    "chk_": ("overlap", "gap", "outside_parent", "invalid_geometry", "null_geometry", "empty_geometry",
+    "lim_": ("features", "vertices", "vertices_one", "zip_bytes", "zip_files"),  # gridgeo.atlas.importing.limits
+    "chk_": ("stray_row", "overlap", "gap", "outside_parent", "invalid_geometry", "null_geometry", "empty_geometry",
              "geometry_type", "missing_field", "empty_field", "duplicate_code", "code_length", "code_prefix",
              "unknown_parent", "bad_count", "outside_china", "lonlat_swapped", "empty_layer", "missing_layer",
              "unreadable", "crs_mismatch", "event_field"),
