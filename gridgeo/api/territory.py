@@ -18,6 +18,7 @@ import pandas as pd
 from gridgeo.access import Action, Identity
 from gridgeo.access.masking import PERSONAL_FIELDS, mask_record
 from gridgeo.api.errors import ApiError
+from gridgeo.services.grid_index import grid_index
 
 COLUMN_BY_LENGTH = {15: "grid_code", 12: "community_code", 9: "street_code", 6: "street_code"}
 LEVEL_BY_LENGTH = {15: "grid", 12: "community", 9: "street", 6: "district"}
@@ -63,7 +64,7 @@ def check_posts(store: Any, who: Identity, events: list) -> None:
     codes = np.full(len(events), None, dtype=object)
     version = store.current_version(max_age=1.0)
     if version is not None:
-        index = store.grid_index(version)
+        index = grid_index(store, version)
         pos = index.lookup(np.array([e.lon for e in events]), np.array([e.lat for e in events]))
         codes = np.where(pos >= 0, index.code_arrays()[0][np.maximum(pos, 0)], None)
     outside = [(i, ev.id) for i, (ev, code) in enumerate(zip(events, codes, strict=True)) if not who.covers(code)]

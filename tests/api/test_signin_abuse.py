@@ -23,7 +23,8 @@ from streamlit_server import free_port
 
 from gridgeo.api import create_app
 from gridgeo.config import Settings
-from gridgeo.store import identities, open_store
+from gridgeo.services.workspace import open_store
+from gridgeo.store import identities
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "Right-password-2024"

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from gridgeo.analysis.risk import risk_by_area  # noqa: E402
+from gridgeo.services.intake import add_events  # noqa: E402
 from gridgeo_app import event_source as data  # noqa: E402
 from gridgeo_app import wall_content as wallview  # noqa: E402
 
@@ -81,7 +82,7 @@ def test_wall_data_keeps_the_open_cases_of_yesterday_and_rolls_only_the_figures(
 def evening_store(tmp_path, monkeypatch, default_atlas):
     """A SQLite store with 12 cases reported 1-5 hours before 00:05 Shanghai (8 still open, 4
     resolved), the app's clock frozen at that 00:05."""
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("GRIDGEO_TIMEZONE", "Asia/Shanghai")
@@ -93,7 +94,7 @@ def evening_store(tmp_path, monkeypatch, default_atlas):
     events = [{"id": f"eve-{i}", "reported_at": (at - timedelta(minutes=60 + 20 * i)).isoformat(),
                "lon": p.x, "lat": p.y, "category": "public_order", "level": 1 + i % 4, "channel": "hotline",
                "text": "昨晚的案件"} for i, p in enumerate(points)]
-    assert all(r["result"] == "accepted" for r in store.add_events(events))
+    assert all(r["result"] == "accepted" for r in add_events(store, events))
     for i in range(8, 12):  # the last four were resolved before midnight
         store.transition(f"eve-{i}", "accepted", "test", at=at - timedelta(minutes=30))
         store.transition(f"eve-{i}", "resolved", "test", at=at - timedelta(minutes=20))
