@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # app_pages is a folder of page scripts, not an installed package
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "atlas"))  # test_import_i18n.latin_words
 
 from office_district import make_office_set  # noqa: E402
 

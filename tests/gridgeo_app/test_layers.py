@@ -204,7 +204,7 @@ def test_default_atlas_map_renders_every_grid(default_atlas):
 def _vendor_module():
     import importlib.util
 
-    path = VENDOR_DIR.parent.parent / "scripts" / "vendor_assets.py"
+    path = VENDOR_DIR.parents[1] / "scripts" / "vendor_assets.py"
     spec = importlib.util.spec_from_file_location("vendor_assets", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
