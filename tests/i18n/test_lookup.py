@@ -67,3 +67,11 @@ def test_the_package_imports_nothing_from_gridgeo_but_config():
                 imported.update(alias.name for alias in node.names)
     outside = {m for m in imported if m.startswith("gridgeo") and not m.startswith("gridgeo.i18n")}
     assert outside == {"gridgeo.config"}, outside
+
+
+@pytest.mark.parametrize("value,strict", [(None, False), ("", False), ("0", False), ("false", False), ("1", True),
+                                          ("yes", True)])
+def test_strict_mode_is_a_setting(value, strict):
+    from gridgeo.config import Settings
+
+    assert Settings.from_env({} if value is None else {"GRIDGEO_I18N_STRICT": value}).i18n_strict is strict
