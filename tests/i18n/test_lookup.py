@@ -51,3 +51,27 @@ def test_the_catalogue_refuses_a_key_defined_in_two_areas(monkeypatch):
     with pytest.raises(ValueError, match="page_map"):
         catalogue._merge()
     assert app.STRINGS["page_map"]["zh"] == "地图"
+
+
+def test_the_package_imports_nothing_from_gridgeo_but_config():
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "gridgeo" / "i18n"
+    imported = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    outside = {m for m in imported if m.startswith("gridgeo") and not m.startswith("gridgeo.i18n")}
+    assert outside == {"gridgeo.config"}, outside
+
+
+@pytest.mark.parametrize("value,strict", [(None, False), ("", False), ("0", False), ("false", False), ("1", True),
+                                          ("yes", True)])
+def test_strict_mode_is_a_setting(value, strict):
+    from gridgeo.config import Settings
+
+    assert Settings.from_env({} if value is None else {"GRIDGEO_I18N_STRICT": value}).i18n_strict is strict
