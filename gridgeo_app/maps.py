@@ -49,7 +49,7 @@ from gridgeo_app.layers import (
 )
 from gridgeo_app.layers.base import basemap_crs
 from gridgeo_app.layers.paint import base_areas, paint_layer
-from gridgeo_app.layers.playback import Playback, playback_data
+from gridgeo_app.layers.playback import Playback, PlaybackControls, playback_data
 
 OPEN = ("reported", "accepted", "escalated")
 KIND_BY = {"grid": "grids", "community": "communities", "street": "streets"}
@@ -394,9 +394,9 @@ def playback_map(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang
         ev = ev.assign(step=times.searchsorted(reported, side="left"))
         ev = ev[(reported >= times[0]) & (ev["step"] < len(times))]
     labels = list(local_time(pd.Series(times)))
-    data = playback_data(grids, timeline, ev, labels, play=t("playback_play", lang), pause=t("playback_pause", lang),
-                         window_steps=60 // PLAYBACK_STEP_MIN, autoplay=autoplay, dark=dark,
-                         none_color=WALL_NONE_COLOR if dark else None)
+    controls = PlaybackControls(t("playback_play", lang), t("playback_pause", lang),
+                                window_steps=60 // PLAYBACK_STEP_MIN, autoplay=autoplay)
+    data = playback_data(grids, timeline, ev, labels, controls, dark=dark, none_color=WALL_NONE_COLOR if dark else None)
     if dark:
         m = wall_base_map(layers, lang)
         Playback(data, position="topleft", dark=True, font_css=WALL_FONT).add_to(m)
