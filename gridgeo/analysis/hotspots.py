@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gridgeo.atlas.model import to_metric
+from gridgeo.geo.metric import to_metric
 from gridgeo.palette import HOTSPOT_COLORS
 
 # Gi_Bin -> (confidence, colour); the colours are the palette's diverging RdBu HOTSPOT_COLORS

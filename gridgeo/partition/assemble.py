@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridgeo.atlas.model import COUNT_COLUMNS, to_metric
+from gridgeo.atlas.model import COUNT_COLUMNS
 from gridgeo.geo.crs import WGS84
+from gridgeo.geo.metric import to_metric
 from gridgeo.partition.codes import assign_codes
 from gridgeo.partition.crosswalk import build_crosswalk, outcome_summary
 from gridgeo.partition.options import PartitionOptions

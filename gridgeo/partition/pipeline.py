@@ -16,8 +16,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gridgeo.atlas.model import COUNT_COLUMNS, to_metric
+from gridgeo.atlas.model import COUNT_COLUMNS
 from gridgeo.geo.crs import WGS84
+from gridgeo.geo.metric import to_metric
 from gridgeo.partition.apportion import apportion, crowded_cut_lines
 from gridgeo.partition.assemble import Assembled, assemble, to_wgs84_valid
 from gridgeo.partition.chunks import ChunkPlan, apportion_chunked, chunk_keys, refine_chunked

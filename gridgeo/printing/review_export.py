@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gridgeo.analysis.hotspots import BIN_ORDER, GI_BINS, bin_counts
+from gridgeo.geo.metric import metric_crs_of
 from gridgeo.i18n import t
 from gridgeo.palette import PRINT
 from gridgeo.printing import cartography as carto
@@ -150,7 +151,7 @@ class Sheet:
 
 def hotspot_map(grids: gpd.GeoDataFrame, spots: Hotspots, layers: BaseLayers, sheet: Sheet) -> bytes:
     """The hot-spot map of a review period as one landscape ``sheet`` (``grids`` in WGS84)."""
-    crs = carto.metric_crs(grids)
+    crs = metric_crs_of(grids)
     lang = sheet.lang
     k = carto.PAGE_SIZES_MM.get(sheet.page, (297.0,))[0] / 297.0  # type scales with the page (A3: x1.41)
     with carto.print_style():
