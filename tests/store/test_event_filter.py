@@ -9,7 +9,7 @@ import pytest
 from gridgeo.api.errors import ApiError
 from gridgeo.api.routers.events import MAX_LIMIT, EventsQuery
 from gridgeo.services import intake
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 from gridgeo.store.event_filter import EventFilter
 
 T0 = datetime(2024, 5, 1, 2, 0, tzinfo=UTC)
