@@ -37,11 +37,7 @@ warnings.simplefilter("ignore")
 from gridgeo.atlas.load import load_default_atlas  # noqa: E402
 from gridgeo.geo.crs import WGS84  # noqa: E402
 from gridgeo.geo.metric import to_metric  # noqa: E402
-from gridgeo.partition import (  # noqa: E402
-    PartitionInputs,
-    PartitionOptions,
-    run_partition,  # noqa: E402
-)
+from gridgeo.partition import PartitionInputs, PartitionOptions, run_partition  # noqa: E402
 from gridgeo.partition.adjacency import rook_adjacency  # noqa: E402
 from gridgeo.partition.problems import build_problem, community_inputs  # noqa: E402
 from gridgeo.partition.regionalize import solve_community  # noqa: E402

@@ -11,7 +11,6 @@ key changed (gridgeo_app.map_render caches the rest), and the browser swaps them
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
@@ -50,7 +49,14 @@ from gridgeo_app.layers import (
 )
 from gridgeo_app.layers.base import basemap_crs
 from gridgeo_app.layers.paint import base_areas, paint_layer
-from gridgeo_app.layers.playback import Playback, playback_data
+from gridgeo_app.layers.playback import Playback, PlaybackControls, playback_data
+from gridgeo_app.layers.vector_tiles import (
+    RiskPaint,
+    TileSource,
+    city_tile_layers,
+    risk_tile_layer,
+    tile_layer,
+)
 from gridgeo_app.wall_content import OPEN_LOOKBACK_WINDOW
 
 OPEN = ("reported", "accepted", "escalated")
@@ -119,23 +125,18 @@ def map_tile_base(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: TileSou
     shown, the outlines shown (streets, communities, grids) and district outlines from tiles too,
     the risk legend. Clicks come back as points (the page finds the area under them). Tiles are
     WGS84: ``basemap`` must be offline or osm."""
-    from gridgeo_app.layers.vector_tiles import risk_tile_layer, tile_layer
-
     if basemap_crs(basemap) != "WGS84":
         raise ValueError(f"basemap {basemap!r}: tiles are WGS84; use offline or osm")
     m = base_map(tuple((focus if focus is not None else layers["district"]).total_bounds), basemap=basemap)
-    fetch = tiles.fetch_options
     if "risk" in show:
-        risk_tile_layer(KIND_BY[by], by, t("layer_risk", lang), tiles.api_base, TILE_WINDOW[window],
-                        min_zoom=OUTLINE_MIN_ZOOM[KIND_BY[by]], refresh_s=0, fetch_options=fetch).add_to(m)
+        risk_tile_layer(KIND_BY[by], by, t("layer_risk", lang), tiles, RiskPaint(TILE_WINDOW[window], refresh_s=0),
+                        zooms=(OUTLINE_MIN_ZOOM[KIND_BY[by]], 22)).add_to(m)
         risk_legend(t("legend_title", lang), lang).add_to(m)
     for kind in ("grids", "communities", "streets"):
         if kind in show and not ("risk" in show and KIND_BY[by] == kind):
             style = {"color": AREA_LINE, "weight": {"grids": 0.5, "communities": 1}.get(kind, 2), "fill": False}
-            tile_layer(kind, t(f"layer_{kind}", lang), tiles.api_base, style, min_zoom=OUTLINE_MIN_ZOOM[kind],
-                       fetch_options=fetch).add_to(m)
-    tile_layer("districts", t("layer_district", lang), tiles.api_base,
-               {"color": OUTLINE, "weight": 2.5, "fill": False}, fetch_options=fetch).add_to(m)
+            tile_layer(kind, t(f"layer_{kind}", lang), tiles, style, zooms=(OUTLINE_MIN_ZOOM[kind], 22)).add_to(m)
+    tile_layer("districts", t("layer_district", lang), tiles, {"color": OUTLINE, "weight": 2.5, "fill": False}).add_to(m)
     PluginAssets().add_to(m)
     return m
 
@@ -289,20 +290,6 @@ def wall_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str) -> folium.Map:
     return m
 
 
-@dataclass(frozen=True)
-class TileSource:
-    """Where the browser gets the vector tiles (tile mode): the service's base URL as the browser
-    reaches it and the API key its requests carry (the wall's viewer key), if any."""
-
-    api_base: str
-    key: str | None = None
-
-    @property
-    def fetch_options(self) -> dict | None:
-        """fetch() options of the browser's tile and colour requests: the key as a bearer header."""
-        return {"headers": {"Authorization": f"Bearer {self.key}"}} if self.key else None
-
-
 WALL_GRID_MIN_ZOOM = 0  # the wall never zooms: its grids show city-wide (measured in docs/tiles.md)
 WALL_CITY_MAX_ZOOM = 13  # a 4K wall fitted to a city sits at about zoom 12.5: districts stay on
 
@@ -313,16 +300,13 @@ def wall_tile_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: Ti
     filled WALL_NONE_COLOR and recoloured by risk in the browser (``/tiles/colours`` over the
     open cases of OPEN_LOOKBACK_WINDOW, as the GeoJSON wall, every ``refresh_s`` s: only changed grids are restyled, no tile is fetched again),
     district outlines on top. The legend, street names and highlights are pushed as before."""
-    from gridgeo_app.layers.vector_tiles import city_tile_layers, tile_layer
-
     m = base_map(tuple(layers["district"].total_bounds), dark=True)
     WallFrameStyle(FLASH_COLOR).add_to(m)
-    city_tile_layers(m, {"grids": t("layer_grids", lang), "districts": t("layer_district", lang)},
-                     tiles.api_base, city_max_zoom=WALL_CITY_MAX_ZOOM, grid_min_zoom=WALL_GRID_MIN_ZOOM,
-                     refresh_s=refresh_s, window=OPEN_LOOKBACK_WINDOW, dark=True, fetch_options=tiles.fetch_options,
-                     none_color=WALL_NONE_COLOR, opacity=1.0)
-    tile_layer("streets", t("layer_streets", lang), tiles.api_base, WALL_STREET_STYLE,
-               fetch_options=tiles.fetch_options).add_to(m)  # as the GeoJSON wall's street outlines
+    paint = RiskPaint(OPEN_LOOKBACK_WINDOW, refresh_s=refresh_s, opacity=1.0, dark=True, none_color=WALL_NONE_COLOR)
+    city_tile_layers(m, {"grids": t("layer_grids", lang), "districts": t("layer_district", lang)}, tiles, paint,
+                     city_max_zoom=WALL_CITY_MAX_ZOOM, grid_min_zoom=WALL_GRID_MIN_ZOOM)
+    # street outlines as the GeoJSON wall's
+    tile_layer("streets", t("layer_streets", lang), tiles, WALL_STREET_STYLE).add_to(m)
     PluginAssets().add_to(m)
     return m
 
@@ -396,9 +380,9 @@ def playback_map(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang
         ev = ev.assign(step=times.searchsorted(reported, side="left"))
         ev = ev[(reported >= times[0]) & (ev["step"] < len(times))]
     labels = list(local_time(pd.Series(times)))
-    data = playback_data(grids, timeline, ev, labels, play=t("playback_play", lang), pause=t("playback_pause", lang),
-                         window_steps=60 // PLAYBACK_STEP_MIN, autoplay=autoplay, dark=dark,
-                         none_color=WALL_NONE_COLOR if dark else None)
+    controls = PlaybackControls(t("playback_play", lang), t("playback_pause", lang),
+                                window_steps=60 // PLAYBACK_STEP_MIN, autoplay=autoplay)
+    data = playback_data(grids, timeline, ev, labels, controls, dark=dark, none_color=WALL_NONE_COLOR if dark else None)
     if dark:
         m = wall_base_map(layers, lang)
         Playback(data, position="topleft", dark=True, font_css=WALL_FONT).add_to(m)

@@ -15,12 +15,16 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
 from gridgeo.atlas.model import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
 from gridgeo.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from gridgeo.partition import PartitionOptions
 
 OUTPUT_FILES = ("grids.gpkg", "grids.geojson", "crosswalk.csv", "metrics.json", "summary.md")
 
@@ -168,13 +172,8 @@ def write_outputs(out: Path, grids: gpd.GeoDataFrame, crosswalk: pd.DataFrame, m
     return [out / name for name in OUTPUT_FILES]
 
 
-def run(args: argparse.Namespace) -> int:
-    """Read, partition, write, print the summary; 0 on success."""
-    from gridgeo.commands._checks import check_dir_creatable
-    from gridgeo.partition import PartitionInputs, PartitionOptions, run_partition
-    from gridgeo.partition.engine import Engine
-    from gridgeo.partition.summary import summary_markdown
-
+def check_args(args: argparse.Namespace) -> None:
+    """The option values no run can use, as one-line UsageError (before any file is read)."""
     if args.min_households < 0 or args.max_households <= args.min_households:
         raise UsageError(f"--min-households {args.min_households:g} / --max-households {args.max_households:g}: "
                          "need 0 <= min < max")
@@ -191,21 +190,45 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--scheduler {args.scheduler}: give the scheduler address, e.g. tcp://10.0.0.5:8786")
     if not args.sliver >= 0:
         raise UsageError(f"--sliver {args.sliver}: use an area in m² of 0 or more")
+
+
+def read_previous(path: str | None) -> gpd.GeoDataFrame | None:
+    """The earlier grids whose codes to keep (``--previous``), or None; InputError naming the file."""
+    if not path:
+        return None
+    from gridgeo.atlas.io import read_layer
+
+    previous = read_layer(path)
+    if "code" not in previous.columns:
+        raise InputError(f"{path}: missing field 'code'; give an earlier grids file")
+    if not previous.geom_type.isin(["Polygon", "MultiPolygon"]).all():
+        raise InputError(f"{path}: holds {', '.join(sorted(set(previous.geom_type.dropna())))} "
+                         "features; give an earlier grids file (polygons with a code)")
+    return previous
+
+
+def partition_options(args: argparse.Namespace) -> PartitionOptions:
+    """The run's :class:`~gridgeo.partition.PartitionOptions` from the command line."""
+    from gridgeo.partition import PartitionOptions
+
+    layers = tuple(x.strip() for x in args.layers.split(",") if x.strip()) if args.layers else None
+    return PartitionOptions(args.min_households, args.max_households, args.min_population, args.max_population,
+                            primary_layer=args.primary_layer, layers=layers, seed=args.seed,
+                            sliver_m2=args.sliver, repair=args.repair, n_jobs=args.jobs)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, partition, write, print the summary; 0 on success."""
+    from gridgeo.commands._checks import check_dir_creatable
+    from gridgeo.partition import PartitionInputs, run_partition
+    from gridgeo.partition.engine import Engine
+    from gridgeo.partition.summary import summary_markdown
+
+    check_args(args)
     out = check_dir_creatable(args.out, "--out")
     communities, legacy, units, input_report = load_inputs(args)
-    previous = None
-    if args.previous:
-        from gridgeo.atlas.io import read_layer
-        previous = read_layer(args.previous)
-        if "code" not in previous.columns:
-            raise InputError(f"{args.previous}: missing field 'code'; give an earlier grids file")
-        if not previous.geom_type.isin(["Polygon", "MultiPolygon"]).all():
-            raise InputError(f"{args.previous}: holds {', '.join(sorted(set(previous.geom_type.dropna())))} "
-                             "features; give an earlier grids file (polygons with a code)")
-    layers = tuple(x.strip() for x in args.layers.split(",") if x.strip()) if args.layers else None
-    options = PartitionOptions(args.min_households, args.max_households, args.min_population, args.max_population,
-                               primary_layer=args.primary_layer, layers=layers, seed=args.seed,
-                               sliver_m2=args.sliver, repair=args.repair, n_jobs=args.jobs)
+    previous = read_previous(args.previous)
+    options = partition_options(args)
 
     bar = None
     if not args.quiet:

@@ -115,10 +115,33 @@ def generate_events(atlas: Atlas, n: int | None = None, *, rate: float | None = 
         raise ValueError("start must be timezone-aware")
     offsets = _arrival_offsets(rng, start, duration, n, rate)
     count = len(offsets)
-    prefix = id_prefix or f"sim{seed}"
     if count == 0:
         return []
+    lon, lat, place, kind = _places(rng, atlas, count, out_of_area_share)
+    attrs = _attributes(rng, kind, count)
+    crs, out_lon, out_lat = _sent_coordinates(rng, lon, lat, attrs["channel"], gcj02_share_of_app)
+    times_local = (pd.Timestamp(start) + pd.to_timedelta(offsets, unit="s")).tz_convert(local_tz())
+    text_pick = rng.integers(0, 1000, count)
+    prefix = id_prefix or f"sim{seed}"
+    events = []
+    for i in range(count):
+        templates = TEXTS[attrs["category"][i]]
+        events.append({
+            "id": f"{prefix}-{i:07d}",
+            "reported_at": times_local[i].isoformat(timespec="seconds"),
+            "lon": round(float(out_lon[i]), 7), "lat": round(float(out_lat[i]), 7), "crs": str(crs[i]),
+            "category": str(attrs["category"][i]), "level": int(attrs["level"][i]),
+            "channel": str(attrs["channel"][i]), "list_type": str(attrs["list_type"][i]),
+            "text": templates[text_pick[i] % len(templates)].format(place=place[i]),
+        })
+    return events
 
+
+def _places(rng: np.random.Generator, atlas: Atlas, count: int,
+            out_of_area_share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where ``count`` events happen (WGS84 lon, lat), the place named in their text and its kind:
+    mostly near hot-spot places (weighted by kind and households), a tenth anywhere in a
+    populated grid, ``out_of_area_share`` a few km beyond the district's bounding box."""
     units = _hot_spot_places(atlas)
     kinds = units["kind"].astype(str).to_numpy()
     households = pd.to_numeric(units["households"], errors="coerce").fillna(0).clip(lower=1).to_numpy()
@@ -129,10 +152,8 @@ def generate_events(atlas: Atlas, n: int | None = None, *, rate: float | None = 
     lat = upts.y.to_numpy()[pick] + rng.normal(0.0, 0.0009, count)
     place = units["name"].astype(str).to_numpy()[pick]
     kind = kinds[pick]
-
-    # background: anywhere in a populated grid
     grids = atlas.grids
-    bg = rng.uniform(size=count) < 0.10
+    bg = rng.uniform(size=count) < 0.10  # background: anywhere in a populated grid
     if bg.any() and len(grids):
         gw = pd.to_numeric(grids.get("population", pd.Series(1, index=grids.index)), errors="coerce")
         gw = gw.fillna(1).clip(lower=1).to_numpy()
@@ -142,8 +163,6 @@ def generate_events(atlas: Atlas, n: int | None = None, *, rate: float | None = 
         lat[bg] = gpts.y.to_numpy()[gpick] + rng.normal(0.0, 0.0011, int(bg.sum()))
         place[bg] = grids["name"].astype(str).to_numpy()[gpick]
         kind[bg] = "other"
-
-    # out of area: a few km beyond the district's bounding box
     out = rng.uniform(size=count) < out_of_area_share
     if out.any():
         x0, y0, x1, y1 = atlas.district.total_bounds
@@ -152,7 +171,12 @@ def generate_events(atlas: Atlas, n: int | None = None, *, rate: float | None = 
                             x1 + rng.uniform(0.02, 0.08, int(out.sum())))
         lat[out] = rng.uniform(y0, y1, int(out.sum()))
         place[out] = "辖区外"
+    return lon, lat, place, kind
 
+
+def _attributes(rng: np.random.Generator, kind: np.ndarray, count: int) -> dict[str, np.ndarray]:
+    """Category (by the place's kind), level (work safety and petitions one step more severe in
+    30 %), channel and list type of each event."""
     cats = np.empty(count, dtype=object)
     for k in np.unique(kind):
         mix = CATEGORY_MIX.get(k, DEFAULT_MIX)
@@ -165,7 +189,14 @@ def generate_events(atlas: Atlas, n: int | None = None, *, rate: float | None = 
     levels = np.where(severe & (rng.uniform(size=count) < 0.3), np.maximum(levels - 1, 1), levels)
     channels = rng.choice(list(CHANNEL_P), size=count, p=list(CHANNEL_P.values()))
     list_types = rng.choice(list(LIST_P), size=count, p=list(LIST_P.values()))
+    return {"category": cats, "level": levels, "channel": channels, "list_type": list_types}
 
+
+def _sent_coordinates(rng: np.random.Generator, lon: np.ndarray, lat: np.ndarray, channels: np.ndarray,
+                      gcj02_share_of_app: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The CRS each client sends in (apps mostly GCJ-02, a few hotline calls BD-09, else WGS84)
+    and the coordinates converted to it."""
+    count = len(lon)
     crs = np.full(count, "WGS84", dtype=object)
     crs[(channels == "app") & (rng.uniform(size=count) < gcj02_share_of_app)] = "GCJ02"
     crs[(channels == "hotline") & (rng.uniform(size=count) < 0.05)] = "BD09"
@@ -174,22 +205,7 @@ def generate_events(atlas: Atlas, n: int | None = None, *, rate: float | None = 
         sel = crs == name
         if sel.any():
             out_lon[sel], out_lat[sel] = from_wgs84(lon[sel], lat[sel], name)
-
-    times = pd.Timestamp(start) + pd.to_timedelta(offsets, unit="s")
-    times_local = times.tz_convert(local_tz())
-    text_pick = rng.integers(0, 1000, count)
-    events = []
-    for i in range(count):
-        templates = TEXTS[cats[i]]
-        events.append({
-            "id": f"{prefix}-{i:07d}",
-            "reported_at": times_local[i].isoformat(timespec="seconds"),
-            "lon": round(float(out_lon[i]), 7), "lat": round(float(out_lat[i]), 7), "crs": str(crs[i]),
-            "category": str(cats[i]), "level": int(levels[i]), "channel": str(channels[i]),
-            "list_type": str(list_types[i]),
-            "text": templates[text_pick[i] % len(templates)].format(place=place[i]),
-        })
-    return events
+    return crs, out_lon, out_lat
 
 
 # lifecycle -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
@@ -78,9 +79,9 @@ def bin_legend(hs: pd.DataFrame, lang: str = "zh") -> list[tuple[str, str]]:
              else f"{t(f'gi_bin_{b}', lang)} ({counts[b]})") for b in BIN_ORDER]
 
 
-def _draw_hotspot_layers(ax, grids: gpd.GeoDataFrame, hs: pd.DataFrame, streets: gpd.GeoDataFrame,
-                         communities: gpd.GeoDataFrame, district: gpd.GeoDataFrame | None, crs: str,
+def _draw_hotspot_layers(ax, grids: gpd.GeoDataFrame, hs: pd.DataFrame, layers: BaseLayers, crs: str,
                          k: float = 1.0) -> list:
+    streets, communities, district = layers.streets, layers.communities, layers.district
     bins = grids[["code"]].astype(str).merge(hs[["code", "gi_bin"]], on="code", how="left")["gi_bin"]
     colors = bins.fillna(0).astype(int).map(lambda b: GI_BINS[b][1])
     grids.to_crs(crs).plot(ax=ax, color=list(colors), edgecolor=PRINT.grid_edge, linewidth=0.12)
@@ -96,44 +97,73 @@ def _draw_hotspot_layers(ax, grids: gpd.GeoDataFrame, hs: pd.DataFrame, streets:
     return street_labels + community_labels
 
 
-def _side_panel(panel, hs: pd.DataFrame, ranked: pd.DataFrame, lang: str, fdr: bool, top: int,
-                scale_text: str, k: float = 1.0) -> None:
-    carto.legend_panel(panel, t("hotspot_class", lang), bin_legend(hs, lang), fontsize=9 * k,
+def _side_panel(panel, spots: Hotspots, lang: str, scale_text: str, k: float = 1.0) -> None:
+    top = spots.top
+    carto.legend_panel(panel, t("hotspot_class", lang), bin_legend(spots.table, lang), fontsize=9 * k,
                        lines=[(PRINT.label, 1.1, t("street_boundary", lang)),
                               (PRINT.muted, 0.5, t("community_boundary", lang))])
-    method = t("hotspot_method", lang).format(fdr=t("fdr_applied", lang) if fdr else "")
+    method = t("hotspot_method", lang).format(fdr=t("fdr_applied", lang) if spots.fdr else "")
     panel.text(0.0, 0.56, carto.wrap_text(method, 60), transform=panel.transAxes, fontsize=7 * k, va="top",
                color=PRINT.text, linespacing=1.4)
     panel.text(0.0, 0.47, t("top_hotspots", lang).format(n=top), transform=panel.transAxes, fontsize=10 * k,
                fontweight="bold", va="top")
-    rows = ranked.head(top)
+    rows = spots.ranked.head(top)
     lines = [f"{r['rank']:>2}. {r['name']}  z={r['z']:.2f}" for _, r in rows.iterrows()] if len(rows) else \
         [t("no_hotspots", lang)]
     panel.text(0.0, 0.43, "\n".join(lines), transform=panel.transAxes, fontsize=8 * k, va="top", linespacing=1.5)
     panel.text(0.0, 0.0, scale_text, transform=panel.transAxes, fontsize=8 * k, va="bottom", color=PRINT.text)
 
 
-def hotspot_map(grids: gpd.GeoDataFrame, hs: pd.DataFrame, ranked: pd.DataFrame, *, streets: gpd.GeoDataFrame,
-                communities: gpd.GeoDataFrame, district: gpd.GeoDataFrame | None, title: str, period: str,
-                note: str, lang: str = "zh", fdr: bool = False, page: str = "A4", fmt: str = "pdf",
-                top: int = 10, dpi: int = 200) -> bytes:
-    """The hot-spot map of a review period as one landscape ``page`` (A4/A3) in ``fmt`` (pdf/png).
+@dataclass(frozen=True)
+class Hotspots:
+    """A review period's hot-spot analysis as printed: ``table`` from
+    gridgeo.analysis.hotspots.hotspots, ``ranked`` from ranked_hotspots (named hot-spot grids),
+    whether the FDR correction was applied and how many ranked grids the side panel lists."""
 
-    ``grids``, ``streets``, ``communities``, ``district`` are WGS84 frames; ``hs`` comes from
-    gridgeo.analysis.hotspots.hotspots and ``ranked`` from ranked_hotspots (named hot-spot grids).
-    """
+    table: pd.DataFrame
+    ranked: pd.DataFrame
+    fdr: bool = False
+    top: int = 10
+
+
+@dataclass(frozen=True)
+class BaseLayers:
+    """The reference layers drawn under and over the grids (WGS84; ``district`` optional)."""
+
+    streets: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame
+    district: gpd.GeoDataFrame | None = None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A printed sheet: its title, period line and source note, language, page size (A4/A3),
+    file format (pdf/png) and resolution."""
+
+    title: str
+    period: str
+    note: str
+    lang: str = "zh"
+    page: str = "A4"
+    fmt: str = "pdf"
+    dpi: int = 200
+
+
+def hotspot_map(grids: gpd.GeoDataFrame, spots: Hotspots, layers: BaseLayers, sheet: Sheet) -> bytes:
+    """The hot-spot map of a review period as one landscape ``sheet`` (``grids`` in WGS84)."""
     crs = metric_crs_of(grids)
-    k = carto.PAGE_SIZES_MM.get(page, (297.0,))[0] / 297.0  # type scales with the page (A3: x1.41)
+    lang = sheet.lang
+    k = carto.PAGE_SIZES_MM.get(sheet.page, (297.0,))[0] / 297.0  # type scales with the page (A3: x1.41)
     with carto.print_style():
-        fig = carto.page_figure(page)
-        fig.text(0.025, 0.955, title, fontsize=18 * k, fontweight="bold", va="top")
-        fig.text(0.025, 0.905, period, fontsize=11 * k, va="top", color=PRINT.text)
+        fig = carto.page_figure(sheet.page)
+        fig.text(0.025, 0.955, sheet.title, fontsize=18 * k, fontweight="bold", va="top")
+        fig.text(0.025, 0.905, sheet.period, fontsize=11 * k, va="top", color=PRINT.text)
         ax = fig.add_axes((0.015, 0.075, 0.66, 0.82))
-        _draw_hotspot_layers(ax, grids, hs, streets, communities, district, crs, k)
+        _draw_hotspot_layers(ax, grids, spots.table, layers, crs, k)
         carto.add_scale_bar(ax, fontsize=9 * k)
         carto.add_north_arrow(ax, t("north", lang), fontsize=12 * k)
         scale_text = f"{t('scale_ratio', lang).format(n=f'{carto.scale_ratio(ax):,}')} · " \
                      f"{t('map_crs', lang).format(crs=crs)}"
-        _side_panel(fig.add_axes((0.70, 0.075, 0.28, 0.82)), hs, ranked, lang, fdr, top, scale_text, k)
-        fig.text(0.025, 0.02, note, fontsize=7 * k, color=PRINT.muted, va="bottom")
-        return carto.save(fig, fmt, dpi=dpi)
+        _side_panel(fig.add_axes((0.70, 0.075, 0.28, 0.82)), spots, lang, scale_text, k)
+        fig.text(0.025, 0.02, sheet.note, fontsize=7 * k, color=PRINT.muted, va="bottom")
+        return carto.save(fig, sheet.fmt, dpi=sheet.dpi)

@@ -31,6 +31,7 @@ from gridgeo.events.lifecycle import check_transition, overdue_mask
 from gridgeo.geo.crs import WGS84
 from gridgeo.store import counts
 from gridgeo.store import schema as S
+from gridgeo.store.event_filter import EventFilter
 from gridgeo.store.hours import as_utc
 from gridgeo.store.partitions import MonthPartitions
 from gridgeo.store.writer_lock import WriterLock
@@ -42,8 +43,6 @@ EVENT_COLUMNS: tuple[str, ...] = (
 )
 EXTRA_COLUMNS: tuple[str, ...] = ("received_at", "accepted_at", "updated_at", "status_notes", "crs_in")
 TIME_COLUMNS = ("reported_at", "received_at", "due_at", "accepted_at", "resolved_at", "updated_at")
-FILTER_COLUMNS = ("grid_code", "community_code", "street_code", "level", "category", "status", "channel",
-                  "list_type", "dispatch_target")
 
 
 PUBLISH_LOCK_KEY = 0x67726964  # PostgreSQL advisory lock held while a grid set is published ("grid")
@@ -432,45 +431,48 @@ class Store:
     def events_frame(self, start: Any = None, end: Any = None, *, bbox: tuple | None = None,
                      limit: int | None = None, now: Any = None, extra: bool = False,
                      newest_first: bool = False, **filters: Any) -> pd.DataFrame:
-        """Events reported in [start, end) as a DataFrame (see EVENT_COLUMNS), oldest first.
+        """Events reported in [start, end) as a DataFrame (see EVENT_COLUMNS), oldest first: the
+        keyword form of :meth:`events` (the arguments are :class:`EventFilter`'s fields; ValueError
+        for an unknown filter)."""
+        where = EventFilter.of(start, end, bbox=bbox, limit=limit, newest_first=newest_first, **filters)
+        return self.events(where, now=now, extra=extra)
 
-        Filters: ``bbox=(min_lon, min_lat, max_lon, max_lat)`` and any of FILTER_COLUMNS with a
-        value or a list of values. ``overdue`` is computed relative to ``now`` (default: now).
-        ``newest_first`` reverses the order (useful with ``limit`` for "latest events").
-        ``extra`` adds received_at, accepted_at, updated_at, status_notes and crs_in.
+    def events(self, where: EventFilter, *, now: Any = None, extra: bool = False) -> pd.DataFrame:
+        """The events ``where`` selects as a DataFrame (see EVENT_COLUMNS), in its order and limit.
+
+        ``overdue`` is computed relative to ``now`` (default: now); ``extra`` adds received_at,
+        accepted_at, updated_at, status_notes and crs_in.
         """
-        ev = S.events
         cols = list(EVENT_COLUMNS[:-1]) + (list(EXTRA_COLUMNS) if extra else [])
-        query = sa.select(*[ev.c[c] for c in cols])
-        if start is not None:
-            query = query.where(ev.c.reported_at >= as_utc(start))
-        if end is not None:
-            query = query.where(ev.c.reported_at < as_utc(end))
-        if bbox is not None:
-            x0, y0, x1, y1 = (float(v) for v in bbox)
-            if self.backend == "postgresql":  # GiST index on the generated point column
-                query = query.where(sa.text("events.geom && ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 4326)")
-                                    .bindparams(bx0=x0, by0=y0, bx1=x1, by1=y1))
-            query = query.where(ev.c.lon.between(x0, x1), ev.c.lat.between(y0, y1))
-        for key, value in filters.items():
-            if key not in FILTER_COLUMNS:
-                raise ValueError(f"unknown filter {key!r}: use one of {', '.join(FILTER_COLUMNS)}")
-            if value is None:
-                continue
-            values = list(value) if isinstance(value, list | tuple | set) else [value]
-            if key == "level":
-                values = [int(v) for v in values]
-            query = query.where(ev.c[key].in_(values))
-        if newest_first:
-            query = query.order_by(ev.c.reported_at.desc(), ev.c.id.desc())
-        else:
-            query = query.order_by(ev.c.reported_at, ev.c.id)
-        if limit is not None:
-            query = query.limit(int(limit))
+        query = self._select_events(where, cols)
         with self.engine.connect() as conn:
             result = conn.execute(query)
             frame = pd.DataFrame(result.fetchall(), columns=cols)
         return finish_frame(frame, now)
+
+    def _select_events(self, where: EventFilter, cols: list[str]) -> sa.Select:
+        """The SELECT of ``cols`` for ``where`` (bbox through the GiST index on PostGIS)."""
+        ev = S.events
+        query = sa.select(*[ev.c[c] for c in cols])
+        if where.start is not None:
+            query = query.where(ev.c.reported_at >= as_utc(where.start))
+        if where.end is not None:
+            query = query.where(ev.c.reported_at < as_utc(where.end))
+        if where.bbox is not None:
+            x0, y0, x1, y1 = where.bbox
+            if self.backend == "postgresql":  # GiST index on the generated point column
+                query = query.where(sa.text("events.geom && ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 4326)")
+                                    .bindparams(bx0=x0, by0=y0, bx1=x1, by1=y1))
+            query = query.where(ev.c.lon.between(x0, x1), ev.c.lat.between(y0, y1))
+        for column, values in where.column_filters():
+            query = query.where(ev.c[column].in_(values))
+        if where.newest_first:
+            query = query.order_by(ev.c.reported_at.desc(), ev.c.id.desc())
+        else:
+            query = query.order_by(ev.c.reported_at, ev.c.id)
+        if where.limit is not None:
+            query = query.limit(where.limit)
+        return query
 
     def count_events(self) -> int:
         """How many events are stored."""

@@ -9,6 +9,7 @@ polygons when the slider moves. Offline: plain Leaflet, nothing else to load.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -108,17 +109,29 @@ class Playback(MacroElement):
         self.bg, self.fg = ("rgba(11,22,38,0.9)", INK_DARK) if dark else ("rgba(255,255,255,0.95)", INK)
 
 
-def playback_data(
-    areas: gpd.GeoDataFrame, timeline: pd.DataFrame, events: pd.DataFrame, labels: list[str], *,
-    play: str, pause: str, window_steps: int = 4, autoplay: bool = False, loop: bool = True,
-    interval_ms: int = 700, none_color: str | None = None, dark: bool = False, start: int | None = None,
-) -> dict:
+@dataclass(frozen=True)
+class PlaybackControls:
+    """How a playback plays: the labels of its button (``play``/``pause``, from the catalogue),
+    how many moments an event stays shown (``window_steps``), autoplay and loop, the pace
+    (``interval_ms`` per moment) and the moment shown first (``start``; None: the last)."""
+
+    play: str
+    pause: str
+    window_steps: int = 4
+    autoplay: bool = False
+    loop: bool = True
+    interval_ms: int = 700
+    start: int | None = None
+
+
+def playback_data(areas: gpd.GeoDataFrame, timeline: pd.DataFrame, events: pd.DataFrame, labels: list[str],
+                  controls: PlaybackControls, *, none_color: str | None = None, dark: bool = False) -> dict:
     """The JSON the playback script reads.
 
     ``timeline`` is gridgeo.analysis.risk.risk_timeline's frame (area code x moment); only areas that are
-    ever at risk are shipped (the others keep the map's own "no open cases" colour). ``events``
-    need lon, lat, level and ``step`` (the index of the first moment at or after their report);
-    each shows for ``window_steps`` moments.
+    ever at risk are shipped (the others keep the map's own "no open cases" colour, ``none_color``
+    on the wall). ``events`` need lon, lat, level and ``step`` (the index of the first moment at or
+    after their report); each shows for ``controls.window_steps`` moments.
     """
     ever = timeline.index[(timeline.to_numpy() > 0).any(axis=1)]
     shipped = areas[areas["code"].astype(str).isin(ever)].copy()
@@ -132,9 +145,9 @@ def playback_data(
         colors["0"] = none_color
     return {
         "geo": geojson_data(shipped, ["i"]), "levels": per_step, "labels": labels, "ev": ev_rows,
-        "colors": colors, "window": int(window_steps), "autoplay": bool(autoplay), "loop": bool(loop),
-        "interval_ms": int(interval_ms), "play": play, "pause": pause,
-        "start": int(len(labels) - 1 if start is None else start),
+        "colors": colors, "window": int(controls.window_steps), "autoplay": bool(controls.autoplay),
+        "loop": bool(controls.loop), "interval_ms": int(controls.interval_ms), "play": controls.play,
+        "pause": controls.pause, "start": int(len(labels) - 1 if controls.start is None else controls.start),
         "opacity": 1.0 if dark else 0.65, "none_opacity": 1.0 if dark else 0.65,
         "line": AREA_LINE_DARK if dark else PLAYBACK_LINE, "dot_line": PLAYBACK_DOT_LINE_DARK if dark else PLAYBACK_DOT_LINE,
         "radius": 5,

@@ -23,6 +23,7 @@ fetch (``refresh_ms``) and the part spent restyling (``apply_ms``).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import folium
 from branca.element import MacroElement
@@ -156,54 +157,78 @@ class RiskColours(MacroElement):
         self.no_risk = none_color
 
 
-def tile_layer(layer: str, name: str, api_base: str = "", style: dict | None = None, min_zoom: int = 0,
-               max_zoom: int = 22, show: bool = True, interactive: bool = False,
-               tile_size: int = 512, fetch_options: dict | None = None) -> VectorGridProtobuf:
-    """A VectorGrid layer of one tile layer (districts, streets, communities or grids), shown
-    between ``min_zoom`` and ``max_zoom``, with its tile counters in window.gridgeoTiles.
+@dataclass(frozen=True)
+class TileSource:
+    """Where the browser gets the vector tiles (tile mode): the service's base URL as the browser
+    reaches it ("": the page's own origin) and the API key its requests carry (the wall's viewer
+    key), if any."""
+
+    api_base: str = ""
+    key: str | None = None
+
+    @property
+    def fetch_options(self) -> dict | None:
+        """fetch() options of the browser's tile and colour requests: the key as a bearer header."""
+        return {"headers": {"Authorization": f"Bearer {self.key}"}} if self.key else None
+
+
+@dataclass(frozen=True)
+class RiskPaint:
+    """How a risk-coloured tile layer is painted: the ``window`` of /tiles/colours, how often it
+    is asked again (``refresh_s``; 0: never), the fill opacity, the dark (wall) outlines and the
+    fill of areas without open cases."""
+
+    window: str = "24h"
+    refresh_s: float = 30.0
+    opacity: float = 0.65
+    dark: bool = False
+    none_color: str = NO_RISK_COLOR
+
+
+def tile_layer(layer: str, name: str, source: TileSource | None = None, style: dict | None = None,
+               zooms: tuple[int, int] = (0, 22), show: bool = True, interactive: bool = False,
+               tile_size: int = 512) -> VectorGridProtobuf:
+    """A VectorGrid layer of one tile layer (districts, streets, communities or grids) from
+    ``source``, shown between the ``zooms`` (min, max), with its tile counters in window.gridgeoTiles.
 
     ``tile_size`` 512 draws each server tile (256 px at its zoom) over 512 screen px one zoom
     level down: a quarter of the requests for the same view, 1 px simplification."""
     if tile_size not in (256, 512):
         raise ValueError(f"tile_size={tile_size}: use 256 or 512")
+    source = source or TileSource()
     style = style or {"color": OUTLINE, "weight": 1, "fill": False, "opacity": 0.9}
-    grid = VectorGridProtobuf(tile_url(api_base, layer), name=name, show=show,
-                              options=_options(layer, style, min_zoom, max_zoom, interactive, tile_size,
-                                               fetch_options))
+    grid = VectorGridProtobuf(tile_url(source.api_base, layer), name=name, show=show,
+                              options=_options(layer, style, *zooms, interactive, tile_size, source.fetch_options))
     grid.add_child(_TileStats(grid, layer, zoom_offset=-1 if tile_size == 512 else 0))
     return grid
 
 
-def risk_tile_layer(layer: str, by: str, name: str, api_base: str = "", window: str = "24h",
-                    min_zoom: int = 0, max_zoom: int = 22, refresh_s: float = 30.0, opacity: float = 0.65,
-                    dark: bool = False, fetch_options: dict | None = None,
-                    none_color: str = NO_RISK_COLOR) -> VectorGridProtobuf:
-    """A tile layer filled ``none_color`` (grey), then coloured by risk
-    (``/tiles/colours?by=<by>&window=<window>``, the colours of /api/v1/risk in compact form) on
-    load and every ``refresh_s`` seconds (0: never again). ``fetch_options`` go with every tile
-    and colours request (e.g. ``{"headers": {"Authorization": "Bearer gg_…"}}``)."""
-    style = {"fill": True, "fillColor": none_color, "fillOpacity": opacity, "weight": 0.5,
-             "color": AREA_LINE_DARK if dark else AREA_LINE, "opacity": 0.8}
-    grid = tile_layer(layer, name, api_base, style, min_zoom, max_zoom, fetch_options=fetch_options)
-    risk_url = f"{api_base.rstrip('/')}/tiles/colours?by={by}&window={window}"
-    grid.add_child(RiskColours(grid, layer, risk_url, style, refresh_s, fetch_options, none_color))
+def risk_tile_layer(layer: str, by: str, name: str, source: TileSource | None = None,
+                    paint: RiskPaint | None = None, zooms: tuple[int, int] = (0, 22)) -> VectorGridProtobuf:
+    """A tile layer filled ``paint.none_color`` (grey), then coloured by risk
+    (``/tiles/colours?by=<by>&window=<paint.window>``, the colours of /api/v1/risk in compact
+    form) on load and every ``paint.refresh_s`` seconds (0: never again). The source's key goes
+    with every tile and colours request (``{"headers": {"Authorization": "Bearer gg_…"}}``)."""
+    source, paint = source or TileSource(), paint or RiskPaint()
+    style = {"fill": True, "fillColor": paint.none_color, "fillOpacity": paint.opacity, "weight": 0.5,
+             "color": AREA_LINE_DARK if paint.dark else AREA_LINE, "opacity": 0.8}
+    grid = tile_layer(layer, name, source, style, zooms)
+    risk_url = f"{source.api_base.rstrip('/')}/tiles/colours?by={by}&window={paint.window}"
+    grid.add_child(RiskColours(grid, layer, risk_url, style, paint.refresh_s, source.fetch_options, paint.none_color))
     return grid
 
 
-def city_tile_layers(m: folium.Map, names: dict[str, str], api_base: str = "", city_max_zoom: int = 12,
-                     grid_min_zoom: int = 13, refresh_s: float = 30.0, window: str = "24h",
-                     dark: bool = False, fetch_options: dict | None = None, none_color: str = NO_RISK_COLOR,
-                     opacity: float = 0.65) -> dict[str, VectorGridProtobuf]:
+def city_tile_layers(m: folium.Map, names: dict[str, str], source: TileSource | None = None,
+                     paint: RiskPaint | None = None, city_max_zoom: int = 12,
+                     grid_min_zoom: int = 13) -> dict[str, VectorGridProtobuf]:
     """Add district outlines (zoom <= ``city_max_zoom``) and risk-coloured grids (zoom >=
-    ``grid_min_zoom``) to ``m``; ``names`` gives the layer-control labels for "districts" and
-    "grids" (from gridgeo.i18n). Returns the layers by tile layer name."""
-    outline = {"color": OUTLINE_DARK if dark else OUTLINE, "weight": 2, "fill": False, "opacity": 0.9}
+    ``grid_min_zoom``, painted as ``paint`` says) to ``m``; ``names`` gives the layer-control
+    labels for "districts" and "grids" (from gridgeo.i18n). Returns the layers by tile layer name."""
+    paint = paint or RiskPaint()
+    outline = {"color": OUTLINE_DARK if paint.dark else OUTLINE, "weight": 2, "fill": False, "opacity": 0.9}
     layers = {
-        "grids": risk_tile_layer("grids", "grid", names["grids"], api_base, window, min_zoom=grid_min_zoom,
-                                 refresh_s=refresh_s, dark=dark, fetch_options=fetch_options,
-                                 none_color=none_color, opacity=opacity),
-        "districts": tile_layer("districts", names["districts"], api_base, outline, max_zoom=city_max_zoom,
-                                fetch_options=fetch_options),
+        "grids": risk_tile_layer("grids", "grid", names["grids"], source, paint, zooms=(grid_min_zoom, 22)),
+        "districts": tile_layer("districts", names["districts"], source, outline, zooms=(0, city_max_zoom)),
     }
     for layer in layers.values():
         layer.add_to(m)
@@ -221,8 +246,8 @@ def tiles_demo_page(bounds: tuple[float, float, float, float], lang: str = "zh",
 
     use_local_assets()
     m = base_map(bounds, dark=dark, min_zoom=8, max_zoom=18)
-    city_tile_layers(m, {"grids": t("layer_grids", lang), "districts": t("layer_district", lang)}, api_base,
-                     grid_min_zoom=grid_min_zoom, refresh_s=refresh_s, dark=dark)
+    city_tile_layers(m, {"grids": t("layer_grids", lang), "districts": t("layer_district", lang)},
+                     TileSource(api_base), RiskPaint(refresh_s=refresh_s, dark=dark), grid_min_zoom=grid_min_zoom)
     m.add_child(risk_legend(t("layer_risk", lang), lang, dark=dark))
     m.add_child(layer_control())
     return m.get_root().render()

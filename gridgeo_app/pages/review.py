@@ -28,7 +28,14 @@ from gridgeo.analysis.review import (
 from gridgeo.analysis.risk import describe_rule
 from gridgeo.i18n import level_name, t
 from gridgeo.palette import LEVEL_COLORS
-from gridgeo.printing.review_export import bin_legend, hotspot_map, review_workbook
+from gridgeo.printing.review_export import (
+    BaseLayers,
+    Hotspots,
+    Sheet,
+    bin_legend,
+    hotspot_map,
+    review_workbook,
+)
 from gridgeo_app import context as common
 from gridgeo_app import event_source as data
 from gridgeo_app.date_keys import dates_apply_on_enter
@@ -207,9 +214,10 @@ def exports(tables: dict, hs: pd.DataFrame, ranked: pd.DataFrame, ctx: dict, lan
         return review_workbook(f"{t('report_title', lang)} {ctx['period']}", cover, sheets, lang)
 
     def picture(fmt: str) -> bytes:
-        return hotspot_map(layers_all["grids"], hs, ranked, streets=atlas.streets, communities=atlas.communities,
-                           district=atlas.district, title=title, period=f"{t('period', lang)} {ctx['period']}",
-                           note=ctx["source"], lang=lang, fdr=ctx["fdr"], page=page, fmt=fmt)
+        return hotspot_map(layers_all["grids"], Hotspots(hs, ranked, fdr=ctx["fdr"]),
+                           BaseLayers(atlas.streets, atlas.communities, atlas.district),
+                           Sheet(title, f"{t('period', lang)} {ctx['period']}", ctx["source"], lang=lang, page=page,
+                                 fmt=fmt))
 
     e1, e2, e3 = st.columns(3)
     e1.download_button(t("export_excel", lang), data=workbook, file_name=f"gridgeo-review-{ctx['stamp']}.xlsx",

@@ -150,14 +150,14 @@ def test_playback_layer_ships_levels_per_moment_and_plays_offline():
     import geopandas as gpd
     from shapely.geometry import box
 
-    from gridgeo_app.layers.playback import Playback, playback_data
+    from gridgeo_app.layers.playback import Playback, PlaybackControls, playback_data
 
     areas = gpd.GeoDataFrame({"code": ["g1", "g2", "g3"]},
                              geometry=[box(113.9, 22.7, 113.91, 22.71), box(113.91, 22.7, 113.92, 22.71),
                                        box(113.92, 22.7, 113.93, 22.71)], crs=4326)
     tl = pd.DataFrame([[0, 2, 1], [0, 0, 0], [4, 4, 0]], index=["g1", "g2", "g3"])
     ev = pd.DataFrame({"lon": [113.905], "lat": [22.705], "level": [2], "step": [1]})
-    data = playback_data(areas, tl, ev, ["00:00", "00:15", "00:30"], play="播放", pause="暂停")
+    data = playback_data(areas, tl, ev, ["00:00", "00:15", "00:30"], PlaybackControls(play="播放", pause="暂停"))
     assert data["levels"] == ["04", "24", "10"]  # g2 is never at risk: not shipped
     assert len(data["geo"]["features"]) == 2 and data["ev"] == [[22.705, 113.905, 2, 1]]
     assert data["colors"]["1"] == RISK_COLORS[1]

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from gridgeo.analysis.hotspots import hotspots, ranked_hotspots
 from gridgeo.atlas.load import load_default_atlas
 from gridgeo.printing.cartography import PAGE_SIZES_MM
-from gridgeo.printing.review_export import hotspot_map
+from gridgeo.printing.review_export import BaseLayers, Hotspots, Sheet, hotspot_map
 
 PT_PER_MM = 72 / 25.4
 
@@ -32,9 +32,9 @@ def review_case():
 
 def _render(case, page: str, fmt: str = "pdf") -> bytes:
     atlas, grids, hs, ranked = case
-    return hotspot_map(grids, hs, ranked, streets=atlas.streets, communities=atlas.communities,
-                       district=atlas.district, title="风险研判 · 热点分析", period="时段 2026-11-24 – 2026-11-30",
-                       note="来源：模拟数据（演示）", page=page, fmt=fmt, dpi=60)
+    return hotspot_map(grids, Hotspots(hs, ranked), BaseLayers(atlas.streets, atlas.communities, atlas.district),
+                       Sheet("风险研判 · 热点分析", "时段 2026-11-24 – 2026-11-30", "来源：模拟数据（演示）", page=page,
+                             fmt=fmt, dpi=60))
 
 
 @pytest.mark.parametrize("page", ["A4", "A3"])

@@ -234,11 +234,11 @@ def test_tiles_are_behind_read_access(store_url, small_grids):
 def test_the_layer_builder_loads_only_vendored_scripts():
     from gridgeo_app.layers.assets import missing_assets, remote_resources, use_local_assets
     from gridgeo_app.layers.base import base_map
-    from gridgeo_app.layers.vector_tiles import city_tile_layers, tile_layer
+    from gridgeo_app.layers.vector_tiles import TileSource, city_tile_layers, tile_layer
 
     use_local_assets()
     m = base_map((113.90, 22.70, 113.93, 22.72))
-    layers = city_tile_layers(m, {"grids": "网格", "districts": "区界"}, api_base="http://127.0.0.1:8000/")
+    layers = city_tile_layers(m, {"grids": "网格", "districts": "区界"}, TileSource("http://127.0.0.1:8000/"))
     html = m.get_root().render()
     assert remote_resources(m) == [] and "vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js" in html
     assert "vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js" not in missing_assets()

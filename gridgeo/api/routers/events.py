@@ -46,6 +46,7 @@ from gridgeo.events.schema import (
     validate_events,
 )
 from gridgeo.i18n import channel_name, list_type_name
+from gridgeo.store.event_filter import EventFilter
 
 API = "/api/v1"
 MAX_BATCH = 5000  # events in one POST
@@ -168,37 +169,45 @@ def _check_choices(level: list[int] | None, status: list[str] | None, category: 
             raise ApiError(422, f"{name}: unknown value {bad[0]!r}; use one of {', '.join(allowed)}")
 
 
+class EventsQuery(BaseModel):
+    """The query parameters of GET /api/v1/events; :meth:`to_filter` checks them (422) and gives
+    the store's :class:`~gridgeo.store.event_filter.EventFilter`."""
+
+    start: str | None = Field(default=None, description="ISO 8601 with zone; inclusive")
+    end: str | None = Field(default=None, description="ISO 8601 with zone; exclusive")
+    window: str | None = Field(default=None, pattern=WINDOW_PATTERN, description="instead of start: the last 30m/24h/7d")
+    bbox: str | None = Field(default=None, description="min_lon,min_lat,max_lon,max_lat (WGS84)")
+    grid_code: list[str] | None = None
+    community_code: list[str] | None = None
+    street_code: list[str] | None = None
+    level: list[Annotated[int, Field(ge=1, le=4)]] | None = Field(default=None, description="1-4; repeat for several")
+    category: list[str] | None = None
+    status: list[str] | None = None
+    limit: int = Field(default=1000, ge=1)
+    order: str = Field(default="asc", pattern="^(asc|desc)$", description="by report time")
+
+    def to_filter(self) -> EventFilter:
+        """The checked filter (422 for a bad time, window, bbox, level, category or status); the
+        limit capped at MAX_LIMIT."""
+        t0, t1 = _time_range(self.start, self.end, self.window)
+        box = _bbox(self.bbox)
+        _check_choices(self.level, self.status, self.category)
+        return EventFilter(start=t0, end=t1, bbox=box, grid_code=self.grid_code,
+                           community_code=self.community_code, street_code=self.street_code, level=self.level,
+                           category=self.category, status=self.status, limit=min(self.limit, MAX_LIMIT),
+                           newest_first=self.order == "desc")
+
+
 @read.get("/events", responses={200: {"model": R.EventList}},
           summary="Events by time window, bbox, area codes, level, category, status")
-def list_events(
-    store: StoreDep,
-    who: IdentityDep,
-    start: Annotated[str | None, Query(description="ISO 8601 with zone; inclusive")] = None,
-    end: Annotated[str | None, Query(description="ISO 8601 with zone; exclusive")] = None,
-    window: Annotated[str | None, Query(pattern=WINDOW_PATTERN, description="instead of start: the last 30m/24h/7d")] = None,
-    bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat (WGS84)")] = None,
-    grid_code: Annotated[list[str] | None, Query()] = None,
-    community_code: Annotated[list[str] | None, Query()] = None,
-    street_code: Annotated[list[str] | None, Query()] = None,
-    level: Annotated[list[Annotated[int, Field(ge=1, le=4)]] | None, Query(description="1-4; repeat for several")] = None,
-    category: Annotated[list[str] | None, Query()] = None,
-    status: Annotated[list[str] | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1)] = 1000,
-    order: Annotated[str, Query(pattern="^(asc|desc)$", description="by report time")] = "asc",
-) -> JSONOut:
+def list_events(store: StoreDep, who: IdentityDep, query: Annotated[EventsQuery, Query()]) -> JSONOut:
     """The matching events, oldest (or with order=desc newest) first, at most ``limit``."""
-    t0, t1 = _time_range(start, end, window)
-    box = _bbox(bbox)
-    _check_choices(level, status, category)
-    limit = min(limit, MAX_LIMIT)
-    areas = territory_filters(store, who, {"grid_code": grid_code, "community_code": community_code,
-                                           "street_code": street_code})
+    where = query.to_filter()
+    areas = territory_filters(store, who, where.areas())
     if areas is None:  # the asked areas lie outside the caller's territory
-        return JSONOut({"count": 0, "limit": limit, "events": []})
-    frame = store.events_frame(t0, t1, bbox=box, limit=limit, newest_first=order == "desc", **areas,
-                               level=level, category=category, status=status)
-    rows = shown_rows(store, who, records(frame))
-    return JSONOut({"count": len(rows), "limit": limit, "events": rows})
+        return JSONOut({"count": 0, "limit": where.limit, "events": []})
+    rows = shown_rows(store, who, records(store.events(where.narrowed(areas))))
+    return JSONOut({"count": len(rows), "limit": where.limit, "events": rows})
 
 
 @read.get("/categories", responses={200: {"model": R.Categories}},
