@@ -23,7 +23,11 @@ from gridgeo.access.identity import Identity
 KEY_PREFIX = "gg_"
 TOKEN_ISSUER = "gridgeo"
 TOKEN_LIFETIME = timedelta(minutes=30)
-_HASHER = PasswordHasher()
+_HASHER = PasswordHasher(parallelism=1)
+"""argon2id with 64 MiB and 3 passes (RFC 9106's second recommended option) in ONE lane: a check
+runs on one thread, so the bounded number of concurrent checks (GRIDGEO_LOGIN_HASHES) bounds the
+cores sign-in can take from intake (4 lanes ran on 4 threads, every core). Hashes made with
+other parameters still verify: they are read from the hash."""
 
 
 def hash_password(password: str) -> str:

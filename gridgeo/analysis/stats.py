@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from gridgeo.access.masking import PERSONAL_FIELDS
 from gridgeo.events.lifecycle import ACCEPTED_STATUSES, RESOLVED_STATUSES, overdue_mask
 
 
@@ -55,7 +56,19 @@ def _period(times: pd.Series, by: str) -> pd.Series:
     return naive.dt.to_period(WINDOWS[by]).dt.start_time.dt.tz_localize(local_tz())
 
 
+# never a grouping: personal data (one row per reporter would list them), ids and positions
+NOT_GROUPINGS = frozenset({*PERSONAL_FIELDS, "id", "lon", "lat", "lon_in", "lat_in", "status_notes"})
+
+
+def check_grouping(by: str | None) -> None:
+    """ValueError when ``by`` is personal data, an id or a position (gridgeo.access.masking)."""
+    if by is not None and BY_COLUMNS.get(by, by) in NOT_GROUPINGS:
+        raise ValueError(f"by={by!r} would list personal data, ids or positions; group by one of "
+                         f"{', '.join([*BY_COLUMNS, *WINDOWS])}")
+
+
 def _key(events: pd.DataFrame, by: str) -> tuple[str, pd.Series]:
+    check_grouping(by)
     if by in WINDOWS:
         return "period", _period(events["reported_at"], by)
     column = BY_COLUMNS.get(by, by)
@@ -135,6 +148,7 @@ def stats_table(store, by: str | None = None, window: timedelta = timedelta(hour
     now = (now or datetime.now(UTC)).astimezone(UTC)
     start = now - window
     engine = store.engine
+    check_grouping(by)
     if by is not None and by not in WINDOWS and BY_COLUMNS.get(by, by) not in C.S.events.c:
         raise ValueError(f"by must be one of {', '.join([*BY_COLUMNS, *WINDOWS])} or a column, got {by!r}")
     column = None if by is None or by in WINDOWS else BY_COLUMNS.get(by, by)

@@ -12,22 +12,27 @@
   client (the account's owner) can still sign in. ``gridgeo users unlock`` forgets the failures.
 - **Per account**: the failures of the last 15 minutes from every client slow each failed
   answer (``asyncio.sleep``: no thread or CPU held), up to :data:`MAX_DELAY_S`.
-- **Hashing**: argon2 runs in a worker thread outside every store lock, at most
-  ``GRIDGEO_LOGIN_HASHES`` at once; beyond :data:`MAX_WAITING` waiting sign-ins the answer is 429.
+- **Hashing**: argon2 runs outside every store lock on ``GRIDGEO_LOGIN_HASHES`` dedicated threads
+  (:class:`HashPool`) at a lower CPU priority (nice +:data:`HASH_NICE`), so on a busy machine
+  intake gets the CPU first; at most that many sign-ins at once (the semaphore of
+  :class:`HashGate`), beyond :data:`MAX_WAITING` waiting the answer is 429.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import threading
 import time
 from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
-from gridgeo.access.secrets import issue_token
+from gridgeo.access.secrets import issue_token, verify_password
 from gridgeo.api.deps import client_address, get_settings
 from gridgeo.api.errors import ApiError
 from gridgeo.events.safe_text import text_problem
@@ -37,6 +42,7 @@ MAX_WAITING = 16
 DELAY_PER_FAILURE_S = 0.1
 MAX_DELAY_S = 2.0
 TARPIT_S = 1.0
+HASH_NICE = 10
 MAX_TARPIT = 64
 
 
@@ -61,11 +67,30 @@ class AttemptLimiter:
             return 0.0
 
 
+def _lower_priority() -> None:
+    """Run this (hashing) thread at nice +HASH_NICE (Linux: per thread; elsewhere nothing)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICE)
+
+
+class HashPool:
+    """``size`` dedicated low-priority threads for password checks (never the request thread pool,
+    whose threads also serve intake)."""
+
+    def __init__(self, size: int):
+        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="argon2", initializer=_lower_priority)
+
+    def verify(self, stored_hash: str, password: str) -> bool:
+        """:func:`gridgeo.access.secrets.verify_password` on a hashing thread (the caller waits)."""
+        return self._pool.submit(verify_password, stored_hash, password).result()
+
+
 class HashGate:
     """At most ``size`` password checks at once; at most :data:`MAX_WAITING` waiting (then 429)."""
 
     def __init__(self, size: int):
         self._semaphore = asyncio.Semaphore(size)
+        self.hashes = HashPool(size)
         self.waiting = 0
 
     async def run(self, func: Any, *args: Any) -> Any:
@@ -116,7 +141,7 @@ async def sign_in(request: Request, store: Any, username: str, password: str) ->
         await _tarpit(request, wait)
         raise _throttled(f"too many sign-in attempts from {client}; try again in {{s}} s", wait)
     try:
-        who = await gate.run(identities.login, store, username, password, client)
+        who = await gate.run(identities.login, store, username, password, client, None, gate.hashes.verify)
     except identities.LoginRefused as refused:
         raise await _refusal(refused, username, client) from None
     secret = await run_in_threadpool(identities.signing_secret, store)

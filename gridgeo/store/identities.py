@@ -11,6 +11,7 @@ milliseconds of CPU; under the lock it stalled intake): the lock covers only the
 from __future__ import annotations
 
 import secrets as _random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -84,16 +85,18 @@ class LoginRefused(Exception):
         self.reason, self.until, self.recent = reason, until, recent
 
 
-def login(store, username: str, password: str, client: str = "app", now: datetime | None = None) -> Identity:
+def login(store, username: str, password: str, client: str = "app", now: datetime | None = None,
+          verify: Callable[[str, str], bool] = verify_password) -> Identity:
     """The identity of a user whose password is right; LoginRefused otherwise. The sign-in rule
     of the API and the app: after MAX_FAILED_LOGINS failures in a row of ``client`` on
     ``username`` (known or not) that client waits LOCKOUT for that name, while other clients
-    (the account's owner) still can sign in. The password is checked outside the write lock."""
+    (the account's owner) still can sign in. The password is checked outside the write lock, by
+    ``verify(stored_hash, password)`` (the API runs it on its low-priority hashing threads)."""
     now = now or _now()
     wait, recent = client_wait(store, username, client, now)
     if wait:
         raise LoginRefused("locked", now + timedelta(seconds=wait), recent)
-    who, reason = check_password(store, username, password)
+    who, reason = check_password(store, username, password, verify)
     if who is not None:
         record_login(store, username, client)
         return who
@@ -168,16 +171,17 @@ def list_users(store) -> pd.DataFrame:
     return frame
 
 
-def check_password(store, username: str, password: str) -> tuple[Identity | None, str]:
+def check_password(store, username: str, password: str,
+                   verify: Callable[[str, str], bool] = verify_password) -> tuple[Identity | None, str]:
     """``(identity, "ok")`` for a right password of an enabled user, else ``(None, reason)`` with
     reason "invalid" (unknown user or wrong password: one argon2 check either way, against a
     dummy hash for an unknown user, so both take the same time) or "disabled". Holds no lock."""
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(users).where(users.c.username == username)).mappings().first()
     if row is None:
-        verify_password(dummy_hash(), password)
+        verify(dummy_hash(), password)
         return None, "invalid"
-    if not verify_password(row["password_hash"], password):
+    if not verify(row["password_hash"], password):
         return None, "invalid"
     locked = _aware(row["locked_until"])
     if row["disabled"] or (locked is not None and locked > _now()):

@@ -57,3 +57,13 @@ def test_overdue_follows_now_and_empty_frame():
     assert summarize(frame().iloc[:0], "grid", now=NOW).empty
     with pytest.raises(ValueError, match="by must be"):
         summarize(frame(), "colour")
+
+
+@pytest.mark.parametrize("by", ["reporter_phone", "reporter_name", "text", "id", "lon"])
+def test_personal_fields_ids_and_positions_are_never_a_grouping(by):
+    from gridgeo.analysis.stats import check_grouping
+
+    with pytest.raises(ValueError, match="personal data"):
+        summarize(frame(), by, now=NOW)
+    with pytest.raises(ValueError, match="personal data"):
+        check_grouping(by)

@@ -319,6 +319,7 @@ def _to_pre_alembic(st, store_level: int, with_plans: bool) -> None:
         for v in range(1, store_level + 1):
             conn.execute(sa.text("INSERT INTO schema_migrations VALUES (:v, 'm', :t)"), {"v": v, "t": T0})
         if with_plans:
+            conn.exec_driver_sql("ALTER TABLE plans DROP COLUMN base_grid_set")  # a column of 0012
             conn.exec_driver_sql("CREATE TABLE plan_schema_migrations (version INTEGER PRIMARY KEY, "
                                  "name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)")
             conn.execute(sa.text("INSERT INTO plan_schema_migrations VALUES (1, 'p', :t)"), {"t": T0})
