@@ -373,3 +373,9 @@ def test_validate_a_folder_says_what_the_import_would_do(tmp_path, clean, capsys
     result = import_atlas({"communities": office / "grid-网格.geojson", "grids": office / "layer2.geojson"}, name="t")
     assert sorted(map(str, result.problems)) == sorted(line.removeprefix("warning: ") for line in out.splitlines()
                                                        if not line.startswith("import: "))
+
+
+def test_an_objectid_beside_the_code_is_not_a_second_code_system(tmp_path, clean):
+    grids = clean["grids"].assign(OBJECTID=range(1, 13), FID=range(12))
+    result = _import(tmp_path, {**clean, "grids": grids})
+    assert result.ok and not any("code systems" in s for s in result.summary)
