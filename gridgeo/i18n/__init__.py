@@ -1057,6 +1057,9 @@ _VALIDATION: dict[str, dict[str, str]] = {
     "lim_vertices": {"zh": "顶点总数", "en": "vertices in all"},
     "lim_zip_files": {"zh": "压缩包内文件数", "en": "files in the zip"},
     "lim_zip_bytes": {"zh": "压缩包解压后字节数", "en": "bytes expanded from the zip"},
+    "err_map_twice": {"zh": "{layer}：字段“{a}”和“{b}”都对应到{field}；每个目标字段只能对应一个源字段，请将其中一个改为其他字段或留空",
+                      "en": "{source}: [{layer}] {a!r} and {b!r} both map to {field}; map one source field to each "
+                            "field (set the other to another field, or \"\" to ignore it)"},
     "colw_lon": {"zh": "经度", "en": "longitude"},
     "colw_lat": {"zh": "纬度", "en": "latitude"},
     "colw_code": {"zh": "编码", "en": "code"},

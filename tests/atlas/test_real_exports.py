@@ -386,3 +386,17 @@ def test_an_objectid_beside_the_code_is_not_a_second_code_system(tmp_path, clean
     grids = clean["grids"].assign(OBJECTID=range(1, 13), FID=range(12))
     result = _import(tmp_path, {**clean, "grids": grids})
     assert result.ok and not any("code systems" in s for s in result.summary)
+
+
+def test_two_fields_mapped_to_one_field_is_one_clear_line(tmp_path, clean):
+    from gridgeo.errors import InputError
+    from gridgeo.i18n import render
+
+    grids = clean["grids"].assign(备注=clean["grids"]["name"])
+    with pytest.raises(InputError) as err:
+        _import(tmp_path, {**clean, "grids": grids}, field_map={"grids": {"name": "name", "备注": "name"}})
+    assert "[grids] 'name' and '备注' both map to name" in str(err.value)
+    zh = render(err.value, "zh")
+    assert zh.startswith("网格：字段“name”和“备注”都对应到") and "Traceback" not in zh
+    blanked = _import(tmp_path, {**clean, "grids": grids}, field_map={"grids": {"code": ""}})
+    assert blanked.ok and blanked.atlas.grids["provisional"].all()  # the code ignored: provisional codes

@@ -193,5 +193,19 @@ def check_field_map(data: dict, source: str = "field map") -> dict[str, dict[str
             if not isinstance(canonical, str) or (canonical and canonical not in known):
                 raise InputError(f"{source}: [{layer}] {src!r} = {canonical!r}: not a field gridgeo knows; "
                                  f"use one of {', '.join(known)} or \"\" to ignore it")
+        _one_source_each(table, layer, source)
         out[layer] = {str(k): v for k, v in table.items()}
     return out
+
+
+def _one_source_each(table: dict, layer: str, source: str) -> None:
+    """InputError (a catalogue message) when two source fields of a layer map to one field."""
+    from gridgeo.i18n import Msg, word
+
+    seen: dict[str, str] = {}
+    for src, canonical in table.items():
+        if canonical and canonical in seen:
+            raise InputError(Msg("err_map_twice", {"source": source, "layer": word("lyr_", layer),
+                                                   "a": seen[canonical], "b": str(src),
+                                                   "field": word("fld_", canonical)}))
+        seen.setdefault(canonical, str(src))
