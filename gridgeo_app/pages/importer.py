@@ -247,8 +247,8 @@ def preview(result, L: str) -> None:
 
 def counts_line(atlas, L: str) -> str:
     """How many features of each layer were imported, and the metric CRS their areas are in."""
-    from gridgeo.geo.metric import area_m2
     from gridgeo.atlas.model import atlas_metric_crs
+    from gridgeo.geo.metric import area_m2
 
     parts = [t("imp_count", L).format(layer=_layer_label(k, L), n=len(getattr(atlas, k)))
              for k in ("streets", "communities", "grids", "legacy", "units") if len(getattr(atlas, k))]
