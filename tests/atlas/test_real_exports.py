@@ -400,3 +400,19 @@ def test_two_fields_mapped_to_one_field_is_one_clear_line(tmp_path, clean):
     assert zh.startswith("网格：字段“name”和“备注”都对应到") and "Traceback" not in zh
     blanked = _import(tmp_path, {**clean, "grids": grids}, field_map={"grids": {"code": ""}})
     assert blanked.ok and blanked.atlas.grids["provisional"].all()  # the code ignored: provisional codes
+
+
+@pytest.mark.parametrize("fmt", ["shp", "geojson", "gpkg"])
+def test_provisional_codes_are_marked_in_every_export_and_import_back(tmp_path, clean, fmt):
+    from gridgeo.atlas.importing.discover import find_sources
+    from gridgeo.atlas.importing.export import export_atlas
+
+    comms = clean["communities"][["name", "geometry"]]
+    result = _import(tmp_path, {"streets": clean["streets"], "communities": comms})
+    out = tmp_path / "out"
+    export_atlas(result.atlas, fmt, out, "t")
+    again = import_atlas(find_sources(out), name="t")
+    assert again.ok, [str(p) for p in again.problems]
+    c = again.atlas.communities.sort_values("code")
+    assert list(c["code"]) == sorted(result.atlas.communities["code"]) and c["provisional"].all()
+    assert not again.atlas.streets.get("provisional", pd.Series([False])).astype(bool).any()
