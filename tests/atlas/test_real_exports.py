@@ -194,13 +194,13 @@ def test_rejects_file_in_the_input_format_fixed_reimports(tmp_path, clean, suffi
     assert sorted(again.atlas.grids["code"]) == sorted(clean["grids"]["code"])
 
 
-def test_cli_skip_invalid_writes_the_rejects_and_stores(tmp_path, clean, capsys):
+def test_cli_skip_invalid_writes_the_rejects_and_stores(tmp_path, clean, capsys, store_url):
     from gridgeo.cli import main
 
     grids = explode_rows(_warty_grids(clean), 0, 2)  # the rows after the first move down by one
     c = write(clean["communities"], tmp_path / "社区.geojson")
     g = write(grids, tmp_path / "网格.geojson")
-    db = f"sqlite:///{tmp_path / 'store.db'}"
+    db = store_url
     args = ["atlas", "import", "--name", "t", "--communities", str(c), "--grids", str(g), "--database", db, "--quiet"]
     assert main(args) == 1
     assert "nothing stored" in capsys.readouterr().err
@@ -252,7 +252,7 @@ def test_without_anything_to_derive_from_codes_are_provisional(tmp_path, clean):
     assert "4 provisional (510199001P01, 510199001P02, 510199002P01)" in " ".join(result.summary)
 
 
-def test_recode_replaces_provisional_codes_and_children_follow(tmp_path, clean, capsys):
+def test_recode_replaces_provisional_codes_and_children_follow(tmp_path, clean, capsys, store_url):
     from gridgeo.cli import main
     from gridgeo.services.workspace import open_store
     from gridgeo.store.atlases import load_stored_atlas
@@ -262,7 +262,7 @@ def test_recode_replaces_provisional_codes_and_children_follow(tmp_path, clean, 
     c = write(comms, tmp_path / "communities.geojson")
     g = write(grids, tmp_path / "grids.geojson")
     s = write(clean["streets"], tmp_path / "streets.geojson")
-    db = f"sqlite:///{tmp_path / 'store.db'}"
+    db = store_url
     assert main(["atlas", "import", "--name", "t", "--communities", str(c), "--grids", str(g), "--streets", str(s),
                  "--database", db, "--quiet"]) == 0
     table = tmp_path / "codes.csv"
