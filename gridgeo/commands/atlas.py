@@ -2,15 +2,17 @@
 
     gridgeo atlas import --name NAME --communities F [--streets F] [--grids F] [--legacy LAYER=F ...]
                          [--units F] [--crs LAYER=CRS ...] [--fields MAP.toml] [--accept-warnings]
-                         [--database URL]            (or --dir DIR laid out like data/boundaries)
+                         [--skip-invalid] [--rejects PATH] [--database URL]
+                         (or --dir DIR: files placed by content and name)
     gridgeo atlas list
     gridgeo atlas use NAME
     gridgeo atlas show NAME
     gridgeo atlas export NAME --format gpkg|shp|geojson|xlsx --out DIR
     gridgeo atlas recode NAME --layer LAYER --from FILE   (provisional codes -> the office's codes)
 
-Exit status: 0 done (an import may have skipped dirty unit rows: counted, and listed in the rejects
-file); 1 the input has problems (one line each) and nothing was stored; 2 usage error.
+Exit status: 0 done (an import may have skipped dirty unit rows, and with --skip-invalid rows with
+errors: counted, and listed in the rejects files); 1 the input has problems (one line each) and
+nothing was stored; 2 usage error.
 """
 
 from __future__ import annotations

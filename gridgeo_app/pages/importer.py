@@ -100,15 +100,12 @@ def save_uploads(files) -> list[Path]:
 
 
 def file_table(paths: list[Path], L: str) -> pd.DataFrame:
-    """One row per file: its name, the layer its name points to, the legacy department, the CRS."""
-    try:
-        from gridgeo.atlas.importing.discover import layer_of
-    except ImportError:  # (older importer) every file starts as "not imported"
-        def layer_of(_p):
-            return None
+    """One row per file: its name, the layer its name or content points to, the legacy department, the CRS."""
+    from gridgeo.atlas.importing.discover import place  # by name, and an area file by its content
+
     rows = []
     for p in paths:
-        layer, slug = layer_of(p) or ("ignore", None)
+        layer, slug = place(p) or ("ignore", None)
         rows.append({t("imp_col_file", L): p.name, t("imp_col_layer", L): _layer_label(layer, L),
                      t("imp_legacy_name", L): slug or "", t("imp_col_crs", L): ""})
     return pd.DataFrame(rows)
@@ -251,8 +248,8 @@ def preview(result, L: str) -> None:
 
 def counts_line(atlas, L: str) -> str:
     """How many features of each layer were imported, and the metric CRS their areas are in."""
+    from gridgeo.atlas.model import atlas_metric_crs
     from gridgeo.geo.metric import area_m2
-    from gridgeo.services.active_atlas import atlas_metric_crs
 
     parts = [t("imp_count", L).format(layer=_layer_label(k, L), n=len(getattr(atlas, k)))
              for k in ("streets", "communities", "grids", "legacy", "units") if len(getattr(atlas, k))]

@@ -68,8 +68,11 @@ def choose_code_systems(reads: dict[str, LayerRead]) -> list[Msg]:
             continue
         scores = {s: (_nesting(v, layer, reads), int(v.map(lambda c, k=layer: is_division_code(k, c)).sum()))
                   for s, v in found.items()}
-        best = max(scores, key=lambda s: scores[s])
         current = next(iter(found))
+        found = {s: v for s, v in found.items() if s == current or any(scores[s])}  # OBJECTIDs are no system
+        if len(found) < 2:
+            continue
+        best = max(found, key=lambda s: scores[s])
         if best != current and scores[best] > scores[current]:
             _swap(reads[layer], current, best)
         else:

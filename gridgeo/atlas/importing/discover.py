@@ -81,10 +81,7 @@ def find_sources(files: list[Path] | Path, notes: list | None = None) -> dict:
     found: dict = _package_sources(packages[0]) if len(packages) == 1 else {}
     loose: dict = {}
     for path in files:
-        hit = None if found and path == packages[0] else layer_of(path)
-        if path.suffix.lower() in VECTOR_SUFFIXES and not (found and path == packages[0]) and (
-                hit is None or hit[0] not in ("units", "legacy")):
-            hit = _by_content(path, hit, notes)
+        hit = None if found and path == packages[0] else place(path, notes)
         if hit is None:
             continue
         layer, slug = hit
@@ -96,6 +93,15 @@ def find_sources(files: list[Path] | Path, notes: list | None = None) -> dict:
             loose.setdefault(layer, path)
     found.update(loose)  # loose files win over the GeoPackage's layers
     return found
+
+
+def place(path: Path, notes: list | None = None) -> tuple[str, str | None] | None:
+    """(layer, legacy slug or None) of one file by its name and, for an area-layer vector file,
+    its content (see find_sources); ``notes`` receives the rule that decided."""
+    hit = layer_of(path)
+    if path.suffix.lower() in VECTOR_SUFFIXES and (hit is None or hit[0] not in ("units", "legacy")):
+        return _by_content(path, hit, notes)
+    return hit
 
 
 def _by_content(path: Path, hit: tuple[str, str | None] | None, notes: list | None) -> tuple[str, None] | None:

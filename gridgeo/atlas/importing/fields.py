@@ -45,16 +45,20 @@ _COUNTS = {
 
 # layer -> canonical field -> aliases (first = Chinese name used by exports; at most 5 characters
 # so it fits a .dbf field name in GBK)
+_PROVISIONAL = ("临时编码", "provisional")  # a provisional code (gridgeo.atlas.importing.codeless)
+
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "district": {
         "code": ("区县编码",) + _DISTRICT_CODE[1:],
         "name": _DISTRICT_NAME,
+        "provisional": _PROVISIONAL,
     },
     "streets": {
         "code": _STREET_CODE,
         "name": _STREET_NAME,
         "district_code": _DISTRICT_CODE,
         "district_name": _DISTRICT_NAME,
+        "provisional": _PROVISIONAL,
     },
     "communities": {
         "code": _COMMUNITY_CODE,
@@ -63,6 +67,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "street_name": _STREET_NAME,
         "district_code": _DISTRICT_CODE,
         "district_name": _DISTRICT_NAME,
+        "provisional": _PROVISIONAL,
     },
     "grids": {
         "code": ("网格编码", "网格编号", "网格代码", "网格序号", "网格号", "网格标识码", "网格唯一编码",
@@ -75,6 +80,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         **_COUNTS,
         "grid_worker": ("网格员", "网格员姓名", "专职网格员", "WGY", "grid_worker"),
         "party_branch": ("党支部", "网格党支部", "DZB", "party_branch"),
+        "provisional": _PROVISIONAL,
     },
     "legacy": {
         "code": ("编码", "网格编码", "WGBM", "BM"),
@@ -193,5 +199,19 @@ def check_field_map(data: dict, source: str = "field map") -> dict[str, dict[str
             if not isinstance(canonical, str) or (canonical and canonical not in known):
                 raise InputError(f"{source}: [{layer}] {src!r} = {canonical!r}: not a field gridgeo knows; "
                                  f"use one of {', '.join(known)} or \"\" to ignore it")
+        _one_source_each(table, layer, source)
         out[layer] = {str(k): v for k, v in table.items()}
     return out
+
+
+def _one_source_each(table: dict, layer: str, source: str) -> None:
+    """InputError (a catalogue message) when two source fields of a layer map to one field."""
+    from gridgeo.i18n import Msg, word
+
+    seen: dict[str, str] = {}
+    for src, canonical in table.items():
+        if canonical and canonical in seen:
+            raise InputError(Msg("err_map_twice", {"source": source, "layer": word("lyr_", layer),
+                                                   "a": seen[canonical], "b": str(src),
+                                                   "field": word("fld_", canonical)}))
+        seen.setdefault(canonical, str(src))

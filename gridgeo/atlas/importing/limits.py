@@ -68,10 +68,15 @@ def shp_vertices(path: Path, per_feature: int, total: int) -> tuple[int, int]:
     return biggest, summed
 
 
+HEADER_COUNT_FROM = 64 * 1024 * 1024  # a GeoJSON is parsed whole to count: only worth it when big
+
+
 def check_file(path: Path, settings: Settings | None = None) -> None:
-    """Refuse a file over the feature or (shapefile) vertex limits before it is read."""
+    """Refuse a file over the feature or (shapefile) vertex limits before it is read. A GeoJSON
+    under 64 MB is counted after reading (``check_frame``): GDAL parses it whole to count it."""
     s = settings or get_settings()
-    n = feature_count(path)
+    small_json = path.suffix.lower() in (".geojson", ".json") and path.stat().st_size < HEADER_COUNT_FROM
+    n = None if small_json else feature_count(path)
     if n is not None and n > s.import_max_features:
         raise _refuse(path, "features", n, s.import_max_features, "GRIDGEO_IMPORT_MAX_FEATURES")
     if path.suffix.lower() == ".shp":

@@ -71,18 +71,20 @@ def without(reads: dict[str, LayerRead], bad: dict[tuple[str, int], Problem]) ->
 
 def reject_table(bad: dict[tuple[str, int], Problem], reads: dict[str, LayerRead]) -> pd.DataFrame:
     """The rejects listing: file, row, field (the code field), value (the code), reason (en, zh)."""
+    where: dict[tuple[str, int], tuple[str, str]] = {}  # (file, row) -> (code field, code): one pass
+    for read in reads.values():
+        field = next((s for s, c in read.mapping.items() if c == "code"), "")
+        codes = read.frame["code"] if "code" in read.frame.columns else pd.Series(None, index=read.frame.index)
+        for file, row, code in zip(read.frame[FILE].astype(str), read.frame[ROW].astype(int), codes, strict=True):
+            if (file, row) in bad:
+                where[(file, row)] = (field, "" if code is None or pd.isna(code) else str(code))
     rows = []
     for (file, row), problem in sorted(bad.items()):
-        read = next((r for r in reads.values() if (r.frame[FILE] == file).any()), None)
-        field = next((s for s, c in (read.mapping if read else {}).items() if c == "code"), "")
-        value = ""
-        if read is not None and "code" in read.frame.columns:
-            hit = read.frame.loc[(read.frame[FILE] == file) & (read.frame[ROW] == row), "code"]
-            value = "" if hit.empty or hit.iloc[0] is None else str(hit.iloc[0])
-        reason = f"{problem.message}" + (f" — {problem.hint}" if problem.hint else "")
-        reason_zh = problem.text("zh") + (f" — {problem.hint_text('zh')}" if problem.hint_text("zh") else "")
-        rows.append({"file": file, "row": row, "field": field, "value": value, "reason": reason,
-                     "reason_zh": reason_zh})
+        field, value = where.get((file, row), ("", ""))
+        hint_zh = problem.hint_text("zh")
+        rows.append({"file": file, "row": row, "field": field, "value": value,
+                     "reason": problem.message + (f" — {problem.hint}" if problem.hint else ""),
+                     "reason_zh": problem.text("zh") + (f" — {hint_zh}" if hint_zh else "")})
     return pd.DataFrame(rows, columns=list(REJECT_COLUMNS))
 
 

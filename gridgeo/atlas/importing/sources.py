@@ -93,6 +93,8 @@ def canonical_frame(gdf: gpd.GeoDataFrame, mapping: dict[str, str], overrides: d
     for col in out.columns:
         if col in CODE_FIELDS:
             out[col] = text_codes(out[col])
+        elif col == "provisional":  # written back by an export as 1/0, True/False or 是/否
+            out[col] = [str(v).strip().casefold() in ("1", "true", "t", "yes", "y", "是") for v in out[col].astype(object)]
         elif col in TEXT_FIELDS:
             out[col] = [None if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip()
                         else str(v).strip() for v in out[col].astype(object)]

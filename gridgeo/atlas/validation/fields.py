@@ -95,6 +95,7 @@ def check_code_lengths(gdf: pd.DataFrame, kind: str, source: str = "") -> list[P
     if expected and "code" in gdf.columns:
         codes = gdf["code"].astype(object)
         provisional = gdf["provisional"].fillna(False).to_numpy(dtype=bool) if "provisional" in gdf.columns else None
+        parents = gdf[parent_col].to_numpy(dtype=object) if parent_col in gdf.columns else None  # once, not per row
         for i, code in enumerate(codes):
             if code is None or pd.isna(code) or (provisional is not None and provisional[i]):
                 continue  # a provisional code (gridgeo.atlas.importing.codeless) has its own form
@@ -103,8 +104,8 @@ def check_code_lengths(gdf: pd.DataFrame, kind: str, source: str = "") -> list[P
                 problems.append(Problem(source, labels[i], Msg("val_code_length", {"code": repr(code), "n": expected}),
                                         Msg("val_code_length_hint", {"kind": one(kind), "n": expected}),
                                         "code_length"))
-            elif parent_col in gdf.columns and pd.notna(gdf[parent_col].iloc[i]):
-                parent = str(gdf[parent_col].iloc[i])
+            elif parents is not None and pd.notna(parents[i]):
+                parent = str(parents[i])
                 if not code.startswith(parent):
                     problems.append(Problem(
                         source, labels[i], Msg("val_code_prefix", {"code": code, "col": field_word(parent_col),

@@ -125,4 +125,5 @@ STRINGS: dict[str, dict[str, str]] = {
     "imp_stray_hint": {"zh": "请将其移到所属图层的文件中", "en": "move it to the file of its own layer"},
     "chk_stray_row": {"zh": "另一种结构的行", "en": "row of another schema"},
     "sum_strays": {"zh": "{layer}：{n} 行属于另一种结构，已拒绝（第 {rows} 行）", "en": "{layer}: {n} row(s) of another schema rejected (rows {rows})"},
+    "err_map_twice": {'zh': '{source}：[{layer}] 字段“{a}”和“{b}”都对应到{field}；每个目标字段只能对应一个源字段，请将其中一个改为其他字段或留空', 'en': '{source}: [{layer}] {a!r} and {b!r} both map to {field}; map one source field to each field (set the other to another field, or "" to ignore it)'},
 }
