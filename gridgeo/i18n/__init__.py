@@ -1125,6 +1125,8 @@ _LIVE: dict[str, dict[str, str]] = {
                              "en": "Today (since {start}, not over yet, indicative only): {n} received"},
     "review_default_period": {"zh": "默认显示最近 {days} 个完整日；今日单独列出",
                               "en": "Default: the last {days} complete days; today is shown apart"},
+    "wall_live_on": {"zh": "● 实时推送", "en": "● Live"},
+    "wall_live_off": {"zh": "○ 未实时 · 每 {s} 秒刷新", "en": "○ Not live · every {s} s"},
     "review_tab_map": {"zh": "热点地图", "en": "Hot-spot map"},
     "review_date_hint": {"zh": "输入日期后按回车或 Tab 生效（格式 YYYY/MM/DD）",
                          "en": "Typed dates apply on Enter or Tab (format YYYY/MM/DD)"},
