@@ -165,9 +165,10 @@ def test_wall_display_kpis_equal_the_store_figures():
     args = _maps(at)[0]
     risk = risk_by_area(open_now, atlas.grids, "grid")
     at_risk = risk.loc[risk["risk_level"] > 0, "code"]
-    # (a grid that has just turned red is drawn twice: its fill and its flashing outline)
-    pushed = set(re.findall(r'"code": "(\w+)"', args["feature_group"]))
-    assert pushed == set(at_risk.astype(str))
+    # the push paints the base map's grids: exactly the grids at risk get a colour, no geometry
+    fills = json.loads(re.search(r'"fills":(\{[^}]*\})', args["feature_group"]).group(1))
+    assert set(fills) == set(at_risk.astype(str))
+    assert all(fills[c] == col for c, col in zip(risk["code"], risk["color"], strict=True) if c in fills)
     assert args["script"].count('"code": "') >= len(atlas.grids)
     assert args["returned_objects"] == []
 

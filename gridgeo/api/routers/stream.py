@@ -38,7 +38,7 @@ from gridgeo.api.routing import guarded_router
 
 router = guarded_router(require_read, prefix="/api/v1", tags=["stream"])
 
-POLL_S = 0.5  # how often the feed looks for changes while someone listens
+POLL_S = 0.2  # how often the feed looks for changes while someone listens
 HEARTBEAT_S = 15.0
 QUEUE_SIZE = 1_000  # a subscriber this far behind gets a "resync" instead of the backlog
 BATCH = 2_000  # history rows read per poll at most
