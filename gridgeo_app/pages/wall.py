@@ -133,6 +133,7 @@ if "wall_state" not in st.session_state:
 if "wall_view" not in st.session_state:
     b = layers_all["district"].total_bounds
     st.session_state["wall_view"] = {"center": ((b[1] + b[3]) / 2, (b[0] + b[2]) / 2), "zoom": None}
+GRID_TABLE = pd.DataFrame(layers_all["grids"][["code", "households"]])  # the grids without geometry
 PAGE_VERSION = data.store().current_version(max_age=5.0)  # the grid set this page was drawn with
 TILES = common.tile_source()  # a big atlas: grids from the service's vector tiles, coloured in the browser
 
@@ -263,7 +264,7 @@ def live() -> None:
     cnames = dict(zip(comms["code"].astype(str), comms["name"], strict=True))
     # the map, alerts and bars show the open cases; the day's figures their window; the ticker
     # and freshness the last 24 hours
-    frame = area_frame(layers_all, "grid", wd.open_cases, None, L)
+    frame = area_frame({"grids": GRID_TABLE}, "grid", wd.open_cases, None, L)  # (no geometry needed)
     state.highlights.update(wd.open_cases, set(frame.loc[frame["risk_level"] == 1, "code"].astype(str)), now_s)
     flash, steady = state.highlights.grids(now_s)
     ticker = wallview.ticker_html(events, gnames, cnames, L, data.TZ, now_s, set(state.highlights.flashing_events))
