@@ -36,8 +36,10 @@ Variables (all optional):
 ``GRIDGEO_WALL_STALE_S``       wall freshness turns red when no event arrived for this long (default 900)
 ``GRIDGEO_WALL_HIGHLIGHT_S``   wall: a new level-I event or newly red grid stays highlighted this long
                                (default 600; it flashes for the first 60 s)
-``GRIDGEO_TILES_URL``          the service's base URL as the BROWSER reaches it (e.g. ``http://host:8000``);
-                               set = the map and the wall draw large atlases from vector tiles
+``GRIDGEO_API_URL``            the service's base URL as the BROWSER reaches it (e.g. ``http://host:8000``;
+                               ``GRIDGEO_TILES_URL`` is its old name, still read): set = the wall
+                               subscribes to its change stream, and the map and the wall draw large
+                               atlases from its vector tiles
 ``GRIDGEO_TILES_MIN_GRIDS``    ... when the active atlas has more grids than this (default 5,000);
                                smaller atlases keep the GeoJSON path
 ``GRIDGEO_CORS_ORIGINS``       comma-separated origins (e.g. the app's ``http://host:8501``) whose pages
@@ -181,7 +183,7 @@ class Settings:
             oidc_audience=text("GRIDGEO_OIDC_AUDIENCE"),
             wall_stale_s=number("GRIDGEO_WALL_STALE_S", 900.0, minimum=1),
             wall_highlight_s=number("GRIDGEO_WALL_HIGHLIGHT_S", 600.0),
-            tiles_url=text("GRIDGEO_TILES_URL"),
+            tiles_url=text("GRIDGEO_API_URL") or text("GRIDGEO_TILES_URL"),  # (the old name still works)
             tiles_min_grids=number("GRIDGEO_TILES_MIN_GRIDS", 5_000, int),
             cors_origins=tuple(o.strip().rstrip("/") for o in (text("GRIDGEO_CORS_ORIGINS") or "").split(",")
                                if o.strip()),

@@ -112,6 +112,7 @@ class WallTheme:
     new_case: str = "#ff6b6b"
     bar: str = "#4f9dff"
     note: str = "#8aa4c8"
+    live: str = "#57d98b"  # the "live" mark when the stream is connected
 
 
 WALL = WallTheme()

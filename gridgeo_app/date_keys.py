@@ -1,8 +1,9 @@
 """Typed dates apply on Enter and Tab.
 
-Streamlit's date input takes a typed date only when the field loses focus. This adds, once per
-browser page, a key handler on the app's document: Enter in a date field blurs it (so the date
-applies, as a click elsewhere would), and Tab, which moves the focus, blurs it as before.
+Streamlit's date input (1.67) takes a typed date when its calendar closes by a click elsewhere
+or by Escape, not on Enter or Tab. This adds, once per browser page, a key handler on the app's
+document: Enter or Tab in a date field first sends the field an Escape (which applies the typed
+date and closes the calendar); Tab then moves on as usual.
 The script runs from a zero-height component frame of the same origin (Streamlit's own).
 """
 
@@ -17,10 +18,15 @@ SCRIPT = """<script>
   if (doc.__ggDateKeys) return;
   doc.__ggDateKeys = true;
   doc.addEventListener("keydown", function (e) {
-    const input = e.target && e.target.closest && e.target.closest('[data-testid="stDateInput"] input');
-    if (!input || (e.key !== "Enter" && e.key !== "Tab")) return;
+    if ((e.key !== "Enter" && e.key !== "Tab") || e.__ggDate) return;
+    const field = e.target && e.target.closest && e.target.closest('[data-testid="stDateInputField"]');
+    if (!field) return;
     if (e.key === "Enter") e.preventDefault();
-    input.blur();
+    // the input commits what was typed on Escape (and closes its calendar): send one first;
+    // Tab then moves on as usual
+    const esc = new KeyboardEvent("keydown", {key: "Escape", code: "Escape", bubbles: true, cancelable: true});
+    esc.__ggDate = true;
+    e.target.dispatchEvent(esc);
   }, true);
 })();
 </script>"""

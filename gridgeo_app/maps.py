@@ -43,12 +43,11 @@ from gridgeo_app.layers import (
     heat_legend,
     label_layer,
     marker_cluster_layer,
-    risk_layer,
     risk_legend,
     shift_for_basemap,
 )
 from gridgeo_app.layers.base import basemap_crs
-from gridgeo_app.layers.paint import base_areas, paint_layer
+from gridgeo_app.layers.paint import base_areas, paint_layer, register_areas
 from gridgeo_app.layers.playback import Playback, PlaybackControls, playback_data
 from gridgeo_app.layers.vector_tiles import (
     RiskPaint,
@@ -90,6 +89,8 @@ def area_frame(layers: dict[str, gpd.GeoDataFrame], by: str, events: pd.DataFram
 # outlines in this order so the coarser ones end on top
 SLOTS = ("risk", "grids", "communities", "streets", "heat", "markers", "labels", "highlight")
 WALL_STREET_STYLE = {"color": OUTLINE_DARK, "weight": 2.5, "fill": False}  # the wall's street outlines
+# the wall's grids without open cases (the paint's fill for them, and its style when removed)
+WALL_GRID_STYLE = {"color": AREA_LINE_DARK, "weight": 0.5, "opacity": 1.0, "fillColor": WALL_NONE_COLOR, "fillOpacity": 1.0}
 WALL_FONT = "max(15px, 2.1vh)"  # wall map text, in the map frame's viewport (it fills the frame)
 FIXED = {"grids": ["name", "code", "community_name", "households", "population", "grid_worker"],
          "communities": ["name", "code", "street_name", "households", "population"],
@@ -272,13 +273,15 @@ def wall_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str) -> folium.Map:
     m = base_map(tuple(layers["district"].total_bounds), dark=True)
     WallFrameStyle(FLASH_COLOR).add_to(m)
     district_outline(layers["district"], dark=True).add_to(m)
-    folium.GeoJson(
+    grids = folium.GeoJson(
         layers["grids"][["code", "geometry"]].__geo_interface__,
         name=t("layer_grids", lang),
-        style_function=lambda _f: {"color": AREA_LINE_DARK, "weight": 0.5, "fillColor": WALL_NONE_COLOR, "fillOpacity": 1.0},
+        style_function=lambda _f: dict(WALL_GRID_STYLE),
         interactive=False,
         control=False,
-    ).add_to(m)
+    )
+    grids.add_to(m)
+    register_areas(m, grids, "grids")  # each push paints these (colours by code: no geometry re-sent)
     folium.GeoJson(
         layers["streets"][["code", "geometry"]].__geo_interface__,
         name=t("layer_streets", lang),
@@ -336,10 +339,14 @@ def wall_live_layers(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, 
     pushed = [highlight_layer(layers["grids"], flash, steady), wall_labels(layers, lang), wall_legend(lang, rule)]
     if tiles:
         return pushed
-    frame = area_frame(layers, "grid", events, rule, lang)
-    # nobody hovers over a wall display: no tooltips, which keeps each push small
-    at_risk = risk_layer(frame, frame[["code", "risk_level", "color"]], "grids", t("layer_risk", lang),
-                         [], [], only_at_risk=True, opacity=1.0)
+    plain = {"grids": pd.DataFrame(layers["grids"][["code", "households"]])}
+    frame = area_frame(plain, "grid", events, rule, lang)
+    fills = frame.loc[frame["risk_level"] > 0].set_index("code")["color"]
+    # a paint of the base map's grids: only {code: colour} of the grids at risk travels (no
+    # geometry, no new SVG paths); nobody hovers over a wall display, so no tooltips
+    at_risk = paint_layer("grids", t("layer_risk", lang), fills=fills, none_color=WALL_NONE_COLOR, opacity=1.0,
+                          outline={"color": WALL_GRID_STYLE["color"], "weight": WALL_GRID_STYLE["weight"]},
+                          rest=WALL_GRID_STYLE)
     return [at_risk, *pushed]
 
 

@@ -1,5 +1,5 @@
-"""CORS for the tile routes only: pages of another origin (the Streamlit app on its own port)
-may GET ``/tiles/*`` (tiles and ``/tiles/colours``) when their origin is listed in
+"""CORS for the tile routes and the change stream only: pages of another origin (the Streamlit
+app on its own port) may GET ``/tiles/*`` (tiles and ``/tiles/colours``) and ``/api/v1/stream`` when their origin is listed in
 ``GRIDGEO_CORS_ORIGINS``. Reads still obey the access rules: the browser sends the wall's viewer
 key as ``Authorization`` (allowed as a request header), or reads as the read access allows."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-CORS_PREFIX = "/tiles/"
+CORS_PREFIX = ("/tiles/", "/api/v1/stream")  # the tiles and the change stream the pages subscribe to
 
 
 class TileCors:

@@ -46,6 +46,12 @@ class _Register(MacroElement):
         self.props_json = json.dumps(props, ensure_ascii=False, separators=(",", ":"))
 
 
+def register_areas(m: folium.Map, layer: folium.GeoJson, kind: str) -> None:
+    """Register a layer already on ``m`` (features carrying ``code``) so paints of ``kind``
+    restyle it (the wall's grids: drawn once, recoloured by each push)."""
+    _Register(layer, kind, {}).add_to(m)
+
+
 def base_areas(m: folium.Map, layers: dict[str, gpd.GeoDataFrame], prop_columns: dict[str, list[str]]) -> None:
     """Add grids, communities and streets (bottom to top) to ``m`` as invisible, clickable-when-
     painted layers, each feature carrying only its code; ``prop_columns[kind]`` are the fixed
@@ -113,20 +119,21 @@ class Paint(MacroElement):
 def paint_layer(
     kind: str, name: str, *, fills: pd.Series | None = None, none_color: str = NO_RISK_COLOR, opacity: float = 0.65,
     outline: dict | None = None, interactive: bool = False, live: pd.DataFrame | None = None,
-    live_labels: list[str] = (), fixed_labels: list[str] = (),
+    live_labels: list[str] = (), fixed_labels: list[str] = (), rest: dict | None = None,
 ) -> folium.FeatureGroup:
     """A feature group that paints the registered layer ``kind``: ``fills`` (colour by code) as a
     choropleth, else only the outline (``outline`` overrides STYLES[kind]). ``interactive``
     makes it the layer that takes clicks and hovers; its tooltip lists the fixed attributes
     (``fixed_labels``, from :func:`base_areas`) and the ``live`` columns (one row per code,
-    labelled ``live_labels``)."""
+    labelled ``live_labels``). ``rest``: the style the layer goes back to when the paint is
+    removed (default hidden: the map page's polygons are invisible until painted)."""
     st = {**STYLES[kind], **(outline or {})}
     style = {"color": st["color"], "weight": st["weight"], "opacity": 1.0,
              "fillOpacity": opacity if fills is not None else st["fillOpacity"]}
     if fills is None:
         style["fillColor"] = st["color"]
     data = {
-        "kind": kind, "style": style, "hidden": HIDDEN, "interactive": bool(interactive),
+        "kind": kind, "style": style, "hidden": rest or HIDDEN, "interactive": bool(interactive),
         "fills": {str(k): v for k, v in fills.items()} if fills is not None else None, "none": none_color,
         "live": ({str(code): [str(v) for v in row] for code, row in zip(live.index, live.to_numpy(), strict=True)}
                  if live is not None else {}),

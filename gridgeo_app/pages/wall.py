@@ -18,6 +18,11 @@ Around the clock (gridgeo_app.wall_content.wall_data): the map colours, the aler
 and the open-case figures come from the cases still open whatever day they were reported; the
 day's figures (received, accepted, resolved, rate) count since local midnight and say so, and
 ``?figures=24h`` (one click on the header's switch) counts the last 24 hours instead.
+
+Push, not poll (GRIDGEO_API_URL set): the fragment holds a hidden subscription to the service's
+change stream (gridgeo_app.live_feed); each burst of changes reruns it at once, a published grid
+set reruns the page (new geometry, same browser page); the timer stays as the fallback and the
+header says whether the wall is live.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from gridgeo.store.sql import EVENT_COLUMNS
 from gridgeo_app import context as common
 from gridgeo_app import event_source as data
 from gridgeo_app import wall_content as wallview
+from gridgeo_app.live_feed import live_feed
 from gridgeo_app.map_render import st_folium_cached
 from gridgeo_app.maps import area_frame, playback_map, wall_base_map, wall_live_layers, wall_tile_base_map
 
@@ -77,6 +83,8 @@ st.markdown(f"""
               text-decoration: none; }}
   .gg-win a.gg-on {{ background: {WALL.panel_border}; color: {WALL.title} !important; font-weight: 700; }}
   .gg-kpi.gg-open {{ background: {WALL.panel_open}; }}
+  .gg-live {{ font-size: 1.1rem; white-space: nowrap; color: {WALL.label} !important; }}
+  .gg-live.gg-on {{ color: {WALL.live} !important; }}
   .gg-kpis {{ display: grid; grid-template-columns: repeat(10, 1fr); gap: 0.6rem; height: 6.6rem; margin-top: 0.5rem; }}
   .gg-kpi {{ background: {WALL.panel}; border: 1px solid {WALL.panel_border}; border-radius: 0.5rem; padding: 0.35rem 0.8rem;
              overflow: hidden; border-top: 0.3rem solid var(--gg-c, {WALL.panel_border}); }}
@@ -125,6 +133,8 @@ if "wall_state" not in st.session_state:
 if "wall_view" not in st.session_state:
     b = layers_all["district"].total_bounds
     st.session_state["wall_view"] = {"center": ((b[1] + b[3]) / 2, (b[0] + b[2]) / 2), "zoom": None}
+GRID_TABLE = pd.DataFrame(layers_all["grids"][["code", "households"]])  # the grids without geometry
+PAGE_VERSION = data.store().current_version(max_age=5.0)  # the grid set this page was drawn with
 TILES = common.tile_source()  # a big atlas: grids from the service's vector tiles, coloured in the browser
 
 
@@ -168,7 +178,23 @@ def _switch(wd: wallview.WallData) -> str:
     return f"<div class='gg-win' title='{html.escape(t('wall_window_label', L))}'>{''.join(links)}</div>"
 
 
-def _header(fresh: wallview.Freshness, wd: wallview.WallData, ticker: str, at) -> str:
+def _live_mark(feed: dict | None) -> str:
+    """Whether the wall is pushed to (the stream is connected) or polls on its timer."""
+    on = bool(feed and feed.get("live"))
+    text = t("wall_live_on", L) if on else t("wall_live_off", L).format(s=int(SETTINGS.wall_refresh_s))
+    return f"<div class='gg-live{' gg-on' if on else ''}' data-live='{int(on)}'>{html.escape(text)}</div>"
+
+
+def _follow_grid_set(feed: dict | None) -> None:
+    """A grid set published since the page was drawn: draw the page again (its base map holds
+    the geometry), in the same browser page."""
+    last = (feed or {}).get("last") or {}
+    fresh = last.get("type") == "grid_set"
+    if data.store().current_version(max_age=0.0 if fresh else 5.0) != PAGE_VERSION:
+        st.rerun()
+
+
+def _header(fresh: wallview.Freshness, wd: wallview.WallData, ticker: str, at, live_mark: str = "") -> str:
     """Title, figures' window switch, freshness, clock; the period's figures, then the open cases'."""
     k, o = data.kpis(wd.period, at), wallview.open_figures(wd.open_cases)
     tiles = [("received", t("kpi_received", L), k["received"], None, ""),
@@ -185,7 +211,7 @@ def _header(fresh: wallview.Freshness, wd: wallview.WallData, ticker: str, at) -
         for key, label, value, c, cls in tiles)
     state_cls = "gg-ok" if fresh.ok else "gg-stale"
     return (f"<div class='gg-head'><h1>{t('wall_title', L)}</h1>{_switch(wd)}"
-            f"<div class='gg-fresh {state_cls}' data-latest='{fresh.latest_iso}'>● {html.escape(fresh.text)}</div>"
+            f"{live_mark}<div class='gg-fresh {state_cls}' data-latest='{fresh.latest_iso}'>● {html.escape(fresh.text)}</div>"
             f"<div class='gg-clock'>{at.strftime('%H:%M')}</div></div>"
             f"<div class='gg-kpis'>{kpis}</div>{ticker}")
 
@@ -224,6 +250,8 @@ def _playback(bucket: int, lang: str, layers_id: int, _layers, _events):
 def live() -> None:
     """Everything that changes: freshness, KPIs, ticker, pushed map layers, counts by street."""
     state: WallState = st.session_state["wall_state"]
+    feed = live_feed(SETTINGS.tiles_url, st.query_params.get("key") or SETTINGS.wall_key) if SETTINGS.tiles_url else None
+    _follow_grid_set(feed)
     at = data.now()
     now_s = time.time()
     wd, error = _load(state, at)
@@ -236,11 +264,11 @@ def live() -> None:
     cnames = dict(zip(comms["code"].astype(str), comms["name"], strict=True))
     # the map, alerts and bars show the open cases; the day's figures their window; the ticker
     # and freshness the last 24 hours
-    frame = area_frame(layers_all, "grid", wd.open_cases, None, L)
+    frame = area_frame({"grids": GRID_TABLE}, "grid", wd.open_cases, None, L)  # (no geometry needed)
     state.highlights.update(wd.open_cases, set(frame.loc[frame["risk_level"] == 1, "code"].astype(str)), now_s)
     flash, steady = state.highlights.grids(now_s)
     ticker = wallview.ticker_html(events, gnames, cnames, L, data.TZ, now_s, set(state.highlights.flashing_events))
-    st.markdown(_header(fresh, wd, ticker, at), unsafe_allow_html=True)
+    st.markdown(_header(fresh, wd, ticker, at, _live_mark(feed)), unsafe_allow_html=True)
 
     col_map, col_side = st.columns([3.3, 1])
     with col_map, st.container(key="gg_map"):

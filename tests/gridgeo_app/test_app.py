@@ -166,9 +166,10 @@ def test_wall_display_kpis_equal_the_store_figures():
     args = _maps(at)[0]
     risk = risk_by_area(open_now, atlas.grids, "grid")
     at_risk = risk.loc[risk["risk_level"] > 0, "code"]
-    # (a grid that has just turned red is drawn twice: its fill and its flashing outline)
-    pushed = set(re.findall(r'"code": "(\w+)"', args["feature_group"]))
-    assert pushed == set(at_risk.astype(str))
+    # the push paints the base map's grids: exactly the grids at risk get a colour, no geometry
+    fills = json.loads(re.search(r'"fills":(\{[^}]*\})', args["feature_group"]).group(1))
+    assert set(fills) == set(at_risk.astype(str))
+    assert all(fills[c] == col for c, col in zip(risk["code"], risk["color"], strict=True) if c in fills)
     assert args["script"].count('"code": "') >= len(atlas.grids)
     assert args["returned_objects"] == []
 
@@ -176,8 +177,13 @@ def test_wall_display_kpis_equal_the_store_figures():
 def test_review_page_tables_trend_hotspots_and_exports():
     at = _run("gridgeo_app/pages/review.py")
     assert at.title[0].value == "风险研判"
-    assert len(at.tabs) == 5
-    street_table = at.dataframe[0].value
+    # the hot-spot map first, then street, community, grid, category and level, then the trend
+    assert [tab.label for tab in at.tabs] == ["热点地图", "街道", "社区", "网格", "类别", "等级", "趋势"]
+    frames = [d.value for d in at.dataframe]
+    ranked = next((f for f in frames if "排名" in f.columns), None)
+    groups = [f for f in frames if "本期" in f.columns]
+    assert len(groups) == 5
+    street_table = groups[0]
     atlas = _atlas()
     assert set(atlas.streets["name"]) <= set(street_table["名称"]) <= {*atlas.streets["name"], "区域外（未落入任何网格）"}
     # this-period totals equal the source's events in the window shown
@@ -188,9 +194,8 @@ def test_review_page_tables_trend_hotspots_and_exports():
     assert "上期" not in street_table.columns and "变化" not in street_table.columns
     assert "None" not in set(street_table["名称"].astype(str))
     assert all("+" not in str(m.delta or "") for m in at.metric)
-    categories = at.dataframe[0 + 3].value["名称"]
+    categories = groups[3]["名称"]
     assert not any("_" in str(c) for c in categories)  # Chinese labels, no slugs
-    ranked = at.dataframe[5].value if len(at.dataframe) > 5 else None
     if ranked is not None:
         assert list(ranked.columns[:2]) == ["排名", "名称"] and ranked["名称"].str.endswith("网格").all()
     else:
@@ -203,7 +208,7 @@ def test_review_page_tables_trend_hotspots_and_exports():
 def test_partition_slot_is_picked_up_only_when_its_page_exists():
     """app.py lists gridgeo_app/pages/partition.py and adds it to the navigation once the file exists."""
     at = _run()
-    if (ROOT / "app_pages" / "partition.py").exists():
+    if (ROOT / "gridgeo_app" / "pages" / "partition.py").exists():
         at.switch_page("gridgeo_app/pages/partition.py")
         at.run()
         assert not at.exception

@@ -17,7 +17,7 @@ from gridgeo.plan import ops  # noqa: E402
 from gridgeo.plan.repository import PlanRepository  # noqa: E402
 from gridgeo.services.workspace import open_store  # noqa: E402
 
-PAGE = str(ROOT / "app_pages" / "planner.py")
+PAGE = str(ROOT / "gridgeo_app" / "pages" / "planner.py")
 
 
 @pytest.fixture

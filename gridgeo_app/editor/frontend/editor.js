@@ -553,6 +553,7 @@
     var map = L.map("map", {zoomControl: true, attributionControl: false, boxZoom: false, doubleClickZoom: false,
                             zoomSnap: 0.25, minZoom: 9, maxZoom: 20, keyboard: false});
     S.map = map;
+    L.control.scale({imperial: false, metric: true, position: "bottomleft"}).addTo(map);  // metres only
     map.createPane("outlines").style.zIndex = 420;
     map.createPane("issues").style.zIndex = 430;
     map.createPane("drawing").style.zIndex = 440;
