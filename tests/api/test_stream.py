@@ -15,9 +15,9 @@ import httpx
 import pytest
 from api_server import api_server
 
-from gridgeo.services.intake import add_events
 from gridgeo.api import create_app
 from gridgeo.config import Settings
+from gridgeo.services.intake import add_events
 from gridgeo.services.workspace import open_store
 
 TOKEN = "stream-token"
