@@ -42,6 +42,10 @@ Variables (all optional):
                                smaller atlases keep the GeoJSON path
 ``GRIDGEO_CORS_ORIGINS``       comma-separated origins (e.g. the app's ``http://host:8501``) whose pages
                                may GET ``/tiles/*`` from the service (CORS); default none
+``GRIDGEO_HOTLINE_MIN_CONFIDENCE`` hotline work orders placed by address with a lower confidence (0-1) are
+                               queued for a person, never guessed (default 0.8)
+``GRIDGEO_HOTLINE_TABLES``     JSON file of the hotline import's word tables: ``{"categories": {word: slug},
+                               "urgency": {word: level 1-4}}`` over the defaults
 ``GRIDGEO_SEED_DAYS``          demo only: days of simulated history (default 7)
 ``GRIDGEO_SEED_PER_DAY``       demo only: simulated events per day (default 1200)
 ``GRIDGEO_DEBUG``              show tracebacks on the command line
@@ -97,6 +101,8 @@ class Settings:
     tiles_url: str | None = None
     tiles_min_grids: int = 5_000
     cors_origins: tuple[str, ...] = ()
+    hotline_min_confidence: float = 0.8
+    hotline_tables: str | None = None
     seed_days: float = 7.0
     seed_per_day: int = 1200
     debug: bool = False
@@ -160,6 +166,8 @@ class Settings:
             tiles_min_grids=number("GRIDGEO_TILES_MIN_GRIDS", 5_000, int),
             cors_origins=tuple(o.strip().rstrip("/") for o in (text("GRIDGEO_CORS_ORIGINS") or "").split(",")
                                if o.strip()),
+            hotline_min_confidence=min(1.0, number("GRIDGEO_HOTLINE_MIN_CONFIDENCE", 0.8)),
+            hotline_tables=text("GRIDGEO_HOTLINE_TABLES"),
             seed_days=number("GRIDGEO_SEED_DAYS", 7.0),
             seed_per_day=number("GRIDGEO_SEED_PER_DAY", 1200, int),
             debug=bool(text("GRIDGEO_DEBUG")),

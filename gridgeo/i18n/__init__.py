@@ -1111,6 +1111,10 @@ _ACCESS: dict[str, dict[str, str]] = {
 for _section in (_PLANNER, _PARTITION, _WALL_MAP, _REVIEW, _IMPORT, _VALIDATION, _ACCESS):
     STRINGS.update(_section)
 
+from gridgeo.i18n.hotline import HOTLINE as _HOTLINE  # noqa: E402  (issue 22's strings, kept in their own module)
+
+STRINGS.update(_HOTLINE)
+
 
 def t(key: str, lang: str = DEFAULT_LANG) -> str:
     """The UI string for ``key`` in ``lang`` ("zh" or "en"); Chinese when ``lang`` is unknown."""
