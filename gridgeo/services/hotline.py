@@ -1,0 +1,173 @@
+"""Hotline work orders into cases: placed by address through the normal intake, or queued for a
+person (issue 22).
+
+:func:`place_work_orders` takes a batch of :class:`gridgeo.events.hotline.WorkOrder` (events
+without a position): each is validated, placed by :mod:`gridgeo.services.placement` and, when
+placed, stored by :func:`gridgeo.services.intake.add_events` (grid, dispatch, due time, risk)
+with the method and confidence in its first history entry; the others go to the queue
+(:mod:`gridgeo.store.hotline_queue`). Idempotent on the work-order number: an order already
+stored or queued is reported as it stands. :func:`place_queued` is a person placing a queued
+case by a point or a building/compound code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from gridgeo.config import Settings, get_settings
+from gridgeo.errors import InputError
+from gridgeo.events.hotline import WorkOrder
+from gridgeo.events.schema import validate_events
+from gridgeo.i18n import Msg, word
+from gridgeo.services import intake
+from gridgeo.services.grid_index import grid_index
+from gridgeo.services.placement import Placement, address_index
+from gridgeo.store.hotline_queue import mark_placed, queue_cases, queued_records
+
+REPORT_COLUMNS = ("id", "placement", "grid_code", "method", "confidence", "reason")
+_PROBE = {"lon": 0.0, "lat": 0.0}  # a position for validating the other fields before placing
+
+
+class NotQueued(LookupError):
+    """No queued case with that id (unknown, or already placed)."""
+
+
+@dataclass
+class Outcome:
+    """What became of one work order: a report row (:data:`REPORT_COLUMNS`) and where it came from."""
+
+    where: str
+    id: str
+    placement: str  # placed, queued or rejected
+    grid_code: str | None = None
+    method: str = ""
+    confidence: float | None = None
+    reason: str = ""
+
+    def report_row(self) -> dict:
+        """The row of ``--report``: exactly :data:`REPORT_COLUMNS`."""
+        conf = "" if self.confidence is None else f"{self.confidence:.2f}"
+        return {"id": self.id, "placement": self.placement, "grid_code": self.grid_code or "", "method": self.method,
+                "confidence": conf, "reason": self.reason}
+
+
+def _existing(o: WorkOrder, stored: dict, queued: dict, lang: str) -> Outcome | None:
+    """The outcome of an order imported before (stored as an event or queued), else None."""
+    wid = o.event["id"]
+    dup = Msg("hl_duplicate").render(lang)
+    if wid in stored:
+        return Outcome(o.where, wid, "placed", stored[wid].get("grid_code"), "", None, dup)
+    if wid in queued:
+        q = queued[wid]
+        if q["status"] == "placed":
+            return Outcome(o.where, wid, "placed", q.get("grid_code"), q["method"], q["confidence"], dup)
+        return Outcome(o.where, wid, "queued", None, q["method"], q["confidence"],
+                       q["reason_en"] if lang == "en" else q["reason"])
+    return None
+
+
+def _queue_row(o: WorkOrder, p: Placement, district: str | None, actor: str) -> dict:
+    event = {k: v for k, v in o.event.items() if k not in ("reporter_name", "reporter_phone")}
+    return {"id": o.event["id"], "reported_at": datetime.fromisoformat(o.event["reported_at"]), "address": o.address, "event": event,
+            "reporter_name": o.event.get("reporter_name"), "reporter_phone": o.event.get("reporter_phone"),
+            "method": p.method, "confidence": p.confidence, "reason": p.reason.render("zh") if p.reason else "",
+            "reason_en": p.reason.render("en") if p.reason else "", "candidates": p.candidates,
+            "district_code": district, "street_code": p.street_code, "community_code": p.community_code, "actor": actor}
+
+
+def _invalid(orders: list[WorkOrder]) -> dict[int, str]:
+    """Why each order whose fields (all but the position) are invalid is refused, by position."""
+    _, errors = validate_events([{**o.event, **_PROBE} for o in orders])
+    reasons: dict[int, list[str]] = {}
+    for e in errors:
+        reasons.setdefault(e.index, []).append(f"{e.field}: {e.message}")
+    return {k: "; ".join(v) for k, v in reasons.items()}
+
+
+def place_work_orders(store, orders: list[WorkOrder], *, actor: str = "ingest", settings: Settings | None = None,
+                      lang: str = "zh") -> list[Outcome]:
+    """Place, store or queue a batch of work orders; one outcome per order, in order (see the module text)."""
+    settings = settings or get_settings()
+    index = address_index(store, settings)
+    ids = [o.event["id"] for o in orders]
+    stored, queued = store.records(ids), queued_records(store, ids)
+    outcomes: dict[int, Outcome] = {}
+    fresh: list[tuple[int, WorkOrder]] = []
+    first: dict[str, int] = {}
+    for k, o in enumerate(orders):
+        prior = _existing(o, stored, queued, lang)
+        if prior is not None:
+            outcomes[k] = prior
+        elif o.event["id"] in first:  # repeated in the file: as its first row
+            fresh.append((k, o))
+        else:
+            first[o.event["id"]] = k
+            fresh.append((k, o))
+    invalid = _invalid([o for _, o in fresh])
+    district = store.district_code(store.current_version(max_age=1.0))
+    placed, notes, to_queue = [], {}, []
+    for j, (k, o) in enumerate(fresh):
+        if j in invalid:
+            outcomes[k] = Outcome(o.where, o.event["id"], "rejected", reason=invalid[j])
+            continue
+        if first[o.event["id"]] != k:
+            continue  # filled from its first row below
+        p = index.place(o.address)
+        outcomes[k] = Outcome(o.where, o.event["id"], "placed" if p.placed else "queued", p.grid_code if p.placed else None,
+                              p.method, p.confidence, p.reason.render(lang) if p.reason else "")
+        if p.placed:
+            placed.append((k, {**o.event, "lon": p.lon, "lat": p.lat, "crs": "WGS84"}))
+            notes[o.event["id"]] = Msg("hl_history_note", {"method": word("hl_method_", p.method),
+                                                          "confidence": f"{p.confidence:.2f}",
+                                                          "address": o.address}).render("zh")
+        else:
+            to_queue.append(_queue_row(o, p, district, actor))
+    results = intake.add_events(store, [e for _, e in placed], actor=actor, notes=notes) if placed else []
+    for (k, _), res in zip(placed, results, strict=True):
+        if res["result"] == "rejected":
+            outcomes[k] = Outcome(outcomes[k].where, outcomes[k].id, "rejected",
+                                  reason="; ".join(f"{e['field']}: {e['message']}" for e in res["errors"]))
+        else:
+            outcomes[k].grid_code = res.get("grid_code")
+    queue_cases(store, to_queue)
+    for k, o in fresh:
+        if k not in outcomes:
+            src = outcomes[first[o.event["id"]]]
+            outcomes[k] = Outcome(o.where, src.id, src.placement, src.grid_code, src.method, src.confidence,
+                                  Msg("hl_duplicate").render(lang))
+    return [outcomes[k] for k in range(len(orders))]
+
+
+def place_queued(store, case_id: str, actor: str, *, lon: float | None = None, lat: float | None = None,
+                 unit_code: str | None = None, settings: Settings | None = None) -> dict:
+    """A person places the queued case ``case_id`` at a point (WGS84) or at a building/compound of
+    the register (``unit_code``); it goes through the normal intake attributed to ``actor``, with
+    what was picked in its history. Returns the intake result (``grid_code``, ``dispatch_target``,
+    ``due_at`` ...). NotQueued when it is not queued; InputError for an unknown unit or a point
+    outside every grid."""
+    row = queued_records(store, [case_id]).get(case_id)
+    if row is None or row["status"] != "queued":
+        raise NotQueued(Msg("hl_err_not_queued", {"id": case_id}).render("en"))
+    if unit_code:
+        found = address_index(store, settings or get_settings()).unit_position(unit_code)
+        if found is None:
+            raise InputError(Msg("hl_err_unit", {"code": unit_code}))
+        (lon, lat), how, method = found, f"unit {unit_code}", "manual_unit"
+    elif lon is None or lat is None:
+        raise InputError(Msg("hl_err_place_body"))
+    else:
+        how, method = f"point {lon:.6f},{lat:.6f}", "manual_point"
+    version = store.current_version(max_age=1.0)
+    if version is None or grid_index(store, version).lookup([lon], [lat])[0] < 0:
+        raise InputError(Msg("hl_err_outside"))
+    event = {**row["event"], "lon": lon, "lat": lat, "crs": "WGS84", "reporter_name": row.get("reporter_name"),
+             "reporter_phone": row.get("reporter_phone")}
+    note = Msg("hl_manual_note", {"how": f"{word('hl_method_', method).render('zh')} {how}",
+                                  "address": row["address"]}).render("zh")
+    result = intake.add_events(store, [event], actor=actor, notes={case_id: note})[0]
+    if result["result"] == "rejected":
+        raise InputError("; ".join(f"{e['field']}: {e['message']}" for e in result["errors"]))
+    if not mark_placed(store, case_id, actor, how, result.get("grid_code")) and result["result"] != "accepted":
+        raise NotQueued(Msg("hl_err_not_queued", {"id": case_id}).render("en"))
+    return result
