@@ -139,16 +139,21 @@ def place_work_orders(store, orders: list[WorkOrder], *, actor: str = "ingest", 
     return [outcomes[k] for k in range(len(orders))]
 
 
-def place_queued(store, case_id: str, actor: str, *, lon: float | None = None, lat: float | None = None,
-                 unit_code: str | None = None, settings: Settings | None = None) -> dict:
-    """A person places the queued case ``case_id`` at a point (WGS84) or at a building/compound of
-    the register (``unit_code``); it goes through the normal intake attributed to ``actor``, with
-    what was picked in its history. Returns the intake result (``grid_code``, ``dispatch_target``,
-    ``due_at`` ...). NotQueued when it is not queued; InputError for an unknown unit or a point
-    outside every grid."""
-    row = queued_records(store, [case_id]).get(case_id)
-    if row is None or row["status"] != "queued":
-        raise NotQueued(Msg("hl_err_not_queued", {"id": case_id}).render("en"))
+@dataclass
+class Target:
+    """Where a person puts a queued case: a WGS84 point in a grid, and what was picked."""
+
+    lon: float
+    lat: float
+    grid_code: str
+    how: str
+    method: str  # manual_point or manual_unit
+
+
+def resolve_target(store, *, lon: float | None = None, lat: float | None = None, unit_code: str | None = None,
+                   settings: Settings | None = None) -> Target:
+    """The point and grid a person picked: a building/compound of the register (``unit_code``) or
+    a point on the map; InputError for an unknown unit, no choice, or a point outside every grid."""
     if unit_code:
         found = address_index(store, settings or get_settings()).unit_position(unit_code)
         if found is None:
@@ -159,15 +164,36 @@ def place_queued(store, case_id: str, actor: str, *, lon: float | None = None, l
     else:
         how, method = f"point {lon:.6f},{lat:.6f}", "manual_point"
     version = store.current_version(max_age=1.0)
-    if version is None or grid_index(store, version).lookup([lon], [lat])[0] < 0:
+    if version is None:
         raise InputError(Msg("hl_err_outside"))
-    event = {**row["event"], "lon": lon, "lat": lat, "crs": "WGS84", "reporter_name": row.get("reporter_name"),
-             "reporter_phone": row.get("reporter_phone")}
-    note = Msg("hl_manual_note", {"how": f"{word('hl_method_', method).render('zh')} {how}",
+    idx = grid_index(store, version)
+    pos = int(idx.lookup([lon], [lat])[0])
+    if pos < 0:
+        raise InputError(Msg("hl_err_outside"))
+    return Target(float(lon), float(lat), str(idx.code_arrays()[0][pos]), how, method)
+
+
+def queued_case(store, case_id: str) -> dict:
+    """The queue row of a case still queued; NotQueued otherwise."""
+    row = queued_records(store, [case_id]).get(case_id)
+    if row is None or row["status"] != "queued":
+        raise NotQueued(Msg("hl_err_not_queued", {"id": case_id}).render("en"))
+    return row
+
+
+def place_queued(store, case_id: str, actor: str, target: Target) -> dict:
+    """A person (``actor``) places the queued case ``case_id`` at ``target``: it goes through the
+    normal intake (grid, dispatch, due time, risk) attributed to ``actor``, with what was picked in
+    its history, and the queue row records who placed it, how and when. Returns the intake
+    result; NotQueued when it is not (or no longer) queued."""
+    row = queued_case(store, case_id)
+    event = {**row["event"], "lon": target.lon, "lat": target.lat, "crs": "WGS84",
+             "reporter_name": row.get("reporter_name"), "reporter_phone": row.get("reporter_phone")}
+    note = Msg("hl_manual_note", {"how": f"{word('hl_method_', target.method).render('zh')} {target.how}",
                                   "address": row["address"]}).render("zh")
     result = intake.add_events(store, [event], actor=actor, notes={case_id: note})[0]
     if result["result"] == "rejected":
         raise InputError("; ".join(f"{e['field']}: {e['message']}" for e in result["errors"]))
-    if not mark_placed(store, case_id, actor, how, result.get("grid_code")) and result["result"] != "accepted":
+    if not mark_placed(store, case_id, actor, target.how, result.get("grid_code")) and result["result"] != "accepted":
         raise NotQueued(Msg("hl_err_not_queued", {"id": case_id}).render("en"))
     return result

@@ -1,0 +1,97 @@
+"""The queue of hotline work orders a person must place (issue 22).
+
+* ``GET /api/v1/queue`` — the queued cases of the caller's territory (a case is in it when one of
+  its candidate grids, the community or street its address names, or the district is), oldest
+  first, each with its address, why it was queued (``reason`` in ``lang``), the method and
+  confidence reached and its candidate places (grid code, point, building). Personal data is
+  masked as for events. ``status=placed`` lists the placed ones (who placed them, how, when).
+* ``POST /api/v1/queue/{id}/place`` — ``{"lon", "lat"}`` (a point clicked on the map, WGS84) or
+  ``{"unit_code"}`` (a building or compound of the register): the case goes through the normal
+  intake attributed to the caller (who must be allowed to move events in the target grid); 404
+  when it is not queued, 422 for a point outside every grid or an unknown unit.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Query, Request
+from pydantic import BaseModel, Field
+
+from gridgeo.access import Action, Identity
+from gridgeo.api.auth import IdentityDep, check_place, require_event_write, require_read
+from gridgeo.api.deps import StoreDep, check_params, get_settings
+from gridgeo.api.encoding import JSONOut
+from gridgeo.api.errors import ApiError
+from gridgeo.api.routing import guarded_router
+from gridgeo.api.territory import shown_rows
+from gridgeo.errors import InputError
+from gridgeo.events.safe_text import SafeStr
+from gridgeo.i18n import render
+from gridgeo.services.hotline import NotQueued, place_queued, queued_case, resolve_target
+from gridgeo.store.hotline_queue import list_queue
+
+API = "/api/v1"
+read = guarded_router(require_read, check_params, prefix=API, tags=["queue"])
+write = guarded_router(require_event_write, check_params, prefix=API, tags=["queue"])
+_SHOWN = ("id", "status", "reported_at", "queued_at", "address", "reporter_name", "reporter_phone", "method",
+          "confidence", "candidates", "district_code", "street_code", "community_code", "placed_at", "placed_by",
+          "placed_how", "grid_code")
+
+
+class PlaceBody(BaseModel):
+    """Where a person puts a queued case: a point (lon, lat in WGS84) or a unit code of the register."""
+
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    unit_code: SafeStr | None = Field(default=None, max_length=64, description="a building or compound code")
+
+
+def _codes(row: dict) -> list[str]:
+    grids = [c.get("grid_code") for c in row.get("candidates") or [] if isinstance(c, dict)]
+    return [c for c in (*grids, row.get("grid_code"), row.get("community_code"), row.get("street_code"),
+                        row.get("district_code")) if c]
+
+
+def visible(who: Identity, row: dict) -> bool:
+    """True when the queued case lies in ``who``'s territory (unscoped callers see every case)."""
+    return not who.scopes or any(who.covers(c) for c in _codes(row))
+
+
+def _public(row: dict, lang: str) -> dict:
+    out = {k: row.get(k) for k in _SHOWN}
+    out["reason"] = row["reason_en"] if lang == "en" else row["reason"]
+    out["category"], out["level"], out["text"] = (row["event"].get(k) for k in ("category", "level", "text"))
+    # territory of the record for masking: its single candidate grid, else the named community/street
+    grids = [c["grid_code"] for c in row.get("candidates") or []]
+    out["grid_code"] = row.get("grid_code") or (grids[0] if len(grids) == 1 else None)
+    return out
+
+
+@read.get("/queue", summary="Hotline cases waiting to be placed (the caller's territory)")
+def get_queue(store: StoreDep, who: IdentityDep,
+              status: Annotated[Literal["queued", "placed"], Query()] = "queued",
+              lang: Annotated[Literal["zh", "en"], Query()] = "zh",
+              limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> JSONOut:
+    """The queued (or placed) cases the caller may see, personal data masked unless its role may see it."""
+    rows = [_public(r, lang) for r in list_queue(store, status, limit=100_000) if visible(who, r)][:limit]
+    return JSONOut({"count": len(rows), "cases": shown_rows(store, who, rows)})
+
+
+@write.post("/queue/{case_id}/place", summary="Place a queued hotline case by a point or a building/compound")
+def post_place(case_id: str, body: PlaceBody, request: Request, store: StoreDep, who: IdentityDep,
+               lang: Annotated[Literal["zh", "en"], Query()] = "zh") -> JSONOut:
+    """Place the case as the caller; it goes through intake (grid, dispatch, due time)."""
+    try:
+        row = queued_case(store, case_id)
+        if not visible(who, row):
+            raise ApiError(404, f"no queued case {case_id!r} in your territory")
+        target = resolve_target(store, lon=body.lon, lat=body.lat, unit_code=body.unit_code,
+                                settings=get_settings(request))
+        check_place(who, Action.MOVE_EVENTS, target.grid_code)
+        result = place_queued(store, case_id, who.actor, target)
+    except NotQueued as exc:
+        raise ApiError(404, str(exc)) from None
+    except InputError as exc:
+        raise ApiError(422, render(exc, lang)) from None
+    return JSONOut({k: v for k, v in result.items() if k not in ("reporter_name", "reporter_phone")}, status_code=201)
