@@ -103,11 +103,13 @@ def make_district(n_compounds: int = 120, seed: int = 7, split_every: int = 10) 
     for k in range(n_compounds):
         col, row = rng.randrange(COLS - 1), rng.randrange(ROWS)
         road = ROADS[k % len(ROADS)]
-        number = rng.randrange(1, 400)
+        top = max(400, 2 * n_compounds // len(ROADS))
+        number = rng.randrange(1, top)
         while (road, number) in used_numbers:
-            number = rng.randrange(1, 400)
+            number = rng.randrange(1, top)
         used_numbers.add((road, number))
-        comp = Compound(names[k], road, number, (row // 4) * 3 + col // 4)
+        name = names[k % len(names)] + (f"{k // len(names) + 1}期" if k >= len(names) else "")  # big registers: phases
+        comp = Compound(name, road, number, (row // 4) * 3 + col // 4)
         cells = [(col, row), (col + 1, row)] if k % split_every == split_every - 1 else [(col, row)]
         for b in range(1, rng.randint(2, 6) + 1):
             c, r = cells[(b - 1) % len(cells)]

@@ -148,15 +148,33 @@ def _phone(value: object) -> str | None:
     return m.group(0).strip() if m and sum(ch.isdigit() for ch in m.group(0)) >= 5 else None
 
 
+def _one_time(text: str, tz) -> str | None:
+    """One time as ISO 8601 with its zone (a local time read in ``tz``), None when it is no time."""
+    try:
+        t = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if pd.isna(t):
+        return None
+    return (t.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward") if t.tzinfo is None
+            else t.tz_convert(tz)).isoformat()
+
+
 def local_times(values: pd.Series, tz) -> pd.Series:
     """ISO 8601 times with the zone: local times (no zone) read in ``tz``, zoned ones converted; None
-    where a value is no time."""
-    parsed = pd.to_datetime(values.astype(str).str.strip(), errors="coerce", format="mixed")
-    if getattr(parsed.dt, "tz", None) is None:
-        parsed = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
-    else:
-        parsed = parsed.dt.tz_convert(tz)
-    return pd.Series([None if pd.isna(t) else t.isoformat() for t in parsed], index=values.index, dtype=object)
+    where a value is no time. The usual export (2026-11-02 08:30:00) is read in one vectorised
+    pass; any other mix of spellings one value at a time."""
+    text = values.astype(str).str.strip()
+    try:
+        parsed = pd.to_datetime(text, errors="raise", format="ISO8601")
+        if getattr(parsed.dt, "tz", None) is None:
+            parsed = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+        else:
+            parsed = parsed.dt.tz_convert(tz)
+        out = [None if pd.isna(t) else t.isoformat() for t in parsed]
+    except (ValueError, TypeError, OverflowError):
+        out = [_one_time(t, tz) if t and t not in ("nan", "None", "NaT") else None for t in text]
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 @dataclass

@@ -76,13 +76,18 @@ def _queue_row(o: WorkOrder, p: Placement, district: str | None, actor: str) -> 
             "district_code": district, "street_code": p.street_code, "community_code": p.community_code, "actor": actor}
 
 
-def _invalid(orders: list[WorkOrder]) -> dict[int, str]:
-    """Why each order whose fields (all but the position) are invalid is refused, by position."""
-    _, errors = validate_events([{**o.event, **_PROBE} for o in orders])
+def _reasons(errors) -> dict[int, str]:
+    """Why each refused event is refused ("field: message; ..."), by position."""
     reasons: dict[int, list[str]] = {}
     for e in errors:
         reasons.setdefault(e.index, []).append(f"{e.field}: {e.message}")
     return {k: "; ".join(v) for k, v in reasons.items()}
+
+
+def _placed_event(o: WorkOrder, p: Placement) -> dict:
+    """The event to validate: at its place when placed, else at a probe position (every other field
+    is checked before a case is queued, so a queued case can always be placed later)."""
+    return {**o.event, "lon": p.lon, "lat": p.lat, "crs": "WGS84"} if p.placed else {**o.event, **_PROBE}
 
 
 def place_work_orders(store, orders: list[WorkOrder], *, actor: str = "ingest", settings: Settings | None = None,
@@ -104,32 +109,27 @@ def place_work_orders(store, orders: list[WorkOrder], *, actor: str = "ingest", 
         else:
             first[o.event["id"]] = k
             fresh.append((k, o))
-    invalid = _invalid([o for _, o in fresh])
+    todo = [(k, o, index.place(o.address)) for k, o in fresh if first[o.event["id"]] == k]
+    validated, errors = validate_events([_placed_event(o, p) for _, o, p in todo])  # once, as intake would
+    invalid = _reasons(errors)
     district = store.district_code(store.current_version(max_age=1.0))
     placed, notes, to_queue = [], {}, []
-    for j, (k, o) in enumerate(fresh):
+    for j, (k, o, p) in enumerate(todo):
         if j in invalid:
             outcomes[k] = Outcome(o.where, o.event["id"], "rejected", reason=invalid[j])
             continue
-        if first[o.event["id"]] != k:
-            continue  # filled from its first row below
-        p = index.place(o.address)
         outcomes[k] = Outcome(o.where, o.event["id"], "placed" if p.placed else "queued", p.grid_code if p.placed else None,
                               p.method, p.confidence, p.reason.render(lang) if p.reason else "")
         if p.placed:
-            placed.append((k, {**o.event, "lon": p.lon, "lat": p.lat, "crs": "WGS84"}))
+            placed.append((k, validated[j]))
             notes[o.event["id"]] = Msg("hl_history_note", {"method": word("hl_method_", p.method),
                                                           "confidence": f"{p.confidence:.2f}",
                                                           "address": o.address}).render("zh")
         else:
             to_queue.append(_queue_row(o, p, district, actor))
-    results = intake.add_events(store, [e for _, e in placed], actor=actor, notes=notes) if placed else []
+    results = intake.add_valid(store, [e for _, e in placed], actor=actor, notes=notes) if placed else []
     for (k, _), res in zip(placed, results, strict=True):
-        if res["result"] == "rejected":
-            outcomes[k] = Outcome(outcomes[k].where, outcomes[k].id, "rejected",
-                                  reason="; ".join(f"{e['field']}: {e['message']}" for e in res["errors"]))
-        else:
-            outcomes[k].grid_code = res.get("grid_code")
+        outcomes[k].grid_code = res.get("grid_code")
     queue_cases(store, to_queue)
     for k, o in fresh:
         if k not in outcomes:
