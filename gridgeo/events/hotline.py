@@ -28,7 +28,7 @@ from gridgeo.events.schema import PHONE_RE, categories
 from gridgeo.i18n import Msg
 
 ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("工单编号", "工单号", "工单编码", "受理编号", "GDBH", "gongdanbianhao", "order_id", "work_order_id", "ticket_id"),
+    "id": ("工单编号", "工单号", "工单编码", "受理编号", "GDBH", "gongdanbianhao", "order_id", "work_order_id", "ticket_id", "id"),
     "called_at": ("来电时间", "受理时间", "登记时间", "来件时间", "LDSJ", "laidianshijian", "call_time", "called_at",
                   "reported_at", "created_at"),
     "reporter_name": ("诉求人", "来电人", "来电人姓名", "反映人", "联系人", "SQR", "suqiuren", "caller", "reporter_name"),
@@ -37,7 +37,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "address": ("事发地址", "事发地点", "发生地址", "诉求地址", "地址", "SFDZ", "shifadizhi", "address", "location"),
     "text": ("诉求内容", "来电内容", "工单内容", "反映内容", "内容", "SQNR", "suqiuneirong", "content", "description", "text"),
     "category": ("诉求类别", "诉求类型", "问题类别", "事项类别", "类别", "SQLB", "suqiuleibie", "category", "type"),
-    "urgency": ("紧急程度", "紧急度", "缓急程度", "JJCD", "jinjichengdu", "urgency", "priority"),
+    "urgency": ("紧急程度", "紧急度", "缓急程度", "JJCD", "jinjichengdu", "urgency", "priority", "level"),
     "handler": ("承办单位", "办理单位", "承办部门", "CBDW", "chengbandanwei", "handler", "department"),
     "channel": ("来源", "渠道", "受理渠道", "来源渠道", "LY", "laiyuan", "channel", "source"),
 }

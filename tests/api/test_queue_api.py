@@ -98,3 +98,24 @@ def test_placing_by_point_and_by_building_goes_through_intake_as_the_caller(worl
     assert client.post(f"/api/v1/queue/{third}/place", json={"unit_code": "x"}, headers=ADMIN).status_code == 422
     assert client.post(f"/api/v1/queue/{third}/place", json={"lon": lon, "lat": lat}).status_code == 401
     assert COMMUNITIES  # the generated district's names are what the addresses use
+
+
+def test_posting_work_orders_with_an_address(world):
+    client, store, district, _ = world
+    comp = district.compounds[5]
+    no, grid, _, _ = comp.buildings[0]
+    one = {"id": "API-1", "called_at": "2026-01-05 09:30", "address": f"锦城区{comp.name}{no}栋2单元",
+           "category": "噪音扰民", "urgency": "较急", "reporter_phone": "13800001111"}
+    r = client.post("/api/v1/hotline", json=one, headers=ADMIN)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert (body["placement"], body["grid_code"], body["method"]) == ("placed", grid, "building")
+    ev = store.get_event("API-1")
+    assert ev["reported_at"].isoformat().startswith("2026-01-05T01:30") and ev["level"] == 2
+    assert ev["category"] == "environment" and ev["reporter_phone"] == "13800001111"
+    batch = [{"工单编号": "API-2", "来电时间": "2026-01-05 10:00", "事发地址": "地址不详"}, {**one}]
+    r = client.post("/api/v1/hotline", json=batch, headers=ADMIN)
+    assert r.status_code == 201 and [x["placement"] for x in r.json()["results"]] == ["queued", "placed"]
+    bad = client.post("/api/v1/hotline", json=[{"id": "API-3", "called_at": "昨天", "address": "x"}], headers=ADMIN)
+    assert bad.status_code == 422 and "API-3" not in {c["id"] for c in client.get("/api/v1/queue").json()["cases"]}
+    assert client.post("/api/v1/hotline", json=one).status_code == 401

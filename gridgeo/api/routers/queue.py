@@ -1,4 +1,12 @@
-"""The queue of hotline work orders a person must place (issue 22).
+"""Hotline work orders placed by address, and the queue of those a person must place (issue 22).
+
+* ``POST /api/v1/hotline`` — one work order (JSON object) or a batch (list) with an address and no
+  position: ``id`` (工单编号), ``called_at`` (来电时间, local time in the configured zone, or with a
+  zone), ``address`` (事发地址), ``category`` and ``urgency`` words, ``text``, ``reporter_name``,
+  ``reporter_phone`` (the export's Chinese, pinyin or English column names are accepted as keys).
+  All-or-nothing for validation (422 naming each bad item); each item is placed by its address
+  through the normal intake or queued, and answered with ``placement``, ``grid_code``, ``method``,
+  ``confidence``, ``reason``. Idempotent on the id.
 
 * ``GET /api/v1/queue`` — the queued cases of the caller's territory (a case is in it when one of
   its candidate grids, the community or street its address names, or the district is), oldest
@@ -13,9 +21,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
+import pandas as pd
 from fastapi import Query, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from gridgeo.access import Action, Identity
@@ -26,9 +37,10 @@ from gridgeo.api.errors import ApiError
 from gridgeo.api.routing import guarded_router
 from gridgeo.api.territory import shown_rows
 from gridgeo.errors import InputError
+from gridgeo.events.hotline import load_tables, recognise_columns, work_order_events
 from gridgeo.events.safe_text import SafeStr
 from gridgeo.i18n import render
-from gridgeo.services.hotline import NotQueued, place_queued, queued_case, resolve_target
+from gridgeo.services.hotline import NotQueued, place_queued, place_work_orders, queued_case, resolve_target
 from gridgeo.store.hotline_queue import list_queue
 
 API = "/api/v1"
@@ -95,3 +107,43 @@ def post_place(case_id: str, body: PlaceBody, request: Request, store: StoreDep,
     except InputError as exc:
         raise ApiError(422, render(exc, lang)) from None
     return JSONOut({k: v for k, v in result.items() if k not in ("reporter_name", "reporter_phone")}, status_code=201)
+
+
+MAX_ORDERS = 5000
+
+
+def _orders_body(body: bytes) -> tuple[list[dict], bool]:
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ApiError(400, f"body: malformed JSON ({exc})") from None
+    single = isinstance(payload, dict)
+    items = [payload] if single else payload
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        raise ApiError(422, "body: send one work order (a JSON object) or a non-empty list of them")
+    if len(items) > MAX_ORDERS:
+        raise ApiError(413, f"body: {len(items)} work orders is over the batch limit of {MAX_ORDERS}")
+    return items, single
+
+
+@write.post("/hotline", status_code=201, summary="Work orders with an address: placed through intake, or queued")
+async def post_hotline(request: Request, store: StoreDep, who: IdentityDep,
+                       lang: Annotated[Literal["zh", "en"], Query()] = "zh") -> JSONOut:
+    """Read, validate (all or nothing), place by address or queue; one result per work order."""
+    items, single = _orders_body(await request.body())
+    settings = get_settings(request)
+    table = pd.DataFrame([{field: None if i[key] is None else str(i[key])  # each item's own key spelling
+                           for field, key in recognise_columns(list(i)).items()} for i in items])
+    try:
+        orders, bad = work_order_events(table, settings.tz, load_tables(settings.hotline_tables), first_row=0)
+    except InputError as exc:
+        raise ApiError(422, "body" + render(exc, lang)) from None
+    if bad:
+        details = [{"index": int(where.split()[-1]), "id": wid, "message": msg.render(lang)} for where, wid, msg in bad]
+        raise ApiError(422, f"{len(bad)} problem(s), nothing stored; first: {details[0]['message']}", details)
+    outcomes = await run_in_threadpool(place_work_orders, store, orders, actor=who.actor, settings=settings, lang=lang)
+    results = [{"index": int(o.where.split()[-1]), **o.report_row()} for o in outcomes]
+    if any(r["placement"] == "rejected" for r in results):
+        raise ApiError(422, "work order(s) refused: " + "; ".join(r["reason"] for r in results
+                                                                  if r["placement"] == "rejected"), results)
+    return JSONOut(results[0] if single else {"results": results}, status_code=201)
