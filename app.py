@@ -36,6 +36,7 @@ PAGES = [
     ("gridgeo_app/pages/partition.py", "page_partition", "partition"),  # the partition issue's page
     ("gridgeo_app/pages/planner.py", "page_planner", "planner"),  # the grid editor issue's page
     ("gridgeo_app/pages/importer.py", "page_import", "import"),  # 数据导入: bring a district's own files
+    ("gridgeo_app/pages/queue.py", "page_queue", "queue"),  # 待定位工单: hotline cases a person places (issue 22)
 ]
 
 pages = [st.Page(str(HERE / path), title=t(key, L), url_path=url) for path, key, url in PAGES if (HERE / path).exists()]

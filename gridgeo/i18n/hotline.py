@@ -48,4 +48,24 @@ HOTLINE: dict[str, dict[str, str]] = {
     "hl_err_unit": {"zh": "楼栋/小区编码 {code} 不在当前图集的基础单元中", "en": "unit code {code} is not in the active atlas's units"},
     "hl_err_not_queued": {"zh": "待定位工单 {id} 不存在或已定位", "en": "no queued work order {id} (unknown or already placed)"},
     "hl_err_outside": {"zh": "所选位置不在任何网格内，请在本区网格内点选", "en": "the chosen point lies outside every grid; pick one inside the district's grids"},
+    # the queue page
+    "page_queue": {"zh": "待定位工单", "en": "Cases to place"},
+    "queue_title": {"zh": "待定位的热线工单", "en": "Hotline cases waiting to be placed"},
+    "queue_intro": {"zh": "以下工单无法按地址可靠定位。选择一条，在地图上点击事发位置或选择楼栋/小区，确认后即进入正常流转（网格、派单、时限、风险）。",
+                    "en": "These work orders could not be placed by their address with confidence. Pick one, click "
+                          "where it happened on the map or pick a building/compound, and confirm: it then goes "
+                          "through the normal intake (grid, dispatch, due time, risk)."},
+    "queue_empty": {"zh": "没有待定位的工单。", "en": "No case is waiting to be placed."},
+    "queue_count": {"zh": "共 {n} 条待定位", "en": "{n} waiting"},
+    "queue_pick": {"zh": "工单", "en": "Work order"},
+    "queue_address": {"zh": "事发地址", "en": "Address"},
+    "queue_reason": {"zh": "待定位原因", "en": "Why it waits"},
+    "queue_candidates": {"zh": "候选位置（地图上的蓝色标记）", "en": "Candidate places (blue markers on the map)"},
+    "queue_click_hint": {"zh": "在地图上点击事发位置。", "en": "Click where it happened on the map."},
+    "queue_target": {"zh": "所选位置：网格 {grid}（{lon:.5f}, {lat:.5f}）", "en": "Chosen place: grid {grid} ({lon:.5f}, {lat:.5f})"},
+    "queue_place_here": {"zh": "在此定位", "en": "Place it here"},
+    "queue_unit": {"zh": "或选择楼栋/小区", "en": "Or pick a building/compound"},
+    "queue_place_unit": {"zh": "按所选楼栋/小区定位", "en": "Place at the building/compound"},
+    "queue_placed": {"zh": "工单 {id} 已定位到网格 {grid}，已进入正常流转。", "en": "Case {id} placed in grid {grid}; it is now in the normal intake."},
+    "queue_method": {"zh": "已达到的定位", "en": "Best match found"},
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from gridgeo.access import Identity
 from gridgeo.config import Settings, get_settings
 from gridgeo.errors import InputError
 from gridgeo.events.hotline import WorkOrder
@@ -27,6 +28,19 @@ from gridgeo.store.hotline_queue import mark_placed, queue_cases, queued_records
 
 REPORT_COLUMNS = ("id", "placement", "grid_code", "method", "confidence", "reason")
 _PROBE = {"lon": 0.0, "lat": 0.0}  # a position for validating the other fields before placing
+
+
+def case_codes(row: dict) -> list[str]:
+    """The territory codes of a queue row: its candidate grids, the grid it was placed in, the
+    community, street and district its address gave."""
+    grids = [c.get("grid_code") for c in row.get("candidates") or [] if isinstance(c, dict)]
+    return [c for c in (*grids, row.get("grid_code"), row.get("community_code"), row.get("street_code"),
+                        row.get("district_code")) if c]
+
+
+def visible(who: Identity, row: dict) -> bool:
+    """True when the queued case lies in ``who``'s territory (unscoped callers see every case)."""
+    return not who.scopes or any(who.covers(c) for c in case_codes(row))
 
 
 class NotQueued(LookupError):

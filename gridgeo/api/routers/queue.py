@@ -29,7 +29,7 @@ from fastapi import Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from gridgeo.access import Action, Identity
+from gridgeo.access import Action
 from gridgeo.api.auth import IdentityDep, check_place, require_event_write, require_read
 from gridgeo.api.deps import StoreDep, check_params, get_settings
 from gridgeo.api.encoding import JSONOut
@@ -40,7 +40,14 @@ from gridgeo.errors import InputError
 from gridgeo.events.hotline import load_tables, recognise_columns, work_order_events
 from gridgeo.events.safe_text import SafeStr
 from gridgeo.i18n import render
-from gridgeo.services.hotline import NotQueued, place_queued, place_work_orders, queued_case, resolve_target
+from gridgeo.services.hotline import (
+    NotQueued,
+    place_queued,
+    place_work_orders,
+    queued_case,
+    resolve_target,
+    visible,
+)
 from gridgeo.store.hotline_queue import list_queue
 
 API = "/api/v1"
@@ -57,17 +64,6 @@ class PlaceBody(BaseModel):
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
     unit_code: SafeStr | None = Field(default=None, max_length=64, description="a building or compound code")
-
-
-def _codes(row: dict) -> list[str]:
-    grids = [c.get("grid_code") for c in row.get("candidates") or [] if isinstance(c, dict)]
-    return [c for c in (*grids, row.get("grid_code"), row.get("community_code"), row.get("street_code"),
-                        row.get("district_code")) if c]
-
-
-def visible(who: Identity, row: dict) -> bool:
-    """True when the queued case lies in ``who``'s territory (unscoped callers see every case)."""
-    return not who.scopes or any(who.covers(c) for c in _codes(row))
 
 
 def _public(row: dict, lang: str) -> dict:
