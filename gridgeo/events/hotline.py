@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from gridgeo.errors import InputError
+from gridgeo.events.safe_text import text_problem
 from gridgeo.events.schema import PHONE_RE, categories
 from gridgeo.i18n import Msg
 
@@ -207,8 +208,11 @@ def work_order_events(table: pd.DataFrame, tz, tables: Tables, first_row: int = 
         where = f"row {k + first_row}"
         wid = _text(row.get("id"))
         level = level_of(row.get("urgency"), tables)
+        problem = next((p for p in map(text_problem, (wid, _text(row.get("address")))) if p), None)
         if not wid:
             bad.append((where, "", Msg("hl_err_no_id", {"where": where})))
+        elif problem:
+            bad.append((where, wid, Msg("hl_err_text", {"where": where, "problem": problem})))
         elif when is None:
             bad.append((where, wid, Msg("hl_err_time", {"where": where, "value": _text(row.get("called_at"))})))
         elif level is None:

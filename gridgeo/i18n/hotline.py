@@ -34,6 +34,7 @@ HOTLINE: dict[str, dict[str, str]] = {
     "hl_summary": {"zh": "导入 {file}：共 {n} 行，已定位 {placed} 条，待人工定位 {queued} 条，拒收 {rejected} 条",
                    "en": "ingest {file}: {n} rows: {placed} placed, {queued} queued, {rejected} rejected"},
     "hl_err_no_id": {"zh": "{where}：缺少工单编号", "en": "{where}: no work-order number (工单编号)"},
+    "hl_err_text": {"zh": "{where}：工单编号或地址无法保存（{problem}）", "en": "{where}: the work-order number or address cannot be stored ({problem})"},
     "hl_err_time": {"zh": "{where}：来电时间“{value}”无法识别，请写成 2024-05-01 08:30",
                     "en": "{where}: call time {value!r} is not a date and time; write it like 2024-05-01 08:30"},
     "hl_err_urgency": {"zh": "{where}：紧急程度“{value}”不在对照表中（{known}）",

@@ -37,6 +37,7 @@ CONFIDENCE = {"building": 0.98, "road_building": 0.97, "compound": 0.9, "compoun
 TYPO_FACTOR = 0.9  # a compound name matched with one edit
 MISMATCH_FACTOR = 0.6  # the address names a community/street the match does not lie in
 MAX_CANDIDATES = 30
+MAX_ADDRESS = 200  # characters of an address that are matched (a longer text is no address)
 
 
 @dataclass
@@ -186,7 +187,7 @@ class AddressIndex:
     # placing ------------------------------------------------------------------------------------
     def place(self, raw: object) -> Placement:
         """Where the address ``raw`` puts a case (see the module text for the order of trust)."""
-        addr = parse(raw)
+        addr = parse(None if raw is None else str(raw)[:MAX_ADDRESS])
         if addr.unknown:
             return Placement(False, "none", 0.0, reason=Msg("hl_unknown"))
         other = self._other_district(addr)
@@ -240,7 +241,7 @@ class AddressIndex:
         for named, code in ((community, self.community[i]), (street, self.street[i])):
             if named and code != named[0]:
                 confidence *= MISMATCH_FACTOR
-                reason = Msg("hl_mismatch", {"named": named[1], "found": self.unit_names[i]})
+                reason = reason or Msg("hl_mismatch", {"named": named[1], "found": self.unit_names[i]})
         confidence = round(confidence, 3)
         if confidence < self.threshold:
             reason = reason or Msg("hl_low_confidence", {"method": word("hl_method_", method),

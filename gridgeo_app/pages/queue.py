@@ -34,7 +34,13 @@ def case_map(row: dict, lang: str) -> folium.Map:
     layers = common.display_layers()
     grids = layers["grids"]
     cands = row.get("candidates") or []
-    focus = grids[grids["code"].isin([c["grid_code"] for c in cands])] if cands else layers["district"]
+    comms = layers["communities"]
+    if cands:
+        focus = grids[grids["code"].isin([c["grid_code"] for c in cands])]
+    elif row.get("community_code") in set(comms["code"]):  # only the community is known: zoom to it
+        focus = comms[comms["code"] == row["community_code"]]
+    else:
+        focus = layers["district"]
     m = base_map(tuple(focus.total_bounds))
     district_outline(layers["district"]).add_to(m)
     folium.GeoJson(grids[["code", "name", "geometry"]].__geo_interface__, name="grids",
@@ -52,8 +58,9 @@ def _details(row: dict, lang: str) -> None:
     shown = session.may(Action.SEE_PERSONAL)
     st.markdown(f"**{t('queue_address', lang)}**：{row['address'] or '—'}")
     st.markdown(f"**{t('queue_reason', lang)}**：{row['reason_en'] if lang == 'en' else row['reason']}")
-    st.caption(f"{t('queue_method', lang)}：{t('hl_method_' + row['method'], lang)} · {row['confidence']:.2f} · "
-               f"{row['reporter_name'] if shown else name or ''} {row['reporter_phone'] if shown else phone or ''}")
+    who = [row.get("reporter_name"), row.get("reporter_phone")] if shown else [name, phone]
+    st.caption(" · ".join([f"{t('queue_method', lang)}：{t('hl_method_' + row['method'], lang)}",
+                           f"{row['confidence']:.2f}", *[w for w in who if w]]))
     if row.get("candidates"):
         st.markdown(f"**{t('queue_candidates', lang)}**")
         st.dataframe(pd.DataFrame(row["candidates"])[["grid_code", "label", "unit_code"]], hide_index=True, height=160)

@@ -30,6 +30,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from gridgeo.access import Action
+from gridgeo.api import schemas as R
 from gridgeo.api.auth import IdentityDep, check_place, require_event_write, require_read
 from gridgeo.api.deps import StoreDep, check_params, get_settings
 from gridgeo.api.encoding import JSONOut
@@ -52,7 +53,7 @@ from gridgeo.store.hotline_queue import list_queue
 
 API = "/api/v1"
 read = guarded_router(require_read, check_params, prefix=API, tags=["queue"])
-write = guarded_router(require_event_write, check_params, prefix=API, tags=["queue"])
+write = guarded_router(require_event_write, check_params, prefix=API, tags=["queue"], responses=R.BAD_JSON)
 _SHOWN = ("id", "status", "reported_at", "queued_at", "address", "reporter_name", "reporter_phone", "method",
           "confidence", "candidates", "district_code", "street_code", "community_code", "placed_at", "placed_by",
           "placed_how", "grid_code")
@@ -108,6 +109,26 @@ def post_place(case_id: str, body: PlaceBody, request: Request, store: StoreDep,
 MAX_ORDERS = 5000
 
 
+class WorkOrderIn(BaseModel):
+    """One work order with an address (the export's Chinese or pinyin column names are accepted too)."""
+
+    model_config = {"extra": "allow"}
+
+    id: str = Field(description="工单编号, the idempotency key")
+    called_at: str = Field(description="来电时间: local time in the configured zone (2026-11-02 08:30) or with a zone")
+    address: str = Field(description="事发地址 as typed")
+    category: str | None = Field(default=None, description="诉求类别 word (mapped by the category table)")
+    urgency: str | None = Field(default=None, description="紧急程度: 紧急/较急/一般 or I-IV")
+    text: str | None = Field(default=None, description="诉求内容")
+    reporter_name: str | None = Field(default=None, description="诉求人 (personal data, masked by role)")
+    reporter_phone: str | None = Field(default=None, description="联系电话 (personal data, masked by role)")
+
+
+_ORDER_SCHEMA = WorkOrderIn.model_json_schema()
+_HOTLINE_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "oneOf": [_ORDER_SCHEMA, {"type": "array", "items": _ORDER_SCHEMA, "minItems": 1, "maxItems": MAX_ORDERS}]}}}}}
+
+
 def _orders_body(body: bytes) -> tuple[list[dict], bool]:
     try:
         payload = json.loads(body)
@@ -122,7 +143,7 @@ def _orders_body(body: bytes) -> tuple[list[dict], bool]:
     return items, single
 
 
-@write.post("/hotline", status_code=201, summary="Work orders with an address: placed through intake, or queued")
+@write.post("/hotline", status_code=201, openapi_extra=_HOTLINE_BODY, summary="Work orders with an address: placed through intake, or queued")
 async def post_hotline(request: Request, store: StoreDep, who: IdentityDep,
                        lang: Annotated[Literal["zh", "en"], Query()] = "zh") -> JSONOut:
     """Read, validate (all or nothing), place by address or queue; one result per work order."""
