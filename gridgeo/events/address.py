@@ -21,7 +21,9 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMBER = re.compile(r"([零〇一二两三四五六七八九十百千]+)(?=号|栋|幢|座|楼|单元|室|层|弄|巷|期|区|街坊)")
 _PUNCT = re.compile(r"[\s,，。.、;；:：()（）\[\]【】{}<>《》\"'“”‘’\-—_~·#/\\|*]+")
-_BUILDING_WORDS = re.compile(r"([0-9]+|[A-Za-z])(?:号楼|号栋|幢|座|栋)")
+_BUILDING_WORDS = re.compile(r"([0-9]+|[A-Za-z])(?:号楼|号栋|幢|座)")
+_CN_ANY = re.compile(r"[零〇一二两三四五六七八九十百千]")
+_BUILDING_ANY = re.compile(r"号楼|号栋|幢|座")
 # words after a place that say "near it": the weight they leave on a match
 QUALIFIERS: dict[str, float] = {"斜对面": 0.8, "对面": 0.85, "附近": 0.95, "旁边": 0.95, "周边": 0.95, "一带": 0.9,
                                 "边上": 0.95, "后面": 0.95, "门口": 1.0, "楼下": 1.0, "路口": 0.95}
@@ -36,6 +38,7 @@ _PREFIXES: tuple[tuple[str, re.Pattern], ...] = (
     ("street", re.compile(r"^[\u4e00-\u9fff]{2,6}?(?:街道办事处|街道办|街道|镇|乡)")),
     ("community", re.compile(r"^[\u4e00-\u9fff]{2,6}?(?:社区居委会|社区|村委会|居委会)")),
 )
+_ADMIN_END = re.compile(r"[省区市县旗道办镇乡会]")
 # tokens ending like a district that are places inside one (阳光小区 is not a district)
 _NOT_ADMIN = re.compile(r"(小区|社区|园区|校区|景区|片区|街区|厂区|营区|宿舍区|花园区|生活区|新村|宿舍|花园|广场|大厦)$")
 _ROAD = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{1,12}?(?:大道|大街|路|街|巷|弄|道))([0-9]+)(?:号院|号|弄)")
@@ -64,8 +67,11 @@ def normalise(text: object) -> str:
         return ""
     out = unicodedata.normalize("NFKC", str(text))
     out = _PUNCT.sub("", out).upper()
-    out = _CN_NUMBER.sub(lambda m: str(chinese_number(m.group(1))), out)
-    return _BUILDING_WORDS.sub(r"\1栋", out)
+    if _CN_ANY.search(out):  # (the checks first: most addresses need neither substitution)
+        out = _CN_NUMBER.sub(lambda m: str(chinese_number(m.group(1))), out)
+    if _BUILDING_ANY.search(out):
+        out = _BUILDING_WORDS.sub(lambda m: m.group(1) + "栋", out)
+    return out
 
 
 def compound_key(name: object) -> str:
@@ -98,7 +104,7 @@ class Address:
 def _strip_prefixes(text: str) -> tuple[str, dict[str, list[str]]]:
     """Administrative prefixes peeled off the front, any order, repeats allowed."""
     admin: dict[str, list[str]] = {}
-    while text:
+    while text and _ADMIN_END.search(text, 0, 16):  # (a suffix within reach, else no prefix)
         found = [(m.end(), level, m.group(0)) for level, pattern in _PREFIXES if (m := pattern.match(text))
                  and not (level == "district" and _NOT_ADMIN.search(m.group(0)))]
         if not found:
