@@ -197,13 +197,18 @@ def _address(kind: str, comp: Compound, rng: random.Random, names: set[str]) -> 
         if typed is None:
             return f"{pre}{comp.name}{b_no}栋", b_grid, True
         return f"{pre}{typed}{b_no}栋", b_grid, True
+    if kind == "typo_compound":  # a typo and no building: the compound at x0.9, placed when in one grid
+        typed = _typo(comp.name, names, rng) or comp.name
+        return f"{pre}{typed}", single, single is not None
+    if kind == "unknown_number":  # a road of the register with a house number it does not hold
+        return f"{comp.road}{comp.number + 1000}号", None, False
     if kind == "across":  # 对面: across the road may be another grid; not placed with confidence
         return f"{comp.name}斜对面", None, False
     raise ValueError(kind)
 
 
 KINDS = ("building", "road_building", "full_width", "chinese_numeral", "compound", "road_number", "typo",
-         "across", "community", "other_district", "unknown", "unregistered")
+         "typo_compound", "unknown_number", "across", "community", "other_district", "unknown", "unregistered")
 
 
 def work_orders(district: District, n: int = 400, seed: int = 11, start: datetime | None = None) -> pd.DataFrame:

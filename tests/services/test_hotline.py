@@ -65,7 +65,7 @@ def test_placed_cases_are_in_their_true_grid_and_the_rest_are_queued(store, expo
     assert recall >= 0.95
     assert (placed.confidence >= 0.8).all()
     # what cannot be placed with confidence is queued, never guessed
-    for kind in ("community", "other_district", "unknown", "unregistered", "across"):
+    for kind in ("community", "other_district", "unknown", "unregistered", "across", "unknown_number"):
         assert (frame[frame.kind == kind].placement == "queued").all(), kind
     assert set(frame[frame.kind == "other_district"].method) == {"other_district"}
     assert set(frame[frame.kind == "community"].method) == {"community"}
