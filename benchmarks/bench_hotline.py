@@ -82,6 +82,13 @@ def main() -> None:
               f"process (the machine is shared; os.getloadavg {os.getloadavg()[0]:.1f}) for {len(orders):,} orders "
               f"({n['placed']:,} placed, {n['queued']:,} queued, {n['rejected']:,} rejected) "
               f"{'OK' if took <= 10 else 'OVER'} (goal 10 s)")
+        truth = export.set_index("工单编号")
+        placed = [o for o in outcomes if o.placement == "placed"]
+        right = sum(o.grid_code == truth.loc[o.id, "true_grid"] for o in placed)
+        placeable = int(truth["placeable"].sum())
+        print(f"   precision {right / max(len(placed), 1):.3f} (placed in the true grid / placed), recall "
+              f"{sum(bool(truth.loc[o.id, 'placeable']) for o in placed) / max(placeable, 1):.3f} (placed / placeable), "
+              f"queued {n['queued'] / len(outcomes):.3f}")
         st.close()
         os.environ["GRIDGEO_ATLAS"] = ATLAS
         from gridgeo.cli import main as cli
