@@ -1,7 +1,8 @@
 """gridgeo map app: `streamlit run app.py`, or with a start-up warm-up `streamlit run app_server.py` (`make run`).
 
 Pages live in gridgeo_app/: 地图 Map, 指挥大屏 Wall display, 研判 Review, 网格划分 Partition
-planner, 网格调整 Grid editor and 数据导入 Import; a listed page file is picked up when it exists.
+planner, 网格调整 Grid editor, 数据导入 Import and 待定位工单 Cases to place (hotline work orders a person
+places on the map); a listed page file is picked up when it exists.
 Every page works on the active atlas (GRIDGEO_ATLAS, else the store's, else the Guangming demo);
 the sidebar says which one.
 """
@@ -36,6 +37,7 @@ PAGES = [
     ("gridgeo_app/pages/partition.py", "page_partition", "partition"),  # the partition issue's page
     ("gridgeo_app/pages/planner.py", "page_planner", "planner"),  # the grid editor issue's page
     ("gridgeo_app/pages/importer.py", "page_import", "import"),  # 数据导入: bring a district's own files
+    ("gridgeo_app/pages/queue.py", "page_queue", "queue"),  # 待定位工单: hotline cases a person places (issue 22)
 ]
 
 pages = [st.Page(str(HERE / path), title=t(key, L), url_path=url) for path, key, url in PAGES if (HERE / path).exists()]

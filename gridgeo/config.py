@@ -49,6 +49,10 @@ Variables (all optional):
                                from ``X-Forwarded-For`` (sign-in throttling, loopback reads); default none
 ``GRIDGEO_LOGIN_HASHES``       password checks (argon2) run at once per worker (default 1); more sign-ins
                                wait, and beyond 16 waiting they get 429
+``GRIDGEO_HOTLINE_MIN_CONFIDENCE`` hotline work orders placed by address with a lower confidence (0-1) are
+                               queued for a person, never guessed (default 0.8)
+``GRIDGEO_HOTLINE_TABLES``     JSON file of the hotline import's word tables: ``{"categories": {word: slug},
+                               "urgency": {word: level 1-4}}`` over the defaults
 ``GRIDGEO_SEED_DAYS``          demo only: days of simulated history (default 7)
 ``GRIDGEO_SEED_PER_DAY``       demo only: simulated events per day (default 1200)
 ``GRIDGEO_DEBUG``              show tracebacks on the command line
@@ -109,6 +113,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
     login_hashes: int = 1
+    hotline_min_confidence: float = 0.8
+    hotline_tables: str | None = None
     seed_days: float = 7.0
     seed_per_day: int = 1200
     debug: bool = False
@@ -190,6 +196,8 @@ class Settings:
             trusted_proxies=tuple(p.strip() for p in (text("GRIDGEO_TRUSTED_PROXIES") or "").split(",")
                                   if p.strip()),
             login_hashes=number("GRIDGEO_LOGIN_HASHES", 1, int, 1),
+            hotline_min_confidence=min(1.0, number("GRIDGEO_HOTLINE_MIN_CONFIDENCE", 0.8)),
+            hotline_tables=text("GRIDGEO_HOTLINE_TABLES"),
             seed_days=number("GRIDGEO_SEED_DAYS", 7.0),
             seed_per_day=number("GRIDGEO_SEED_PER_DAY", 1200, int),
             debug=bool(text("GRIDGEO_DEBUG")),

@@ -138,3 +138,7 @@ class PrintInk:
 
 
 PRINT = PrintInk()
+
+# the placement queue's map (gridgeo_app.pages.queue): grid outlines and the candidate places
+QUEUE_GRID_LINE = "#7f8c8d"
+QUEUE_CANDIDATE = "#1f6fd1"

@@ -36,7 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "crs, category, level (1-4), channel, text, list_type; Open311 names (service_request_id, "
         "requested_datetime, long, service_code, description) are accepted. Exit status: 0 all rows stored "
         "or already stored, 1 some rows rejected (see the side file) or unreadable file, 2 usage error.")
-    parser.add_argument("file", metavar="FILE", help="events as .csv or .geojson/.json")
+    parser.add_argument("file", metavar="FILE", help="events as .csv or .geojson/.json, or a hotline work-order "
+                        "export (.xlsx or .csv) placed by address")
     parser.add_argument("--database", metavar="URL",
                         help="store URL (default GRIDGEO_DATABASE_URL, else SQLite in the data dir)")
     parser.add_argument("--batch-size", type=int, default=500, help="rows per transaction (default 500)")
@@ -46,6 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="CRS of rows that do not say (WGS84 default; GCJ02, BD09, CGCS2000)")
     parser.add_argument("--actor", default="ingest", help="who is recorded as reporting (default ingest)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--report", metavar="F.csv",
+                        help="hotline work-order exports (.xlsx, or .csv with 工单编号/来电时间/事发地址): write one row "
+                             "per input row: id, placement, grid_code, method, confidence, reason")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
+                        help="language of the hotline summary and the report's reasons (default zh)")
 
 
 def _csv_rows(path: Path, encoding: str = "utf-8-sig") -> Iterator[tuple[str, dict]]:
@@ -149,6 +155,15 @@ def run(args: argparse.Namespace) -> int:
     from gridgeo.geo.crs import normalize_crs_name
 
     path = Path(args.file)
+    if args.batch_size < 1:
+        raise UsageError(f"--batch-size {args.batch_size}: use a positive number")
+    from gridgeo.commands import ingest_hotline
+
+    if path.is_file() and ingest_hotline.is_work_order_file(path):  # a 12345 / service-hall export (issue 22)
+        return ingest_hotline.run(args)
+    if args.report:
+        raise UsageError(f"--report: only for hotline work-order exports; {path} is not one "
+                         "(its header has no 工单编号, 来电时间 and 事发地址)")
     if args.batch_size < 1:
         raise UsageError(f"--batch-size {args.batch_size}: use a positive number")
     if args.crs:

@@ -64,17 +64,18 @@ def prepare(store, events: list[EventIn], now: datetime | None = None,
 
 
 def add_valid(store, validated: list[EventIn], actor: str = "intake", now: datetime | None = None,
-              rule: DispatchRule = DEFAULT_RULE) -> list[dict]:
+              rule: DispatchRule = DEFAULT_RULE, notes: dict[str, str] | None = None) -> list[dict]:
     """Assign, dispatch and store already validated events in one transaction; one result per
     event, in order: "accepted" (stored now) or "duplicate" (id already stored, or repeated in
-    this batch: the stored record's codes are returned)."""
+    this batch: the stored record's codes are returned). ``notes`` (by id) go into the first
+    history entry."""
     now = now or _now()
     first: dict[str, EventIn] = {}
     for ev in validated:  # the first event of each id, in order
         first.setdefault(ev.id, ev)
     fresh = list(first.values())
     rows = prepare(store, fresh, now, rule)
-    inserted = store.insert_rows(rows, actor)
+    inserted = store.insert_rows(rows, actor, notes) if notes else store.insert_rows(rows, actor)
     row_by_id = {r["id"]: r for r in rows}
     dup_ids = [ev.id for ev in validated if ev.id not in inserted]
     stored = store.records(dup_ids) if dup_ids else {}
@@ -90,12 +91,13 @@ def add_valid(store, validated: list[EventIn], actor: str = "intake", now: datet
 
 
 def add_events(store, events: list[dict], actor: str = "intake", now: datetime | None = None,
-               skew=DEFAULT_SKEW, rule: DispatchRule = DEFAULT_RULE) -> list[dict]:
+               skew=DEFAULT_SKEW, rule: DispatchRule = DEFAULT_RULE, notes: dict[str, str] | None = None) -> list[dict]:
     """Validate, assign and store events (idempotent by id), per item.
 
     Returns one result per input, in order: ``{"index", "id", "result", ...}`` where result is
     "accepted", "duplicate" (see :func:`add_valid`) or "rejected" (with ``errors``; nothing
-    stored for it). The accepted ones are stored in one transaction.
+    stored for it). The accepted ones are stored in one transaction; ``notes`` (by id) go into
+    their first history entry.
     """
     now = now or _now()
     validated, errors = validate_events(events, now=now, skew=skew)
@@ -103,7 +105,7 @@ def add_events(store, events: list[dict], actor: str = "intake", now: datetime |
     for e in errors:
         by_index.setdefault(e.index, []).append(e)
     valid_pos = [i for i, ev in enumerate(validated) if ev is not None]
-    stored = add_valid(store, [validated[i] for i in valid_pos], actor=actor, now=now, rule=rule)
+    stored = add_valid(store, [validated[i] for i in valid_pos], actor=actor, now=now, rule=rule, notes=notes)
     results: list[dict] = [{}] * len(validated)
     for i, res in zip(valid_pos, stored, strict=True):
         results[i] = {**res, "index": i}

@@ -274,10 +274,11 @@ class Store:
         return self._area_codes[version]
 
     # events ----------------------------------------------------------------------------------
-    def insert_rows(self, rows: list[dict], actor: str = "intake") -> set[str]:
+    def insert_rows(self, rows: list[dict], actor: str = "intake", notes: dict[str, str] | None = None) -> set[str]:
         """Insert already assigned rows (see :func:`gridgeo.services.intake.prepare`) in ONE transaction,
-        with their first history entry and their counts in ``event_counts``, skipping ids already
-        stored; return the ids actually inserted (the others are duplicates)."""
+        with their first history entry (its note from ``notes`` by id, e.g. how a hotline case was
+        placed) and their counts in ``event_counts``, skipping ids already stored; return the ids
+        actually inserted (the others are duplicates)."""
         if not rows:
             return set()
         stmt = self._insert_stmt
@@ -286,10 +287,11 @@ class Store:
             if partitioned:  # the months' partitions, in a short transaction of their own
                 self._partitions.ensure(self.write_engine, (r["reported_at"] for r in rows))
             with self.write_engine.begin() as conn:
-                return self._insert(conn, stmt, rows, actor, partitioned)
+                return self._insert(conn, stmt, rows, actor, partitioned, notes or {})
 
     @staticmethod
-    def _insert(conn: sa.Connection, stmt: sa.Insert, rows: list[dict], actor: str, partitioned: bool) -> set[str]:
+    def _insert(conn: sa.Connection, stmt: sa.Insert, rows: list[dict], actor: str, partitioned: bool,
+                notes: dict[str, str] | None = None) -> set[str]:
         """The body of :meth:`insert_rows`, inside its transaction. On PostGIS the ids go into
         ``event_ids`` first (ON CONFLICT there), then the new rows into the partitioned events."""
         ids = [{"id": r["id"], "reported_at": r["reported_at"]} for r in rows] if partitioned else rows
@@ -304,7 +306,7 @@ class Store:
                 conn.execute(S.events.insert(), new_rows)
             conn.execute(S.event_history.insert(), [
                 {"event_id": r["id"], "from_status": None, "to_status": "reported", "at": r["received_at"],
-                 "actor": actor, "note": None} for r in new_rows])
+                 "actor": actor, "note": (notes or {}).get(r["id"])} for r in new_rows])
             counts.apply(conn, counts.deltas_for_inserts(new_rows))
         return inserted
 

@@ -1,8 +1,9 @@
 """One router per resource; :data:`ROUTERS` is what ``create_app`` includes, in order."""
 
-from gridgeo.api.routers import auth, docs, events, grid_sets, health, plans, risk, stream, tiles
+from gridgeo.api.routers import auth, docs, events, grid_sets, health, plans, queue, risk, stream, tiles
 
 ROUTERS = (events.write, events.read, risk.router, grid_sets.router, health.router,
-           plans.read, plans.write, tiles.router, stream.router, auth.router, auth.me_router, docs.router)
+           plans.read, plans.write, tiles.router, stream.router, auth.router, auth.me_router, queue.read, queue.write,
+           docs.router)
 
 __all__ = ["ROUTERS"]

@@ -24,7 +24,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "layer_": ("grids", "communities", "streets"),  # the vector-tile outlines of gridgeo_app.maps
     "basemap_": ("offline", "osm", "amap"),
     "playback_": ("last24", "day"),
-    "wall_switch_": ("today", "24h"),  # the wall's figures window (gridgeo_app.pages.wall)
+    "wall_switch_": ("today", "24h"),
+    # the hotline import's placement methods (gridgeo.services.placement)
+    "hl_method_": ("building", "compound", "road_number", "community", "street", "none", "other_district",
+                   "manual_point", "manual_unit"),  # the wall's figures window (gridgeo_app.pages.wall)
     "wall_window_": ("today", "24h"),
     "layer_kind_": ("communities", "streets", "grids", "units", "legacy", "district", "ignore"),  # the import page's LAYERS
     # the grid editor (gridgeo.plan, gridgeo_app.plan_panels)
