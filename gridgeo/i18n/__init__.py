@@ -1198,3 +1198,12 @@ def render(message, lang: str = DEFAULT_LANG) -> str:
     """A ``Msg``, an object carrying one in ``.msg`` (an error), or any other object as text."""
     msg = message if isinstance(message, Msg | Seq) else getattr(message, "msg", None)
     return msg.render(lang) if isinstance(msg, Msg | Seq) else str(message)
+
+
+def _add_network_strings() -> None:
+    from gridgeo.i18n.network import NETWORK_STRINGS
+
+    STRINGS.update(NETWORK_STRINGS)
+
+
+_add_network_strings()
