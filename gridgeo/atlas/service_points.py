@@ -11,6 +11,7 @@ to the district centre (the escalation ladder, :func:`next_up`).
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from gridgeo.atlas.model import SERVICE_POINT_COLUMNS, SERVICE_TIERS, empty_layer
@@ -61,3 +62,67 @@ def counts_by_tier(points: pd.DataFrame) -> dict[str, int]:
     """How many points of each tier (every tier named, 0 when absent)."""
     counts = points["tier"].value_counts() if len(points) else pd.Series(dtype=int)
     return {tier: int(counts.get(tier, 0)) for tier in SERVICE_TIERS}
+
+
+class ServiceNetwork:
+    """The service points of one atlas, ready to route cases: the hall of a dispatch target, the
+    nearest station of a point (in metres in the metric CRS, among the stations of its community,
+    else of its street) and the ladder one tier up."""
+
+    def __init__(self, points: gpd.GeoDataFrame, metric_crs: str):
+        from gridgeo.geo.metric import transformer
+
+        self.points = points.reset_index(drop=True)
+        self.crs = metric_crs
+        self.halls = halls_by_territory(self.points) if len(self.points) else {}
+        self.tier_of = dict(zip(self.points["code"].astype(str), self.points["tier"].astype(str), strict=True))
+        self.territory_of = dict(zip(self.points["code"].astype(str), self.points["territory_code"].astype(str),
+                                     strict=True))
+        self._to_metric = transformer("EPSG:4326", metric_crs)
+        self._stations: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        stations = self.points[self.points["tier"] == "station"]
+        if len(stations):
+            x, y = self._to_metric.transform(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy())
+            xy, codes = np.column_stack([x, y]), stations["code"].astype(str).to_numpy()
+            areas = stations["territory_code"].astype(str).to_numpy()
+            for area in (areas, np.array([a[:9] for a in areas])):  # by community, then by street
+                for key in np.unique(area):
+                    self._stations.setdefault(str(key), (codes[area == key], xy[area == key]))
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def hall_of(self, target: str) -> str | None:
+        """The hall serving a dispatch target ``<tier>:<code>`` (None when the atlas has none)."""
+        return hall_for_target(target, self.halls)
+
+    def nearest_stations(self, lon: np.ndarray, lat: np.ndarray, community: np.ndarray,
+                         street: np.ndarray) -> np.ndarray:
+        """The code of the nearest station of each point (None where its community and street
+        have none), among the stations of its community, else its street, in metres."""
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        out = np.full(len(lon), None, dtype=object)
+        if not self._stations or not len(lon):
+            return out
+        x, y = self._to_metric.transform(lon, lat)
+        keys = [c if c in self._stations else s if s in self._stations else None
+                for c, s in zip(community, street, strict=True)]
+        groups: dict[str, list[int]] = {}
+        for i, key in enumerate(keys):
+            if key is not None:
+                groups.setdefault(key, []).append(i)
+        for key, rows in groups.items():
+            codes, xy = self._stations[key]
+            d = np.hypot(x[rows, None] - xy[None, :, 0], y[rows, None] - xy[None, :, 1])
+            out[rows] = codes[np.argmin(d, axis=1)]
+        return out
+
+    def up(self, code: str) -> str | None:
+        """The point one tier above ``code`` on the ladder (station → its community hall →
+        street centre → district centre); None at the top or when that hall is missing."""
+        tier, territory = self.tier_of.get(code), self.territory_of.get(code)
+        if tier is None or territory is None:
+            return None
+        district = next((t for (k, t) in self.halls if k == "district"), territory[:6])
+        step = next_up(tier, territory, {}, district)
+        return None if step is None else self.halls.get(step)

@@ -199,3 +199,12 @@ def use_atlas(store, name: str, version: int | None = None) -> int:
         conn.execute(t.update().values(active=False))
         conn.execute(t.update().where(t.c.id == row["id"]).values(active=True, grid_set_version=grid_version))
     return grid_version
+
+
+def load_stored_layer(store, name: str, layer: str, version: int | None = None) -> gpd.GeoDataFrame:
+    """One layer (e.g. ``service_points``) of the stored atlas ``name`` (latest version, or
+    ``version``) in WGS84, without reading the others; empty when that version has none."""
+    with store.engine.connect() as conn:
+        row = _atlas_row(conn, name, version)
+        columns = (row["meta"] or {}).get("columns", {}) or {}
+        return _load_layers(conn, row["id"], columns, (layer,))[layer]
