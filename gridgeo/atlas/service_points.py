@@ -126,3 +126,14 @@ class ServiceNetwork:
         district = next((t for (k, t) in self.halls if k == "district"), territory[:6])
         step = next_up(tier, territory, {}, district)
         return None if step is None else self.halls.get(step)
+
+    def route(self, targets: list[str], lon: np.ndarray, lat: np.ndarray, community: np.ndarray,
+              street: np.ndarray) -> tuple[list, np.ndarray, list]:
+        """Hall codes, station codes and the starting tier of cases with these dispatch targets
+        and places: a community-tier case starts at its station (when it has one), any other at
+        its hall; None where the network has no hall for the target."""
+        halls = [self.hall_of(t) for t in targets]
+        stations = self.nearest_stations(lon, lat, community, street)
+        tiers = [None if h is None else "station" if self.tier_of[h] == "community" and s is not None
+                 else self.tier_of[h] for h, s in zip(halls, stations, strict=True)]
+        return halls, stations, tiers
