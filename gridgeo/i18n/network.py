@@ -25,6 +25,8 @@ NETWORK_STRINGS: dict[str, dict[str, str]] = {
     "rating_satisfied": {"zh": "满意", "en": "satisfied"},
     "rating_fair": {"zh": "基本满意", "en": "fairly satisfied"},
     "rating_unsatisfied": {"zh": "不满意", "en": "unsatisfied"},
+    "deadline_accept": {"zh": "受理", "en": "accepted"},
+    "deadline_resolve": {"zh": "化解", "en": "resolved"},
     "escalation_note": {"zh": "逾期未{what}，由{from_tier}上交{to_tier}",
                         "en": "not {what} by its due time: escalated from {from_tier} to {to_tier}"},
 }
