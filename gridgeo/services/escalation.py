@@ -19,6 +19,7 @@ from gridgeo.i18n import DEFAULT_LANG, Msg
 from gridgeo.services.network import service_network
 from gridgeo.store.reassign import HallMove, move_cases
 
+
 def escalation_note(deadline: str, from_tier: str, to_tier: str, lang: str = DEFAULT_LANG) -> str:
     """The history note of an escalation, e.g. "逾期未受理，由党群服务站上交社区党群服务中心"."""
     return Msg("escalation_note", {"what": Msg(f"deadline_{deadline}"),
