@@ -1,0 +1,68 @@
+"""Figures per hall (or per station) for the review meeting (issue 23), from a frame of cases.
+
+Per responsible hall (``hall_code``; ``by="station_code"`` for the stations):
+
+* ``cases``: cases reported in the frame; ``closed``: resolved, confirmed or given feedback;
+* ``closed_local_share``: of the closed, the share closed at community level or below (handled at
+  a station or a community hall when resolved: the district's "closed within the community");
+* ``median_h`` and ``p90_h``: handling time (report → resolution) of the closed, in hours;
+* ``overdue``: open past their due time at ``now``; ``escalated``: climbed at least one tier;
+* ``rated``, ``satisfied``, ``fair``, ``unsatisfied`` and ``satisfied_share`` (满意 + 基本满意
+  of the rated): the reporters' ratings of the feedback step.
+
+Plain pandas; the frame is :meth:`gridgeo.store.Store.events_frame` with ``extra=True``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from gridgeo.events.lifecycle import RESOLVED_STATUSES, overdue_mask
+
+LOCAL_TIERS: tuple[str, ...] = ("station", "community")
+RATINGS: tuple[str, ...] = ("satisfied", "fair", "unsatisfied")  # 满意, 基本满意, 不满意
+FIGURES: tuple[str, ...] = ("cases", "closed", "closed_local_share", "median_h", "p90_h", "overdue", "escalated",
+                            "rated", "satisfied", "fair", "unsatisfied", "satisfied_share")
+
+
+def _per_case(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
+    closed = frame["status"].isin(RESOLVED_STATUSES) & frame["resolved_at"].notna()
+    hours = (pd.to_datetime(frame["resolved_at"], utc=True) - pd.to_datetime(frame["reported_at"], utc=True))
+    rating = frame["rating"] if "rating" in frame else pd.Series(None, index=frame.index, dtype=object)
+    return pd.DataFrame({
+        "cases": 1, "closed": closed.astype(int),
+        "closed_local": (closed & frame["handling_tier"].isin(LOCAL_TIERS)).astype(int),
+        "hours": (hours.dt.total_seconds() / 3600).where(closed),
+        "overdue": overdue_mask(frame["status"], frame["due_at"], now).astype(int),
+        "escalated": (pd.to_numeric(frame["escalations"], errors="coerce").fillna(0) > 0).astype(int),
+        **{r: (rating == r).astype(int) for r in RATINGS},
+    }, index=frame.index)
+
+
+def hall_figures(frame: pd.DataFrame, now: datetime, by: str = "hall_code") -> pd.DataFrame:
+    """One row per hall (``by``: hall_code or station_code) with :data:`FIGURES`, busiest first.
+    Cases without a hall are left out."""
+    cases = frame[frame[by].notna()]
+    if not len(cases):
+        return pd.DataFrame(columns=[by, *FIGURES])
+    per = _per_case(cases, now)
+    per[by] = cases[by].astype(str).to_numpy()
+    groups = per.groupby(by, sort=True)
+    out = groups[["cases", "closed", "closed_local", "overdue", "escalated", *RATINGS]].sum()
+    out["closed_local_share"] = (out.pop("closed_local") / out["closed"].replace(0, np.nan)).round(4)
+    out["median_h"] = groups["hours"].median().round(2)
+    out["p90_h"] = groups["hours"].quantile(0.9).round(2)
+    out["rated"] = out[list(RATINGS)].sum(axis=1)
+    out["satisfied_share"] = ((out["satisfied"] + out["fair"]) / out["rated"].replace(0, np.nan)).round(4)
+    out = out.reset_index()[[by, *FIGURES]]
+    return out.sort_values(["cases", by], ascending=[False, True], ignore_index=True)
+
+
+def district_figures(frame: pd.DataFrame, now: datetime) -> dict[str, float]:
+    """The same figures over all cases with a hall (the district's totals)."""
+    one = frame.assign(_all="all")
+    row = hall_figures(one[one["hall_code"].notna()], now, by="_all")
+    return {} if not len(row) else {k: row.at[0, k] for k in FIGURES}
