@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import statistics
 from datetime import UTC, datetime
@@ -30,11 +31,9 @@ def simulated(tmp_path_factory, default_atlas):
     frame = store.events_frame(extra=True, now=NOW)
     rng = np.random.default_rng(1)
     for eid in frame.loc[frame["status"].isin(["confirmed", "feedback"]), "id"]:
-        try:
+        with contextlib.suppress(ValueError):  # past the rating window
             rate_case(store, eid, str(rng.choice(["satisfied", "fair", "unsatisfied"], p=[0.8, 0.15, 0.05])),
                       "reporter", NOW, 5)
-        except ValueError:
-            pass  # past the rating window
     yield store
     store.close()
 
