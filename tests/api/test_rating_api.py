@@ -17,8 +17,8 @@ AUTH = {"Authorization": "Bearer t"}
 
 
 @pytest.fixture
-def world(tmp_path, small_grids):
-    store = open_store(f"sqlite:///{tmp_path / 'e.sqlite'}", seed_default=False)
+def world(store_url, small_grids):
+    store = open_store(store_url, seed_default=False)
     store.publish_grid_set(small_grids, author="tester")
     now = datetime.now(UTC)
     cases = [{"id": eid, "reported_at": (now - timedelta(days=20)).isoformat(), "lon": 113.905, "lat": 22.705,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from gridgeo.config import Settings
 from gridgeo.events.escalation import EscalationRule, missed_deadline
@@ -18,8 +19,8 @@ RESOLVE = EscalationRule(deadlines=("resolve",), max_steps=3)
 
 
 @pytest.fixture
-def store(tmp_path, default_atlas):
-    st = open_store(f"sqlite:///{tmp_path / 'e.sqlite'}", seed_default=False)
+def store(store_url, default_atlas):
+    st = open_store(store_url, seed_default=False)
     st.publish_grid_set(default_atlas.grids, author="tester")
     yield st
     st.close()
@@ -77,6 +78,10 @@ def test_accept_deadline_spares_accepted_and_resolved_cases(store, default_atlas
     one_step = EscalationRule(deadlines=("resolve",), max_steps=1)
     assert [m.event_id for m in escalate(store, T0 + timedelta(days=40), one_step)] == ["b"]  # a: at max already
     assert store.get_event("b")["status"] == "escalated" and store.get_event("c")["status"] == "resolved"
+    with store.engine.connect() as conn:  # the aggregates followed the status changes
+        counted = dict(conn.execute(sa.text("SELECT status, sum(n) FROM event_counts GROUP BY status")).all())
+        raw = dict(conn.execute(sa.text("SELECT status, count(*) FROM events GROUP BY status")).all())
+    assert {k: int(v) for k, v in counted.items() if v} == {k: int(v) for k, v in raw.items()}
 
 
 def test_missed_deadline_is_a_plain_function_of_the_frame(store, default_atlas):
