@@ -66,3 +66,28 @@ def district_figures(frame: pd.DataFrame, now: datetime) -> dict[str, float]:
     one = frame.assign(_all="all")
     row = hall_figures(one[one["hall_code"].notna()], now, by="_all")
     return {} if not len(row) else {k: row.at[0, k] for k in FIGURES}
+
+
+def hall_review_table(current: pd.DataFrame, previous: pd.DataFrame, points: pd.DataFrame, now: datetime,
+                      lang: str = "zh", comparable: bool = True) -> pd.DataFrame:
+    """The per-hall figures of the period with names and headers in ``lang`` for the review page
+    and its Excel export; with a comparable previous period its cases and the change too."""
+    from gridgeo.i18n import t
+
+    figures = hall_figures(current, now)
+    names = dict(zip(points["code"].astype(str), points["name"], strict=True)) if len(points) else {}
+    tiers = dict(zip(points["code"].astype(str), points["tier"], strict=True)) if len(points) else {}
+    out = pd.DataFrame({
+        t("code", lang): figures["hall_code"], t("name", lang): figures["hall_code"].map(names),
+        t("hall_tier", lang): figures["hall_code"].map(lambda c: t(f"tier_{tiers.get(c, '')}", lang)),
+        t("hall_cases", lang): figures["cases"].astype(int)})
+    if comparable:
+        before = previous["hall_code"].value_counts() if len(previous) else pd.Series(dtype=int)
+        out[t("previous_period", lang)] = figures["hall_code"].map(before).fillna(0).astype(int)
+        out[t("change", lang)] = out[t("hall_cases", lang)] - out[t("previous_period", lang)]
+    for key, col, scale in (("hall_closed_local", "closed_local_share", 100), ("hall_median_h", "median_h", 1),
+                            ("hall_p90_h", "p90_h", 1), ("hall_overdue", "overdue", 1),
+                            ("hall_escalated", "escalated", 1), ("hall_rated", "rated", 1),
+                            ("hall_satisfied", "satisfied_share", 100)):
+        out[t(key, lang)] = (figures[col] * scale).round(1) if scale != 1 else figures[col]
+    return out.reset_index(drop=True)

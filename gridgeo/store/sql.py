@@ -38,10 +38,11 @@ from gridgeo.store.writer_lock import WriterLock
 EVENT_COLUMNS: tuple[str, ...] = (
     "id", "reported_at", "lon", "lat", "category", "level", "channel", "text", "status",
     "grid_code", "community_code", "street_code", "grid_set_version", "dispatch_target", "list_type",
-    "due_at", "resolved_at", "out_of_area", "hall_code", "station_code", "overdue",
+    "due_at", "resolved_at", "out_of_area", "hall_code", "station_code", "handling_tier", "escalations", "rating",
+    "overdue",
 )
-# the service network's state of a case (revision 0012): where it is handled, how far it climbed, its rating
-NETWORK_COLUMNS: tuple[str, ...] = ("handling_tier", "escalations", "escalated_at", "rating", "rated_at")
+# when a case last climbed a tier and was rated (revision 0012; the other network columns are above)
+NETWORK_COLUMNS: tuple[str, ...] = ("escalated_at", "rated_at")
 EXTRA_COLUMNS: tuple[str, ...] = ("received_at", "accepted_at", "updated_at", "status_notes", "crs_in",
                                   *NETWORK_COLUMNS)
 TIME_COLUMNS = ("reported_at", "received_at", "due_at", "accepted_at", "resolved_at", "updated_at", "escalated_at",

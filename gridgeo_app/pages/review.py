@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from gridgeo.analysis.halls import hall_review_table
 from gridgeo.analysis.hotspots import BIN_ORDER, GI_BINS, grid_weights, hotspots, ranked_hotspots
 from gridgeo.analysis.review import (
     compare_periods,
@@ -246,6 +247,8 @@ def main() -> None:
     if not comparable:
         st.info(comparison_notice(basis, first_prev, prev_start, prev_end, L))
     tables = group_tables(current, previous, comparable, L)
+    tables[t("halls_tab", L)] = hall_review_table(current, previous, common.atlas().service_points, end, L,
+                                                  comparable)
     for tab, table in zip(st.tabs(list(tables)), tables.values(), strict=True):
         with tab:
             st.dataframe(table, hide_index=True, height=300)

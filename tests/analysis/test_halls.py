@@ -91,3 +91,20 @@ def test_station_figures_and_district_totals(simulated):
     assert set(totals) == set(FIGURES) and totals["cases"] == frame["hall_code"].notna().sum()
     assert 0 <= totals["closed_local_share"] <= 1
     assert hall_figures(frame.iloc[:0], NOW).empty
+
+
+def test_review_table_has_names_headers_and_the_previous_period(simulated, default_atlas):
+    from gridgeo.analysis.halls import hall_review_table
+
+    frame = simulated.events_frame(now=NOW)  # the review page's frame (no extra columns)
+    middle = frame["reported_at"].min() + (frame["reported_at"].max() - frame["reported_at"].min()) / 2
+    current, previous = frame[frame["reported_at"] >= middle], frame[frame["reported_at"] < middle]
+    table = hall_review_table(current, previous, default_atlas.service_points, NOW, "zh", comparable=True)
+    assert list(table.columns[:6]) == ["编码", "名称", "层级", "本期案件", "上期", "变化"]
+    row = table[table["编码"] == "FW440311"].iloc[0]
+    assert row["名称"] == "光明区综治中心" and row["层级"] == "区综治中心"
+    assert row["本期案件"] == (current["hall_code"] == "FW440311").sum()
+    assert row["上期"] == (previous["hall_code"] == "FW440311").sum() and row["变化"] == row["本期案件"] - row["上期"]
+    english = hall_review_table(current, previous, default_atlas.service_points, NOW, "en", comparable=False)
+    assert "Previous period" not in english.columns and "Closed in community %" in english.columns
+    assert table["本期案件"].sum() == current["hall_code"].notna().sum()
