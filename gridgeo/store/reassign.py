@@ -1,6 +1,7 @@
 """Moving cases between service points (persistence only): an escalation one tier up, or a
-re-dispatch to another hall by a person. One transaction; each move is a history row with its
-actor, and a case that was reported or accepted becomes ``escalated`` (its aggregates follow).
+re-dispatch to another hall or station by a person. One transaction; each move is a history row
+with its actor; an escalation turns a reported or accepted case ``escalated`` (its aggregates
+follow), a re-dispatch keeps its status.
 
 A move carries the escalation count it expects; a case whose count changed meanwhile (another
 process escalated it) is skipped, so a deadline escalates a case once however many run.
@@ -33,7 +34,8 @@ class HallMove:
     note: str
     at: datetime
     expected_escalations: int
-    escalate: bool = True  # counts as an escalation (False: a re-dispatch at the same tier)
+    escalate: bool = True  # counts as an escalation (False: a re-dispatch, status kept)
+    station_code: str | None = None  # a re-dispatch to a station: the case's new station
 
 
 def move_cases(store, moves: list[HallMove]) -> list[str]:
@@ -55,12 +57,14 @@ def move_cases(store, moves: list[HallMove]) -> list[str]:
             if cur is None or cur["status"] not in (*_REOPEN, "escalated") or \
                     int(cur["escalations"] or 0) != m.expected_escalations or m.event_id in moved:
                 continue
-            to_status = "escalated" if cur["status"] in _REOPEN else cur["status"]
+            to_status = "escalated" if m.escalate and cur["status"] in _REOPEN else cur["status"]
             at = as_utc(m.at)
             values = {"hall_code": m.hall_code, "handling_tier": m.tier, "dispatch_target": m.target,
                       "status": to_status, "updated_at": at, "status_notes": m.note}
             if m.escalate:
                 values.update(escalations=m.expected_escalations + 1, escalated_at=at)
+            if m.station_code is not None:
+                values["station_code"] = m.station_code
             where = [ev.c.id == m.event_id] + ([ev.c.reported_at == cur["reported_at"]]
                                                if store.backend == "postgresql" else [])
             conn.execute(ev.update().where(*where).values(**values))
