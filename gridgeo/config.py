@@ -107,6 +107,7 @@ class Settings:
     escalation_deadlines: tuple[str, ...] = ("accept", "resolve")
     escalation_accept_h: float = 24.0
     escalation_max_steps: int = 3
+    escalation_every_s: float = 0.0  # the HTTP service escalates every N seconds (0: off; see gridgeo escalate)
     rating_working_days: int = 5
 
     def __post_init__(self) -> None:
@@ -174,6 +175,7 @@ class Settings:
             escalation_deadlines=_deadlines(text("GRIDGEO_ESCALATION_DEADLINES")),
             escalation_accept_h=number("GRIDGEO_ESCALATION_ACCEPT_H", 24.0, float, 0.01),
             escalation_max_steps=number("GRIDGEO_ESCALATION_MAX_STEPS", 3, int),
+            escalation_every_s=number("GRIDGEO_ESCALATION_EVERY_S", 0.0),
             rating_working_days=number("GRIDGEO_RATING_WORKING_DAYS", 5, int, 1),
         )
 

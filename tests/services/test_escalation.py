@@ -120,3 +120,24 @@ def test_escalate_command(tmp_path, default_atlas, capsys):
     assert main(["escalate", "--database", url]) == 0
     assert "escalated 0 case(s)" in capsys.readouterr().out
     assert main(["escalate", "--database", url, "--every", "0"]) == 2
+
+
+def test_the_service_escalates_in_the_background(tmp_path, default_atlas):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from gridgeo.api import create_app
+
+    st = open_store(f"sqlite:///{tmp_path / 'bg.sqlite'}", seed_default=False)
+    st.publish_grid_set(default_atlas.grids, author="tester")
+    now = datetime.now(UTC)
+    add_events(st, [_case(default_atlas, "late", at=now - timedelta(days=3))], now=now - timedelta(days=3))
+    settings = Settings(api_token="t", escalation_every_s=0.05)
+    with TestClient(create_app(st, settings), client=("127.0.0.1", 5000)):
+        deadline = time.monotonic() + 30
+        while not _escalations(st, "late") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # more runs: the same deadline does not escalate it again
+    assert len(_escalations(st, "late")) == 1 and st.get_event("late")["escalations"] == 1
+    st.close()
