@@ -17,6 +17,7 @@ import pandas as pd
 from gridgeo.atlas.model import SERVICE_POINT_COLUMNS, SERVICE_TIERS, empty_layer
 
 HALL_TIERS: tuple[str, ...] = ("community", "street", "district")  # the dispatch tiers (events.dispatch)
+REQUIRED: tuple[str, ...] = ("code", "name", "tier", "territory_code")
 
 
 def empty_service_points() -> gpd.GeoDataFrame:
@@ -72,7 +73,8 @@ class ServiceNetwork:
     def __init__(self, points: gpd.GeoDataFrame, metric_crs: str):
         from gridgeo.geo.metric import transformer
 
-        self.points = points.reset_index(drop=True)
+        has_columns = set(REQUIRED) <= set(points.columns)
+        self.points = (points if has_columns else empty_service_points()).reset_index(drop=True)
         self.crs = metric_crs
         self.halls = halls_by_territory(self.points) if len(self.points) else {}
         self.tier_of = dict(zip(self.points["code"].astype(str), self.points["tier"].astype(str), strict=True))

@@ -107,3 +107,19 @@ def test_api_answers_carry_hall_and_station(tmp_path, default_atlas):
         assert one["handling_tier"] == "station" and one["escalations"] == 0
     assert shapely.Point(inside.x, inside.y).within(default_atlas.communities.geometry.iloc[0])
     store.close()
+
+
+def test_an_atlas_without_service_points_routes_to_no_hall(tmp_path, default_atlas):
+    from gridgeo.atlas.model import Atlas
+    from gridgeo.store.atlases import save_atlas, use_atlas
+
+    store = open_store(f"sqlite:///{tmp_path / 'e.sqlite'}", seed_default=False)
+    bare = Atlas(**default_atlas.layers(), meta={})
+    save_atlas(store, bare, "no-network")
+    use_atlas(store, "no-network")
+    results = add_events(store, random_cases(default_atlas, 20, seed=1), now=NOW)
+    assert all(r["result"] == "accepted" for r in results)
+    frame = store.events_frame(now=NOW)
+    assert frame["hall_code"].isna().all() and frame["station_code"].isna().all()
+    assert frame["grid_code"].notna().any()  # assigned and dispatched as before
+    store.close()
