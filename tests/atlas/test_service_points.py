@@ -4,6 +4,7 @@ communities, validation and the store round trip."""
 from __future__ import annotations
 
 import geopandas as gpd
+import pytest
 import shapely
 
 from gridgeo.atlas.model import SERVICE_TIERS, Atlas
@@ -82,3 +83,29 @@ def test_service_points_are_stored_and_loaded_with_the_atlas(tmp_path, default_a
     save_atlas(store, bare, "no-network")
     assert len(load_stored_atlas(store, "no-network").service_points) == 0
     store.close()
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "xlsx", "shp"])
+def test_service_points_are_exported_with_the_atlas(tmp_path, default_atlas: Atlas, fmt):
+    import openpyxl
+    import pyogrio
+
+    from gridgeo.atlas.importing.export import export_atlas
+    from gridgeo.atlas.load import load_atlas
+
+    small = Atlas(**{k: v.head(20) if k in ("grids", "units", "legacy") else v
+                     for k, v in default_atlas.layers().items()},
+                  service_points=default_atlas.service_points, meta={})
+    files = export_atlas(small, fmt, tmp_path, "gm")
+    if fmt == "geojson":
+        assert list(load_atlas(tmp_path).service_points["code"]) == list(default_atlas.service_points["code"])
+    elif fmt == "gpkg":
+        layer = gpd.read_file(files[0], layer="service_points", engine="pyogrio")
+        assert len(layer) == 229 and "service_points" in {n for n, _ in pyogrio.list_layers(files[0])}
+    elif fmt == "xlsx":
+        sheet = openpyxl.load_workbook(files[0])["服务网点"]
+        header = [c.value for c in sheet[1]]
+        assert header[:4] == ["编码", "名称", "层级", "辖区编码"] and "经度" in header and sheet.max_row == 230
+    else:
+        shp = gpd.read_file(tmp_path / "service_points.shp", engine="pyogrio", encoding="GBK")
+        assert len(shp) == 229 and "辖区编码" in shp.columns and shp["名称"].str.endswith(("中心", "服务站")).all()
