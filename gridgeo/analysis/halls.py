@@ -91,3 +91,44 @@ def hall_review_table(current: pd.DataFrame, previous: pd.DataFrame, points: pd.
                             ("hall_satisfied", "satisfied_share", 100)):
         out[t(key, lang)] = (figures[col] * scale).round(1) if scale != 1 else figures[col]
     return out.reset_index(drop=True)
+
+
+WORKLOAD: tuple[str, ...] = ("open", "overdue", "overdue_share", "accepted_today", "resolved_today", "median_h")
+
+
+def handler_codes(frame: pd.DataFrame) -> pd.Series:
+    """The service point handling each case now: its station while it is at the station tier,
+    else its hall."""
+    at_station = frame["handling_tier"].eq("station") & frame["station_code"].notna()
+    return frame["station_code"].where(at_station, frame["hall_code"])
+
+
+def hall_workload(frame: pd.DataFrame, now: datetime, tz: str = "Asia/Shanghai") -> pd.DataFrame:
+    """Per service point handling cases now (station or hall, :func:`handler_codes`): open cases,
+    overdue and their share, accepted and resolved today (local day of ``now``), median handling
+    time (hours) of its closed cases — the marker size, colour and card of the halls layer."""
+    from gridgeo.events.lifecycle import OPEN_STATUSES
+
+    cases = frame.assign(_point=handler_codes(frame))
+    cases = cases[cases["_point"].notna()]
+    if not len(cases):
+        return pd.DataFrame(columns=["code", *WORKLOAD])
+    local_day = pd.Timestamp(now).tz_convert(tz).normalize()
+    today = (local_day, local_day + pd.Timedelta(days=1))
+
+    def on_day(col: str) -> pd.Series:
+        t = pd.to_datetime(cases[col], utc=True).dt.tz_convert(tz)
+        return ((t >= today[0]) & (t < today[1])).astype(int)
+
+    per = pd.DataFrame({"code": cases["_point"].astype(str),
+                        "open": cases["status"].isin(OPEN_STATUSES).astype(int),
+                        "overdue": overdue_mask(cases["status"], cases["due_at"], now).astype(int),
+                        "accepted_today": on_day("accepted_at"), "resolved_today": on_day("resolved_at"),
+                        "hours": _per_case(cases, now)["hours"]})
+    out = per.groupby("code", sort=True).agg(open=("open", "sum"), overdue=("overdue", "sum"),
+                                             accepted_today=("accepted_today", "sum"),
+                                             resolved_today=("resolved_today", "sum"), median_h=("hours", "median"))
+    out["overdue_share"] = (out["overdue"] / out["open"].replace(0, np.nan)).round(4)
+    out["median_h"] = out["median_h"].round(2)
+    return out.reset_index()[["code", *WORKLOAD]].sort_values(["open", "code"], ascending=[False, True],
+                                                              ignore_index=True)

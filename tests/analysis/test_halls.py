@@ -6,6 +6,7 @@ import contextlib
 import math
 import statistics
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -108,3 +109,22 @@ def test_review_table_has_names_headers_and_the_previous_period(simulated, defau
     english = hall_review_table(current, previous, default_atlas.service_points, NOW, "en", comparable=False)
     assert "Previous period" not in english.columns and "Closed in community %" in english.columns
     assert table["本期案件"].sum() == current["hall_code"].notna().sum()
+
+
+def test_workload_per_point_handling_cases_now(simulated):
+    from gridgeo.analysis.halls import hall_workload
+
+    frame = simulated.events_frame(extra=True, now=NOW)
+    load = hall_workload(frame, NOW).set_index("code")
+    at_station = frame["handling_tier"].eq("station")
+    expected_open: dict[str, int] = {}
+    for row in frame.itertuples():
+        point = row.station_code if row.handling_tier == "station" else row.hall_code
+        if isinstance(point, str) and row.status in ("reported", "accepted", "escalated"):
+            expected_open[point] = expected_open.get(point, 0) + 1
+    assert {k: int(v) for k, v in load["open"].items() if v} == expected_open
+    assert load.index.str.contains("S").any() and at_station.any()  # stations carry their own load
+    local_day = NOW.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    resolved_today = frame["resolved_at"].dt.tz_convert("Asia/Shanghai").dt.date.eq(local_day)
+    assert load["resolved_today"].sum() == resolved_today.sum()
+    assert ((load["overdue_share"].dropna() >= 0) & (load["overdue_share"].dropna() <= 1)).all()
