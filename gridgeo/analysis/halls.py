@@ -116,7 +116,9 @@ def hall_workload(frame: pd.DataFrame, now: datetime, tz: str = "Asia/Shanghai")
     local_day = pd.Timestamp(now).tz_convert(tz).normalize()
     today = (local_day, local_day + pd.Timedelta(days=1))
 
-    def on_day(col: str) -> pd.Series:
+    def on_day(col: str) -> pd.Series:  # NaN when the frame lacks the column (no extra columns)
+        if col not in cases:
+            return pd.Series(np.nan, index=cases.index)
         t = pd.to_datetime(cases[col], utc=True).dt.tz_convert(tz)
         return ((t >= today[0]) & (t < today[1])).astype(int)
 
@@ -126,7 +128,7 @@ def hall_workload(frame: pd.DataFrame, now: datetime, tz: str = "Asia/Shanghai")
                         "accepted_today": on_day("accepted_at"), "resolved_today": on_day("resolved_at"),
                         "hours": _per_case(cases, now)["hours"]})
     out = per.groupby("code", sort=True).agg(open=("open", "sum"), overdue=("overdue", "sum"),
-                                             accepted_today=("accepted_today", "sum"),
+                                             accepted_today=("accepted_today", lambda v: v.sum(min_count=1)),
                                              resolved_today=("resolved_today", "sum"), median_h=("hours", "median"))
     out["overdue_share"] = (out["overdue"] / out["open"].replace(0, np.nan)).round(4)
     out["median_h"] = out["median_h"].round(2)
