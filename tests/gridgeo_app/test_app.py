@@ -172,7 +172,7 @@ def test_wall_display_kpis_equal_the_store_figures():
 def test_review_page_tables_trend_hotspots_and_exports():
     at = _run("gridgeo_app/pages/review.py")
     assert at.title[0].value == "风险研判"
-    assert len(at.tabs) == 5
+    assert len(at.tabs) == 6 and at.tabs[5].label == "服务网点"  # ... level, then the halls (issue 23)
     street_table = at.dataframe[0].value
     atlas = _atlas()
     assert set(atlas.streets["name"]) <= set(street_table["名称"]) <= {*atlas.streets["name"], "区域外（未落入任何网格）"}
@@ -186,7 +186,10 @@ def test_review_page_tables_trend_hotspots_and_exports():
     assert all("+" not in str(m.delta or "") for m in at.metric)
     categories = at.dataframe[0 + 3].value["名称"]
     assert not any("_" in str(c) for c in categories)  # Chinese labels, no slugs
-    ranked = at.dataframe[5].value if len(at.dataframe) > 5 else None
+    halls = at.dataframe[5].value
+    # every case has a hall (out of area: the district centre), so the halls' cases add up to the received
+    assert list(halls.columns[:4]) == ["编码", "名称", "层级", "本期案件"] and halls["本期案件"].sum() == received
+    ranked = at.dataframe[6].value if len(at.dataframe) > 6 else None
     if ranked is not None:
         assert list(ranked.columns[:2]) == ["排名", "名称"] and ranked["名称"].str.endswith("网格").all()
     else:
