@@ -40,23 +40,17 @@ def hall_for_target(target: str, halls: dict[tuple[str, str], str]) -> str | Non
     return halls.get((tier, code))
 
 
-def next_up(tier: str, territory_code: str, street_of: dict[str, str], district_code: str) -> tuple[str, str] | None:
+def next_up(tier: str, territory_code: str, district_code: str) -> tuple[str, str] | None:
     """The tier and territory one step up the ladder from a point of ``tier`` serving
-    ``territory_code`` (station → its community hall → street centre → district centre);
-    None at the district centre."""
+    ``territory_code`` (station → its community hall → street centre → district centre; a
+    community's street is its code's first 9 digits, GB/T 2260); None at the district centre."""
     if tier == "station":
         return "community", territory_code
     if tier == "community":
-        street = street_of.get(territory_code) or territory_code[:9]
-        return "street", street
+        return "street", territory_code[:9]
     if tier == "street":
         return "district", district_code
     return None
-
-
-def tier_rank(tier: str) -> int:
-    """The position of ``tier`` on the ladder (station 0 … district 3)."""
-    return SERVICE_TIERS.index(tier)
 
 
 def counts_by_tier(points: pd.DataFrame) -> dict[str, int]:
@@ -80,6 +74,7 @@ class ServiceNetwork:
         self.tier_of = dict(zip(self.points["code"].astype(str), self.points["tier"].astype(str), strict=True))
         self.territory_of = dict(zip(self.points["code"].astype(str), self.points["territory_code"].astype(str),
                                      strict=True))
+        self.district_code = next((code for (tier, code) in self.halls if tier == "district"), None)
         self._to_metric = transformer("EPSG:4326", metric_crs)
         self._stations: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         stations = self.points[self.points["tier"] == "station"]
@@ -125,8 +120,7 @@ class ServiceNetwork:
         tier, territory = self.tier_of.get(code), self.territory_of.get(code)
         if tier is None or territory is None:
             return None
-        district = next((t for (k, t) in self.halls if k == "district"), territory[:6])
-        step = next_up(tier, territory, {}, district)
+        step = next_up(tier, territory, self.district_code or territory[:6])
         return None if step is None else self.halls.get(step)
 
     def route(self, targets: list[str], lon: np.ndarray, lat: np.ndarray, community: np.ndarray,
