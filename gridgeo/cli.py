@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "keys": ("keys", "create, revoke and list API keys for machines"),
     "poster": ("poster", "print a community's grids as an A3 PDF poster (一格一图)"),
     "atlas": ("atlas", "import a district's own files as an atlas; list, use, show, export atlases"),
+    "escalate": ("escalate", "move cases that missed a deadline one tier up (station → hall → street → district)"),
 }
 
 

@@ -125,6 +125,15 @@ class Settings:
     import_max_vertices: int = 20_000_000
     import_max_zip_bytes: int = 512 * 1024 * 1024  # expanded size of an uploaded zip
     import_max_zip_files: int = 2_000
+    # the service network (issue 23): which deadlines escalate a case one tier up (accept: not
+    # accepted within escalation_accept_h of reaching its tier; resolve: not resolved by its due
+    # time, then within its time limit of each escalation), how many tiers at most, and the
+    # working days within which the reporter may rate the feedback step
+    escalation_deadlines: tuple[str, ...] = ("accept", "resolve")
+    escalation_accept_h: float = 24.0
+    escalation_max_steps: int = 3
+    escalation_every_s: float = 0.0  # the HTTP service escalates every N seconds (0: off; see gridgeo escalate)
+    rating_working_days: int = 5
 
     def __post_init__(self) -> None:
         if self.read_access not in READ_ACCESS:
@@ -207,6 +216,11 @@ class Settings:
             import_max_vertices=number("GRIDGEO_IMPORT_MAX_VERTICES", 20_000_000, int, 4),
             import_max_zip_bytes=number("GRIDGEO_IMPORT_MAX_ZIP_BYTES", 512 * 1024 * 1024, int, 1),
             import_max_zip_files=number("GRIDGEO_IMPORT_MAX_ZIP_FILES", 2_000, int, 1),
+            escalation_deadlines=_deadlines(text("GRIDGEO_ESCALATION_DEADLINES")),
+            escalation_accept_h=number("GRIDGEO_ESCALATION_ACCEPT_H", 24.0, float, 0.01),
+            escalation_max_steps=number("GRIDGEO_ESCALATION_MAX_STEPS", 3, int),
+            escalation_every_s=number("GRIDGEO_ESCALATION_EVERY_S", 0.0),
+            rating_working_days=number("GRIDGEO_RATING_WORKING_DAYS", 5, int, 1),
         )
 
     def with_(self, **changes) -> Settings:
@@ -249,6 +263,23 @@ class Settings:
         """True when the pages draw an atlas of ``n_grids`` grids from the service's vector tiles
         (``tiles_url`` set and more grids than ``tiles_min_grids``), else as GeoJSON."""
         return bool(self.tiles_url) and n_grids > self.tiles_min_grids
+
+
+ESCALATION_DEADLINES = ("accept", "resolve")
+
+
+def _deadlines(raw: str | None) -> tuple[str, ...]:
+    """GRIDGEO_ESCALATION_DEADLINES: comma-separated accept/resolve, or "none" (never escalate)."""
+    if raw is None:
+        return ESCALATION_DEADLINES
+    if raw.lower() == "none":
+        return ()
+    names = tuple(dict.fromkeys(p.strip() for p in raw.split(",") if p.strip()))
+    bad = [n for n in names if n not in ESCALATION_DEADLINES]
+    if bad:
+        raise SettingsError(f"GRIDGEO_ESCALATION_DEADLINES={raw!r}: use accept, resolve, both (accept,resolve) "
+                            "or none")
+    return names
 
 
 @lru_cache(maxsize=1)

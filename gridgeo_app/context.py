@@ -142,6 +142,7 @@ def _display_layers(url: str, grid_set_version: int | None) -> dict[str, gpd.Geo
             grids[col] = pd.to_numeric(grids[col], errors="coerce").fillna(0).astype(int)
     layers = {name: _simplify(getattr(a, name), DISPLAY_TOLERANCE_M) for name in ("district", "streets", "communities")}
     layers["grids"] = _simplify(grids, DISPLAY_TOLERANCE_M)
+    layers["service_points"] = a.service_points  # points: nothing to simplify (the halls layer)
     names = dict(zip(a.streets["code"], a.streets["name"], strict=True))
     cnames = dict(zip(a.communities["code"], a.communities["name"], strict=True))
     layers["grids"]["street_name"] = layers["grids"]["street_code"].map(names)

@@ -87,7 +87,7 @@ def area_frame(layers: dict[str, gpd.GeoDataFrame], by: str, events: pd.DataFram
 
 # pushed-layer slots (fixed, so each layer keeps its name and cache entry whatever else is shown);
 # outlines in this order so the coarser ones end on top
-SLOTS = ("risk", "grids", "communities", "streets", "heat", "markers", "labels", "highlight")
+SLOTS = ("risk", "grids", "communities", "streets", "heat", "markers", "halls", "labels", "highlight")
 WALL_STREET_STYLE = {"color": OUTLINE_DARK, "weight": 2.5, "fill": False}  # the wall's street outlines
 # the wall's grids without open cases (the paint's fill for them, and its style when removed)
 WALL_GRID_STYLE = {"color": AREA_LINE_DARK, "weight": 0.5, "opacity": 1.0, "fillColor": WALL_NONE_COLOR, "fillOpacity": 1.0}
@@ -246,9 +246,20 @@ def map_layers(
         specs["heat"] = (("heat", keys, events_key), build_heat)
     if "markers" in show:
         specs["markers"] = (("markers", keys, events_key), lambda: _markers(_shift_events(events, basemap), lang))
+    if "halls" in show and len(layers.get("service_points", ())):
+        specs["halls"] = (("halls", keys, events_key), lambda: _halls(sh()["service_points"], events, lang))
     if "labels" in show:
         specs["labels"] = (("labels", keys), lambda: _labels(sh(), lang))
     return [specs.get(slot) for slot in SLOTS]
+
+
+def _halls(points: gpd.GeoDataFrame, events: pd.DataFrame, lang: str) -> folium.FeatureGroup:
+    from gridgeo.analysis.halls import hall_workload
+    from gridgeo_app.layers.halls import halls_layer
+
+    workload = hall_workload(events, pd.Timestamp.now(tz="UTC")) if len(events) and "hall_code" in events else \
+        pd.DataFrame(columns=["code"])
+    return halls_layer(points, workload, lang)
 
 
 def planner_map(

@@ -21,6 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from gridgeo.api.encoding import JSONOut
 from gridgeo.api.errors import install_error_handlers
+from gridgeo.api.escalation_loop import escalation_loop
 from gridgeo.api.group_commit import GroupCommit
 from gridgeo.api.routers import ROUTERS
 from gridgeo.api.shared_results import SharedResults
@@ -42,7 +43,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if service.warm_up is not None:
         service.tiles = TileService(store)  # the one the tile router serves from
         service.warm_up.start(store, service.tiles)
+    escalating = escalation_loop(store, service.settings)
     yield
+    if escalating is not None:
+        escalating.cancel()
     if service.stores.owned:
         store.close()
 

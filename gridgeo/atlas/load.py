@@ -35,16 +35,20 @@ LAYER_FILES: dict[str, str] = {
     "legacy": "legacy",
     "units": "units",
 }
+# optional layers: read when their file is there, else empty
+OPTIONAL_LAYER_FILES: dict[str, str] = {"service_points": "service_points"}
 
 
 def load_atlas(folder: str | Path) -> Atlas:
-    """Read every layer of an atlas folder (``<layer>.geojson`` files plus ``meta.json``).
+    """Read every layer of an atlas folder (``<layer>.geojson`` files plus ``meta.json``; the
+    optional ``service_points.geojson`` when it is there).
 
     Each layer is returned in WGS84. Raises InputError naming the missing file.
     """
     folder = Path(folder)
     frames: dict[str, gpd.GeoDataFrame] = {}
-    for name, stem in LAYER_FILES.items():
+    optional = {name: stem for name, stem in OPTIONAL_LAYER_FILES.items() if (folder / f"{stem}.geojson").exists()}
+    for name, stem in {**LAYER_FILES, **optional}.items():
         path = folder / f"{stem}.geojson"
         if not path.exists():
             raise InputError(f"{path}: missing atlas layer {name!r}; run `gridgeo demo-data --out {folder}`")
@@ -52,7 +56,7 @@ def load_atlas(folder: str | Path) -> Atlas:
         if gdf.crs is None:
             raise InputError(f"{path}: no CRS declared; atlas layers must be stored in WGS84")
         frames[name] = gdf.to_crs(WGS84) if gdf.crs != WGS84 else gdf
-        for col in ("code", "district_code", "street_code", "community_code"):
+        for col in ("code", "district_code", "street_code", "community_code", "territory_code"):
             if col in frames[name].columns:
                 frames[name][col] = frames[name][col].astype(str)
     meta_path = folder / "meta.json"

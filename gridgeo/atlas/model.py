@@ -23,6 +23,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "legacy": ("code", "name", "layer"),
     "units": ("code", "name", "kind", "households", "population", "enterprises"),
     "events": ("id", "reported_at", "category", "level"),
+    "service_points": ("code", "name", "tier", "territory_code"),
 }
 
 # Geometry types allowed per kind (multi-part polygons are accepted for areas).
@@ -34,6 +35,7 @@ GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
     "legacy": ("Polygon", "MultiPolygon"),
     "units": ("Point", "Polygon", "MultiPolygon"),
     "events": ("Point",),
+    "service_points": ("Point",),
 }
 
 CODE_LENGTHS: dict[str, int] = {"district": 6, "streets": 9, "communities": 12, "grids": 15}
@@ -95,12 +97,27 @@ SYNTHETIC_NOTE = (
 )
 
 
+# Columns of the service-point layer: the required ones, then address and the optional staff
+# (people on duty) and opening hours. Tiers from the bottom up (the escalation order).
+SERVICE_POINT_COLUMNS: tuple[str, ...] = ("code", "name", "tier", "territory_code", "address", "staff",
+                                          "opening_hours")
+SERVICE_TIERS: tuple[str, ...] = ("station", "community", "street", "district")
+
+
+def empty_layer(columns: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """An empty WGS84 layer with these columns."""
+    return gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs="EPSG:4326"),
+                            crs="EPSG:4326")
+
+
 @dataclass
 class Atlas:
     """All layers of one district, each a GeoDataFrame in WGS84.
 
     ``legacy`` holds every legacy department layer together, told apart by its ``layer``
     column. ``meta`` carries the dataset's provenance (source, licence, seed, synthetic flag).
+    ``service_points`` (optional, may be empty) is the service network: district and street
+    centres, community halls and stations (:mod:`gridgeo.atlas.service_points`).
     """
 
     district: gpd.GeoDataFrame
@@ -110,12 +127,19 @@ class Atlas:
     legacy: gpd.GeoDataFrame
     units: gpd.GeoDataFrame
     meta: dict = field(default_factory=dict)
+    service_points: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer(SERVICE_POINT_COLUMNS))
 
     LAYER_NAMES = ("district", "streets", "communities", "grids", "legacy", "units")
+    OPTIONAL_LAYER_NAMES = ("service_points",)
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """The layers by name, in hierarchy order."""
         return {name: getattr(self, name) for name in self.LAYER_NAMES}
+
+    def all_layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """The layers plus the optional ones that hold features (what is stored with the atlas)."""
+        optional = {name: getattr(self, name) for name in self.OPTIONAL_LAYER_NAMES if len(getattr(self, name))}
+        return {**self.layers(), **optional}
 
     def legacy_layer(self, name: str) -> gpd.GeoDataFrame:
         """One legacy department layer, e.g. ``atlas.legacy_layer("party")``."""

@@ -58,11 +58,21 @@ def run(args: argparse.Namespace) -> int:
         atlas = generate_atlas(args.outline_dir, seed=args.seed, progress=progress)
         bar.set_postfix_str("writing")
         write_atlas(atlas, args.out)
+        _write_service_points(args.out, args.seed)
         bar.update(1)
     counts = ", ".join(f"{k} {v}" for k, v in atlas.meta["counts"].items())
     totals = ", ".join(f"{k} {v:,}" for k, v in atlas.meta["totals"].items())
     print(f"wrote {args.out} in {time.perf_counter() - started:.1f} s: {counts}; {totals}")
     return 0
+
+
+def _write_service_points(out: Path, seed: int) -> None:
+    """The service network of the atlas just written (read back, so the points follow the stored
+    coordinates), as ``service_points.geojson`` beside it."""
+    from gridgeo.atlas.load import load_atlas
+    from gridgeo.demo.service_points import generate_service_points, write_service_points
+
+    write_service_points(generate_service_points(load_atlas(out), seed=seed), out)
 
 
 def _run_outline(args: argparse.Namespace) -> int:
@@ -89,6 +99,7 @@ def _run_outline(args: argparse.Namespace) -> int:
         atlas = generate_for_outline(outline, spec, outline_source=args.outline.name, progress=progress)
         bar.set_postfix_str("writing")
         write_atlas(atlas, args.out)
+        _write_service_points(args.out, args.seed)
         bar.update(1)
     counts = ", ".join(f"{k} {v:,}" for k, v in atlas.meta["counts"].items())
     print(f"wrote {args.out} in {time.perf_counter() - started:.1f} s: {counts}; "

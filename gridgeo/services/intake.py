@@ -24,6 +24,7 @@ from gridgeo.events.dispatch import DEFAULT_RULE, DispatchRule, dispatch_target
 from gridgeo.events.lifecycle import due_at
 from gridgeo.events.schema import DEFAULT_SKEW, EventError, EventIn, validate_events
 from gridgeo.services.grid_index import grid_index
+from gridgeo.services.network import service_network
 from gridgeo.store.sql import public_record
 
 
@@ -34,7 +35,8 @@ def _now() -> datetime:
 def prepare(store, events: list[EventIn], now: datetime | None = None,
             rule: DispatchRule = DEFAULT_RULE) -> list[dict]:
     """Rows for validated events, ready for ``store.insert_rows``: grid/community/street codes
-    under the current grid set (cached for up to a second), dispatch target, due time, status
+    under the current grid set (cached for up to a second), dispatch target, the responsible hall
+    and the nearest station (:func:`gridgeo.services.network.service_network`), due time, status
     reported."""
     now = now or _now()
     version = store.current_version(max_age=1.0)
@@ -48,6 +50,10 @@ def prepare(store, events: list[EventIn], now: datetime | None = None,
         grid, community, street = (np.where(found, values[np.maximum(pos, 0)], None)
                                    for values in idx.code_arrays())
     district = store.district_code(version)
+    targets = [dispatch_target(ev.level, ev.category, community[k], street[k],
+                               grid[k][:6] if found[k] and grid[k] else district, rule) for k, ev in enumerate(events)]
+    halls, stations, tiers = service_network(store, version).route(
+        targets, np.array([e.lon for e in events]), np.array([e.lat for e in events]), community, street)
     return [{
         "id": ev.id, "reported_at": ev.reported_at, "received_at": now,
         "lon": ev.lon, "lat": ev.lat, "crs_in": ev.crs, "lon_in": ev.lon_in, "lat_in": ev.lat_in,
@@ -55,8 +61,8 @@ def prepare(store, events: list[EventIn], now: datetime | None = None,
         "list_type": ev.list_type, "status": "reported", "status_notes": None,
         "grid_code": grid[k], "community_code": community[k], "street_code": street[k],
         "grid_set_version": version, "out_of_area": not bool(found[k]),
-        "dispatch_target": dispatch_target(ev.level, ev.category, community[k], street[k],
-                                           grid[k][:6] if found[k] and grid[k] else district, rule),
+        "dispatch_target": targets[k], "hall_code": halls[k], "station_code": stations[k],
+        "handling_tier": tiers[k], "escalations": 0,
         "due_at": due_at(ev.reported_at, ev.level, ev.list_type),
         "accepted_at": None, "resolved_at": None, "updated_at": now,
         "reporter_name": ev.reporter_name, "reporter_phone": ev.reporter_phone,

@@ -63,7 +63,7 @@ def _json_value(value: Any) -> Any:
 
 def _feature_rows(atlas: Atlas) -> list[dict]:
     rows: list[dict] = []
-    for layer, gdf in atlas.layers().items():
+    for layer, gdf in atlas.all_layers().items():
         gdf = gdf if gdf.crs is None or gdf.crs == WGS84 else gdf.to_crs(WGS84)
         geom_name = gdf.geometry.name if isinstance(gdf, gpd.GeoDataFrame) and len(gdf.columns) else None
         columns = [c for c in gdf.columns if c != geom_name]
@@ -78,7 +78,7 @@ def _feature_rows(atlas: Atlas) -> list[dict]:
 
 
 def _columns_meta(atlas: Atlas) -> dict[str, list[str]]:
-    return {layer: [str(c) for c in gdf.columns if c != "geometry"] for layer, gdf in atlas.layers().items()}
+    return {layer: [str(c) for c in gdf.columns if c != "geometry"] for layer, gdf in atlas.all_layers().items()}
 
 
 def save_atlas(store, atlas: Atlas, name: str, *, source: dict | None = None) -> int:
@@ -167,7 +167,9 @@ def load_stored_atlas(store, name: str, version: int | None = None) -> Atlas:
     with store.engine.connect() as conn:
         row = _atlas_row(conn, name, version)
         meta = dict(row["meta"] or {})
-        layers = _load_layers(conn, row["id"], meta.pop("columns", {}) or {})
+        columns = meta.pop("columns", {}) or {}
+        layers = _load_layers(conn, row["id"], columns,
+                              Atlas.LAYER_NAMES + tuple(n for n in Atlas.OPTIONAL_LAYER_NAMES if n in columns))
     meta.update(atlas_name=row["name"], atlas_version=int(row["version"]))
     return Atlas(meta=meta, **layers)
 
@@ -197,3 +199,12 @@ def use_atlas(store, name: str, version: int | None = None) -> int:
         conn.execute(t.update().values(active=False))
         conn.execute(t.update().where(t.c.id == row["id"]).values(active=True, grid_set_version=grid_version))
     return grid_version
+
+
+def load_stored_layer(store, name: str, layer: str, version: int | None = None) -> gpd.GeoDataFrame:
+    """One layer (e.g. ``service_points``) of the stored atlas ``name`` (latest version, or
+    ``version``) in WGS84, without reading the others; empty when that version has none."""
+    with store.engine.connect() as conn:
+        row = _atlas_row(conn, name, version)
+        columns = (row["meta"] or {}).get("columns", {}) or {}
+        return _load_layers(conn, row["id"], columns, (layer,))[layer]

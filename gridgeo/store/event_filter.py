@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 FILTER_COLUMNS: tuple[str, ...] = ("grid_code", "community_code", "street_code", "level", "category", "status",
-                                   "channel", "list_type", "dispatch_target")
+                                   "channel", "list_type", "dispatch_target", "hall_code", "station_code")
 AREA_COLUMNS: tuple[str, ...] = ("grid_code", "community_code", "street_code")
 
 
@@ -43,6 +43,8 @@ class EventFilter:
     channel: tuple | None = None
     list_type: tuple | None = None
     dispatch_target: tuple | None = None
+    hall_code: tuple | None = None  # the responsible hall and the nearest station (the service network)
+    station_code: tuple | None = None
     limit: int | None = None
     newest_first: bool = False
 

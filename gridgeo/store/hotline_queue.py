@@ -1,6 +1,6 @@
 """The queue of hotline work orders waiting for a person to place them (persistence only, issue 22).
 
-One ``hotline_queue`` row per work order that its address could not place (migration 0012): the
+One ``hotline_queue`` row per work order that its address could not place (migration 0013): the
 event without a position (JSON), the address, the reporter's name and phone (personal data,
 masked by the readers), the method and confidence reached, why it was queued (zh and en), the
 candidate grids, and the territory codes the address gave. A row is written once (idempotent on

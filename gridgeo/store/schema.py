@@ -77,11 +77,20 @@ events = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("reporter_name", sa.Text),
     sa.Column("reporter_phone", sa.Text),
+    # the service network (revision 0014): hall, nearest station, escalation, reporter's rating
+    sa.Column("hall_code", sa.Text),
+    sa.Column("station_code", sa.Text),
+    sa.Column("handling_tier", sa.Text),
+    sa.Column("escalations", sa.SmallInteger, nullable=False, server_default="0"),
+    sa.Column("escalated_at", sa.DateTime(timezone=True)),
+    sa.Column("rating", sa.Text),
+    sa.Column("rated_at", sa.DateTime(timezone=True)),
     sa.Index("ix_events_reported_at", "reported_at"),
     sa.Index("ix_events_grid", "grid_code"),
     sa.Index("ix_events_community", "community_code"),
     sa.Index("ix_events_street", "street_code"),
     sa.Index("ix_events_status", "status"),
+    sa.Index("ix_events_hall", "hall_code"),
 )
 
 # PostGIS only (revision 0010): ``events`` is partitioned by month on ``reported_at`` with primary

@@ -39,10 +39,15 @@ from gridgeo.store.writer_lock import WriterLock
 EVENT_COLUMNS: tuple[str, ...] = (
     "id", "reported_at", "lon", "lat", "category", "level", "channel", "text", "status",
     "grid_code", "community_code", "street_code", "grid_set_version", "dispatch_target", "list_type",
-    "due_at", "resolved_at", "out_of_area", "overdue",
+    "due_at", "resolved_at", "out_of_area", "hall_code", "station_code", "handling_tier", "escalations", "rating",
+    "overdue",
 )
-EXTRA_COLUMNS: tuple[str, ...] = ("received_at", "accepted_at", "updated_at", "status_notes", "crs_in")
-TIME_COLUMNS = ("reported_at", "received_at", "due_at", "accepted_at", "resolved_at", "updated_at")
+# when a case last climbed a tier and was rated (the service network's revision; its other columns are above)
+NETWORK_COLUMNS: tuple[str, ...] = ("escalated_at", "rated_at")
+EXTRA_COLUMNS: tuple[str, ...] = ("received_at", "accepted_at", "updated_at", "status_notes", "crs_in",
+                                  *NETWORK_COLUMNS)
+TIME_COLUMNS = ("reported_at", "received_at", "due_at", "accepted_at", "resolved_at", "updated_at", "escalated_at",
+                "rated_at")
 
 
 PUBLISH_LOCK_KEY = 0x67726964  # PostgreSQL advisory lock held while a grid set is published ("grid")
@@ -515,9 +520,11 @@ def public_record(rec: dict) -> dict:
     """The client-facing fields of a stored record (times as UTC datetimes)."""
     out = {k: rec.get(k) for k in ("id", "status", "status_notes", "grid_code", "community_code",
                                    "street_code", "grid_set_version", "out_of_area", "dispatch_target",
+                                   "hall_code", "station_code", "handling_tier", "escalations", "rating",
                                    "category", "level", "channel", "list_type", "lon", "lat", "text")
            if k in rec}
-    for k in ("reported_at", "due_at", "accepted_at", "resolved_at", "received_at", "updated_at"):
+    for k in ("reported_at", "due_at", "accepted_at", "resolved_at", "received_at", "updated_at", "escalated_at",
+              "rated_at"):
         if k in rec:
             v = rec[k]
             out[k] = v if isinstance(v, datetime) and v.tzinfo is UTC else as_utc(v)

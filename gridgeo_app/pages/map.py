@@ -57,7 +57,7 @@ window_key = st.sidebar.radio(t("window", L), ["today", "last_24h", "last_7d"], 
                               format_func=lambda k: t(k, L), horizontal=True)
 by = st.sidebar.radio(t("risk_by", L), ["grid", "community", "street"], key="map_by",
                       format_func=lambda k: t(k, L), horizontal=True)
-layer_keys = {"risk": "layer_risk", "heat": "layer_heat", "markers": "layer_markers",
+layer_keys = {"risk": "layer_risk", "heat": "layer_heat", "markers": "layer_markers", "halls": "layer_halls",
               "streets": "layer_streets", "communities": "layer_communities", "grids": "layer_grids",
               "labels": "labels"}
 shown = st.sidebar.multiselect(t("layers", L), list(layer_keys), key="map_layers",

@@ -15,6 +15,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from gridgeo.analysis.halls import hall_review_table
 from gridgeo.analysis.hotspots import BIN_ORDER, GI_BINS, grid_weights, hotspots, ranked_hotspots
 from gridgeo.analysis.review import (
     compare_periods,
@@ -284,6 +285,8 @@ def main() -> None:
     use_screen(frame_css("review_map", "13.5rem"))
     first, last, start, end, current, previous, comparable, notice, period, previous_text = header(L)
     tables = group_tables(current, previous, comparable, L)
+    tables[t("halls_tab", L)] = hall_review_table(current, previous, common.atlas().service_points, end, L,
+                                                  comparable)
     tabs = st.tabs([t("review_tab_map", L), *tables, t("trend", L)])
     with tabs[0]:
         hs, ranked, fdr = hotspot_section(current, L)

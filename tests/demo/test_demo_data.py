@@ -146,6 +146,7 @@ def test_demo_data_command_writes_a_loadable_atlas(tmp_path):
     assert "grids" in proc.stdout
     atlas = load_atlas(out)
     assert len(atlas.communities) == 31 and atlas.meta["seed"] == 3
+    assert len(atlas.service_points) == 229  # the service network, written beside the other layers
     assert not list(out.glob(".tmp-*")), "no temporary folder left behind"
 
 

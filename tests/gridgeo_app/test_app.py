@@ -177,8 +177,8 @@ def test_wall_display_kpis_equal_the_store_figures():
 def test_review_page_tables_trend_hotspots_and_exports():
     at = _run("gridgeo_app/pages/review.py")
     assert at.title[0].value == "风险研判"
-    # the hot-spot map first, then street, community, grid, category and level, then the trend
-    assert [tab.label for tab in at.tabs] == ["热点地图", "街道", "社区", "网格", "类别", "等级", "趋势"]
+    # the hot-spot map first, then street, community, grid, category, level and the halls, then the trend
+    assert [tab.label for tab in at.tabs] == ["热点地图", "街道", "社区", "网格", "类别", "等级", "服务网点", "趋势"]
     frames = [d.value for d in at.dataframe]
     ranked = next((f for f in frames if "排名" in f.columns), None)
     groups = [f for f in frames if "本期" in f.columns]
@@ -196,6 +196,9 @@ def test_review_page_tables_trend_hotspots_and_exports():
     assert all("+" not in str(m.delta or "") for m in at.metric)
     categories = groups[3]["名称"]
     assert not any("_" in str(c) for c in categories)  # Chinese labels, no slugs
+    halls = next(f for f in frames if "本期案件" in f.columns)
+    # every case has a hall (out of area: the district centre), so the halls' cases add up to the received
+    assert list(halls.columns[:4]) == ["编码", "名称", "层级", "本期案件"] and halls["本期案件"].sum() == received
     if ranked is not None:
         assert list(ranked.columns[:2]) == ["排名", "名称"] and ranked["名称"].str.endswith("网格").all()
     else:

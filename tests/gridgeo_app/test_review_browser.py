@@ -51,6 +51,9 @@ def test_review_page_says_no_comparison_and_exports_read_back(review_server, chr
     assert [c.value for c in book["类别"][1]] == ["名称", "本期"]
     assert not any("_" in str(c.value) for c in book["类别"]["A"])       # category names, no slugs
     assert [c.value for c in book["热点网格排名"][1]][:2] == ["排名", "名称"]
+    halls = [[c.value for c in row] for row in book["服务网点"].iter_rows()]  # the per-hall figures (issue 23)
+    assert halls[0][:4] == ["编码", "名称", "层级", "本期案件"] and "社区及以下办结率 %" in halls[0]
+    assert len(halls) > 30 and all(str(r[0]).startswith("FW440311") for r in halls[1:])
     assert (float(pdf.pages[0].mediabox.width), float(pdf.pages[0].mediabox.height)) == pytest.approx(
         (841.89, 595.28), abs=1)
     text = pdf.pages[0].extract_text()

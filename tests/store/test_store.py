@@ -310,7 +310,10 @@ def _to_pre_alembic(st, store_level: int, with_plans: bool) -> None:
     with st.write_engine.begin() as conn:
         for table in later:  # tables of later revisions (atlases, identities...) did not exist then
             conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}"' + (" CASCADE" if st.backend == "postgresql" else ""))
-        for column in ("reporter_name", "reporter_phone"):  # columns of later revisions neither (0008)
+        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_events_hall")  # 0014
+        for column in ("reporter_name", "reporter_phone",  # columns of later revisions neither (0008, 0014)
+                       "hall_code", "station_code", "handling_tier", "escalations", "escalated_at", "rating",
+                       "rated_at"):
             conn.exec_driver_sql(f"ALTER TABLE events DROP COLUMN {column}")
         if store_level < 3:
             conn.exec_driver_sql("DROP INDEX ix_event_history_at")

@@ -29,12 +29,15 @@ from gridgeo.errors import InputError, UsageError
 
 FORMATS: tuple[str, ...] = ("gpkg", "shp", "geojson", "xlsx")
 SHEETS: dict[str, str] = {"district": "区", "streets": "街道", "communities": "社区", "grids": "网格",
-                          "legacy": "部门网格", "units": "基础单元"}
+                          "legacy": "部门网格", "units": "基础单元", "service_points": "服务网点"}
+# Chinese field names of the service points (a layer the import does not read yet)
+SERVICE_POINT_NAMES: dict[str, str] = {"code": "编码", "name": "名称", "tier": "层级", "territory_code": "辖区编码",
+                                       "address": "地址", "staff": "工作人员", "opening_hours": "开放时间"}
 
 
 def _chinese(layer: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Fields renamed to their Chinese export names; unit kinds as Chinese words."""
-    names = export_names(layer)
+    names = SERVICE_POINT_NAMES if layer == "service_points" else export_names(layer)
     out = frame.rename(columns={c: names[c] for c in frame.columns if c in names})
     if layer == "units" and names.get("kind") in out.columns:
         out[names["kind"]] = out[names["kind"]].map(lambda k: UNIT_KINDS.get(k, k))
@@ -45,7 +48,7 @@ def _write_layers(atlas: Atlas, tmp: Path, fmt: str, name: str) -> list[str]:
     written: list[str] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for layer, frame in atlas.layers().items():
+        for layer, frame in atlas.all_layers().items():
             if not len(frame):
                 continue
             if fmt == "gpkg":
@@ -68,9 +71,9 @@ def _write_layers(atlas: Atlas, tmp: Path, fmt: str, name: str) -> list[str]:
 
 def _write_xlsx(atlas: Atlas, path: Path, metric_crs: str) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for layer, frame in atlas.layers().items():
+        for layer, frame in atlas.all_layers().items():
             table = pd.DataFrame(_chinese(layer, frame).drop(columns="geometry"))
-            if layer == "units":
+            if layer in ("units", "service_points"):
                 points = frame.geometry.representative_point()
                 table["经度"], table["纬度"] = points.x.round(7), points.y.round(7)
             elif len(frame):

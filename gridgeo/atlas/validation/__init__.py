@@ -259,6 +259,10 @@ def validate_atlas(atlas: Atlas, tolerance_m2: float = DEFAULT_TOLERANCE_M2,
     problems += check("grids", "grids", atlas.communities)
     problems += check("legacy", "legacy", tiling=False)
     problems += check("units", "units", atlas.communities)
+    if len(atlas.service_points):
+        from gridgeo.atlas.validation.network import check_service_points
+
+        problems += check_service_points(atlas, src("service_points"))
     return problems
 
 

@@ -19,6 +19,7 @@ PARENTS: dict[str, tuple[str, str]] = {
 SINGULAR: dict[str, str] = {
     "district": "district", "streets": "street", "communities": "community", "grids": "grid",
     "legacy": "legacy grid", "units": "unit", "events": "event",
+    "service_points": "service point",
 }
 
 

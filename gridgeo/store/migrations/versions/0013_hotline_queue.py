@@ -2,7 +2,7 @@
 person (issue 22): the address, the event without a position, why it was queued, the candidate
 grids, and once placed who placed it, how and when.
 
-Revision ID: 0012
+Revision ID: 0013
 Revises: 0011
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
