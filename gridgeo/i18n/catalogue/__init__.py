@@ -1,17 +1,28 @@
 """The one translation catalogue: every user-facing string, zh and en, by key.
 
 The data sit in one module per area (app, review, planner, editor, partition, importing,
-validation, domain); ``CATALOGUE`` merges them and refuses a key defined twice. The keys the code
+validation, domain, hotline, network); ``CATALOGUE`` merges them and refuses a key defined twice. The keys the code
 builds at run time (``f"status_{code}"``) are listed, family by family, in :mod:`.families`.
 """
 
 from __future__ import annotations
 
-from gridgeo.i18n.catalogue import app, domain, editor, importing, partition, planner, review, validation
+from gridgeo.i18n.catalogue import (
+    app,
+    domain,
+    editor,
+    hotline,
+    importing,
+    network,
+    partition,
+    planner,
+    review,
+    validation,
+)
 from gridgeo.i18n.catalogue.families import FAMILIES
 
 Entry = dict[str, str]
-AREAS = (app, domain, review, planner, editor, partition, importing, validation)
+AREAS = (app, domain, review, planner, editor, partition, importing, validation, hotline, network)
 
 
 def _merge() -> dict[str, Entry]:

@@ -25,6 +25,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "basemap_": ("offline", "osm", "amap"),
     "playback_": ("last24", "day"),
     "wall_switch_": ("today", "24h"),
+    # the service network (gridgeo.services.escalation, gridgeo.analysis.halls)
+    "tier_": ("station", "community", "street", "district"),
+    "deadline_": ("accept", "resolve"),
     # the hotline import's placement methods (gridgeo.services.placement)
     "hl_method_": ("building", "compound", "road_number", "community", "street", "none", "other_district",
                    "manual_point", "manual_unit"),  # the wall's figures window (gridgeo_app.pages.wall)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-HOTLINE: dict[str, dict[str, str]] = {
+STRINGS: dict[str, dict[str, str]] = {
     "hl_method_building": {"zh": "楼栋", "en": "building"},
     "hl_method_compound": {"zh": "小区", "en": "compound"},
     "hl_method_road_number": {"zh": "道路门牌", "en": "road + house number"},
@@ -41,7 +41,7 @@ HOTLINE: dict[str, dict[str, str]] = {
                        "en": "{where}: urgency {value!r} is not in the table ({known})"},
     "hl_err_columns": {"zh": "{file}：不是热线工单导出表，缺少列：{missing}",
                        "en": "{file}: not a hotline work-order export; missing columns: {missing}"},
-    "hl_err_tables": {"zh": "{file}：热线对照表无法读取（{problem}），请提供 JSON：{{\"categories\": {{词: 类别}}, \"urgency\": {{词: 1-4}}}}",
+    "hl_err_tables": {"zh": "{file}：热线对照表无法读取（{problem}），请提供 JSON：{{\"categories\": {{word: category}}, \"urgency\": {{word: 1-4}}}}（word 为表中词语）",
                       "en": "{file}: hotline tables unreadable ({problem}); give JSON {{\"categories\": {{word: category}}, "
                             "\"urgency\": {{word: 1-4}}}}"},
     "hl_err_place_body": {"zh": "请提供 lon 和 lat（地图点选），或 unit_code（楼栋/小区编码）",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-NETWORK_STRINGS: dict[str, dict[str, str]] = {
+STRINGS: dict[str, dict[str, str]] = {
     "tier_station": {"zh": "党群服务站", "en": "station"},
     "tier_community": {"zh": "社区党群服务中心", "en": "community hall"},
     "tier_street": {"zh": "街道综治中心", "en": "street centre"},
