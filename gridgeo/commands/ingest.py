@@ -147,25 +147,13 @@ def _write_rejects(path: Path, rejected: list[tuple[str, dict, str]]) -> None:
         raise
 
 
-def run(args: argparse.Namespace) -> int:
-    """Ingest the file; print a summary line; see the module docstring for exit codes."""
-    from tqdm import tqdm
-
-    from gridgeo.commands._checks import ensure_parent_dir, open_store_checked
+def _check_arguments(args: argparse.Namespace, path: Path) -> None:
+    """Usage errors (exit 2) and a missing or wrong input file (exit 1), before anything is opened."""
     from gridgeo.geo.crs import normalize_crs_name
 
-    path = Path(args.file)
-    if args.batch_size < 1:
-        raise UsageError(f"--batch-size {args.batch_size}: use a positive number")
-    from gridgeo.commands import ingest_hotline
-
-    if path.is_file() and ingest_hotline.is_work_order_file(path):  # a 12345 / service-hall export (issue 22)
-        return ingest_hotline.run(args)
     if args.report:
         raise UsageError(f"--report: only for hotline work-order exports; {path} is not one "
                          "(its header has no 工单编号, 来电时间 and 事发地址)")
-    if args.batch_size < 1:
-        raise UsageError(f"--batch-size {args.batch_size}: use a positive number")
     if args.crs:
         try:
             normalize_crs_name(args.crs)
@@ -175,66 +163,94 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{path}: is a folder; give a .csv or .geojson file")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
+
+
+def _open_ack(args: argparse.Namespace):
+    """The --ack-file opened for appending (None without one); InputError when it cannot be."""
+    from gridgeo.commands._checks import ensure_parent_dir
+
+    if not args.ack_file:
+        return None
+    ensure_parent_dir(args.ack_file, "--ack-file")
+    try:
+        return open(args.ack_file, "a", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"--ack-file {args.ack_file}: cannot open for appending ({exc.strerror}); "
+                         "give a file you can write to") from None
+
+
+class _Tally:
+    """What the ingest did so far: counts by result, rows read and the rejected rows with reasons."""
+
+    def __init__(self) -> None:
+        self.counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
+        self.n_rows = 0
+        self.rejected: list[tuple[str, dict, str]] = []
+
+    def reject(self, where: str, row: dict, reason: str) -> None:
+        self.rejected.append((where, row, reason))
+        self.counts["rejected"] += 1
+
+
+def _ingest_chunk(store, chunk: list[tuple[str, dict]], args: argparse.Namespace, tally: _Tally, ack) -> None:
+    """One batch through intake (committed before it returns); acknowledged ids to ``ack``."""
+    batch, wheres = [], []
+    for where, row in chunk:
+        if "__geometry_error__" in row:
+            tally.reject(where, row, row["__geometry_error__"])
+            continue
+        batch.append({**row, "crs": args.crs} if args.crs and not row.get("crs") else row)
+        wheres.append(where)
+    results = intake.add_events(store, batch, actor=args.actor)
+    acked = []
+    for where, row, res in zip(wheres, batch, results, strict=True):
+        if res["result"] == "rejected":
+            tally.reject(where, row, "; ".join(f"{e['field']}: {e['message']}" for e in res["errors"]))
+        else:
+            tally.counts[res["result"]] += 1
+            acked.append(res["id"])
+    if ack and acked:
+        ack.write("".join(f"{i}\n" for i in acked))
+        ack.flush()
+        os.fsync(ack.fileno())
+
+
+def run(args: argparse.Namespace) -> int:
+    """Ingest the file; print a summary line; see the module docstring for exit codes."""
+    from tqdm import tqdm
+
+    from gridgeo.commands import ingest_hotline
+    from gridgeo.commands._checks import ensure_parent_dir, open_store_checked
+
+    path = Path(args.file)
+    if args.batch_size < 1:
+        raise UsageError(f"--batch-size {args.batch_size}: use a positive number")
+    if path.is_file() and ingest_hotline.is_work_order_file(path):  # a 12345 / service-hall export (issue 22)
+        return ingest_hotline.run(args)
+    _check_arguments(args, path)
     rows, expected = _rows(path)
     rejects_path = Path(args.rejects) if args.rejects else path.with_name(path.name + ".rejected.csv")
     ensure_parent_dir(rejects_path, "--rejects")  # before any commit: reasons must not be lost
-    if args.ack_file:
-        ensure_parent_dir(args.ack_file, "--ack-file")
-        try:
-            ack = open(args.ack_file, "a", encoding="utf-8")  # noqa: SIM115
-        except OSError as exc:
-            raise InputError(f"--ack-file {args.ack_file}: cannot open for appending ({exc.strerror}); "
-                             "give a file you can write to") from None
-    else:
-        ack = None
-    counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
-    n_rows = 0
-    rejected: list[tuple[str, dict, str]] = []
+    ack = _open_ack(args)
+    tally = _Tally()
     try:
-        store = open_store_checked(args.database)
-    except BaseException:
-        if ack:
-            ack.close()
-        raise
-    try:
-        with tqdm(total=expected, unit="row", desc=f"ingest {path.name}", file=sys.stderr,
-                  disable=args.quiet, mininterval=0.5) as bar:
+        with open_store_checked(args.database) as store, \
+                tqdm(total=expected, unit="row", desc=f"ingest {path.name}", file=sys.stderr,
+                     disable=args.quiet, mininterval=0.5) as bar:
             while chunk := list(itertools.islice(rows, args.batch_size)):
-                n_rows += len(chunk)
-                batch, wheres = [], []
-                for where, row in chunk:
-                    if "__geometry_error__" in row:
-                        rejected.append((where, row, row["__geometry_error__"]))
-                        counts["rejected"] += 1
-                        continue
-                    if args.crs and not row.get("crs"):
-                        row = {**row, "crs": args.crs}
-                    batch.append(row)
-                    wheres.append(where)
-                results = intake.add_events(store, batch, actor=args.actor)  # commits before returning
-                acked = []
-                for where, row, res in zip(wheres, batch, results, strict=True):
-                    counts[res["result"]] += 1
-                    if res["result"] == "rejected":
-                        reason = "; ".join(f"{e['field']}: {e['message']}" for e in res["errors"])
-                        rejected.append((where, row, reason))
-                    else:
-                        acked.append(res["id"])
-                if ack and acked:
-                    ack.write("".join(f"{i}\n" for i in acked))
-                    ack.flush()
-                    os.fsync(ack.fileno())
+                tally.n_rows += len(chunk)
+                _ingest_chunk(store, chunk, args, tally, ack)
                 bar.update(len(chunk))
-                bar.set_postfix(counts, refresh=False)
+                bar.set_postfix(tally.counts, refresh=False)
     finally:
-        store.close()
         if ack:
             ack.close()
-    if rejected:
-        _write_rejects(rejects_path, rejected)
-    if n_rows == 0:
+    if tally.rejected:
+        _write_rejects(rejects_path, tally.rejected)
+    if tally.n_rows == 0:
         raise InputError(f"{path}: no event rows in the file; nothing was ingested (check that it is the right file)")
-    note = f" (reasons in {rejects_path})" if rejected else ""
-    print(f"ingest {path}: {n_rows:,} rows: {counts['accepted']:,} accepted, {counts['duplicate']:,} "
+    counts = tally.counts
+    note = f" (reasons in {rejects_path})" if tally.rejected else ""
+    print(f"ingest {path}: {tally.n_rows:,} rows: {counts['accepted']:,} accepted, {counts['duplicate']:,} "
           f"duplicate, {counts['rejected']:,} rejected{note}")
-    return 1 if rejected else 0
+    return 1 if tally.rejected else 0
