@@ -142,3 +142,8 @@ PRINT = PrintInk()
 # the placement queue's map (gridgeo_app.pages.queue): grid outlines and the candidate places
 QUEUE_GRID_LINE = "#7f8c8d"
 QUEUE_CANDIDATE = "#1f6fd1"
+
+# halls and stations on the map (gridgeo_app.layers.halls): overdue share of the open cases →
+# green, amber, red; grey without open cases
+HALL_OVERDUE_COLOURS: tuple[tuple[float, str], ...] = ((0.1, "#2e7d32"), (0.3, "#f9a825"), (float("inf"), "#c62828"))
+HALL_IDLE = "#78909c"

@@ -12,10 +12,10 @@ import geopandas as gpd
 import pandas as pd
 
 from gridgeo.i18n import t
+from gridgeo.palette import HALL_IDLE, HALL_OVERDUE_COLOURS, WHITE
 
-# overdue share → colour (green, amber, red); grey without open cases
-OVERDUE_COLOURS: tuple[tuple[float, str], ...] = ((0.1, "#2e7d32"), (0.3, "#f9a825"), (math.inf, "#c62828"))
-IDLE_COLOUR = "#78909c"
+OVERDUE_COLOURS = HALL_OVERDUE_COLOURS  # overdue share → colour; grey without open cases
+IDLE_COLOUR = HALL_IDLE
 BASE_RADIUS = {"district": 9.0, "street": 7.0, "community": 5.0, "station": 3.0}
 
 
@@ -55,7 +55,7 @@ def halls_layer(points: gpd.GeoDataFrame, workload: pd.DataFrame, lang: str) -> 
         folium.CircleMarker(
             location=(row.geometry.y, row.geometry.x),
             radius=BASE_RADIUS.get(row.tier, 3.0) + 1.5 * math.sqrt(open_cases),
-            color="#ffffff", weight=1, fill=True, fill_color=colour, fill_opacity=0.9,
+            color=WHITE, weight=1, fill=True, fill_color=colour, fill_opacity=0.9,
             tooltip=html.escape(str(row.name)),
             popup=folium.Popup(hall_card(row.name, row.tier, figures, lang), max_width=260),
         ).add_to(group)
