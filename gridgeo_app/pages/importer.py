@@ -286,7 +286,10 @@ def report(result, L: str) -> None:
         if "reason_zh" in rejects:  # the reason in the page language
             rejects = rejects.assign(reason=rejects["reason_zh"] if L == "zh" else rejects["reason"])
             rejects = rejects.drop(columns="reason_zh")
-        st.dataframe(rejects.rename(columns=heads).fillna(""), hide_index=True, width="stretch")
+        table = rejects.rename(columns=heads).fillna("")
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.download_button(t("imp_rejects_download", L), table.to_csv(index=False).encode("utf-8-sig"),
+                           file_name="rejects.csv", mime="text/csv", key="imp_rejects_csv")
 
 
 def store_and_use(result, name: str, files: list[str], L: str) -> None:
