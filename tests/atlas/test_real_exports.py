@@ -432,3 +432,13 @@ def test_a_geos_failure_in_the_gap_check_is_redone_not_fatal(monkeypatch):
     a = np.array([shapely.box(0, 0, 2, 2), shapely.box(5, 5, 6, 6)], dtype=object)
     out = readings.safe_intersection(a, shapely.box(1, 1, 3, 3))
     assert [round(shapely.area(g), 6) for g in out] == [1.0, 0.0]
+
+
+def test_validate_a_names_only_layer_as_the_import_would_code_it(tmp_path, clean, capsys):
+    from gridgeo.cli import main
+
+    path = write(clean["communities"][["name", "geometry"]].rename(columns={"name": "社区名称"}),
+                 tmp_path / "社区.geojson")
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "missing required field 'code'" not in out and "street_code" in out  # provisional codes, no street
