@@ -13,9 +13,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from gridgeo.atlas.importing.codeless import give_codes
 from gridgeo.atlas.importing.fields import ALIASES, recognise_fields
 from gridgeo.atlas.importing.multipart import merge_parts
-from gridgeo.atlas.importing.codeless import give_codes
 from gridgeo.atlas.importing.sources import LayerRead, canonical_frame
 from gridgeo.atlas.model import CODE_LENGTHS, is_division_code
 from gridgeo.atlas.validation.kinds import PARENTS
