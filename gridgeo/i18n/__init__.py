@@ -1093,10 +1093,11 @@ _VALIDATION: dict[str, dict[str, str]] = {
                    "en": "{layer}: {rows} rows were parts of {n} features (same code and attributes), each merged "
                          "into one multipolygon: {list}{more}"},
     "sum_merge_one": {"zh": "{code}（第 {rows} 行）", "en": "{code} (rows {rows})"},
-    "sum_rows": {"zh": "{layer}：读入 {n} 行 — 存入 {stored} 个要素；{merged} 行作为组成部分并入 {into} 个要素；"
-                        "{repaired} 个图形已修复；拒绝 {rejected} 行（{why}）",
-                 "en": "{layer}: {n} rows read — {stored} features stored; {merged} rows merged as parts into "
-                       "{into} features; {repaired} geometries repaired; {rejected} rows rejected ({why})"},
+    "sum_rows": {"zh": "{layer}：读入 {n} 行 — {parts}", "en": "{layer}: {n} rows read — {parts}"},
+    "sum_rows_stored": {"zh": "存入 {n} 个要素", "en": "{n} features stored"},
+    "sum_rows_merged": {"zh": "{n} 行作为组成部分并入 {into} 个要素", "en": "{n} rows merged as parts into {into} features"},
+    "sum_rows_repaired": {"zh": "{n} 个图形已修复", "en": "{n} geometries repaired"},
+    "sum_rows_rejected": {"zh": "拒绝 {n} 行（{why}）", "en": "{n} rows rejected ({why})"},
     "sum_why": {"zh": "{check} {n} 行", "en": "{check}: {n}"},
     "sum_code_systems": {"zh": "{layer}：有多套编码（{fields}）；{field} 与其他图层嵌套（{of} 个中 {n} 个），用作编码",
                          "en": "{layer}: several code systems ({fields}); {field} nests with the other layers ({n} of "
