@@ -9,9 +9,10 @@ role           may
 =============  ==============================================================================
 admin          everything, everywhere
 planner        read; save and publish grid plans
-district       read, post and move events, see personal data — inside its scope
-street         as district (scope: its street codes)
-community      as district (scope: its community codes)
+district       read, post and move events, see personal data — inside its scope; import and
+               switch the atlas
+street         as district but the atlas (scope: its street codes)
+community      as district but the atlas (scope: its community codes)
 grid_worker    read, post and move events in its grids; personal data of its grids
 intake         post events only (a hotline gateway, a phone app's backend)
 viewer         read only; personal data always masked (the wall display)
@@ -33,6 +34,7 @@ class Action(StrEnum):
     READ_PLANS = "read_plans"
     WRITE_PLANS = "write_plans"
     SEE_PERSONAL = "see_personal"
+    CHANGE_ATLAS = "change_atlas"  # import an atlas, switch the active one
     MANAGE = "manage"
 
 
@@ -41,7 +43,7 @@ _OPERATOR = frozenset({Action.READ, Action.POST_EVENTS, Action.MOVE_EVENTS, Acti
 ROLES: dict[str, frozenset[Action]] = {
     "admin": frozenset(Action),
     "planner": frozenset({Action.READ, Action.READ_PLANS, Action.WRITE_PLANS}),
-    "district": _OPERATOR,
+    "district": _OPERATOR | {Action.CHANGE_ATLAS},
     "street": _OPERATOR,
     "community": _OPERATOR,
     "grid_worker": frozenset({Action.READ, Action.POST_EVENTS, Action.MOVE_EVENTS, Action.SEE_PERSONAL}),

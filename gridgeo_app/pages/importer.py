@@ -16,12 +16,14 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 import streamlit as st
 
+from gridgeo.access.roles import Action
 from gridgeo.errors import GridgeoError
 from gridgeo.i18n import render, t, word
 from gridgeo_app import context as common
 from gridgeo_app import event_source as data
 from gridgeo_app.map_render import st_folium_cached
 from gridgeo_app.screen import use_screen
+from gridgeo_app.session import may, not_allowed_text
 
 LAYERS = ("communities", "streets", "grids", "units", "legacy", "district", "ignore")
 FILE_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".xlsx", ".xlsm", ".csv")
@@ -287,7 +289,10 @@ def report(result, L: str) -> None:
         if "reason_zh" in rejects:  # the reason in the page language
             rejects = rejects.assign(reason=rejects["reason_zh"] if L == "zh" else rejects["reason"])
             rejects = rejects.drop(columns="reason_zh")
-        st.dataframe(rejects.rename(columns=heads).fillna(""), hide_index=True, width="stretch")
+        table = rejects.rename(columns=heads).fillna("")
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.download_button(t("imp_rejects_download", L), table.to_csv(index=False).encode("utf-8-sig"),
+                           file_name="rejects.csv", mime="text/csv", key="imp_rejects_csv")
 
 
 def store_and_use(result, name: str, files: list[str], L: str) -> None:
@@ -324,7 +329,9 @@ def stored_atlases(L: str) -> None:
     names = list(dict.fromkeys(table["name"]))
     col_pick, col_go = st.columns([3, 1])
     pick = col_pick.selectbox(t("imp_col_name", L), names, key="imp_switch_name")
-    if col_go.button(t("imp_use", L), key="imp_switch"):
+    if not may(Action.CHANGE_ATLAS):  # only admin and district logins change the atlas
+        col_go.caption(not_allowed_text(Action.CHANGE_ATLAS, L))
+    elif col_go.button(t("imp_use", L), key="imp_switch"):
         try:
             use_atlas(data.store(), pick)
         except GridgeoError as exc:
@@ -390,7 +397,9 @@ def check_and_import(paths: list[Path], files: pd.DataFrame, name: str, L: str) 
     if not result.storable(accept_warnings=accept):
         st.error(t("imp_blocked", L))
         return
-    if st.button(t("imp_do_import", L), type="primary", key="imp_go"):
+    if not may(Action.CHANGE_ATLAS):
+        st.info(not_allowed_text(Action.CHANGE_ATLAS, L))
+    elif st.button(t("imp_do_import", L), type="primary", key="imp_go"):
         store_and_use(result, name, [p.name for p in paths], L)
 
 

@@ -416,3 +416,29 @@ def test_provisional_codes_are_marked_in_every_export_and_import_back(tmp_path, 
     c = again.atlas.communities.sort_values("code")
     assert list(c["code"]) == sorted(result.atlas.communities["code"]) and c["provisional"].all()
     assert not again.atlas.streets.get("provisional", pd.Series([False])).astype(bool).any()
+
+
+def test_a_geos_failure_in_the_gap_check_is_redone_not_fatal(monkeypatch):
+    from gridgeo.atlas.validation import readings
+
+    real = shapely.intersection
+
+    def flaky(a, b, grid_size=None, **kw):
+        if grid_size is None:
+            raise shapely.errors.GEOSException("TopologyException: found non-noded intersection")
+        return real(a, b, grid_size=grid_size, **kw)
+
+    monkeypatch.setattr(readings.shapely, "intersection", flaky)
+    a = np.array([shapely.box(0, 0, 2, 2), shapely.box(5, 5, 6, 6)], dtype=object)
+    out = readings.safe_intersection(a, shapely.box(1, 1, 3, 3))
+    assert [round(shapely.area(g), 6) for g in out] == [1.0, 0.0]
+
+
+def test_validate_a_names_only_layer_as_the_import_would_code_it(tmp_path, clean, capsys):
+    from gridgeo.cli import main
+
+    path = write(clean["communities"][["name", "geometry"]].rename(columns={"name": "社区名称"}),
+                 tmp_path / "社区.geojson")
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "missing required field 'code'" not in out and "street_code" in out  # provisional codes, no street

@@ -13,9 +13,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from gridgeo.atlas.importing.codeless import give_codes
 from gridgeo.atlas.importing.fields import ALIASES, recognise_fields
 from gridgeo.atlas.importing.multipart import merge_parts
-from gridgeo.atlas.importing.sources import canonical_frame
+from gridgeo.atlas.importing.sources import LayerRead, canonical_frame
 from gridgeo.atlas.model import CODE_LENGTHS, is_division_code
 from gridgeo.atlas.validation.kinds import PARENTS
 
@@ -28,6 +29,10 @@ def as_import(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     out.attrs = dict(frame.attrs)
     if kind in CODE_LENGTHS:
         out, _ = merge_parts(out)
+        if "code" not in out.columns or out["code"].isna().all():  # names only: provisional codes
+            read = LayerRead(Path(), out, {})
+            give_codes({kind: read})
+            out = read.frame
     parent_kind, col = PARENTS.get(kind, (None, None))
     if "code" in out.columns and parent_kind in CODE_LENGTHS:
         n = CODE_LENGTHS[parent_kind]

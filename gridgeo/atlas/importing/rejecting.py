@@ -117,12 +117,17 @@ def account(result, reads: dict[str, LayerRead]) -> list[Msg]:
         merges = (result.rows.get(layer) or {}).get("merges", [])
         repaired = (result.rows.get(layer) or {}).get("repaired", 0)
         why = Counter(p.check for (f, _), p in rejected.items() if f in files)
-        lines.append(Msg("sum_rows", {
-            "layer": Msg(f"lyr_{layer}"), "n": f"{len(reads[layer].frame):,}", "stored": f"{len(frame):,}",
-            "merged": f"{sum(len(m.merged) for m in merges):,}", "into": f"{len(merges):,}",
-            "repaired": f"{repaired:,}", "rejected": f"{sum(why.values()):,}",
-            "why": Seq(tuple(Msg("sum_why", {"check": Msg(f"chk_{c}"), "n": n}) for c, n in why.most_common()))
-            if why else Msg("sum_none")}))
+        merged = sum(len(m.merged) for m in merges)
+        parts = [Msg("sum_rows_stored", {"n": f"{len(frame):,}"})]
+        if merged:
+            parts.append(Msg("sum_rows_merged", {"n": f"{merged:,}", "into": f"{len(merges):,}"}))
+        if repaired:
+            parts.append(Msg("sum_rows_repaired", {"n": f"{repaired:,}"}))
+        if why:
+            parts.append(Msg("sum_rows_rejected", {"n": f"{sum(why.values()):,}", "why": Seq(tuple(
+                Msg("sum_why", {"check": Msg(f"chk_{c}"), "n": n}) for c, n in why.most_common()))}))
+        lines.append(Msg("sum_rows", {"layer": Msg(f"lyr_{layer}"), "n": f"{len(reads[layer].frame):,}",
+                                      "parts": Seq(tuple(parts), Msg("sep_semi"))}))
     return lines
 
 

@@ -89,9 +89,31 @@ def remove_slivers(geoms: np.ndarray) -> np.ndarray:
     return shapely.buffer(shapely.buffer(geoms, -r, quad_segs=2), r, quad_segs=2)
 
 
+def safe_intersection(a, b):
+    """shapely.intersection of metric geometries (arrays, or ``b`` one geometry); where GEOS fails
+    (a non-noded intersection of two readings of an edge a hair apart, as when many gaps open at
+    once) that element is redone on valid inputs, then on a 1 mm grid, else ``a``'s is kept."""
+    try:
+        return shapely.intersection(a, b)
+    except shapely.errors.GEOSException:
+        pass
+    a_arr = np.atleast_1d(np.asarray(a, dtype=object))
+    b_arr = np.broadcast_to(np.asarray(b, dtype=object), a_arr.shape)
+    out = np.empty(a_arr.shape, dtype=object)
+    for i, (x, y) in enumerate(zip(a_arr, b_arr, strict=True)):
+        x, y = shapely.make_valid(x), shapely.make_valid(y)
+        for grid in (None, 0.001):
+            try:
+                out[i] = shapely.intersection(x, y, grid_size=grid)
+                break
+            except shapely.errors.GEOSException:
+                out[i] = x  # the one reading that could be computed
+    return out if np.ndim(a) else out[0]
+
+
 def _agreed(metric_result: np.ndarray, wgs_result: np.ndarray) -> np.ndarray:
     """The part of an overlay result found in both readings, without slivers (EPSG:4547)."""
-    return remove_slivers(shapely.intersection(metric_result, _to_metric(wgs_result)))
+    return remove_slivers(safe_intersection(metric_result, _to_metric(wgs_result)))
 
 
 def _lonlat_msg(point_metric: shapely.Point) -> Msg:

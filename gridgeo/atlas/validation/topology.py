@@ -21,6 +21,7 @@ from gridgeo.atlas.validation.readings import (
     _to_metric,
     _usable_geoms,
     remove_slivers,
+    safe_intersection,
 )
 from gridgeo.i18n import Msg, Seq
 
@@ -83,7 +84,7 @@ def check_gaps(gdf: gpd.GeoDataFrame, tolerance_m2: float = DEFAULT_TOLERANCE_M2
         if len(parts) == 0:
             return []
         holes_w = _closed_holes(_to_metric(np.array([union_w], dtype=object))[0])
-        real = remove_slivers(shapely.intersection(parts, holes_w))
+        real = remove_slivers(safe_intersection(parts, holes_w))
         where = ""
     pieces = shapely.get_parts(real)
     areas = shapely.area(pieces)

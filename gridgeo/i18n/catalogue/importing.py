@@ -112,7 +112,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "lim_zip_bytes": {"zh": "压缩包解压后字节数", "en": "bytes expanded from the zip"},
     "sum_merged": {"zh": "{layer}：{rows} 行是 {n} 个要素的组成部分（编码与属性相同），已各合并为一个多部件面：{list}{more}", "en": "{layer}: {rows} rows were parts of {n} features (same code and attributes), each merged into one multipolygon: {list}{more}"},
     "sum_merge_one": {"zh": "{code}（第 {rows} 行）", "en": "{code} (rows {rows})"},
-    "sum_rows": {"zh": "{layer}：读入 {n} 行 — 存入 {stored} 个要素；{merged} 行作为组成部分并入 {into} 个要素；{repaired} 个图形已修复；拒绝 {rejected} 行（{why}）", "en": "{layer}: {n} rows read — {stored} features stored; {merged} rows merged as parts into {into} features; {repaired} geometries repaired; {rejected} rows rejected ({why})"},
+    "sum_rows": {"zh": "{layer}：读入 {n} 行 — {parts}", "en": "{layer}: {n} rows read — {parts}"},
     "sum_why": {"zh": "{check} {n} 行", "en": "{check}: {n}"},
     "sum_code_systems": {"zh": "{layer}：有多套编码（{fields}）；{field} 与其他图层嵌套（{of} 个中 {n} 个），用作编码", "en": "{layer}: several code systems ({fields}); {field} nests with the other layers ({n} of {of}) and is used as the code"},
     "sum_codes_derived": {"zh": "{layer}：无编码字段；{n} 个编码取自其内{children}编码的前 {digits} 位{prov}", "en": "{layer}: no code field; {n} codes taken from the first {digits} digits of the {children} inside{prov}"},
@@ -126,4 +126,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "chk_stray_row": {"zh": "另一种结构的行", "en": "row of another schema"},
     "sum_strays": {"zh": "{layer}：{n} 行属于另一种结构，已拒绝（第 {rows} 行）", "en": "{layer}: {n} row(s) of another schema rejected (rows {rows})"},
     "err_map_twice": {'zh': '{source}：[{layer}] 字段“{a}”和“{b}”都对应到{field}；每个目标字段只能对应一个源字段，请将其中一个改为其他字段或留空', 'en': '{source}: [{layer}] {a!r} and {b!r} both map to {field}; map one source field to each field (set the other to another field, or "" to ignore it)'},
+    "imp_rejects_download": {"zh": "下载被拒绝的行（CSV）", "en": "Download the rejected rows (CSV)"},
+    "sum_rows_stored": {"zh": "存入 {n} 个要素", "en": "{n} features stored"},
+    "sum_rows_merged": {"zh": "{n} 行作为组成部分并入 {into} 个要素", "en": "{n} rows merged as parts into {into} features"},
+    "sum_rows_repaired": {"zh": "{n} 个图形已修复", "en": "{n} geometries repaired"},
+    "sum_rows_rejected": {"zh": "拒绝 {n} 行（{why}）", "en": "{n} rows rejected ({why})"},
 }
