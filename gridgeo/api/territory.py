@@ -63,7 +63,9 @@ def check_posts(store: Any, who: Identity, events: list) -> None:
     codes = np.full(len(events), None, dtype=object)
     version = store.current_version(max_age=1.0)
     if version is not None:
-        index = store.grid_index(version)
+        from gridgeo.services.grid_index import grid_index
+
+        index = grid_index(store, version)
         pos = index.lookup(np.array([e.lon for e in events]), np.array([e.lat for e in events]))
         codes = np.where(pos >= 0, index.code_arrays()[0][np.maximum(pos, 0)], None)
     outside = [(i, ev.id) for i, (ev, code) in enumerate(zip(events, codes, strict=True)) if not who.covers(code)]

@@ -9,7 +9,8 @@ import io
 import pytest
 
 from gridgeo.cli import main
-from gridgeo.store import identities, open_store
+from gridgeo.services.workspace import open_store
+from gridgeo.store import identities
 
 PASSWORD = "Strong-pass-2024"
 

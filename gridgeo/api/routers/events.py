@@ -33,6 +33,7 @@ from gridgeo.api.encoding import JSONOut, records
 from gridgeo.api.errors import ApiError
 from gridgeo.api.params import WINDOW_PATTERN, parse_time, window_param
 from gridgeo.api.routing import guarded_router
+from gridgeo.api.state import service_state
 from gridgeo.api.territory import check_posts, place_code, shown, shown_rows, territory_filters
 from gridgeo.events.lifecycle import STATUSES
 from gridgeo.events.safe_text import SafeStr
@@ -100,7 +101,7 @@ async def post_events(request: Request, who: IdentityDep, store: StoreDep) -> JS
                        [e.as_dict() for e in errors])
     if who.scopes:  # a scoped caller writes inside its territory only (a grid lookup: off the loop)
         await run_in_threadpool(check_posts, store, who, validated)
-    results = await request.app.state.committer.submit(validated, who.actor)
+    results = await service_state(request).committer.submit(validated, who.actor)
     results = [{**r, "open311": to_open311(r)} if r["result"] == "accepted"  # JSONOut encodes once
                else {"index": r["index"], "id": r["id"], "result": r["result"]} for r in results]
     created = any(r["result"] == "accepted" for r in results)
