@@ -8,6 +8,7 @@ before any byte of the body is read (an unauthenticated 300 MB upload gets its 4
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -77,7 +78,8 @@ def check_params(request: Request) -> None:
 def plan_id_in_range(request: Request) -> None:
     """A plan id beyond the id column's range cannot exist: 404, not a database error."""
     raw = request.path_params.get("plan_id")
-    if isinstance(raw, str) and raw.lstrip("+-").isdigit() and abs(int(raw)) > MAX_DB_INT:
+    # ASCII digits only: "³" is a digit to str.isdigit but no number to int(), so is "+-5"
+    if isinstance(raw, str) and re.fullmatch(r"[+-]?[0-9]+", raw) and abs(int(raw)) > MAX_DB_INT:
         raise ApiError(404, f"plan {raw} does not exist")
 
 

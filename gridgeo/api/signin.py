@@ -27,14 +27,16 @@ import threading
 import time
 from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from gridgeo.access.secrets import issue_token, verify_password
-from gridgeo.api.deps import client_address, get_settings
+from gridgeo.api.deps import client_address
 from gridgeo.api.errors import ApiError
+from gridgeo.api.state import service_state
 from gridgeo.events.safe_text import text_problem
 
 ATTEMPTS_PER_MINUTE = 10
@@ -108,13 +110,21 @@ class HashGate:
             self._semaphore.release()
 
 
-def _state(request: Request) -> tuple[AttemptLimiter, HashGate]:
-    state = request.app.state
-    if not hasattr(state, "login_limiter"):
-        state.login_limiter = AttemptLimiter()
-    if not hasattr(state, "hash_gate"):
-        state.hash_gate = HashGate(get_settings(request).login_hashes)
-    return state.login_limiter, state.hash_gate
+@dataclass
+class SignInState:
+    """One app's sign-in throttle: the per-client limiter, the hash gate, the paused answers."""
+
+    limiter: AttemptLimiter
+    gate: HashGate
+    paused: int = 0
+
+
+def _state(request: Request) -> SignInState:
+    """The app's sign-in state (``ServiceState.signin``, made on first use)."""
+    service = service_state(request)
+    if service.signin is None:
+        service.signin = SignInState(AttemptLimiter(), HashGate(service.settings.login_hashes))
+    return service.signin
 
 
 def _throttled(message: str, seconds: float) -> ApiError:
@@ -135,13 +145,13 @@ async def sign_in(request: Request, store: Any, username: str, password: str) ->
 
     _check_name(username)
     client = client_address(request) or "?"
-    limiter, gate = _state(request)
-    wait = limiter.allow(client)
+    state = _state(request)
+    wait = state.limiter.allow(client)
     if wait:
-        await _tarpit(request, wait)
+        await _tarpit(state, wait)
         raise _throttled(f"too many sign-in attempts from {client}; try again in {{s}} s", wait)
     try:
-        who = await gate.run(identities.login, store, username, password, client, None, gate.hashes.verify)
+        who = await state.gate.run(identities.login, store, username, password, client, None, state.gate.hashes.verify)
     except identities.LoginRefused as refused:
         raise await _refusal(refused, username, client) from None
     secret = await run_in_threadpool(identities.signing_secret, store)
@@ -150,17 +160,15 @@ async def sign_in(request: Request, store: Any, username: str, password: str) ->
             "scopes": list(who.scopes)}
 
 
-async def _tarpit(request: Request, wait: float) -> None:
+async def _tarpit(state: SignInState, wait: float) -> None:
     """Pause a throttled answer (up to TARPIT_S, while fewer than MAX_TARPIT are paused)."""
-    state = request.app.state
-    paused = getattr(state, "tarpit", 0)
-    if paused >= MAX_TARPIT:
+    if state.paused >= MAX_TARPIT:
         return
-    state.tarpit = paused + 1
+    state.paused += 1
     try:
         await asyncio.sleep(min(wait, TARPIT_S))
     finally:
-        state.tarpit -= 1
+        state.paused -= 1
 
 
 async def _refusal(refused: Any, username: str, client: str) -> ApiError:

@@ -57,6 +57,7 @@ class ServiceState:
     tiles: TileService | None = None
     colour_history: ColourHistory = field(default_factory=ColourHistory)
     plan_repos: dict[int, PlanRepository] = field(default_factory=dict)
+    signin: Any = None  # gridgeo.api.signin.SignInState: the sign-in throttle, made on first use
 
     def tile_service(self, store: Any) -> TileService:
         """The tile service over ``store`` (made on first use, or again for another store)."""

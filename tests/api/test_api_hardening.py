@@ -483,3 +483,9 @@ def test_openapi_states_429_and_the_parameter_constraints(store):
     with TestClient(make_app(store), client=LOCAL) as client:
         assert client.get("/api/v1/stats?window=24 hours", headers=AUTH).status_code == 422
         assert client.get("/api/v1/events?level=5", headers=AUTH).status_code == 422
+
+
+@pytest.mark.parametrize("raw", ["³", "+-5", "٣"])
+def test_plan_ids_that_are_no_ascii_number_are_422_not_500(client, raw):
+    r = client.post(f"/api/v1/plans/{raw}/preview", json={"edits": [{"op": "rename_grid", "params": {}}]}, headers=AUTH)
+    assert r.status_code in (404, 422), r.text

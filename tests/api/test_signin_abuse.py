@@ -28,7 +28,7 @@ from gridgeo.store import identities
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "Right-password-2024"
-ROUNDS = 9
+ROUNDS = 15
 WINDOWS = 21
 
 
@@ -48,7 +48,7 @@ def test_unknown_user_takes_as_long_as_a_wrong_password(store_url, small_grids):
     with TestClient(app):
         _attempt(app, "ghost", 999)  # the dummy hash is made once per process
         for i in range(ROUNDS):
-            for name in ("real", "ghost"):
+            for name in ("real", "ghost") if i % 2 else ("ghost", "real"):  # neither always goes first
                 with store.write_engine.begin() as conn:  # no failures carried over: no slow-down
                     conn.execute(identities.login_failures.delete())
                 elapsed, status = _attempt(app, name, i)
@@ -59,7 +59,7 @@ def test_unknown_user_takes_as_long_as_a_wrong_password(store_url, small_grids):
     ratio = statistics.median(g / r for g, r in zip(times["ghost"], times["real"], strict=True))  # paired in time
     print(f"sign-in medians: wrong password {real * 1000:.1f} ms, unknown user {ghost * 1000:.1f} ms, "
           f"median paired ratio {ratio:.3f}")
-    assert abs(ratio - 1) <= 0.10, (times, ratio)
+    assert abs(ratio - 1) <= 0.10, ({k: [round(x * 1000) for x in v] for k, v in times.items()}, ratio)
 
 
 def _serve(url: str, port: int, token: str) -> subprocess.Popen:

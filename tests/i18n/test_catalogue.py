@@ -25,6 +25,7 @@ CLI_ONLY_PLACEHOLDERS = {
     "err_gk_no_zone": {"file", "flag", "path"}, "err_degrees_unknown": {"file", "flag", "path"},
     "err_no_crs": {"file", "flag", "path"}, "err_no_field": {"file", "path"}, "err_no_column": {"file", "path"},
     "lyr_legacy_named": {"words", "slugs"},
+    "err_map_twice": {"source"}, "err_limit": {"file", "path", "setting"},
 }
 
 
