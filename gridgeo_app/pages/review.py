@@ -259,12 +259,12 @@ def header(lang: str) -> tuple:
     period = f"{fmt_time(start)} – {fmt_time(end)}"
     previous_text = f"{fmt_time(prev_start)} – {fmt_time(prev_end)}" if comparable else t("no_comparison", lang)
     kpi_row(current, previous, end, prev_end, comparable, lang, cols=head[2:])
+    notice = comparison_notice(basis, first_prev, prev_start, prev_end, lang)
     st.caption(f"{t('this_period', lang)} {period} · "
-               + (f"{t('previous_period', lang)} {previous_text}" if comparable else previous_text)
+               + (f"{t('previous_period', lang)} {previous_text}" if comparable else notice)
                + f" · {today_apart(lang)}" + (f" · {t('review_default_period', lang).format(days=7)}"
                                               if not partial else ""))
-    return (first, last, start, end, current, previous, comparable,
-            comparison_notice(basis, first_prev, prev_start, prev_end, lang), period, previous_text)
+    return first, last, start, end, current, previous, comparable, notice, period, previous_text
 
 
 def main() -> None:
