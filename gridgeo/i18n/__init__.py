@@ -1127,6 +1127,7 @@ _LIVE: dict[str, dict[str, str]] = {
                               "en": "Default: the last {days} complete days; today is shown apart"},
     "wall_live_on": {"zh": "● 实时推送", "en": "● Live"},
     "wall_live_off": {"zh": "○ 未实时 · 每 {s} 秒刷新", "en": "○ Not live · every {s} s"},
+    "layer_kind_district": {"zh": "区界", "en": "District outline"},  # the import page showed the raw key
     "review_tab_map": {"zh": "热点地图", "en": "Hot-spot map"},
     "review_date_hint": {"zh": "输入日期后按回车或 Tab 生效（格式 YYYY/MM/DD）",
                          "en": "Typed dates apply on Enter or Tab (format YYYY/MM/DD)"},
