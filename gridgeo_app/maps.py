@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 
 from gridgeo.analysis.risk import RiskRule, risk_by_area, risk_label, risk_timeline
 from gridgeo.i18n import category_name, level_name, status_name, t
@@ -334,14 +336,34 @@ def wall_legend(lang: str, rule: RiskRule | None = None, playback: bool = False)
     return group
 
 
+class RefreshTileColours(MacroElement):
+    """Asks the tile layers of the map for their colours now (a change was pushed), instead of
+    at their next timer tick; ``nonce`` makes each push a new script."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        /* push {{ this.nonce }} */
+        Object.values(window.gridgeoTileLayers || {}).forEach(function (l) { if (l.gridgeoRefresh) l.gridgeoRefresh(); });
+        {% endmacro %}
+    """)
+
+    def __init__(self, nonce: int):
+        super().__init__()
+        self._name = "RefreshTileColours"
+        self.nonce = int(nonce)
+
+
 def wall_live_layers(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang: str,
                      rule: RiskRule | None = None, flash: list[str] = (), steady: list[str] = (),
-                     tiles: bool = False) -> list:
-    """The layers pushed at each wall refresh: grids with open cases by risk colour (not in tile
-    mode, where the browser colours the tiles itself), the highlighted grids (``flash``
-    flashing, ``steady`` outlined), street names and the legend."""
+                     tiles: bool = False, pushed_changes: int | None = None) -> list:
+    """The layers pushed at each wall refresh: grids with open cases by risk colour (in tile
+    mode the browser colours the tiles itself: when ``pushed_changes`` is given, it asks for
+    the colours at once), the highlighted grids (``flash`` flashing, ``steady`` outlined),
+    street names and the legend."""
     pushed = [highlight_layer(layers["grids"], flash, steady), wall_labels(layers, lang), wall_legend(lang, rule)]
     if tiles:
+        if pushed_changes:
+            RefreshTileColours(pushed_changes).add_to(pushed[0])
         return pushed
     plain = {"grids": pd.DataFrame(layers["grids"][["code", "households"]])}
     frame = area_frame(plain, "grid", events, rule, lang)

@@ -306,7 +306,8 @@ def live() -> None:
             st_folium_cached(st.session_state["wall_base"][1], key="wall_map", height=700,
                              center=view["center"], zoom=view["zoom"], returned_objects=[],
                              feature_group_to_add=wall_live_layers(layers_all, wd.open_cases, L, flash=flash, steady=steady,
-                                                                   tiles=TILES is not None))
+                                                                   tiles=TILES is not None,
+                                                                   pushed_changes=(feed or {}).get("n")))
     with col_side, st.container(key="gg_side"):
         st.markdown(_side(wd, state, gnames), unsafe_allow_html=True)
 
