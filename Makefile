@@ -6,17 +6,18 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+LOCKS := requirements.lock requirements-dev.lock
+STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8501
 DEMO_DIR ?= $(CURDIR)/var/demo
 
-.PHONY: run test setup sysdeps vendor lint bench data serve clean
+.PHONY: run test setup sysdeps vendor lint lock bench data serve clean
 
-$(STAMP): requirements.txt pyproject.toml
+# gridgeo and every extra from pyproject.toml's declarations, at the versions the locks pin
+$(STAMP): $(LOCKS) pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet -c requirements.lock -c requirements-dev.lock -e ".[app,api,partition,postgis,dev]"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -39,8 +40,14 @@ serve: setup
 test: setup sysdeps
 	bash scripts/run_tests.sh
 
+# style (ruff) and the architecture (import-linter contracts in pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+# rewrite the lock files from the installed environment after a change to the declarations
+lock: $(STAMP)
+	$(BIN)/python scripts/lock.py
 
 bench: setup
 	bash scripts/run_benchmarks.sh

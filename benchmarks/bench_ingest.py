@@ -27,7 +27,7 @@ import numpy as np
 
 from gridgeo.atlas.load import load_default_atlas
 from gridgeo.demo.simulate import generate_events
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 
 TOKEN = "bench-token"
 

@@ -35,8 +35,8 @@ import shapely
 warnings.simplefilter("ignore")
 
 from gridgeo.atlas.load import load_default_atlas  # noqa: E402
-from gridgeo.atlas.model import to_metric  # noqa: E402
 from gridgeo.geo.crs import WGS84  # noqa: E402
+from gridgeo.geo.metric import to_metric  # noqa: E402
 from gridgeo.partition import run_partition  # noqa: E402
 from gridgeo.partition.adjacency import rook_adjacency  # noqa: E402
 from gridgeo.partition.problems import build_problem, community_inputs  # noqa: E402

@@ -43,7 +43,7 @@ from gridgeo.analysis.risk import DEFAULT_RULE, _apply_rule, area_table, risk_by
 from gridgeo.atlas.load import load_default_atlas
 from gridgeo.events.lifecycle import TIME_LIMITS_H
 from gridgeo.events.schema import category_codes
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 from gridgeo.store.counts import open_case_counts
 
 CHANNELS = ("app", "hotline", "grid_worker", "volunteer", "hall")

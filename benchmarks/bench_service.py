@@ -50,7 +50,7 @@ from bench_risk import fill  # noqa: E402  (the same 1M-event data as the /risk 
 
 from gridgeo.atlas.load import load_default_atlas  # noqa: E402
 from gridgeo.demo.simulate import generate_events  # noqa: E402
-from gridgeo.store import open_store  # noqa: E402
+from gridgeo.services.workspace import open_store  # noqa: E402
 
 TOKEN = "bench-token"
 REPO = Path(__file__).resolve().parents[1]

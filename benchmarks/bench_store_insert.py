@@ -1,4 +1,4 @@
-"""Benchmark: cost of storing events through ``Store.add_events`` (validate, assign, write with
+"""Benchmark: cost of storing events through ``gridgeo.services.intake.add_events`` (validate, assign, write with
 the first history entry and the aggregates) on one store, in batches of 1 and of 20.
 
 Times ``--n`` events per batch size on a fresh store (PostGIS by ``--database URL``, else a
@@ -18,7 +18,8 @@ from pathlib import Path
 
 from gridgeo.atlas.load import load_default_atlas
 from gridgeo.demo.simulate import generate_events
-from gridgeo.store import open_store
+from gridgeo.services.intake import add_events
+from gridgeo.services.workspace import open_store
 
 
 def _fresh(url: str) -> None:
@@ -48,11 +49,11 @@ def run(url: str, n: int, repeats: int) -> None:
             events = generate_events(atlas, n=n, seed=rep, start=now - timedelta(days=90), duration=89 * 86400)
             for k, e in enumerate(events):
                 e["id"] = f"b{batch}-{rep}-{k}"
-            st.add_events(events[:20], now=now)  # warm-up: caches, grid index, first partitions
+            add_events(st, events[:20], now=now)  # warm-up: caches, grid index, first partitions
             body = events[20:]
             t0 = time.perf_counter()
             for i in range(0, len(body), batch):
-                st.add_events(body[i:i + batch], now=now)
+                add_events(st, body[i:i + batch], now=now)
             dt = time.perf_counter() - t0
             if batch == 1:  # single status changes by id (the lifecycle PATCH path)
                 t1 = time.perf_counter()

@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from gridgeo.services.intake import add_events  # noqa: E402
 from gridgeo.tiles.view import view_tiles  # noqa: E402 - after the path set-up
 
 OUTLINE = Path("/work/shared/data/boundaries/440300.geojson")
@@ -66,7 +67,7 @@ def ensure_city(atlas_dir: Path, outline: Path) -> None:
 
 def open_city_store(url: str, grids, n_events: int, fresh: bool = False):
     """A store whose current grid set is the city's grids, with ``n_events`` open events."""
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     if fresh and url.startswith("postgresql"):
         from conftest import drop_store_tables
@@ -86,7 +87,7 @@ def open_city_store(url: str, grids, n_events: int, fresh: bool = False):
                    "lon": p.x, "lat": p.y, "category": "neighbour_dispute", "level": int(rng.integers(1, 5)),
                    "channel": "grid_worker"} for i, p in enumerate(points)]
         for start in range(0, len(events), 1000):
-            store.add_events(events[start:start + 1000])
+            add_events(store, events[start:start + 1000])
     return store
 
 

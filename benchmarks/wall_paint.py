@@ -34,6 +34,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from gridgeo.services.intake import add_events
+
 SHOTS = Path("/tmp/shots-tilewall")
 SIZES = ((1920, 1080), (3840, 2160))
 REFRESH_S = 5
@@ -47,7 +49,7 @@ def city_store(data_dir: Path, city_dir: Path, name: str, n_events: int, url: st
     """The data dir's store with ``name`` active (imported from ``city_dir`` when missing) and at
     least ``n_events`` events reported since local midnight."""
     from gridgeo.cli import main as cli
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
     from gridgeo.store.atlases import active_atlas_name
 
     url = url or f"sqlite:///{data_dir / 'gridgeo.sqlite'}"
@@ -83,7 +85,7 @@ def add_today_events(store, grids, n: int, prefix: str, level: int | None = None
                .isoformat(), "lon": p.x, "lat": p.y, "category": "neighbour_dispute",
                "level": level or int(rng.integers(1, 5)), "channel": "grid_worker"} for i, p in enumerate(points)]
     for start in range(0, len(events), 1000):
-        store.add_events(events[start:start + 1000])
+        add_events(store, events[start:start + 1000])
     return list(grids["code"].iloc[pick])
 
 

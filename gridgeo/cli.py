@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 
+from gridgeo import __version__
 from gridgeo.config import SettingsError
 from gridgeo.errors import GridgeoError
 
@@ -47,6 +48,7 @@ def _debug() -> bool:
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every subcommand registered."""
     parser = _Parser(prog="gridgeo", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"gridgeo {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         try:

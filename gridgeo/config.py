@@ -64,19 +64,8 @@ DEFAULT_DATA_DIR = REPO_ROOT / "var"
 DEMO_ATLAS = "guangming-demo"
 READ_ACCESS = ("open", "localhost", "token")
 
-# CGCS2000 3-degree Gauss–Krüger zones without the zone prefix: EPSG:4534 (CM 75°E) … 4554 (CM 135°E)
-GK3_FIRST_EPSG, GK3_FIRST_CM, GK3_LAST_EPSG = 4534, 75, 4554
-
-
 class SettingsError(ValueError):
     """A setting has a value gridgeo cannot use (the message names the variable)."""
-
-
-def gk3_zone_epsg(lon: float) -> int:
-    """EPSG code of the CGCS2000 3-degree GK zone (no zone prefix) whose central meridian is
-    nearest ``lon``: 114.0 → 4547 (CM 114°E), 104.1 → 4544 (CM 105°E)."""
-    index = round((float(lon) - GK3_FIRST_CM) / 3)
-    return min(max(GK3_FIRST_EPSG + index, GK3_FIRST_EPSG), GK3_LAST_EPSG)
 
 
 @dataclass(frozen=True)
@@ -208,12 +197,6 @@ class Settings:
         """True when the pages draw an atlas of ``n_grids`` grids from the service's vector tiles
         (``tiles_url`` set and more grids than ``tiles_min_grids``), else as GeoJSON."""
         return bool(self.tiles_url) and n_grids > self.tiles_min_grids
-
-    def metric_crs_for(self, lon: float | None = None) -> str:
-        """The configured metric CRS, else the GK zone nearest ``lon`` (default 114°E)."""
-        if self.metric_crs:
-            return self.metric_crs
-        return f"EPSG:{gk3_zone_epsg(114.0 if lon is None else lon)}"
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,8 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from gridgeo.atlas.model import Atlas, to_metric
+from gridgeo.atlas.model import Atlas
+from gridgeo.geo.metric import to_metric
 from gridgeo.i18n import DEFAULT_LANG, LANGS, t
 from gridgeo_app import event_source as data
 from gridgeo_app.layers.assets import missing_assets, use_local_assets

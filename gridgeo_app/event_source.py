@@ -1,6 +1,6 @@
 """Where the app gets its events: the ONE loader every page calls.
 
-Events come from the event store (``gridgeo.store.open_store()``: SQLite under
+Events come from the event store (``gridgeo.services.workspace.open_store()``: SQLite under
 ``$GRIDGEO_DATA_DIR`` or the database at ``GRIDGEO_DATABASE_URL``). ``ensure_seeded`` fills an
 empty DEMO store (``gridgeo.services.active_atlas.is_demo_store``: the embedded SQLite file, the Guangming demo
 atlas) with simulated history (``gridgeo.demo.simulate.seed_store``: ``GRIDGEO_SEED_DAYS`` days,
@@ -40,7 +40,8 @@ def today_window(at: datetime | None = None) -> tuple[datetime, datetime]:
 
 def store():
     """The event store for the current configuration (opened once per URL and process)."""
-    from gridgeo.store import default_url, open_store
+    from gridgeo.services.workspace import open_store
+    from gridgeo.store import default_url
 
     url = default_url()
     with _LOCK:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Lint, start a throw-away PostGIS server, run the whole pytest suite against it, tear it down.
+# Lint (style and the import contracts), start a throw-away PostGIS server, run the whole pytest suite against it, tear it down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/ruff check .
+.venv/bin/lint-imports
 pgdir=$(mktemp -d /tmp/gridgeo-pg.XXXXXX)
 port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 trap 'bash scripts/pg_test_server.sh stop "$pgdir"' EXIT

@@ -8,7 +8,8 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 
-from gridgeo.geo.crs import METRIC, WGS84
+from gridgeo.geo.crs import WGS84
+from gridgeo.geo.metric import DEFAULT_METRIC as METRIC
 
 X0, Y0 = 490_000.0, 2_520_000.0
 COMMUNITY = "440311001001"

@@ -1,11 +1,10 @@
-"""The one settings object: environment parsing, defaults and the metric CRS choice."""
+"""The one settings object: environment parsing and defaults."""
 
 from __future__ import annotations
 
 import pytest
-from pyproj import CRS
 
-from gridgeo.config import Settings, SettingsError, gk3_zone_epsg
+from gridgeo.config import Settings, SettingsError
 
 
 def test_defaults_from_an_empty_environment():
@@ -31,19 +30,6 @@ def test_a_database_url_marks_a_real_store():
 def test_bad_values_name_the_variable(env, names):
     with pytest.raises(SettingsError, match=names):
         Settings.from_env(env)
-
-
-@pytest.mark.parametrize("lon", [76.2, 104.07, 113.93, 121.47, 126.6])
-def test_metric_crs_is_the_nearest_gk_zone(lon):
-    epsg = gk3_zone_epsg(lon)
-    cm = CRS.from_epsg(epsg).to_dict()["lon_0"]
-    assert abs(cm - lon) <= 1.5
-    assert CRS.from_epsg(epsg).name.startswith("CGCS2000 / 3-degree Gauss-Kruger CM")
-
-
-def test_configured_metric_crs_wins():
-    assert Settings(metric_crs="EPSG:32649").metric_crs_for(104.0) == "EPSG:32649"
-    assert Settings().metric_crs_for(104.0) == "EPSG:4544"
 
 
 def test_tile_mode_needs_a_tiles_url_and_a_big_atlas():

@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gridgeo.atlas.model import to_metric
+from gridgeo.geo.metric import to_metric
 
 # Gi_Bin -> (confidence, colour): a diverging red-blue palette (ColorBrewer RdBu), grey in the middle
 GI_BINS: dict[int, tuple[float, str]] = {

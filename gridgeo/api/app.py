@@ -12,7 +12,6 @@ runs in each worker).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,43 +24,27 @@ from gridgeo.api.errors import install_error_handlers
 from gridgeo.api.group_commit import GroupCommit
 from gridgeo.api.routers import ROUTERS
 from gridgeo.api.shared_results import SharedResults
+from gridgeo.api.state import ServiceState, StoreHolder
 from gridgeo.config import Settings, get_settings
+from gridgeo.services.grid_index import grid_index
+from gridgeo.tiles import TileService
 
 
-class StoreHolder:
-    """The app's store: given, or opened at startup (or on first use without a lifespan)."""
-
-    def __init__(self, store: Any, settings: Settings):
-        self.store, self.settings, self.owned = store, settings, store is None
-        self._lock = threading.Lock()
-
-    def get(self) -> Any:
-        """The store, opened on first use when the app was made without one."""
-        if self.store is None:
-            with self._lock:
-                if self.store is None:
-                    from gridgeo.store import open_store
-
-                    self.store = open_store(self.settings.store_url)
-        return self.store
-
-    @asynccontextmanager
-    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
-        """Open the store and build the grid index before traffic, then start the warm-up when
-        the app has one (``app.state.warm_up``); close an owned store after."""
-        store = await run_in_threadpool(self.get)
-        version = await run_in_threadpool(store.current_version)
-        if version is not None:
-            await run_in_threadpool(store.grid_index, version)
-        warm_up = getattr(app.state, "warm_up", None)
-        if warm_up is not None:
-            from gridgeo.tiles import TileService
-
-            app.state.tiles = TileService(store)  # the one the tile router serves from
-            warm_up.start(store, app.state.tiles)
-        yield
-        if self.owned:
-            store.close()
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the store and build the grid index before traffic, then start the warm-up when the
+    service has one; close an owned store after."""
+    service: ServiceState = app.state.service
+    store = await run_in_threadpool(service.stores.get)
+    version = await run_in_threadpool(store.current_version)
+    if version is not None:
+        await run_in_threadpool(grid_index, store, version)
+    if service.warm_up is not None:
+        service.tiles = TileService(store)  # the one the tile router serves from
+        service.warm_up.start(store, service.tiles)
+    yield
+    if service.stores.owned:
+        store.close()
 
 
 def create_app(store: Any = None, settings: Settings | None = None,
@@ -71,18 +54,17 @@ def create_app(store: Any = None, settings: Settings | None = None,
 
     settings = settings or get_settings()
     holder = StoreHolder(store, settings)
-    app = FastAPI(title="gridgeo events", version="1", lifespan=holder.lifespan, default_response_class=JSONOut,
+    app = FastAPI(title="gridgeo events", version="1", lifespan=lifespan, default_response_class=JSONOut,
                   docs_url=None, redoc_url=None, openapi_url=None,  # served by routers.docs, behind read access
                   description="网格化治理 · 群众诉求事件服务 (petition/event intake, lifecycle, risk and grid plans)")
-    app.state.settings = settings
-    app.state.stores = holder
-    app.state.committer = GroupCommit(holder.get)
-    app.state.shared_results = SharedResults(settings.result_cache_s)
-    app.state.plan_atoms_provider = plan_atoms_provider or default_atoms_provider
+    service = ServiceState(settings=settings, stores=holder, committer=GroupCommit(holder.get),
+                           shared_results=SharedResults(settings.result_cache_s),
+                           plan_atoms_provider=plan_atoms_provider or default_atoms_provider)
     if warm_up:
         from gridgeo.api.warmup import WarmUp
 
-        app.state.warm_up = WarmUp()
+        service.warm_up = WarmUp()
+    app.state.service = service  # typed: routers reach it through gridgeo.api.state.ServiceDep
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

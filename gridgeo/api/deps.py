@@ -34,12 +34,12 @@ def guard(check: Callable[[Request], None]) -> Callable[[Request], Any]:
 
 def get_settings(request: Request) -> Settings:
     """The app's settings (``create_app(settings=...)``)."""
-    return request.app.state.settings
+    return request.app.state.service.settings
 
 
 def get_store(request: Request) -> Any:
     """The app's store (opened at startup, or on first use outside the lifespan)."""
-    return request.app.state.stores.get()
+    return request.app.state.service.stores.get()
 
 
 async def store_dependency(request: Request) -> Any:

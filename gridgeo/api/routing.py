@@ -66,7 +66,7 @@ class GuardedRoute(APIRoute):
             for check in guards:
                 check(request)
             if request.method not in BODYLESS:
-                body = await read_body(request, request.app.state.settings.max_body_bytes)
+                body = await read_body(request, request.app.state.service.settings.max_body_bytes)
                 if typed:
                     _check_utf8(body)
             return await handler(request)

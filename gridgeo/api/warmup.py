@@ -25,6 +25,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from gridgeo.services.grid_index import grid_index
 from gridgeo.tiles import LAYERS, TileService
 from gridgeo.tiles.view import first_view_tiles
 
@@ -76,7 +77,7 @@ class WarmUp:
             version = self.version = service.current_version()  # derives the areas when needed
         except NoGridSet:
             return  # nothing to warm before the first publish
-        store.grid_index(version)
+        grid_index(store, version)
         grids = store.grid_set(version)
         bounds = (grids.to_crs(WGS84) if grids.crs is not None else grids).total_bounds
         for z, x, y in first_view_tiles(tuple(float(v) for v in bounds)):

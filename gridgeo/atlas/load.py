@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import geopandas as gpd
 
 from gridgeo.atlas.model import Atlas
+from gridgeo.config import REPO_ROOT
 from gridgeo.errors import InputError
 from gridgeo.geo.crs import WGS84
 
-REPO_ROOT = Path(__file__).resolve().parents[2]  # gridgeo/atlas/load.py -> the repository
-DEFAULT_DATA_DIR = REPO_ROOT / "data" / "boundaries"
+
+def _embedded_demo_dir() -> Path:
+    """Where the embedded demo district lies: ``data/boundaries/`` of the source tree (a checkout
+    or an editable install), else the copy that ``pip install .`` puts under
+    ``<prefix>/share/gridgeo/boundaries`` (pyproject's data-files)."""
+    in_tree = REPO_ROOT / "data" / "boundaries"
+    if in_tree.is_dir():
+        return in_tree
+    return Path(sys.prefix) / "share" / "gridgeo" / "boundaries"
+
+
+DEFAULT_DATA_DIR = _embedded_demo_dir()
 
 # file name (without .geojson) for each atlas layer
 LAYER_FILES: dict[str, str] = {

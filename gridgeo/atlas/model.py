@@ -7,12 +7,11 @@ street 9, community 12, grid = community code + 3-digit serial (15 digits, DB11/
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 
-from gridgeo.geo.crs import WGS84
+from gridgeo.geo.metric import metric_crs_of
 
 # Kinds of layer the loaders and the validator know, and the columns each must have.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -105,39 +104,8 @@ class Atlas:
         return str(self.district["code"].iloc[0])
 
 
-def metric_crs_of(gdf: gpd.GeoDataFrame, settings=None, *, crs: str | None = None) -> str:
-    """The metric CRS for ``gdf``: ``crs`` if given, else the settings' ``metric_crs_for`` the
-    longitude of the frame's centre (the configured CRS, else the nearest CGCS2000 3-degree GK
-    zone: EPSG:4547 for Shenzhen at 114°E, EPSG:4544 for Chengdu at 104°E)."""
-    if crs:
-        return crs
-    if settings is None:
-        from gridgeo.config import get_settings
-
-        settings = get_settings()
-    if settings.metric_crs:
-        return settings.metric_crs
-    frame = gdf if gdf.crs is not None else gdf.set_crs(WGS84)
-    x0, y0, x1, y1 = frame.total_bounds
-    if not len(frame) or not all(map(math.isfinite, (x0, y0, x1, y1))):
-        return settings.metric_crs_for(None)
-    if frame.crs.is_geographic:
-        lon = (x0 + x1) / 2
-    else:
-        centre = gpd.GeoSeries(gpd.points_from_xy([(x0 + x1) / 2], [(y0 + y1) / 2]), crs=frame.crs)
-        lon = float(centre.to_crs(WGS84).x.iloc[0])
-    return settings.metric_crs_for(lon)
-
-
-def to_metric(gdf: gpd.GeoDataFrame, crs: str | None = None, settings=None) -> gpd.GeoDataFrame:
-    """Project a WGS84 frame to the metric CRS used for areas, lengths and tolerances: ``crs``
-    if given, else the one :func:`metric_crs_of` picks for the frame (pass the atlas's CRS when
-    several frames must share one)."""
-    if gdf.crs is None:
-        gdf = gdf.set_crs(WGS84)
-    return gdf.to_crs(metric_crs_of(gdf, settings, crs=crs))
-
-
-def area_m2(gdf: gpd.GeoDataFrame, crs: str | None = None):
-    """Area of each feature in square metres (in ``crs``, default the frame's metric CRS)."""
-    return to_metric(gdf, crs).geometry.area
+def atlas_metric_crs(atlas: Atlas, settings=None) -> str:
+    """The metric CRS of an atlas (:mod:`gridgeo.geo.metric`): the configured one, else the GK zone
+    nearest its district (its communities when it has no district layer)."""
+    frame = atlas.district if len(atlas.district) else atlas.communities
+    return metric_crs_of(frame, settings)

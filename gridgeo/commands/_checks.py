@@ -39,13 +39,13 @@ def ensure_parent_dir(path: str | Path, flag: str) -> Path:
 
 
 def open_store_checked(url: str | None, flag: str = "--database", *, seed_default: bool | None = None) -> Any:
-    """``gridgeo.store.open_store(url)`` with a bad URL or an unreachable/unwritable store as one line.
+    """``gridgeo.services.workspace.open_store(url)`` with a bad URL or an unreachable/unwritable store as one line.
 
     ``seed_default`` as in open_store: None (default) publishes the demo grids only into the empty
     demo store (gridgeo.services.active_atlas.is_demo_store); False never (atlas commands); True always."""
     import sqlalchemy as sa
 
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     shown = url or "the default store (GRIDGEO_DATABASE_URL or the data dir)"
     try:

@@ -36,7 +36,8 @@ import shapely.ops
 from shapely.geometry import MultiPolygon, Polygon, shape
 
 from gridgeo.atlas.model import SYNTHETIC_NOTE, Atlas
-from gridgeo.geo.crs import METRIC, WGS84, transform_geometries
+from gridgeo.geo.crs import WGS84, transform_geometries
+from gridgeo.geo.metric import DEFAULT_METRIC as METRIC  # Guangming lies in the 114°E zone
 from gridgeo.geo.tessellate import absorb_fragments, bisect, voronoi_cells
 
 DISTRICT_CODE = "440311"

@@ -31,7 +31,6 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, shape
 
 from gridgeo.atlas.model import Atlas
-from gridgeo.config import gk3_zone_epsg
 from gridgeo.demo.district import (
     HOUSEHOLDS_PER_GRID,
     LEGACY_COUNTS,
@@ -49,6 +48,7 @@ from gridgeo.demo.district import (
 )
 from gridgeo.errors import InputError, UsageError
 from gridgeo.geo.crs import WGS84, normalize_crs_name, transform_geometries
+from gridgeo.geo.metric import metric_crs_at
 from gridgeo.geo.tessellate import absorb_fragments, bisect, voronoi_cells
 
 PEOPLE_PER_DISTRICT = 1_780_000
@@ -125,7 +125,7 @@ def generate_for_outline(outline: Polygon | MultiPolygon, spec: OutlineSpec, out
     say = progress or (lambda _msg: None)
     _check_spec(spec)
     rng = np.random.default_rng(spec.seed)
-    metric = f"EPSG:{gk3_zone_epsg(outline.centroid.x)}"
+    metric = metric_crs_at(outline.centroid.x)
     outline_m = gpd.GeoSeries([outline], crs=WGS84).to_crs(metric).iloc[0]
     area_km2 = outline_m.area / 1e6
     population = spec.population or int(area_km2 * DENSITY_PER_KM2)

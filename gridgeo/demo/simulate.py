@@ -98,7 +98,7 @@ def generate_events(atlas: Atlas, n: int | None = None, *, rate: float | None = 
                     duration: float | None = None, seed: int = 0, start: datetime | None = None,
                     id_prefix: str | None = None, out_of_area_share: float = 0.01,
                     gcj02_share_of_app: float = 0.7) -> list[dict[str, Any]]:
-    """Synthetic events as clients would send them (dicts ready for ``Store.add_events`` or
+    """Synthetic events as clients would send them (dicts ready for ``gridgeo.services.intake.add_events`` or
     ``POST /api/v1/events``), sorted by report time.
 
     Give ``n`` (exact count) or ``rate`` (mean events per second over the day; count is

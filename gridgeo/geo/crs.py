@@ -1,7 +1,7 @@
 """Coordinate reference systems used in China, including the ones PROJ lacks.
 
 gridgeo stores everything in WGS84 (EPSG:4326) and does metric work in the CGCS2000
-3-degree Gauss-Kruger zone nearest the data (``gridgeo.config``; EPSG:4547, CM 114E, for
+3-degree Gauss-Kruger zone nearest the data (:mod:`gridgeo.geo.metric`; EPSG:4547, CM 114E, for
 Shenzhen). CGCS2000 geographic
 (EPSG:4490) differs from WGS84 by centimetres and is treated as equal.
 
@@ -25,7 +25,6 @@ from numpy.typing import ArrayLike, NDArray
 
 WGS84 = "EPSG:4326"
 CGCS2000 = "EPSG:4490"
-METRIC = "EPSG:4547"  # CGCS2000 / 3-degree Gauss-Kruger CM 114E
 
 CrsName = Literal["WGS84", "CGCS2000", "GCJ02", "BD09"]
 CRS_NAMES: tuple[str, ...] = ("WGS84", "CGCS2000", "GCJ02", "BD09")

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridgeo.atlas.model import COUNT_COLUMNS, DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS, to_metric
+from gridgeo.atlas.model import COUNT_COLUMNS, DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
 from gridgeo.errors import InputError, UsageError
 from gridgeo.geo.crs import WGS84
+from gridgeo.geo.metric import to_metric
 from gridgeo.partition.apportion import apportion, crowded_cut_lines
 from gridgeo.partition.chunks import DEFAULT_HALO_M, ChunkPlan, apportion_chunked, chunk_keys, refine_chunked
 from gridgeo.partition.codes import assign_codes

@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gridgeo.geo.crs import METRIC, WGS84
+from gridgeo.geo.crs import WGS84
 from gridgeo.plan.errors import PlanEditError
 from gridgeo.plan.model import GRID_COLUMNS, STATED_COLUMNS, Plan
 
@@ -87,7 +87,7 @@ def diff_plans(a: Plan, b: Plan) -> PlanDiff:
             areas.append({"from_grid": src, "to_grid": dst, "atoms": len(pos),
                           "households": float(hh[pos].sum()), "geometry": atoms.shape(pos)})
     moved_areas = gpd.GeoDataFrame(areas, columns=["from_grid", "to_grid", "atoms", "households", "geometry"],
-                                   geometry="geometry", crs=METRIC).to_crs(WGS84)
+                                   geometry="geometry", crs=b.atoms.metric_crs).to_crs(WGS84)
     status = grids["status"].value_counts()
     summary = {"added": int(status.get("added", 0)), "removed": int(status.get("removed", 0)),
                "changed": int(status.get("changed", 0)), "attributes": int(status.get("attributes", 0)),

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridgeo.geo.crs import METRIC, WGS84
+from gridgeo.geo.crs import WGS84
 from gridgeo.plan.model import AtomSet, Plan
 
 PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
@@ -29,12 +29,13 @@ SCREEN_TOLERANCE_M = 1.0  # simplification of atom outlines for the screen (shar
 _GEOJSON_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _simplified_wgs84(metric_geoms: np.ndarray, tolerance_m: float = SCREEN_TOLERANCE_M) -> np.ndarray:
+def _simplified_wgs84(metric_geoms: np.ndarray, metric_crs: str,
+                      tolerance_m: float = SCREEN_TOLERANCE_M) -> np.ndarray:
     try:  # a coverage keeps its shared borders shared (no slivers between atoms on screen)
         geoms = shapely.coverage_simplify(metric_geoms, tolerance_m, simplify_boundary=True)
     except shapely.errors.GEOSException:
         geoms = shapely.simplify(metric_geoms, tolerance_m, preserve_topology=True)
-    out = gpd.GeoSeries(geoms, crs=METRIC).to_crs(WGS84).values
+    out = gpd.GeoSeries(geoms, crs=metric_crs).to_crs(WGS84).values
     return shapely.set_precision(np.asarray(out), 1e-6)
 
 
@@ -49,7 +50,7 @@ def community_atoms_geojson(atoms: AtomSet, community: str) -> dict:
         return per_set[community]
     mask = atoms.community == community
     pos = np.flatnonzero(mask)
-    geoms = _simplified_wgs84(atoms.metric[pos]) if len(pos) else np.array([], dtype=object)
+    geoms = _simplified_wgs84(atoms.metric[pos], atoms.metric_crs) if len(pos) else np.array([], dtype=object)
     points = atoms.points[pos]
     layers = atoms.legacy_layers
     legacy = {lay: atoms.frame[f"legacy_{lay}"].to_numpy(dtype=object)[pos] for lay in layers}
@@ -121,8 +122,8 @@ def _outlines(plan: Plan, codes: list[str]) -> tuple[dict, dict[str, tuple[float
     if not have:
         return {"type": "FeatureCollection", "features": []}, {}
     metric = np.array([plan.atoms.shape(members[c]) for c in have], dtype=object)
-    points = gpd.GeoSeries(shapely.point_on_surface(metric), crs=METRIC).to_crs(WGS84)
-    geoms = _simplified_wgs84(metric)
+    points = gpd.GeoSeries(shapely.point_on_surface(metric), crs=plan.atoms.metric_crs).to_crs(WGS84)
+    geoms = _simplified_wgs84(metric, plan.atoms.metric_crs)
     features = [{"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)), "properties": {"code": c}}
                 for c, g in zip(have, geoms, strict=True)]
     return ({"type": "FeatureCollection", "features": features},

@@ -32,10 +32,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from gridgeo.atlas.model import COUNT_COLUMNS, DEFAULT_TOLERANCE_M2
-from gridgeo.geo.crs import METRIC, WGS84
+from gridgeo.geo.crs import WGS84
+from gridgeo.geo.metric import transformer
 from gridgeo.i18n import Msg, t
 from gridgeo.plan.model import Plan
 
@@ -55,7 +55,6 @@ def rule_label(rule: str, lang: str = "zh") -> str:
 
 RULE_LABELS: dict[str, str] = {r: rule_label(r) for r in RULES}  # Chinese names, from the catalogue
 
-_TO_WGS84 = Transformer.from_crs(METRIC, WGS84, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -92,13 +91,15 @@ def _issue(rule: str, severity: str, key: str, params: dict, **where) -> Issue:
     return Issue(rule, severity, msg.render("en"), msg=msg, **where)
 
 
-def _locate(geom_metric) -> dict:
+def _locate(metric_crs: str, geom_metric) -> dict:
+    """Where an issue is: a point on it and its bounds, in WGS84."""
     if geom_metric is None or geom_metric.is_empty:
         return {}
     point = shapely.point_on_surface(geom_metric)
-    lon, lat = _TO_WGS84.transform(point.x, point.y)
+    to_wgs84 = transformer(metric_crs, WGS84)
+    lon, lat = to_wgs84.transform(point.x, point.y)
     x0, y0, x1, y1 = geom_metric.bounds
-    (a, c), (b, d) = _TO_WGS84.transform([x0, x1], [y0, y1])
+    (a, c), (b, d) = to_wgs84.transform([x0, x1], [y0, y1])
     return {"lon": float(lon), "lat": float(lat), "bounds": (float(a), float(b), float(c), float(d))}
 
 
@@ -126,17 +127,17 @@ def validate(plan: Plan, communities: gpd.GeoDataFrame | None = None,
         grids = sorted(set(counted.loc[[atom]].astype(str)))
         issues.append(_issue("duplicate", ERROR, "issue_duplicate",
                              {"atom": atom, "n": int((counted.index == atom).sum()), "grids": ", ".join(grids)},
-                             atom=str(atom), grid=grids[0], **_locate(metric[atoms.position[atom]])))
+                             atom=str(atom), grid=grids[0], **_locate(plan.atoms.metric_crs, metric[atoms.position[atom]])))
     labels = plan.labels()
     unassigned = np.flatnonzero(pd.isna(labels))
     for pos in unassigned:
         issues.append(_issue("unassigned", ERROR, "issue_unassigned", {"atom": atoms.ids[pos]},
-                             atom=str(atoms.ids[pos]), **_locate(metric[pos])))
+                             atom=str(atoms.ids[pos]), **_locate(plan.atoms.metric_crs, metric[pos])))
 
     members = plan.members()
     for code in sorted(set(members) - set(plan.grids.index)):
         issues.append(_issue("unknown_grid", ERROR, "issue_unknown_grid", {"n": len(members[code]), "grid": code},
-                             grid=code, **_locate(atoms.shape(members[code]))))
+                             grid=code, **_locate(plan.atoms.metric_crs, atoms.shape(members[code]))))
     for code in sorted(set(plan.grids.index) - set(members)):
         issues.append(_issue("empty_grid", WARNING, "issue_empty_grid", {"grid": code}, grid=code))
 
@@ -162,7 +163,7 @@ def _community_rule(plan: Plan, members: dict[str, np.ndarray]) -> list[Issue]:
         out.append(_issue("outside_community", ERROR, "issue_outside_community",
                           {"grid": code, "community": want[p], "atom": atoms.ids[p],
                            "atom_community": atoms.community[p]},
-                          grid=code, atom=str(atoms.ids[p]), **_locate(atoms.metric[p])))
+                          grid=code, atom=str(atoms.ids[p]), **_locate(plan.atoms.metric_crs, atoms.metric[p])))
     return out
 
 
@@ -187,7 +188,7 @@ def _contiguity_rule(plan: Plan, members: dict[str, np.ndarray], labels: np.ndar
             out.append(_issue("non_contiguous", ERROR, "issue_non_contiguous",
                               {"grid": code, "pieces": len(pieces), "n": len(piece),
                                "households": float(hh[piece].sum())},
-                              grid=code, atom=str(plan.atoms.ids[piece[0]]), **_locate(plan.atoms.shape(piece))))
+                              grid=code, atom=str(plan.atoms.ids[piece[0]]), **_locate(plan.atoms.metric_crs, plan.atoms.shape(piece))))
     return out
 
 
@@ -205,7 +206,7 @@ def _hole_rule(plan: Plan, members: dict[str, np.ndarray], tolerance_m2: float) 
                 hole = shapely.Polygon(ring)
                 if hole.area > tolerance_m2:
                     out.append(_issue("hole", ERROR, "issue_hole", {"grid": code, "area": hole.area},
-                                      grid=code, **_locate(hole)))
+                                      grid=code, **_locate(plan.atoms.metric_crs, hole)))
     return out
 
 
@@ -234,7 +235,7 @@ def _size_rule(plan: Plan, members: dict[str, np.ndarray]) -> list[Issue]:
                 if biggest > hi:
                     severity, reason = WARNING, Msg("issue_reason_big_atom", {"value": biggest})
             if rule:
-                loc = loc or _locate(atoms.shape(pos))
+                loc = loc or _locate(plan.atoms.metric_crs, atoms.shape(pos))
                 out.append(_issue(rule, severity, f"issue_{rule.removeprefix(prefix)}",
                                   {"grid": code, "value": value, "what": Msg(f"what_{what}"), "limit": limit,
                                    "reason": reason}, grid=code, **loc))
@@ -258,7 +259,8 @@ def _totals_rule(plan: Plan) -> list[Issue]:
 def _geometric_rules(plan: Plan, members: dict[str, np.ndarray], communities: gpd.GeoDataFrame,
                      tolerance_m2: float) -> list[Issue]:
     out = []
-    comms = communities.to_crs(METRIC) if communities.crs is not None else communities.set_crs(WGS84).to_crs(METRIC)
+    metric_crs = plan.atoms.metric_crs
+    comms = (communities if communities.crs is not None else communities.set_crs(WGS84)).to_crs(metric_crs)
     comm_geom = dict(zip(comms["code"].astype(str), comms.geometry.values, strict=True))
     for code, pos in members.items():
         want = plan.grids.at[code, "community_code"] if code in plan.grids.index else None
@@ -267,7 +269,7 @@ def _geometric_rules(plan: Plan, members: dict[str, np.ndarray], communities: gp
         outside = shapely.difference(plan.atoms.shape(pos), comm_geom[want])
         if outside.area > tolerance_m2:
             out.append(_issue("outside_community", ERROR, "issue_reaches_outside",
-                              {"grid": code, "area": outside.area, "community": want}, grid=code, **_locate(outside)))
+                              {"grid": code, "area": outside.area, "community": want}, grid=code, **_locate(plan.atoms.metric_crs, outside)))
     metric = plan.atoms.metric
     tree = shapely.STRtree(metric)
     a, b = tree.query(metric, predicate="overlaps")
@@ -277,14 +279,14 @@ def _geometric_rules(plan: Plan, members: dict[str, np.ndarray], communities: gp
         if inter.area > tolerance_m2:
             out.append(_issue("atom_overlap", ERROR, "issue_atom_overlap",
                               {"atom": plan.atoms.ids[i], "other": plan.atoms.ids[j], "area": inter.area},
-                              atom=str(plan.atoms.ids[i]), **_locate(inter)))
+                              atom=str(plan.atoms.ids[i]), **_locate(plan.atoms.metric_crs, inter)))
     for code, geom in comm_geom.items():
         pos = np.flatnonzero(plan.atoms.community == code)
         covered = plan.atoms.shape(pos) if len(pos) else shapely.Polygon()
         gap = shapely.difference(geom, covered)
         if gap.area > tolerance_m2:
             out.append(_issue("community_gap", ERROR, "issue_community_gap", {"area": gap.area, "community": code},
-                              **_locate(gap)))
+                              **_locate(plan.atoms.metric_crs, gap)))
     return out
 
 

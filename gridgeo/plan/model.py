@@ -26,7 +26,8 @@ import shapely
 from scipy import sparse
 
 from gridgeo.atlas.model import COUNT_COLUMNS, DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
-from gridgeo.geo.crs import METRIC, WGS84
+from gridgeo.geo.crs import WGS84
+from gridgeo.geo.metric import metric_crs_of
 
 GRID_COLUMNS: tuple[str, ...] = ("name", "community_code", "grid_worker", "party_branch", "locked",
                                  "stated_households")
@@ -74,7 +75,8 @@ class AtomSet:
         self.frame: gpd.GeoDataFrame = frame
         self.ids: pd.Index = frame.index
         self.position: dict[str, int] = {a: i for i, a in enumerate(self.ids)}
-        self.metric: np.ndarray = np.asarray(frame.geometry.to_crs(METRIC).values)
+        self.metric_crs: str = metric_crs_of(frame)  # areas and lengths of the plan (geo.metric)
+        self.metric: np.ndarray = np.asarray(frame.geometry.to_crs(self.metric_crs).values)
         self.counts: np.ndarray = frame[list(COUNT_COLUMNS)].to_numpy(float)
         self.community: np.ndarray = frame["community_code"].to_numpy(dtype=object)
         self.legacy_layers: list[str] = [c[len("legacy_"):] for c in frame.columns if c.startswith("legacy_")]
@@ -114,7 +116,7 @@ class AtomSet:
             else:
                 from libpysal.graph import Graph
 
-                graph = Graph.build_contiguity(gpd.GeoSeries(self.metric, crs=METRIC), rook=True)
+                graph = Graph.build_contiguity(gpd.GeoSeries(self.metric, crs=self.metric_crs), rook=True)
                 adj = graph.adjacency.reset_index()
                 a = adj.iloc[:, 0].to_numpy(dtype=int)
                 b = adj.iloc[:, 1].to_numpy(dtype=int)
@@ -248,7 +250,7 @@ class Plan:
         outlines = self.outlines()
         codes = list(outlines)
         geoms = [outlines[c] for c in codes]
-        out = gpd.GeoDataFrame({"code": codes}, geometry=geoms, crs=METRIC).set_index("code")
+        out = gpd.GeoDataFrame({"code": codes}, geometry=geoms, crs=self.atoms.metric_crs).set_index("code")
         return out if metric else out.to_crs(WGS84)
 
     @property

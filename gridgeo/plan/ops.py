@@ -19,7 +19,8 @@ import shapely
 from shapely.geometry import LineString
 from shapely.ops import split as split_polygon
 
-from gridgeo.geo.crs import METRIC, WGS84
+from gridgeo.geo.crs import WGS84
+from gridgeo.geo.metric import transformer
 from gridgeo.i18n import Msg
 from gridgeo.plan.errors import LockedGridError, PlanEditError
 from gridgeo.plan.model import Plan, grid_table
@@ -176,7 +177,7 @@ def split_grid(plan: Plan, grid: str, atom_ids=None, line=None, new_code: str | 
 def _sides(plan: Plan, grid: str, inside: list[str], line) -> list[list[str]]:
     members = np.array([plan.atoms.position[a] for a in inside])
     shape = plan.atoms.shape(members)
-    metric_line = _extend(shapely.transform(line, _projector()), LINE_EXTENSION_M)
+    metric_line = _extend(shapely.transform(line, _projector(plan.atoms.metric_crs)), LINE_EXTENSION_M)
     pieces = list(split_polygon(shape, metric_line).geoms) if shape.geom_type == "Polygon" else \
         [p for part in shape.geoms for p in split_polygon(part, metric_line).geoms]
     if len(pieces) < 2:
@@ -210,10 +211,8 @@ def _extend(line, metres: float):
     return LineString(xy)
 
 
-def _projector():
-    from pyproj import Transformer
-
-    tr = Transformer.from_crs(WGS84, METRIC, always_xy=True)
+def _projector(metric_crs: str):
+    tr = transformer(WGS84, metric_crs)
 
     def project(coords: np.ndarray) -> np.ndarray:
         x, y = tr.transform(coords[:, 0], coords[:, 1])

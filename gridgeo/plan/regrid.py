@@ -3,13 +3,15 @@
 Events keep the grid (and ``grid_set_version``) they were given when reported. To read past
 events under another published grid set — e.g. last month's cases under the grids published
 today — their positions are assigned again with that set's spatial index
-(``Store.grid_index(version)``, the same exact point-in-polygon rule as intake). Nothing stored
+(:func:`gridgeo.services.grid_index.grid_index`, the same exact point-in-polygon rule as intake). Nothing stored
 changes.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+
+from gridgeo.services.grid_index import grid_index
 
 
 def events_under_grid_set(store, events: pd.DataFrame, version: int) -> pd.DataFrame:
@@ -22,7 +24,7 @@ def events_under_grid_set(store, events: pd.DataFrame, version: int) -> pd.DataF
     if "grid_set_version" in out.columns:
         out["reported_grid_set_version"] = out["grid_set_version"]
     if len(out):
-        codes = store.grid_index(int(version)).assign(out["lon"].to_numpy(float), out["lat"].to_numpy(float))
+        codes = grid_index(store, int(version)).assign(out["lon"].to_numpy(float), out["lat"].to_numpy(float))
         for col in ("grid_code", "community_code", "street_code", "out_of_area"):
             out[col] = codes[col].to_numpy()
     out["grid_set_version"] = int(version)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridgeo.atlas.model import to_metric
+from gridgeo.geo.metric import to_metric
 from gridgeo.plan.model import AtomSet, Plan, SizeBand, make_plan
 
 

@@ -2,7 +2,7 @@
 
 Shared by the review export (gridgeo.analysis.review) and the 一格一图 poster (gridgeo.printing.poster). Maps
 are drawn with matplotlib (Agg) through geopandas in the settings' metric CRS
-(``Settings.metric_crs_for``), so one axis unit is one metre: the scale bar
+(:func:`gridgeo.geo.metric.metric_crs_of`), so one axis unit is one metre: the scale bar
 (matplotlib-scalebar) and the printed ratio are true, and grid north is up (the north arrow).
 """
 
@@ -14,8 +14,6 @@ from collections.abc import Iterator
 
 import geopandas as gpd
 import numpy as np
-
-from gridgeo.geo.crs import WGS84
 
 MM_PER_INCH = 25.4
 # ISO 216 landscape pages (width, height) in millimetres
@@ -60,16 +58,6 @@ def page_figure(page: str = "A4"):
         raise ValueError(f"page {page!r}: use one of {', '.join(PAGE_SIZES_MM)}")
     w, h = PAGE_SIZES_MM[page]
     return plt.figure(figsize=(w / MM_PER_INCH, h / MM_PER_INCH))
-
-
-def metric_crs(gdf: gpd.GeoDataFrame) -> str:
-    """The settings' metric CRS for the longitude at the centre of ``gdf``."""
-    from gridgeo.config import get_settings
-
-    frame = gdf if gdf.crs is not None else gdf.set_crs(WGS84)
-    minx, _, maxx, _ = frame.to_crs(WGS84).total_bounds
-    lon = float((minx + maxx) / 2) if np.isfinite(minx) else None
-    return get_settings().metric_crs_for(lon)
 
 
 def fit_extent(ax, bounds: tuple[float, float, float, float], margin: float = 0.04) -> None:

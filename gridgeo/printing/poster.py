@@ -17,6 +17,7 @@ import pandas as pd
 
 from gridgeo.atlas.model import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS, Atlas
 from gridgeo.errors import InputError
+from gridgeo.geo.metric import metric_crs_of
 from gridgeo.i18n import t
 from gridgeo.printing import cartography as carto
 
@@ -136,7 +137,7 @@ def community_poster(atlas: Atlas, community: str, lang: str = "zh", grids: gpd.
     """
     mine = poster_grids(atlas, community, grids)
     info = community_codes(atlas).set_index("code").loc[str(community).strip()]
-    crs = carto.metric_crs(mine)
+    crs = metric_crs_of(mine)
     if note is None:
         note = t("synthetic_note", lang) if atlas.meta.get("synthetic") else t("store_source", lang)
     with carto.print_style():

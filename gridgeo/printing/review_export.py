@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gridgeo.analysis.hotspots import BIN_ORDER, GI_BINS, bin_counts
+from gridgeo.geo.metric import metric_crs_of
 from gridgeo.i18n import t
 from gridgeo.printing import cartography as carto
 
@@ -120,7 +121,7 @@ def hotspot_map(grids: gpd.GeoDataFrame, hs: pd.DataFrame, ranked: pd.DataFrame,
     ``grids``, ``streets``, ``communities``, ``district`` are WGS84 frames; ``hs`` comes from
     gridgeo.analysis.hotspots.hotspots and ``ranked`` from ranked_hotspots (named hot-spot grids).
     """
-    crs = carto.metric_crs(grids)
+    crs = metric_crs_of(grids)
     k = carto.PAGE_SIZES_MM.get(page, (297.0,))[0] / 297.0  # type scales with the page (A3: x1.41)
     with carto.print_style():
         fig = carto.page_figure(page)

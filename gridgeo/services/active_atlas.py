@@ -7,7 +7,7 @@ store marks active (``gridgeo atlas use NAME``), else the embedded Guangming dem
 A store is the demo store only when all of these hold: it is the embedded SQLite file of the
 settings' data dir (not a ``GRIDGEO_DATABASE_URL``, not another URL given on the command
 line), and the active atlas is the demo. Only the demo store receives the synthetic grids
-(:func:`gridgeo.store.open_store`) and simulated events (the app, ``gridgeo simulate``).
+(:func:`gridgeo.services.workspace.open_store`) and simulated events (the app, ``gridgeo simulate``).
 """
 
 from __future__ import annotations
@@ -76,11 +76,3 @@ def load_active_atlas(store, settings: Settings | None = None) -> Atlas:
         raise missing from None
     atlas.meta.setdefault("name", name)
     return atlas
-
-
-def atlas_metric_crs(atlas: Atlas, settings: Settings | None = None) -> str:
-    """The metric CRS for ``atlas``: the configured one, else the CGCS2000 GK zone nearest its
-    district's centre."""
-    from gridgeo.atlas.model import metric_crs_of
-
-    return metric_crs_of(atlas.district, settings)

@@ -23,6 +23,7 @@ import numpy as np
 from gridgeo.events.dispatch import DEFAULT_RULE, DispatchRule, dispatch_target
 from gridgeo.events.lifecycle import due_at
 from gridgeo.events.schema import DEFAULT_SKEW, EventError, EventIn, validate_events
+from gridgeo.services.grid_index import grid_index
 from gridgeo.store.sql import public_record
 
 
@@ -41,7 +42,7 @@ def prepare(store, events: list[EventIn], now: datetime | None = None,
     grid = community = street = np.full(n, None, dtype=object)
     found = np.zeros(n, dtype=bool)
     if version is not None and n:
-        idx = store.grid_index(version)
+        idx = grid_index(store, version)
         pos = idx.lookup(np.array([e.lon for e in events]), np.array([e.lat for e in events]))
         found = pos >= 0
         grid, community, street = (np.where(found, values[np.maximum(pos, 0)], None)

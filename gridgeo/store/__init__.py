@@ -1,16 +1,15 @@
-"""The event store: ``open_store(url)`` returns a :class:`Store` on SQLite or PostgreSQL + PostGIS.
+"""The event store: ``connect(url)`` returns a :class:`Store` on SQLite or PostgreSQL + PostGIS.
 
 Where it lives: ``url`` if given, else ``GRIDGEO_DATABASE_URL``, else the SQLite file
 ``$GRIDGEO_DATA_DIR/gridgeo.sqlite`` (data dir default: ``<repo>/var/``). URLs are SQLAlchemy
 URLs (``sqlite:///path``, ``postgresql+psycopg://user@host:port/db``); a plain path means a
-SQLite file. On first open of an empty store the schema is created; only the demo store (the
-embedded SQLite file of the data dir, no ``GRIDGEO_DATABASE_URL``, the active atlas is the demo:
-see :mod:`gridgeo.services.active_atlas`) then receives the synthetic default atlas grids as grid set version 1.
-A store opened for real work is never seeded: its grids come from ``gridgeo atlas use NAME``.
+SQLite file. On first open of an empty store the schema is created. This package is
+persistence only: processes open their store with :func:`gridgeo.services.workspace.open_store`,
+which seeds the demo store (and only it) with the synthetic grids.
 
 Schema: ONE migration system, Alembic, for every table in the database (grid sets, events,
 history, plans, aggregates, and the tables added later). The revisions are
-``gridgeo/store/migrations/versions/NNNN_name.py``, one linear chain; ``open_store`` brings the
+``gridgeo/store/migrations/versions/NNNN_name.py``, one linear chain; ``connect`` brings the
 database to the head revision inside one locked write transaction (PostgreSQL advisory lock,
 SQLite ``BEGIN IMMEDIATE``), so concurrent first opens are safe, and a store made by an older
 gridgeo (even one from before Alembic) upgrades itself. Nothing reads an ``alembic.ini`` at run
@@ -41,7 +40,7 @@ from gridgeo.events.lifecycle import TransitionError
 from gridgeo.store.sql import EVENT_COLUMNS, EventNotFound, Store
 
 __all__ = ["EVENT_COLUMNS", "EventNotFound", "Store", "TransitionError", "data_dir", "default_url",
-           "open_store"]
+           "connect"]
 
 
 def data_dir(settings: Settings | None = None) -> Path:
@@ -86,11 +85,10 @@ def _sqlite_engines(url: sa.URL) -> tuple[sa.Engine, sa.Engine]:
     return make("BEGIN"), make("BEGIN IMMEDIATE")
 
 
-def open_store(url: str | None = None, *, seed_default: bool | None = None,
-               settings: Settings | None = None) -> Store:
-    """Open (and migrate) the store. When it has no grid set yet, publish the synthetic default
-    atlas grids as version 1 if ``seed_default`` is True, or, by default (None), only if it is
-    the demo store (:func:`gridgeo.services.active_atlas.is_demo_store`); never if False."""
+def connect(url: str | None = None, *, settings: Settings | None = None) -> Store:
+    """Open the store at ``url`` (default: the settings' store URL) and bring its schema to the
+    head revision. Persistence only: nothing is seeded here (see
+    :func:`gridgeo.services.workspace.open_store` for the demo store's grids)."""
     url = url or default_url(settings)
     if "://" not in url:
         url = f"sqlite:///{Path(url).resolve()}"
@@ -104,23 +102,4 @@ def open_store(url: str | None = None, *, seed_default: bool | None = None,
     else:
         raise ValueError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql+psycopg://...")
     store.migrate()
-    if seed_default is not False and store.current_version() is None:
-        from gridgeo.services.active_atlas import is_demo_store
-
-        if seed_default or is_demo_store(store, settings):
-            _publish_default(store)
     return store
-
-
-def _publish_default(store: Store) -> None:
-    """Publish the default atlas grids as version 1 unless another process just did."""
-    from gridgeo.atlas.load import load_default_atlas
-    from gridgeo.store import schema as S
-
-    grids = load_default_atlas().grids
-    with store._write_lock, store.write_engine.begin() as conn:  # BEGIN IMMEDIATE on SQLite
-        store.lock_schema(conn)
-        if conn.execute(sa.select(sa.func.count()).select_from(S.grid_sets)).scalar():
-            return
-        store.publish_grid_set(grids, author="gridgeo", comment="default atlas grids (synthetic demo data)",
-                               conn=conn)

@@ -9,12 +9,11 @@ month, with ``event_ids`` keeping ids unique (:mod:`gridgeo.store.partitions`): 
 through ``event_ids`` and a lookup or status change by id finds its partition there.
 
 The store keeps to persistence: rows arrive already validated, assigned, dispatched and given a
-due time by :mod:`gridgeo.services.intake` (``Store.add_events``/``add_valid`` are shortcuts to it).
+due time by :mod:`gridgeo.services.intake`.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -28,9 +27,7 @@ import shapely
 import sqlalchemy as sa
 
 from gridgeo.errors import InputError
-from gridgeo.events.assign import GridIndex
 from gridgeo.events.lifecycle import check_transition, overdue_mask
-from gridgeo.events.schema import DEFAULT_SKEW
 from gridgeo.geo.crs import WGS84
 from gridgeo.store import counts
 from gridgeo.store import schema as S
@@ -75,8 +72,6 @@ class Store:
         self.write_engine = write_engine or engine
         self.url = url
         self._write_lock = WriterLock(_sqlite_lock_path(url))
-        self._index_lock = threading.Lock()
-        self._indexes: dict[int, GridIndex] = {}
         self._grid_frames: dict[int, gpd.GeoDataFrame] = {}
         self._area_codes: dict[int, str] = {}
         self._version_cache: tuple[float, int | None] | None = None
@@ -267,13 +262,6 @@ class Store:
             raise LookupError("no grid set published yet: publish one with publish_grid_set()")
         return version, self.grid_set(version)
 
-    def grid_index(self, version: int) -> GridIndex:
-        """The spatial index of a grid set, built once per version and kept."""
-        with self._index_lock:
-            if version not in self._indexes:
-                self._indexes[version] = GridIndex(self.grid_set(version))
-            return self._indexes[version]
-
     def district_code(self, version: int | None = None) -> str:
         """The code of the area the grid set covers: the district (the 6 digits all grid codes
         start with) or, for a city of several districts, the city (4 digits + "00"); kept per
@@ -320,20 +308,6 @@ class Store:
                  "actor": actor, "note": None} for r in new_rows])
             counts.apply(conn, counts.deltas_for_inserts(new_rows))
         return inserted
-
-    def add_events(self, events: list[dict], actor: str = "intake", now: datetime | None = None,
-                   skew=DEFAULT_SKEW) -> list[dict]:
-        """Shortcut for :func:`gridgeo.services.intake.add_events` on this store (validate, assign,
-        dispatch, store; per-item results)."""
-        from gridgeo.services import intake
-
-        return intake.add_events(self, events, actor=actor, now=now, skew=skew)
-
-    def add_valid(self, validated: list, actor: str = "intake", now: datetime | None = None) -> list[dict]:
-        """Shortcut for :func:`gridgeo.services.intake.add_valid` on this store."""
-        from gridgeo.services import intake
-
-        return intake.add_valid(self, validated, actor=actor, now=now)
 
     def records(self, ids: Iterable[str]) -> dict[str, dict]:
         """The stored rows of these ids (the ones that exist), by id."""

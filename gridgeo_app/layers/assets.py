@@ -17,7 +17,7 @@ import folium.plugins as plugins
 from branca.element import MacroElement
 from jinja2 import Template
 
-VENDOR_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor"  # the repository's
+VENDOR_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor"
 DEFAULT_BASE_URL = "/app/static/vendor"
 
 # folium resource name -> path under static/vendor (None: drop the resource)

@@ -242,7 +242,7 @@ def preview(result, L: str) -> None:
 
 def counts_line(atlas, L: str) -> str:
     """How many features of each layer were imported, and the metric CRS their areas are in."""
-    from gridgeo.atlas.model import area_m2
+    from gridgeo.geo.metric import area_m2
     from gridgeo.services.active_atlas import atlas_metric_crs
 
     parts = [t("imp_count", L).format(layer=_layer_label(k, L), n=len(getattr(atlas, k)))

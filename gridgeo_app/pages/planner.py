@@ -49,7 +49,7 @@ top[0].title(tr("title"))
 @st.cache_resource(show_spinner=False)
 def repository(url: str) -> PlanRepository:
     """One plan repository per store URL and server process."""
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     return PlanRepository(open_store(url))
 

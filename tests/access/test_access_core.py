@@ -14,8 +14,8 @@ from gridgeo.access import AccessDenied, Action, Identity
 from gridgeo.access.masking import mask_name, mask_phone, mask_record
 from gridgeo.access.roles import check_scope_codes
 from gridgeo.access.secrets import issue_token, read_token
+from gridgeo.services.workspace import open_store
 from gridgeo.store import identities as ids
-from gridgeo.store import open_store
 
 PASSWORD = "Correct-horse-42"
 

@@ -13,7 +13,8 @@ from plan_helpers import lattice_plan
 
 from gridgeo.api import create_app
 from gridgeo.config import Settings
-from gridgeo.store import identities, open_store
+from gridgeo.services.workspace import open_store
+from gridgeo.store import identities
 
 LOCAL = ("127.0.0.1", 50000)
 IN_GRID, OUT_GRID = "440311001001001", "440311002001001"

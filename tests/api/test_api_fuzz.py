@@ -15,7 +15,7 @@ from plan_helpers import lattice_plan
 
 from gridgeo.api import create_app
 from gridgeo.config import Settings
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 
 TOKEN = "fuzz-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

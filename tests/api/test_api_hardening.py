@@ -25,7 +25,7 @@ from gridgeo.api.group_commit import GroupCommit
 from gridgeo.api.outage import classify
 from gridgeo.config import Settings
 from gridgeo.events.schema import EventIn, validate_events
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 
 TOKEN = "hard-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

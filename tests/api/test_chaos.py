@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 from test_api_hardening import _pg_ctl, own_pg  # noqa: F401  (own_pg: a fixture, used by name)
 
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 
 pytestmark = pytest.mark.slow
 TOKEN = "chaos-token"

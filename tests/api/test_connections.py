@@ -15,7 +15,7 @@ import uvicorn
 from gridgeo.api import create_app
 from gridgeo.api.connections import uvicorn_options
 from gridgeo.config import Settings
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 
 TOKEN = "conn-token"
 FAST = {"header_timeout_s": 1.5, "body_timeout_s": 1.5, "keepalive_timeout_s": 1.0}

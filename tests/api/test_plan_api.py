@@ -9,7 +9,7 @@ from plan_helpers import X0, Y0, A, B, atom_id, g, lattice_plan
 
 from gridgeo.api import create_app
 from gridgeo.config import Settings
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 
 TOKEN = "s3cret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

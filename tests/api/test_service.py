@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from gridgeo.analysis.risk import risk_by_area
 from gridgeo.api import create_app
 from gridgeo.config import Settings
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

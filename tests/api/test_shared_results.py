@@ -14,7 +14,7 @@ import pytest
 from gridgeo.api import create_app
 from gridgeo.api.shared_results import SharedResults
 from gridgeo.config import Settings
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 
 TOKEN = "shared-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -20,7 +20,8 @@ from gridgeo.atlas.importing.detect import gk_zone_epsg
 from gridgeo.atlas.importing.export import export_atlas
 from gridgeo.cli import main
 from gridgeo.errors import InputError, UsageError
-from gridgeo.store import open_store
+from gridgeo.services.intake import add_events
+from gridgeo.services.workspace import open_store
 from gridgeo.store.atlases import (
     AtlasNotFound,
     active_atlas_name,
@@ -198,7 +199,7 @@ def test_cli_import_use_assign_partition(tmp_path, office, capsys, store_url):
     with open_store(url, seed_default=False) as store:
         atlas = load_stored_atlas(store, "rongnan")
         events = generate_events(atlas, n=300, seed=3)
-        results = store.add_events(events)
+        results = add_events(store, events)
         assert all(r["result"] == "accepted" for r in results)
         frame = store.events_frame()
     points = gpd.GeoDataFrame(frame[["id"]], geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")

@@ -7,8 +7,9 @@ import shutil
 import pytest
 
 from gridgeo.atlas.load import DEFAULT_DATA_DIR, load_atlas
-from gridgeo.atlas.model import LEGACY_LAYERS, REQUIRED_COLUMNS, Atlas, area_m2
+from gridgeo.atlas.model import LEGACY_LAYERS, REQUIRED_COLUMNS, Atlas
 from gridgeo.errors import InputError
+from gridgeo.geo.metric import area_m2
 
 
 def test_atlas_layers_are_wgs84_with_required_columns(default_atlas: Atlas):

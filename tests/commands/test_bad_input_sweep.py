@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from gridgeo.api import create_app
 from gridgeo.config import Settings
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 
 TOKEN = "sweep-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

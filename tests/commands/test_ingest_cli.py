@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gridgeo.cli import main
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 
 FIELDS = ["id", "reported_at", "lon", "lat", "crs", "category", "level", "channel", "text"]
 

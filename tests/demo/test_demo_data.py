@@ -11,8 +11,9 @@ import pytest
 import shapely
 
 from gridgeo.atlas.load import DEFAULT_DATA_DIR, load_atlas
-from gridgeo.atlas.model import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS, to_metric
+from gridgeo.atlas.model import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
 from gridgeo.demo.district import generate_atlas
+from gridgeo.geo.metric import to_metric
 
 TOLERANCE_M2 = 1.0
 REAL_STREETS = {"光明街道", "公明街道", "新湖街道", "凤凰街道", "玉塘街道", "马田街道"}

@@ -12,9 +12,9 @@ import shapely
 
 from gridgeo.atlas.load import load_atlas
 from gridgeo.atlas.validation import validate_atlas
-from gridgeo.config import gk3_zone_epsg
 from gridgeo.demo.outline import OutlineSpec, generate_for_outline
 from gridgeo.geo.crs import wgs84_to_gcj02
+from gridgeo.geo.metric import gk3_zone_epsg
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ from gridgeo.events.assign import GridIndex
 from gridgeo.events.lifecycle import TRANSITIONS
 from gridgeo.events.schema import validate_events
 from gridgeo.geo.crs import to_wgs84
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 
 START = datetime(2024, 5, 1, 0, 0, tzinfo=UTC) - timedelta(hours=8)  # local midnight
 

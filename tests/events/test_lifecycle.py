@@ -17,6 +17,7 @@ from gridgeo.events.lifecycle import (
     due_at,
     overdue_mask,
 )
+from gridgeo.services.intake import add_events
 
 
 def test_main_path_and_side_paths_are_allowed():
@@ -94,7 +95,7 @@ def test_a_city_store_dispatches_to_each_events_own_district(tmp_path):
     import geopandas as gpd
     from shapely.geometry import box
 
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     grids = gpd.GeoDataFrame({
         "code": ["440303001001001", "440304001001001"], "name": ["甲网格", "乙网格"],
@@ -103,7 +104,7 @@ def test_a_city_store_dispatches_to_each_events_own_district(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'city.sqlite'}", seed_default=False)
     store.publish_grid_set(grids, author="test")
     base = {"reported_at": "2024-05-01T08:30:00+08:00", "category": "other", "level": 1, "channel": "hotline"}
-    res = store.add_events([{**base, "id": "a", "lon": 114.205, "lat": 22.505},
+    res = add_events(store, [{**base, "id": "a", "lon": 114.205, "lat": 22.505},
                             {**base, "id": "b", "lon": 114.105, "lat": 22.505},
                             {**base, "id": "c", "lon": 114.5, "lat": 22.9}])
     assert [r["dispatch_target"] for r in res] == ["district:440304", "district:440303", "district:440300"]

@@ -11,8 +11,8 @@ import pyproj
 import pytest
 from shapely.geometry import box
 
-from gridgeo.atlas.model import area_m2, metric_crs_of, to_metric
 from gridgeo.config import Settings, get_settings
+from gridgeo.geo.metric import area_m2, metric_crs_of, to_metric
 
 
 def _square(lon: float, lat: float, d: float = 0.01) -> gpd.GeoDataFrame:

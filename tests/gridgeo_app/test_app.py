@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # app_pages is a folder of page scripts, not an installed package
 
 from gridgeo.analysis.risk import risk_by_area, risk_label  # noqa: E402
+from gridgeo.services.intake import add_events  # noqa: E402
 from gridgeo_app import event_source as data  # noqa: E402
 
 APP = str(ROOT / "app.py")
@@ -49,7 +50,7 @@ def _report_now(store, atlas, n: int = 5) -> None:
     """Store ``n`` events reported this instant inside grids, so "today" is never empty."""
     now = datetime.now(UTC).isoformat()
     points = atlas.grids.geometry.representative_point().iloc[:n]
-    results = store.add_events([
+    results = add_events(store, [
         {"id": f"now-{uuid.uuid4().hex[:12]}", "reported_at": now, "lon": p.x, "lat": p.y,
          "category": "public_order", "level": 1 + i % 4, "channel": "hotline", "text": "测试事件"}
         for i, p in enumerate(points)])
@@ -134,7 +135,7 @@ def test_map_page_switches_to_english_and_filters_a_street():
 
 def test_wall_display_kpis_equal_the_store_figures():
     from gridgeo.analysis.stats import summarize
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     at = _run("gridgeo_app/pages/wall.py")
     atlas = _atlas()
@@ -287,7 +288,7 @@ def own_postgis_db(pg_url):
 def test_wall_display_on_postgis_equals_the_store_figures(own_postgis_db, monkeypatch):
     from gridgeo.analysis.stats import summarize
     from gridgeo.demo.simulate import seed_store
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     monkeypatch.setenv("GRIDGEO_DATABASE_URL", own_postgis_db)
     store = open_store(own_postgis_db, seed_default=True)  # a real store is never seeded by the app:
@@ -311,7 +312,7 @@ def test_wall_display_on_postgis_equals_the_store_figures(own_postgis_db, monkey
 def _review_compares_with_a_covered_previous_period(url: str, monkeypatch) -> None:
     """A store with 15 days of history: the 7-day window is compared with the week before it."""
     from gridgeo.demo.simulate import seed_store
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     monkeypatch.setenv("GRIDGEO_DATABASE_URL", url)
     store = open_store(url)

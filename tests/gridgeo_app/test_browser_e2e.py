@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from streamlit_server import LOCAL_PREFIXES, demo_app_server, refuse_external
 
+from gridgeo.services.intake import add_events
+
 REFRESH_S = 3
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -63,7 +65,7 @@ def browser_context(chromium_path, tmp_path):
 
 
 def test_wall_display_renders_offline_and_follows_the_store(app_server, browser_context, tmp_path, default_atlas):
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     base_url, data_dir = app_server
     context, external = browser_context
@@ -90,7 +92,7 @@ def test_wall_display_renders_offline_and_follows_the_store(app_server, browser_
     # a new red (level I) event arrives in the store, in the middle of a grid
     grid = default_atlas.grids.iloc[len(default_atlas.grids) // 2]
     pt = grid.geometry.representative_point()
-    result = store.add_events([{
+    result = add_events(store, [{
         "id": "e2e-0001", "reported_at": datetime.now(UTC).isoformat(), "lon": pt.x, "lat": pt.y,
         "category": "public_order", "level": 1, "channel": "hotline", "text": "端到端测试事件",
     }])

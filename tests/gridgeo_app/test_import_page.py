@@ -64,7 +64,7 @@ def real_store(store_url, tmp_path, monkeypatch):
 def test_a_store_opened_by_url_is_never_seeded(real_store):
     """Open every page under AppTest: no simulated event and no synthetic grid reach the store,
     the map says there are no events yet, and every page says which atlas it shows."""
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     at = AppTest.from_file(APP, default_timeout=300)
     at.run()
@@ -105,7 +105,7 @@ def _upload(at: AppTest, blob: bytes, name: str = "rongnan") -> None:
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_import_page_checks_imports_and_switches_the_atlas(real_store, office_zip):
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
     from gridgeo.store.atlases import active_atlas_name, list_atlases
 
     at = AppTest.from_file(APP, default_timeout=300)
@@ -147,7 +147,7 @@ def test_import_page_checks_imports_and_switches_the_atlas(real_store, office_zi
 def test_import_page_draws_problems_in_red_and_stores_nothing(real_store, office_zip):
     """The GCJ-02 register read as WGS84 lands units outside their communities: the report lists
     them, the map marks them in red, and nothing is stored."""
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
     from gridgeo.store.atlases import list_atlases
     from gridgeo_app.layers.problems import PROBLEM_COLOR
 

@@ -24,6 +24,8 @@ import pytest
 from plan_editor_helpers import atom_point, balance, editor_frame, idle, pick_tool, synced, wait_until
 from streamlit_server import refuse_external, streamlit_server
 
+from gridgeo.services.intake import add_events
+
 ROOT = Path(__file__).resolve().parents[2]
 N_BRUSH = 20
 
@@ -82,7 +84,7 @@ def case(tmp_path_factory):
     """A store holding the plan (version 1, published as grid set 1) and the brush to make."""
     from gridgeo.plan.integrity import validate
     from gridgeo.plan.repository import PlanRepository
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     plan = _community_plan()
     data_dir = tmp_path_factory.mktemp("editor") / "data"
@@ -230,14 +232,14 @@ def test_brush_undo_redo_save_publish(case, chromium_path, tmp_path):
 def _assert_events_follow_the_new_grids(case) -> None:
     import shapely
 
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     store = open_store(f"sqlite:///{case['data_dir'] / 'gridgeo.sqlite'}")
     try:
         assert store.current_version() == case["grid_set"] + 1
         geom = case["plan"].atoms.frame.geometry.loc[case["ids"][0]]
         pt = shapely.point_on_surface(geom)
-        [res] = store.add_events([{"id": "editor-e2e-1", "reported_at": datetime.now(UTC).isoformat(),
+        [res] = add_events(store, [{"id": "editor-e2e-1", "reported_at": datetime.now(UTC).isoformat(),
                                    "lon": pt.x, "lat": pt.y, "category": "property", "level": 3,
                                    "channel": "app", "text": "网格调整后的新事件"}])
         assert res["result"] == "accepted" and res["grid_code"] == case["b"], res

@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from gridgeo.plan import ops  # noqa: E402
 from gridgeo.plan.repository import PlanRepository  # noqa: E402
-from gridgeo.store import open_store  # noqa: E402
+from gridgeo.services.workspace import open_store  # noqa: E402
 
 PAGE = str(ROOT / "gridgeo_app" / "pages" / "planner.py")
 

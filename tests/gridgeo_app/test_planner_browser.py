@@ -29,7 +29,7 @@ def _registered() -> bool:
 def planner_server(tmp_path):
     """A store with a hand-made plan, and Streamlit serving the editor on a free loopback port."""
     from gridgeo.plan.repository import PlanRepository
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     data_dir = tmp_path / "data"
     store = open_store(f"sqlite:///{data_dir / 'gridgeo.sqlite'}")

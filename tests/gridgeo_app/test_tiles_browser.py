@@ -16,6 +16,7 @@ from api_server import api_server  # noqa: E402
 from streamlit_server import LOCAL_PREFIXES, TILE_COLOURS_JS  # noqa: E402
 
 from gridgeo.analysis.risk import RISK_COLORS  # noqa: E402
+from gridgeo.services.intake import add_events
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = Path(os.environ.get("GRIDGEO_SHOTS_DIR", "/tmp/shots-f2"))
@@ -34,13 +35,13 @@ def served_city(tmp_path, default_atlas):
     and the tile demo page at /city; yields (base URL, store)."""
     from gridgeo.api.app import create_app
     from gridgeo.config import Settings
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
     from gridgeo_app.layers.vector_tiles import tiles_demo_page
 
     store = open_store(f"sqlite:///{tmp_path / 'city.sqlite'}", seed_default=False)
     store.publish_grid_set(default_atlas.grids, author="test")
     grids = store.current_grid_set()[1]
-    store.add_events(_events(grids.iloc[:5], 2, "orange", datetime.now(UTC)))
+    add_events(store, _events(grids.iloc[:5], 2, "orange", datetime.now(UTC)))
     page = tiles_demo_page(tuple(grids.total_bounds), grid_min_zoom=0, refresh_s=0)
     with api_server(create_app(store, Settings(read_access="localhost")), {"/city": page}) as base:
         yield base, store
@@ -77,7 +78,7 @@ def test_city_tiles_render_and_a_risk_refresh_recolours_without_tiles(served_cit
         stats = page.evaluate("() => window.gridgeoTiles.grids")
         assert stats["restyled"] == 5 and stats["coloured"] == 5
 
-        store.add_events(_events(grids.iloc[5:8], 1, "red", datetime.now(UTC)))
+        add_events(store, _events(grids.iloc[5:8], 1, "red", datetime.now(UTC)))
         store.transition("orange0", "rejected", actor="test")  # grid 0 has no open case any more
         page.evaluate("() => window.gridgeoTileLayers.grids.gridgeoRefresh()")
         page.wait_for_timeout(500)

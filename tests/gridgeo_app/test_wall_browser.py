@@ -108,7 +108,8 @@ def test_wall_fits_the_screen_with_a_large_map_and_large_type(app_server, chromi
 
 
 def test_freshness_and_highlight_follow_a_new_level_one_event(app_server, chromium, default_atlas):
-    from gridgeo.store import open_store
+    from gridgeo.services.intake import add_events
+    from gridgeo.services.workspace import open_store
 
     base_url, data_dir = app_server
     context, page, external = _page(chromium, 1920, 1080)
@@ -125,7 +126,7 @@ def test_freshness_and_highlight_follow_a_new_level_one_event(app_server, chromi
         pt = grid.geometry.representative_point()
         store = open_store(f"sqlite:///{data_dir / 'gridgeo.sqlite'}")
         reported = datetime.now(UTC)
-        result = store.add_events([{
+        result = add_events(store, [{
             "id": "wall-e2e-1", "reported_at": reported.isoformat(), "lon": pt.x, "lat": pt.y,
             "category": "public_order", "level": 1, "channel": "hotline", "text": "大屏端到端测试",
         }])

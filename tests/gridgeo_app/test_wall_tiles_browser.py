@@ -21,6 +21,7 @@ from api_server import api_server  # noqa: E402
 from streamlit_server import TILE_COLOURS_JS, free_port, refuse_external, streamlit_server  # noqa: E402
 
 from gridgeo.analysis.risk import RISK_COLORS  # noqa: E402
+from gridgeo.services.intake import add_events
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +52,8 @@ def wall_city(tmp_path_factory):
     ready and warmed up."""
     from gridgeo.api.app import create_app
     from gridgeo.config import Settings
-    from gridgeo.store import identities, open_store
+    from gridgeo.services.workspace import open_store
+    from gridgeo.store import identities
     from gridgeo.store.atlases import save_atlas, use_atlas
 
     tmp = tmp_path_factory.mktemp("wall-tiles")
@@ -60,7 +62,7 @@ def wall_city(tmp_path_factory):
     use_atlas(store, "示例市")
     grids = store.current_grid_set()[1]
     points = grids.geometry.representative_point()
-    store.add_events([_event(f"o{i}", points.iloc[i], 2) for i in range(3)])
+    add_events(store, [_event(f"o{i}", points.iloc[i], 2) for i in range(3)])
     key = identities.create_key(store, "wall-1", "viewer", ())
     api_port, app_port = free_port(), free_port()
     settings = Settings(api_token=ADMIN, read_access="token", cors_origins=(f"http://127.0.0.1:{app_port}",))
@@ -69,7 +71,7 @@ def wall_city(tmp_path_factory):
     api_app = create_app(store, settings, warm_up=True)
     with api_server(api_app, port=api_port) as api, \
             streamlit_server(ROOT / "app_server.py", tmp, env, port=app_port) as app:
-        assert api_app.state.warm_up.finished.wait(120)
+        assert api_app.state.service.warm_up.finished.wait(120)
         yield f"{app}/wall", api, store, grids, api_app, tmp
     store.close()
 
@@ -100,7 +102,7 @@ def test_wall_draws_tiles_and_recolours_a_grid_without_tiles_or_reload(wall_city
     with sync_playwright() as p:
         page = _page(p, chromium_path, external)
         page.on("request", lambda r: tiles.append(r.url) if ".pbf" in r.url and r.method == "GET" else None)
-        cache = api_app.state.tiles.cache
+        cache = api_app.state.service.tiles.cache
         built = cache.misses
         page.goto(url, wait_until="domcontentloaded")
         frame = _tile_frame(page)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from gridgeo.api.app import create_app
 from gridgeo.config import Settings
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 from gridgeo.tiles import LAYERS
 from gridgeo.tiles.features import features_ready
 from gridgeo.tiles.view import first_view_tiles, view_tiles
@@ -20,7 +20,7 @@ from gridgeo.tiles.view import first_view_tiles, view_tiles
 
 def _warmed(client: TestClient) -> dict:
     """The warm-up's health entry once it finished."""
-    assert client.app.state.warm_up.finished.wait(120), "the warm-up did not finish"
+    assert client.app.state.service.warm_up.finished.wait(120), "the warm-up did not finish"
     return client.get("/api/v1/health").json()["warm_up"]
 
 
@@ -36,7 +36,7 @@ def test_warm_up_fills_the_tile_cache_of_the_current_version_and_publish_drops_i
         assert state["tiles"] == len(first_view) * len(LAYERS) and state["seconds"] >= 0
         with store.engine.connect() as conn:
             assert features_ready(conn, v1)  # the areas were derived at start-up
-        cache = client.app.state.tiles.cache
+        cache = client.app.state.service.tiles.cache
         assert cache.version == v1
         assert set(cache._tiles) == {(v1, layer, *zxy) for zxy in first_view for layer in LAYERS}
 
@@ -73,7 +73,7 @@ def test_warm_up_before_any_grid_set_is_done_with_nothing(tmp_path):
     with TestClient(create_app(store, Settings(read_access="open"), warm_up=True)) as client:
         state = _warmed(client)
         assert state == {"state": "done", "version": None, "tiles": 0, "seconds": state["seconds"]}
-        assert len(client.app.state.tiles.cache) == 0
+        assert len(client.app.state.service.tiles.cache) == 0
     store.close()
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from gridgeo.atlas.model import to_metric
+from gridgeo.geo.metric import to_metric
 from gridgeo.partition.apportion import apportion
 from gridgeo.partition.chunks import ChunkPlan, apportion_chunked, chunk_keys, refine_chunked
 from gridgeo.partition.engine import Engine, open_session

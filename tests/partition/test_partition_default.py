@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from gridgeo.atlas.model import to_metric
+from gridgeo.geo.metric import to_metric
 from gridgeo.partition import run_partition
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gridgeo.atlas.model import to_metric
+from gridgeo.geo.metric import to_metric
 from gridgeo.partition.adjacency import outer_boundary_atoms, rook_adjacency
 from gridgeo.partition.apportion import apportion
 from gridgeo.partition.overlay import prepare_layers, refine

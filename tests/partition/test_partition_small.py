@@ -9,8 +9,8 @@ import shapely
 from partition_cases import COMMUNITY, X0, Y0, box, ring_case, strip_case, two_community_case
 from sklearn.metrics import adjusted_rand_score
 
-from gridgeo.atlas.model import to_metric
 from gridgeo.errors import InputError, UsageError
+from gridgeo.geo.metric import to_metric
 from gridgeo.partition import propose_grids, run_partition
 from gridgeo.partition.scoring import polsby_popper, weighted_ari
 

@@ -73,7 +73,7 @@ def test_a_plan_from_todays_grids_reproduces_them(default_atlas):
     followed the legacy layers only) and each grid's atoms make up exactly that grid."""
     import shapely
 
-    from gridgeo.atlas.model import to_metric
+    from gridgeo.geo.metric import to_metric
     from gridgeo.plan.integrity import errors
     from gridgeo.plan.start import default_start_plan
 

@@ -13,7 +13,8 @@ from gridgeo.plan import ops
 from gridgeo.plan.errors import IntegrityError, PlanNotFoundError, StaleVersionError
 from gridgeo.plan.history import EditHistory
 from gridgeo.plan.repository import PlanRepository, export_grids
-from gridgeo.store import open_store
+from gridgeo.services.intake import add_events
+from gridgeo.services.workspace import open_store
 
 
 @pytest.fixture
@@ -139,7 +140,7 @@ def test_publish_makes_the_version_the_current_grid_set(repo):
     now = datetime.now(UTC)
     point = {"id": "e1", "reported_at": now.isoformat(), "lon": X0 + 0.0005, "lat": Y0 - 0.0025,
              "category": "property", "level": 3, "channel": "app", "text": "漏水"}
-    [res] = store.add_events([point])
+    [res] = add_events(store, [point])
     assert res["result"] == "accepted" and res["grid_code"] == g(A, 2)
     v2 = repo.save_version(pid, ops.move_atoms(plan, [atom_id(2, 0)], g(A, 1)), author="a", base_version=1)
     second = repo.publish(pid, v2, author="chief")
@@ -149,7 +150,7 @@ def test_publish_makes_the_version_the_current_grid_set(repo):
     assert grids.set_index("code")["households"].to_dict() == {g(A, 1): 500, g(A, 2): 300, g(B, 1): 400, g(B, 2): 400}
     old = store.get_event("e1")
     assert old["grid_code"] == g(A, 2) and old["grid_set_version"] == first  # history keeps its grid
-    [res2] = store.add_events([{**point, "id": "e2"}])
+    [res2] = add_events(store, [{**point, "id": "e2"}])
     assert res2["grid_code"] == g(A, 1)  # new events go to the new set
     # history under either set: e1 stays in A002 under set 1 and reads as A001 under set 2
     from gridgeo.plan.regrid import events_under_grid_set

@@ -21,7 +21,7 @@ from gridgeo.analysis.stats import stats_table, summarize
 from gridgeo.demo.simulate import generate_events, seed_store
 from gridgeo.events.lifecycle import TRANSITIONS
 from gridgeo.services import intake
-from gridgeo.store import open_store
+from gridgeo.services.workspace import open_store
 
 NOW = datetime(2026, 3, 10, 9, 37, 12, 345678, tzinfo=UTC)  # not on the hour: the partial hour counts
 

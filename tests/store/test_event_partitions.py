@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from alembic import command
 from conftest import drop_store_tables
 
-from gridgeo.store import open_store
+from gridgeo.services.intake import add_events
+from gridgeo.services.workspace import open_store
 from gridgeo.store import partitions as P
 from gridgeo.store import schema as S
 from gridgeo.store.migrate import _config, head_revision
@@ -76,7 +77,7 @@ def plan_tables(plan) -> set[str]:
 
 
 def test_events_are_partitioned_by_month_and_land_in_their_month(pg_store):
-    out = pg_store.add_events([ev(i, MONTHS[i % 3] + timedelta(minutes=i)) for i in range(30)]
+    out = add_events(pg_store, [ev(i, MONTHS[i % 3] + timedelta(minutes=i)) for i in range(30)]
                               + [ev(99, OLD)], now=NOW)
     assert [r["result"] for r in out] == ["accepted"] * 31
     with pg_store.engine.connect() as conn:
@@ -98,8 +99,8 @@ def test_events_are_partitioned_by_month_and_land_in_their_month(pg_store):
 
 
 def test_a_duplicate_id_in_another_month_is_refused_as_duplicate(pg_store):
-    first = pg_store.add_events([ev(1, MONTHS[0])], now=NOW)
-    again = pg_store.add_events([ev(1, MONTHS[2], level=1), ev(2, MONTHS[1]), ev(2, MONTHS[2])], now=NOW)
+    first = add_events(pg_store, [ev(1, MONTHS[0])], now=NOW)
+    again = add_events(pg_store, [ev(1, MONTHS[2], level=1), ev(2, MONTHS[1]), ev(2, MONTHS[2])], now=NOW)
     assert first[0]["result"] == "accepted"
     assert [r["result"] for r in again] == ["duplicate", "accepted", "duplicate"]
     assert again[0]["reported_at"] == MONTHS[0] and again[0]["level"] == 2  # the stored record
@@ -112,7 +113,7 @@ def test_a_duplicate_id_in_another_month_is_refused_as_duplicate(pg_store):
 
 
 def test_history_references_the_id_table_and_lifecycle_updates_one_partition(pg_store):
-    pg_store.add_events([ev(i, MONTHS[i % 3]) for i in range(6)], now=NOW)
+    add_events(pg_store, [ev(i, MONTHS[i % 3]) for i in range(6)], now=NOW)
     rec = pg_store.transition("e4", "accepted", actor="worker", note="on my way")
     assert rec["status"] == "accepted" and [h["to_status"] for h in rec["history"]] == ["reported", "accepted"]
     assert pg_store.transition("e4", "resolved", actor="worker")["resolved_at"] is not None
@@ -130,7 +131,7 @@ def test_history_references_the_id_table_and_lifecycle_updates_one_partition(pg_
 
 
 def test_a_one_month_window_reads_one_partition(pg_store):
-    pg_store.add_events([ev(i, MONTHS[i % 3] + timedelta(hours=i)) for i in range(60)], now=NOW)
+    add_events(pg_store, [ev(i, MONTHS[i % 3] + timedelta(hours=i)) for i in range(60)], now=NOW)
     lo, hi = month_start(2), month_start(1)
     with pg_store.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE events")
@@ -144,7 +145,7 @@ def test_a_one_month_window_reads_one_partition(pg_store):
 
 
 def test_a_month_made_later_takes_its_rows_from_the_default_partition(pg_store):
-    pg_store.add_events([ev(i, OLD + timedelta(hours=i)) for i in range(5)], now=NOW)
+    add_events(pg_store, [ev(i, OLD + timedelta(hours=i)) for i in range(5)], now=NOW)
     month = P.month_of(OLD)
     with pg_store.write_engine.begin() as conn:
         assert P.create_month(conn, month) is True
@@ -161,7 +162,7 @@ def test_concurrent_writers_of_a_new_month_both_succeed(pg_url, pg_store):
 
     def write(st, offset: int) -> None:
         barrier.wait()
-        results.append(st.add_events([ev(offset + i, MONTHS[i % 3]) for i in range(20)], now=NOW))
+        results.append(add_events(st, [ev(offset + i, MONTHS[i % 3]) for i in range(20)], now=NOW))
 
     threads = [threading.Thread(target=write, args=(st, k * 100)) for k, st in enumerate((pg_store, other))]
     for t in threads:
@@ -197,7 +198,7 @@ def test_a_0009_store_with_data_is_converted_in_place(pg_url, small_grids, tmp_p
     built by the real revisions up to 0009; opening it runs 0010 and keeps every row."""
     lite = open_store(f"sqlite:///{tmp_path / 'src.sqlite'}", seed_default=False)
     lite.publish_grid_set(small_grids, author="tester")
-    lite.add_events([ev(i, MONTHS[i % 3] + timedelta(minutes=i)) for i in range(40)]
+    add_events(lite, [ev(i, MONTHS[i % 3] + timedelta(minutes=i)) for i in range(40)]
                     + [ev(90 + i, OLD + timedelta(hours=i)) for i in range(3)], now=NOW)
     for i in range(0, 40, 4):
         lite.transition(f"e{i}", "accepted", actor="worker", note=f"n{i}")
@@ -228,7 +229,7 @@ def test_a_0009_store_with_data_is_converted_in_place(pg_url, small_grids, tmp_p
     assert per_partition == {**{P.partition_name(P.month_of(t)): 13 + (k == 0) for k, t in enumerate(MONTHS)},
                              P.DEFAULT_PARTITION: 3}
     # the converted store goes on working: a duplicate, a new event, a transition
-    out = st.add_events([ev(5, MONTHS[2]), ev(200, MONTHS[2])], now=NOW)
+    out = add_events(st, [ev(5, MONTHS[2]), ev(200, MONTHS[2])], now=NOW)
     assert [r["result"] for r in out] == ["duplicate", "accepted"]
     assert st.transition("e9", "accepted", actor="w")["history"][-1]["to_status"] == "accepted"
     st.close()
@@ -249,14 +250,14 @@ def test_a_writer_that_may_not_create_tables_stores_into_the_default_partition(p
     url = sa.make_url(pg_url).set(username=role)
     try:
         writer = open_store(url.render_as_string(hide_password=False), seed_default=False)
-        out = writer.add_events([ev(i, MONTHS[0]) for i in range(4)], now=NOW)
-        again = writer.add_events([ev(9, MONTHS[0])], now=NOW)  # no new attempt within a minute
+        out = add_events(writer, [ev(i, MONTHS[0]) for i in range(4)], now=NOW)
+        again = add_events(writer, [ev(9, MONTHS[0])], now=NOW)  # no new attempt within a minute
         assert writer.transition("e2", "accepted", actor="w")["status"] == "accepted"
         writer.close()
         assert [r["result"] for r in out + again] == ["accepted"] * 5
         with pg_store.engine.connect() as conn:
             assert rows_per_partition(conn) == {P.DEFAULT_PARTITION: 5}
-        pg_store.add_events([ev(20, MONTHS[0])], now=NOW)  # the owner makes the month: the rows move
+        add_events(pg_store, [ev(20, MONTHS[0])], now=NOW)  # the owner makes the month: the rows move
         with pg_store.engine.connect() as conn:
             assert rows_per_partition(conn) == {P.partition_name(P.month_of(MONTHS[0])): 6}
         assert pg_store.get_event("e2")["status"] == "accepted"
@@ -270,7 +271,7 @@ def test_a_writer_that_may_not_create_tables_stores_into_the_default_partition(p
 def test_the_stores_own_queries_by_id_and_by_window_plan_one_partition(pg_store):
     """EXPLAIN of the statements the store itself sends: a lookup by id, a status change, and a
     one-month events window each reach a single month partition."""
-    pg_store.add_events([ev(i, MONTHS[i % 3] + timedelta(hours=i)) for i in range(30)], now=NOW)
+    add_events(pg_store, [ev(i, MONTHS[i % 3] + timedelta(hours=i)) for i in range(30)], now=NOW)
     sent: list[tuple[str, dict]] = []
 
     def capture(conn, cursor, statement, params, context, executemany):
@@ -296,7 +297,7 @@ def test_the_stores_own_queries_by_id_and_by_window_plan_one_partition(pg_store)
 def test_rows_at_the_edges_of_the_calendar_are_stored(pg_store):
     """Intake refuses years before 1900, but the store itself takes any timestamptz: rows of year
     1 and year 9999 go to the DEFAULT partition, ids stay unique."""
-    pg_store.add_events([ev(0, MONTHS[0])], now=NOW)
+    add_events(pg_store, [ev(0, MONTHS[0])], now=NOW)
     template = pg_store.records(["e0"])["e0"]
     edges = [datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)]
     rows = [{**template, "id": f"edge{k}", "reported_at": t} for k, t in enumerate(edges)]

@@ -14,7 +14,9 @@ from shapely.geometry import box
 from gridgeo.analysis.stats import summarize
 from gridgeo.events.lifecycle import TransitionError
 from gridgeo.services import intake
-from gridgeo.store import EVENT_COLUMNS, EventNotFound, open_store
+from gridgeo.services.intake import add_events
+from gridgeo.services.workspace import open_store
+from gridgeo.store import EVENT_COLUMNS, EventNotFound
 from gridgeo.store.migrate import head_revision
 
 T0 = datetime(2024, 5, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shenzhen
@@ -83,7 +85,7 @@ def test_empty_store_publishes_default_atlas_as_version_1(store_url, default_atl
 
 
 def test_add_events_assigns_dispatches_and_is_idempotent(store):
-    res = store.add_events([ev(1), ev(2, lon=113.915, level=1), ev(3, lon=113.99), ev(4, category="petition")],
+    res = add_events(store, [ev(1), ev(2, lon=113.915, level=1), ev(3, lon=113.99), ev(4, category="petition")],
                            now=T0 + timedelta(hours=1))
     assert [r["result"] for r in res] == ["accepted"] * 4
     assert res[0]["grid_code"] == "440311001001001" and res[0]["community_code"] == "440311001001"
@@ -94,14 +96,14 @@ def test_add_events_assigns_dispatches_and_is_idempotent(store):
     assert res[2]["dispatch_target"] == "district:440311"
     assert res[3]["dispatch_target"] == "street:440311001"
     assert res[0]["due_at"] == T0 + timedelta(minutes=1, hours=24)
-    again = store.add_events([ev(1), ev(5), ev(5)], now=T0 + timedelta(hours=1))
+    again = add_events(store, [ev(1), ev(5), ev(5)], now=T0 + timedelta(hours=1))
     assert [r["result"] for r in again] == ["duplicate", "accepted", "duplicate"]
     assert again[0]["grid_code"] == "440311001001001"
     assert store.count_events() == 5
 
 
 def test_rejected_items_are_reported_and_not_stored(store):
-    res = store.add_events([ev(1), ev(2, level=7), ev(3, lat=float("nan"))], now=T0)
+    res = add_events(store, [ev(1), ev(2, level=7), ev(3, lat=float("nan"))], now=T0)
     assert [r["result"] for r in res] == ["accepted", "rejected", "rejected"]
     assert res[1]["errors"][0]["field"] == "level" and res[2]["errors"][0]["field"] == "lat"
     assert store.events_frame()["id"].tolist() == ["e1"]
@@ -118,7 +120,7 @@ def test_a_failing_batch_stores_nothing(store):
 
 
 def test_lifecycle_is_timestamped_attributed_and_guarded(store):
-    store.add_events([ev(1)], now=T0)
+    add_events(store, [ev(1)], now=T0)
     t = T0 + timedelta(hours=2)
     store.transition("e1", "accepted", "受理员", at=t)
     rec = store.transition("e1", "resolved", "网格员王", note="已调解", at=t + timedelta(hours=3))
@@ -136,13 +138,13 @@ def test_lifecycle_is_timestamped_attributed_and_guarded(store):
     assert hist[2]["note"] == "已调解" and hist[1]["at"] == t
     with pytest.raises(EventNotFound):
         store.transition("nope", "accepted", "x")
-    store.add_events([ev(2)], now=T0)
+    add_events(store, [ev(2)], now=T0)
     with pytest.raises(ValueError, match="actor"):
         store.transition("e2", "accepted", " ")
 
 
 def test_reopen_clears_resolution_and_strict_batch_is_all_or_nothing(store):
-    store.add_events([ev(1), ev(2)], now=T0)
+    add_events(store, [ev(1), ev(2)], now=T0)
     store.transition_many([("e1", "accepted", "a", None, T0), ("e1", "resolved", "a", None, T0)])
     rec = store.transition("e1", "accepted", "复核", note="重新处理")
     assert rec["resolved_at"] is None and rec["status"] == "accepted"
@@ -154,7 +156,7 @@ def test_reopen_clears_resolution_and_strict_batch_is_all_or_nothing(store):
 
 
 def test_events_frame_columns_types_and_filters(store):
-    store.add_events([ev(1), ev(2, lon=113.915, level=1, category="labour"), ev(3, lon=113.925, lat=22.715),
+    add_events(store, [ev(1), ev(2, lon=113.915, level=1, category="labour"), ev(3, lon=113.925, lat=22.715),
                       ev(4, lon=113.99)], now=T0 + timedelta(hours=1))
     store.transition("e2", "accepted", "a")
     frame = store.events_frame(now=T0 + timedelta(hours=30))
@@ -177,12 +179,12 @@ def test_events_frame_columns_types_and_filters(store):
 
 
 def test_publishing_a_new_grid_set_versions_assignment(store, small_grids):
-    store.add_events([ev(1, lon=113.915)], now=T0)
+    add_events(store, [ev(1, lon=113.915)], now=T0)
     redrawn = small_grids.copy()
     redrawn.loc[0, "geometry"] = box(113.90, 22.70, 113.918, 22.71)  # A1 grows east
     redrawn.loc[1, "geometry"] = box(113.918, 22.70, 113.92, 22.71)
     assert store.publish_grid_set(redrawn, author="planner", comment="A1 grows") == 2
-    store.add_events([ev(2, lon=113.915)], now=T0)
+    add_events(store, [ev(2, lon=113.915)], now=T0)
     frame = store.events_frame()
     assert frame[["grid_code", "grid_set_version"]].astype(str).values.tolist() == [
         ["440311001001002", "1"], ["440311001001001", "2"]]
@@ -206,7 +208,7 @@ def test_bad_grid_set_is_refused(store, small_grids):
 def test_concurrent_writers_lose_nothing(store):
     def work(k):
         for j in range(5):
-            store.add_events([ev(k * 100 + j * 10 + m) for m in range(10)], now=T0 + timedelta(hours=9))
+            add_events(store, [ev(k * 100 + j * 10 + m) for m in range(10)], now=T0 + timedelta(hours=9))
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
     for t in threads:
@@ -217,7 +219,7 @@ def test_concurrent_writers_lose_nothing(store):
 
 
 def test_summary_from_the_store_frame(store):
-    store.add_events([ev(1), ev(2, lon=113.915), ev(3, lon=113.915), ev(4, lat=22.715, level=1)],
+    add_events(store, [ev(1), ev(2, lon=113.915), ev(3, lon=113.915), ev(4, lat=22.715, level=1)],
                      now=T0 + timedelta(hours=1))
     store.transition_many([("e1", "accepted", "a", None, T0 + timedelta(hours=1)),
                            ("e1", "resolved", "a", None, T0 + timedelta(hours=5)),
@@ -283,7 +285,7 @@ def test_assignment_equals_postgis_st_covers(pg_url, default_atlas):
     events = generate_events(default_atlas, n=3000, seed=2, start=T0, duration=86400)
     coords = default_atlas.grids.geometry.get_coordinates().to_numpy()[:300:3]  # grid vertices
     events += [ev(i, id=f"v{i}", lon=float(x), lat=float(y)) for i, (x, y) in enumerate(coords)]
-    st.add_events(events, now=T0 + timedelta(days=2))
+    add_events(st, events, now=T0 + timedelta(days=2))
     with st.engine.connect() as conn:
         rows = conn.execute(sa.text(
             "SELECT e.id, e.grid_code, (SELECT min(g.code) FROM grid_set_grids g "
@@ -332,7 +334,7 @@ def _to_pre_alembic(st, store_level: int, with_plans: bool) -> None:
 def test_a_store_from_before_alembic_is_stamped_and_upgraded(store_url, small_grids, store_level, with_plans):
     st = open_store(store_url, seed_default=False)
     st.publish_grid_set(small_grids, author="tester")
-    st.add_events([ev(i, level=1 + i % 4) for i in range(30)], now=T0 + timedelta(hours=2))
+    add_events(st, [ev(i, level=1 + i % 4) for i in range(30)], now=T0 + timedelta(hours=2))
     st.transition("e1", "accepted", actor="tester")
     _to_pre_alembic(st, store_level, with_plans)
     st.close()

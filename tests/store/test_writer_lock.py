@@ -8,7 +8,8 @@ import sys
 import threading
 import time
 
-from gridgeo.store import open_store
+from gridgeo.services.intake import add_events
+from gridgeo.services.workspace import open_store
 from gridgeo.store.writer_lock import WriterLock
 
 _HOLDER = """
@@ -46,7 +47,7 @@ def test_a_second_process_waits_for_the_writer(tmp_path):
 def test_a_sqlite_store_writes_under_the_file_lock(tmp_path, default_atlas):
     store = open_store(f"sqlite:///{tmp_path / 'gridgeo.sqlite'}", seed_default=True)
     point = default_atlas.grids.geometry.iloc[0].representative_point()
-    result = store.add_events([{"id": "lock-1", "reported_at": "2024-05-01T08:30:00+08:00", "lon": point.x,
+    result = add_events(store, [{"id": "lock-1", "reported_at": "2024-05-01T08:30:00+08:00", "lon": point.x,
                                 "lat": point.y, "category": "public_order", "level": 2, "channel": "hotline"}])
     assert result[0]["result"] == "accepted"
     assert (tmp_path / "gridgeo.sqlite.writer-lock").exists()

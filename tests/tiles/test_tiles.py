@@ -17,7 +17,8 @@ from pyproj import Transformer
 
 from gridgeo.api.app import create_app
 from gridgeo.config import Settings
-from gridgeo.store import open_store
+from gridgeo.services.intake import add_events
+from gridgeo.services.workspace import open_store
 from gridgeo.tiles import feature_id
 from gridgeo.tiles.mvt import BUFFER, EXTENT, tile_bounds
 
@@ -125,7 +126,7 @@ def test_cache_is_dropped_on_publish(served, small_grids):
     url = f"/tiles/grids/{z}/{x}/{y}.pbf"
     first = client.get(url)
     v1 = int(first.headers["x-grid-set-version"])
-    cache = client.app.state.tiles.cache
+    cache = client.app.state.service.tiles.cache
     assert cache.version == v1 and len(cache) == 1
     again = client.get(url)
     assert again.content == first.content and cache.hits == 1
@@ -151,7 +152,7 @@ def test_cache_is_dropped_on_publish(served, small_grids):
 def test_colours_are_the_coloured_areas_of_risk(served, small_grids):
     client, store = served
     now = datetime.now(UTC)
-    store.add_events([{"id": f"c{i}", "reported_at": (now - timedelta(hours=1)).isoformat(), "lon": lon, "lat": 22.705,
+    add_events(store, [{"id": f"c{i}", "reported_at": (now - timedelta(hours=1)).isoformat(), "lon": lon, "lat": 22.705,
                        "category": "neighbour_dispute", "level": level, "channel": "grid_worker"}
                       for i, (lon, level) in enumerate([(113.905, 1), (113.915, 3), (113.915, 4)])])
     for by in ("grid", "community", "street"):
@@ -172,12 +173,12 @@ def test_colours_since_a_stamp_are_only_the_changes(served, small_grids):
         return {"id": eid, "reported_at": (now - timedelta(minutes=1)).isoformat(), "lon": lon, "lat": 22.705,
                 "category": "neighbour_dispute", "level": level, "channel": "grid_worker"}
 
-    store.add_events([event("s0", 113.905, 3)])
+    add_events(store, [event("s0", 113.905, 3)])
     first = client.get("/tiles/colours?window=today").json()
     assert first["full"] is True and len(first["colours"]) == 1 and first["stamp"]
     same = client.get(f"/tiles/colours?window=today&since={first['stamp']}").json()
     assert same["full"] is False and same["colours"] == {} and same["cleared"] == []
-    store.add_events([event("s1", 113.915, 1)])
+    add_events(store, [event("s1", 113.915, 1)])
     grown = client.get(f"/tiles/colours?window=today&since={same['stamp']}").json()
     risk = {a["code"]: a["color"] for a in client.get("/api/v1/risk?by=grid&window=24h").json()["areas"]
             if a["risk_level"] > 0}

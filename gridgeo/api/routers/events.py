@@ -30,6 +30,7 @@ from gridgeo.api.encoding import JSONOut, records
 from gridgeo.api.errors import ApiError
 from gridgeo.api.params import parse_time, window_param
 from gridgeo.api.routing import guarded_router
+from gridgeo.api.state import service_state
 from gridgeo.api.territory import place_code, shown, shown_rows, territory_filters
 from gridgeo.events.lifecycle import STATUSES
 from gridgeo.events.safe_text import SafeStr
@@ -94,7 +95,7 @@ async def post_events(request: Request, who: IdentityDep) -> JSONOut:
     if errors:
         raise ApiError(422, f"{len(errors)} problem(s), nothing stored; first: {errors[0]}",
                        [e.as_dict() for e in errors])
-    results = await request.app.state.committer.submit(validated, who.actor)
+    results = await service_state(request).committer.submit(validated, who.actor)
     results = [{**r, "open311": to_open311(r)} for r in results]  # JSONOut encodes once
     created = any(r["result"] == "accepted" for r in results)
     if single:

@@ -13,6 +13,7 @@ from gridgeo.api.auth import require_read
 from gridgeo.api.encoding import JSONOut
 from gridgeo.api.outage import RETRY_AFTER_S, classify
 from gridgeo.api.routing import guarded_router
+from gridgeo.api.state import service_state
 
 router = guarded_router(require_read, prefix="/api/v1", tags=["health"])
 
@@ -21,7 +22,7 @@ router = guarded_router(require_read, prefix="/api/v1", tags=["health"])
             summary="Liveness and store backend (503 degraded when the store does not answer)")
 def health(request: Request) -> JSONOut:
     """Ask the store for its current grid set version."""
-    holder = request.app.state.stores
+    holder = service_state(request).stores
     backend = holder.settings.store_url.split(":", 1)[0].split("+", 1)[0]
     try:
         store = holder.get()
@@ -33,7 +34,7 @@ def health(request: Request) -> JSONOut:
         return JSONOut({"ok": False, "status": "degraded", "backend": backend, "message": message},
                        status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
     out = {"ok": True, "status": "ok", "backend": backend, "grid_set_version": version}
-    warm_up = getattr(request.app.state, "warm_up", None)
+    warm_up = service_state(request).warm_up
     if warm_up is not None:
         out["warm_up"] = warm_up.as_dict()
     return JSONOut(out)

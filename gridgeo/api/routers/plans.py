@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -35,6 +35,7 @@ from gridgeo.api.deps import StoreDep, check_params, plan_id_in_range
 from gridgeo.api.encoding import JSONOut, jsonable, records
 from gridgeo.api.errors import ApiError
 from gridgeo.api.routing import guarded_router
+from gridgeo.api.state import ServiceDep
 from gridgeo.events.safe_text import MAX_DB_INT, SafeStr, check_value
 from gridgeo.plan.figures import community_balance, grid_figures, summary
 from gridgeo.plan.integrity import validate
@@ -105,12 +106,9 @@ def default_atoms_provider(start: str, store: Any = None):
     return default_start_plan(start, store)
 
 
-def get_repo(request: Request, store: StoreDep) -> PlanRepository:
+def get_repo(service: ServiceDep, store: StoreDep) -> PlanRepository:
     """The plan repository over the app's store (one per store)."""
-    repos: dict[int, PlanRepository] = request.app.state.__dict__.setdefault("plan_repos", {})
-    if id(store) not in repos:
-        repos[id(store)] = PlanRepository(store)
-    return repos[id(store)]
+    return service.plan_repository(store)
 
 
 Repo = Annotated[PlanRepository, Depends(get_repo)]
@@ -128,13 +126,13 @@ def list_plans(repo: Repo) -> JSONOut:
 
 @write.post("", status_code=201, responses={201: {"model": R.PlanCreated}},
             summary="Create a plan from the current grids, a proposal or a saved version")
-async def create_plan(body: CreateIn, repo: Repo, request: Request) -> JSONOut:
+async def create_plan(body: CreateIn, repo: Repo, service: ServiceDep) -> JSONOut:
     """Version 1 of a new plan from ``start`` or ``from``."""
     if body.from_:
         plan, info = await run_in_threadpool(repo.load, body.from_.plan_id, body.from_.version)
         source = f"plan {body.from_.plan_id} version {info.version}"
     elif body.start in ("current", "proposal"):
-        plan = await run_in_threadpool(request.app.state.plan_atoms_provider, body.start, repo.store)
+        plan = await run_in_threadpool(service.plan_atoms_provider, body.start, repo.store)
         source = body.start
     else:
         raise ApiError(422, "start: give \"current\" or \"proposal\", or from: {plan_id, version}")

@@ -22,6 +22,7 @@ from gridgeo.api.errors import ApiError
 from gridgeo.api.params import window_param
 from gridgeo.api.routing import guarded_router
 from gridgeo.api.shared_results import SharedResults
+from gridgeo.api.state import service_state
 from gridgeo.api.territory import check_by, territory_filters
 
 router = guarded_router(require_read, check_params, prefix="/api/v1", tags=["risk"])
@@ -55,7 +56,7 @@ def stats_rows(store: Any, by: str | None, window: timedelta, now: datetime,
 
 
 def _shared(request: Request) -> SharedResults:
-    return request.app.state.shared_results
+    return service_state(request).shared_results
 
 
 @router.get("/risk", responses={200: {"model": R.RiskAnswer}},

@@ -30,6 +30,7 @@ from gridgeo.api.encoding import JSONOut
 from gridgeo.api.errors import ApiError
 from gridgeo.api.params import window_param
 from gridgeo.api.routing import guarded_router
+from gridgeo.api.state import service_state
 from gridgeo.config import Settings
 from gridgeo.tiles import NoGridSet, TileOutOfRange, TileService, UnknownLayer
 from gridgeo.tiles.colours import ColourHistory
@@ -40,10 +41,7 @@ router = guarded_router(require_read, check_params, prefix="/tiles", tags=["tile
 
 def tile_service(request: Request, store: Any) -> TileService:
     """The app's tile service (made on first use, over the app's store)."""
-    service = getattr(request.app.state, "tiles", None)
-    if service is None or service.store is not store:
-        service = request.app.state.tiles = TileService(store)
-    return service
+    return service_state(request).tile_service(store)
 
 
 def colour_span(window: str, now: datetime, settings: Settings) -> timedelta:
@@ -68,7 +66,7 @@ def colours(request: Request, store: StoreDep, who: IdentityDep,
 
     check_by(who, by)
     now = datetime.now(UTC)
-    span = colour_span(window, now, request.app.state.settings)
+    span = colour_span(window, now, service_state(request).settings)
     try:
         version, grids = store.current_grid_set()
     except LookupError as exc:
@@ -84,10 +82,7 @@ def colours(request: Request, store: StoreDep, who: IdentityDep,
 
 def colour_history(request: Request) -> ColourHistory:
     """The app's memory of recent colour answers (made on first use)."""
-    history = getattr(request.app.state, "colour_history", None)
-    if history is None:
-        history = request.app.state.colour_history = ColourHistory()
-    return history
+    return service_state(request).colour_history
 
 
 @router.get("/{layer}/{z}/{x}/{y}.pbf", summary="A Mapbox Vector Tile of one layer of the current grid set",

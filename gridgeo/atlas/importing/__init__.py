@@ -12,11 +12,13 @@ whole atlas; gridgeo.store.atlases stores it. One job per module:
 - units: a building register table (.xlsx/.csv points) with a rejects table
 - parents: parents from code field, code prefix, name or location; short codes completed
 - derive: streets and district derived from the communities' codes
-- assemble / pipeline: the steps together, ``ImportResult``
+- result: ``ImportResult`` and the steps assemble and pipeline share
+- assemble / pipeline: the steps together
 - export: an atlas written as GeoPackage, shapefiles (GBK, Chinese field names), GeoJSON or xlsx
 """
 
 from gridgeo.atlas.importing.fields import ALIASES, load_field_map, recognise_fields
-from gridgeo.atlas.importing.pipeline import ImportResult, import_atlas
+from gridgeo.atlas.importing.pipeline import import_atlas
+from gridgeo.atlas.importing.result import ImportResult
 
 __all__ = ["ALIASES", "ImportResult", "import_atlas", "load_field_map", "recognise_fields"]

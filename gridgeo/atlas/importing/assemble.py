@@ -9,18 +9,17 @@ import pandas as pd
 
 from gridgeo.atlas.importing.derive import derive_parents
 from gridgeo.atlas.importing.parents import assign_parent, complete_codes
-from gridgeo.atlas.importing.pipeline import (
+from gridgeo.atlas.importing.result import (
     REJECT_COLUMNS,
     ImportResult,
     base_meta,
-    metric_crs_of,
     repair,
     require,
     validate_imported,
 )
 from gridgeo.atlas.importing.sources import LayerRead, read_source
 from gridgeo.atlas.importing.units import check_unit_crs, is_table, read_unit_table
-from gridgeo.atlas.model import COUNT_COLUMNS, REQUIRED_COLUMNS, UNIT_KINDS, Atlas
+from gridgeo.atlas.model import COUNT_COLUMNS, REQUIRED_COLUMNS, UNIT_KINDS, Atlas, atlas_metric_crs
 from gridgeo.atlas.validation import Problem
 from gridgeo.atlas.validation.kinds import field_word, one
 from gridgeo.geo.crs import WGS84
@@ -238,7 +237,7 @@ def assemble(reads: dict[str, LayerRead], unit_paths: list[Path], legacy_items: 
                   legacy=_clean(legacy, "legacy"), units=_clean(units, "units"), meta=base_meta(name))
     if len(rejects):
         log.add(Msg("sum_rejects", {"rows": f"{rejects['row'].nunique():,}", "cells": f"{len(rejects):,}"}))
-    metric = metric_crs_of(atlas)
+    metric = atlas_metric_crs(atlas)
     log.add(_area_line(atlas, metric))
     tick("validate", 0.75)
     problems = log.problems + validate_imported(atlas, log.sources)

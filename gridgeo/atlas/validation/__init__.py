@@ -92,10 +92,10 @@ def validate_frame(gdf: gpd.GeoDataFrame, kind: str, source: str = "",
 
     Metric checks are skipped when the coordinates are not usable (swapped or outside China).
     ``tiling=False`` skips overlap/gap checks (e.g. for legacy layers, which overlap by nature).
-    Areas are measured in the layer's metric CRS (``gridgeo.atlas.model.metric_crs_of``: the configured
+    Areas are measured in the layer's metric CRS (``gridgeo.geo.metric.metric_crs_of``: the configured
     one, else the nearest CGCS2000 GK zone).
     """
-    from gridgeo.atlas.model import metric_crs_of
+    from gridgeo.geo.metric import metric_crs_of
 
     with metric_zone(metric_crs_of(gdf)):
         return _validate_frame(gdf, kind, source, tolerance_m2, parent, tiling)

@@ -25,7 +25,8 @@ import numpy as np
 import pyproj
 import shapely
 
-from gridgeo.geo.crs import METRIC, WGS84
+from gridgeo.geo.crs import WGS84
+from gridgeo.geo.metric import DEFAULT_METRIC as METRIC
 from gridgeo.i18n import Msg
 
 SLIVER_WIDTH_M = 0.01
