@@ -17,7 +17,8 @@ from api_server import api_server
 
 from gridgeo.api import create_app
 from gridgeo.config import Settings
-from gridgeo.store import open_store
+from gridgeo.services.intake import add_events
+from gridgeo.services.workspace import open_store
 
 TOKEN = "stream-token"
 ORIGIN = "http://127.0.0.1:8501"
@@ -81,7 +82,7 @@ def test_new_case_status_change_and_grid_set_arrive_as_events(served):
     out, stop = _subscribe(base, TOKEN)
     time.sleep(1.0)  # the feed learns where the store is
     sent = time.monotonic()
-    store.add_events([_case(1, 113.905, 22.705)])
+    add_events(store, [_case(1, 113.905, 22.705)])
     case, arrived = _next(out, "case")
     assert case["id"] == "s1" and case["grid_code"] == "440311001001001" and case["level"] == 1
     assert arrived - sent < 2.0
@@ -102,7 +103,7 @@ def test_a_scoped_key_hears_only_its_territory_and_a_bad_key_is_refused(served):
     key = create_key(store, "street 2 viewer", "viewer", scopes=["440311002"])
     out, stop = _subscribe(base, key)
     time.sleep(1.0)
-    store.add_events([_case(2, 113.905, 22.705), _case(3, 113.905, 22.715)])  # street 1, then street 2
+    add_events(store, [_case(2, 113.905, 22.705), _case(3, 113.905, 22.715)])  # street 1, then street 2
     case, _ = _next(out, "case")
     assert case["id"] == "s3" and case["street_code"] == "440311002"
     stop.set()

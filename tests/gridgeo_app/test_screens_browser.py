@@ -38,7 +38,7 @@ def app_url(tmp_path_factory):
     """The app on a demo store that holds one plan started from the current grids."""
     from gridgeo.plan.repository import PlanRepository
     from gridgeo.plan.start import default_start_plan
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     tmp_path = tmp_path_factory.mktemp("screens")
     data_dir = tmp_path / "data"

@@ -81,7 +81,8 @@ def test_wall_data_keeps_the_open_cases_of_yesterday_and_rolls_only_the_figures(
 def evening_store(tmp_path, monkeypatch, default_atlas):
     """A SQLite store with 12 cases reported 1-5 hours before 00:05 Shanghai (8 still open, 4
     resolved), the app's clock frozen at that 00:05."""
-    from gridgeo.store import open_store
+    from gridgeo.services.intake import add_events
+    from gridgeo.services.workspace import open_store
 
     monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("GRIDGEO_TIMEZONE", "Asia/Shanghai")
@@ -93,7 +94,7 @@ def evening_store(tmp_path, monkeypatch, default_atlas):
     events = [{"id": f"eve-{i}", "reported_at": (at - timedelta(minutes=60 + 20 * i)).isoformat(),
                "lon": p.x, "lat": p.y, "category": "public_order", "level": 1 + i % 4, "channel": "hotline",
                "text": "昨晚的案件"} for i, p in enumerate(points)]
-    assert all(r["result"] == "accepted" for r in store.add_events(events))
+    assert all(r["result"] == "accepted" for r in add_events(store, events))
     for i in range(8, 12):  # the last four were resolved before midnight
         store.transition(f"eve-{i}", "accepted", "test", at=at - timedelta(minutes=30))
         store.transition(f"eve-{i}", "resolved", "test", at=at - timedelta(minutes=20))

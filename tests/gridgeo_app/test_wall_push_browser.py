@@ -39,7 +39,7 @@ def served(tmp_path_factory, default_atlas):
     from gridgeo.api.app import create_app
     from gridgeo.config import Settings
     from gridgeo.demo.simulate import seed_store
-    from gridgeo.store import open_store
+    from gridgeo.services.workspace import open_store
 
     tmp = tmp_path_factory.mktemp("wall-push")
     store = open_store(f"sqlite:///{tmp / 'gridgeo.sqlite'}")
