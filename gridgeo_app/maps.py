@@ -39,7 +39,6 @@ from gridgeo_app.layers import (
 from gridgeo_app.layers.base import basemap_crs
 from gridgeo_app.layers.paint import base_areas, paint_layer, register_areas
 from gridgeo_app.layers.playback import Playback, playback_data
-from gridgeo_app.wall_content import OPEN_LOOKBACK_WINDOW
 
 OPEN = ("reported", "accepted", "escalated")
 KIND_BY = {"grid": "grids", "community": "communities", "street": "streets"}
@@ -301,10 +300,11 @@ WALL_CITY_MAX_ZOOM = 13  # a 4K wall fitted to a city sits at about zoom 12.5: d
 
 
 def wall_tile_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: TileSource,
-                       refresh_s: float) -> folium.Map:
+                       refresh_s: float, window: str = "30d") -> folium.Map:
     """The wall's base map in tile mode: dark background, grids from the service's vector tiles
     filled WALL_NONE_COLOR and recoloured by risk in the browser (``/tiles/colours`` over the
-    open cases of OPEN_LOOKBACK_WINDOW, as the GeoJSON wall, every ``refresh_s`` s: only changed grids are restyled, no tile is fetched again),
+    open cases of ``window``, the wall's OPEN_LOOKBACK_WINDOW as for the GeoJSON wall, every
+    ``refresh_s`` s: only changed grids are restyled, no tile is fetched again),
     district outlines on top. The legend, street names and highlights are pushed as before."""
     from gridgeo_app.layers.vector_tiles import city_tile_layers, tile_layer
 
@@ -312,7 +312,7 @@ def wall_tile_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: Ti
     WallFrameStyle(FLASH_COLOR).add_to(m)
     city_tile_layers(m, {"grids": t("layer_grids", lang), "districts": t("layer_district", lang)},
                      tiles.api_base, city_max_zoom=WALL_CITY_MAX_ZOOM, grid_min_zoom=WALL_GRID_MIN_ZOOM,
-                     refresh_s=refresh_s, window=OPEN_LOOKBACK_WINDOW, dark=True, fetch_options=tiles.fetch_options,
+                     refresh_s=refresh_s, window=window, dark=True, fetch_options=tiles.fetch_options,
                      none_color=WALL_NONE_COLOR, opacity=1.0)
     tile_layer("streets", t("layer_streets", lang), tiles.api_base, WALL_STREET_STYLE,
                fetch_options=tiles.fetch_options).add_to(m)  # as the GeoJSON wall's street outlines

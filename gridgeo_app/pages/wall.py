@@ -143,7 +143,7 @@ def _base_map():
     """The wall's base map: every grid as GeoJSON, or the city's vector tiles (tile mode)."""
     if TILES is None:
         return wall_base_map(layers_all, L)
-    return wall_tile_base_map(layers_all, L, TILES, SETTINGS.wall_refresh_s)
+    return wall_tile_base_map(layers_all, L, TILES, SETTINGS.wall_refresh_s, wallview.OPEN_LOOKBACK_WINDOW)
 
 
 if "wall_base" not in st.session_state or st.session_state["wall_base"][0] != (L, id(layers_all), TILES):
