@@ -15,6 +15,8 @@ from collections.abc import Callable
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 
 from gridgeo.analysis.risk import RiskRule, risk_by_area, risk_label, risk_timeline
 from gridgeo.events.schema import category_label
@@ -56,7 +58,6 @@ from gridgeo_app.layers.vector_tiles import (
     risk_tile_layer,
     tile_layer,
 )
-from gridgeo_app.wall_content import OPEN_LOOKBACK_WINDOW
 
 OPEN = ("reported", "accepted", "escalated")
 KIND_BY = {"grid": "grids", "community": "communities", "street": "streets"}
@@ -309,14 +310,15 @@ WALL_CITY_MAX_ZOOM = 13  # a 4K wall fitted to a city sits at about zoom 12.5: d
 
 
 def wall_tile_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: TileSource,
-                       refresh_s: float) -> folium.Map:
+                       refresh_s: float, window: str = "30d") -> folium.Map:
     """The wall's base map in tile mode: dark background, grids from the service's vector tiles
     filled WALL_NONE_COLOR and recoloured by risk in the browser (``/tiles/colours`` over the
-    open cases of OPEN_LOOKBACK_WINDOW, as the GeoJSON wall, every ``refresh_s`` s: only changed grids are restyled, no tile is fetched again),
+    open cases of ``window``, the wall's OPEN_LOOKBACK_WINDOW as for the GeoJSON wall, every
+    ``refresh_s`` s: only changed grids are restyled, no tile is fetched again),
     district outlines on top. The legend, street names and highlights are pushed as before."""
     m = base_map(tuple(layers["district"].total_bounds), dark=True)
     WallFrameStyle(FLASH_COLOR).add_to(m)
-    paint = RiskPaint(OPEN_LOOKBACK_WINDOW, refresh_s=refresh_s, opacity=1.0, dark=True, none_color=WALL_NONE_COLOR)
+    paint = RiskPaint(window, refresh_s=refresh_s, opacity=1.0, dark=True, none_color=WALL_NONE_COLOR)
     city_tile_layers(m, {"grids": t("layer_grids", lang), "districts": t("layer_district", lang)}, tiles, paint,
                      city_max_zoom=WALL_CITY_MAX_ZOOM, grid_min_zoom=WALL_GRID_MIN_ZOOM)
     # street outlines as the GeoJSON wall's
@@ -341,14 +343,34 @@ def wall_legend(lang: str, rule: RiskRule | None = None, playback: bool = False)
     return group
 
 
+class RefreshTileColours(MacroElement):
+    """Asks the tile layers of the map for their colours now (a change was pushed), instead of
+    at their next timer tick; ``nonce`` makes each push a new script."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        /* push {{ this.nonce }} */
+        Object.values(window.gridgeoTileLayers || {}).forEach(function (l) { if (l.gridgeoRefresh) l.gridgeoRefresh(); });
+        {% endmacro %}
+    """)
+
+    def __init__(self, nonce: int):
+        super().__init__()
+        self._name = "RefreshTileColours"
+        self.nonce = int(nonce)
+
+
 def wall_live_layers(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang: str,
                      rule: RiskRule | None = None, flash: list[str] = (), steady: list[str] = (),
-                     tiles: bool = False) -> list:
-    """The layers pushed at each wall refresh: grids with open cases by risk colour (not in tile
-    mode, where the browser colours the tiles itself), the highlighted grids (``flash``
-    flashing, ``steady`` outlined), street names and the legend."""
+                     tiles: bool = False, pushed_changes: int | None = None) -> list:
+    """The layers pushed at each wall refresh: grids with open cases by risk colour (in tile
+    mode the browser colours the tiles itself: when ``pushed_changes`` is given, it asks for
+    the colours at once), the highlighted grids (``flash`` flashing, ``steady`` outlined),
+    street names and the legend."""
     pushed = [highlight_layer(layers["grids"], flash, steady), wall_labels(layers, lang), wall_legend(lang, rule)]
     if tiles:
+        if pushed_changes:
+            RefreshTileColours(pushed_changes).add_to(pushed[0])
         return pushed
     plain = {"grids": pd.DataFrame(layers["grids"][["code", "households"]])}
     frame = area_frame(plain, "grid", events, rule, lang)

@@ -47,8 +47,10 @@ def _warm() -> dict:
     layers = common.display_layers()  # loads the atlas (common.atlas) on the way
     tiles = settings.use_tiles(len(layers["grids"]))
     if tiles:
+        from gridgeo_app.wall_content import OPEN_LOOKBACK_WINDOW
+
         m = wall_tile_base_map(layers, DEFAULT_LANG, TileSource(settings.tiles_url, settings.wall_key),
-                               settings.wall_refresh_s)
+                               settings.wall_refresh_s, OPEN_LOOKBACK_WINDOW)
     else:
         m = wall_base_map(layers, DEFAULT_LANG)
     m.get_root().render()  # folium's and branca's templates compiled once

@@ -9,7 +9,8 @@ partial. Typed dates apply on Enter and Tab (gridgeo_app.date_keys).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import altair as alt
 import pandas as pd
@@ -18,6 +19,7 @@ import streamlit as st
 from gridgeo.analysis.halls import hall_review_table
 from gridgeo.analysis.hotspots import BIN_ORDER, GI_BINS, grid_weights, hotspots, ranked_hotspots
 from gridgeo.analysis.review import (
+    DEFAULT_DAYS,
     compare_periods,
     comparison_basis,
     daily_trend,
@@ -253,9 +255,24 @@ def hotspot_section(current: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.
     return hs, ranked, fdr
 
 
-def header(lang: str) -> tuple:
-    """Title, dates and the key figures in one row, the period's line under it; returns what
-    the rest of the page needs."""
+@dataclass(frozen=True)
+class Shown:
+    """What the header settled: the days, the window, both periods' events and their texts."""
+
+    first: date
+    last: date
+    start: datetime
+    end: datetime
+    current: pd.DataFrame
+    previous: pd.DataFrame
+    comparable: bool
+    notice: str  # why there is no comparison ("" when there is one)
+    period: str
+    previous_text: str
+
+
+def header(lang: str) -> Shown:
+    """Title, dates and the key figures in one row, the period's line under it."""
     head = st.columns([1.1, 1.5, 0.8, 0.8, 0.8], vertical_alignment="bottom")
     head[0].title(t("review_title", lang))
     first, last, start, end, partial = pick_period(lang, head[1])
@@ -268,12 +285,12 @@ def header(lang: str) -> tuple:
     period = f"{fmt_time(start)} – {fmt_time(end)}"
     previous_text = f"{fmt_time(prev_start)} – {fmt_time(prev_end)}" if comparable else t("no_comparison", lang)
     kpi_row(current, previous, end, prev_end, comparable, lang, cols=head[2:])
+    notice = comparison_notice(basis, first_prev, prev_start, prev_end, lang)
     st.caption(f"{t('this_period', lang)} {period} · "
-               + (f"{t('previous_period', lang)} {previous_text}" if comparable else previous_text)
-               + f" · {today_apart(lang)}" + (f" · {t('review_default_period', lang).format(days=7)}"
+               + (f"{t('previous_period', lang)} {previous_text}" if comparable else notice)
+               + f" · {today_apart(lang)}" + (f" · {t('review_default_period', lang).format(days=DEFAULT_DAYS)}"
                                               if not partial else ""))
-    return (first, last, start, end, current, previous, comparable,
-            comparison_notice(basis, first_prev, prev_start, prev_end, lang), period, previous_text)
+    return Shown(first, last, start, end, current, previous, comparable, notice, period, previous_text)
 
 
 def main() -> None:
@@ -283,25 +300,26 @@ def main() -> None:
     common.assets_warning()
     # the map fills what the header (title, dates, figures: 6.5rem), its line and the tab bar leave
     use_screen(frame_css("review_map", "13.5rem"))
-    first, last, start, end, current, previous, comparable, notice, period, previous_text = header(L)
-    tables = group_tables(current, previous, comparable, L)
-    tables[t("halls_tab", L)] = hall_review_table(current, previous, common.atlas().service_points, end, L,
-                                                  comparable)
+    p = header(L)
+    tables = group_tables(p.current, p.previous, p.comparable, L)
+    tables[t("halls_tab", L)] = hall_review_table(p.current, p.previous, common.atlas().service_points, p.end, L,
+                                                  p.comparable)
     tabs = st.tabs([t("review_tab_map", L), *tables, t("trend", L)])
     with tabs[0]:
-        hs, ranked, fdr = hotspot_section(current, L)
+        hs, ranked, fdr = hotspot_section(p.current, L)
     for tab, table in zip(tabs[1:-1], tables.values(), strict=True):
         with tab:
-            if notice:
-                st.info(notice)
+            if p.notice:
+                st.info(p.notice)
             st.dataframe(table, hide_index=True, height=420)
     with tabs[-1]:
-        trend = daily_trend(current, start, end)
+        trend = daily_trend(p.current, p.start, p.end)
         trend.columns = [level_name(c, L) for c in trend.columns]
         st.altair_chart(trend_chart(trend, L), width="stretch")
-    source = common.source_text(0, current)
-    exports(tables, hs, ranked, {"period": period, "previous": previous_text, "n": len(current), "fdr": fdr,
-                                 "source": source, "stamp": f"{first:%Y%m%d}-{last:%Y%m%d}"}, L)
-    common.source_caption(seeded, current)
+    source = common.source_text(0, p.current)
+    exports(tables, hs, ranked, {"period": p.period, "previous": p.previous_text, "n": len(p.current), "fdr": fdr,
+                                 "source": source, "stamp": f"{p.first:%Y%m%d}-{p.last:%Y%m%d}"}, L)
+    common.source_caption(seeded, p.current)
+
 
 main()

@@ -28,6 +28,7 @@ header says whether the wall is live.
 from __future__ import annotations
 
 import html
+import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -142,20 +143,45 @@ def _base_map():
     """The wall's base map: every grid as GeoJSON, or the city's vector tiles (tile mode)."""
     if TILES is None:
         return wall_base_map(layers_all, L)
-    return wall_tile_base_map(layers_all, L, TILES, SETTINGS.wall_refresh_s)
+    return wall_tile_base_map(layers_all, L, TILES, SETTINGS.wall_refresh_s, wallview.OPEN_LOOKBACK_WINDOW)
 
 
 if "wall_base" not in st.session_state or st.session_state["wall_base"][0] != (L, id(layers_all), TILES):
     st.session_state["wall_base"] = ((L, id(layers_all), TILES), _base_map())
 
 
-def _load(state: WallState, at) -> tuple[wallview.WallData, str | None]:
+def _read(at) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The wall's two reads: the last 24 hours, and the open cases of OPEN_LOOKBACK."""
+    return (common.events(at - timedelta(hours=24), at, fresh=True),
+            common.open_events(at - wallview.OPEN_LOOKBACK, at))
+
+
+@st.cache_data(ttl=120, max_entries=16, show_spinner=False)
+def _shared_frames(url: str, change: str, bucket: int, _at) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The wall's two reads, shared by every wall that reruns for the same change (``change``:
+    the stream's last message) in the same refresh period (``bucket``): ten walls pushed by one
+    new case query the store once."""
+    del url, change, bucket  # the cache key
+    return _read(_at)
+
+
+def _frames(at, feed: dict | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(last 24 hours, open cases) now: read for this wall alone, or shared with the walls pushed
+    by the same change."""
+    if not (feed and feed.get("live") and feed.get("last")):
+        return _read(at)
+    from gridgeo.store import default_url
+
+    change = json.dumps(feed["last"], sort_keys=True, default=str)
+    return _shared_frames(default_url(), change, int(at.timestamp() // SETTINGS.wall_refresh_s), at)
+
+
+def _load(state: WallState, at, feed: dict | None = None) -> tuple[wallview.WallData, str | None]:
     """The last 24 hours of events and the open cases (of OPEN_LOOKBACK), split by what shows
     them; on a store failure the last good frames and the error."""
     error = None
     try:
-        recent = common.events(at - timedelta(hours=24), at, fresh=True)
-        open_cases = common.open_events(at - wallview.OPEN_LOOKBACK, at)
+        recent, open_cases = _frames(at, feed)
         state.failing_since, state.last = None, (recent, open_cases)
     except (sa.exc.SQLAlchemyError, OSError) as exc:
         state.failing_since = state.failing_since or at
@@ -254,7 +280,7 @@ def live() -> None:
     _follow_grid_set(feed)
     at = data.now()
     now_s = time.time()
-    wd, error = _load(state, at)
+    wd, error = _load(state, at, feed)
     events = wd.recent
     latest = pd.to_datetime(events["reported_at"], utc=True).max() if len(events) else None
     fresh = wallview.freshness(None if latest is None or pd.isna(latest) else latest.to_pydatetime(), at,
@@ -280,7 +306,8 @@ def live() -> None:
             st_folium_cached(st.session_state["wall_base"][1], key="wall_map", height=700,
                              center=view["center"], zoom=view["zoom"], returned_objects=[],
                              feature_group_to_add=wall_live_layers(layers_all, wd.open_cases, L, flash=flash, steady=steady,
-                                                                   tiles=TILES is not None))
+                                                                   tiles=TILES is not None,
+                                                                   pushed_changes=(feed or {}).get("n")))
     with col_side, st.container(key="gg_side"):
         st.markdown(_side(wd, state, gnames), unsafe_allow_html=True)
 

@@ -76,7 +76,7 @@ def _case(i: int, x: float, y: float, level: int = 1) -> dict:
             "category": "labour", "level": level, "channel": "hotline", "text": "推送测试"}
 
 
-@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("store_url", ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)], indirect=True)
 def test_new_case_status_change_and_grid_set_arrive_as_events(served):
     base, store, grids = served
     out, stop = _subscribe(base, TOKEN)
@@ -95,7 +95,7 @@ def test_new_case_status_change_and_grid_set_arrive_as_events(served):
     stop.set()
 
 
-@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("store_url", ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)], indirect=True)
 def test_a_scoped_key_hears_only_its_territory_and_a_bad_key_is_refused(served):
     from gridgeo.store.identities import create_key
 

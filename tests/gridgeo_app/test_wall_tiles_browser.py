@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "demo"))  # test_demo_outline._outline_wgs84
 from api_server import api_server  # noqa: E402
 from streamlit_server import TILE_COLOURS_JS, free_port, refuse_external, streamlit_server  # noqa: E402
 
@@ -172,8 +173,10 @@ def test_map_page_draws_tiles_and_a_click_opens_the_grid_card(wall_city, chromiu
         page = _page(p, chromium_path, external)
         page.goto(url.replace("/wall", "/map"), wait_until="domcontentloaded")
         frame = _tile_frame(page)
-        # grids show from street zoom only: at the city view the grid layer shows no tile (its cache
-        # may hold tiles of a transient view while the map frame is laid out, so wait for the view)
+        # grids show from street zoom only: at a city view (zoom 12; this test city is small enough
+        # that the full-height map fits it at 13) the grid layer shows no tile (its cache may hold
+        # tiles of a transient view while the map frame is laid out, so wait for the view)
+        frame.evaluate("() => Object.values(window).find(v => v instanceof L.Map).setZoom(12, {animate: false})")
         frame.wait_for_function(CITY_VIEW_WITHOUT_GRIDS_JS, timeout=30_000)
         frame.evaluate(ZOOM_JS, [point.y, point.x])  # zoom to street level around the target grid
         frame.wait_for_function(f"(code) => ({TILE_COLOURS_JS})()[code] !== undefined", arg=str(target["code"]),

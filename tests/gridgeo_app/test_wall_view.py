@@ -231,3 +231,19 @@ def test_a_map_is_rendered_once_even_when_shown_at_another_height():
     assert not re.findall(r"geo_json_[0-9a-f]{32}", second["script"])  # only the renamed, stable names
     with pytest.raises(ValueError, match="returned objects"):
         _prepared(m, "k", 720, True, ["last_clicked"])
+
+
+def test_a_pushed_change_asks_the_tile_layers_for_colours_at_once(default_atlas):
+    import folium
+
+    from gridgeo_app.maps import wall_live_layers
+
+    def rendered(groups) -> str:
+        m = folium.Map()
+        groups[0].add_to(m)
+        return m.get_root().render()
+
+    layers = {"grids": default_atlas.grids, "streets": default_atlas.streets}
+    pushed = rendered(wall_live_layers(layers, pd.DataFrame(), "zh", tiles=True, pushed_changes=7))
+    assert "gridgeoRefresh" in pushed and "push 7" in pushed
+    assert "gridgeoRefresh" not in rendered(wall_live_layers(layers, pd.DataFrame(), "zh", tiles=True))
