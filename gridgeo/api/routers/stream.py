@@ -134,7 +134,10 @@ def sse(name: str, data: dict) -> str:
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
 
 
-@router.get("/stream", summary="Server-Sent Events: new cases, status changes, published grid sets")
+@router.get("/stream", summary="Server-Sent Events: new cases, status changes, published grid sets",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {"schema": {"type": "object", "properties": {"event": {"type": "string"}, "data": {"type": "string"}}}}},
+                             "description": "events `hello`, `case`, `status`, `grid_set` (JSON data) and heartbeats"}})
 async def stream(request: Request, store: StoreDep, who: IdentityDep) -> StreamingResponse:
     """The change stream (see the module docstring); it runs until the client leaves."""
     feed = change_feed(request, store)
