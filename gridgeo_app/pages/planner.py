@@ -172,9 +172,11 @@ def grid_label(code: str) -> str:
 
 
 with col_side, st.container(key="pl_side"):  # scrolls by itself: the page does not
-    notice = st.session_state.pop("pl_notice", None)  # the last edit's outcome, above the tabs (in view)
+    # the last edit's outcome, above the tabs (in view); the slot is always there, so the tabs keep
+    # their place in the page and the chosen tab stays open after a rerun
+    slot, notice = st.empty(), st.session_state.pop("pl_notice", None)
     if notice:
-        (st.success if notice[0] == "success" else st.error)(notice[1])
+        (slot.success if notice[0] == "success" else slot.error)(notice[1])
     t_edit, t_figs, t_issues, t_versions = st.tabs([tr("pl_tab_edit"), tr("pl_tab_figures"), tr("pl_tab_issues"),
                                                     tr("pl_tab_versions")])
     with t_edit:
