@@ -53,7 +53,31 @@ def pg_url() -> str:
         if os.environ.get("GRIDGEO_REQUIRE_PG"):
             pytest.fail("GRIDGEO_TEST_PG_URL is not set but GRIDGEO_REQUIRE_PG=1")
         pytest.skip("no PostGIS server (run through `make test`)")
-    return url
+    return worker_database(url)
+
+
+def worker_database(url: str) -> str:
+    """The test database of this pytest-xdist worker (``gridgeo_test_gw0``, made with PostGIS on
+    first use), so that parallel workers never empty each other's tables; ``url`` itself when
+    the tests run in one process."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    import sqlalchemy as sa
+
+    base = sa.make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).scalar():
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    own = base.set(database=name)
+    engine = sa.create_engine(own, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

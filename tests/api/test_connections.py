@@ -10,12 +10,16 @@ import time
 from contextlib import ExitStack, contextmanager
 
 import httpx
+import pytest
 import uvicorn
 
 from gridgeo.api import create_app
 from gridgeo.api.connections import uvicorn_options
 from gridgeo.config import Settings
 from gridgeo.services.workspace import open_store
+
+# speed and timing measures: run alone, after the parallel part (scripts/run_tests.sh)
+pytestmark = pytest.mark.serial
 
 TOKEN = "conn-token"
 FAST = {"header_timeout_s": 1.5, "body_timeout_s": 1.5, "keepalive_timeout_s": 1.0}

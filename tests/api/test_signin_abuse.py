@@ -18,6 +18,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from streamlit_server import free_port
 
@@ -25,6 +26,9 @@ from gridgeo.api import create_app
 from gridgeo.config import Settings
 from gridgeo.services.workspace import open_store
 from gridgeo.store import identities
+
+# speed and timing measures: run alone, after the parallel part (scripts/run_tests.sh)
+pytestmark = pytest.mark.serial
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "Right-password-2024"

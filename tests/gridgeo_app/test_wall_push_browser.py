@@ -19,7 +19,7 @@ import pytest
 from api_server import api_server
 from streamlit_server import free_port, refuse_external, streamlit_server
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.serial]
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("GRIDGEO_SHOTS", "/tmp/shots"))
 ADMIN = "push-test-admin"

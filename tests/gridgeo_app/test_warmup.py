@@ -17,6 +17,9 @@ from gridgeo.tiles import LAYERS
 from gridgeo.tiles.features import features_ready
 from gridgeo.tiles.view import first_view_tiles, view_tiles
 
+# speed and timing measures: run alone, after the parallel part (scripts/run_tests.sh)
+pytestmark = pytest.mark.serial
+
 
 def _warmed(client: TestClient) -> dict:
     """The warm-up's health entry once it finished."""
