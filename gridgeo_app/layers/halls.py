@@ -13,10 +13,46 @@ import pandas as pd
 
 from gridgeo.i18n import t
 from gridgeo.palette import HALL_IDLE, HALL_OVERDUE_COLOURS, WHITE
+from gridgeo_app.layers.legend import Legend
 
 OVERDUE_COLOURS = HALL_OVERDUE_COLOURS  # overdue share → colour; grey without open cases
 IDLE_COLOUR = HALL_IDLE
 BASE_RADIUS = {"district": 9.0, "street": 7.0, "community": 5.0, "station": 3.0}
+SIZE_EXAMPLES = (0, 10, 40)  # open cases drawn in the legend's size row
+OPEN_RADIUS = 1.5  # extra radius (px) per square root of the open cases
+
+
+def marker_radius(tier: str, open_cases: int, scale: float = 1.0) -> float:
+    """The marker radius (px) of a point of ``tier`` with ``open_cases`` open: its tier's base
+    size plus a term growing with the square root of the open cases (area ~ cases)."""
+    return scale * (BASE_RADIUS.get(tier, 3.0) + OPEN_RADIUS * math.sqrt(max(open_cases, 0)))
+
+
+def _size_row(lang: str, scale: float) -> str:
+    """The legend's size row: a community hall's circle with 0, 10 and 40 open cases."""
+    circles = "".join(
+        f'<span style="display:inline-flex;align-items:center;gap:0.25em;margin-right:0.6em">'
+        f'<svg width="{2 * r + 2:.0f}" height="{2 * r + 2:.0f}"><circle cx="{r + 1:.1f}" cy="{r + 1:.1f}" r="{r:.1f}" '
+        f'fill="{IDLE_COLOUR}" stroke="{WHITE}" stroke-width="1"/></svg>{n}</span>'
+        for n in SIZE_EXAMPLES for r in (marker_radius("community", n, scale),))
+    return (f'<div style="margin-top:0.3em">{html.escape(t("hall_legend_size", lang))}</div>'
+            f'<div style="display:flex;align-items:center;flex-wrap:wrap">{circles}</div>')
+
+
+def halls_legend(lang: str, *, dark: bool = False, font_css: str | None = None, scale: float = 1.0,
+                 position: str = "bottomleft") -> Legend:
+    """The halls layer's legend: the overdue-share colours (and grey: no open case) and the size
+    rule (open cases), with a note on the tiers' base sizes."""
+    lows = [0.0, *(limit for limit, _ in OVERDUE_COLOURS[:-1])]
+    items = []
+    for (limit, colour), low in zip(OVERDUE_COLOURS, lows, strict=True):
+        label = (t("hall_legend_below", lang).format(pct=f"{limit:.0%}") if low == 0
+                 else t("hall_legend_at_least", lang).format(pct=f"{low:.0%}") if math.isinf(limit)
+                 else t("hall_legend_between", lang).format(low=f"{low:.0%}", high=f"{limit:.0%}"))
+        items.append((colour, label, "circle"))
+    items.append((IDLE_COLOUR, t("hall_legend_idle", lang), "circle"))
+    return Legend(t("hall_legend_title", lang), items, note=t("hall_legend_note", lang), dark=dark,
+                  font_css=font_css, position=position, css_class="gg-halls-legend", rows_html=_size_row(lang, scale))
 
 
 def overdue_colour(open_cases: int, share: float | None) -> str:
@@ -42,9 +78,13 @@ def hall_card(name: str, tier: str, row: pd.Series | None, lang: str) -> str:
             f"<span>{html.escape(t(f'tier_{tier}', lang))}</span><table>{rows}</table></div>")
 
 
-def halls_layer(points: gpd.GeoDataFrame, workload: pd.DataFrame, lang: str) -> folium.FeatureGroup:
-    """A feature group with a circle marker per service point (stations first, centres on top)."""
+def halls_layer(points: gpd.GeoDataFrame, workload: pd.DataFrame, lang: str, *, dark: bool = False,
+                font_css: str | None = None, scale: float = 1.0) -> folium.FeatureGroup:
+    """A feature group with a circle marker per service point (stations first, centres on top)
+    and its legend (which comes and goes with the group); ``scale`` enlarges the markers (the
+    wall), ``dark``/``font_css`` style the legend for the wall."""
     group = folium.FeatureGroup(name=t("layer_halls", lang), show=True)
+    halls_legend(lang, dark=dark, font_css=font_css, scale=scale).add_to(group)
     load = workload.set_index("code") if len(workload) else pd.DataFrame()
     order = points.assign(_rank=points["tier"].map({"station": 0, "community": 1, "street": 2, "district": 3}))
     for row in order.sort_values("_rank").itertuples():
@@ -54,7 +94,7 @@ def halls_layer(points: gpd.GeoDataFrame, workload: pd.DataFrame, lang: str) -> 
         colour = overdue_colour(open_cases, share)
         folium.CircleMarker(
             location=(row.geometry.y, row.geometry.x),
-            radius=BASE_RADIUS.get(row.tier, 3.0) + 1.5 * math.sqrt(open_cases),
+            radius=marker_radius(row.tier, open_cases, scale),
             color=WHITE, weight=1, fill=True, fill_color=colour, fill_opacity=0.9,
             tooltip=html.escape(str(row.name)),
             popup=folium.Popup(hall_card(row.name, row.tier, figures, lang), max_width=260),

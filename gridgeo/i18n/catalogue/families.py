@@ -28,6 +28,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     # the service network (gridgeo.services.escalation, gridgeo.analysis.halls)
     "tier_": ("station", "community", "street", "district"),
     "deadline_": ("accept", "resolve"),
+    "rating_": ("satisfied", "fair", "unsatisfied"),  # gridgeo.events.rating.RATINGS
     # the hotline import's placement methods (gridgeo.services.placement)
     "hl_method_": ("building", "compound", "road_number", "community", "street", "none", "other_district",
                    "manual_point", "manual_unit"),  # the wall's figures window (gridgeo_app.pages.wall)
