@@ -240,7 +240,7 @@ def halls_workload(open_cases: pd.DataFrame, week: pd.DataFrame, at: datetime, t
     frames = [f for f in (week, open_cases) if len(f) and "hall_code" in f.columns]
     if not frames:
         return pd.DataFrame(columns=["code", *WORKLOAD])
-    cases = pd.concat(frames, ignore_index=True).drop_duplicates("id", keep="last")
+    cases = pd.concat(frames, ignore_index=True).drop_duplicates("id", keep="first")  # the week's rows (all times)
     return hall_workload(cases, pd.Timestamp(at), tz)
 
 

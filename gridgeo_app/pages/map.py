@@ -81,7 +81,7 @@ if playback:
 end = data.now()
 start = {"today": data.today_window(end)[0], "last_24h": end - timedelta(hours=24),
          "last_7d": end - timedelta(days=7)}[window_key]
-events_all = common.events(start, end)  # the window's events everywhere (cards use these)
+events_all = common.events(start, end, extra="halls" in shown)  # the window's events everywhere (cards use these)
 events = events_all
 
 # ---- the selection

@@ -78,7 +78,6 @@ if st.query_params.get("halls", "1") in ("0", "off") or POINTS is None or not le
     POINTS = None  # no halls layer, no list
 else:  # the halls of the viewer's territory and the centres above it
     POINTS = POINTS[[WHO.sees_area(str(c)) for c in POINTS["territory_code"]]]
-HALL_SCALE = 1.3  # the wall's markers a little larger than the map page's
 
 st.markdown(f"""
 <style>
@@ -314,13 +313,13 @@ def _halls(wd: wallview.WallData, at) -> tuple[tuple | None, str]:
     side column's list of the most loaded halls, for the viewer's territory."""
     if POINTS is None:
         return None, ""
-    week = _scoped(common.events(at - wallview.HALL_WEEK, at))
+    week = _scoped(common.events(at - wallview.HALL_WEEK, at, extra=True))
     workload = wallview.halls_workload(_scoped(wd.open_cases), week, at, data.TZ)
     ranking = wallview.hall_ranking(workload, POINTS)
     listing = (f"<div class='gg-halls'><h3>{html.escape(t('wall_halls_title', L).format(n=wallview.HALLS_TOP_N))}"
                f"</h3>{wallview.halls_html(ranking, L)}</div>")
     key = ("wall_halls", L, WHO.scopes, workload.to_json())
-    return (key, lambda: halls_layer(POINTS, workload, L, dark=True, font_css=WALL_FONT, scale=HALL_SCALE)), listing
+    return (key, lambda: halls_layer(POINTS, workload, L, dark=True, font_css=WALL_FONT)), listing
 
 
 @st.fragment(run_every=common.refresh_seconds())
