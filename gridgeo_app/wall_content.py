@@ -229,6 +229,7 @@ class Highlights:
 
 HALLS_TOP_N = 5  # the side column's most loaded halls and stations
 HALL_WEEK = timedelta(days=7)  # the closed cases behind the cards' figures (today's, median handling time)
+HALL_LAYER_S = 120  # the wall's halls markers and cards are drawn again at most this often (the list: every refresh)
 
 
 def halls_workload(open_cases: pd.DataFrame, week: pd.DataFrame, at: datetime, tz) -> pd.DataFrame:

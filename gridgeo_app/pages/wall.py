@@ -309,8 +309,8 @@ def _scoped(cases: pd.DataFrame) -> pd.DataFrame:
 
 
 def _halls(wd: wallview.WallData, at) -> tuple[tuple | None, str]:
-    """The halls layer (a (key, build) pair: rendered again only when the figures change) and the
-    side column's list of the most loaded halls, for the viewer's territory."""
+    """The halls layer (a (key, build) pair: rendered again once per HALL_LAYER_S) and the side
+    column's list of the most loaded halls, for the viewer's territory."""
     if POINTS is None:
         return None, ""
     week = _scoped(common.events(at - wallview.HALL_WEEK, at, extra=True))
@@ -318,7 +318,9 @@ def _halls(wd: wallview.WallData, at) -> tuple[tuple | None, str]:
     ranking = wallview.hall_ranking(workload, POINTS)
     listing = (f"<div class='gg-halls'><h3>{html.escape(t('wall_halls_title', L).format(n=wallview.HALLS_TOP_N))}"
                f"</h3>{wallview.halls_html(ranking, L)}</div>")
-    key = ("wall_halls", L, WHO.scopes, workload.to_json())
+    # the layer (229 markers with their cards: ~0.3-0.8 s to render) is drawn again at most once
+    # per HALL_LAYER_S; the list beside it follows every refresh
+    key = ("wall_halls", L, WHO.scopes, int(at.timestamp() // wallview.HALL_LAYER_S))
     return (key, lambda: halls_layer(POINTS, workload, L, dark=True, font_css=WALL_FONT)), listing
 
 

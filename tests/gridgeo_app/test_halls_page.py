@@ -104,3 +104,24 @@ def test_ratable_cases_are_confirmed_unrated_and_within_the_working_days():
     assert list(ratable(cases, now, 5, "Asia/Shanghai")["id"]) == ["a"]
     assert list(ratable(cases, now, 30, "Asia/Shanghai")["id"]) == ["b", "a"]  # the oldest deadline first
     assert list(rating_words(cases["rating"], "zh")) == ["未评价", "未评价", "基本满意", "未评价", "未评价"]
+
+
+def test_the_wall_shows_the_halls_of_the_viewers_territory(default_atlas):
+    import re
+
+    from gridgeo.access import Identity
+
+    community = "440311001001"
+    points = default_atlas.service_points
+    mine = points[points["territory_code"].isin([community, community[:9], community[:6]])]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["identity"] = Identity(name="sq", role="community", kind="user", scopes=(community,))
+    at.run()
+    at.switch_page("gridgeo_app/pages/wall.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    pushed = _map_args(at)["feature_group"]
+    assert pushed.count("gridgeo-hall-card") == len(mine) >= 4  # its hall, stations, street and district centres
+    assert "gg-halls-legend" in pushed
+    side = next(m.value for m in at.main.markdown if "gg-halls" in m.value)
+    assert set(re.findall(r"data-code='([^']+)'", side)) <= set(mine["code"])
