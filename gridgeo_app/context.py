@@ -182,20 +182,21 @@ def _seed(url: str) -> int:
 EVENT_CACHE_S = 10  # map and review reruns within this many seconds share one store query
 
 
-def events(start: datetime, end: datetime, fresh: bool = False) -> pd.DataFrame:
+def events(start: datetime, end: datetime, fresh: bool = False, extra: bool = False) -> pd.DataFrame:
     """Events in [start, end) from the ONE loader (gridgeo_app.event_source.load_events).
 
     Unless ``fresh``, both ends are floored to EVENT_CACHE_S seconds and the result is cached
-    that long, so clicks and widget changes do not query the store again.
+    that long, so clicks and widget changes do not query the store again. ``extra``: with the
+    accepted/received/updated times (the halls layer's cards).
     """
     if fresh:
-        return data.load_events(atlas(), start, end)
+        return data.load_events(atlas(), start, end, extra)
     from gridgeo.store import default_url
 
     def floor(ts: datetime) -> datetime:
         return datetime.fromtimestamp(ts.timestamp() // EVENT_CACHE_S * EVENT_CACHE_S, tz=ts.tzinfo)
 
-    return _events_cached(default_url(), floor(start), floor(end))
+    return _events_cached(default_url(), floor(start), floor(end), extra)
 
 
 def open_events(start: datetime, end: datetime) -> pd.DataFrame:
@@ -205,9 +206,9 @@ def open_events(start: datetime, end: datetime) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=EVENT_CACHE_S * 2, max_entries=32, show_spinner=False)
-def _events_cached(url: str, start: datetime, end: datetime) -> pd.DataFrame:
+def _events_cached(url: str, start: datetime, end: datetime, extra: bool = False) -> pd.DataFrame:
     del url  # part of the cache key: one cache entry per store
-    return data.load_events(atlas(), start, end)
+    return data.load_events(atlas(), start, end, extra)
 
 
 def assets_warning() -> None:

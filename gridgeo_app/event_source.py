@@ -50,11 +50,12 @@ def store():
         return _STORES[url]
 
 
-def load_events(atlas: Atlas, start: datetime, end: datetime) -> pd.DataFrame:
+def load_events(atlas: Atlas, start: datetime, end: datetime, extra: bool = False) -> pd.DataFrame:
     """Events reported in [start, end) with area codes, level, status, position and overdue flag
-    (``Store.events_frame``; times in UTC)."""
+    (``Store.events_frame``; times in UTC); ``extra`` adds received/accepted/updated times and
+    the service network's (the halls layer's "accepted today")."""
     del atlas  # the store assigned every event to its grid when it arrived
-    return store().events_frame(start, end)
+    return store().events_frame(start, end, extra=extra)
 
 
 def load_open_events(atlas: Atlas, start: datetime, end: datetime) -> pd.DataFrame:

@@ -225,3 +225,49 @@ class Highlights:
         flash = [c for c, (s, _) in self.since.items() if now_s - s < FLASH_S]
         steady = [c for c, (s, _) in self.since.items() if now_s - s >= FLASH_S]
         return flash, steady
+
+
+HALLS_TOP_N = 5  # the side column's most loaded halls and stations
+HALL_WEEK = timedelta(days=7)  # the closed cases behind the cards' figures (today's, median handling time)
+HALL_LAYER_S = 120  # the wall's halls markers and cards are drawn again at most this often (the list: every refresh)
+
+
+def halls_workload(open_cases: pd.DataFrame, week: pd.DataFrame, at: datetime, tz) -> pd.DataFrame:
+    """Per service point: open, overdue and their share (the wall's open cases), accepted and
+    resolved today and the median handling time (the cases of the last week), from
+    :func:`gridgeo.analysis.halls.hall_workload`; empty when the cases carry no hall."""
+    from gridgeo.analysis.halls import WORKLOAD, hall_workload
+
+    frames = [f for f in (week, open_cases) if len(f) and "hall_code" in f.columns]
+    if not frames:
+        return pd.DataFrame(columns=["code", *WORKLOAD])
+    cases = pd.concat(frames, ignore_index=True).drop_duplicates("id", keep="first")  # the week's rows (all times)
+    return hall_workload(cases, pd.Timestamp(at), tz)
+
+
+def hall_ranking(workload: pd.DataFrame, points: pd.DataFrame, n: int = HALLS_TOP_N) -> pd.DataFrame:
+    """The ``n`` service points (of ``points``: the viewer's) with the most open cases (ties: more
+    overdue, then code), with name and tier; none without an open case."""
+    names = points.set_index(points["code"].astype(str))[["name", "tier"]]
+    load = workload[workload["code"].astype(str).isin(names.index) & (workload["open"] > 0)]
+    load = load.sort_values(["open", "overdue", "code"], ascending=[False, False, True]).head(n)
+    return load.join(names, on="code").reset_index(drop=True)
+
+
+def halls_html(ranking: pd.DataFrame, lang: str) -> str:
+    """The side column's list of the most loaded halls: a dot in the overdue-share colour (the
+    map's), the name and tier, open and overdue cases; a line saying none when empty."""
+    from gridgeo_app.layers.halls import overdue_colour
+
+    head = (f"<div class='gg-hall gg-hall-head'><span class='gg-hall-name'>{html.escape(t('wall_halls_name', lang))}"
+            f"</span><span class='gg-hall-n'>{html.escape(t('hall_open', lang))}</span>"
+            f"<span class='gg-hall-n'>{html.escape(t('hall_overdue', lang))}</span></div>")
+    if not len(ranking):
+        return head + f"<div class='gg-hall'>{html.escape(t('wall_halls_none', lang))}</div>"
+    rows = "".join(
+        f"<div class='gg-hall' data-code='{html.escape(str(r.code))}'>"
+        f"<span class='gg-hall-dot' style='background:{overdue_colour(int(r.open), r.overdue_share)}'></span>"
+        f"<span class='gg-hall-name' title='{html.escape(t(f'tier_{r.tier}', lang))}'>{html.escape(str(r.name))}</span>"
+        f"<b class='gg-hall-n'>{int(r.open)}</b><span class='gg-hall-n'>{int(r.overdue)}</span></div>"
+        for r in ranking.itertuples())
+    return head + rows

@@ -1,7 +1,7 @@
 """``gridgeo atlas import|list|use|show|export``: a district's own atlas, kept in the store.
 
     gridgeo atlas import --name NAME --communities F [--streets F] [--grids F] [--legacy LAYER=F ...]
-                         [--units F] [--crs LAYER=CRS ...] [--fields MAP.toml] [--accept-warnings]
+                         [--units F] [--service-points F] [--crs LAYER=CRS ...] [--fields MAP.toml] [--accept-warnings]
                          [--skip-invalid] [--rejects PATH] [--database URL]
                          (or --dir DIR: files placed by content and name)
     gridgeo atlas list
@@ -24,7 +24,7 @@ from pathlib import Path
 from gridgeo.errors import InputError, UsageError
 
 ACTIONS = ("import", "list", "use", "show", "export", "recode")
-DIR_LAYERS = ("district", "streets", "communities", "grids", "legacy", "units")
+DIR_LAYERS = ("district", "streets", "communities", "grids", "legacy", "units", "service_points")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="a legacy department layer, e.g. party=党建网格.shp (repeat)")
     imp.add_argument("--units", metavar="F", action="append", default=[],
                      help="basic units: a register (.xlsx/.csv with 经度/纬度) or points/polygons (repeat)")
+    imp.add_argument("--service-points", metavar="F", action="append", default=[],
+                     help="halls, centres and stations: points (.shp .gpkg .geojson) or a register "
+                          "(.xlsx/.csv with 经度/纬度), e.g. 服务网点.xlsx (repeat)")
     imp.add_argument("--crs", metavar="LAYER=CRS", action="append", default=[],
                      help="CRS of a layer's coordinates when the file does not say, e.g. units=GCJ02, "
                           "grids=EPSG:4544 (repeat)")
@@ -115,6 +118,8 @@ def _sources(args: argparse.Namespace) -> dict:
         sources["legacy"] = [(slug, Path(path)) for slug, path in _pairs(args.legacy, "--legacy")]
     if args.units:
         sources["units"] = [Path(u) for u in args.units]
+    if args.service_points:
+        sources["service_points"] = [Path(u) for u in args.service_points]
     if "communities" not in sources:
         raise UsageError("give --communities F (or --dir DIR): the community boundaries are required")
     for layer, value in sources.items():

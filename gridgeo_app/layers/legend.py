@@ -68,19 +68,20 @@ class Legend(MacroElement):
 
     def __init__(self, title: str, items: list[tuple], note: str = "", dark: bool = False,
                  position: str = "bottomright", font_px: int = 12, font_css: str | None = None,
-                 gradient: tuple[list[str], str, str] | None = None, css_class: str = ""):
+                 gradient: tuple[list[str], str, str] | None = None, css_class: str = "", rows_html: str = ""):
         """``items``: (colour, label) or (colour, label, kind) with kind one of ``SYMBOLS``:
         "fill" (a filled swatch, the default), "outline", "dashed", "circle", "dot" or
         "marked" (a filled swatch framed and in bold: e.g. the bins inside the size band).
         ``gradient`` (colours, low label, high label) adds a colour bar; sizes are in em, so a
-        legend scales with ``font_css`` (the wall's viewport-relative type)."""
+        legend scales with ``font_css`` (the wall's viewport-relative type). ``rows_html`` (built
+        by the caller, text escaped) follows the rows, e.g. a size scale."""
         super().__init__()
         self._name = "Legend"
         self.position = position
         self.css_class = css_class
         size = font_css or f"{font_px}px"
         bg, fg = ("rgba(11,22,38,0.88)", INK_DARK) if dark else ("rgba(255,255,255,0.92)", INK)
-        rows = "".join(legend_row(*item) for item in items)
+        rows = "".join(legend_row(*item) for item in items) + rows_html
         if gradient is not None:
             colors, low, high = gradient
             rows += (f'<div style="display:flex;align-items:center;gap:0.4em;margin:0.2em 0">{html.escape(low)}'

@@ -25,7 +25,7 @@ from gridgeo_app.map_render import st_folium_cached
 from gridgeo_app.screen import use_screen
 from gridgeo_app.session import may, not_allowed_text
 
-LAYERS = ("communities", "streets", "grids", "units", "legacy", "district", "ignore")
+LAYERS = ("communities", "streets", "grids", "units", "legacy", "district", "service_points", "ignore")
 FILE_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".xlsx", ".xlsm", ".csv")
 UPLOAD_TYPES = ["zip", "shp", "shx", "dbf", "prj", "cpg", "gpkg", "geojson", "json", "xlsx", "xlsm", "csv"]
 UNIT_CRS = {"": "imp_crs_auto", "GCJ02": "imp_crs_gcj02", "BD09": "imp_crs_bd09", "CGCS2000": "imp_crs_cgcs2000"}
@@ -128,8 +128,8 @@ def sources_of(table: pd.DataFrame, paths: list[Path], L: str) -> tuple[dict, di
         given = str(row[t("imp_col_crs", L)] or "").strip()
         if layer == "legacy":
             sources.setdefault("legacy", []).append((slug, path) if slug else path)
-        elif layer == "units":
-            sources.setdefault("units", []).append(path)
+        elif layer in ("units", "service_points"):
+            sources.setdefault(layer, []).append(path)
         else:
             sources[layer] = path
         if given:
@@ -254,7 +254,7 @@ def counts_line(atlas, L: str) -> str:
     from gridgeo.geo.metric import area_m2
 
     parts = [t("imp_count", L).format(layer=_layer_label(k, L), n=len(getattr(atlas, k)))
-             for k in ("streets", "communities", "grids", "legacy", "units") if len(getattr(atlas, k))]
+             for k in ("streets", "communities", "grids", "legacy", "units", "service_points") if len(getattr(atlas, k))]
     crs = atlas_metric_crs(atlas)
     km2 = float(area_m2(atlas.district, crs).sum()) / 1e6 if len(atlas.district) else 0.0
     parts.append(t("imp_area", L).format(km2=km2, crs=crs))
@@ -361,11 +361,12 @@ def choose_files(L: str) -> tuple[list[Path], pd.DataFrame] | None:
 def check_and_import(paths: list[Path], files: pd.DataFrame, name: str, L: str) -> None:
     """Steps 2-4: check (import without storing), correct the mapping, see the report, import."""
     sources, crs = sources_of(files, paths, L)
-    if "units" in sources and "units" not in crs:  # registers picked on AMap/Baidu tools: say which
+    registers = [k for k in ("units", "service_points") if k in sources and k not in crs]
+    if registers:  # registers picked on AMap/Baidu tools: say which
         picked = st.selectbox(t("imp_units_crs", L), list(UNIT_CRS), key="imp_units_crs",
                               format_func=lambda k: t(UNIT_CRS[k], L))
         if picked:
-            crs["units"] = picked
+            crs.update(dict.fromkeys(registers, picked))
     if "communities" not in sources:
         st.info(t("imp_need_communities", L))
         return

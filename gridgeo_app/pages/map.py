@@ -31,6 +31,7 @@ from gridgeo_app.maps import (
     map_tile_base,
     playback_map,
 )
+from gridgeo_app.rating_form import rating_form, rating_words
 from gridgeo_app.screen import frame_css, scroll_box, use_screen
 
 L = common.lang()
@@ -80,7 +81,7 @@ if playback:
 end = data.now()
 start = {"today": data.today_window(end)[0], "last_24h": end - timedelta(hours=24),
          "last_7d": end - timedelta(days=7)}[window_key]
-events_all = common.events(start, end)  # the window's events everywhere (cards use these)
+events_all = common.events(start, end, extra="halls" in shown)  # the window's events everywhere (cards use these)
 events = events_all
 
 # ---- the selection
@@ -245,17 +246,21 @@ def card(code: str) -> None:
     hist = hist[hist[by_col] == code] if len(hist) else hist
     st.caption(f"{t('history', L)} (30 d): {len(hist)}")
     if len(hist):
-        st.dataframe(_event_table(hist.sort_values("reported_at", ascending=False).head(30)), hide_index=True,
-                     height=220)
+        st.dataframe(_event_table(hist.sort_values("reported_at", ascending=False).head(30), rated=True),
+                     hide_index=True, height=220)
+    rating_form(hist, code, L)  # the feedback step: the reporter's rating (issue 23)
 
 
-def _event_table(ev: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
+def _event_table(ev: pd.DataFrame, rated: bool = False) -> pd.DataFrame:
+    table = pd.DataFrame({
         t("reported_at", L): data.local_time(ev["reported_at"]),
         t("category", L): ev["category"].map(lambda c: category_label(str(c), L)),
         t("level", L): ev["level"].map(lambda v: level_name(int(v), L)),
         t("status", L): ev["status"].map(lambda s: status_name(s, L)),
     })
+    if rated and "rating" in ev.columns:
+        table[t("rating_col", L)] = rating_words(ev["rating"], L).to_numpy()
+    return table
 
 
 with side:

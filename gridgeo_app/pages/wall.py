@@ -19,6 +19,11 @@ and the open-case figures come from the cases still open whatever day they were 
 day's figures (received, accepted, resolved, rate) count since local midnight and say so, and
 ``?figures=24h`` (one click on the header's switch) counts the last 24 hours instead.
 
+The service network (issue 23): the halls layer (a marker per hall, centre and station sized by
+its open cases and coloured by the overdue share, a card on click, its legend) and the side
+column's most loaded halls, both for the points and cases of the viewer's territory (the wall
+key's or the user's scope: ``Identity.sees_area``/``covers``); ``?halls=0`` leaves them out.
+
 Push, not poll (GRIDGEO_API_URL set): the fragment holds a hidden subscription to the service's
 change stream (gridgeo_app.live_feed); each burst of changes reruns it at once, a published grid
 set reruns the page (new geometry, same browser page); the timer stays as the fallback and the
@@ -44,10 +49,19 @@ from gridgeo.palette import RISK_COLORS, WALL
 from gridgeo.store.sql import EVENT_COLUMNS
 from gridgeo_app import context as common
 from gridgeo_app import event_source as data
+from gridgeo_app import session
 from gridgeo_app import wall_content as wallview
+from gridgeo_app.layers.halls import halls_layer
 from gridgeo_app.live_feed import live_feed
 from gridgeo_app.map_render import st_folium_cached
-from gridgeo_app.maps import area_frame, playback_map, wall_base_map, wall_live_layers, wall_tile_base_map
+from gridgeo_app.maps import (
+    WALL_FONT,
+    area_frame,
+    playback_map,
+    wall_base_map,
+    wall_live_layers,
+    wall_tile_base_map,
+)
 
 L = common.lang()
 seeded = common.seed_once()
@@ -58,6 +72,12 @@ PLAYBACK = st.query_params.get("mode") == "playback"
 WINDOW = st.query_params.get("figures", "today")
 WINDOW = WINDOW if WINDOW in wallview.FIGURE_WINDOWS else "today"
 MAP_FRAME_HEIGHT = "calc(100vh - 14.6rem)"  # what is left under the header, KPIs and ticker
+WHO = st.session_state.get("identity") or session.app_identity() or session.OPEN_IDENTITY
+POINTS = layers_all.get("service_points")
+if st.query_params.get("halls", "1") in ("0", "off") or POINTS is None or not len(POINTS):
+    POINTS = None  # no halls layer, no list
+else:  # the halls of the viewer's territory and the centres above it
+    POINTS = POINTS[[WHO.sees_area(str(c)) for c in POINTS["territory_code"]]]
 
 st.markdown(f"""
 <style>
@@ -113,6 +133,14 @@ st.markdown(f"""
   .gg-bar-n {{ width: 3.2em; text-align: right; flex: none; font-variant-numeric: tabular-nums; }}
   .gg-alerts {{ margin-top: 1rem; font-size: 1.1rem; }}
   .gg-alerts div {{ margin: 0.25rem 0; }}
+  .gg-hall {{ display: flex; align-items: center; font-size: 1.15rem; margin: 0.3rem 0; gap: 0.45em; }}
+  .gg-hall-head {{ color: {WALL.label} !important; font-size: 1rem; }}
+  .gg-hall-head span {{ color: {WALL.label} !important; }}
+  .gg-hall-dot {{ width: 0.8em; height: 0.8em; border-radius: 50%; flex: none; }}
+  .gg-hall-head .gg-hall-name {{ padding-left: 1.25em; }}
+  .gg-hall-name {{ flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }}
+  .gg-hall-n {{ width: 2.6em; text-align: right; flex: none; font-variant-numeric: tabular-nums; }}
+  .gg-halls {{ margin-top: 0.9rem; }}
   .gg-note {{ font-size: 1rem; line-height: 1.35; color: {WALL.note} !important; margin-top: 1rem; }}
   .gg-note span {{ color: {WALL.note} !important; }}
 </style>
@@ -242,8 +270,9 @@ def _header(fresh: wallview.Freshness, wd: wallview.WallData, ticker: str, at, l
             f"<div class='gg-kpis'>{kpis}</div>{ticker}")
 
 
-def _side(wd: wallview.WallData, state: WallState, names: dict) -> str:
-    """Open cases by street, the new alerts, and where the data come from."""
+def _side(wd: wallview.WallData, state: WallState, names: dict, halls: str = "") -> str:
+    """Open cases by street, the most loaded halls (``halls``: their HTML), the new alerts, and
+    where the data come from."""
     recent = wd.recent
     counts = wallview.street_counts(wd.open_cases, layers_all["streets"])
     alerts = sorted(state.highlights.since.items(), key=lambda kv: -kv[1][0])[:4]
@@ -260,7 +289,7 @@ def _side(wd: wallview.WallData, state: WallState, names: dict) -> str:
     if not SETTINGS.is_real_store:
         notes.append(t("synthetic_note", L))
     return (f"<div class='gg-side'><h3>{t('by_street', L)} · {t('wall_by_street_open', L)}</h3>"
-            f"{wallview.bars_html(counts)}"
+            f"{wallview.bars_html(counts)}{halls}"
             + (f"<div class='gg-alerts'><h3>{t('wall_highlights', L)}</h3>{alert_html}</div>" if alerts else "")
             + f"<p class='gg-note'>{'<br>'.join(html.escape(n) for n in notes)}</p></div>")
 
@@ -270,6 +299,29 @@ def _playback(bucket: int, lang: str, layers_id: int, _layers, _events):
     del bucket, layers_id  # cache key: rebuilt every 15 minutes
     end = data.now()
     return playback_map(_layers, _events, lang, end - timedelta(hours=24), end, dark=True, autoplay=True)
+
+
+def _scoped(cases: pd.DataFrame) -> pd.DataFrame:
+    """The cases of the viewer's territory (all of them for an identity without scope)."""
+    if not WHO.scopes or not len(cases):
+        return cases
+    return cases[[WHO.covers(None if pd.isna(c) else str(c)) for c in cases["grid_code"]]]
+
+
+def _halls(wd: wallview.WallData, at) -> tuple[tuple | None, str]:
+    """The halls layer (a (key, build) pair: rendered again once per HALL_LAYER_S) and the side
+    column's list of the most loaded halls, for the viewer's territory."""
+    if POINTS is None:
+        return None, ""
+    week = _scoped(common.events(at - wallview.HALL_WEEK, at, extra=True))
+    workload = wallview.halls_workload(_scoped(wd.open_cases), week, at, data.TZ)
+    ranking = wallview.hall_ranking(workload, POINTS)
+    listing = (f"<div class='gg-halls'><h3>{html.escape(t('wall_halls_title', L).format(n=wallview.HALLS_TOP_N))}"
+               f"</h3>{wallview.halls_html(ranking, L)}</div>")
+    # the layer (229 markers with their cards: ~0.3-0.8 s to render) is drawn again at most once
+    # per HALL_LAYER_S; the list beside it follows every refresh
+    key = ("wall_halls", L, WHO.scopes, int(at.timestamp() // wallview.HALL_LAYER_S))
+    return (key, lambda: halls_layer(POINTS, workload, L, dark=True, font_css=WALL_FONT)), listing
 
 
 @st.fragment(run_every=common.refresh_seconds())
@@ -295,6 +347,7 @@ def live() -> None:
     flash, steady = state.highlights.grids(now_s)
     ticker = wallview.ticker_html(events, gnames, cnames, L, data.TZ, now_s, set(state.highlights.flashing_events))
     st.markdown(_header(fresh, wd, ticker, at, _live_mark(feed)), unsafe_allow_html=True)
+    halls_spec, halls_list = _halls(wd, at) if not PLAYBACK else (None, "")
 
     col_map, col_side = st.columns([3.3, 1])
     with col_map, st.container(key="gg_map"):
@@ -305,11 +358,12 @@ def live() -> None:
         else:
             st_folium_cached(st.session_state["wall_base"][1], key="wall_map", height=700,
                              center=view["center"], zoom=view["zoom"], returned_objects=[],
-                             feature_group_to_add=wall_live_layers(layers_all, wd.open_cases, L, flash=flash, steady=steady,
-                                                                   tiles=TILES is not None,
-                                                                   pushed_changes=(feed or {}).get("n")))
+                             feature_group_to_add=[*wall_live_layers(layers_all, wd.open_cases, L, flash=flash,
+                                                                     steady=steady, tiles=TILES is not None,
+                                                                     pushed_changes=(feed or {}).get("n")),
+                                                   halls_spec])
     with col_side, st.container(key="gg_side"):
-        st.markdown(_side(wd, state, gnames), unsafe_allow_html=True)
+        st.markdown(_side(wd, state, gnames, halls_list), unsafe_allow_html=True)
 
 
 def _playback_events(at) -> pd.DataFrame:

@@ -1,8 +1,9 @@
 """The wall display and the map page in a real headless Chromium: the wall fits 1920×1080 and
 3840×2160 without scrolling with the map taking most of the height and type readable from
 across a room; its freshness indicator and highlights follow a new event; /map opens the map;
-a control change on the map page swaps layers without re-creating the map; nothing is loaded
-from outside localhost."""
+a control change on the map page swaps layers without re-creating the map; the halls layer
+(issue 23) with its legend and cards on /wall and /map, and the wall's most loaded halls;
+nothing is loaded from outside localhost."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def app_server(tmp_path_factory):
+def app_server(tmp_path_factory, default_atlas):
     """`streamlit run app.py` with a temp data dir (seeded with one simulated day), short refresh."""
+    HALL_NAMES.update(default_atlas.service_points["name"])
     with demo_app_server(tmp_path_factory.mktemp("wall"), REFRESH_S) as served:
         yield served
 
@@ -60,6 +62,26 @@ def _map_frame(page, timeout_s: float = 90):
     raise AssertionError("the map drew no polygon")
 
 
+HALL_NAMES: set[str] = set()  # the demo's service points (filled by the app_server fixture)
+
+# marks the largest marker that has a card (the busiest centre) for a click
+MARK_HALL_JS = """() => {
+  const markers = Object.values(window.map._layers).filter(l => l instanceof L.CircleMarker && l.getPopup());
+  markers.sort((a, b) => b.getRadius() - a.getRadius());
+  markers[0]._path.setAttribute('data-gg-hall', '1');
+  return markers.length;
+}"""
+
+
+def _hall_card(frame) -> str:
+    """Click the busiest service point's marker (halls layer, issue 23); the text of its card."""
+    assert frame.evaluate(MARK_HALL_JS) >= 30
+    frame.locator("[data-gg-hall]").click(force=True)
+    card = frame.locator(".leaflet-popup .gridgeo-hall-card")
+    card.wait_for(timeout=10_000)
+    return card.inner_text()
+
+
 LAYOUT_JS = """() => {
   const px = (el) => el ? parseFloat(getComputedStyle(el).fontSize) : 0;
   const scrollers = [document.scrollingElement, ...document.querySelectorAll('[data-testid="stMain"], .stMain')];
@@ -72,6 +94,7 @@ LAYOUT_JS = """() => {
     kpiValue: px(document.querySelector('.gg-kpi-value')), kpiLabel: px(document.querySelector('.gg-kpi-label')),
     ticker: px(document.querySelector('.gg-ticker')), bar: px(document.querySelector('.gg-bar-name')),
     tickerText: document.querySelector('.gg-ticker').innerText,
+    sideText: document.querySelector('.gg-side').innerText,
   };
 }"""
 
@@ -85,6 +108,7 @@ def test_wall_fits_the_screen_with_a_large_map_and_large_type(app_server, chromi
         frame = _map_frame(page)
         page.locator(".gg-kpi-value").first.wait_for(timeout=60_000)
         frame.locator(".gg-legend").first.wait_for(timeout=30_000)
+        frame.locator(".gg-halls-legend").wait_for(timeout=30_000)  # the halls layer is on the wall
         page.wait_for_timeout(1500)
         lay = page.evaluate(LAYOUT_JS)
         page.screenshot(path=str(tmp_path / f"wall-{width}.png"))
@@ -102,6 +126,18 @@ def test_wall_fits_the_screen_with_a_large_map_and_large_type(app_server, chromi
         # the ticker names places and never prints nan/None or raw 15-digit codes
         assert "nan" not in lay["tickerText"].lower() and "None" not in lay["tickerText"]
         assert not re.search(r"\d{15}", lay["tickerText"]), lay["tickerText"]
+        # the side column lists the most loaded halls, in Chinese, never nan/None
+        assert "服务网点负荷" in lay["sideText"] and "nan" not in lay["sideText"].lower(), lay["sideText"]
+        assert "None" not in lay["sideText"] and not re.search(r"\d{12}", lay["sideText"]), lay["sideText"]
+        assert 1 <= page.locator(".gg-halls .gg-hall[data-code]").count() <= 5
+        halls = frame.locator(".gg-halls-legend").inner_text()
+        assert "超期占比" in halls and "在办案件数" in halls
+        # a click on the busiest centre opens its card, type as large as the legend's
+        card = _hall_card(frame)
+        assert card.split("\n")[0] in HALL_NAMES and "今日受理" in card and "办理时长中位数" in card, card
+        assert "nan" not in card.lower() and "None" not in card
+        size = frame.evaluate("parseFloat(getComputedStyle(document.querySelector('.gridgeo-hall-card')).fontSize)")
+        assert size >= 15 * scale, size
         assert external == [], f"requests left localhost: {external[:5]}"
     finally:
         context.close()
@@ -201,6 +237,15 @@ def test_map_control_change_swaps_layers_without_recreating_the_map(app_server, 
         # the risk layer off: its legend goes with it; the map stays
         page.locator('[data-testid="stSidebar"] button[aria-label="Remove 风险等级"]').last.click()
         frame.locator(".gg-risk-legend").wait_for(state="detached", timeout=30_000)
+        assert frame.evaluate("window.__gg_probe") == 1
+        # the halls layer on: its legend, and a card per marker (issue 23); still the same map
+        page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"] input').click()
+        page.keyboard.type("服务网点")
+        page.get_by_role("option", name="服务网点").click()
+        page.keyboard.press("Escape")
+        frame.locator(".gg-halls-legend").wait_for(timeout=30_000)
+        card = _hall_card(frame)
+        assert card.split("\n")[0] in HALL_NAMES and "今日化解" in card and "None" not in card, card
         assert frame.evaluate("window.__gg_probe") == 1
         assert external == []
     finally:

@@ -14,6 +14,7 @@ from gridgeo.access.roles import ROLES
 from gridgeo.analysis.hotspots import BIN_ORDER
 from gridgeo.atlas.model import COUNT_COLUMNS
 from gridgeo.events import lifecycle, schema
+from gridgeo.events.rating import RATINGS
 from gridgeo.i18n import (
     CATALOGUE,
     FAMILIES,
@@ -41,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[2]
     ("pl_op_", tuple(OPERATIONS)),
     ("what_", COUNT_COLUMNS),
     ("gi_bin_", tuple(str(b) for b in BIN_ORDER)),
+    ("rating_", tuple(RATINGS)),
 ])
 def test_family_matches_the_domain_list(family, codes):
     assert set(FAMILIES[family]) == {str(c) for c in codes}

@@ -26,8 +26,9 @@ PROPERTIES = ("code", "name", "tier", "territory_code")
 
 
 def _visible(who: Identity, territory: str) -> bool:
-    """Inside the caller's territory, or a hall above it."""
-    return not who.scopes or any(territory.startswith(s) or s.startswith(territory) for s in who.scopes)
+    """Inside the caller's territory, or a hall above it (the one rule: ``Identity.sees_area``,
+    which the wall's halls layer uses too)."""
+    return who.sees_area(territory)
 
 
 @router.get("/service-points", summary="Service network (halls and stations) as GeoJSON")

@@ -235,8 +235,26 @@ def _area_line(atlas: Atlas, metric: str) -> Msg:
     return Msg("sum_areas", {"crs": metric, "parts": Seq(tuple(parts))})
 
 
+def _service_points(paths: list[Path], crs: dict, fmap: dict, atlas: Atlas, log: _Log) -> None:
+    """The service-point files read into ``atlas.service_points`` (tiers and named territories
+    resolved); their row problems go to the log."""
+    from gridgeo.atlas.importing.service_points import LAYER, place_service_points, read_service_points
+
+    frames = []
+    for path in paths:
+        read, problems = read_service_points(path, crs.get(LAYER), fmap.get(LAYER))
+        for col in ("code", "tier"):
+            require(read.frame, col, path, LAYER)
+        log.read(LAYER, read)
+        frame, more = place_service_points(read, atlas.layers())
+        log.problems += problems + more
+        frames.append(frame)
+    if frames:
+        atlas.service_points = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=WGS84)
+
+
 def assemble(reads: dict[str, LayerRead], unit_paths: list[Path], legacy_items: list, *, name: str,
-             crs: dict, fmap: dict, tick) -> ImportResult:
+             crs: dict, fmap: dict, tick, point_paths: list[Path] = ()) -> ImportResult:
     """Build the atlas from the read layers and validate it (see import_atlas)."""
     log = _Log()
     for layer, read in reads.items():
@@ -250,6 +268,7 @@ def assemble(reads: dict[str, LayerRead], unit_paths: list[Path], legacy_items: 
     atlas = Atlas(district=_clean(district, "district"), streets=_clean(streets, "streets"),
                   communities=_clean(communities, "communities"), grids=_clean(grids, "grids"),
                   legacy=_clean(legacy, "legacy"), units=_clean(units, "units"), meta=base_meta(name))
+    _service_points(list(point_paths), crs, fmap, atlas, log)
     if len(rejects):
         log.add(Msg("sum_rejects", {"rows": f"{rejects['row'].nunique():,}", "cells": f"{len(rejects):,}"}))
     metric = atlas_metric_crs(atlas)
@@ -257,7 +276,7 @@ def assemble(reads: dict[str, LayerRead], unit_paths: list[Path], legacy_items: 
     tick("validate", 0.75)
     problems = log.problems + validate_imported(atlas, log.sources)
     atlas.meta.update(metric_crs=metric, sources=log.sources, summary=list(log.summary),
-                      counts={k: int(len(v)) for k, v in atlas.layers().items()})
+                      counts={k: int(len(v)) for k, v in atlas.all_layers().items()})
     tick("done", 1.0)
     return ImportResult(atlas=atlas, problems=problems, summary=log.summary, summary_msgs=log.lines,
                         mappings=log.mappings, rows=log.rows,

@@ -17,9 +17,12 @@ from gridgeo.atlas.model import LEGACY_LAYERS
 
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json")
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
-ATLAS_LAYERS = ("district", "streets", "communities", "grids", "legacy", "units")
-# checked in this order: legacy departments before 网格, units before 社区 (a 社区楼栋台账 is units)
+ATLAS_LAYERS = ("district", "streets", "communities", "grids", "legacy", "units", "service_points")
+LIST_LAYERS = ("legacy", "units", "service_points")  # layers that take several files
+# checked in this order: service points and legacy departments before 网格, units before 社区 (a
+# 社区楼栋台账 is units, a 社区党群服务中心 list is service points)
 _WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("service_points", ("service_points", "服务网点", "网点", "党群服务", "服务站", "服务中心", "综治中心", "阵地")),
     ("units", ("units", "楼栋", "台账", "小区", "单元", "建筑")),
     ("grids", ("grids", "网格")),
     ("communities", ("communities", "社区", "居委")),
@@ -39,6 +42,8 @@ def layer_of(path: Path) -> tuple[str, str | None] | None:
         return "legacy", None
     if stem.startswith("legacy_") or stem.startswith("legacy-"):
         return "legacy", stem[7:] or None
+    if any(w in stem for w in _WORDS[0][1]):
+        return "service_points", None
     for word, slug in _LEGACY_WORDS.items():
         if word in stem:
             return "legacy", slug
@@ -46,7 +51,7 @@ def layer_of(path: Path) -> tuple[str, str | None] | None:
         return "legacy", stem
     for layer, words in _WORDS:
         if any(w in stem for w in words):
-            if layer != "units" and path.suffix.lower() in (".xlsx", ".xlsm"):
+            if layer not in ("units", "service_points") and path.suffix.lower() in (".xlsx", ".xlsm"):
                 continue  # a workbook of areas cannot be read as shapes
             return layer, None
     return None
@@ -60,7 +65,7 @@ def _package_sources(package: Path) -> dict:
     found: dict = {}
     for layer in ATLAS_LAYERS:
         if layer in names:
-            found[layer] = [package] if layer in ("legacy", "units") else package
+            found[layer] = [package] if layer in LIST_LAYERS else package
     return found
 
 
@@ -87,8 +92,8 @@ def find_sources(files: list[Path] | Path, notes: list | None = None) -> dict:
         layer, slug = hit
         if layer == "legacy":
             loose.setdefault("legacy", []).append((slug, path) if slug else path)
-        elif layer == "units":
-            loose.setdefault("units", []).append(path)
+        elif layer in ("units", "service_points"):
+            loose.setdefault(layer, []).append(path)
         else:
             loose.setdefault(layer, path)
     found.update(loose)  # loose files win over the GeoPackage's layers
@@ -99,7 +104,7 @@ def place(path: Path, notes: list | None = None) -> tuple[str, str | None] | Non
     """(layer, legacy slug or None) of one file by its name and, for an area-layer vector file,
     its content (see find_sources); ``notes`` receives the rule that decided."""
     hit = layer_of(path)
-    if path.suffix.lower() in VECTOR_SUFFIXES and (hit is None or hit[0] not in ("units", "legacy")):
+    if path.suffix.lower() in VECTOR_SUFFIXES and (hit is None or hit[0] not in LIST_LAYERS):
         return _by_content(path, hit, notes)
     return hit
 

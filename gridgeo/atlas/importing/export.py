@@ -30,14 +30,11 @@ from gridgeo.errors import InputError, UsageError
 FORMATS: tuple[str, ...] = ("gpkg", "shp", "geojson", "xlsx")
 SHEETS: dict[str, str] = {"district": "区", "streets": "街道", "communities": "社区", "grids": "网格",
                           "legacy": "部门网格", "units": "基础单元", "service_points": "服务网点"}
-# Chinese field names of the service points (a layer the import does not read yet)
-SERVICE_POINT_NAMES: dict[str, str] = {"code": "编码", "name": "名称", "tier": "层级", "territory_code": "辖区编码",
-                                       "address": "地址", "staff": "工作人员", "opening_hours": "开放时间"}
 
 
 def _chinese(layer: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Fields renamed to their Chinese export names; unit kinds as Chinese words."""
-    names = SERVICE_POINT_NAMES if layer == "service_points" else export_names(layer)
+    names = export_names(layer)
     out = frame.rename(columns={c: names[c] for c in frame.columns if c in names})
     if layer == "units" and names.get("kind") in out.columns:
         out[names["kind"]] = out[names["kind"]].map(lambda k: UNIT_KINDS.get(k, k))

@@ -98,6 +98,20 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "lon": ("经度", "lon", "lng", "longitude", "JD", "x"),
         "lat": ("纬度", "lat", "latitude", "WD", "y"),
     },
+    # the service network (gridgeo.atlas.service_points): first aliases = the export's field names
+    "service_points": {
+        "code": ("编码", "网点编码", "网点编号", "站点编码", "阵地编码", "服务网点编码", "WDBM", "ZDBM", "point_code"),
+        "name": ("名称", "网点名称", "站点名称", "阵地名称", "服务网点", "服务网点名称", "WDMC", "ZDMC", "point_name"),
+        "tier": ("层级", "网点层级", "网点类型", "级别", "类型", "CJ", "JB", "WDLX", "level", "type", "tier"),
+        "territory_code": ("辖区编码", "服务辖区编码", "所属辖区编码", "服务范围编码", "XQBM", "FWXQBM",
+                           "territory", "territory_code", *_COMMUNITY_CODE),
+        "territory_name": ("服务辖区", "所属辖区", "辖区", "服务范围", "XQMC", "territory_name", *_COMMUNITY_NAME),
+        "address": ("地址", "详细地址", "网点地址", "DZ", "XXDZ", "address"),
+        "staff": ("工作人员", "驻点人员", "值守人员", "人员", "负责人", "GZRY", "ZDRY", "staff"),
+        "opening_hours": ("开放时间", "服务时间", "办公时间", "开放时段", "KFSJ", "FWSJ", "opening_hours", "hours"),
+        "lon": ("经度", "lon", "lng", "longitude", "JD", "x"),
+        "lat": ("纬度", "lat", "latitude", "WD", "y"),
+    },
 }
 GENERIC: dict[str, tuple[str, ...]] = {
     "code": ("编码", "代码", "编号", "行政区划编码", "XZQHBM", "BM", "BH", "DM", "code", "id"),

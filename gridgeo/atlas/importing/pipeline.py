@@ -63,8 +63,9 @@ def import_atlas(sources: dict[str, Path | list], *, name: str, crs: dict[str, s
                  skip_invalid: bool = False) -> ImportResult:
     """Import an office's files as one atlas named ``name`` (not stored; see ImportResult).
 
-    ``sources``: ``communities`` (required), ``streets``, ``grids``, ``district``, ``units`` (a
-    path or a list) and ``legacy`` (``{slug: path}``, ``["slug=path", ...]`` or paths whose
+    ``sources``: ``communities`` (required), ``streets``, ``grids``, ``district``, ``units``,
+    ``service_points`` (a path or a list; halls, centres and stations, see
+    gridgeo.atlas.importing.service_points) and ``legacy`` (``{slug: path}``, ``["slug=path", ...]`` or paths whose
     ``layer`` field or file name gives the slug). ``crs``: per layer (``units``, ``grids``, a legacy
     slug or ``legacy``) the CRS of the coordinates when the file does not say it (``GCJ02`` for
     AMap points, ``EPSG:4544`` for GK without zone prefix). ``field_map``: ``{layer: {source:
@@ -81,10 +82,10 @@ def import_atlas(sources: dict[str, Path | list], *, name: str, crs: dict[str, s
 
     crs = dict(crs or {})
     fmap = check_field_map(field_map or {})
-    unknown = sorted(set(sources) - {*AREA_LAYERS, "units", "legacy"})
+    unknown = sorted(set(sources) - {*AREA_LAYERS, "units", "legacy", "service_points"})
     if unknown:
         raise UsageError(f"unknown source layer(s) {', '.join(unknown)}: use communities, streets, grids, "
-                         "district, units, legacy")
+                         "district, units, legacy, service_points")
     if not _as_paths(sources.get("communities")):
         raise UsageError("communities are required: give the community boundaries file (--communities F)")
 
@@ -101,7 +102,8 @@ def import_atlas(sources: dict[str, Path | list], *, name: str, crs: dict[str, s
 
     def build(parts: dict[str, LayerRead]) -> ImportResult:
         return assemble(parts, _as_paths(sources.get("units")), _legacy_sources(sources.get("legacy")),
-                        name=name, crs=crs, fmap=fmap, tick=tick)
+                        name=name, crs=crs, fmap=fmap, tick=tick,
+                        point_paths=_as_paths(sources.get("service_points")))
 
     original = dict(reads)
     reads, strays = take_strays(reads)

@@ -46,10 +46,13 @@ def check_halls(points: gpd.GeoDataFrame, communities: gpd.GeoDataFrame, source:
     problems: list[Problem] = []
     halls = points[points["tier"] == "community"]
     shapes = dict(zip(communities["code"].astype(str), communities.geometry, strict=True))
-    for code, territory, geom in zip(halls["code"], halls["territory_code"], halls.geometry, strict=True):
+    names = dict(zip(communities["code"].astype(str), communities["name"].astype(str), strict=True))
+    for code, name, territory, geom in zip(halls["code"], halls["name"], halls["territory_code"], halls.geometry,
+                                           strict=True):
         area = shapes.get(str(territory))
         if area is not None and geom is not None and not shapely.intersects(area, geom):
-            problems.append(Problem(source, str(code), Msg("sp_hall_outside", {"territory": territory}),
+            problems.append(Problem(source, str(code), Msg("sp_hall_outside", {
+                "territory": f"{territory} {names.get(str(territory), '')}".strip(), "name": name}),
                                     Msg("sp_hall_outside_hint"), "hall_outside_community"))
     per_community = halls["territory_code"].astype(str).value_counts()
     for community in shapes:

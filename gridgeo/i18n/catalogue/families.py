@@ -28,11 +28,12 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     # the service network (gridgeo.services.escalation, gridgeo.analysis.halls)
     "tier_": ("station", "community", "street", "district"),
     "deadline_": ("accept", "resolve"),
+    "rating_": ("satisfied", "fair", "unsatisfied"),  # gridgeo.events.rating.RATINGS
     # the hotline import's placement methods (gridgeo.services.placement)
     "hl_method_": ("building", "compound", "road_number", "community", "street", "none", "other_district",
                    "manual_point", "manual_unit"),  # the wall's figures window (gridgeo_app.pages.wall)
     "wall_window_": ("today", "24h"),
-    "layer_kind_": ("communities", "streets", "grids", "units", "legacy", "district", "ignore"),  # the import page's LAYERS
+    "layer_kind_": ("communities", "streets", "grids", "units", "legacy", "district", "service_points", "ignore"),  # the import page's LAYERS
     # the grid editor (gridgeo.plan, gridgeo_app.plan_panels)
     "rule_": ("unknown_atom", "duplicate", "unassigned", "unknown_grid", "empty_grid", "outside_community",
               "non_contiguous", "hole", "under_min", "over_max", "population_under_min", "population_over_max",
@@ -66,12 +67,13 @@ FAMILIES: dict[str, tuple[str, ...]] = {
                 "outcome", "ari_households", "mean_largest_share", "legacy_grids", "kept_whole", "merged", "split",
                 "kept_or_merged_share", "already_in_band"),
     # import and validation (gridgeo.atlas)
-    "lyr_": ("district", "streets", "communities", "grids", "units", "legacy"),
+    "lyr_": ("district", "streets", "communities", "grids", "units", "legacy", "service_points"),
     "kind1_": ("district", "streets", "communities", "grids", "legacy", "units", "events", "feature", "parent"),
     "kinds_": ("district", "streets", "communities", "grids", "legacy", "units", "events"),
     "fld_": ("code", "name", "id", "district_code", "street_code", "community_code", "district_name", "street_name",
              "community_name", "households", "population", "enterprises", "kind", "layer", "lon", "lat", "address",
-             "grid_worker", "party_branch", "reported_at", "category", "level"),
+             "grid_worker", "party_branch", "reported_at", "category", "level", "tier", "territory_code",
+             "territory_name", "staff", "opening_hours"),
     "colw_": ("lon", "lat", "code"),
     "fldw_": ("district_name", "street_name", "community_name"),
     "lim_": ("features", "vertices", "vertices_one", "zip_bytes", "zip_files"),  # gridgeo.atlas.importing.limits
