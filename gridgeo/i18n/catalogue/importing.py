@@ -121,6 +121,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "rule_fields": {"zh": "按字段名", "en": "by its field names"},
     "rule_name": {"zh": "按文件名", "en": "by its file name"},
     "sum_layer_rule": {"zh": "{file}：作为{layer}导入（{rule}）", "en": "{file}: read as {layer} ({rule})"},
+    "sum_district_by_name": {"zh": "区县：按名称（国家统计局区划代码，GB/T 2260）取得编码：{list}",
+                             "en": "district: codes found by name (statistical division codes, GB/T 2260): {list}"},
+    "sum_district_ambiguous": {"zh": "区县：“{name}”对应多个区划代码（{codes}），无法确定，暂用临时编码；"
+                                     "请在区县文件中加上所属市字段，或用 gridgeo atlas recode 改为正式编码",
+                               "en": "district: \"{name}\" names several divisions ({codes}) and none could be chosen: "
+                                     "a provisional code is kept; add the city as a field of the district file, "
+                                     "or set the code with gridgeo atlas recode"},
     "imp_stray": {"zh": "另一种结构的行：只填了 {fields}，没有{layer}的字段", "en": "a row of another schema: only {fields} filled, none of the {layer} fields"},
     "imp_stray_hint": {"zh": "请将其移到所属图层的文件中", "en": "move it to the file of its own layer"},
     "chk_stray_row": {"zh": "另一种结构的行", "en": "row of another schema"},
