@@ -113,9 +113,11 @@ def mapping_section(layer_paths: dict[str, list[Path]], L: str) -> tuple[dict[st
         keys = [_key(layer, paths, f) for f in fields]
         current = {f: st.session_state.get(k, recognised.get(f, NONE)) for f, k in zip(fields, keys, strict=True)}
         errors, notes = faults(layer, current, L)
-        title = t("imp_map_layer", L).format(layer=label, file=files, n=len(fields),
-                                             mapped=sum(1 for v in current.values() if v != NONE))
-        with st.expander(title, expanded=bool(errors or notes)):
+        title = t("imp_map_layer", L).format(layer=label, file=files, n=len(fields))
+        opened = st.session_state.setdefault("imp_map_open", set())
+        if errors or notes:
+            opened.add(layer)  # once a layer needed a look it stays open while the clerk fixes it
+        with st.expander(title, expanded=layer in opened):
             chosen = _dropdowns(layer, paths, fields, recognised, L)
             errors, notes = faults(layer, chosen, L)
             for text in errors:

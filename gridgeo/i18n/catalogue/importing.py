@@ -129,8 +129,7 @@ STRINGS: dict[str, dict[str, str]] = {
                                      "a provisional code is kept; add the city as a field of the district file, "
                                      "or set the code with gridgeo atlas recode"},
     # the field mapping, one dropdown per source field (gridgeo_app.import_mapping)
-    "imp_map_layer": {"zh": "{layer}（{file}）：{n} 个字段，已对应 {mapped} 个",
-                      "en": "{layer} ({file}): {n} fields, {mapped} mapped"},
+    "imp_map_layer": {"zh": "{layer}（{file}）：{n} 个字段", "en": "{layer} ({file}): {n} fields"},
     "imp_map_none": {"zh": "（不对应）", "en": "(not mapped)"},
     "imp_map_sample": {"zh": "示例值：{value}", "en": "Sample value: {value}"},
     "imp_map_blank": {"zh": "（空）", "en": "(blank)"},
