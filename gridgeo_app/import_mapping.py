@@ -84,10 +84,10 @@ def _dropdowns(layer: str, paths: list[Path], fields: dict[str, str], recognised
 
     options = [NONE, *canonical_fields(layer)]
     chosen: dict[str, str] = {}
-    cols = st.columns(4)
+    cols = st.columns(3)
     for i, (field, sample) in enumerate(fields.items()):
         default = recognised.get(field, NONE)
-        chosen[field] = cols[i % 4].selectbox(
+        chosen[field] = cols[i % 3].selectbox(
             field, options, index=options.index(default) if default in options else 0,
             key=_key(layer, paths, field), format_func=lambda c, lyr=layer: target_label(lyr, c, L),
             help=t("imp_map_sample", L).format(value=sample or t("imp_map_blank", L)))

@@ -106,10 +106,7 @@ def file_rows(paths: list[Path], L: str) -> tuple[dict, dict]:
     legacy department and the CRS; returns ``import_atlas`` sources and per-layer CRS."""
     from gridgeo.atlas.importing.discover import place  # by name, and an area file by its content
 
-    widths = [3, 2, 2, 2]
-    for col, head in zip(st.columns(widths), ("imp_col_file", "imp_col_layer", "imp_legacy_name", "imp_col_crs"),
-                         strict=True):
-        col.markdown(f"**{t(head, L)}**")
+    widths = [3, 2, 2, 2]  # no header row (③ 检查 in view at 1080p): the text boxes say what they take
     sources: dict = {}
     crs: dict = {}
     for p in paths:
@@ -121,8 +118,10 @@ def file_rows(paths: list[Path], L: str) -> tuple[dict, dict]:
                                   key=f"imp_layer_{key}", format_func=lambda k: _layer_label(k, L),
                                   label_visibility="collapsed")
         slug = c_slug.text_input(t("imp_legacy_name", L), value=slug or "", key=f"imp_slug_{key}",
+                                 placeholder=t("imp_legacy_name", L),
                                  label_visibility="collapsed", disabled=layer != "legacy").strip() or None
-        given = c_crs.text_input(t("imp_col_crs", L), key=f"imp_crs_{key}", label_visibility="collapsed").strip()
+        given = c_crs.text_input(t("imp_col_crs", L), key=f"imp_crs_{key}", label_visibility="collapsed",
+                                 placeholder=t("imp_col_crs", L)).strip()
         if layer == "ignore":
             continue
         if layer == "legacy":
@@ -403,16 +402,18 @@ def uploader_css(L: str) -> str:
             f'{button} [data-has-shortcut]::after {{content: "{browse}"; margin-left: 0.4rem;}}')
 
 
-def choose_files(L: str) -> tuple[list[Path], dict, dict] | None:
-    """Step 1: the upload and, per file, its layer (None until files are uploaded)."""
+def choose_files(L: str) -> tuple | None:
+    """Step 1: the upload and, per file, its layer (None until files are uploaded); also the
+    column beside the files where step 2 (the field mapping) goes."""
     files = st.file_uploader(t("imp_upload", L), type=UPLOAD_TYPES, accept_multiple_files=True, key="imp_files")
     if not files:
         return None
     paths = save_uploads(files)
-    st.subheader(t("imp_files", L))
-    st.caption(t("imp_files_help", L))
-    sources, crs = file_rows(paths, L)
-    return paths, sources, crs
+    left, right = st.columns(2, gap="medium")  # files beside their fields: ③ 检查 stays in view at 1080p
+    with left:
+        st.subheader(t("imp_files", L), help=t("imp_files_help", L))
+        sources, crs = file_rows(paths, L)
+    return paths, sources, crs, right
 
 
 def _signature(sources: dict, crs: dict, field_map: dict, skip: bool) -> str:
@@ -420,7 +421,7 @@ def _signature(sources: dict, crs: dict, field_map: dict, skip: bool) -> str:
                  sorted((k, sorted(v.items())) for k, v in field_map.items()), skip))
 
 
-def check_and_import(paths: list[Path], sources: dict, crs: dict, name: str, L: str) -> None:
+def check_and_import(paths: list[Path], sources: dict, crs: dict, beside, name: str, L: str) -> None:
     """Steps 2-4: the field mapping (a dropdown per source field), check (import without storing),
     the report with the problems listed and drawn, import."""
     from gridgeo_app.import_mapping import mapping_section
@@ -433,15 +434,16 @@ def check_and_import(paths: list[Path], sources: dict, crs: dict, name: str, L: 
     if "communities" not in sources:
         st.info(t("imp_need_communities", L))
         return
-    st.subheader(t("imp_fields", L))
-    st.caption(t("imp_fields_help", L))
-    field_map, mapping_ok = mapping_section(layer_paths(sources), L)
-    skip = st.checkbox(t("imp_skip_invalid", L), key="imp_skip_invalid")
+    with beside:
+        st.subheader(t("imp_fields", L), help=t("imp_fields_help", L))
+        field_map, mapping_ok = mapping_section(layer_paths(sources), L)
+    col_go, col_skip = st.columns([1, 5], vertical_alignment="center")
+    skip = col_skip.checkbox(t("imp_skip_invalid", L), key="imp_skip_invalid")
     signature = _signature(sources, crs, field_map, skip)
     if not mapping_ok:
-        st.button(t("imp_check", L), type="primary", key="imp_check", disabled=True)
+        col_go.button(t("imp_check", L), type="primary", key="imp_check", disabled=True)
         st.error(t("imp_map_fix_first", L))
-    elif st.button(t("imp_check", L), type="primary", key="imp_check"):
+    elif col_go.button(t("imp_check", L), type="primary", key="imp_check"):
         st.session_state["imp_result"] = (run_import(sources, crs, field_map, name, L, skip), name, signature)
     held = st.session_state.get("imp_result")
     if not held or held[0] is None:
