@@ -6,6 +6,8 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 
 from gridgeo.palette import PROBLEM_COLOR, SELECTION
 from gridgeo_app.layers.base import base_map, district_outline, layer_control
@@ -51,6 +53,34 @@ def problem_layer(flagged: dict[str, gpd.GeoDataFrame], name: str, tooltip: str)
     return group
 
 
+class RefitOnShow(MacroElement):
+    """Fit ``bounds`` again once the map's frame has its size (and a moment later), until the user
+    moves the map: the map is built in a frame of no size, where Leaflet's fit ends at the minimum
+    zoom, and the component sets its view after the map's own script."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+          var m = {{ this._parent.get_name() }}, b = {{ this.bounds }}, touched = false, c = m.getContainer();
+          function fit() {
+            if (!touched && c.clientWidth > 0 && c.clientHeight > 0) { m.invalidateSize(); m.fitBounds(b); }
+          }
+          ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (e) {
+            c.addEventListener(e, function () { touched = true; }, {passive: true});
+          });
+          new ResizeObserver(fit).observe(c);
+          [300, 1000, 2500].forEach(function (ms) { setTimeout(fit, ms); });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds: tuple[float, float, float, float]):
+        super().__init__()
+        self._name = "RefitOnShow"
+        x0, y0, x1, y1 = (float(v) for v in bounds)
+        self.bounds = f"[[{y0}, {x0}], [{y1}, {x1}]]"
+
+
 def focus_layer(focus: gpd.GeoDataFrame, name: str) -> folium.FeatureGroup:
     """The picked problem's features: a thick outline (areas) or a ringed dot (points)."""
     group = folium.FeatureGroup(name=name, show=True)
@@ -80,6 +110,7 @@ def import_preview_map(layers: dict[str, gpd.GeoDataFrame], flagged: dict[str, g
         pad = max(x1 - x0, y1 - y0, 0.002) * 0.6  # the feature with its neighbours around it
         bounds = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
     m = base_map(bounds, basemap="offline")
+    m.add_child(RefitOnShow(bounds))
     if "district" in shown:
         district_outline(layers["district"], name=names.get("district", "district")).add_to(m)
     for kind in AREA_KINDS:
