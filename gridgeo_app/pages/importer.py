@@ -288,7 +288,8 @@ def report(result, L: str) -> int | None:
         st.warning(t("imp_problems", L).format(n=len(result.problems)))
         st.caption(t("imp_pick_problem", L))
         event = st.dataframe(problems_table(result, L), hide_index=True, width="stretch", on_select="rerun",
-                             selection_mode="single-row", key="imp_problem_list")
+                             selection_mode="single-row",
+                             key=f"imp_problem_list_{id(result)}")  # a new check starts unpicked
         rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
         picked = int(rows[0]) if rows else None
     else:
