@@ -33,15 +33,12 @@ STRINGS: dict[str, dict[str, str]] = {
                        "en": "Check the layer of each file; leave the CRS empty to detect it (.prj or the "
                              "coordinate values)."},
     "imp_col_file": {"zh": "文件", "en": "File"},
-    "imp_col_layer": {"zh": "图层", "en": "Layer"},
     "imp_col_crs": {"zh": "坐标系（可选）", "en": "CRS (optional)"},
     "imp_fields": {"zh": "② 字段对应", "en": "② Field mapping"},
     "imp_fields_help": {"zh": "系统按别名表识别了各字段；每个原字段一个下拉框，如有错误或未识别，请在下拉框中选择它对应的字段（“（不对应）”表示不作为系统字段）。",
                         "en": "Fields were recognised through the alias table; each source field has a dropdown: "
                               "pick its target where it is wrong or unrecognised (\"(not mapped)\" = not a gridgeo field)."},
     "imp_col_source": {"zh": "原字段", "en": "Source field"},
-    "imp_col_target": {"zh": "对应字段", "en": "Target field"},
-    "imp_col_sample": {"zh": "示例值", "en": "Sample value"},
     "imp_check": {"zh": "③ 检查", "en": "③ Check"},
     "imp_report": {"zh": "检查报告", "en": "Validation report"},
     "imp_summary": {"zh": "导入摘要", "en": "Import summary"},
@@ -151,7 +148,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "imp_browse": {"zh": "选择文件", "en": "Browse files"},
     "imp_upload_limit": {"zh": "每个文件不超过 {mb} MB；可选 zip、shp（连同 shx、dbf、prj、cpg）、gpkg、geojson、xlsx、csv",
                          "en": "Up to {mb} MB per file: zip, shp (with shx, dbf, prj, cpg), gpkg, geojson, xlsx, csv"},
-    "imp_files_more": {"zh": "共 {n} 个文件", "en": "{n} files"},
     "imp_skip_invalid": {"zh": "跳过无效的行（导入其余的行；被拒绝的行可下载，改正后重新导入）",
                          "en": "Skip invalid rows (import the rest; download the rejected rows to fix and re-import)"},
     "imp_rejects_files": {"zh": "下载被拒绝的行（原格式文件和清单，zip）", "en": "Download the rejected rows (files in their own format and the listing, zip)"},
