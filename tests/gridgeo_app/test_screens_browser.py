@@ -275,6 +275,7 @@ def test_the_import_page_maps_fields_and_layers_from_dropdowns_in_chinese(app_ur
         assert "未识别出编码字段" in main.inner_text()
         assert page.get_by_role("button", name="③ 检查").is_disabled()
         _no_english(page)
+        page.get_by_text("未识别出编码字段").scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "import-1-unrecognised.png"))
 
         _pick(page, "BSM", "网格编码")  # the code field picked from the dropdown
@@ -285,12 +286,14 @@ def test_the_import_page_maps_fields_and_layers_from_dropdowns_in_chinese(app_ur
         assert "都对应到“网格编码”" in main.inner_text()
         assert page.get_by_role("button", name="③ 检查").is_disabled()
         _no_english(page)
+        page.get_by_text("都对应到").scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "import-2-two-fields.png"))
         _pick(page, "网格名称", "网格名称")
 
         _pick(page, "BSM", "（不对应）")  # the code mapping blanked
         assert "没有字段对应到“网格编码”" in main.inner_text()
         _no_english(page)
+        page.get_by_text("没有字段对应到").scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "import-3-blanked.png"))
         _pick(page, "BSM", "网格编码")
 
@@ -304,6 +307,7 @@ def test_the_import_page_maps_fields_and_layers_from_dropdowns_in_chinese(app_ur
         page.get_by_text("检查报告").wait_for(timeout=60_000)
         assert "网格 12 个" in main.inner_text()
         _no_english(page)
+        page.get_by_text("检查报告").scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "import-4-checked.png"))
         assert not external
     finally:

@@ -133,7 +133,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "imp_map_twice": {"zh": "{layer}：字段 {fields} 都对应到“{field}”。一个目标字段只能对应一个源字段，请把其中一个改为其他字段或“（不对应）”。",
                       "en": "{layer}: the fields {fields} are all mapped to \"{field}\". A target takes one source "
                             "field: map the others elsewhere or to \"(not mapped)\"."},
-    "imp_map_no_code": {"zh": "{layer}：没有字段对应到“{field}”（未识别出编码字段）。请在下面的下拉框中为“{field}”选择一个源字段。",
+    "imp_map_no_code": {"zh": "{layer}：没有字段对应到“{field}”（未识别出编码字段）。请在本栏的下拉框中为“{field}”选择一个源字段。",
                         "en": "{layer}: no field is mapped to \"{field}\" (no code field recognised). Pick the "
                               "source field of \"{field}\" in the dropdowns below."},
     "imp_map_no_code_derived": {"zh": "{layer}：没有字段对应到“{field}”。将按其内下级要素的编码推导；推导不出的给临时编码，以后可改为正式编码。",
