@@ -135,7 +135,7 @@ STRINGS: dict[str, dict[str, str]] = {
                             "field: map the others elsewhere or to \"(not mapped)\"."},
     "imp_map_no_code": {"zh": "{layer}：没有字段对应到“{field}”（未识别出编码字段）。请在本栏的下拉框中为“{field}”选择一个源字段。",
                         "en": "{layer}: no field is mapped to \"{field}\" (no code field recognised). Pick the "
-                              "source field of \"{field}\" in the dropdowns below."},
+                              "source field of \"{field}\" in this layer's dropdowns."},
     "imp_map_no_code_derived": {"zh": "{layer}：没有字段对应到“{field}”。将按其内下级要素的编码推导；推导不出的给临时编码，以后可改为正式编码。",
                                 "en": "{layer}: no field is mapped to \"{field}\". Codes will be derived from the "
                                       "features inside; those that cannot be derived get provisional codes to replace later."},
