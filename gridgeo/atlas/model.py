@@ -132,6 +132,24 @@ class Atlas:
     LAYER_NAMES = ("district", "streets", "communities", "grids", "legacy", "units")
     OPTIONAL_LAYER_NAMES = ("service_points",)
 
+    def __post_init__(self) -> None:
+        """A district named only by its code ("区510107", blank, or the code) shows its GB/T 2260
+        name (武侯区), also in atlases stored before the table was bundled."""
+        frame = self.district
+        if frame is None or not len(frame) or "code" not in frame.columns or "name" not in frame.columns:
+            return
+        from gridgeo.atlas.divisions import county_name
+
+        def better(name: object, code: object) -> object:
+            text = str(name).strip() if isinstance(name, str) else ""
+            if text and text not in (str(code), f"区{code}"):
+                return name
+            return county_name(code) or name
+
+        names = [better(n, c) for n, c in zip(frame["name"], frame["code"], strict=True)]
+        if names != list(frame["name"]):
+            self.district = frame.assign(name=names)
+
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """The layers by name, in hierarchy order."""
         return {name: getattr(self, name) for name in self.LAYER_NAMES}

@@ -101,43 +101,65 @@ def save_uploads(files) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in FILE_SUFFIXES)
 
 
-def file_table(paths: list[Path], L: str) -> pd.DataFrame:
-    """One row per file: its name, the layer its name or content points to, the legacy department, the CRS."""
+def file_rows(paths: list[Path], L: str) -> tuple[dict, dict]:
+    """Step 1's table: per file its name, a layer selectbox (preset from its name and content), the
+    legacy department and the CRS; returns ``import_atlas`` sources and per-layer CRS."""
     from gridgeo.atlas.importing.discover import place  # by name, and an area file by its content
 
-    rows = []
-    for p in paths:
-        layer, slug = place(p) or ("ignore", None)
-        rows.append({t("imp_col_file", L): p.name, t("imp_col_layer", L): _layer_label(layer, L),
-                     t("imp_legacy_name", L): slug or "", t("imp_col_crs", L): ""})
-    return pd.DataFrame(rows)
-
-
-def sources_of(table: pd.DataFrame, paths: list[Path], L: str) -> tuple[dict, dict]:
-    """``import_atlas`` sources and per-layer CRS from the (edited) file table."""
-    by_label = {_layer_label(k, L): k for k in LAYERS}
-    by_name = {p.name: p for p in paths}
+    widths = [3, 2, 2, 2]  # no header row (③ 检查 in view at 1080p): the text boxes say what they take
     sources: dict = {}
     crs: dict = {}
-    for _, row in table.iterrows():
-        layer = by_label.get(row[t("imp_col_layer", L)], "ignore")
-        path = by_name.get(row[t("imp_col_file", L)])
-        if layer == "ignore" or path is None:
+    for p in paths:
+        guess, slug = _placed(p, place)
+        c_file, c_layer, c_slug, c_crs = st.columns(widths, vertical_alignment="center")
+        c_file.markdown(p.name)
+        key = hashlib.sha1(p.name.encode()).hexdigest()[:10]
+        layer = c_layer.selectbox(t("imp_file_layer", L).format(file=p.name), LAYERS, index=LAYERS.index(guess),
+                                  key=f"imp_layer_{key}", format_func=lambda k: _layer_label(k, L),
+                                  label_visibility="collapsed")
+        slug = c_slug.text_input(t("imp_legacy_name", L), value=slug or "", key=f"imp_slug_{key}",
+                                 placeholder=t("imp_legacy_name", L),
+                                 label_visibility="collapsed", disabled=layer != "legacy").strip() or None
+        given = c_crs.text_input(t("imp_col_crs", L), key=f"imp_crs_{key}", label_visibility="collapsed",
+                                 placeholder=t("imp_col_crs", L)).strip()
+        if layer == "ignore":
             continue
-        slug = str(row[t("imp_legacy_name", L)] or "").strip() or None
-        given = str(row[t("imp_col_crs", L)] or "").strip()
         if layer == "legacy":
-            sources.setdefault("legacy", []).append((slug, path) if slug else path)
+            sources.setdefault("legacy", []).append((slug, p) if slug else p)
         elif layer in ("units", "service_points"):
-            sources.setdefault(layer, []).append(path)
+            sources.setdefault(layer, []).append(p)
         else:
-            sources[layer] = path
+            sources[layer] = p
         if given:
             crs[slug if layer == "legacy" and slug else layer] = given
     return sources, crs
 
 
-def run_import(sources: dict, crs: dict, field_map: dict, name: str, L: str):
+def _placed(path: Path, place) -> tuple[str, str | None]:
+    """The layer a file's name and content point to (cached per file: reading it is not free)."""
+    cache = st.session_state.setdefault("imp_placed", {})
+    ident = f"{path}:{path.stat().st_mtime}"
+    if ident not in cache:
+        try:
+            cache[ident] = place(path) or ("ignore", None)
+        except GridgeoError:
+            cache[ident] = ("ignore", None)
+    return cache[ident]
+
+
+def layer_paths(sources: dict) -> dict[str, list[Path]]:
+    """The files of each chosen layer (legacy and units may have several), in hierarchy order."""
+    out: dict[str, list[Path]] = {}
+    for layer in ("district", "streets", "communities", "grids", "units", "service_points", "legacy"):
+        value = sources.get(layer)
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        out[layer] = [item[1] if isinstance(item, tuple) else item for item in items]
+    return out
+
+
+def run_import(sources: dict, crs: dict, field_map: dict, name: str, L: str, skip_invalid: bool = False):
     """``import_atlas`` with a progress bar; None (and one error line) when the files cannot be read."""
     from gridgeo.atlas.importing import import_atlas
 
@@ -148,7 +170,8 @@ def run_import(sources: dict, crs: dict, field_map: dict, name: str, L: str):
         bar.progress(frac, text=t("imp_progress", L).format(pct=round(frac * 100)))
 
     try:
-        result = import_atlas(sources, name=name, crs=crs or None, field_map=field_map or None, progress=progress)
+        result = import_atlas(sources, name=name, crs=crs or None, field_map=field_map or None, progress=progress,
+                              skip_invalid=skip_invalid)
     except GridgeoError as exc:
         bar.empty()
         st.error(render(exc, L))
@@ -157,56 +180,20 @@ def run_import(sources: dict, crs: dict, field_map: dict, name: str, L: str):
     return result
 
 
-def mapping_table(result, L: str) -> pd.DataFrame:
-    """The recognised field mapping of every layer, one row per source field, in Chinese."""
-    from gridgeo.atlas.importing.fields import export_names
+def _where(file: object, L: str) -> str:
+    """A problem's file as the page shows it: its name, or a derived layer in the page language."""
+    import re
 
-    rows = []
-    for layer, mapping in result.mappings.items():
-        names = export_names(layer) if layer in LAYERS else {}
-        frame = getattr(result.atlas, layer, None) if result.atlas is not None else None
-        columns = list(mapping) + [c for c in (frame.columns if frame is not None else [])
-                                   if c != "geometry" and c not in mapping.values() and c not in names]
-        for source in dict.fromkeys(columns):
-            target = mapping.get(source, "")
-            col = target or source
-            sample = ""
-            if frame is not None and col in frame.columns and frame[col].notna().any():
-                sample = str(frame[col].dropna().iloc[0])
-            rows.append({t("imp_col_layer", L): _layer_label(layer, L), t("imp_col_source", L): source,
-                         t("imp_col_target", L): names.get(target, target) if target else "",
-                         t("imp_col_sample", L): sample, "_layer": layer})
-    return pd.DataFrame(rows, columns=[t("imp_col_layer", L), t("imp_col_source", L), t("imp_col_target", L),
-                                       t("imp_col_sample", L), "_layer"])
-
-
-def field_map_of(edited: pd.DataFrame, L: str) -> dict[str, dict[str, str]]:
-    """``{layer: {source: canonical}}`` from the edited mapping table (empty = ignore the field)."""
-    from gridgeo.atlas.importing.fields import canonical_fields, export_names
-
-    out: dict[str, dict[str, str]] = {}
-    for _, row in edited.iterrows():
-        layer = row["_layer"]
-        back = {v: k for k, v in export_names(layer).items()} | {c: c for c in canonical_fields(layer)}
-        target = str(row[t("imp_col_target", L)] or "").strip()
-        out.setdefault(layer, {})[row[t("imp_col_source", L)]] = back.get(target, target)
-    return out
-
-
-def target_options(layers: list[str]) -> list[str]:
-    """Every canonical field of the layers, as their Chinese names (what the mapping cell offers)."""
-    from gridgeo.atlas.importing.fields import canonical_fields, export_names
-
-    options: list[str] = [""]
-    for layer in layers:
-        names = export_names(layer)
-        options += [names.get(c, c) for c in canonical_fields(layer)]
-    return list(dict.fromkeys(options))
+    text = str(file or "")
+    hit = re.fullmatch(r"(\w+) \(derived from (.+)\)", text)
+    if hit:
+        return t("imp_derived_src", L).format(layer=_layer_label(hit.group(1), L), file=hit.group(2))
+    return Path(text).name if text else ""
 
 
 def problems_table(result, L: str) -> pd.DataFrame:
     """The validation problems in a table, headers and texts in the page language."""
-    rows = [{t("imp_col_where", L): Path(str(p.file)).name if p.file else "",
+    rows = [{t("imp_col_where", L): _where(p.file, L),
              t("imp_col_feature", L): "" if p.feature is None else str(p.feature),
              t("category", L): render(word("chk_", p.check), L) if p.check else "",
              t("imp_col_problem", L): p.text(L), t("imp_col_hint", L): p.hint_text(L)}
@@ -234,18 +221,38 @@ def flagged_by_layer(result, L: str) -> dict:
     return out
 
 
-def preview(result, L: str) -> None:
-    """The imported layers on a map, features with problems in red (legend included)."""
+def focus_of(result, index: int | None):
+    """The features of the problem at ``index`` of the list (None: no pick, or no single feature)."""
+    from gridgeo_app.layers import flagged_features
+
+    if index is None or result.atlas is None or not 0 <= index < len(result.problems):
+        return None
+    problem = result.problems[index]
+    layer = result.layer_of(problem)
+    if problem.feature is None or layer is None:
+        return None
+    frame = flagged_features(getattr(result.atlas, layer), layer, {problem.feature})
+    return frame if len(frame) else None
+
+
+def preview(result, L: str, index: int | None = None) -> None:
+    """The imported layers on a map, features with problems in red (legend included); the problem
+    picked in the list outlined and centred."""
     from gridgeo_app.layers import import_preview_map
 
     if result.atlas is None:
         return
+    focus = focus_of(result, index)
+    if index is not None and focus is None:
+        st.caption(t("imp_problem_nofeature", L))
     names = {"district": t("layer_district", L), "streets": t("layer_streets", L),
              "communities": t("layer_communities", L), "grids": t("layer_grids", L),
              "code": t("code", L), "name": t("name", L)}
     m = import_preview_map(result.atlas.layers(), flagged_by_layer(result, L), names,
-                           t("imp_problem_layer", L), t("imp_col_problem", L), t("legend_title", L))
-    st_folium_cached(m, key="import_map", height=560, returned_objects=[])
+                           t("imp_problem_layer", L), t("imp_col_problem", L), t("legend_title", L),
+                           focus=focus, focus_name=t("imp_focus", L))
+    st_folium_cached(m, key=f"import_map_{index if focus is not None else 'all'}", height=560,
+                     returned_objects=[])
 
 
 def counts_line(atlas, L: str) -> str:
@@ -267,32 +274,70 @@ def summary_lines(result, L: str) -> list[str]:
     return [m.render(L) for m in msgs] if msgs else list(result.summary)
 
 
-def report(result, L: str) -> None:
-    """The summary lines, the problems, the rejected rows of the unit register."""
+def report(result, L: str) -> int | None:
+    """The summary lines, the problems (a list to pick from), the rejected rows; the picked problem's
+    position in ``result.problems`` (None when none is picked)."""
     st.subheader(t("imp_summary", L))
     if result.atlas is not None:
         st.markdown(counts_line(result.atlas, L))
     with st.expander(t("imp_details", L)):
         st.markdown("\n".join(f"- {line}" for line in summary_lines(result, L)) or "-")
     st.subheader(t("imp_report", L))
+    picked = None
     if result.problems:
         st.warning(t("imp_problems", L).format(n=len(result.problems)))
-        st.dataframe(problems_table(result, L), hide_index=True, width="stretch")
+        st.caption(t("imp_pick_problem", L))
+        event = st.dataframe(problems_table(result, L), hide_index=True, width="stretch", on_select="rerun",
+                             selection_mode="single-row",
+                             key=f"imp_problem_list_{id(result)}")  # a new check starts unpicked
+        rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+        picked = int(rows[0]) if rows else None
     else:
         st.success(t("imp_no_problems", L))
     if result.rejects is not None and len(result.rejects):
-        n = result.rejects["row"].nunique() if "row" in result.rejects else len(result.rejects)
-        st.info(t("imp_rejects", L).format(n=n))
-        heads = {"file": t("imp_col_file", L), "row": t("imp_col_row", L), "field": t("imp_col_source", L),
-                 "value": t("imp_col_value", L), "reason": t("imp_col_reason", L)}
-        rejects = result.rejects.assign(file=result.rejects["file"].map(lambda f: Path(str(f)).name))
-        if "reason_zh" in rejects:  # the reason in the page language
-            rejects = rejects.assign(reason=rejects["reason_zh"] if L == "zh" else rejects["reason"])
-            rejects = rejects.drop(columns="reason_zh")
-        table = rejects.rename(columns=heads).fillna("")
-        st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(t("imp_rejects_download", L), table.to_csv(index=False).encode("utf-8-sig"),
-                           file_name="rejects.csv", mime="text/csv", key="imp_rejects_csv")
+        rejects_section(result, L)
+    return picked
+
+
+def rejects_section(result, L: str) -> None:
+    """The rejected rows in a table, downloadable as the CSV listing and as a zip of the rows in
+    their files' own format (what ``--skip-invalid`` writes), to fix and import again."""
+    n = result.rejects[["file", "row"]].drop_duplicates().shape[0] if "row" in result.rejects else len(result.rejects)
+    st.info(t("imp_rejects", L).format(n=n))
+    heads = {"file": t("imp_col_file", L), "row": t("imp_col_row", L), "field": t("imp_col_source", L),
+             "value": t("imp_col_value", L), "reason": t("imp_col_reason", L)}
+    rejects = result.rejects.assign(file=result.rejects["file"].map(lambda f: Path(str(f)).name))
+    if "reason_zh" in rejects:  # the reason in the page language
+        rejects = rejects.assign(reason=rejects["reason_zh"] if L == "zh" else rejects["reason"])
+        rejects = rejects.drop(columns="reason_zh")
+    table = rejects.rename(columns=heads).fillna("")
+    st.dataframe(table, hide_index=True, width="stretch")
+    col_csv, col_zip = st.columns(2)
+    col_csv.download_button(t("imp_rejects_download", L), table.to_csv(index=False).encode("utf-8-sig"),
+                            file_name="rejects.csv", mime="text/csv", key="imp_rejects_csv")
+    blob = rejects_zip(result)
+    if blob:
+        col_zip.download_button(t("imp_rejects_files", L), blob, file_name="rejects.zip", mime="application/zip",
+                                key="imp_rejects_zip")
+
+
+def rejects_zip(result) -> bytes | None:
+    """The rejects files (each in its input's format) and the CSV listing, zipped; None if none."""
+    import io
+
+    from gridgeo.atlas.importing.rejecting import write_rejects
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            written = write_rejects(result, Path(tmp) / "rejects.csv")
+        except (GridgeoError, OSError, ValueError):
+            return None
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(Path(tmp).rglob("*")):
+                if path.is_file():
+                    zf.write(path, path.relative_to(tmp).as_posix())
+        return buf.getvalue() if written else None
 
 
 def store_and_use(result, name: str, files: list[str], L: str) -> None:
@@ -341,26 +386,47 @@ def stored_atlases(L: str) -> None:
         st.success(t("imp_switched", L).format(name=pick))
 
 
-def choose_files(L: str) -> tuple[list[Path], pd.DataFrame] | None:
-    """Step 1: the upload and the file → layer table (None until files are uploaded)."""
+def uploader_css(L: str) -> str:
+    """Streamlit 1.67's drop zone has no option for its language: its button says "Upload" and its
+    hint "200MB per file • ZIP, SHP ...". Both are hidden here and the catalogue's text shown in
+    their place (CSS ``content``); the widget's label and the uploaded file chips are untouched."""
+    mb = st.get_option("server.maxUploadSize")
+    drop, limit = t("imp_drop_hint", L), t("imp_upload_limit", L).format(mb=mb)
+    browse = t("imp_browse", L)
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    inst = '[data-testid="stFileUploaderDropzoneInstructions"]'
+    button = f'{zone} [data-testid="stBaseButton-secondary"]'
+    return (f'{inst} > div > span, {inst} > div > small {{display: none;}}'
+            f'{inst} > div::before {{content: "{drop}"; display: block;}}'
+            f'{inst} > div::after {{content: "{limit}"; display: block; font-size: 0.8em; opacity: 0.7;}}'
+            f'{button} [data-testid="stMarkdownContainer"] {{display: none;}}'
+            f'{button} [data-has-shortcut]::after {{content: "{browse}"; margin-left: 0.4rem;}}')
+
+
+def choose_files(L: str) -> tuple | None:
+    """Step 1: the upload and, per file, its layer (None until files are uploaded); also the
+    column beside the files where step 2 (the field mapping) goes."""
     files = st.file_uploader(t("imp_upload", L), type=UPLOAD_TYPES, accept_multiple_files=True, key="imp_files")
     if not files:
         return None
     paths = save_uploads(files)
-    st.subheader(t("imp_files", L))
-    st.caption(t("imp_files_help", L))
-    table = file_table(paths, L)
-    edited = st.data_editor(
-        table, hide_index=True, width="stretch", key=f"imp_file_table_{len(paths)}",
-        disabled=[t("imp_col_file", L)],
-        column_config={t("imp_col_layer", L): st.column_config.SelectboxColumn(
-            options=[_layer_label(k, L) for k in LAYERS], required=True)})
-    return paths, edited
+    left, right = st.columns(2, gap="medium")  # files beside their fields: ③ 检查 stays in view at 1080p
+    with left:
+        st.subheader(t("imp_files", L), help=t("imp_files_help", L))
+        sources, crs = file_rows(paths, L)
+    return paths, sources, crs, right
 
 
-def check_and_import(paths: list[Path], files: pd.DataFrame, name: str, L: str) -> None:
-    """Steps 2-4: check (import without storing), correct the mapping, see the report, import."""
-    sources, crs = sources_of(files, paths, L)
+def _signature(sources: dict, crs: dict, field_map: dict, skip: bool) -> str:
+    return repr((sorted((k, str(v)) for k, v in sources.items()), sorted(crs.items()),
+                 sorted((k, sorted(v.items())) for k, v in field_map.items()), skip))
+
+
+def check_and_import(paths: list[Path], sources: dict, crs: dict, beside, name: str, L: str) -> None:
+    """Steps 2-4: the field mapping (a dropdown per source field), check (import without storing),
+    the report with the problems listed and drawn, import."""
+    from gridgeo_app.import_mapping import mapping_section
+
     registers = [k for k in ("units", "service_points") if k in sources and k not in crs]
     if registers:  # registers picked on AMap/Baidu tools: say which
         picked = st.selectbox(t("imp_units_crs", L), list(UNIT_CRS), key="imp_units_crs",
@@ -370,29 +436,25 @@ def check_and_import(paths: list[Path], files: pd.DataFrame, name: str, L: str) 
     if "communities" not in sources:
         st.info(t("imp_need_communities", L))
         return
-    field_map = st.session_state.get("imp_field_map", {})
-    if st.button(t("imp_check", L), type="primary", key="imp_check"):
-        st.session_state["imp_result"] = (run_import(sources, crs, field_map, name, L), name)
+    with beside:
+        st.subheader(t("imp_fields", L), help=t("imp_fields_help", L))
+        field_map, mapping_ok = mapping_section(layer_paths(sources), L)
+    col_go, col_skip = st.columns([1, 5], vertical_alignment="center")
+    skip = col_skip.checkbox(t("imp_skip_invalid", L), key="imp_skip_invalid")
+    signature = _signature(sources, crs, field_map, skip)
+    if not mapping_ok:
+        col_go.button(t("imp_check", L), type="primary", key="imp_check", disabled=True)
+        st.error(t("imp_map_fix_first", L))
+    elif col_go.button(t("imp_check", L), type="primary", key="imp_check"):
+        st.session_state["imp_result"] = (run_import(sources, crs, field_map, name, L, skip), name, signature)
     held = st.session_state.get("imp_result")
     if not held or held[0] is None:
         return
-    result, name = held
-    st.subheader(t("imp_fields", L))
-    st.caption(t("imp_fields_help", L))
-    table = mapping_table(result, L)
-    edited = st.data_editor(
-        table, hide_index=True, width="stretch", key="imp_mapping",
-        disabled=[t("imp_col_layer", L), t("imp_col_source", L), t("imp_col_sample", L)],
-        column_config={"_layer": None, t("imp_col_target", L): st.column_config.SelectboxColumn(
-            options=target_options(list(result.mappings)))})
-    changed = edited[edited[t("imp_col_target", L)].fillna("") != table[t("imp_col_target", L)].fillna("")]
-    if len(changed):  # only corrections override the alias table (unlisted fields keep their names)
-        merged = {k: dict(v) for k, v in field_map.items()}
-        for layer, pairs in field_map_of(changed, L).items():
-            merged.setdefault(layer, {}).update(pairs)
-        st.session_state["imp_field_map"] = merged
-    report(result, L)
-    preview(result, L)
+    result, name, checked = held
+    if checked != signature:
+        st.warning(t("imp_stale", L))
+    picked = report(result, L)
+    preview(result, L, picked)
     accept = bool(result.warnings) and not result.errors and st.checkbox(t("imp_accept_warnings", L),
                                                                          key="imp_accept")
     if not result.storable(accept_warnings=accept):
@@ -400,7 +462,7 @@ def check_and_import(paths: list[Path], files: pd.DataFrame, name: str, L: str) 
         return
     if not may(Action.CHANGE_ATLAS):
         st.info(not_allowed_text(Action.CHANGE_ATLAS, L))
-    elif st.button(t("imp_do_import", L), type="primary", key="imp_go"):
+    elif st.button(t("imp_do_import", L), type="primary", key="imp_go", disabled=checked != signature):
         store_and_use(result, name, [p.name for p in paths], L)
 
 
@@ -408,7 +470,7 @@ def page() -> None:
     """The page: intro, the current atlas, upload and layers, check, report and map, import, stored atlases."""
     L = common.lang()
     common.assets_warning()
-    use_screen()  # compact top: the ③ 检查 button stays in view at 1080p with a district's files listed
+    use_screen(uploader_css(L))  # compact top: ③ 检查 in view at 1080p; the drop zone in the page language
     st.title(t("imp_title", L))
     common.atlas_caption()
     st.caption(t("imp_intro", L))

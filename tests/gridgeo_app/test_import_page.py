@@ -119,7 +119,8 @@ def test_import_page_checks_imports_and_switches_the_atlas(real_store, office_zi
     _ok(at)
     assert any("检查通过" in s.value for s in at.success)
     shown = "\n".join(str(d.value) for d in at.dataframe)
-    assert "社区编码" in shown and "网格编码" in shown  # the recognised mapping, in Chinese
+    mapped = {s.label: s.options[s.index] for s in at.selectbox if str(s.key).startswith("imp_map_")}
+    assert "社区编码" in mapped.values() and "网格编码" in mapped.values()  # the recognised mapping, in Chinese
     assert "约120" in shown  # the dirty register row is listed with its reason
     assert "不是数字" in shown and "is not a number" not in shown  # the reason in Chinese
     assert _map_scripts(at)  # the preview map
@@ -184,8 +185,8 @@ def _report_is_in_the_page_language(at: AppTest, script: str) -> None:
     from test_import_i18n import latin_words
 
     problems, summary = _report(at)
-    mapping = next(d.value for d in at.dataframe if "原字段" in d.value.columns)
-    allowed = set(mapping["原字段"]) | {"communities.shp", "grids.shp", "party.geojson", "urban.gpkg",
+    fields = {s.label for s in at.selectbox if str(s.key).startswith("imp_map_")}  # one dropdown per source field
+    allowed = fields | {"communities.shp", "grids.shp", "party.geojson", "urban.gpkg",
                                               "楼栋台账.xlsx"}
     assert "未找到上级" in problems and "请填写其社区编码" in problems and "no parent" not in problems
     assert "由社区编码（前 9 位）推出" in summary and "按位置" in summary

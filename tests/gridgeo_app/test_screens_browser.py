@@ -201,3 +201,114 @@ def test_typed_review_dates_apply_on_enter_and_tab(app_url, browser, key):
         assert after != before and f"-{typed:02d} 00:00 –" in after.split("·")[0], (before, after)
     finally:
         context.close()
+
+
+# --- the import page, driven as a clerk would (issue 19) -----------------------------------------
+# the main block's rendered text, and the names of its Material icons (drawn as glyphs from
+# ligatures such as "keyboard_arrow_right", "upload") and the screen-reader-only "add icon"
+VISIBLE_TEXT_JS = """() => { const main = document.querySelector('[data-testid="stMain"]');
+  const icons = [...main.querySelectorAll('[data-testid="stIconMaterial"], [data-testid="stBaseButton-borderlessIcon"]')]
+      .map(e => e.innerText);
+  return [main.innerText, icons]; }"""
+# names the page shows as they are: the office's files and fields, formats, settings, CRS ids
+IMPORT_ALLOWED = {"communities.geojson", "grids.geojson", "streets.geojson", "community_code", "BSM",
+                  "chengdu-jinjiang", "Shapefile", "GeoJSON", "GeoPackage", "Excel", "CSV", "GBK", "shp", "dbf",
+                  "shx", "prj", "cpg", "gpkg", "geojson", "xlsx", "csv", "zip", "GRIDGEO_DATABASE_URL",
+                  "GRIDGEO_DATA_DIR", "EPSG", "WGS", "CGCS", "GCJ", "BD", "km"}
+
+
+def _idle(page) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => { const el = document.querySelector('[data-test-script-state]');"
+                           " return el && el.getAttribute('data-test-script-state') === 'notRunning'; }",
+                           timeout=120_000)
+    page.wait_for_timeout(300)
+
+
+def _pick(page, label: str, option: str) -> None:
+    """Choose ``option`` in the selectbox labelled ``label`` (its input's aria-label)."""
+    page.locator(f'input[role="combobox"][aria-label="{label}"]').click()
+    page.get_by_role("option", name=option, exact=True).click()
+    _idle(page)
+
+
+def _no_english(page) -> None:
+    import re
+
+    text, icons = page.evaluate(VISIBLE_TEXT_JS)
+    assert "Traceback" not in text and "Error" not in text, text
+    for name in sorted(IMPORT_ALLOWED | {w for i in icons for w in i.split()}, key=len, reverse=True):
+        text = text.replace(name, " ")
+    words = re.findall(r"[A-Za-z]{3,}", text)
+    assert not words, words
+
+
+@pytest.fixture(scope="module")
+def office_files(tmp_path_factory) -> list[str]:
+    """Streets, communities and a grids file whose code is under BSM (no alias knows it)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from office_exports import layers, write
+
+    folder = tmp_path_factory.mktemp("office-upload")
+    clean = layers()
+    grids = clean["grids"].rename(columns={"code": "BSM", "name": "网格名称"})
+    return [str(write(clean["streets"], folder / "streets.geojson")),
+            str(write(clean["communities"], folder / "communities.geojson")),
+            str(write(grids[["BSM", "网格名称", "community_code", "geometry"]], folder / "grids.geojson"))]
+
+
+def test_the_import_page_maps_fields_and_layers_from_dropdowns_in_chinese(app_url, browser, office_files):
+    """The grids' code field is unrecognised: said in place and picked from its dropdown; two fields
+    on one target and a blanked code said in place; a file's layer changed; never a traceback and
+    no English on the page."""
+    context, page, external = _open(browser, f"{app_url}/import", 1920, 1080)
+    try:
+        name = page.get_by_label("图集名称", exact=False)
+        name.fill("浏览器测试")
+        name.press("Enter")
+        _idle(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(office_files)
+        _idle(page)
+        main = page.locator('[data-testid="stMain"]')
+        assert "未识别出编码字段" in main.inner_text()
+        assert page.get_by_role("button", name="③ 检查").is_disabled()
+        _no_english(page)
+        page.get_by_text("未识别出编码字段").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "import-1-unrecognised.png"))
+
+        _pick(page, "BSM", "网格编码")  # the code field picked from the dropdown
+        assert "未识别出编码字段" not in main.inner_text()
+        assert page.get_by_role("button", name="③ 检查").is_enabled()
+
+        _pick(page, "网格名称", "网格编码")  # two fields on one target
+        assert "都对应到“网格编码”" in main.inner_text()
+        assert page.get_by_role("button", name="③ 检查").is_disabled()
+        _no_english(page)
+        page.get_by_text("都对应到").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "import-2-two-fields.png"))
+        _pick(page, "网格名称", "网格名称")
+
+        _pick(page, "BSM", "（不对应）")  # the code mapping blanked
+        assert "没有字段对应到“网格编码”" in main.inner_text()
+        _no_english(page)
+        page.get_by_text("没有字段对应到").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "import-3-blanked.png"))
+        _pick(page, "BSM", "网格编码")
+
+        _pick(page, "streets.geojson 的图层", "（不导入）")  # a file's layer changed
+        assert "街道（streets.geojson）" not in main.inner_text()
+        _pick(page, "streets.geojson 的图层", "街道")
+        assert "街道（streets.geojson）" in main.inner_text()
+
+        page.get_by_role("button", name="③ 检查").click()
+        _idle(page)
+        page.get_by_text("检查报告").wait_for(timeout=60_000)
+        assert "网格 12 个" in main.inner_text()
+        _no_english(page)
+        page.get_by_text("检查报告").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "import-4-checked.png"))
+        assert not external
+    finally:
+        context.close()

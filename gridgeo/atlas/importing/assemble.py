@@ -105,7 +105,7 @@ def _hierarchy(reads: dict[str, LayerRead], log: _Log) -> tuple[gpd.GeoDataFrame
                                                      ).fillna(communities["code"].str[:9])
         log.add(Msg("sum_streets_derived", {"n": f"{len(streets):,}"}))
     if "district" in reads:
-        district = _fixed(reads["district"].frame, "district", log)
+        district = _named_district(_fixed(reads["district"].frame, "district", log))
         streets, how, probs = assign_parent(streets, district, "streets", "district_code", "district_name",
                                             log.sources.get("streets", "streets"))
         log.problems += probs
@@ -120,6 +120,20 @@ def _hierarchy(reads: dict[str, LayerRead], log: _Log) -> tuple[gpd.GeoDataFrame
                                                ).fillna(streets["code"].str[:6])
         log.add(Msg("sum_district_derived", {"n": f"{len(district):,}"}))
     return district, streets, communities
+
+
+def _named_district(district: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A district read without names (or named by its code) named from GB/T 2260 (510107 → 武侯区)."""
+    from gridgeo.atlas.divisions import county_name
+
+    if "code" not in district.columns:
+        return district
+    names = district["name"] if "name" in district.columns else pd.Series(None, index=district.index, dtype=object)
+    blank = [not isinstance(n, str) or not n.strip() or n.strip() == str(c) for n, c in zip(names, district["code"], strict=True)]
+    if not any(blank):
+        return district
+    filled = [county_name(c) or n if b else n for n, c, b in zip(names, district["code"], blank, strict=True)]
+    return district.assign(name=filled)
 
 
 def _parent_line(layer: str, parent: str, how: Msg) -> Msg:

@@ -87,11 +87,14 @@ def give_codes(reads: dict[str, LayerRead]) -> list[Msg]:
     grid is numbered under its (maybe provisional) community."""
     todo = _codeless(reads)
     derived: dict[str, list] = {}
+    named_lines: list[Msg] = []
     for layer in todo:
         i = ORDER.index(layer)
         child_kind = ORDER[i - 1] if i else None
         child = reads[child_kind].frame if child_kind in reads else None
         derived[layer] = _from_children(reads[layer].frame, child, child_kind, CODE_LENGTHS[layer])
+        if layer == "district":
+            named_lines = _district_by_name(reads, derived[layer])
         if any(d is not None for d in derived[layer]):
             reads[layer].frame = reads[layer].frame.assign(code=derived[layer])
     lines = []
@@ -103,7 +106,39 @@ def give_codes(reads: dict[str, LayerRead]) -> list[Msg]:
         provisional = [d is None for d in derived[layer]]
         reads[layer].frame = reads[layer].frame.assign(code=codes, **{PROVISIONAL: provisional})
         lines.insert(0, _line(layer, codes, provisional))
-    return lines
+    return lines + named_lines
+
+
+# fields a names-only district layer may carry its city or province in (kept under their own names)
+_PLACE_FIELDS = ("市", "城市", "所属市", "地市", "市名称", "地级市", "所属城市", "省", "省份", "所属省", "city",
+                 "city_name", "province", "SMC", "DSMC", "CITY")
+
+
+def _district_by_name(reads: dict[str, LayerRead], derived: list) -> list[Msg]:
+    """Official GB/T 2260 codes (in place in ``derived``) for districts the children gave none,
+    from the district's name and its city or province (a field of the file), else the codes of the
+    other layers; summary lines for the names found and those still ambiguous."""
+    from gridgeo.atlas.divisions import county_codes
+
+    frame = reads["district"].frame
+    if "name" not in frame.columns:
+        return []
+    places = [c for c in frame.columns if str(c) in _PLACE_FIELDS]
+    others = tuple({str(c)[:6] for k, r in reads.items() if k != "district" and "code" in r.frame.columns
+                    for c in r.frame["code"].dropna() if str(c)[:6].isdigit()})
+    found, unsure = [], []
+    for pos, name in enumerate(frame["name"]):
+        if derived[pos] is not None or not isinstance(name, str) or not name.strip():
+            continue
+        given = tuple(str(frame[c].iloc[pos]) for c in places if isinstance(frame[c].iloc[pos], str))
+        codes = county_codes(name, given, others)
+        if len(codes) == 1:
+            derived[pos] = codes[0]
+            found.append(f"{name.strip()} {codes[0]}")
+        elif codes:
+            unsure.append(Msg("sum_district_ambiguous", {"name": name.strip(), "codes": ", ".join(codes[:6])}))
+    lines = [Msg("sum_district_by_name", {"list": ", ".join(found)})] if found else []
+    return lines + unsure
 
 
 def _line(layer: str, codes: list[str], provisional: list[bool]) -> Msg:

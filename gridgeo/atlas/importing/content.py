@@ -59,12 +59,16 @@ def _own_fields(columns: list[str]) -> str | None:
 def _by_code_length(table: pd.DataFrame) -> str | None:
     from gridgeo.atlas.importing.fields import recognise_fields
 
+    parents: set[str] = set()  # fields a lower layer reads as its parent's code (a grid's 社区编码)
     for layer in AREA:
         mapping = recognise_fields(list(table.columns), layer)
         src = next((s for s, c in mapping.items() if c == "code"), None)
         if src is None:
+            parents |= {s for s, c in mapping.items() if c.endswith("_code")}
             continue
         codes = text_codes(table[src]).dropna()
+        if src in parents and codes.nunique() * 2 <= len(codes):
+            continue  # a parent code repeated on its children's rows, not this file's own code
         digits = codes[codes.str[:6].str.isdigit()]
         if len(digits) >= max(1, len(codes) // 2):
             n = int(digits.str.len().mode().iloc[0])

@@ -41,12 +41,18 @@ def _dissolve(children: gpd.GeoDataFrame, key: pd.Series) -> gpd.GeoDataFrame:
 
 
 def _names(children: gpd.GeoDataFrame, key: pd.Series, name_col: str, fallback: str) -> dict[str, str]:
+    """Per parent code, the name its children state, else (a district) its GB/T 2260 name, else
+    ``fallback`` + code."""
+    from gridgeo.atlas.divisions import county_name
+
     names: dict[str, str] = {}
     if name_col in children.columns:
         for code, name in zip(key, children[name_col], strict=True):
             if isinstance(name, str) and name.strip() and code not in names:
                 names[str(code)] = name.strip()
-    return {code: names.get(code, f"{fallback}{code}") for code in map(str, pd.unique(key))}
+    official = county_name if len(str(key.iloc[0]) if len(key) else "") == CODE_LENGTHS["district"] else None
+    return {code: names.get(code) or (official(code) if official else None) or f"{fallback}{code}"
+            for code in map(str, pd.unique(key))}
 
 
 def derive_parents(children: gpd.GeoDataFrame, parent_kind: str, code_col: str, name_col: str,
