@@ -19,6 +19,7 @@ from gridgeo.config import Settings
 from gridgeo.tiles.colours import ColourHistory
 
 if TYPE_CHECKING:
+    from gridgeo.api.change_feed import ChangeFeed
     from gridgeo.api.group_commit import GroupCommit
     from gridgeo.api.shared_results import SharedResults
     from gridgeo.api.warmup import WarmUp
@@ -58,6 +59,15 @@ class ServiceState:
     colour_history: ColourHistory = field(default_factory=ColourHistory)
     plan_repos: dict[int, PlanRepository] = field(default_factory=dict)
     signin: Any = None  # gridgeo.api.signin.SignInState: the sign-in throttle, made on first use
+    feed: ChangeFeed | None = None  # the stream's reader of the store's changes, made on first use
+
+    def change_feed(self, store: Any) -> ChangeFeed:
+        """The app's change feed over ``store`` (made on first use, or again for another store)."""
+        if self.feed is None or self.feed.store is not store:
+            from gridgeo.api.change_feed import ChangeFeed
+
+            self.feed = ChangeFeed(store)
+        return self.feed
 
     def tile_service(self, store: Any) -> TileService:
         """The tile service over ``store`` (made on first use, or again for another store)."""

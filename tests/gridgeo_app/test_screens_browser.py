@@ -203,6 +203,31 @@ def test_typed_review_dates_apply_on_enter_and_tab(app_url, browser, key):
         context.close()
 
 
+def test_the_review_calendar_is_chinese_in_a_chinese_browser(app_url, browser):
+    """Streamlit's date picker takes its language from the browser (it has no locale option): in a
+    zh-CN browser, as an office's are, months and weekdays are Chinese, the week starts on Monday,
+    and the English quick-select row ("Date range") is not offered (the earliest date the page
+    allows is under two years back, the span below which Streamlit leaves that row out)."""
+    import re
+
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    refuse_external(context, [])
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/review", wait_until="domcontentloaded", timeout=180_000)
+        _settle(page)
+        page.get_by_role("button", name="Choose date range").click()
+        dialog = page.locator('[role="dialog"]').first
+        dialog.wait_for(timeout=30_000)
+        text = dialog.inner_text()
+        assert re.search("[一二三四五六七八九十]+月", text) and re.search(r"\d{4}年", text), text
+        weekdays = [w for w in re.findall(r"^\s*([一二三四五六日])\s*$", text.replace("\t", "\n"), re.M)]
+        assert weekdays[:7] == list("一二三四五六日"), text
+        assert "Date range" not in text and "January" not in text, text
+    finally:
+        context.close()
+
+
 # --- the import page, driven as a clerk would (issue 19) -----------------------------------------
 # the main block's rendered text, and the names of its Material icons (drawn as glyphs from
 # ligatures such as "keyboard_arrow_right", "upload") and the screen-reader-only "add icon"
