@@ -215,7 +215,7 @@ def assets_warning() -> None:
     """Tell the user how to fix a missing offline asset set (the map would stay blank)."""
     missing = missing_assets()
     if missing:
-        st.error(f"static/vendor is incomplete ({missing[0]} …): run `make setup` (scripts/vendor_assets.py).")
+        st.error(t("assets_missing").format(file=missing[0]))
 
 
 def _has_events(shown: pd.DataFrame | None) -> bool:

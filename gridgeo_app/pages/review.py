@@ -47,6 +47,9 @@ from gridgeo_app.map_render import st_folium_cached
 from gridgeo_app.screen import frame_css, use_screen
 
 GROUPS = ("street", "community", "grid", "category", "level")
+# the earliest day the period picker offers: under two years back, the span below which Streamlit
+# leaves out its English-only quick-select row (its calendar itself follows the browser's language)
+EARLIEST_DAYS = 729
 
 
 def trend_chart(trend: pd.DataFrame, lang: str) -> alt.Chart:
@@ -69,6 +72,7 @@ def pick_period(lang: str, box=st) -> tuple:
     now = data.now()
     today = now.date()
     picked = box.date_input(t("date_range", lang), value=default_days(today), max_value=today,
+                            min_value=today - timedelta(days=EARLIEST_DAYS),
                             key="review_range", help=t("review_date_hint", lang))
     if isinstance(picked, tuple | list):  # a range while being picked may have one end only
         first, last = (picked[0], picked[-1]) if picked else default_days(today)

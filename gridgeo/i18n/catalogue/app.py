@@ -17,6 +17,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "seeded": {"zh": "事件库为空，已自动生成 {n} 条模拟事件（演示用，非真实数据）。",
                "en": "The event store was empty: {n} simulated events were generated for the demo (not real data)."},
     "seeding": {"zh": "事件库为空，正在生成模拟事件（约十几秒）…", "en": "The event store is empty: simulating events (some seconds)…"},
+    "assets_missing": {"zh": "离线地图资源不完整（缺少 {file} 等）：请运行 `make setup`（scripts/vendor_assets.py）。",
+                       "en": "The offline map assets are incomplete ({file} …): run `make setup` (scripts/vendor_assets.py)."},
     "simulated_source": {"zh": "事件来源：模拟数据（演示）", "en": "Event source: simulated (demo)"},
     "store_source": {"zh": "事件来源：事件库", "en": "Event source: event store"},
     # map page
