@@ -255,6 +255,18 @@ class Settings:
         own active atlas is checked too, see :func:`gridgeo.services.active_atlas.is_demo_store`)."""
         return not self.is_real_store and self.atlas in (None, DEMO_ATLAS)
 
+    def client_of(self, peer: str, forwarded_for: list[str]) -> str:
+        """The client address of a request: the peer's, or, when the peer is a trusted proxy,
+        the nearest ``X-Forwarded-For`` hop that is not a trusted proxy (the hops a client wrote
+        itself come before it and are never used). The API's and the app's sign-in both use it."""
+        if not self.trusted_proxies or not self.is_trusted_proxy(peer):
+            return peer
+        hops = [h.strip() for h in ",".join(forwarded_for).split(",") if h.strip()]
+        for hop in reversed(hops):
+            if not self.is_trusted_proxy(hop):
+                return hop
+        return peer
+
     def is_trusted_proxy(self, address: str) -> bool:
         """True when ``address`` (a request's peer) is one of ``trusted_proxies``."""
         from ipaddress import ip_address
