@@ -28,6 +28,7 @@ from gridgeo.config import get_settings
 from gridgeo.i18n import t
 from gridgeo_app import auth_routes
 from gridgeo_app import event_source as data
+from gridgeo_app.scope import WHO_KEY
 
 OPEN_IDENTITY = Identity(name="local", role="admin", kind="open")
 
@@ -181,6 +182,7 @@ def _login_form(lang: str) -> None:
 def login_gate(lang: str) -> Identity:
     """The identity to run the app as; shows the login form and stops the run when needed."""
     who = app_identity()
+    st.session_state[WHO_KEY] = who  # what gridgeo_app.scope scopes this run to
     if who is None:
         _login_form(lang)
         st.stop()
