@@ -148,13 +148,14 @@ def _cookie_login_form(lang: str) -> None:
   <label>{user}<br><input name="user" autocomplete="username" required autofocus></label>
   <label>{password}<br><input name="password" type="password" autocomplete="current-password" required></label>
   <button type="submit">{submit}</button>
-</form>
-<style>
-.gg-signin {{ display: flex; flex-direction: column; gap: 0.8rem; max-width: 24rem; }}
-.gg-signin input {{ width: 100%; padding: 0.5rem; font-size: 1rem; box-sizing: border-box;
-  border: 1px solid rgba(49, 51, 63, 0.3); border-radius: 0.5rem; }}
-.gg-signin button {{ align-self: flex-start; padding: 0.45rem 1.2rem; font-size: 1rem; border-radius: 0.5rem;
-  border: 1px solid rgba(49, 51, 63, 0.3); background: transparent; cursor: pointer; }}
+</form>""")
+    # a style apart: the pages hide element containers holding a <style> (gridgeo_app.screen)
+    st.html("""<style>
+.gg-signin { display: flex; flex-direction: column; gap: 0.8rem; max-width: 24rem; }
+.gg-signin input { width: 100%; padding: 0.5rem; font-size: 1rem; box-sizing: border-box;
+  border: 1px solid rgba(49, 51, 63, 0.3); border-radius: 0.5rem; }
+.gg-signin button { align-self: flex-start; padding: 0.45rem 1.2rem; font-size: 1rem; border-radius: 0.5rem;
+  border: 1px solid rgba(49, 51, 63, 0.3); background: transparent; cursor: pointer; }
 </style>""")
 
 
@@ -198,9 +199,9 @@ def _sidebar(who: Identity, lang: str) -> None:
     if who.kind == "user" and st.session_state.get("_via_cookie"):
         with st.sidebar:  # the cookie is HttpOnly: only the server can end it
             st.html(f"""<form method="post" action="{auth_routes.SIGNOUT_PATH}">
-  <button type="submit" class="gg-signout">{html.escape(t("logout", lang))}</button></form>
-<style>.gg-signout {{ padding: 0.3rem 1rem; border-radius: 0.5rem; border: 1px solid rgba(49, 51, 63, 0.3);
-  background: transparent; cursor: pointer; font-size: 0.95rem; }}</style>""")
+  <button type="submit" class="gg-signout">{html.escape(t("logout", lang))}</button></form>""")
+            st.html("""<style>.gg-signout { padding: 0.3rem 1rem; border-radius: 0.5rem; border: 1px solid rgba(49, 51, 63, 0.3);
+  background: transparent; cursor: pointer; font-size: 0.95rem; }</style>""")
     elif who.kind == "user" and st.sidebar.button(t("logout", lang)):
         st.session_state.pop("identity", None)
         st.rerun()
