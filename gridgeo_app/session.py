@@ -51,9 +51,10 @@ RECHECK_S = 10.0  # a cookie session is asked again of the store at most this of
 
 def _cookie() -> str | None:
     try:
-        return st.context.cookies.get(COOKIE_NAME)
-    except (AttributeError, RuntimeError):  # no browser request (AppTest)
+        value = st.context.cookies.get(COOKIE_NAME)
+    except (AttributeError, RuntimeError):  # no browser request
         return None
+    return value if isinstance(value, str) else None  # (AppTest's context is a mock)
 
 
 def _cookie_identity(cookie: str) -> Identity | None:
@@ -84,9 +85,10 @@ def _from_cookie() -> Identity | None:
 def client_address() -> str:
     """The browser's address (for the sign-in throttle and the audit log)."""
     try:
-        return st.context.ip_address or "app"
+        address = st.context.ip_address
     except (AttributeError, RuntimeError):
         return "app"
+    return address if isinstance(address, str) and address else "app"  # (AppTest's context is a mock)
 
 
 def app_identity() -> Identity | None:
