@@ -270,9 +270,12 @@ def tile_source():
     wall key (``?key=`` or GRIDGEO_WALL_KEY) goes with the browser's requests as a bearer header."""
     from gridgeo.config import get_settings
     from gridgeo_app.maps import TileSource
+    from gridgeo_app.scope import scopes
 
     settings = get_settings()
     if not settings.use_tiles(len(display_layers()["grids"])):
         return None
     key = st.query_params.get("key") or settings.wall_key
+    if scopes() and not key:  # a territorial account: its own (few) grids as GeoJSON, never the city's tiles
+        return None
     return TileSource(settings.tiles_url, key or None)
