@@ -79,8 +79,11 @@ def test_the_sign_in_routes_set_an_http_only_cookie_and_end_it(tmp_path, monkeyp
     from gridgeo_app import auth_routes
     from gridgeo_app import event_source as data
 
+    from gridgeo.config import get_settings
+
     monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("GRIDGEO_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
     data._STORES.clear()
     try:
         ids.add_user(data.store(), "wang", PASSWORD, "community", ["440311001001"])
@@ -104,3 +107,4 @@ def test_the_sign_in_routes_set_an_http_only_cookie_and_end_it(tmp_path, monkeyp
         assert "client=testclient" in " ".join(log["detail"])  # the browser's address, not "app"
     finally:
         data._STORES.clear()
+        get_settings.cache_clear()
