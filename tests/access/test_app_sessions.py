@@ -76,10 +76,9 @@ def test_the_sign_in_routes_set_an_http_only_cookie_and_end_it(tmp_path, monkeyp
     from starlette.applications import Starlette
     from starlette.testclient import TestClient
 
+    from gridgeo.config import get_settings
     from gridgeo_app import auth_routes
     from gridgeo_app import event_source as data
-
-    from gridgeo.config import get_settings
 
     monkeypatch.setenv("GRIDGEO_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("GRIDGEO_DATABASE_URL", raising=False)

@@ -161,9 +161,8 @@ def test_a_sign_in_lasts_until_sign_out_or_the_account_is_disabled(served, chrom
     page.reload()
     page.wait_for_selector("text=当前用户：jie", timeout=60_000)
     other = context.new_page()  # a new tab, a bookmark
-    other.goto(url + "/wall")
-    other.wait_for_selector(".gg-kpi-value", timeout=120_000)
-    assert "光明街道 · 指挥大屏" in other.locator(".gg-head h1").inner_text()
+    other.goto(url + "/queue")
+    other.wait_for_selector("text=当前用户：jie", timeout=60_000)
     cookie = next(c for c in context.cookies() if c["name"] == "gridgeo_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     page.click("button.gg-signout")
@@ -174,7 +173,7 @@ def test_a_sign_in_lasts_until_sign_out_or_the_account_is_disabled(served, chrom
     replay.goto(url + "/map")
     replay.wait_for_selector("input[name=user]", timeout=60_000)
     again.close()
-    _sign_in(page, url, "qu")
+    _sign_in(page, url, "qu", "/queue")
     identities.disable_user(store, "qu")
     try:
         page.reload()
