@@ -16,6 +16,7 @@ import streamlit as st
 from gridgeo.i18n import t
 from gridgeo_app.context import atlas_caption, lang, language_switch
 from gridgeo_app.layers.assets import use_local_assets
+from gridgeo_app.scope import page_allowed
 from gridgeo_app.session import login_gate
 
 # every page's folium maps load Leaflet and plugins from static/vendor, never from a CDN
@@ -26,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 language_switch()
 L = lang()
 st.set_page_config(page_title=t("app_title", L), layout="wide")
-login_gate(L)  # open while the store has no accounts; else a login (or the wall's ?key=)
+who = login_gate(L)  # open while the store has no accounts; else a login (or the wall's ?key=)
 
 # (file, title key, url path); add further pages here. No page icons: Streamlit turns a
 # ":material/..." page icon into a favicon fetched from fonts.gstatic.com (not offline).
@@ -40,7 +41,27 @@ PAGES = [
     ("gridgeo_app/pages/queue.py", "page_queue", "queue"),  # 待定位工单: hotline cases a person places (issue 22)
 ]
 
-pages = [st.Page(str(HERE / path), title=t(key, L), url_path=url) for path, key, url in PAGES if (HERE / path).exists()]
+# the pages this account's role may open (gridgeo_app.scope.page_allowed: the rule of gridgeo.access)
+listed = [(path, key, url) for path, key, url in PAGES if (HERE / path).exists()]
+pages = [st.Page(str(HERE / path), title=t(key, L), url_path=url) for path, key, url in listed if page_allowed(who, url)]
+
+
+def _refusal(key: str, url: str):
+    """A hidden page at ``url`` saying, in the page language, that this account may not open it,
+    with links to the pages it may open (a typed URL or an old bookmark lands here)."""
+
+    def refused() -> None:
+        st.title(t(key, L))
+        st.warning(t("page_refused", L).format(page=t(key, L), role=t(f"role_{who.role}", L)))
+        st.markdown(t("page_refused_links", L))
+        for allowed in pages:
+            st.page_link(allowed, label=allowed.title)
+
+    refused.__name__ = f"refused_{url}"
+    return st.Page(refused, title=t(key, L), url_path=url, visibility="hidden")
+
+
+refusals = [_refusal(key, url) for _path, key, url in listed if not page_allowed(who, url)]
 
 
 def _home() -> None:
@@ -53,12 +74,12 @@ def _home() -> None:
 
 
 page = st.navigation([st.Page(_home, title=t("page_map", L), url_path="home", default=True, visibility="hidden"),
-                      *pages])
+                      *pages, *refusals])
 # one browser title per page: "地图 · 网格化治理 · 风险地图" (the first call above set the layout)
 st.set_page_config(page_title=f"{page.title} · {t('app_title', L)}", layout="wide")
 # every page says which atlas it shows (the wall hides the sidebar: its footer does); when the
 # active atlas cannot be loaded only the import page runs (to import or switch to one)
-if atlas_caption(st.sidebar) or page.url_path == "import":
+if page in refusals or atlas_caption(st.sidebar) or page.url_path == "import":
     page.run()
 else:
     st.error(t("atlas_error", L).format(error=t("atlas_fix", L)))

@@ -49,6 +49,8 @@ Variables (all optional):
                                from ``X-Forwarded-For`` (sign-in throttling, loopback reads); default none
 ``GRIDGEO_LOGIN_HASHES``       password checks (argon2) run at once per worker (default 1); more sign-ins
                                wait, and beyond 16 waiting they get 429
+``GRIDGEO_APP_SESSION_IDLE_H`` hours an app sign-in (its session cookie) lasts without use (default 8);
+                               sign-out, disabling the account or a new password end it sooner
 ``GRIDGEO_HOTLINE_MIN_CONFIDENCE`` hotline work orders placed by address with a lower confidence (0-1) are
                                queued for a person, never guessed (default 0.8)
 ``GRIDGEO_HOTLINE_TABLES``     JSON file of the hotline import's word tables: ``{"categories": {word: slug},
@@ -113,6 +115,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
     login_hashes: int = 1
+    app_session_idle_h: float = 8.0
     hotline_min_confidence: float = 0.8
     hotline_tables: str | None = None
     seed_days: float = 7.0
@@ -149,6 +152,8 @@ class Settings:
             except ValueError:
                 raise SettingsError(f"GRIDGEO_TRUSTED_PROXIES: {proxy!r} is not an IP address or network "
                                     "(e.g. 127.0.0.1 or 10.0.0.0/8)") from None
+        if self.app_session_idle_h <= 0:
+            raise SettingsError(f"GRIDGEO_APP_SESSION_IDLE_H={self.app_session_idle_h}: use a number of hours above 0")
         if self.login_hashes < 1:
             raise SettingsError(f"GRIDGEO_LOGIN_HASHES={self.login_hashes}: use 1 or more")
 
@@ -205,6 +210,7 @@ class Settings:
             trusted_proxies=tuple(p.strip() for p in (text("GRIDGEO_TRUSTED_PROXIES") or "").split(",")
                                   if p.strip()),
             login_hashes=number("GRIDGEO_LOGIN_HASHES", 1, int, 1),
+            app_session_idle_h=number("GRIDGEO_APP_SESSION_IDLE_H", 8.0),
             hotline_min_confidence=min(1.0, number("GRIDGEO_HOTLINE_MIN_CONFIDENCE", 0.8)),
             hotline_tables=text("GRIDGEO_HOTLINE_TABLES"),
             seed_days=number("GRIDGEO_SEED_DAYS", 7.0),
@@ -248,6 +254,18 @@ class Settings:
         may the embedded store receive the synthetic demo grids and simulated events (the store's
         own active atlas is checked too, see :func:`gridgeo.services.active_atlas.is_demo_store`)."""
         return not self.is_real_store and self.atlas in (None, DEMO_ATLAS)
+
+    def client_of(self, peer: str, forwarded_for: list[str]) -> str:
+        """The client address of a request: the peer's, or, when the peer is a trusted proxy,
+        the nearest ``X-Forwarded-For`` hop that is not a trusted proxy (the hops a client wrote
+        itself come before it and are never used). The API's and the app's sign-in both use it."""
+        if not self.trusted_proxies or not self.is_trusted_proxy(peer):
+            return peer
+        hops = [h.strip() for h in ",".join(forwarded_for).split(",") if h.strip()]
+        for hop in reversed(hops):
+            if not self.is_trusted_proxy(hop):
+                return hop
+        return peer
 
     def is_trusted_proxy(self, address: str) -> bool:
         """True when ``address`` (a request's peer) is one of ``trusted_proxies``."""

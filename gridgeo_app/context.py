@@ -122,11 +122,20 @@ def _simplify(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
 
 
 def display_layers() -> dict[str, gpd.GeoDataFrame]:
-    """Streets, communities, grids and the district simplified for display (shared borders kept).
+    """Streets, communities, grids and the district simplified for display (shared borders kept),
+    inside the session's territory (:func:`gridgeo_app.scope.layers_for`: a community's account
+    gets its grids, its community and the outlines of its street and district).
 
     The grids are the store's current published grid set (so a grid set published from the
     editor shows up within seconds); the atlas grids until one is published.
     """
+    from gridgeo_app.scope import layers_for
+
+    return layers_for(all_display_layers())
+
+
+def all_display_layers() -> dict[str, gpd.GeoDataFrame]:
+    """:func:`display_layers` of the whole atlas, whoever asks (the warm-up; never drawn as is)."""
     from gridgeo.store import default_url
 
     return _display_layers(default_url(), data.store().current_version(max_age=5.0))
@@ -183,26 +192,31 @@ EVENT_CACHE_S = 10  # map and review reruns within this many seconds share one s
 
 
 def events(start: datetime, end: datetime, fresh: bool = False, extra: bool = False) -> pd.DataFrame:
-    """Events in [start, end) from the ONE loader (gridgeo_app.event_source.load_events).
+    """Events in [start, end) from the ONE loader (gridgeo_app.event_source.load_events), inside
+    the session's territory and masked as its role says (:func:`gridgeo_app.scope.events_for`).
 
     Unless ``fresh``, both ends are floored to EVENT_CACHE_S seconds and the result is cached
     that long, so clicks and widget changes do not query the store again. ``extra``: with the
     accepted/received/updated times (the halls layer's cards).
     """
+    from gridgeo_app.scope import events_for
+
     if fresh:
-        return data.load_events(atlas(), start, end, extra)
+        return events_for(data.load_events(atlas(), start, end, extra))
     from gridgeo.store import default_url
 
     def floor(ts: datetime) -> datetime:
         return datetime.fromtimestamp(ts.timestamp() // EVENT_CACHE_S * EVENT_CACHE_S, tz=ts.tzinfo)
 
-    return _events_cached(default_url(), floor(start), floor(end), extra)
+    return events_for(_events_cached(default_url(), floor(start), floor(end), extra))
 
 
 def open_events(start: datetime, end: datetime) -> pd.DataFrame:
     """The cases still open among those reported in [start, end), read now (the wall's map and
-    alerts: gridgeo_app.event_source.load_open_events)."""
-    return data.load_open_events(atlas(), start, end)
+    alerts: gridgeo_app.event_source.load_open_events), inside the session's territory."""
+    from gridgeo_app.scope import events_for
+
+    return events_for(data.load_open_events(atlas(), start, end))
 
 
 @st.cache_data(ttl=EVENT_CACHE_S * 2, max_entries=32, show_spinner=False)
@@ -257,9 +271,12 @@ def tile_source():
     wall key (``?key=`` or GRIDGEO_WALL_KEY) goes with the browser's requests as a bearer header."""
     from gridgeo.config import get_settings
     from gridgeo_app.maps import TileSource
+    from gridgeo_app.scope import scopes
 
     settings = get_settings()
     if not settings.use_tiles(len(display_layers()["grids"])):
         return None
     key = st.query_params.get("key") or settings.wall_key
+    if scopes() and not key:  # a territorial account: its own (few) grids as GeoJSON, never the city's tiles
+        return None
     return TileSource(settings.tiles_url, key or None)

@@ -101,13 +101,20 @@ FIXED_LABELS = {"name": "name", "code": "code", "community_name": "community", "
 LIVE = ["risk_label", "open_cases", "lv1", "lv2", "lv3", "lv4"]
 
 
+def fit_area(layers: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """What a map opens fitted to: the session's territory when it has one
+    (``gridgeo_app.scope.layers_for`` adds it), else the district."""
+    territory = layers.get("territory")
+    return territory if territory is not None and len(territory) else layers["district"]
+
+
 def map_base(layers: dict[str, gpd.GeoDataFrame], basemap: str = "offline",
              focus: gpd.GeoDataFrame | None = None) -> folium.Map:
     """The map page's base: background, district outline, the (invisible) polygons of grids,
     communities and streets that the pushed paints colour, and the scripts of every plugin
     that may be pushed later (the browser loads scripts only with the first map)."""
     sh = {name: shift_for_basemap(gdf, basemap) for name, gdf in layers.items()}
-    bounds = tuple((focus if focus is not None else layers["district"]).total_bounds)
+    bounds = tuple((focus if focus is not None else fit_area(layers)).total_bounds)
     m = base_map(bounds, basemap=basemap)
     district_outline(sh["district"]).add_to(m)
     base_areas(m, sh, FIXED)
@@ -129,7 +136,7 @@ def map_tile_base(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: TileSou
     WGS84: ``basemap`` must be offline or osm."""
     if basemap_crs(basemap) != "WGS84":
         raise ValueError(f"basemap {basemap!r}: tiles are WGS84; use offline or osm")
-    m = base_map(tuple((focus if focus is not None else layers["district"]).total_bounds), basemap=basemap)
+    m = base_map(tuple((focus if focus is not None else fit_area(layers)).total_bounds), basemap=basemap)
     if "risk" in show:
         risk_tile_layer(KIND_BY[by], by, t("layer_risk", lang), tiles, RiskPaint(TILE_WINDOW[window], refresh_s=0),
                         zooms=(OUTLINE_MIN_ZOOM[KIND_BY[by]], 22)).add_to(m)
@@ -282,7 +289,7 @@ def wall_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str) -> folium.Map:
     outlines and names, the legend (whose "no open cases" swatch is that same colour). It never
     changes; the risk layer is pushed on top at each refresh. The map fills its frame (the page
     sizes the frame to the height the screen has left)."""
-    m = base_map(tuple(layers["district"].total_bounds), dark=True)
+    m = base_map(tuple(fit_area(layers).total_bounds), dark=True)
     WallFrameStyle(FLASH_COLOR).add_to(m)
     district_outline(layers["district"], dark=True).add_to(m)
     grids = folium.GeoJson(
@@ -316,7 +323,7 @@ def wall_tile_base_map(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: Ti
     open cases of ``window``, the wall's OPEN_LOOKBACK_WINDOW as for the GeoJSON wall, every
     ``refresh_s`` s: only changed grids are restyled, no tile is fetched again),
     district outlines on top. The legend, street names and highlights are pushed as before."""
-    m = base_map(tuple(layers["district"].total_bounds), dark=True)
+    m = base_map(tuple(fit_area(layers).total_bounds), dark=True)
     WallFrameStyle(FLASH_COLOR).add_to(m)
     paint = RiskPaint(window, refresh_s=refresh_s, opacity=1.0, dark=True, none_color=WALL_NONE_COLOR)
     city_tile_layers(m, {"grids": t("layer_grids", lang), "districts": t("layer_district", lang)}, tiles, paint,

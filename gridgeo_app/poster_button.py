@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gridgeo.access.roles import in_scope
 from gridgeo.i18n import t
 from gridgeo.printing.poster import community_codes, community_poster
 from gridgeo_app import context as common
+from gridgeo_app.scope import scopes
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -23,6 +25,9 @@ def poster_download(container=None) -> None:
     L = common.lang()
     box = container if container is not None else st.sidebar
     codes = community_codes(common.atlas())
+    codes = codes[[in_scope(scopes(), str(c)) for c in codes["code"]]]  # only the territory's communities
+    if not len(codes):
+        return
     labels = dict(zip(codes["code"], codes["street"] + " · " + codes["name"], strict=True))
     options = list(codes["code"])
     wanted = st.session_state.get("map_community")

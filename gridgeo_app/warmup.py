@@ -44,7 +44,7 @@ def _warm() -> dict:
     from gridgeo_app.maps import TileSource, wall_base_map, wall_tile_base_map
 
     settings = get_settings()
-    layers = common.display_layers()  # loads the atlas (common.atlas) on the way
+    layers = common.all_display_layers()  # loads the atlas (common.atlas) on the way
     tiles = settings.use_tiles(len(layers["grids"]))
     if tiles:
         from gridgeo_app.wall_content import OPEN_LOOKBACK_WINDOW

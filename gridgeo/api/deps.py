@@ -54,14 +54,7 @@ def client_address(request: Request) -> str:
     (GRIDGEO_TRUSTED_PROXIES), the nearest ``X-Forwarded-For`` hop that is not a trusted proxy
     (the hops a client wrote itself come before it and are never used)."""
     peer = request.client.host if request.client else ""
-    settings = get_settings(request)
-    if not settings.trusted_proxies or not settings.is_trusted_proxy(peer):
-        return peer
-    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
-    for hop in reversed(hops):
-        if not settings.is_trusted_proxy(hop):
-            return hop
-    return peer
+    return get_settings(request).client_of(peer, request.headers.getlist("x-forwarded-for"))
 
 
 @guard

@@ -16,6 +16,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gridgeo.access import Action
+from gridgeo.access.roles import in_scope
 from gridgeo.errors import GridgeoError
 from gridgeo.i18n import render, translator
 from gridgeo.plan import ops
@@ -29,6 +30,7 @@ from gridgeo_app import plan_panels as panels
 from gridgeo_app.editor import consume, editor_map
 from gridgeo_app.layers.plan import diff_map
 from gridgeo_app.map_render import st_folium_cached
+from gridgeo_app.scope import scopes
 from gridgeo_app.screen import frame_css, scroll_box, use_screen
 from gridgeo_app.session import may, not_allowed_text, signed_in
 
@@ -131,7 +133,11 @@ if top[2].button(tr("pl_redo"), key="pl_redo", disabled=not history.can_redo):
 top[3].caption(tr("pl_edits").format(n=len(history.edits), v=sess["base_version"]))
 
 plan = history.current
-communities = sorted(set(plan.atoms.community))
+# a planner scoped to a territory edits only its communities' grids (gridgeo.access's rule)
+communities = sorted(c for c in set(plan.atoms.community) if in_scope(scopes(), str(c)))
+if not communities:
+    st.info(tr("pl_no_community_in_scope"))
+    st.stop()
 comm_names = dict(zip(common.atlas().communities["code"], common.atlas().communities["name"], strict=False))
 if st.session_state.get("pl_community") not in communities:
     st.session_state["pl_community"] = communities[0]

@@ -44,6 +44,8 @@ from gridgeo_app import event_source as data
 from gridgeo_app.date_keys import dates_apply_on_enter
 from gridgeo_app.layers import Legend, area_layer, base_map, district_outline, label_layer
 from gridgeo_app.map_render import st_folium_cached
+from gridgeo_app.maps import fit_area
+from gridgeo_app.scope import territory_name
 from gridgeo_app.screen import frame_css, use_screen
 
 GROUPS = ("street", "community", "grid", "category", "level")
@@ -163,7 +165,7 @@ def hotspot_map_widget(hs: pd.DataFrame, fdr: bool, lang: str):
     grids["color"] = grids["gi_bin"].map(lambda b: GI_BINS[b][1])
     grids["bin_label"] = grids["gi_bin"].map(lambda b: t(f"gi_bin_{b}", lang))
     grids["z"], grids["p"] = grids["z"].round(2), grids["p"].map(lambda v: f"{v:.3g}")
-    m = base_map(tuple(layers_all["district"].total_bounds))
+    m = base_map(tuple(fit_area(layers_all).total_bounds))  # the session's territory
     district_outline(layers_all["district"]).add_to(m)
     area_layer(grids, "grids", t("layer_hotspots", lang),
                ["name", "community_name", "count", "z", "p", "bin_label"],
@@ -206,6 +208,7 @@ def cover_rows(period: str, previous: str, n_events: int, hs: pd.DataFrame, fdr:
             (t("atlas", lang), atlas_text(lang)),
             (t("risk_rule", lang), describe_rule(lang=lang)), (t("hotspots", lang), method_note(fdr, lang)),
             (t("hotspot_summary", lang), classes), (t("source", lang), source),
+            *([(t("territory_label", lang), place)] if (place := territory_name(common.display_layers())) else []),
             (t("generated_at", lang), fmt_time(data.now()))]
 
 
@@ -222,7 +225,7 @@ def exports(tables: dict, hs: pd.DataFrame, ranked: pd.DataFrame, ctx: dict, lan
 
     def picture(fmt: str) -> bytes:
         return hotspot_map(layers_all["grids"], Hotspots(hs, ranked, fdr=ctx["fdr"]),
-                           BaseLayers(atlas.streets, atlas.communities, atlas.district),
+                           BaseLayers(layers_all["streets"], layers_all["communities"], atlas.district),
                            Sheet(title, f"{t('period', lang)} {ctx['period']}", ctx["source"], lang=lang, page=page,
                                  fmt=fmt))
 
@@ -306,7 +309,7 @@ def main() -> None:
     use_screen(frame_css("review_map", "13.5rem"))
     p = header(L)
     tables = group_tables(p.current, p.previous, p.comparable, L)
-    tables[t("halls_tab", L)] = hall_review_table(p.current, p.previous, common.atlas().service_points, p.end, L,
+    tables[t("halls_tab", L)] = hall_review_table(p.current, p.previous, common.display_layers()["service_points"], p.end, L,
                                                   p.comparable)
     tabs = st.tabs([t("review_tab_map", L), *tables, t("trend", L)])
     with tabs[0]:

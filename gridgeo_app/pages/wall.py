@@ -57,11 +57,13 @@ from gridgeo_app.map_render import st_folium_cached
 from gridgeo_app.maps import (
     WALL_FONT,
     area_frame,
+    fit_area,
     playback_map,
     wall_base_map,
     wall_live_layers,
     wall_tile_base_map,
 )
+from gridgeo_app.scope import cache_key, territory_name
 
 L = common.lang()
 seeded = common.seed_once()
@@ -160,9 +162,11 @@ class WallState:
 if "wall_state" not in st.session_state:
     st.session_state["wall_state"] = WallState(wallview.Highlights(SETTINGS.wall_highlight_s))
 if "wall_view" not in st.session_state:
-    b = layers_all["district"].total_bounds
+    b = fit_area(layers_all).total_bounds
     st.session_state["wall_view"] = {"center": ((b[1] + b[3]) / 2, (b[0] + b[2]) / 2), "zoom": None}
 GRID_TABLE = pd.DataFrame(layers_all["grids"][["code", "households"]])  # the grids without geometry
+PLACE = territory_name(layers_all)  # "新坡头社区 · 指挥大屏" for a community's account
+TITLE = t("wall_title_territory", L).format(place=PLACE) if PLACE else t("wall_title", L)
 PAGE_VERSION = data.store().current_version(max_age=5.0)  # the grid set this page was drawn with
 TILES = common.tile_source()  # a big atlas: grids from the service's vector tiles, coloured in the browser
 
@@ -185,11 +189,11 @@ def _read(at) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @st.cache_data(ttl=120, max_entries=16, show_spinner=False)
-def _shared_frames(url: str, change: str, bucket: int, _at) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The wall's two reads, shared by every wall that reruns for the same change (``change``:
-    the stream's last message) in the same refresh period (``bucket``): ten walls pushed by one
-    new case query the store once."""
-    del url, change, bucket  # the cache key
+def _shared_frames(url: str, change: str, bucket: int, territory: tuple, _at) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The wall's two reads, shared by every wall of the same territory and role (``territory``)
+    that reruns for the same change (``change``: the stream's last message) in the same refresh
+    period (``bucket``): ten walls pushed by one new case query the store once."""
+    del url, change, bucket, territory  # the cache key
     return _read(_at)
 
 
@@ -201,7 +205,7 @@ def _frames(at, feed: dict | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     from gridgeo.store import default_url
 
     change = json.dumps(feed["last"], sort_keys=True, default=str)
-    return _shared_frames(default_url(), change, int(at.timestamp() // SETTINGS.wall_refresh_s), at)
+    return _shared_frames(default_url(), change, int(at.timestamp() // SETTINGS.wall_refresh_s), cache_key(), at)
 
 
 def _load(state: WallState, at, feed: dict | None = None) -> tuple[wallview.WallData, str | None]:
@@ -264,7 +268,7 @@ def _header(fresh: wallview.Freshness, wd: wallview.WallData, ticker: str, at, l
         f"<div class='gg-kpi-label'>{html.escape(label)}</div><div class='gg-kpi-value'>{value}</div></div>"
         for key, label, value, c, cls in tiles)
     state_cls = "gg-ok" if fresh.ok else "gg-stale"
-    return (f"<div class='gg-head'><h1>{t('wall_title', L)}</h1>{_switch(wd)}"
+    return (f"<div class='gg-head'><h1>{html.escape(TITLE)}</h1>{_switch(wd)}"
             f"{live_mark}<div class='gg-fresh {state_cls}' data-latest='{fresh.latest_iso}'>● {html.escape(fresh.text)}</div>"
             f"<div class='gg-clock'>{at.strftime('%H:%M')}</div></div>"
             f"<div class='gg-kpis'>{kpis}</div>{ticker}")

@@ -238,19 +238,17 @@ def test_a_file_the_import_cannot_use_is_one_line_in_the_page_language(real_stor
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
-def test_a_community_login_may_check_but_not_import_or_switch(real_store, office_zip):
-    """Only roles that may change the atlas (admin, district) see the import and switch buttons."""
+def test_a_community_login_is_not_offered_the_import(real_store, office_zip):
+    """Only roles that may change the atlas (admin, district) have the import page (issue 20: a
+    typed /import answers with the pages the account may open: the browser test)."""
     from gridgeo.access.identity import Identity
     from gridgeo.access.roles import Action, allowed
 
+    del office_zip
     assert allowed("district", Action.CHANGE_ATLAS) and allowed("admin", Action.CHANGE_ATLAS)
     assert not allowed("community", Action.CHANGE_ATLAS) and not allowed("street", Action.CHANGE_ATLAS)
     at = AppTest.from_file(APP, default_timeout=300)
     at.session_state["identity"] = Identity("cadre", "community", scopes=("510199001001",))
     at.run()
-    _upload(at, office_zip)
-    at.selectbox(key="imp_units_crs").set_value("GCJ02").run()
-    at.button(key="imp_check").click().run()
-    _ok(at)
-    assert not [b for b in at.button if b.key in ("imp_go", "imp_switch")]
-    assert any("无权" in i.value for i in at.info)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("gridgeo_app/pages/importer.py")

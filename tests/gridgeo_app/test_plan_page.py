@@ -16,6 +16,8 @@ sys.path.insert(0, str(ROOT))
 from gridgeo.plan import ops  # noqa: E402
 from gridgeo.plan.repository import PlanRepository  # noqa: E402
 from gridgeo.services.workspace import open_store  # noqa: E402
+from gridgeo_app.scope import WHO_KEY  # noqa: E402
+from gridgeo_app.session import OPEN_IDENTITY  # noqa: E402
 
 PAGE = str(ROOT / "gridgeo_app" / "pages" / "planner.py")
 
@@ -41,6 +43,8 @@ def _households(at: AppTest) -> dict[str, int]:
 
 
 def _run(at: AppTest) -> AppTest:
+    if WHO_KEY not in at.session_state:  # the page alone, without app.py's login gate: the open local mode
+        at.session_state[WHO_KEY] = OPEN_IDENTITY
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at

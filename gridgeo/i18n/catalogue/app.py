@@ -62,6 +62,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "last_7d": {"zh": "近7天", "en": "Last 7 days"},
     # wall display
     "wall_title": {"zh": "实时风险预警图", "en": "Real-time risk warning map"},
+    "page_refused": {"zh": "当前账号（{role}）无权打开“{page}”。", "en": "This account ({role}) may not open “{page}”."},
+    "pl_no_community_in_scope": {"zh": "当前方案中没有本账号辖区内的社区，无可编辑的网格。", "en": "This plan holds no community inside this account's territory: no grid to edit."},
+    "territory_label": {"zh": "辖区", "en": "Territory"},
+    "page_refused_links": {"zh": "本账号可以打开的页面：", "en": "Pages this account may open:"},
+    "wall_title_territory": {"zh": "{place} · 指挥大屏", "en": "{place} · Command wall"},
     "received": {"zh": "今日受理量", "en": "Received today"},
     "kpi_received": {"zh": "接收", "en": "Received"},
     "kpi_accepted": {"zh": "受理", "en": "Accepted"},

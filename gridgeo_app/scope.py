@@ -1,0 +1,92 @@
+"""The territory of the session's identity on every page: the ONE helper the pages use (through
+:mod:`gridgeo_app.context`) to draw, count and export only what the role and scope allow.
+
+The rule is :mod:`gridgeo.access` (``in_scope``/``sees_area`` and masking, the API's too):
+:func:`layers_for` keeps the grids, communities and streets inside the scope (the streets and
+communities around it as outlines), :func:`events_for` the cases inside it, personal fields
+masked unless the role may see them. Pages a role may not open are listed by :func:`page_allowed`.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from gridgeo.access import Action, Identity
+from gridgeo.access import territory as rule
+
+# which action opens which page (by url path); pages not listed need READ
+PAGE_ACTIONS: dict[str, Action] = {
+    "partition": Action.WRITE_PLANS,
+    "planner": Action.WRITE_PLANS,
+    "import": Action.CHANGE_ATLAS,
+}
+
+
+# who a run is for before the login gate has said (never in practice): sees nothing
+NOBODY = Identity(name="nobody", role="viewer", kind="anonymous", scopes=("-",))
+WHO_KEY = "_gg_who"  # set by gridgeo_app.session.login_gate at the top of every run
+
+
+def who() -> Identity:
+    """The identity this run is for (as the login gate found it; the open local mode is an
+    unscoped admin); fails closed (nothing in scope) when the gate has not run."""
+    return st.session_state.get(WHO_KEY) or NOBODY
+
+
+def page_allowed(identity: Identity, url_path: str) -> bool:
+    """True when ``identity``'s role may open the page at ``url_path``."""
+    return identity.may(PAGE_ACTIONS.get(url_path, Action.READ))
+
+
+def scopes() -> tuple[str, ...]:
+    """The territory codes of the session (empty: everywhere)."""
+    return who().scopes
+
+
+def cache_key() -> tuple:
+    """What a cache shared between sessions must add to its key when it holds scoped frames."""
+    identity = who()
+    return identity.scopes, identity.may(Action.SEE_PERSONAL)
+
+
+def events_for(frame: pd.DataFrame) -> pd.DataFrame:
+    """The cases of ``frame`` the session may see (its territory; personal fields as its role says)."""
+    return rule.events_for(frame, who())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _layers(layers_id: int, scope: tuple[str, ...], _layers: dict) -> dict[str, gpd.GeoDataFrame]:
+    del layers_id  # cache key (with the scope): one scoped copy per display layer set and territory
+    out = dict(_layers)
+    out["grids"] = rule.areas_in_scope(_layers["grids"], scope)
+    out["communities"] = rule.areas_in_scope(_layers["communities"], scope, enclosing=True)
+    out["streets"] = rule.areas_in_scope(_layers["streets"], scope, enclosing=True)
+    out["territory"] = out["grids"] if len(out["grids"]) else rule.areas_in_scope(_layers["communities"], scope)
+    points = _layers.get("service_points")
+    if points is not None and len(points):
+        # a hall serves its territory (district, street or community): the halls around the scope too
+        out["service_points"] = rule.areas_in_scope(points, scope, enclosing=True, column="territory_code")
+    return out
+
+
+def layers_for(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
+    """The display layers inside the session's territory (the same object for an unscoped one)."""
+    scope = scopes()
+    return layers if not scope else _layers(id(layers), scope, layers)
+
+
+def territory_name(layers: dict[str, gpd.GeoDataFrame]) -> str | None:
+    """The session's territory by name ("新坡头社区", "光明街道、公明街道"); None when unscoped."""
+    scope = scopes()
+    if not scope:
+        return None
+    names: list[str] = []
+    for key in ("grids", "communities", "streets", "district"):
+        frame = layers.get(key)
+        if frame is None or "code" not in frame or "name" not in frame:
+            continue
+        found = dict(zip(frame["code"].astype(str), frame["name"].astype(str), strict=True))
+        names += [found[c] for c in scope if c in found and found[c] not in names]
+    return "、".join(names) or "、".join(scope)
