@@ -46,6 +46,43 @@ def refuse_external(context, external: list[str]) -> None:
     context.route("**/*", guard)
 
 
+# Chromium's switches for the browser tests: headless on this machine, nothing fetched on its own
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@contextlib.contextmanager
+def chromium_browser(chromium_path: str) -> Iterator:
+    """Headless Chromium (Debian's, at ``chromium_path``) driven by playwright, closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def loopback_profile(chromium_path: str, profile: Path, external: list[str],
+                     viewport: dict | None = None) -> Iterator:
+    """A persistent Chromium profile (cookies and storage kept across pages, as a user's browser)
+    whose requests outside this machine are recorded in ``external`` and refused."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=chromium_path, headless=True,
+            viewport=viewport or {"width": 1600, "height": 1000}, args=["--headless", *CHROMIUM_ARGS])
+        refuse_external(context, external)
+        context.on("request", lambda r: None if r.url.startswith(LOCAL_PREFIXES) else external.append(r.url))
+        try:
+            yield context
+        finally:
+            context.close()
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:

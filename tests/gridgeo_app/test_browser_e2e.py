@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from streamlit_server import LOCAL_PREFIXES, demo_app_server, refuse_external
+from streamlit_server import demo_app_server, loopback_profile
 
 from gridgeo.services.intake import add_events
 
@@ -46,22 +46,9 @@ def _kpi(page, label: str) -> int:
 @pytest.fixture()
 def browser_context(chromium_path, tmp_path):
     """A fresh Chromium profile whose requests outside localhost are recorded and refused."""
-    from playwright.sync_api import sync_playwright
-
     external: list[str] = []
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=chromium_path, headless=True,
-            viewport={"width": 1600, "height": 1000},
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-
-        refuse_external(context, external)
-        context.on("request", lambda r: None if r.url.startswith(LOCAL_PREFIXES) else external.append(r.url))
-        try:
-            yield context, external
-        finally:
-            context.close()
+    with loopback_profile(chromium_path, tmp_path / "profile", external) as context:
+        yield context, external
 
 
 def test_wall_display_renders_offline_and_follows_the_store(app_server, browser_context, tmp_path, default_atlas):
@@ -78,7 +65,9 @@ def test_wall_display_renders_offline_and_follows_the_store(app_server, browser_
     page.wait_for_timeout(1000)
     paths = frame.locator(".leaflet-overlay-pane path").count()
     assert paths >= grids + streets + 1, (paths, grids)
-    assert frame.locator(".gg-legend").count() == 1
+    # one risk legend (the halls layer, on by default, has its own for size and overdue share)
+    assert frame.locator(".gg-legend.gg-risk-legend").count() == 1
+    assert frame.locator(".gg-legend:not(.gg-risk-legend):not(.gg-halls-legend)").count() == 0
 
     page.locator(".gg-kpi-label", has_text="接收").first.wait_for(timeout=60_000)
     # someone zooms the wall map: the refreshes must keep that view and must not reload the map

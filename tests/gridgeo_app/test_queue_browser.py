@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
-from streamlit_server import LOCAL_PREFIXES, demo_app_server, refuse_external
+from streamlit_server import demo_app_server, loopback_profile
 
 from gridgeo.config import Settings
 from gridgeo.events.hotline import WorkOrder
@@ -27,21 +27,9 @@ def app_server(tmp_path_factory):
 
 @pytest.fixture()
 def browser_page(chromium_path, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     external: list[str] = []
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=chromium_path, headless=True,
-            viewport={"width": 1600, "height": 1000},
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        refuse_external(context, external)
-        context.on("request", lambda r: None if r.url.startswith(LOCAL_PREFIXES) else external.append(r.url))
-        try:
-            yield context.new_page(), external
-        finally:
-            context.close()
+    with loopback_profile(chromium_path, tmp_path / "profile", external) as context:
+        yield context.new_page(), external
 
 
 def _map_frame(page, timeout_s: float = 120):

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from pypdf import PdfReader
-from streamlit_server import LOCAL_PREFIXES, streamlit_server
+from streamlit_server import LOCAL_PREFIXES, chromium_browser, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,11 +32,8 @@ def _download(page, label: str) -> bytes:
 
 
 def test_review_page_says_no_comparison_and_exports_read_back(review_server, chromium_path, default_atlas):
-    from playwright.sync_api import sync_playwright
-
     external: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=["--no-sandbox"])
+    with chromium_browser(chromium_path) as browser:
         page = browser.new_page(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
         page.on("request", lambda r: None if r.url.startswith(LOCAL_PREFIXES) else external.append(r.url))
         page.goto(f"{review_server}/review", timeout=180_000)
@@ -44,7 +41,6 @@ def test_review_page_says_no_comparison_and_exports_read_back(review_server, chr
         assert page.get_by_text("本期不作比较").count() >= 1
         book = openpyxl.load_workbook(io.BytesIO(_download(page, "导出 Excel")))
         pdf = PdfReader(io.BytesIO(_download(page, "导出地图 PDF")))
-        browser.close()
     assert book.sheetnames[0] == "封面" and "热点网格排名" in book.sheetnames
     cover = {row[0]: row[1] for row in book["封面"].iter_rows(min_row=4, values_only=True)}
     assert cover["上期"] == "无可比上期" and cover["风险规则"].startswith("风险等级")

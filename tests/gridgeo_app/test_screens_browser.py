@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from streamlit_server import refuse_external, streamlit_server
+from streamlit_server import chromium_browser, refuse_external, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("GRIDGEO_SHOTS", "/tmp/shots"))
@@ -53,13 +53,8 @@ def app_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with chromium_browser(chromium_path) as b:
         yield b
-        b.close()
 
 
 def _open(browser, url: str, width: int, height: int):

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from streamlit_server import demo_app_server, refuse_external
+from streamlit_server import chromium_browser, demo_app_server, refuse_external
 
 REFRESH_S = 3
 
@@ -30,14 +30,8 @@ def app_server(tmp_path_factory, default_atlas):
 
 @pytest.fixture(scope="module")
 def chromium(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+    with chromium_browser(chromium_path) as browser:
         yield browser
-        browser.close()
 
 
 def _page(browser, width: int, height: int):
