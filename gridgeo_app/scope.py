@@ -83,6 +83,21 @@ def layers_for(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFram
     return layers if not scope else _layers(id(layers), scope, layers)
 
 
+# one level below a territory, by the length of its coarsest code (0: none, the whole district):
+# (level, display layer, the events' code column)
+SUBAREAS = {0: ("street", "streets", "street_code"), 6: ("street", "streets", "street_code"),
+            9: ("community", "communities", "community_code"),
+            12: ("grid", "grids", "grid_code"), 15: ("grid", "grids", "grid_code")}
+
+
+def areas_below(layers: dict[str, gpd.GeoDataFrame]) -> tuple[str, gpd.GeoDataFrame, str]:
+    """The areas one level below the session's territory, inside it: (level, areas, the events'
+    column): a community's grids, a street's communities, the district's (or everywhere's) streets."""
+    scope = scopes()
+    level, layer, column = SUBAREAS[min((len(s) for s in scope), default=0)]
+    return level, rule.areas_in_scope(layers[layer], scope), column
+
+
 def territory_name(layers: dict[str, gpd.GeoDataFrame]) -> str | None:
     """The session's territory by name ("新坡头社区", "光明街道、公明街道"); None when unscoped."""
     scope = scopes()
