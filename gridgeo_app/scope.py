@@ -83,6 +83,12 @@ def layers_for(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFram
     return layers if not scope else _layers(id(layers), scope, layers)
 
 
+def communities_for(communities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The communities inside the session's territory (all of them for an unscoped one): what a
+    scoped planner may partition (the same object when nothing is left out)."""
+    return rule.areas_in_scope(communities, scopes())
+
+
 # one level below a territory, by the length of its coarsest code (0: none, the whole district):
 # (level, display layer, the events' code column)
 SUBAREAS = {0: ("street", "streets", "street_code"), 6: ("street", "streets", "street_code"),
