@@ -5,6 +5,9 @@ The rule is :mod:`gridgeo.access` (``in_scope``/``sees_area`` and masking, the A
 :func:`layers_for` keeps the grids, communities and streets inside the scope (the streets and
 communities around it as outlines), :func:`events_for` the cases inside it, personal fields
 masked unless the role may see them. Pages a role may not open are listed by :func:`page_allowed`.
+Where a page shows or exports personal fields unmasked it asks :func:`personal_shown` (the rule and
+the audit of :mod:`gridgeo.services.personal_data`, the API's too): one audit entry per case per
+session, not one per Streamlit rerun.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import streamlit as st
 
 from gridgeo.access import Action, Identity
 from gridgeo.access import territory as rule
+from gridgeo.services import personal_data
+from gridgeo_app import event_source as data
 
 # which action opens which page (by url path); pages not listed need READ
 PAGE_ACTIONS: dict[str, Action] = {
@@ -27,6 +32,7 @@ PAGE_ACTIONS: dict[str, Action] = {
 # who a run is for before the login gate has said (never in practice): sees nothing
 NOBODY = Identity(name="nobody", role="viewer", kind="anonymous", scopes=("-",))
 WHO_KEY = "_gg_who"  # set by gridgeo_app.session.login_gate at the top of every run
+AUDITED_KEY = "_gg_audited"  # (actor, where, event id) already written to the audit log this session
 
 
 def who() -> Identity:
@@ -77,6 +83,27 @@ def layers_for(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFram
     return layers if not scope else _layers(id(layers), scope, layers)
 
 
+def communities_for(communities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The communities inside the session's territory (all of them for an unscoped one): what a
+    scoped planner may partition (the same object when nothing is left out)."""
+    return rule.areas_in_scope(communities, scopes())
+
+
+# one level below a territory, by the length of its coarsest code (0: none, the whole district):
+# (level, display layer, the events' code column)
+SUBAREAS = {0: ("street", "streets", "street_code"), 6: ("street", "streets", "street_code"),
+            9: ("community", "communities", "community_code"),
+            12: ("grid", "grids", "grid_code"), 15: ("grid", "grids", "grid_code")}
+
+
+def areas_below(layers: dict[str, gpd.GeoDataFrame]) -> tuple[str, gpd.GeoDataFrame, str]:
+    """The areas one level below the session's territory, inside it: (level, areas, the events'
+    column): a community's grids, a street's communities, the district's (or everywhere's) streets."""
+    scope = scopes()
+    level, layer, column = SUBAREAS[min((len(s) for s in scope), default=0)]
+    return level, rule.areas_in_scope(layers[layer], scope), column
+
+
 def territory_name(layers: dict[str, gpd.GeoDataFrame]) -> str | None:
     """The session's territory by name ("新坡头社区", "光明街道、公明街道"); None when unscoped."""
     scope = scopes()
@@ -90,3 +117,25 @@ def territory_name(layers: dict[str, gpd.GeoDataFrame]) -> str | None:
         found = dict(zip(frame["code"].astype(str), frame["name"].astype(str), strict=True))
         names += [found[c] for c in scope if c in found and found[c] not in names]
     return "、".join(names) or "、".join(scope)
+
+
+def audit_personal(ids, where: str) -> None:
+    """Audit that the session's identity was shown (or exported) the personal fields of the
+    cases ``ids`` unmasked on ``where`` (e.g. "app:queue"): one entry for the ids not audited yet
+    this session (a rerun showing the same cases writes nothing)."""
+    identity = who()
+    done: set = st.session_state.setdefault(AUDITED_KEY, set())
+    new = [str(i) for i in dict.fromkeys(ids) if (identity.actor, where, str(i)) not in done]
+    if not new:
+        return
+    personal_data.audit_read(data.store(), identity, new, f"app:{where}")
+    done.update((identity.actor, where, i) for i in new)
+
+
+def personal_shown(record: dict, where: str) -> bool:
+    """True when the session may see ``record``'s personal fields unmasked (role and territory,
+    the API's rule); the reading is then audited (once per case per session)."""
+    if not personal_data.has_personal(record) or not personal_data.may_see(who(), record):
+        return False
+    audit_personal([record["id"]], where)
+    return True

@@ -135,11 +135,34 @@ def ticker_html(events: pd.DataFrame, grid_names: dict, community_names: dict, l
 
 def street_counts(events: pd.DataFrame, streets: pd.DataFrame) -> pd.Series:
     """Events per street name, every street present, largest first (ties by name)."""
-    names = dict(zip(streets["code"].astype(str), streets["name"], strict=True))
-    counts = events["street_code"].astype(str).map(names).value_counts() if len(events) else pd.Series(dtype=int)
-    counts = counts.reindex(list(names.values()), fill_value=0).astype(int)
+    return area_counts(events, streets, "street_code")
+
+
+WALL_BARS = 10  # at most this many bars (the largest); the others summed on one line
+BAR_HEADINGS = {"street": "by_street", "community": "wall_by_community", "grid": "wall_by_grid"}  # catalogue keys
+
+
+def area_counts(events: pd.DataFrame, areas: pd.DataFrame, column: str) -> pd.Series:
+    """Events per area name (``areas``: code, name; ``column``: the events' code column), every
+    area present, largest first (ties by name). A grid's name loses its community's prefix
+    ("新坡头社区001网格" → "001网格") so the bar's label stays short."""
+    names = dict(zip(areas["code"].astype(str), areas["name"].astype(str), strict=True))
+    if column == "grid_code" and "community_name" in areas:
+        short = {c: n.removeprefix(str(p)) or n for (c, n), p in zip(names.items(), areas["community_name"],
+                                                                     strict=True)}
+        names = short if len(set(short.values())) == len(short) else names  # never two bars one label
+    counts = events[column].astype(str).map(names).value_counts() if len(events) else pd.Series(dtype=int)
+    counts = counts.reindex(list(dict.fromkeys(names.values())), fill_value=0).astype(int)
     order = sorted(counts.index, key=lambda n: (-counts[n], n))
     return counts.reindex(order)
+
+
+def bars_rest_html(counts: pd.Series, lang: str, limit: int = WALL_BARS) -> str:
+    """The bars of the ``limit`` largest counts, and one line for the others (how many areas, how many cases)."""
+    rest = counts.iloc[limit:]
+    line = (f"<div class='gg-bar-rest'>{html.escape(t('wall_bars_rest', lang).format(n=len(rest), cases=int(rest.sum())))}"
+            "</div>") if len(rest) else ""
+    return bars_html(counts.iloc[:limit]) + line
 
 
 def bars_html(counts: pd.Series) -> str:

@@ -5,7 +5,8 @@ personal data, on top of the role checks of :mod:`gridgeo.api.auth` (``check_pla
   (:func:`check_by`), posted events located inside it (:func:`check_posts`);
 - plan grids, exports and tiles inside it (:func:`area_mask`, ``Identity.sees_area``);
 - personal data (reporter name, phone, free text) masked unless the role may see it there;
-  every unmasked read is written to the audit log (:func:`shown`, :func:`shown_rows`).
+  every unmasked read is written to the audit log (:func:`shown`, :func:`shown_rows`: the rule
+  of :mod:`gridgeo.services.personal_data`, the app's too).
 """
 
 from __future__ import annotations
@@ -15,19 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gridgeo.access import Action, Identity
-from gridgeo.access.masking import PERSONAL_FIELDS, mask_record
+from gridgeo.access import Identity
 from gridgeo.api.errors import ApiError
 from gridgeo.services.grid_index import grid_index
+from gridgeo.services.personal_data import place_code, shown, shown_rows
+
+__all__ = ["area_mask", "check_by", "check_posts", "place_code", "shown", "shown_rows", "territory_filters"]
 
 COLUMN_BY_LENGTH = {15: "grid_code", 12: "community_code", 9: "street_code", 6: "street_code"}
 LEVEL_BY_LENGTH = {15: "grid", 12: "community", 9: "street", 6: "district"}
 BY_RANK = {"grid": 15, "community": 12, "street": 9}
-
-
-def place_code(record: dict) -> str | None:
-    """The finest area code of an event (None when it lies outside every grid)."""
-    return record.get("grid_code") or record.get("community_code") or record.get("street_code") or None
 
 
 def territory_filters(store: Any, who: Identity, asked: dict[str, list[str] | None]) -> dict | None:
@@ -85,45 +83,3 @@ def area_mask(who: Identity, codes: pd.Series, parents: pd.Series | None = None)
     if parents is not None:
         mask |= np.array([who.covers(str(c)) for c in parents], dtype=bool)
     return mask
-
-
-def _may_see(who: Identity, record: dict) -> bool:
-    return who.may(Action.SEE_PERSONAL) and who.covers(place_code(record))
-
-
-def _has_personal(record: dict) -> bool:
-    return any(record.get(f) for f in PERSONAL_FIELDS)
-
-
-def shown(store: Any, who: Identity, record: dict) -> dict:
-    """``record`` as ``who`` may see it: personal data masked, or unmasked and audited."""
-    if not _has_personal(record):
-        return record
-    if not _may_see(who, record):
-        return mask_record(record)
-    _audit(store, who, [record["id"]])
-    return record
-
-
-def shown_rows(store: Any, who: Identity, rows: list[dict]) -> list[dict]:
-    """Rows as ``who`` may see them (one audit entry for all the unmasked ones)."""
-    out, unmasked = [], []
-    for row in rows:
-        if not _has_personal(row):
-            out.append(row)
-        elif _may_see(who, row):
-            out.append(row)
-            unmasked.append(row["id"])
-        else:
-            out.append(mask_record(row))
-    if unmasked:
-        _audit(store, who, unmasked)
-    return out
-
-
-def _audit(store: Any, who: Identity, ids: list[str]) -> None:
-    from gridgeo.store.identities import audit
-
-    shown_ids = ", ".join(ids[:20]) + (f" and {len(ids) - 20} more" if len(ids) > 20 else "")
-    audit(store, who.actor, "read_personal", shown_ids,
-          f"{len(ids)} event(s) with reporter name, phone or text unmasked")

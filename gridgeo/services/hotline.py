@@ -38,6 +38,14 @@ def case_codes(row: dict) -> list[str]:
                         row.get("district_code")) if c]
 
 
+def judged_grid(row: dict) -> str | None:
+    """The grid a queue row's personal data is judged by (:mod:`gridgeo.services.personal_data`):
+    the grid it was placed in, else its single candidate grid, else None (then its community or
+    street decides)."""
+    grids = [c.get("grid_code") for c in row.get("candidates") or [] if isinstance(c, dict)]
+    return row.get("grid_code") or (grids[0] if len(grids) == 1 else None)
+
+
 def visible(who: Identity, row: dict) -> bool:
     """True when the queued case lies in ``who``'s territory (unscoped callers see every case)."""
     return not who.scopes or any(who.covers(c) for c in case_codes(row))

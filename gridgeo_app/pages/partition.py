@@ -37,6 +37,7 @@ from gridgeo.palette import (
 from gridgeo.partition import PartitionInputs, PartitionOptions, run_partition
 from gridgeo.partition.summary import summary_markdown
 from gridgeo_app import context as common
+from gridgeo_app.scope import communities_for
 
 L = common.lang()
 tr = translator(L)
@@ -96,10 +97,12 @@ def reason_text(row, bounds: dict) -> str:
                                             encloses=encloses)
 
 
-def _scope_frames(atlas, street: str | None):
-    if street is None:
+def _scope_frames(atlas, mine, street: str | None):
+    """Communities, legacy grids and units of the run: the street's (or all) communities of the
+    territory ``mine``, the legacy grids that touch them, their units."""
+    comms = mine if street is None else mine[mine["street_code"] == street]
+    if len(comms) == len(atlas.communities):
         return atlas.communities, atlas.legacy, atlas.units
-    comms = atlas.communities[atlas.communities["street_code"] == street]
     hull = comms.geometry.union_all()
     legacy = atlas.legacy[atlas.legacy.intersects(hull)]  # whole grids: the refinement cuts them
     if "community_code" in atlas.units.columns:
@@ -109,8 +112,18 @@ def _scope_frames(atlas, street: str | None):
     return comms, legacy, units
 
 
-def _scope_label(scope: str, streets: pd.DataFrame) -> str:
-    return tr("pp_district") if scope == "__district__" else streets.set_index("code").at[scope, "name"]
+def scope_labels(atlas, mine) -> dict[str, str]:
+    """The runs a planner may choose, by value: the whole district (only when its territory holds
+    every community), else each street with communities in it, named by the street and, when the
+    territory holds only some of its communities, by those."""
+    labels = {"__district__": tr("pp_district")} if len(mine) == len(atlas.communities) else {}
+    for code, name in atlas.streets.sort_values("code")[["code", "name"]].itertuples(index=False):
+        inside = mine[mine["street_code"] == code]
+        if not len(inside):
+            continue
+        whole = len(inside) == int((atlas.communities["street_code"] == code).sum())
+        labels[code] = name if whole else f"{name} · {'、'.join(inside['name'].astype(str))}"
+    return labels
 
 
 def _proposal_colors(grids, color_by: str, bounds: dict):
@@ -166,13 +179,13 @@ def _dual_map(grids, fill, legend_title: str, legend_items, old, communities, sh
     return dual
 
 
-def _run(atlas, scope: str, options: PartitionOptions, comm_names: dict) -> None:
+def _run(atlas, mine, scope: str, options: PartitionOptions, comm_names: dict) -> None:
     bar = st.progress(0.0, text=tr("pp_run"))
 
     def progress(stage: str, frac: float) -> None:
         bar.progress(min(max(frac, 0.0), 1.0), text=i18n.stage_name(stage, L, comm_names))
 
-    comms, legacy, units = _scope_frames(atlas, None if scope == "__district__" else scope)
+    comms, legacy, units = _scope_frames(atlas, mine, None if scope == "__district__" else scope)
     result = run_partition(PartitionInputs(comms, legacy, units), options, progress=progress)
     st.session_state["pp_result"] = result
     st.session_state["pp_legacy"] = legacy
@@ -247,11 +260,16 @@ def main() -> None:
     atlas = common.atlas()
     common.assets_warning()
     comm_names = dict(zip(atlas.communities["code"].astype(str), atlas.communities["name"], strict=False))
-    streets = atlas.streets.sort_values("code")
+    mine = communities_for(atlas.communities)  # a scoped planner partitions its own communities only
+    labels = scope_labels(atlas, mine)
+    if not labels:
+        st.title(t("page_partition", L))
+        st.info(tr("pp_no_territory"))
+        st.stop()
     all_layers = sorted(atlas.legacy["layer"].astype(str).unique())
     with st.sidebar:
-        scope = st.selectbox(tr("pp_scope"), ["__district__", *streets["code"]], index=1, key="pp_scope",
-                             format_func=lambda c: _scope_label(c, streets))
+        scope = st.selectbox(tr("pp_scope"), list(labels), index=1 if "__district__" in labels and len(labels) > 1 else 0,
+                             key="pp_scope", format_func=lambda c: labels.get(c, c))
         lo, hi = st.slider(tr("pp_band"), 50, 1500, (300, 500), step=10, key="pp_band")
         chosen = st.multiselect(tr("pp_layers"), all_layers, default=all_layers, key="pp_layers", format_func=layer_name)
         primary = st.selectbox(tr("pp_primary"), ["__auto__", *chosen], key="pp_primary",
@@ -266,15 +284,15 @@ def main() -> None:
     if run:
         options = PartitionOptions(lo, hi, primary_layer=None if primary == "__auto__" else primary, seed=seed,
                                    sliver_m2=sliver, layers=tuple(chosen))
-        _run(atlas, scope, options, comm_names)
+        _run(atlas, mine, scope, options, comm_names)
     result, ran = st.session_state.get("pp_result"), st.session_state.get("pp_ran")
     if result is None or ran is None:
         st.info(tr("pp_press_run"))
         st.stop()
-    st.info(tr("pp_covers").format(scope=_scope_label(ran["scope"], streets), communities=ran["communities"],
+    st.info(tr("pp_covers").format(scope=labels.get(ran["scope"], ran["scope"]), communities=ran["communities"],
                                 units=ran["units"], households=ran["households"]))
     if ran["scope"] != scope:
-        st.warning(tr("pp_scope_changed").format(now=_scope_label(scope, streets), ran=_scope_label(ran["scope"], streets)))
+        st.warning(tr("pp_scope_changed").format(now=labels.get(scope, scope), ran=labels.get(ran["scope"], ran["scope"])))
 
     grids, crosswalk, metrics = result.grids, result.crosswalk, result.metrics
     scope_comms = atlas.communities[atlas.communities["code"].isin(grids["community"])]

@@ -13,13 +13,14 @@ from gridgeo.access.masking import mask_name, mask_phone
 from gridgeo.errors import InputError
 from gridgeo.i18n import render, t
 from gridgeo.palette import QUEUE_CANDIDATE, QUEUE_GRID_LINE
-from gridgeo.services.hotline import NotQueued, place_queued, resolve_target, visible
+from gridgeo.services.hotline import NotQueued, judged_grid, place_queued, resolve_target, visible
 from gridgeo.store.hotline_queue import list_queue
 from gridgeo_app import context as common
 from gridgeo_app import event_source as data
 from gridgeo_app import session
 from gridgeo_app.layers import base_map, district_outline
 from gridgeo_app.map_render import st_folium_cached
+from gridgeo_app.scope import personal_shown
 
 
 def _who():
@@ -56,7 +57,8 @@ def case_map(row: dict, lang: str) -> folium.Map:
 
 def _details(row: dict, lang: str) -> None:
     phone, name = mask_phone(row.get("reporter_phone")), mask_name(row.get("reporter_name"))
-    shown = session.may(Action.SEE_PERSONAL)
+    # the API's rule (role and the case's territory), the unmasked reading audited once per session
+    shown = personal_shown({**row, "grid_code": judged_grid(row), "text": None}, "queue")
     st.markdown(f"**{t('queue_address', lang)}**：{row['address'] or '—'}")
     st.markdown(f"**{t('queue_reason', lang)}**：{row['reason_en'] if lang == 'en' else row['reason']}")
     who = [row.get("reporter_name"), row.get("reporter_phone")] if shown else [name, phone]

@@ -63,7 +63,7 @@ from gridgeo_app.maps import (
     wall_live_layers,
     wall_tile_base_map,
 )
-from gridgeo_app.scope import cache_key, territory_name
+from gridgeo_app.scope import areas_below, cache_key, territory_name
 
 L = common.lang()
 seeded = common.seed_once()
@@ -132,6 +132,7 @@ st.markdown(f"""
   .gg-bar-name {{ width: 5em; flex: none; }}
   .gg-bar-track {{ flex: 1; height: 1.1rem; }}
   .gg-bar-fill {{ display: block; height: 100%; background: {WALL.bar}; border-radius: 3px; }}
+  .gg-bar-rest {{ font-size: 1rem; opacity: 0.75; margin: 0.2rem 0 0.45rem; }}
   .gg-bar-n {{ width: 3.2em; text-align: right; flex: none; font-variant-numeric: tabular-nums; }}
   .gg-alerts {{ margin-top: 1rem; font-size: 1.1rem; }}
   .gg-alerts div {{ margin: 0.25rem 0; }}
@@ -275,10 +276,12 @@ def _header(fresh: wallview.Freshness, wd: wallview.WallData, ticker: str, at, l
 
 
 def _side(wd: wallview.WallData, state: WallState, names: dict, halls: str = "") -> str:
-    """Open cases by street, the most loaded halls (``halls``: their HTML), the new alerts, and
+    """Open cases one level below the territory (by street; a street's by community, a
+    community's by grid), the most loaded halls (``halls``: their HTML), the new alerts, and
     where the data come from."""
     recent = wd.recent
-    counts = wallview.street_counts(wd.open_cases, layers_all["streets"])
+    level, areas, column = areas_below(layers_all)
+    counts = wallview.area_counts(wd.open_cases, areas, column)
     alerts = sorted(state.highlights.since.items(), key=lambda kv: -kv[1][0])[:4]
     alert_html = "".join(
         f"<div>⚠ {html.escape(names.get(code, code))} · "
@@ -292,8 +295,8 @@ def _side(wd: wallview.WallData, state: WallState, names: dict, halls: str = "")
     notes.append(t("simulated_source" if data.source_is_simulated(recent) else "store_source", L))
     if not SETTINGS.is_real_store:
         notes.append(t("synthetic_note", L))
-    return (f"<div class='gg-side'><h3>{t('by_street', L)} · {t('wall_by_street_open', L)}</h3>"
-            f"{wallview.bars_html(counts)}{halls}"
+    return (f"<div class='gg-side'><h3>{t(wallview.BAR_HEADINGS[level], L)} · {t('wall_by_street_open', L)}</h3>"
+            f"{wallview.bars_rest_html(counts, L)}{halls}"
             + (f"<div class='gg-alerts'><h3>{t('wall_highlights', L)}</h3>{alert_html}</div>" if alerts else "")
             + f"<p class='gg-note'>{'<br>'.join(html.escape(n) for n in notes)}</p></div>")
 

@@ -153,3 +153,24 @@ def test_cli_users_and_keys(tmp_path):
     assert cli("keys", "revoke", "wall").returncode == 0
     again = cli("keys", "revoke", "wall")
     assert again.returncode == 1 and "no active key named wall" in again.stderr
+
+
+def test_personal_data_one_rule_masks_out_of_territory_and_audits_each_unmasked_read(store):
+    """gridgeo.services.personal_data: the API's and the app's rule. A community's account sees
+    its own community's reporters (one audit entry per read, naming the ids and where), others'
+    masked; a planner never sees them; a read with nothing unmasked writes nothing."""
+    from gridgeo.services import personal_data as personal
+
+    mine = {"id": "E1", "grid_code": "440311001001001", "reporter_name": "张三丰", "reporter_phone": "13812345678",
+            "text": "门口漏水"}
+    other = {**mine, "id": "E2", "grid_code": "440311002001001"}
+    cadre = Identity("cadre", "community", "user", ("440311001001",))
+    rows = personal.shown_rows(store, cadre, [mine, other], where="app:test")
+    assert rows[0] == mine and rows[1]["reporter_phone"] == "138****5678" and rows[1]["text"] is None
+    planner = Identity("plan", "planner", "user")
+    assert personal.shown(store, planner, mine)["reporter_name"] == "张**"
+    assert personal.shown_rows(store, cadre, [other]) and personal.shown(store, cadre, {"id": "E3"}) == {"id": "E3"}
+    log = ids.audit_log(store)
+    reads = log[log["action"] == personal.READ_PERSONAL]
+    assert len(reads) == 1 and reads.iloc[0]["actor"] == "user:cadre" and reads.iloc[0]["target"] == "E1"
+    assert "(app:test)" in reads.iloc[0]["detail"]

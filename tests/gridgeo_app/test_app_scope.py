@@ -63,3 +63,4 @@ def test_a_community_sees_its_community_only(data_dir):
     text = _markdown(at)
     assert "新坡头社区 · 指挥大屏" in text
     assert "公明街道" not in text and "新湖街道" not in text  # no other street's bars or cases
+    assert "各网格事件数 · 在办" in text and "001网格" in text  # its bars: one level below, by grid

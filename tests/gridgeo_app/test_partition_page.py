@@ -136,3 +136,28 @@ def test_progress_stage_and_layer_names_are_translated():
     assert [layer_name(x) for x in ("party", "comprehensive", "urban", "epidemic", "enclosure")] == [
         "党建网格", "综治网格", "城管责任网格", "防疫网格", "封控单元"]
     assert layer_name("roads") == "roads"  # a layer of the user's own data keeps its name
+
+
+def test_a_scoped_planner_partitions_only_its_communities():
+    """A planner scoped to one community (gridgeo_app.scope.communities_for): its street named by
+    that community is the only run; the run's input and maps hold its community and the legacy
+    grids touching it, never the district."""
+    from gridgeo.access import Identity
+    from gridgeo_app import context as common
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["identity"] = Identity("p", "planner", scopes=("440311001001",))
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.message for e in at.exception]
+    scope = at.sidebar.selectbox(key="pp_scope")
+    assert scope.options == ["光明街道 · 新坡头社区"]
+    at.button(key="pp_run").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    covers = [i.value for i in at.info if i.value.startswith("本次运行范围")]
+    assert covers and "1 个社区" in covers[0]
+    ran, legacy, result = (at.session_state[k] for k in ("pp_ran", "pp_legacy", "pp_result"))
+    assert ran["communities"] == 1 and set(result.grids["community"]) == {"440311001001"}
+    community = common.atlas().communities.set_index("code").geometry["440311001001"]
+    assert len(legacy) and legacy.intersects(community).all()
+    assert len(legacy) < len(common.atlas().legacy) / 10

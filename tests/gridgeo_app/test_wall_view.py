@@ -91,6 +91,42 @@ def test_street_bars_are_sorted_and_to_scale():
     assert list(empty) == [0, 0, 0] and "nan" not in wallview.bars_html(empty)
 
 
+def test_side_bars_one_level_below_the_territory():
+    """A community's wall: bars by grid (short labels, the largest 10, the rest on one line); a
+    street's: by community; the district's or an unscoped one: by street (gridgeo_app.scope)."""
+    import geopandas as gpd
+    import streamlit as st
+
+    from gridgeo.access import Identity
+    from gridgeo_app.scope import WHO_KEY, areas_below
+
+    codes = [f"440311001001{k:03d}" for k in range(1, 13)] + ["440311002001001"]
+    grids = gpd.GeoDataFrame({"code": codes, "name": [f"新坡头社区{c[-3:]}网格" for c in codes[:12]] + ["上村社区001网格"],
+                              "community_name": ["新坡头社区"] * 12 + ["上村社区"]}, geometry=[None] * 13)
+    comms = gpd.GeoDataFrame({"code": ["440311001001", "440311001002", "440311002001"],
+                              "name": ["新坡头社区", "白花社区", "上村社区"]}, geometry=[None] * 3)
+    streets = gpd.GeoDataFrame({"code": ["440311001", "440311002"], "name": ["光明街道", "公明街道"]}, geometry=[None] * 2)
+    layers = {"grids": grids, "communities": comms, "streets": streets}
+    levels = {}
+    for scopes in [(), ("440311",), ("440311001",), ("440311001001",)]:
+        st.session_state[WHO_KEY] = Identity("x", "viewer", scopes=scopes)
+        level, areas, column = areas_below(layers)
+        levels[scopes] = (level, list(areas["code"]), column)
+    del st.session_state[WHO_KEY]
+    assert levels[()][0] == levels[("440311",)][0] == "street" and levels[()][1] == ["440311001", "440311002"]
+    assert levels[("440311001",)] == ("community", ["440311001001", "440311001002"], "community_code")
+    level, mine, column = levels[("440311001001",)]
+    assert (level, column, len(mine)) == ("grid", "grid_code", 12)
+    ev = pd.DataFrame({"grid_code": ["440311001001003"] * 5 + ["440311001001007"] * 2 + ["440311001001012"]})
+    counts = wallview.area_counts(ev, grids[grids["code"].isin(mine)], "grid_code")
+    assert list(counts.index[:3]) == ["003网格", "007网格", "012网格"] and list(counts[:3]) == [5, 2, 1]
+    bars = wallview.bars_rest_html(counts, "zh")
+    assert bars.count("class='gg-bar'") == wallview.WALL_BARS and "其余 2 个 · 共 0 件" in bars
+    assert wallview.bars_rest_html(counts.iloc[:3], "zh").count("gg-bar-rest") == 0
+    assert [wallview.BAR_HEADINGS[lv] for lv in ("street", "community", "grid")] == [
+        "by_street", "wall_by_community", "wall_by_grid"]
+
+
 def test_freshness_turns_red_when_stale_or_when_the_store_fails():
     ok = wallview.freshness(NOW - timedelta(minutes=3), NOW, 900, "zh", TZ)
     assert ok.ok and "3 分钟前" in ok.text and "13:57:00" in ok.text

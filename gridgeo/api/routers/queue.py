@@ -43,6 +43,7 @@ from gridgeo.events.safe_text import SafeStr
 from gridgeo.i18n import render
 from gridgeo.services.hotline import (
     NotQueued,
+    judged_grid,
     place_queued,
     place_work_orders,
     queued_case,
@@ -72,8 +73,7 @@ def _public(row: dict, lang: str) -> dict:
     out["reason"] = row["reason_en"] if lang == "en" else row["reason"]
     out["category"], out["level"], out["text"] = (row["event"].get(k) for k in ("category", "level", "text"))
     # territory of the record for masking: its single candidate grid, else the named community/street
-    grids = [c["grid_code"] for c in row.get("candidates") or []]
-    out["grid_code"] = row.get("grid_code") or (grids[0] if len(grids) == 1 else None)
+    out["grid_code"] = judged_grid(row)
     return out
 
 

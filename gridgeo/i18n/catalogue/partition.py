@@ -10,6 +10,8 @@ STRINGS: dict[str, dict[str, str]] = {
                        "contiguous, compact, within the household band, keeping legacy grids whole where they fit."},
     "pp_scope": {"zh": "范围", "en": "Scope"},
     "pp_district": {"zh": "全区", "en": "Whole district"},
+    "pp_no_territory": {"zh": "您的辖区内没有完整的社区，无法在此进行网格划分。",
+                        "en": "Your territory holds no whole community to partition here."},
     "pp_covers": {"zh": "本次运行范围：{scope}（{communities} 个社区，{units} 个基础单元，{households:,.0f} 户）",
                   "en": "This run covers {scope} ({communities} communities, {units} basic units, "
                         "{households:,.0f} households)"},
