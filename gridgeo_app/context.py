@@ -182,11 +182,13 @@ def _seed(url: str) -> int:
 EVENT_CACHE_S = 10  # map and review reruns within this many seconds share one store query
 
 
-def events(start: datetime, end: datetime, fresh: bool = False) -> pd.DataFrame:
+def events(start: datetime, end: datetime, fresh: bool = False, change: str | None = None) -> pd.DataFrame:
     """Events in [start, end) from the ONE loader (gridgeo_app.event_source.load_events).
 
     Unless ``fresh``, both ends are floored to EVENT_CACHE_S seconds and the result is cached
-    that long, so clicks and widget changes do not query the store again.
+    that long, so clicks and widget changes do not query the store again. ``change``: the pushed
+    change the page reruns for (gridgeo_app.live_feed.follow_changes): read up to now, once for
+    every page pushed by the same change.
     """
     if fresh:
         return data.load_events(atlas(), start, end)
@@ -195,7 +197,15 @@ def events(start: datetime, end: datetime, fresh: bool = False) -> pd.DataFrame:
     def floor(ts: datetime) -> datetime:
         return datetime.fromtimestamp(ts.timestamp() // EVENT_CACHE_S * EVENT_CACHE_S, tz=ts.tzinfo)
 
+    if change:
+        return _events_at_change(default_url(), floor(start), change, end)
     return _events_cached(default_url(), floor(start), floor(end))
+
+
+@st.cache_data(ttl=120, max_entries=16, show_spinner=False)
+def _events_at_change(url: str, start: datetime, change: str, _end: datetime) -> pd.DataFrame:
+    del url, change  # part of the cache key
+    return data.load_events(atlas(), start, _end)
 
 
 def open_events(start: datetime, end: datetime) -> pd.DataFrame:

@@ -6,6 +6,8 @@ legacy-grid brush, eraser, box select, split line, undo/redo, a live household b
 them in the list and move them, paint a whole legacy grid, merge, split, rename, assign staff,
 lock. Figures and integrity warnings follow every edit; undo/redo cover the
 session; the pending-changes view shows what the session does against the saved version.
+A grid set published after the plan's base (pushed by the change stream, GRIDGEO_API_URL) shows
+a warning with the choice to rebase the plan on the new grids or start again.
 Save a version (refused when someone saved meanwhile: reload and re-apply), diff versions,
 publish one as the current grid set, export, read the audit log. Only gridgeo.plan functions
 do the work.
@@ -28,6 +30,7 @@ from gridgeo_app import context as common
 from gridgeo_app import plan_panels as panels
 from gridgeo_app.editor import consume, editor_map
 from gridgeo_app.layers.plan import diff_map
+from gridgeo_app.live_feed import follow_changes
 from gridgeo_app.map_render import st_folium_cached
 from gridgeo_app.screen import frame_css, scroll_box, use_screen
 from gridgeo_app.session import may, not_allowed_text, signed_in
@@ -129,6 +132,8 @@ if top[2].button(tr("pl_redo"), key="pl_redo", disabled=not history.can_redo):
     history.redo()
     st.rerun()
 top[3].caption(tr("pl_edits").format(n=len(history.edits), v=sess["base_version"]))
+with top[3]:  # a grid set published meanwhile (pushed by the change stream) reruns the page: the warning below
+    follow_changes("pl_feed", ("grid_set",), L)
 
 plan = history.current
 communities = sorted(set(plan.atoms.community))
@@ -177,6 +182,9 @@ with col_side, st.container(key="pl_side"):  # scrolls by itself: the page does 
     slot, notice = st.empty(), st.session_state.pop("pl_notice", None)
     if notice:
         (slot.success if notice[0] == "success" else slot.error)(notice[1])
+    with st.empty().container():  # always there too: a grid set published since the plan's base
+        panels.base_changed_panel(repo, plan_id, str(names.at[plan_id, "name"]), sess, history, author,
+                                  may(Action.WRITE_PLANS), L)
     t_edit, t_figs, t_issues, t_versions = st.tabs([tr("pl_tab_edit"), tr("pl_tab_figures"), tr("pl_tab_issues"),
                                                     tr("pl_tab_versions")])
     with t_edit:
