@@ -71,9 +71,9 @@ def follow_changes(key: str, kinds: tuple[str, ...], lang: str) -> dict | None:
     if not settings.tiles_url:
         return None
     feed = live_feed(settings.tiles_url, settings.wall_key, key=key)
-    st.markdown(f"<style>.gg-live {{ font-size: 0.85rem; color: {LIVE_MARK.off}; white-space: nowrap; }}"
-                f" .gg-live.gg-on {{ color: {LIVE_MARK.on}; }}</style>{live_mark(feed, lang)}",
-                unsafe_allow_html=True)
+    on = bool(feed.get("live"))
+    style = f"font-size: 0.85rem; white-space: nowrap; color: {LIVE_MARK.on if on else LIVE_MARK.off}"
+    st.markdown(live_mark(feed, lang).replace("<span ", f"<span style='{style}' ", 1), unsafe_allow_html=True)
     seen_key, count, now = f"{key}_seen", _count(feed, kinds), time.time()
     seen = st.session_state.get(seen_key)
     st.session_state[seen_key] = count

@@ -24,8 +24,8 @@ from gridgeo.events.schema import category_label
 from gridgeo.i18n import level_name, status_name, t
 from gridgeo_app import context as common
 from gridgeo_app import event_source as data
-from gridgeo_app.layers import selection_layer
-from gridgeo_app.live_feed import follow_changes, shift_for_basemap
+from gridgeo_app.layers import selection_layer, shift_for_basemap
+from gridgeo_app.live_feed import follow_changes
 from gridgeo_app.map_render import st_folium_cached
 from gridgeo_app.maps import (
     OPEN,

@@ -2,7 +2,8 @@
 and a real Streamlit wall with GRIDGEO_API_URL set and its timer at 60 s (so only the push can
 explain a quick update). A level-I case POSTed into a grid without open cases reaches the open
 walls' figures and map (that grid turns red) — timed POST → screen with 1 and with 10 walls
-open; a published grid set reaches an open wall without a page reload. Timings are printed
+open; a published grid set reaches an open wall and an open /map without a page reload, and a
+posted case recolours its grid on /map. Timings are printed
 (run with -s) and kept under $GRIDGEO_SHOTS/push_timings.json."""
 
 from __future__ import annotations
@@ -180,25 +181,64 @@ def test_ten_walls_show_a_posted_case(served, browser, default_atlas):
     assert result["max_s"] < TIMER_S, result
 
 
-def test_a_published_grid_set_reaches_an_open_wall_without_a_reload(served, browser):
-    url, _, store = served
+def _open_map(browser, url: str):
+    """/map at 1920×1080, live (its stream connected), with its map frame."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    external: list[str] = []
+    refuse_external(context, external)
+    page = context.new_page()
+    logs: list[str] = []
+    page.on("console", lambda m: logs.append(f"{m.type}: {m.text[:200]}"))
+    page.goto(url, wait_until="domcontentloaded", timeout=180_000)
+    try:
+        page.locator(".gg-live[data-live='1']").wait_for(timeout=60_000)
+    except Exception as exc:
+        page.screenshot(path=str(SHOTS / "map-not-live.png"))
+        raise AssertionError(f"/map never went live: {page.locator('.gg-live').all_inner_texts()} {logs[-12:]}") from exc
+    frame = _map_frame(page)
+    page.evaluate("window.__gg_page = 1")
+    return context, page, frame, external
+
+
+def _wait_frame(page, test, timeout_s: float = 30):
+    """The page's map frame once ``test(frame)`` holds (frames are replaced while a page redraws)."""
+    deadline, frame = time.monotonic() + timeout_s, None
+    while time.monotonic() < deadline:
+        try:
+            frame = _map_frame(page, 5)
+            if test(frame):
+                return frame
+        except Exception:  # noqa: BLE001 - the frame is being replaced
+            pass
+        page.wait_for_timeout(250)
+    return frame
+
+
+def test_a_published_grid_set_reaches_an_open_wall_and_map_without_a_reload(served, browser, default_atlas):
+    """A wall and /map open: a posted level-I case recolours its grid on the map; a published grid
+    set redraws both with the new grids; neither page reloads."""
+    url, api, store = served
     contexts, walls, _ = _open_walls(browser, url, 1)
+    map_context, map_page, map_frame, external = _open_map(browser, url.rsplit("/", 1)[0] + "/map")
+    contexts.append(map_context)
     try:
         page, frame = walls[0]
-        paths_before = frame.evaluate(PATHS_JS)
+        red_before = map_frame.evaluate(RED_JS)
+        sent = _post(api, "push-map-0", _quiet_grids(store, default_atlas.grids, 1)[0])
+        map_frame = _wait_frame(map_page, lambda f: f.evaluate(RED_JS) > red_before)
+        assert map_frame.evaluate(RED_JS) > red_before, "the map did not recolour the posted case's grid"
+        print(f"POST → /map recoloured: {time.monotonic() - sent:.2f} s")
+        paths_before, map_paths_before = frame.evaluate(PATHS_JS), map_frame.evaluate(PATHS_JS)
         grids = store.current_grid_set()[1]
         store.publish_grid_set(grids.iloc[:-40], author="test", comment="forty grids fewer")
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                frame = _map_frame(page, 5)
-                if frame.evaluate(PATHS_JS) <= paths_before - 40:
-                    break
-            except AssertionError:
-                pass
-            page.wait_for_timeout(250)
+        frame = _wait_frame(page, lambda f: f.evaluate(PATHS_JS) <= paths_before - 40)
         assert frame.evaluate(PATHS_JS) <= paths_before - 40
-        assert page.evaluate("window.__gg_page") == 1  # the same browser page: no reload
+        map_frame = _wait_frame(map_page, lambda f: f.evaluate(PATHS_JS) <= map_paths_before - 40)
+        assert map_frame.evaluate(PATHS_JS) <= map_paths_before - 40, "the map kept the old grids"
+        assert page.evaluate("window.__gg_page") == 1 and map_page.evaluate("window.__gg_page") == 1  # no reload
+        assert external == [], external[:5]
         page.screenshot(path=str(SHOTS / "wall-after-publish.png"))
+        map_page.screenshot(path=str(SHOTS / "map-after-publish.png"))
     finally:
-        contexts[0].close()
+        for context in contexts:
+            context.close()
