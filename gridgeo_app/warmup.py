@@ -75,7 +75,7 @@ def _wall_figures(m, layers: dict, tiles: bool, lang: str) -> None:
         if len(events) else events
     data.kpis(today, at)
     area_frame(layers, "grid", today, None, lang)
-    for group in wall_live_layers(layers, today, lang, tiles=tiles):
-        if group is not None:
-            group.add_to(m)
+    for spec in wall_live_layers(layers, today, lang, tiles=tiles):
+        if spec is not None:
+            spec[1]().add_to(m)
     m.get_root().render()

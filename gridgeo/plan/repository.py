@@ -171,7 +171,8 @@ class PlanRepository:
     @staticmethod
     def _summary(plan: Plan) -> dict:
         issues = validate(plan)
-        return {**summary(plan), "errors": len(errors(issues)), "warnings": len(issues) - len(errors(issues))}
+        return {**summary(plan), "errors": len(errors(issues)), "warnings": len(issues) - len(errors(issues)),
+                "retired": sorted(plan.retired)}  # the lineage's retired codes travel with each version
 
     def create_plan(self, name: str, plan: Plan, author: str, comment: str = "", source: str = "",
                     base_grid_set: int | None = None) -> tuple[int, int]:
@@ -411,6 +412,9 @@ class PlanRepository:
         band = SizeBand(**head["band"])
         grids = pd.DataFrame(row["grids"])
         plan = make_plan(self.atoms(head["atom_set"]), row["assignment"], grids, band=band)
+        retired = (row["summary"] or {}).get("retired") if isinstance(row["summary"], dict) else None
+        if retired:
+            plan = plan.with_(retired=frozenset(str(c) for c in retired))
         info = VersionInfo(plan_id=int(plan_id), version=v, base_version=row["base_version"], author=row["author"],
                            created_at=row["created_at"], comment=row["comment"], published_at=row["published_at"],
                            grid_set_version=row["grid_set_version"])

@@ -112,6 +112,22 @@ def _default_partition(grid_source: str = "atlas", grids_wkb: bytes | None = Non
     return atlas, result, atoms_from_partition(result.atoms)
 
 
+@functools.lru_cache(maxsize=4)
+def _default_atoms(grid_source: str = "atlas", grids_wkb: bytes | None = None):
+    """(atlas, atoms) of the default atlas refined by communities, legacy layers and today's grids,
+    without solving the partition (a plan from today's grids: seconds instead of the proposal's
+    quarter of a minute)."""
+    import io
+
+    from gridgeo.atlas.load import load_default_atlas
+    from gridgeo.partition import PartitionInputs, partition_atoms
+
+    atlas = load_default_atlas()
+    grids = atlas.grids if grids_wkb is None else gpd.read_parquet(io.BytesIO(grids_wkb))
+    atoms = partition_atoms(PartitionInputs(atlas.communities, atlas.legacy, atlas.units, current=grids))
+    return atlas, atoms_from_partition(atoms)
+
+
 def _current_grids(store) -> tuple[str, gpd.GeoDataFrame | None]:
     """Today's grids: the store's current grid set when it has one, else the atlas grids (None)."""
     if store is not None and store.current_version() is not None:
@@ -135,7 +151,8 @@ def default_start_plan(start: str, store=None) -> Plan:
         buf = io.BytesIO()
         grids[["code", "geometry"]].to_parquet(buf, index=False)
         data = buf.getvalue()
-    atlas, result, atoms = _default_partition(source, data)
     if start == "proposal":
+        _, result, atoms = _default_partition(source, data)
         return plan_from_proposal(result, atoms=atoms)
+    atlas, atoms = _default_atoms(source, data)  # today's grids need only the atoms, not a proposal
     return plan_from_grids(atoms, atlas.grids if grids is None else grids)

@@ -146,8 +146,16 @@ def _base_map():
     return wall_tile_base_map(layers_all, L, TILES, SETTINGS.wall_refresh_s, wallview.OPEN_LOOKBACK_WINDOW)
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _shared_base(key: tuple, _build):
+    """One base map for every wall of a language and grid set: the pushed layers rendered on it
+    (keyed by what they show) are rendered once for all walls."""
+    del key  # the cache key
+    return _build()
+
+
 if "wall_base" not in st.session_state or st.session_state["wall_base"][0] != (L, id(layers_all), TILES):
-    st.session_state["wall_base"] = ((L, id(layers_all), TILES), _base_map())
+    st.session_state["wall_base"] = ((L, id(layers_all), TILES), _shared_base((L, id(layers_all), TILES), _base_map))
 
 
 def _read(at) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -156,39 +164,63 @@ def _read(at) -> tuple[pd.DataFrame, pd.DataFrame]:
             common.open_events(at - wallview.OPEN_LOOKBACK, at))
 
 
-@st.cache_data(ttl=120, max_entries=16, show_spinner=False)
-def _shared_frames(url: str, change: str, bucket: int, _at) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The wall's two reads, shared by every wall that reruns for the same change (``change``:
-    the stream's last message) in the same refresh period (``bucket``): ten walls pushed by one
-    new case query the store once."""
-    del url, change, bucket  # the cache key
-    return _read(_at)
+@dataclass(frozen=True)
+class WallView:
+    """What every wall shows of one read of the store (the same for all walls pushed by one change)."""
+
+    wd: wallview.WallData
+    fills: pd.Series  # grid code -> risk colour, the grids with open cases
+    fills_key: int  # a fingerprint of ``fills``: the pushed risk layer is rendered once per content
+    red: frozenset  # grids at level I
+    kpis: dict
+    open_figures: dict
+    street_counts: pd.Series
 
 
-def _frames(at, feed: dict | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(last 24 hours, open cases) now: read for this wall alone, or shared with the walls pushed
-    by the same change."""
+def _view(recent: pd.DataFrame, open_cases: pd.DataFrame, at) -> WallView:
+    """Everything the walls derive from one read (no per-wall state)."""
+    wd = wallview.wall_data(recent, open_cases, at, WINDOW, data.TZ)
+    frame = area_frame({"grids": GRID_TABLE}, "grid", wd.open_cases, None, L)  # (no geometry needed)
+    fills = frame.loc[frame["risk_level"] > 0].set_index("code")["color"]
+    return WallView(wd, fills, hash(tuple(fills.items())),
+                    frozenset(frame.loc[frame["risk_level"] == 1, "code"].astype(str)),
+                    data.kpis(wd.period, at), wallview.open_figures(wd.open_cases),
+                    wallview.street_counts(wd.open_cases, layers_all["streets"]))
+
+
+@st.cache_resource(ttl=120, max_entries=16, show_spinner=False)
+def _shared_view(key: tuple, _build) -> WallView:
+    """The wall's view, shared by every wall that reruns for the same change (``key``: the
+    stream's last message, the refresh period, the figures' window, the language): ten walls
+    pushed by one new case read the store and derive their figures and colours once."""
+    del key  # the cache key
+    return _build()
+
+
+def _change_key(at, feed: dict | None) -> tuple | None:
+    """What identifies this rerun's change for sharing (None: not pushed, read for this wall alone)."""
     if not (feed and feed.get("live") and feed.get("last")):
-        return _read(at)
+        return None
     from gridgeo.store import default_url
 
     change = json.dumps(feed["last"], sort_keys=True, default=str)
-    return _shared_frames(default_url(), change, int(at.timestamp() // SETTINGS.wall_refresh_s), at)
+    return default_url(), change, int(at.timestamp() // SETTINGS.wall_refresh_s), WINDOW, L, id(layers_all)
 
 
-def _load(state: WallState, at, feed: dict | None = None) -> tuple[wallview.WallData, str | None]:
-    """The last 24 hours of events and the open cases (of OPEN_LOOKBACK), split by what shows
-    them; on a store failure the last good frames and the error."""
+def _load(state: WallState, at, feed: dict | None = None) -> tuple[WallView, str | None]:
+    """The wall's view of the last 24 hours of events and the open cases (of OPEN_LOOKBACK);
+    on a store failure, of the last good frames, and the error."""
     error = None
+    key = _change_key(at, feed)
     try:
-        recent, open_cases = _frames(at, feed)
-        state.failing_since, state.last = None, (recent, open_cases)
+        view = _shared_view(key, lambda: _view(*_read(at), at)) if key else _view(*_read(at), at)
+        state.failing_since, state.last = None, (view.wd.recent, view.wd.open_cases)
     except (sa.exc.SQLAlchemyError, OSError) as exc:
         state.failing_since = state.failing_since or at
         empty = pd.DataFrame(columns=list(EVENT_COLUMNS))
-        recent, open_cases = state.last if state.last is not None else (empty, empty)
+        view = _view(*(state.last if state.last is not None else (empty, empty)), at)
         error = type(exc).__name__
-    return wallview.wall_data(recent, open_cases, at, WINDOW, data.TZ), error
+    return view, error
 
 
 def _switch(wd: wallview.WallData) -> str:
@@ -220,9 +252,9 @@ def _follow_grid_set(feed: dict | None) -> None:
         st.rerun()
 
 
-def _header(fresh: wallview.Freshness, wd: wallview.WallData, ticker: str, at, live_mark: str = "") -> str:
+def _header(fresh: wallview.Freshness, view: WallView, ticker: str, at, live_mark: str = "") -> str:
     """Title, figures' window switch, freshness, clock; the period's figures, then the open cases'."""
-    k, o = data.kpis(wd.period, at), wallview.open_figures(wd.open_cases)
+    wd, k, o = view.wd, view.kpis, view.open_figures
     tiles = [("received", t("kpi_received", L), k["received"], None, ""),
              ("accepted", t("kpi_accepted", L), k["accepted"], None, ""),
              ("resolved", t("kpi_resolved", L), k["resolved"], None, ""),
@@ -242,10 +274,9 @@ def _header(fresh: wallview.Freshness, wd: wallview.WallData, ticker: str, at, l
             f"<div class='gg-kpis'>{kpis}</div>{ticker}")
 
 
-def _side(wd: wallview.WallData, state: WallState, names: dict) -> str:
+def _side(view: WallView, state: WallState, names: dict) -> str:
     """Open cases by street, the new alerts, and where the data come from."""
-    recent = wd.recent
-    counts = wallview.street_counts(wd.open_cases, layers_all["streets"])
+    recent, counts = view.wd.recent, view.street_counts
     alerts = sorted(state.highlights.since.items(), key=lambda kv: -kv[1][0])[:4]
     alert_html = "".join(
         f"<div>⚠ {html.escape(names.get(code, code))} · "
@@ -266,6 +297,15 @@ def _side(wd: wallview.WallData, state: WallState, names: dict) -> str:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
+def _names(layers_id: int) -> tuple[dict, dict]:
+    """Grid and community names by code (once per grid set)."""
+    del layers_id  # the cache key
+    grids, comms = layers_all["grids"], layers_all["communities"]
+    return (dict(zip(grids["code"].astype(str), grids["name"], strict=True)),
+            dict(zip(comms["code"].astype(str), comms["name"], strict=True)))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _playback(bucket: int, lang: str, layers_id: int, _layers, _events):
     del bucket, layers_id  # cache key: rebuilt every 15 minutes
     end = data.now()
@@ -280,36 +320,35 @@ def live() -> None:
     _follow_grid_set(feed)
     at = data.now()
     now_s = time.time()
-    wd, error = _load(state, at, feed)
+    view, error = _load(state, at, feed)
+    wd = view.wd
     events = wd.recent
     latest = pd.to_datetime(events["reported_at"], utc=True).max() if len(events) else None
     fresh = wallview.freshness(None if latest is None or pd.isna(latest) else latest.to_pydatetime(), at,
                                SETTINGS.wall_stale_s, L, data.TZ, error, state.failing_since)
-    grids, comms = layers_all["grids"], layers_all["communities"]
-    gnames = dict(zip(grids["code"].astype(str), grids["name"], strict=True))
-    cnames = dict(zip(comms["code"].astype(str), comms["name"], strict=True))
+    gnames, cnames = _names(id(layers_all))
     # the map, alerts and bars show the open cases; the day's figures their window; the ticker
     # and freshness the last 24 hours
-    frame = area_frame({"grids": GRID_TABLE}, "grid", wd.open_cases, None, L)  # (no geometry needed)
-    state.highlights.update(wd.open_cases, set(frame.loc[frame["risk_level"] == 1, "code"].astype(str)), now_s)
+    state.highlights.update(wd.open_cases, set(view.red), now_s)
     flash, steady = state.highlights.grids(now_s)
     ticker = wallview.ticker_html(events, gnames, cnames, L, data.TZ, now_s, set(state.highlights.flashing_events))
-    st.markdown(_header(fresh, wd, ticker, at, _live_mark(feed)), unsafe_allow_html=True)
+    st.markdown(_header(fresh, view, ticker, at, _live_mark(feed)), unsafe_allow_html=True)
 
     col_map, col_side = st.columns([3.3, 1])
     with col_map, st.container(key="gg_map"):
-        view = st.session_state["wall_view"]
+        where = st.session_state["wall_view"]
         if PLAYBACK:
             m = _playback(int(now_s // 900), L, id(layers_all), layers_all, _playback_events(at))
             st_folium_cached(m, key="wall_playback", height=700, returned_objects=[])
         else:
             st_folium_cached(st.session_state["wall_base"][1], key="wall_map", height=700,
-                             center=view["center"], zoom=view["zoom"], returned_objects=[],
+                             center=where["center"], zoom=where["zoom"], returned_objects=[],
                              feature_group_to_add=wall_live_layers(layers_all, wd.open_cases, L, flash=flash, steady=steady,
                                                                    tiles=TILES is not None,
-                                                                   pushed_changes=(feed or {}).get("n")))
+                                                                   pushed_changes=(feed or {}).get("n"),
+                                                                   fills=(view.fills_key, view.fills)))
     with col_side, st.container(key="gg_side"):
-        st.markdown(_side(wd, state, gnames), unsafe_allow_html=True)
+        st.markdown(_side(view, state, gnames), unsafe_allow_html=True)
 
 
 def _playback_events(at) -> pd.DataFrame:
