@@ -18,13 +18,19 @@ FRONTEND = Path(__file__).resolve().parent / "frontend"
 _component = components.declare_component("live_feed", path=str(FRONTEND))
 
 
-def live_feed(api_url: str, token: str | None, key: str = "gg_live_feed") -> dict:
+def live_feed(api_url: str, token: str | None, key: str = "gg_live_feed", paint: dict | None = None) -> dict:
     """Subscribe this page to ``api_url``'s change stream; returns what the browser last said:
-    ``{"n": changes seen, "live": stream connected, "last": the last message}`` (``live`` False
-    until it connects)."""
+    ``{"n": changes seen, "live": stream connected, "last": the last message, "by": count per
+    kind}`` (``live`` False until it connects).
+
+    ``paint`` (the wall): ``{"colors": {level: colour}}``: each new case is shown in the page at
+    once, before the rerun it causes: its grid takes the case's colour when that is more severe
+    than the grid's, and the received, open and level figures count it (the rerun then sets
+    every figure and colour from the store)."""
     with st.container(key=f"{key}_box"):
         st.markdown(f"<style>.st-key-{key}_box {{ display: none; }}</style>", unsafe_allow_html=True)
-        value = _component(url=api_url.rstrip("/"), token=token or "", key=key, default=None, height=0)
+        value = _component(url=api_url.rstrip("/"), token=token or "", paint=paint, key=key, default=None,
+                           height=0)
     return value if isinstance(value, dict) else {"n": 0, "live": False, "last": None}
 
 

@@ -20,7 +20,9 @@ day's figures (received, accepted, resolved, rate) count since local midnight an
 ``?figures=24h`` (one click on the header's switch) counts the last 24 hours instead.
 
 Push, not poll (GRIDGEO_API_URL set): the fragment holds a hidden subscription to the service's
-change stream (gridgeo_app.live_feed); each burst of changes reruns it at once, a published grid
+change stream (gridgeo_app.live_feed); a new case is painted in the page the moment it arrives
+(its grid's colour, the figures; in the browser, gridgeo_app.live_feed), then each burst of
+changes reruns the fragment, which draws everything from the store again; a published grid
 set reruns the page (new geometry, same browser page); the timer stays as the fallback and the
 header says whether the wall is live.
 """
@@ -316,7 +318,9 @@ def _playback(bucket: int, lang: str, layers_id: int, _layers, _events):
 def live() -> None:
     """Everything that changes: freshness, KPIs, ticker, pushed map layers, counts by street."""
     state: WallState = st.session_state["wall_state"]
-    feed = live_feed(SETTINGS.tiles_url, st.query_params.get("key") or SETTINGS.wall_key) if SETTINGS.tiles_url else None
+    feed = (live_feed(SETTINGS.tiles_url, st.query_params.get("key") or SETTINGS.wall_key,
+                      paint={"colors": {str(lv): RISK_COLORS[lv] for lv in (1, 2, 3, 4)}})
+            if SETTINGS.tiles_url else None)
     _follow_grid_set(feed)
     at = data.now()
     now_s = time.time()
