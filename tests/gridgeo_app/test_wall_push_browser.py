@@ -196,8 +196,9 @@ def test_one_wall_shows_a_posted_case_within_two_seconds(served, browser, defaul
 
 def test_ten_walls_show_a_posted_case(served, browser, default_atlas):
     result = _measure(served, browser, default_atlas, n_walls=10, n_posts=6, tag="ten")
-    # the 2 s goal with 10 walls is measured and reported; the bound here is the fallback timer's
-    assert result["max_s"] < TIMER_S, result
+    # the goal is p95 <= 2 s with 10 walls (measured 1.1 s); on this shared machine p95 varies with
+    # the others' load: the median must be inside it, and nothing may wait for the fallback timer
+    assert result["p50_s"] <= 2.0 and result["max_s"] < TIMER_S, result
 
 
 def _open_map(browser, url: str):
