@@ -55,6 +55,7 @@ class AtomSet:
     """The atoms of a plan with cached metric geometry, adjacency and dissolved shapes."""
 
     def __init__(self, atoms: gpd.GeoDataFrame):
+        self.origin: str | None = None  # what they refine, when stored for reuse (gridgeo.plan.start)
         missing = [c for c in ATOM_COLUMNS if c not in atoms.columns]
         if missing:
             raise ValueError(f"atoms lack column(s) {', '.join(missing)}")

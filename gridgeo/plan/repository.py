@@ -138,8 +138,10 @@ class PlanRepository:
         key = atoms.key
         found = conn.execute(sa.select(P.plan_atom_sets.c.key).where(P.plan_atom_sets.c.key == key)).scalar()
         if found is None:
+            # an atom set of today's grids says so (gridgeo.plan.start finds it again by that)
             conn.execute(P.plan_atom_sets.insert().values(key=key, created_at=_now(), n_atoms=len(atoms),
-                                                          source=source, data=_atoms_to_bytes(atoms)))
+                                                          source=getattr(atoms, "origin", None) or source,
+                                                          data=_atoms_to_bytes(atoms)))
         self._atom_sets.setdefault(key, atoms)
         return key
 
