@@ -124,13 +124,31 @@ def apply(op: str, **params) -> None:
         st.session_state["pl_notice"] = ("error", render(exc, L))
 
 
-# ---- top bar: undo/redo and the session's state
-if top[1].button(tr("pl_undo"), key="pl_undo", disabled=not history.can_undo):
-    history.undo()
-    st.rerun()
-if top[2].button(tr("pl_redo"), key="pl_redo", disabled=not history.can_redo):
-    history.redo()
-    st.rerun()
+def on_click(op: str, clear: bool = False, **widgets: str) -> None:
+    """A page button's edit, in its on_click callback: ``op`` with each parameter read from the
+    widget named (its value as clicked, also when it changed with the click); ``clear`` empties
+    the atom selection afterwards (the atoms moved or split off)."""
+    params = {name: st.session_state.get(key) for name, key in widgets.items()}
+    if "atom_ids" in params:
+        params["atom_ids"] = list(params["atom_ids"] or [])
+    apply(op, **params)
+    if clear:
+        st.session_state["pl_clear"] = True
+
+
+def split_by_line() -> None:
+    """Split the focus grid along the line drawn on the map (or say that none is drawn)."""
+    if st.session_state.get("pl_line"):
+        apply("split_grid", grid=st.session_state.get("pl_grid"), line=[list(p) for p in st.session_state["pl_line"]])
+        st.session_state.pop("pl_line", None)
+    else:
+        st.session_state["pl_notice"] = ("error", tr("pl_no_line"))
+
+
+# ---- top bar: undo/redo and the session's state. The page's edit buttons act in their on_click
+# callback, before the script runs: one run draws the edited plan (no second run after st.rerun)
+top[1].button(tr("pl_undo"), key="pl_undo", disabled=not history.can_undo, on_click=history.undo)
+top[2].button(tr("pl_redo"), key="pl_redo", disabled=not history.can_redo, on_click=history.redo)
 top[3].caption(tr("pl_edits").format(n=len(history.edits), v=sess["base_version"]))
 with top[3]:  # a grid set published meanwhile (pushed by the change stream) reruns the page: the warning below
     follow_changes("pl_feed", ("grid_set",), L)
@@ -206,18 +224,16 @@ with col_side, st.container(key="pl_side"):  # scrolls by itself: the page does 
                            (f" · ⚠ {len(new_errors)} {tr('pl_new_errors')}" if new_errors else ""))
             except GridgeoError as exc:
                 st.caption(f"⚠ {exc}")
-        if st.button(tr("pl_move"), key="pl_move", type="primary", disabled=not st.session_state["pl_atoms"]):
-            apply("move_atoms", atom_ids=list(st.session_state["pl_atoms"]), to_grid=target)
-            st.session_state["pl_clear"] = True
-            st.rerun()
+        st.button(tr("pl_move"), key="pl_move", type="primary", disabled=not st.session_state["pl_atoms"],
+                  on_click=on_click, args=("move_atoms", True), kwargs={"atom_ids": "pl_atoms", "to_grid": "pl_target"})
         if plan.atoms.legacy_layers:
             with st.expander(tr("pl_brush")):
                 layer = st.selectbox(tr("pl_layer"), plan.atoms.legacy_layers, key="pl_layer")
                 col = plan.atoms.frame[f"legacy_{layer}"][plan.atoms.community == community].dropna().astype(str)
                 legacy_code = st.selectbox(tr("pl_legacy_grid"), sorted(col.unique()), key="pl_legacy")
-                if st.button(tr("pl_paint"), key="pl_paint") and legacy_code:
-                    apply("paint_legacy_grid", legacy_code=legacy_code, to_grid=target, layer=layer)
-                    st.rerun()
+                st.button(tr("pl_paint"), key="pl_paint", disabled=not legacy_code, on_click=on_click,
+                          args=("paint_legacy_grid",),
+                          kwargs={"legacy_code": "pl_legacy", "to_grid": "pl_target", "layer": "pl_layer"})
         st.divider()
         focus = st.selectbox(tr("pl_focus_grid"), comm_grids, key="pl_grid", format_func=grid_label)
         if focus:
@@ -225,20 +241,11 @@ with col_side, st.container(key="pl_side"):  # scrolls by itself: the page does 
             c1, c2 = st.columns(2)
             others = [c for c in comm_grids if c != focus]
             other = c1.selectbox(tr("pl_merge_with"), others, key="pl_merge_b", format_func=grid_label)
-            if c1.button(tr("pl_merge"), key="pl_merge", disabled=not others):
-                apply("merge_grids", keep=focus, absorb=other)
-                st.rerun()
-            if c2.button(tr("pl_split_atoms"), key="pl_split_atoms", disabled=not st.session_state["pl_atoms"]):
-                apply("split_grid", grid=focus, atom_ids=list(st.session_state["pl_atoms"]))
-                st.session_state["pl_clear"] = True
-                st.rerun()
-            if c2.button(tr("pl_split_line"), key="pl_split_line"):
-                if st.session_state.get("pl_line"):
-                    apply("split_grid", grid=focus, line=[list(p) for p in st.session_state["pl_line"]])
-                    st.session_state.pop("pl_line", None)
-                else:
-                    st.session_state["pl_notice"] = ("error", tr("pl_no_line"))
-                st.rerun()
+            c1.button(tr("pl_merge"), key="pl_merge", disabled=not others, on_click=on_click, args=("merge_grids",),
+                      kwargs={"keep": "pl_grid", "absorb": "pl_merge_b"})
+            c2.button(tr("pl_split_atoms"), key="pl_split_atoms", disabled=not st.session_state["pl_atoms"],
+                      on_click=on_click, args=("split_grid", True), kwargs={"grid": "pl_grid", "atom_ids": "pl_atoms"})
+            c2.button(tr("pl_split_line"), key="pl_split_line", on_click=split_by_line)
             with st.form(f"pl_attrs_{focus}"):
                 name = st.text_input(tr("name"), value=row["name"])
                 worker = st.text_input(tr("grid_worker"), value=row["grid_worker"])
@@ -254,12 +261,10 @@ with col_side, st.container(key="pl_side"):  # scrolls by itself: the page does 
                         st.session_state["pl_notice"] = ("error", render(exc, L))
                     st.rerun()
             if row["locked"]:
-                if st.button(tr("pl_unlock"), key="pl_unlock"):
-                    apply("unlock_grid", grid=focus)
-                    st.rerun()
-            elif st.button(tr("pl_lock"), key="pl_lock"):
-                apply("lock_grid", grid=focus)
-                st.rerun()
+                st.button(tr("pl_unlock"), key="pl_unlock", on_click=on_click, args=("unlock_grid",),
+                          kwargs={"grid": "pl_grid"})
+            else:
+                st.button(tr("pl_lock"), key="pl_lock", on_click=on_click, args=("lock_grid",), kwargs={"grid": "pl_grid"})
         panels.pending_panel(history, L)
 
     with t_figs:

@@ -106,6 +106,11 @@ def test_split_merge_and_publish_from_the_page(plan_store):
     _run(at)
     _click(at, "pl_split_atoms")
     assert _households(at) == {"001": 200, "002": 400, "003": 200}
+    # every panel follows a page-button edit at once: the grid lists and the pending changes
+    assert any(o.startswith("003") for o in at.selectbox(key="pl_grid").options)
+    assert any(o.startswith("003") for o in at.selectbox(key="pl_target").options)
+    pending = [c.value for c in at.caption if c.value.startswith("新增 1 · ")]
+    assert pending, [c.value for c in at.caption]
     at.selectbox(key="pl_grid").set_value(g(A, 1))
     at.selectbox(key="pl_merge_b").set_value(g(A, 3))
     _click(at, "pl_merge")
