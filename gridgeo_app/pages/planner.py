@@ -38,7 +38,7 @@ from gridgeo_app.session import may, not_allowed_text, signed_in
 L = common.lang()
 tr = translator(L)
 # the editor fills the height the title row leaves (gridgeo_app.screen)
-use_screen(frame_css("pl_editor", "4.5rem"), scroll_box("pl_side", "1rem"))
+use_screen(frame_css("pl_editor", "4rem"), scroll_box("pl_side", "1rem"))
 top = st.columns([2, 0.7, 0.7, 4], vertical_alignment="center")  # title, undo, redo, the session's state
 top[0].title(tr("pl_title"))
 
@@ -180,7 +180,7 @@ if st.session_state.get("pl_grid") not in comm_grids and comm_grids:
 focus = st.session_state.get("pl_grid")
 comm_issues = [i for i in issues if i.grid in set(comm_grids) or (i.atom in grid_of)]
 
-col_map, col_side = st.columns([6.5, 1.5])
+col_map, col_side = st.columns([8, 1.5])  # the side tabs: a narrow column, the map the rest
 with col_map, st.container(key="pl_editor"):
     editor_map(plan, plan_id, community, comm_names.get(community, community), history, comm_issues, focus, L,
                view=st.session_state.get("pl_view"))
