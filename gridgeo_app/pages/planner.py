@@ -128,6 +128,7 @@ def on_click(op: str, clear: bool = False, **widgets: str) -> None:
     """A page button's edit, in its on_click callback: ``op`` with each parameter read from the
     widget named (its value as clicked, also when it changed with the click); ``clear`` empties
     the atom selection afterwards (the atoms moved or split off)."""
+    consume(history, L)  # first what the map sent with the click (its selection, a drawn line, strokes)
     params = {name: st.session_state.get(key) for name, key in widgets.items()}
     if "atom_ids" in params:
         params["atom_ids"] = list(params["atom_ids"] or [])
@@ -138,6 +139,7 @@ def on_click(op: str, clear: bool = False, **widgets: str) -> None:
 
 def split_by_line() -> None:
     """Split the focus grid along the line drawn on the map (or say that none is drawn)."""
+    consume(history, L)  # the line may come with the click
     if st.session_state.get("pl_line"):
         apply("split_grid", grid=st.session_state.get("pl_grid"), line=[list(p) for p in st.session_state["pl_line"]])
         st.session_state.pop("pl_line", None)
@@ -147,8 +149,17 @@ def split_by_line() -> None:
 
 # ---- top bar: undo/redo and the session's state. The page's edit buttons act in their on_click
 # callback, before the script runs: one run draws the edited plan (no second run after st.rerun)
-top[1].button(tr("pl_undo"), key="pl_undo", disabled=not history.can_undo, on_click=history.undo)
-top[2].button(tr("pl_redo"), key="pl_redo", disabled=not history.can_redo, on_click=history.redo)
+def step(forward: bool) -> None:
+    """Undo (or redo) one edit, after what the map sent with the click."""
+    consume(history, L)
+    if forward and history.can_redo:
+        history.redo()
+    elif not forward and history.can_undo:
+        history.undo()
+
+
+top[1].button(tr("pl_undo"), key="pl_undo", disabled=not history.can_undo, on_click=step, args=(False,))
+top[2].button(tr("pl_redo"), key="pl_redo", disabled=not history.can_redo, on_click=step, args=(True,))
 top[3].caption(tr("pl_edits").format(n=len(history.edits), v=sess["base_version"]))
 with top[3]:  # a grid set published meanwhile (pushed by the change stream) reruns the page: the warning below
     follow_changes("pl_feed", ("grid_set",), L)
