@@ -60,6 +60,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
                    "community_under_min", "out_of_band", "encloses_grid"),
     "pp_status_": ("ok", "under_min", "over_max", "encloses"),
     "pp_change_": ("kept", "merged", "split", "reshaped"),
+    "pp_dl_lang_": ("zh", "en"),  # the language of the partition page's downloads
     "pp_col_": ("code", "name", "layer", "community", "households", "population", "enterprises", "area_m2",
                 "polsby_popper", "size_status", "status", "population_status", "within_bounds", "reason",
                 "change", "atoms", "parts", "legacy_code", "grid_code", "area_share", "household_share",
