@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gridgeo.i18n import DEFAULT_LANG, layer_name, name_of, t
+from gridgeo.i18n import DEFAULT_LANG, FAMILIES, layer_name, name_of, t
 
 # columns whose values are codes of a catalogue family
 VALUE_FAMILIES = {"size_status": "pp_status_", "status": "pp_status_", "population_status": "pp_status_",
@@ -21,10 +21,26 @@ def column_name(column: str, lang: str = DEFAULT_LANG) -> str:
     return name_of("pp_col_", column, lang)
 
 
-def localized(frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+def reason_text(row: dict, bounds: dict, lang: str = DEFAULT_LANG) -> str:
+    """Why a grid stays outside the band, in words (the catalogue's, by its reason code; else the
+    partition's own text)."""
+    code = row.get("reason_code") or ""
+    if code not in FAMILIES["pp_reason_"]:
+        return str(row.get("reason") or "")
+    encloses = "、".join(str(x) for x in row.get("encloses", []) or [])
+    return t(f"pp_reason_{code}", lang).format(households=float(row.get("households") or 0),
+                                               lo=bounds["min_households"], hi=bounds["max_households"],
+                                               encloses=encloses)
+
+
+def localized(frame: pd.DataFrame, lang: str = DEFAULT_LANG, bounds: dict | None = None) -> pd.DataFrame:
     """``frame`` (grids or crosswalk; a GeoDataFrame stays one) with the catalogue's column names
-    and values in ``lang``; the geometry column keeps its name."""
+    and values in ``lang``; the geometry column keeps its name. ``bounds`` (the run's
+    ``metrics["bounds"]``): the grids' reasons in words too."""
     out = frame.copy()
+    if bounds is not None and {"reason", "reason_code"} <= set(out.columns):
+        out["reason"] = [reason_text(r, bounds, lang) for r in out[["reason", "reason_code", "households"]]
+                         .to_dict("records")]
     for col, family in VALUE_FAMILIES.items():
         if col in out.columns:
             out[col] = [v if v is None or (not isinstance(v, str) and pd.isna(v)) else name_of(family, v, lang)

@@ -4,7 +4,8 @@ keys ``pp_md_*``)."""
 
 from __future__ import annotations
 
-from gridgeo.i18n import DEFAULT_LANG, FAMILIES, layer_name, name_of, t
+from gridgeo.i18n import DEFAULT_LANG, layer_name, name_of, t
+from gridgeo.partition.localize import reason_text
 
 
 def _pct(x: float) -> str:
@@ -76,17 +77,6 @@ def _repairs(m: dict, lang: str) -> list[str]:
     return lines
 
 
-def _reason(row: dict, bounds: dict, lang: str) -> str:
-    """Why a grid stays outside the band, in words (the catalogue's, by its reason code)."""
-    code = row.get("reason_code") or ""
-    if code not in FAMILIES["pp_reason_"]:
-        return str(row.get("reason") or "")
-    encloses = "、".join(str(x) for x in row.get("encloses", []) or [])
-    return t(f"pp_reason_{code}", lang).format(households=float(row.get("households") or 0),
-                                               lo=bounds["min_households"], hi=bounds["max_households"],
-                                               encloses=encloses)
-
-
 def summary_markdown(m: dict, max_infeasible: int = 20, lang: str = DEFAULT_LANG) -> str:
     """Markdown summary in ``lang``: grids, bounds, compactness, preservation per layer, repairs,
     the grids outside the band, time."""
@@ -98,7 +88,7 @@ def summary_markdown(m: dict, max_infeasible: int = 20, lang: str = DEFAULT_LANG
     for row in inf[:max_infeasible]:
         lines.append("- " + t("pp_md_outside_row", lang).format(
             code=row["code"], households=row["households"], status=name_of("pp_status_", row["status"], lang))
-            + f" {_reason(row, m['bounds'], lang)}")
+            + f" {reason_text(row, m['bounds'], lang)}")
     if len(inf) > max_infeasible:
         lines.append("- " + t("pp_md_more", lang).format(n=len(inf) - max_infeasible))
     return "\n".join(lines) + "\n"

@@ -229,7 +229,7 @@ def _downloads(grids, crosswalk, metrics) -> None:
     st.subheader(tr("pp_downloads"))
     lang = st.radio(tr("pp_dl_lang"), ["zh", "en"], horizontal=True, key="pp_dl_lang",
                     index=0 if L == "zh" else 1, format_func=lambda k: tr(f"pp_dl_lang_{k}"))
-    grids_out = localized(grids, lang)
+    grids_out = localized(grids, lang, metrics["bounds"])
     d1, d2, d3, d4, d5 = st.columns(5)
     d1.download_button("grids.geojson", grids_out.to_json(ensure_ascii=False), "grids.geojson", "application/geo+json",
                        key="pp_dl_geojson")

@@ -365,7 +365,8 @@ def test_downloads_and_summary_in_chinese_by_default_english_on_request(strip):
     assert {"图层", "旧网格编码", "新网格编码", "去向"} <= set(cw.columns)
     assert not set(cw["去向"]) & {"kept", "merged", "split", "reshaped"}
     assert cw["户数"].dtype.kind in "if"
-    grids = localized(res.grids)
+    grids = localized(res.grids, bounds=res.metrics["bounds"])
+    assert not [c for c in grids.columns if c != grids.geometry.name and c.isascii()], list(grids.columns)
     assert "户数状态" in grids.columns and grids.geometry.name == res.grids.geometry.name
     assert not set(grids["户数状态"]) & {"ok", "under_min", "over_max"}
     assert "Outcome" in localized(res.crosswalk, "en").columns

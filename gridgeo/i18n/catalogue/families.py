@@ -65,7 +65,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
                 "polsby_popper", "size_status", "status", "population_status", "within_bounds", "reason",
                 "change", "atoms", "parts", "legacy_code", "grid_code", "area_share", "household_share",
                 "outcome", "ari_households", "mean_largest_share", "legacy_grids", "kept_whole", "merged", "split",
-                "kept_or_merged_share", "already_in_band"),
+                "kept_or_merged_share", "already_in_band", "reason_code"),
     # import and validation (gridgeo.atlas)
     "lyr_": ("district", "streets", "communities", "grids", "units", "legacy"),
     "kind1_": ("district", "streets", "communities", "grids", "legacy", "units", "events", "feature", "parent"),

@@ -117,6 +117,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "pp_col_status": {"zh": "状态", "en": "Status"},
     "pp_col_population_status": {"zh": "人口状态", "en": "Population status"},
     "pp_col_within_bounds": {"zh": "是否达标", "en": "Within band"},
+    "pp_col_reason_code": {"zh": "原因代码", "en": "Reason code"},
     "pp_col_reason": {"zh": "原因", "en": "Reason"},
     "pp_col_change": {"zh": "相对主图层", "en": "Change"},
     "pp_col_atoms": {"zh": "单元数", "en": "Atoms"},
