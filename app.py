@@ -75,8 +75,11 @@ def _home() -> None:
 
 page = st.navigation([st.Page(_home, title=t("page_map", L), url_path="home", default=True, visibility="hidden"),
                       *pages, *refusals])
-# one browser title per page: "地图 · 网格化治理 · 风险地图" (the first call above set the layout)
-st.set_page_config(page_title=f"{page.title} · {t('app_title', L)}", layout="wide")
+# one browser title per page: "地图 · 网格化治理 · 风险地图" (the first call above set the layout);
+# the planner opens with the sidebar folded away (a drawer: its plan, community and author are one
+# click away), so its map takes the width
+st.set_page_config(page_title=f"{page.title} · {t('app_title', L)}", layout="wide",
+                   initial_sidebar_state="collapsed" if page.url_path == "planner" else "auto")
 # every page says which atlas it shows (the wall hides the sidebar: its footer does); when the
 # active atlas cannot be loaded only the import page runs (to import or switch to one)
 if page in refusals or atlas_caption(st.sidebar) or page.url_path == "import":

@@ -119,6 +119,17 @@ WALL = WallTheme()
 
 
 @dataclass(frozen=True)
+class LiveMark:
+    """The live / not-live mark of the light pages (/map, /planner) that follow the change stream."""
+
+    on: str = "#1a8f4c"
+    off: str = "#8a8f98"
+
+
+LIVE_MARK = LiveMark()
+
+
+@dataclass(frozen=True)
 class PrintInk:
     """The greys and lines of the printed sheets (poster, review map, cartography helpers)."""
 

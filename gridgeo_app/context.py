@@ -191,13 +191,16 @@ def _seed(url: str) -> int:
 EVENT_CACHE_S = 10  # map and review reruns within this many seconds share one store query
 
 
-def events(start: datetime, end: datetime, fresh: bool = False, extra: bool = False) -> pd.DataFrame:
+def events(start: datetime, end: datetime, fresh: bool = False, extra: bool = False,
+           change: str | None = None) -> pd.DataFrame:
     """Events in [start, end) from the ONE loader (gridgeo_app.event_source.load_events), inside
     the session's territory and masked as its role says (:func:`gridgeo_app.scope.events_for`).
 
     Unless ``fresh``, both ends are floored to EVENT_CACHE_S seconds and the result is cached
     that long, so clicks and widget changes do not query the store again. ``extra``: with the
-    accepted/received/updated times (the halls layer's cards).
+    accepted/received/updated times (the halls layer's cards). ``change``: the pushed change the
+    page reruns for (gridgeo_app.live_feed.follow_changes): read up to now, once for every page
+    pushed by the same change (the territory is applied after the shared read).
     """
     from gridgeo_app.scope import events_for
 
@@ -208,7 +211,15 @@ def events(start: datetime, end: datetime, fresh: bool = False, extra: bool = Fa
     def floor(ts: datetime) -> datetime:
         return datetime.fromtimestamp(ts.timestamp() // EVENT_CACHE_S * EVENT_CACHE_S, tz=ts.tzinfo)
 
+    if change:
+        return events_for(_events_at_change(default_url(), floor(start), change, end, extra))
     return events_for(_events_cached(default_url(), floor(start), floor(end), extra))
+
+
+@st.cache_data(ttl=120, max_entries=16, show_spinner=False)
+def _events_at_change(url: str, start: datetime, change: str, _end: datetime, extra: bool = False) -> pd.DataFrame:
+    del url, change  # part of the cache key
+    return data.load_events(atlas(), start, _end, extra)
 
 
 def open_events(start: datetime, end: datetime) -> pd.DataFrame:

@@ -24,6 +24,11 @@ _CAPTURE_LOCK = threading.Lock()
 _ATTR = "_gridgeo_component_kwargs"
 
 
+def _map_lock(m: folium.Map) -> threading.RLock:
+    """The map object's own lock (sessions sharing one map render it and its layers one at a time)."""
+    return m.__dict__.setdefault("_gridgeo_lock", threading.RLock())  # dict.setdefault is atomic
+
+
 def _prepare(m: folium.Map, key: str, height: int, use_container_width: bool,
              returned_objects: list[str] | None) -> dict:
     captured: dict = {}
@@ -91,7 +96,7 @@ def _prepared(m: folium.Map, key: str, height: int, use_container_width: bool,
     key or height for an already rendered map is derived from its first rendering instead.
     """
     signature = (key, height, use_container_width, tuple(returned) if returned is not None else None)
-    with _CAPTURE_LOCK:
+    with _map_lock(m):  # the whole look-up and first rendering: sessions sharing a map render it once
         cached: dict = m.__dict__.get(_ATTR) or {}
         if signature in cached:
             return cached[signature]
@@ -103,10 +108,9 @@ def _prepared(m: folium.Map, key: str, height: int, use_container_width: bool,
             derived = {**first, "height": height, "key": sf.generate_js_hash(first["script"], key, False)}
             cached[signature] = derived
             return derived
-    prepared = _prepare(m, key, height, use_container_width, returned)
-    with _CAPTURE_LOCK:
+        prepared = _prepare(m, key, height, use_container_width, returned)
         m.__dict__.setdefault(_ATTR, {})[signature] = prepared
-    return prepared
+        return prepared
 
 
 def _layer_string(m: folium.Map, spec: LayerSpec, idx: int) -> tuple[str, list[str], list[str]]:
@@ -114,18 +118,17 @@ def _layer_string(m: folium.Map, spec: LayerSpec, idx: int) -> tuple[str, list[s
     if isinstance(spec, folium.FeatureGroup):
         return _render_group(m, spec, idx)
     layer_key, build = spec
-    with _CAPTURE_LOCK:
+    with _map_lock(m):  # sessions sharing a map (ten walls pushed by one change) render a layer once
         cache: OrderedDict = m.__dict__.setdefault(_LAYER_CACHE, OrderedDict())
         hit = cache.get((layer_key, idx))
         if hit is not None:
             cache.move_to_end((layer_key, idx))
             return hit
-    out = _render_group(m, build(), idx)
-    with _CAPTURE_LOCK:
+        out = _render_group(m, build(), idx)
         cache[(layer_key, idx)] = out
         while len(cache) > LAYER_CACHE_SIZE:
             cache.popitem(last=False)
-    return out
+        return out
 
 
 def _render_group(m: folium.Map, group: folium.FeatureGroup, idx: int) -> tuple[str, list[str], list[str]]:

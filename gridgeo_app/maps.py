@@ -10,7 +10,7 @@ key changed (gridgeo_app.map_render caches the rest), and the browser swaps them
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import folium
 import geopandas as gpd
@@ -369,27 +369,43 @@ class RefreshTileColours(MacroElement):
 
 def wall_live_layers(layers: dict[str, gpd.GeoDataFrame], events: pd.DataFrame, lang: str,
                      rule: RiskRule | None = None, flash: list[str] = (), steady: list[str] = (),
-                     tiles: bool = False, pushed_changes: int | None = None) -> list:
+                     tiles: bool = False, pushed_changes: int | None = None,
+                     fills: tuple[Hashable, pd.Series] | None = None) -> list:
     """The layers pushed at each wall refresh: grids with open cases by risk colour (in tile
     mode the browser colours the tiles itself: when ``pushed_changes`` is given, it asks for
     the colours at once), the highlighted grids (``flash`` flashing, ``steady`` outlined),
-    street names and the legend."""
-    pushed = [highlight_layer(layers["grids"], flash, steady), wall_labels(layers, lang), wall_legend(lang, rule)]
+    street names and the legend.
+
+    Each is a ``(key, build)`` spec keyed by what it shows, so on a map object shared by several
+    walls (gridgeo_app.map_render.st_folium_cached) a layer is rendered once for all of them.
+    ``fills``: (a fingerprint, grid code -> colour) already worked out from ``events``."""
+    hl_key = ("wall_highlight", tuple(flash), tuple(steady), pushed_changes if tiles else None)
+
+    def highlights() -> folium.FeatureGroup:
+        group = highlight_layer(layers["grids"], flash, steady)
+        if tiles and pushed_changes:
+            RefreshTileColours(pushed_changes).add_to(group)
+        return group
+
+    pushed = [(hl_key, highlights), (("wall_labels", lang), lambda: wall_labels(layers, lang)),
+              (("wall_legend", lang, repr(rule)), lambda: wall_legend(lang, rule))]
     if tiles:
-        if pushed_changes:
-            RefreshTileColours(pushed_changes).add_to(pushed[0])
         return pushed
-    plain = {"grids": pd.DataFrame(layers["grids"][["code", "households"]])}
-    frame = area_frame(plain, "grid", events, rule, lang)
-    fills = frame.loc[frame["risk_level"] > 0].set_index("code")["color"]
-    # a paint of the base map's grids: only {code: colour} of the grids at risk travels (no
-    # geometry, no new SVG paths); nobody hovers over a wall display, so no tooltips
-    at_risk = paint_layer("grids", t("layer_risk", lang), fills=fills, none_color=WALL_NONE_COLOR, opacity=1.0,
-                          outline={"color": WALL_GRID_STYLE["color"], "weight": WALL_GRID_STYLE["weight"]},
-                          rest=WALL_GRID_STYLE)
-    return [at_risk, *pushed]
+    if fills is None:
+        plain = {"grids": pd.DataFrame(layers["grids"][["code", "households"]])}
+        frame = area_frame(plain, "grid", events, rule, lang)
+        colours = frame.loc[frame["risk_level"] > 0].set_index("code")["color"]
+        fills = (hash(tuple(colours.items())), colours)
+    key, colours = fills
 
+    def at_risk() -> folium.FeatureGroup:
+        # a paint of the base map's grids: only {code: colour} of the grids at risk travels (no
+        # geometry, no new SVG paths); nobody hovers over a wall display, so no tooltips
+        return paint_layer("grids", t("layer_risk", lang), fills=colours, none_color=WALL_NONE_COLOR, opacity=1.0,
+                           outline={"color": WALL_GRID_STYLE["color"], "weight": WALL_GRID_STYLE["weight"]},
+                           rest=WALL_GRID_STYLE)
 
+    return [(("wall_risk", key, lang), at_risk), *pushed]
 
 
 def highlight_layer(grids: gpd.GeoDataFrame, flash: list[str], steady: list[str]) -> folium.FeatureGroup:

@@ -19,6 +19,7 @@ from gridgeo.plan.errors import PlanEditError, StaleVersionError
 from gridgeo.plan.figures import community_balance, summary
 from gridgeo.plan.history import EditHistory
 from gridgeo.plan.integrity import rule_label
+from gridgeo.plan.rebase import base_changed, plan_on_current
 
 # the grid attributes a diff names (gridgeo.plan.diff.ATTRIBUTES) -> their catalogue keys
 FIELD_KEYS: dict[str, str] = {"name": "name", "grid_worker": "grid_worker", "party_branch": "party_branch",
@@ -265,3 +266,42 @@ def diff_panel(repo, plan_id: int, vlist: list[int], lang: str, draw_map) -> Non
             st.caption(diff_summary(d, lang))
             st.dataframe(diff_table(d, lang), hide_index=True, height=200)
             draw_map(pa, pb, d)
+
+
+def base_changed_panel(repo, plan_id: int, plan_name: str, sess: dict, history: EditHistory, author: str,
+                       can_write: bool, lang: str) -> None:
+    """The warning that a grid set was published after this plan's base (publishing it would be
+    refused), with the two ways on: rebase (a new plan from the current grids, the saved and the
+    unsaved edits re-applied) or start again (a new plan from the current grids)."""
+    changed = base_changed(repo, plan_id, repo.store.current_version())
+    if changed is None:
+        return
+    base, current = changed
+    st.warning(t("pl_base_changed", lang).format(base=base, current=current))
+    if not can_write:
+        return
+    c1, c2 = st.columns(2)
+    replay = None
+    if c1.button(t("pl_base_rebase", lang), key="pl_base_rebase", type="primary"):
+        replay = True
+    if c2.button(t("pl_base_restart", lang), key="pl_base_restart"):
+        replay = False
+    if replay is None:
+        return
+    try:
+        with st.spinner(t("pl_creating", lang)):
+            plan = plan_on_current(repo, plan_id, int(sess["base_version"]), replay)
+            if replay and history.edits:
+                history.rebase(plan)  # the unsaved edits on top (left as they were when one fails)
+            name = t("pl_base_new_name", lang).format(name=plan_name, gs=current)
+            pid, _ = repo.create_plan(name, plan, author=author, source="current", base_grid_set=current,
+                                      comment=t("pl_base_new_comment", lang).format(plan=plan_id, base=base, gs=current))
+    except GridgeoError as exc:
+        st.session_state["pl_notice"] = ("error", render(exc, lang))
+        st.rerun()
+    st.session_state["pl_session"] = {"plan_id": pid, "base_version": 1,
+                                      "history": history if replay else EditHistory(plan)}
+    st.session_state["pl_plan_next"] = pid
+    st.session_state["pl_notice"] = ("success", t("pl_base_done_rebase" if replay else "pl_base_done_restart",
+                                                  lang).format(plan=pid, gs=current))
+    st.rerun()

@@ -13,10 +13,14 @@ from __future__ import annotations
 import streamlit as st
 
 # Streamlit's main block with little padding (its fixed header is transparent and leaves the
-# top-right corner to its menu); a markdown holding only a <style> takes no room
+# top-right corner to its menu; it lets clicks through to the page's top row, except on its own
+# buttons: the sidebar's opener, the menu); a markdown holding only a <style> takes no room
 BASE_CSS = """
   .stMainBlockContainer, .block-container { padding: 0.5rem 1rem 0 1rem !important; max-width: 100% !important; }
   [data-testid="stHeader"] { background: transparent; height: 2.25rem; }
+  [data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none !important; }
+  [data-testid="stHeader"] button, [data-testid="stHeader"] button *, [data-testid="stHeader"] a,
+  [data-testid="stHeader"] [role="button"] { pointer-events: auto !important; }
   [data-testid="stElementContainer"]:has(style) { display: none; }
   .stMainBlockContainer h1 { font-size: 1.75rem; padding: 0.25rem 0 0.5rem 0; }
 """

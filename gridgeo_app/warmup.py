@@ -10,7 +10,10 @@ share (Streamlit's ``cache_resource``, so every later session finds them):
   with (a wall base map of the active atlas is built and rendered once, in the mode the wall
   will use: vector tiles for a city with GRIDGEO_TILES_URL, else every grid as GeoJSON);
 - the store's pages of today's events and the wall's figures of them computed once (KPIs, risk
-  by grid, the pushed layers rendered: the code paths of the wall's first refresh).
+  by grid, the pushed layers rendered: the code paths of the wall's first refresh);
+- in the background (it takes ten seconds and no viewer waits for it), the demo district's atoms
+  of today's grids, so the planner's first "new plan from today's grids" does not refine them
+  (later ones find them in the store: gridgeo.plan.start).
 
 Nothing here needs a browser session; any failure is reported on stderr and leaves the page to
 do the work itself on first use, as without the warm-up.
@@ -55,7 +58,28 @@ def _warm() -> dict:
         m = wall_base_map(layers, DEFAULT_LANG)
     m.get_root().render()  # folium's and branca's templates compiled once
     _wall_figures(m, layers, tiles, DEFAULT_LANG)
+    _planner_atoms_in_background()
     return {"grids": len(layers["grids"]), "tiles": tiles}
+
+
+def _planner_atoms_in_background() -> None:
+    """The demo's atoms of today's grids, made in a background thread (the planner's first plan)."""
+    import threading
+
+    from gridgeo_app import event_source as data
+
+    if not data.is_demo():
+        return
+
+    def work() -> None:
+        from gridgeo.plan.start import default_start_plan
+
+        try:
+            default_start_plan("current", data.store())
+        except Exception as exc:  # noqa: BLE001 - the planner then does it on first use
+            print(f"gridgeo planner warm-up failed ({type(exc).__name__}: {exc})", file=sys.stderr)
+
+    threading.Thread(target=work, name="gridgeo-planner-atoms", daemon=True).start()
 
 
 def _wall_figures(m, layers: dict, tiles: bool, lang: str) -> None:
@@ -75,7 +99,7 @@ def _wall_figures(m, layers: dict, tiles: bool, lang: str) -> None:
         if len(events) else events
     data.kpis(today, at)
     area_frame(layers, "grid", today, None, lang)
-    for group in wall_live_layers(layers, today, lang, tiles=tiles):
-        if group is not None:
-            group.add_to(m)
+    for spec in wall_live_layers(layers, today, lang, tiles=tiles):
+        if spec is not None:
+            spec[1]().add_to(m)
     m.get_root().render()

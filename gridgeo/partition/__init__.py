@@ -8,6 +8,7 @@ preservation figures), pipeline (the staged run). See docs/partition.md.
 """
 
 from gridgeo.partition.options import PartitionInputs, PartitionOptions
-from gridgeo.partition.pipeline import PartitionResult, propose_grids, run_partition
+from gridgeo.partition.pipeline import PartitionResult, partition_atoms, propose_grids, run_partition
 
-__all__ = ["PartitionInputs", "PartitionOptions", "PartitionResult", "propose_grids", "run_partition"]
+__all__ = ["PartitionInputs", "PartitionOptions", "PartitionResult", "partition_atoms", "propose_grids",
+           "run_partition"]

@@ -209,6 +209,18 @@ def regionalize(made: Atoms, prep: Prepared, options: PartitionOptions, primary_
     return solve_problems(problems, options.seed, engine, sub_tick, session)
 
 
+def partition_atoms(inputs: PartitionInputs, options: PartitionOptions | None = None,
+                    engine: Engine | None = None) -> gpd.GeoDataFrame:
+    """Only the atoms :func:`run_partition` would give (the common refinement with the units'
+    counts, WGS84), without solving any community: what a plan over today's grids needs."""
+    options = options or PartitionOptions()
+    prep = prepare(inputs, options)
+    engine = engine or Engine(jobs=options.n_jobs)
+    with open_session(engine) as session:
+        made = build_atoms(prep, options, session, _Clock(), lambda _stage, _frac: None)
+    return to_wgs84_valid(made.atoms)
+
+
 def run_partition(inputs: PartitionInputs, options: PartitionOptions | None = None,
                   progress: Progress | None = None, engine: Engine | None = None) -> PartitionResult:
     """Propose all-element grids from ``inputs`` as ``options`` say; the full result including the

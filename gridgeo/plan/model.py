@@ -55,6 +55,7 @@ class AtomSet:
     """The atoms of a plan with cached metric geometry, adjacency and dissolved shapes."""
 
     def __init__(self, atoms: gpd.GeoDataFrame):
+        self.origin: str | None = None  # what they refine, when stored for reuse (gridgeo.plan.start)
         missing = [c for c in ATOM_COLUMNS if c not in atoms.columns]
         if missing:
             raise ValueError(f"atoms lack column(s) {', '.join(missing)}")
@@ -175,10 +176,17 @@ class Plan:
     assignment: pd.Series
     grids: pd.DataFrame
     band: SizeBand = field(default_factory=SizeBand)
+    retired: frozenset = frozenset()  # codes gone from this plan's lineage: never given to a new grid
 
     def with_(self, **changes) -> Plan:
-        """A copy with some fields replaced (the editing operations use this)."""
-        return replace(self, **changes)
+        """A copy with some fields replaced (the editing operations use this); a grid code that
+        leaves the grid table is retired (``retired``), so no later grid of the lineage gets it."""
+        new = replace(self, **changes)
+        if "grids" in changes and "retired" not in changes:
+            gone = set(self.grids.index) - set(new.grids.index)
+            if gone:
+                new = replace(new, retired=self.retired | frozenset(str(c) for c in gone))
+        return new
 
     def labels(self) -> np.ndarray:
         """Grid code per atom position (first assignment wins; None when unassigned).

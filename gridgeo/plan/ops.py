@@ -54,8 +54,9 @@ def _drop_empty(plan: Plan, assignment: pd.Series, grids: pd.DataFrame, touched)
 
 
 def next_code(plan: Plan, community_code: str, taken: set[str] | None = None) -> str:
-    """The lowest free 15-digit code (community code + 3-digit serial) in ``community_code``."""
-    used = set(plan.grids.index) | set(plan.assignment.to_numpy()) | (taken or set())
+    """The lowest free 15-digit code (community code + 3-digit serial) in ``community_code``; a
+    code retired in the plan's lineage (merged away, emptied) is not free."""
+    used = set(plan.grids.index) | set(plan.assignment.to_numpy()) | set(plan.retired) | (taken or set())
     for serial in range(1, MAX_SERIAL + 1):
         code = f"{community_code}{serial:03d}"
         if code not in used:
@@ -164,7 +165,7 @@ def split_grid(plan: Plan, grid: str, atom_ids=None, line=None, new_code: str | 
     assignment, rows, taken = plan.assignment.copy(), [], set()
     for i, group in enumerate(groups):
         code = new_code if (new_code and i == 0) else next_code(plan, community, taken)
-        if code in plan.grids.index or code in taken:
+        if code in plan.grids.index or code in taken or code in plan.retired:
             raise _refuse("edit_code_used", code=code)
         taken.add(code)
         assignment[assignment.index.isin(group)] = code

@@ -138,8 +138,10 @@ class PlanRepository:
         key = atoms.key
         found = conn.execute(sa.select(P.plan_atom_sets.c.key).where(P.plan_atom_sets.c.key == key)).scalar()
         if found is None:
+            # an atom set of today's grids says so (gridgeo.plan.start finds it again by that)
             conn.execute(P.plan_atom_sets.insert().values(key=key, created_at=_now(), n_atoms=len(atoms),
-                                                          source=source, data=_atoms_to_bytes(atoms)))
+                                                          source=getattr(atoms, "origin", None) or source,
+                                                          data=_atoms_to_bytes(atoms)))
         self._atom_sets.setdefault(key, atoms)
         return key
 
@@ -171,7 +173,8 @@ class PlanRepository:
     @staticmethod
     def _summary(plan: Plan) -> dict:
         issues = validate(plan)
-        return {**summary(plan), "errors": len(errors(issues)), "warnings": len(issues) - len(errors(issues))}
+        return {**summary(plan), "errors": len(errors(issues)), "warnings": len(issues) - len(errors(issues)),
+                "retired": sorted(plan.retired)}  # the lineage's retired codes travel with each version
 
     def create_plan(self, name: str, plan: Plan, author: str, comment: str = "", source: str = "",
                     base_grid_set: int | None = None) -> tuple[int, int]:
@@ -411,6 +414,9 @@ class PlanRepository:
         band = SizeBand(**head["band"])
         grids = pd.DataFrame(row["grids"])
         plan = make_plan(self.atoms(head["atom_set"]), row["assignment"], grids, band=band)
+        retired = (row["summary"] or {}).get("retired") if isinstance(row["summary"], dict) else None
+        if retired:
+            plan = plan.with_(retired=frozenset(str(c) for c in retired))
         info = VersionInfo(plan_id=int(plan_id), version=v, base_version=row["base_version"], author=row["author"],
                            created_at=row["created_at"], comment=row["comment"], published_at=row["published_at"],
                            grid_set_version=row["grid_set_version"])

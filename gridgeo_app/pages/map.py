@@ -5,7 +5,12 @@ sit in the column beside it, which scrolls by itself, so the page never scrolls.
 
 Tile mode (a city: GRIDGEO_TILES_URL set and more grids than GRIDGEO_TILES_MIN_GRIDS): risk and
 outlines come from the service's vector tiles (coloured in the browser), a click is a point whose
-area the page looks up, and the card is the same full card; AMap (GCJ-02) is not offered."""
+area the page looks up, and the card is the same full card; AMap (GCJ-02) is not offered.
+
+Push (GRIDGEO_API_URL set): the page follows the service's change stream
+(gridgeo_app.live_feed.follow_changes): a new case or status change reruns it with a fresh read
+(the risk layer recoloured), a published grid set redraws the new grids, without a reload; a mark
+beside the title says whether the page is live (polling every minute as the fallback)."""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from gridgeo.i18n import level_name, status_name, t
 from gridgeo_app import context as common
 from gridgeo_app import event_source as data
 from gridgeo_app.layers import selection_layer, shift_for_basemap
+from gridgeo_app.live_feed import follow_changes
 from gridgeo_app.map_render import st_folium_cached
 from gridgeo_app.maps import (
     OPEN,
@@ -36,12 +42,18 @@ from gridgeo_app.screen import frame_css, scroll_box, use_screen
 
 L = common.lang()
 seeded = common.seed_once()
+PUSHED = st.session_state.get("map_feed_change")  # the pushed change this run follows (None: none yet)
+if st.session_state.get("map_feed_applied") != PUSHED:
+    st.session_state["map_feed_applied"] = PUSHED
+    data.store().current_version(max_age=0.0)  # a pushed grid set is drawn at once
 layers_all = common.display_layers()
 common.assets_warning()
 use_screen(frame_css("map_frame", "1rem"), scroll_box("map_side", "1rem"))
 col_map, col_card = st.columns([3.6, 1])
 side = col_card.container(key="map_side")  # title, search, card and notes: scrolls by itself
 side.title(t("page_map", L))
+with side:
+    follow_changes("map_feed", ("case", "status", "grid_set"), L)
 
 # ---- sidebar: selection, window, layers, basemap
 streets = layers_all["streets"]
@@ -81,7 +93,7 @@ if playback:
 end = data.now()
 start = {"today": data.today_window(end)[0], "last_24h": end - timedelta(hours=24),
          "last_7d": end - timedelta(days=7)}[window_key]
-events_all = common.events(start, end, extra="halls" in shown)  # the window's events everywhere (cards use these)
+events_all = common.events(start, end, extra="halls" in shown, change=PUSHED)  # the window's events everywhere (cards use these)
 events = events_all
 
 # ---- the selection

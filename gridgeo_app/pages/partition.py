@@ -235,25 +235,32 @@ def _tables(grids, crosswalk, metrics, comm_names: dict) -> None:
 
 
 def _downloads(grids, crosswalk, metrics) -> None:
+    """The proposal's files, with column names and values in the chosen language (Chinese by
+    default: gridgeo.partition.localize); metrics.json stays the machine's record."""
+    from gridgeo.partition.localize import localized
+
     st.subheader(tr("pp_downloads"))
+    lang = st.radio(tr("pp_dl_lang"), ["zh", "en"], horizontal=True, key="pp_dl_lang",
+                    index=0 if L == "zh" else 1, format_func=lambda k: tr(f"pp_dl_lang_{k}"))
+    grids_out = localized(grids, lang, metrics["bounds"])
     d1, d2, d3, d4, d5 = st.columns(5)
-    d1.download_button("grids.geojson", grids.to_json(), "grids.geojson", "application/geo+json",
+    d1.download_button("grids.geojson", grids_out.to_json(ensure_ascii=False), "grids.geojson", "application/geo+json",
                        key="pp_dl_geojson")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "grids.gpkg"
-        grids.to_file(path, driver="GPKG", engine="pyogrio", layer="grids")
+        grids_out.to_file(path, driver="GPKG", engine="pyogrio", layer="grids")
         d2.download_button("grids.gpkg", path.read_bytes(), "grids.gpkg", "application/geopackage+sqlite3",
                            key="pp_dl_gpkg")
     buf = io.StringIO()
-    crosswalk.to_csv(buf, index=False)
+    localized(crosswalk, lang).to_csv(buf, index=False)
     d3.download_button("crosswalk.csv", buf.getvalue().encode("utf-8-sig"), "crosswalk.csv", "text/csv",
                        key="pp_dl_csv")
     d4.download_button("metrics.json", json.dumps(metrics, ensure_ascii=False, indent=2, default=str),
                        "metrics.json", "application/json", key="pp_dl_json")
-    d5.download_button("summary.md", summary_markdown(metrics), "summary.md", "text/markdown", key="pp_dl_md")
-    if L == "en":  # the run summary is written in English; the Chinese page shows the tables above
-        with st.expander(tr("pp_summary_md")):
-            st.markdown(summary_markdown(metrics))
+    d5.download_button("summary.md", summary_markdown(metrics, lang=lang), "summary.md", "text/markdown",
+                       key="pp_dl_md")
+    with st.expander(tr("pp_summary_md")):
+        st.markdown(summary_markdown(metrics, lang=L))
 
 
 def main() -> None:

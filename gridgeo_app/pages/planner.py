@@ -6,6 +6,8 @@ legacy-grid brush, eraser, box select, split line, undo/redo, a live household b
 them in the list and move them, paint a whole legacy grid, merge, split, rename, assign staff,
 lock. Figures and integrity warnings follow every edit; undo/redo cover the
 session; the pending-changes view shows what the session does against the saved version.
+A grid set published after the plan's base (pushed by the change stream, GRIDGEO_API_URL) shows
+a warning with the choice to rebase the plan on the new grids or start again.
 Save a version (refused when someone saved meanwhile: reload and re-apply), diff versions,
 publish one as the current grid set, export, read the audit log. Only gridgeo.plan functions
 do the work.
@@ -29,6 +31,7 @@ from gridgeo_app import context as common
 from gridgeo_app import plan_panels as panels
 from gridgeo_app.editor import consume, editor_map
 from gridgeo_app.layers.plan import diff_map
+from gridgeo_app.live_feed import follow_changes
 from gridgeo_app.map_render import st_folium_cached
 from gridgeo_app.scope import scopes
 from gridgeo_app.screen import frame_css, scroll_box, use_screen
@@ -37,7 +40,7 @@ from gridgeo_app.session import may, not_allowed_text, signed_in
 L = common.lang()
 tr = translator(L)
 # the editor fills the height the title row leaves (gridgeo_app.screen)
-use_screen(frame_css("pl_editor", "4.5rem"), scroll_box("pl_side", "1rem"))
+use_screen(frame_css("pl_editor", "4rem"), scroll_box("pl_side", "1rem"))
 top = st.columns([2, 0.7, 0.7, 4], vertical_alignment="center")  # title, undo, redo, the session's state
 top[0].title(tr("pl_title"))
 
@@ -123,14 +126,45 @@ def apply(op: str, **params) -> None:
         st.session_state["pl_notice"] = ("error", render(exc, L))
 
 
-# ---- top bar: undo/redo and the session's state
-if top[1].button(tr("pl_undo"), key="pl_undo", disabled=not history.can_undo):
-    history.undo()
-    st.rerun()
-if top[2].button(tr("pl_redo"), key="pl_redo", disabled=not history.can_redo):
-    history.redo()
-    st.rerun()
+def on_click(op: str, clear: bool = False, **widgets: str) -> None:
+    """A page button's edit, in its on_click callback: ``op`` with each parameter read from the
+    widget named (its value as clicked, also when it changed with the click); ``clear`` empties
+    the atom selection afterwards (the atoms moved or split off)."""
+    consume(history, L)  # first what the map sent with the click (its selection, a drawn line, strokes)
+    params = {name: st.session_state.get(key) for name, key in widgets.items()}
+    if "atom_ids" in params:
+        params["atom_ids"] = list(params["atom_ids"] or [])
+    apply(op, **params)
+    if clear:
+        st.session_state["pl_clear"] = True
+
+
+def split_by_line() -> None:
+    """Split the focus grid along the line drawn on the map (or say that none is drawn)."""
+    consume(history, L)  # the line may come with the click
+    if st.session_state.get("pl_line"):
+        apply("split_grid", grid=st.session_state.get("pl_grid"), line=[list(p) for p in st.session_state["pl_line"]])
+        st.session_state.pop("pl_line", None)
+    else:
+        st.session_state["pl_notice"] = ("error", tr("pl_no_line"))
+
+
+# ---- top bar: undo/redo and the session's state. The page's edit buttons act in their on_click
+# callback, before the script runs: one run draws the edited plan (no second run after st.rerun)
+def step(forward: bool) -> None:
+    """Undo (or redo) one edit, after what the map sent with the click."""
+    consume(history, L)
+    if forward and history.can_redo:
+        history.redo()
+    elif not forward and history.can_undo:
+        history.undo()
+
+
+top[1].button(tr("pl_undo"), key="pl_undo", disabled=not history.can_undo, on_click=step, args=(False,))
+top[2].button(tr("pl_redo"), key="pl_redo", disabled=not history.can_redo, on_click=step, args=(True,))
 top[3].caption(tr("pl_edits").format(n=len(history.edits), v=sess["base_version"]))
+with top[3]:  # a grid set published meanwhile (pushed by the change stream) reruns the page: the warning below
+    follow_changes("pl_feed", ("grid_set",), L)
 
 plan = history.current
 # a planner scoped to a territory edits only its communities' grids (gridgeo.access's rule)
@@ -163,7 +197,7 @@ if st.session_state.get("pl_grid") not in comm_grids and comm_grids:
 focus = st.session_state.get("pl_grid")
 comm_issues = [i for i in issues if i.grid in set(comm_grids) or (i.atom in grid_of)]
 
-col_map, col_side = st.columns([6.5, 1.5])
+col_map, col_side = st.columns([8, 1.5])  # the side tabs: a narrow column, the map the rest
 with col_map, st.container(key="pl_editor"):
     editor_map(plan, plan_id, community, comm_names.get(community, community), history, comm_issues, focus, L,
                view=st.session_state.get("pl_view"))
@@ -183,6 +217,9 @@ with col_side, st.container(key="pl_side"):  # scrolls by itself: the page does 
     slot, notice = st.empty(), st.session_state.pop("pl_notice", None)
     if notice:
         (slot.success if notice[0] == "success" else slot.error)(notice[1])
+    with st.empty().container():  # always there too: a grid set published since the plan's base
+        panels.base_changed_panel(repo, plan_id, str(names.at[plan_id, "name"]), sess, history, author,
+                                  may(Action.WRITE_PLANS), L)
     t_edit, t_figs, t_issues, t_versions = st.tabs([tr("pl_tab_edit"), tr("pl_tab_figures"), tr("pl_tab_issues"),
                                                     tr("pl_tab_versions")])
     with t_edit:
@@ -204,18 +241,16 @@ with col_side, st.container(key="pl_side"):  # scrolls by itself: the page does 
                            (f" · ⚠ {len(new_errors)} {tr('pl_new_errors')}" if new_errors else ""))
             except GridgeoError as exc:
                 st.caption(f"⚠ {exc}")
-        if st.button(tr("pl_move"), key="pl_move", type="primary", disabled=not st.session_state["pl_atoms"]):
-            apply("move_atoms", atom_ids=list(st.session_state["pl_atoms"]), to_grid=target)
-            st.session_state["pl_clear"] = True
-            st.rerun()
+        st.button(tr("pl_move"), key="pl_move", type="primary", disabled=not st.session_state["pl_atoms"],
+                  on_click=on_click, args=("move_atoms", True), kwargs={"atom_ids": "pl_atoms", "to_grid": "pl_target"})
         if plan.atoms.legacy_layers:
             with st.expander(tr("pl_brush")):
                 layer = st.selectbox(tr("pl_layer"), plan.atoms.legacy_layers, key="pl_layer")
                 col = plan.atoms.frame[f"legacy_{layer}"][plan.atoms.community == community].dropna().astype(str)
                 legacy_code = st.selectbox(tr("pl_legacy_grid"), sorted(col.unique()), key="pl_legacy")
-                if st.button(tr("pl_paint"), key="pl_paint") and legacy_code:
-                    apply("paint_legacy_grid", legacy_code=legacy_code, to_grid=target, layer=layer)
-                    st.rerun()
+                st.button(tr("pl_paint"), key="pl_paint", disabled=not legacy_code, on_click=on_click,
+                          args=("paint_legacy_grid",),
+                          kwargs={"legacy_code": "pl_legacy", "to_grid": "pl_target", "layer": "pl_layer"})
         st.divider()
         focus = st.selectbox(tr("pl_focus_grid"), comm_grids, key="pl_grid", format_func=grid_label)
         if focus:
@@ -223,20 +258,11 @@ with col_side, st.container(key="pl_side"):  # scrolls by itself: the page does 
             c1, c2 = st.columns(2)
             others = [c for c in comm_grids if c != focus]
             other = c1.selectbox(tr("pl_merge_with"), others, key="pl_merge_b", format_func=grid_label)
-            if c1.button(tr("pl_merge"), key="pl_merge", disabled=not others):
-                apply("merge_grids", keep=focus, absorb=other)
-                st.rerun()
-            if c2.button(tr("pl_split_atoms"), key="pl_split_atoms", disabled=not st.session_state["pl_atoms"]):
-                apply("split_grid", grid=focus, atom_ids=list(st.session_state["pl_atoms"]))
-                st.session_state["pl_clear"] = True
-                st.rerun()
-            if c2.button(tr("pl_split_line"), key="pl_split_line"):
-                if st.session_state.get("pl_line"):
-                    apply("split_grid", grid=focus, line=[list(p) for p in st.session_state["pl_line"]])
-                    st.session_state.pop("pl_line", None)
-                else:
-                    st.session_state["pl_notice"] = ("error", tr("pl_no_line"))
-                st.rerun()
+            c1.button(tr("pl_merge"), key="pl_merge", disabled=not others, on_click=on_click, args=("merge_grids",),
+                      kwargs={"keep": "pl_grid", "absorb": "pl_merge_b"})
+            c2.button(tr("pl_split_atoms"), key="pl_split_atoms", disabled=not st.session_state["pl_atoms"],
+                      on_click=on_click, args=("split_grid", True), kwargs={"grid": "pl_grid", "atom_ids": "pl_atoms"})
+            c2.button(tr("pl_split_line"), key="pl_split_line", on_click=split_by_line)
             with st.form(f"pl_attrs_{focus}"):
                 name = st.text_input(tr("name"), value=row["name"])
                 worker = st.text_input(tr("grid_worker"), value=row["grid_worker"])
@@ -252,12 +278,10 @@ with col_side, st.container(key="pl_side"):  # scrolls by itself: the page does 
                         st.session_state["pl_notice"] = ("error", render(exc, L))
                     st.rerun()
             if row["locked"]:
-                if st.button(tr("pl_unlock"), key="pl_unlock"):
-                    apply("unlock_grid", grid=focus)
-                    st.rerun()
-            elif st.button(tr("pl_lock"), key="pl_lock"):
-                apply("lock_grid", grid=focus)
-                st.rerun()
+                st.button(tr("pl_unlock"), key="pl_unlock", on_click=on_click, args=("unlock_grid",),
+                          kwargs={"grid": "pl_grid"})
+            else:
+                st.button(tr("pl_lock"), key="pl_lock", on_click=on_click, args=("lock_grid",), kwargs={"grid": "pl_grid"})
         panels.pending_panel(history, L)
 
     with t_figs:

@@ -25,7 +25,9 @@ column's most loaded halls, both for the points and cases of the viewer's territ
 key's or the user's scope: ``Identity.sees_area``/``covers``); ``?halls=0`` leaves them out.
 
 Push, not poll (GRIDGEO_API_URL set): the fragment holds a hidden subscription to the service's
-change stream (gridgeo_app.live_feed); each burst of changes reruns it at once, a published grid
+change stream (gridgeo_app.live_feed); a new case is painted in the page the moment it arrives
+(its grid's colour, the figures; in the browser, gridgeo_app.live_feed), then each burst of
+changes reruns the fragment, which draws everything from the store again; a published grid
 set reruns the page (new geometry, same browser page); the timer stays as the fallback and the
 header says whether the wall is live.
 """
@@ -179,8 +181,16 @@ def _base_map():
     return wall_tile_base_map(layers_all, L, TILES, SETTINGS.wall_refresh_s, wallview.OPEN_LOOKBACK_WINDOW)
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _shared_base(key: tuple, _build):
+    """One base map for every wall of a language and grid set: the pushed layers rendered on it
+    (keyed by what they show) are rendered once for all walls."""
+    del key  # the cache key
+    return _build()
+
+
 if "wall_base" not in st.session_state or st.session_state["wall_base"][0] != (L, id(layers_all), TILES):
-    st.session_state["wall_base"] = ((L, id(layers_all), TILES), _base_map())
+    st.session_state["wall_base"] = ((L, id(layers_all), TILES), _shared_base((L, id(layers_all), TILES), _base_map))
 
 
 def _read(at) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -189,39 +199,67 @@ def _read(at) -> tuple[pd.DataFrame, pd.DataFrame]:
             common.open_events(at - wallview.OPEN_LOOKBACK, at))
 
 
-@st.cache_data(ttl=120, max_entries=16, show_spinner=False)
-def _shared_frames(url: str, change: str, bucket: int, territory: tuple, _at) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The wall's two reads, shared by every wall of the same territory and role (``territory``)
-    that reruns for the same change (``change``: the stream's last message) in the same refresh
-    period (``bucket``): ten walls pushed by one new case query the store once."""
-    del url, change, bucket, territory  # the cache key
-    return _read(_at)
+@dataclass(frozen=True)
+class WallView:
+    """What every wall shows of one read of the store (the same for all walls pushed by one change)."""
+
+    wd: wallview.WallData
+    fills: pd.Series  # grid code -> risk colour, the grids with open cases
+    fills_key: int  # a fingerprint of ``fills``: the pushed risk layer is rendered once per content
+    red: frozenset  # grids at level I
+    kpis: dict
+    open_figures: dict
+    bars_level: str  # the side bars' areas: one level below the territory (street, community, grid)
+    bar_counts: pd.Series
 
 
-def _frames(at, feed: dict | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(last 24 hours, open cases) now: read for this wall alone, or shared with the walls pushed
-    by the same change."""
+def _view(recent: pd.DataFrame, open_cases: pd.DataFrame, at) -> WallView:
+    """Everything the walls derive from one read (no per-wall state)."""
+    wd = wallview.wall_data(recent, open_cases, at, WINDOW, data.TZ)
+    frame = area_frame({"grids": GRID_TABLE}, "grid", wd.open_cases, None, L)  # (no geometry needed)
+    fills = frame.loc[frame["risk_level"] > 0].set_index("code")["color"]
+    level, areas, column = areas_below(layers_all)
+    return WallView(wd, fills, hash(tuple(fills.items())),
+                    frozenset(frame.loc[frame["risk_level"] == 1, "code"].astype(str)),
+                    data.kpis(wd.period, at), wallview.open_figures(wd.open_cases),
+                    level, wallview.area_counts(wd.open_cases, areas, column))
+
+
+@st.cache_resource(ttl=120, max_entries=16, show_spinner=False)
+def _shared_view(key: tuple, _build) -> WallView:
+    """The wall's view, shared by every wall that reruns for the same change (``key``: the
+    stream's last message, the refresh period, the figures' window, the language): ten walls
+    pushed by one new case read the store and derive their figures and colours once."""
+    del key  # the cache key
+    return _build()
+
+
+def _change_key(at, feed: dict | None) -> tuple | None:
+    """What identifies this rerun's change for sharing (None: not pushed, read for this wall alone)."""
     if not (feed and feed.get("live") and feed.get("last")):
-        return _read(at)
+        return None
     from gridgeo.store import default_url
 
     change = json.dumps(feed["last"], sort_keys=True, default=str)
-    return _shared_frames(default_url(), change, int(at.timestamp() // SETTINGS.wall_refresh_s), cache_key(), at)
+    # walls of one territory and role (cache_key) share; others never see its figures
+    return (default_url(), change, int(at.timestamp() // SETTINGS.wall_refresh_s), WINDOW, L, id(layers_all),
+            cache_key())
 
 
-def _load(state: WallState, at, feed: dict | None = None) -> tuple[wallview.WallData, str | None]:
-    """The last 24 hours of events and the open cases (of OPEN_LOOKBACK), split by what shows
-    them; on a store failure the last good frames and the error."""
+def _load(state: WallState, at, feed: dict | None = None) -> tuple[WallView, str | None]:
+    """The wall's view of the last 24 hours of events and the open cases (of OPEN_LOOKBACK);
+    on a store failure, of the last good frames, and the error."""
     error = None
+    key = _change_key(at, feed)
     try:
-        recent, open_cases = _frames(at, feed)
-        state.failing_since, state.last = None, (recent, open_cases)
+        view = _shared_view(key, lambda: _view(*_read(at), at)) if key else _view(*_read(at), at)
+        state.failing_since, state.last = None, (view.wd.recent, view.wd.open_cases)
     except (sa.exc.SQLAlchemyError, OSError) as exc:
         state.failing_since = state.failing_since or at
         empty = pd.DataFrame(columns=list(EVENT_COLUMNS))
-        recent, open_cases = state.last if state.last is not None else (empty, empty)
+        view = _view(*(state.last if state.last is not None else (empty, empty)), at)
         error = type(exc).__name__
-    return wallview.wall_data(recent, open_cases, at, WINDOW, data.TZ), error
+    return view, error
 
 
 def _switch(wd: wallview.WallData) -> str:
@@ -253,9 +291,9 @@ def _follow_grid_set(feed: dict | None) -> None:
         st.rerun()
 
 
-def _header(fresh: wallview.Freshness, wd: wallview.WallData, ticker: str, at, live_mark: str = "") -> str:
+def _header(fresh: wallview.Freshness, view: WallView, ticker: str, at, live_mark: str = "") -> str:
     """Title, figures' window switch, freshness, clock; the period's figures, then the open cases'."""
-    k, o = data.kpis(wd.period, at), wallview.open_figures(wd.open_cases)
+    wd, k, o = view.wd, view.kpis, view.open_figures
     tiles = [("received", t("kpi_received", L), k["received"], None, ""),
              ("accepted", t("kpi_accepted", L), k["accepted"], None, ""),
              ("resolved", t("kpi_resolved", L), k["resolved"], None, ""),
@@ -275,13 +313,11 @@ def _header(fresh: wallview.Freshness, wd: wallview.WallData, ticker: str, at, l
             f"<div class='gg-kpis'>{kpis}</div>{ticker}")
 
 
-def _side(wd: wallview.WallData, state: WallState, names: dict, halls: str = "") -> str:
+def _side(view: WallView, state: WallState, names: dict, halls: str = "") -> str:
     """Open cases one level below the territory (by street; a street's by community, a
     community's by grid), the most loaded halls (``halls``: their HTML), the new alerts, and
     where the data come from."""
-    recent = wd.recent
-    level, areas, column = areas_below(layers_all)
-    counts = wallview.area_counts(wd.open_cases, areas, column)
+    recent, level, counts = view.wd.recent, view.bars_level, view.bar_counts
     alerts = sorted(state.highlights.since.items(), key=lambda kv: -kv[1][0])[:4]
     alert_html = "".join(
         f"<div>⚠ {html.escape(names.get(code, code))} · "
@@ -299,6 +335,15 @@ def _side(wd: wallview.WallData, state: WallState, names: dict, halls: str = "")
             f"{wallview.bars_rest_html(counts, L)}{halls}"
             + (f"<div class='gg-alerts'><h3>{t('wall_highlights', L)}</h3>{alert_html}</div>" if alerts else "")
             + f"<p class='gg-note'>{'<br>'.join(html.escape(n) for n in notes)}</p></div>")
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _names(layers_id: int) -> tuple[dict, dict]:
+    """Grid and community names by code (once per grid set)."""
+    del layers_id  # the cache key
+    grids, comms = layers_all["grids"], layers_all["communities"]
+    return (dict(zip(grids["code"].astype(str), grids["name"], strict=True)),
+            dict(zip(comms["code"].astype(str), comms["name"], strict=True)))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -335,42 +380,43 @@ def _halls(wd: wallview.WallData, at) -> tuple[tuple | None, str]:
 def live() -> None:
     """Everything that changes: freshness, KPIs, ticker, pushed map layers, counts by street."""
     state: WallState = st.session_state["wall_state"]
-    feed = live_feed(SETTINGS.tiles_url, st.query_params.get("key") or SETTINGS.wall_key) if SETTINGS.tiles_url else None
+    feed = (live_feed(SETTINGS.tiles_url, st.query_params.get("key") or SETTINGS.wall_key,
+                      paint={"colors": {str(lv): RISK_COLORS[lv] for lv in (1, 2, 3, 4)}})
+            if SETTINGS.tiles_url else None)
     _follow_grid_set(feed)
     at = data.now()
     now_s = time.time()
-    wd, error = _load(state, at, feed)
+    view, error = _load(state, at, feed)
+    wd = view.wd
     events = wd.recent
     latest = pd.to_datetime(events["reported_at"], utc=True).max() if len(events) else None
     fresh = wallview.freshness(None if latest is None or pd.isna(latest) else latest.to_pydatetime(), at,
                                SETTINGS.wall_stale_s, L, data.TZ, error, state.failing_since)
-    grids, comms = layers_all["grids"], layers_all["communities"]
-    gnames = dict(zip(grids["code"].astype(str), grids["name"], strict=True))
-    cnames = dict(zip(comms["code"].astype(str), comms["name"], strict=True))
+    gnames, cnames = _names(id(layers_all))
     # the map, alerts and bars show the open cases; the day's figures their window; the ticker
     # and freshness the last 24 hours
-    frame = area_frame({"grids": GRID_TABLE}, "grid", wd.open_cases, None, L)  # (no geometry needed)
-    state.highlights.update(wd.open_cases, set(frame.loc[frame["risk_level"] == 1, "code"].astype(str)), now_s)
+    state.highlights.update(wd.open_cases, set(view.red), now_s)
     flash, steady = state.highlights.grids(now_s)
     ticker = wallview.ticker_html(events, gnames, cnames, L, data.TZ, now_s, set(state.highlights.flashing_events))
-    st.markdown(_header(fresh, wd, ticker, at, _live_mark(feed)), unsafe_allow_html=True)
+    st.markdown(_header(fresh, view, ticker, at, _live_mark(feed)), unsafe_allow_html=True)
     halls_spec, halls_list = _halls(wd, at) if not PLAYBACK else (None, "")
 
     col_map, col_side = st.columns([3.3, 1])
     with col_map, st.container(key="gg_map"):
-        view = st.session_state["wall_view"]
+        where = st.session_state["wall_view"]
         if PLAYBACK:
             m = _playback(int(now_s // 900), L, id(layers_all), layers_all, _playback_events(at))
             st_folium_cached(m, key="wall_playback", height=700, returned_objects=[])
         else:
             st_folium_cached(st.session_state["wall_base"][1], key="wall_map", height=700,
-                             center=view["center"], zoom=view["zoom"], returned_objects=[],
+                             center=where["center"], zoom=where["zoom"], returned_objects=[],
                              feature_group_to_add=[*wall_live_layers(layers_all, wd.open_cases, L, flash=flash,
                                                                      steady=steady, tiles=TILES is not None,
-                                                                     pushed_changes=(feed or {}).get("n")),
-                                                   halls_spec])
+                                                                     pushed_changes=(feed or {}).get("n"),
+                                                                     fills=(view.fills_key, view.fills)),
+                                                   *([halls_spec] if halls_spec else [])])
     with col_side, st.container(key="gg_side"):
-        st.markdown(_side(wd, state, gnames, halls_list), unsafe_allow_html=True)
+        st.markdown(_side(view, state, gnames, halls_list), unsafe_allow_html=True)
 
 
 def _playback_events(at) -> pd.DataFrame:

@@ -110,6 +110,11 @@ def test_split_merge_and_publish_from_the_page(plan_store):
     _run(at)
     _click(at, "pl_split_atoms")
     assert _households(at) == {"001": 200, "002": 400, "003": 200}
+    # every panel follows a page-button edit at once: the grid lists and the pending changes
+    assert any(o.startswith("003") for o in at.selectbox(key="pl_grid").options)
+    assert any(o.startswith("003") for o in at.selectbox(key="pl_target").options)
+    pending = [c.value for c in at.caption if c.value.startswith("新增 1 · ")]
+    assert pending, [c.value for c in at.caption]
     at.selectbox(key="pl_grid").set_value(g(A, 1))
     at.selectbox(key="pl_merge_b").set_value(g(A, 3))
     _click(at, "pl_merge")
@@ -200,3 +205,32 @@ def test_start_a_second_plan_from_the_sidebar(plan_store, monkeypatch):
     assert plans["name"].tolist() == ["格子", "第二方案"]
     assert at.selectbox(key="pl_plan").value == int(plans["id"].iloc[-1])
     assert repo.audit(int(plans["id"].iloc[-1]))["detail"].iloc[0]["source"] == "current"
+
+
+def test_a_grid_set_published_since_the_base_warns_and_rebases(plan_store, monkeypatch):
+    """Someone publishes after the plan's base: the page warns (publishing would be refused) and
+    rebases: a new plan on the current grids with the saved edits re-applied, no warning then."""
+    import gridgeo.plan.start as start
+    from gridgeo.plan.repository import export_grids
+
+    repo, _ = plan_store
+    monkeypatch.setattr(start, "default_start_plan", lambda which, store=None: lattice_plan())
+    repo.store.publish_grid_set(export_grids(lattice_plan()), author="setup", comment="第一版")
+    pid, _ = repo.create_plan("基于第一版", lattice_plan(), author="setup")  # the page opens the newest plan
+    renamed = ops.rename_grid(repo.load(pid)[0], g(A, 1), "改过的名字")
+    repo.save_version(pid, renamed, author="setup", base_version=1,
+                      edits=[ops.Edit("rename_grid", {"grid": g(A, 1), "name": "改过的名字"})])
+    base = repo.base_grid_set(pid)
+    repo.store.publish_grid_set(export_grids(lattice_plan()), author="other", comment="别人发布")
+    at = _run(AppTest.from_file(PAGE, default_timeout=120))
+    current = repo.store.current_version()
+    assert any(f"第 {base} 版网格" in w.value and f"第 {current} 版网格" in w.value for w in at.warning)
+    assert at.button(key="pl_base_restart").label == "从新网格重新开始"
+    _click(at, "pl_base_rebase")
+    plans = repo.list_plans()
+    new = int(plans["id"].iloc[-1])
+    assert new != pid and at.selectbox(key="pl_plan").value == new
+    assert repo.base_grid_set(new) == current
+    assert repo.load(new)[0].grids.at[g(A, 1), "name"] == "改过的名字"
+    assert not [w for w in at.warning if "版网格" in w.value]
+    assert any(f"方案 {new}" in s.value for s in at.success)

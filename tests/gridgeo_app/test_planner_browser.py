@@ -151,7 +151,7 @@ def test_move_an_atom_and_see_the_figures_change(planner_server, chromium_path, 
             # split grid 001 along a line drawn between its two columns with the line tool
             idle(page, frame)
             pick_tool(frame, "line")
-            for lat in (Y0 + 0.0002, Y0 - 2 * CELL + 0.00005):
+            for lat in (Y0 - 0.00002, Y0 - 2 * CELL + 0.00005):  # inside the map's view (it fits the community)
                 page.mouse.click(*lonlat_point(page, frame, X0 + CELL, lat))
                 page.wait_for_timeout(200)
             page.keyboard.press("Enter")

@@ -16,9 +16,6 @@ from streamlit_server import chromium_browser, refuse_external, streamlit_server
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("GRIDGEO_SHOTS", "/tmp/shots"))
 MIN_SHARE = 0.60
-# the planner at 1080p: sidebar, editor balance panel and side tabs sit beside the map (see the
-# assertion); measured 0.44 there, 0.61 at 4K
-PLANNER_1080P_SHARE = 0.42
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -126,10 +123,9 @@ def test_maps_fill_the_screen_with_metric_scales_and_a_title_per_page(app_url, b
         finally:
             context.close()
     print(f"map share of the viewport at {width}x{height}: {shares}")
-    assert shares["map"] >= MIN_SHARE and shares["review"] >= MIN_SHARE, shares
-    # the planner's editor keeps its balance panel and the page's tabs beside the map: at 1080p
-    # they leave it less than 60 % (a known shortfall, see the branch report); at 4K it is above
-    assert shares["planner"] >= (MIN_SHARE if width > 1920 else PLANNER_1080P_SHARE), shares
+    # the planner opens with its sidebar folded (a drawer) and a narrower balance panel and tabs:
+    # measured 0.61 at 1080p (0.44 before), 0.70 at 4K
+    assert all(share >= MIN_SHARE for share in shares.values()), shares
     assert titles["map"].startswith("地图 · ") and titles["review"].startswith("研判 · ")
     assert titles["planner"].startswith("网格调整 · ") and len(set(titles.values())) == 3, titles
 

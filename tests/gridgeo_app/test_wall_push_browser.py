@@ -2,7 +2,8 @@
 and a real Streamlit wall with GRIDGEO_API_URL set and its timer at 60 s (so only the push can
 explain a quick update). A level-I case POSTed into a grid without open cases reaches the open
 walls' figures and map (that grid turns red) — timed POST → screen with 1 and with 10 walls
-open; a published grid set reaches an open wall without a page reload. Timings are printed
+open; a published grid set reaches an open wall and an open /map without a page reload, and a
+posted case recolours its grid on /map. Timings are printed
 (run with -s) and kept under $GRIDGEO_SHOTS/push_timings.json."""
 
 from __future__ import annotations
@@ -109,31 +110,48 @@ def _quiet_grids(store, grids, k: int) -> list:
     return [g for _, g in grids.iterrows() if g["code"] not in busy][:k]
 
 
-def _post(api: str, eid: str, grid) -> float:
+WATCH_JS = """([received0, red0]) => {
+  window.__gg_shown = null;
+  const timer = setInterval(() => {
+    const e = document.querySelector(".gg-kpi[data-key='received'] .gg-kpi-value");
+    let red = 0;
+    for (const f of document.querySelectorAll("iframe")) {
+      try { if (f.contentWindow.map) red = Math.max(red, f.contentDocument.querySelectorAll(
+                '.leaflet-overlay-pane path[fill="RED"]').length); } catch (x) { /* loading */ }
+    }
+    if (e && parseInt(e.innerText, 10) > received0 && red > red0) { window.__gg_shown = Date.now(); clearInterval(timer); }
+  }, 20);
+}""".replace("RED", RED)
+
+
+def _post(api: str, eid: str, grid) -> tuple[float, float]:
+    """POST a level-I case into ``grid``: (monotonic, epoch) time it was sent."""
     pt = grid.geometry.representative_point()
-    sent = time.monotonic()
+    sent, sent_epoch = time.monotonic(), time.time()
     resp = httpx.post(f"{api}/api/v1/events", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=30, json=[{
         "id": eid, "reported_at": datetime.now(UTC).isoformat(), "lon": pt.x, "lat": pt.y,
         "category": "public_order", "level": 1, "channel": "hotline", "text": "推送计时"}])
     assert resp.status_code == 201 and resp.json()["results"][0]["grid_code"] == grid["code"], resp.text
-    return sent
+    return sent, sent_epoch
 
 
-def _until_shown(walls: list, before: list, sent: float, timeout_s: float = 30) -> list[float]:
-    """Seconds from ``sent`` until each wall shows both the new figure and one more red grid."""
+def _until_shown(walls: list, before: list, sent: tuple[float, float], timeout_s: float = 30) -> list[float]:
+    """Seconds from ``sent`` until each wall shows both the new figure and one more red grid, as
+    each page saw it (a watcher in the page, started before the POST, notes the moment: the
+    test visiting ten pages in turn would add its own delay)."""
     done: dict[int, float] = {}
-    deadline = sent + timeout_s
+    deadline = sent[0] + timeout_s
     while len(done) < len(walls) and time.monotonic() < deadline:
-        for i, (page, frame) in enumerate(walls):
+        for i, (page, _frame) in enumerate(walls):
             if i in done:
                 continue
             try:
-                received, red = page.evaluate(RECEIVED_JS), frame.evaluate(RED_JS)
-            except Exception:  # noqa: BLE001 - the fragment is re-rendering
+                shown = page.evaluate("() => window.__gg_shown")
+            except Exception:  # noqa: BLE001 - the page is busy re-rendering
                 continue
-            if received is not None and int(received) > before[i][0] and red > before[i][1]:
-                done[i] = time.monotonic() - sent
-        time.sleep(0.02)
+            if shown:
+                done[i] = shown / 1000 - sent[1]
+        time.sleep(0.05)
     assert len(done) == len(walls), f"{len(walls) - len(done)} walls did not show the case within {timeout_s} s"
     return [done[i] for i in range(len(walls))]
 
@@ -149,6 +167,8 @@ def _measure(served, browser, default_atlas, n_walls: int, n_posts: int, tag: st
         times: list[float] = []
         for k, grid in enumerate(_quiet_grids(store, default_atlas.grids, n_posts)):
             before = _state(walls)
+            for (page, _), state in zip(walls, before, strict=True):
+                page.evaluate(WATCH_JS, list(state))
             times += _until_shown(walls, before, _post(api, f"push-{tag}-{k}", grid))
             time.sleep(1.0)
         assert all(page.evaluate("window.__gg_page") == 1 for page, _ in walls)  # no reload
@@ -176,29 +196,69 @@ def test_one_wall_shows_a_posted_case_within_two_seconds(served, browser, defaul
 
 def test_ten_walls_show_a_posted_case(served, browser, default_atlas):
     result = _measure(served, browser, default_atlas, n_walls=10, n_posts=6, tag="ten")
-    # the 2 s goal with 10 walls is measured and reported; the bound here is the fallback timer's
-    assert result["max_s"] < TIMER_S, result
+    # the goal is p95 <= 2 s with 10 walls (measured 1.1 s); on this shared machine p95 varies with
+    # the others' load: the median must be inside it, and nothing may wait for the fallback timer
+    assert result["p50_s"] <= 2.0 and result["max_s"] < TIMER_S, result
 
 
-def test_a_published_grid_set_reaches_an_open_wall_without_a_reload(served, browser):
-    url, _, store = served
+def _open_map(browser, url: str):
+    """/map at 1920×1080, live (its stream connected), with its map frame."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    external: list[str] = []
+    refuse_external(context, external)
+    page = context.new_page()
+    logs: list[str] = []
+    page.on("console", lambda m: logs.append(f"{m.type}: {m.text[:200]}"))
+    page.goto(url, wait_until="domcontentloaded", timeout=180_000)
+    try:
+        page.locator(".gg-live[data-live='1']").wait_for(timeout=60_000)
+    except Exception as exc:
+        page.screenshot(path=str(SHOTS / "map-not-live.png"))
+        raise AssertionError(f"/map never went live: {page.locator('.gg-live').all_inner_texts()} {logs[-12:]}") from exc
+    frame = _map_frame(page)
+    page.evaluate("window.__gg_page = 1")
+    return context, page, frame, external
+
+
+def _wait_frame(page, test, timeout_s: float = 30):
+    """The page's map frame once ``test(frame)`` holds (frames are replaced while a page redraws)."""
+    deadline, frame = time.monotonic() + timeout_s, None
+    while time.monotonic() < deadline:
+        try:
+            frame = _map_frame(page, 5)
+            if test(frame):
+                return frame
+        except Exception:  # noqa: BLE001 - the frame is being replaced
+            pass
+        page.wait_for_timeout(250)
+    return frame
+
+
+def test_a_published_grid_set_reaches_an_open_wall_and_map_without_a_reload(served, browser, default_atlas):
+    """A wall and /map open: a posted level-I case recolours its grid on the map; a published grid
+    set redraws both with the new grids; neither page reloads."""
+    url, api, store = served
     contexts, walls, _ = _open_walls(browser, url, 1)
+    map_context, map_page, map_frame, external = _open_map(browser, url.rsplit("/", 1)[0] + "/map")
+    contexts.append(map_context)
     try:
         page, frame = walls[0]
-        paths_before = frame.evaluate(PATHS_JS)
+        red_before = map_frame.evaluate(RED_JS)
+        sent = _post(api, "push-map-0", _quiet_grids(store, default_atlas.grids, 1)[0])
+        map_frame = _wait_frame(map_page, lambda f: f.evaluate(RED_JS) > red_before)
+        assert map_frame.evaluate(RED_JS) > red_before, "the map did not recolour the posted case's grid"
+        print(f"POST → /map recoloured: {time.monotonic() - sent[0]:.2f} s")
+        paths_before, map_paths_before = frame.evaluate(PATHS_JS), map_frame.evaluate(PATHS_JS)
         grids = store.current_grid_set()[1]
         store.publish_grid_set(grids.iloc[:-40], author="test", comment="forty grids fewer")
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                frame = _map_frame(page, 5)
-                if frame.evaluate(PATHS_JS) <= paths_before - 40:
-                    break
-            except AssertionError:
-                pass
-            page.wait_for_timeout(250)
+        frame = _wait_frame(page, lambda f: f.evaluate(PATHS_JS) <= paths_before - 40)
         assert frame.evaluate(PATHS_JS) <= paths_before - 40
-        assert page.evaluate("window.__gg_page") == 1  # the same browser page: no reload
+        map_frame = _wait_frame(map_page, lambda f: f.evaluate(PATHS_JS) <= map_paths_before - 40)
+        assert map_frame.evaluate(PATHS_JS) <= map_paths_before - 40, "the map kept the old grids"
+        assert page.evaluate("window.__gg_page") == 1 and map_page.evaluate("window.__gg_page") == 1  # no reload
+        assert external == [], external[:5]
         page.screenshot(path=str(SHOTS / "wall-after-publish.png"))
+        map_page.screenshot(path=str(SHOTS / "map-after-publish.png"))
     finally:
-        contexts[0].close()
+        for context in contexts:
+            context.close()

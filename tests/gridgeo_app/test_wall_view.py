@@ -276,7 +276,7 @@ def test_a_pushed_change_asks_the_tile_layers_for_colours_at_once(default_atlas)
 
     def rendered(groups) -> str:
         m = folium.Map()
-        groups[0].add_to(m)
+        groups[0][1]().add_to(m)  # a (key, build) spec
         return m.get_root().render()
 
     layers = {"grids": default_atlas.grids, "streets": default_atlas.streets}

@@ -350,3 +350,26 @@ def test_hole_of_the_community_itself_is_fine():
                         PartitionOptions(300, 500, primary_layer="party"))
     assert len(res.grids) == 1 and _holes(res) == [1]
     assert res.metrics["enclaves"] == [] and res.metrics["infeasible"] == []
+
+
+def test_downloads_and_summary_in_chinese_by_default_english_on_request(strip):
+    """The partition's files through the catalogue: Chinese column names and values by default
+    (no ``merged``/``split``/``under_min`` left), English on request; numbers stay numbers."""
+    import re
+
+    from gridgeo.partition.localize import localized
+    from gridgeo.partition.summary import summary_markdown
+
+    res = strip[1]
+    cw = localized(res.crosswalk)
+    assert {"图层", "旧网格编码", "新网格编码", "去向"} <= set(cw.columns)
+    assert not set(cw["去向"]) & {"kept", "merged", "split", "reshaped"}
+    assert cw["户数"].dtype.kind in "if"
+    grids = localized(res.grids, bounds=res.metrics["bounds"])
+    assert not [c for c in grids.columns if c != grids.geometry.name and c.isascii()], list(grids.columns)
+    assert "户数状态" in grids.columns and grids.geometry.name == res.grids.geometry.name
+    assert not set(grids["户数状态"]) & {"ok", "under_min", "over_max"}
+    assert "Outcome" in localized(res.crosswalk, "en").columns
+    zh, en = summary_markdown(res.metrics), summary_markdown(res.metrics, lang="en")
+    assert zh.startswith("# 网格划分方案") and "原有网格保留" in zh and en.startswith("# Partition proposal")
+    assert not re.search(r"\b(households|merged|split|kept|overlaps|repaired)\b", zh), zh

@@ -180,3 +180,34 @@ def test_preview_shows_the_batch_without_applying_it():
     one = ops.preview(plan, [ops.Edit("move_atoms", {"atom_ids": [atom_id(1, 0)], "to_grid": g(A, 2)}),
                              ops.Edit("move_atoms", {"atom_ids": [atom_id(0, 1)], "to_grid": g(A, 2)})])
     assert "non_contiguous" in {i.rule for i in one.new_issues}
+
+
+def test_a_line_split_after_a_merge_never_reuses_the_merged_away_code():
+    """Merge A002 into A001, then split A001 with a line: the new grid is A003, not the retired A002
+    (and an undo of the merge gives A002 back, as it was never retired on that branch)."""
+    merged = ops.merge_grids(lattice_plan(), g(A, 1), g(A, 2))
+    assert merged.retired == frozenset({g(A, 2)})
+    x = X0 + 0.001  # the border between columns 0 and 1
+    split = ops.split_grid(merged, g(A, 1), line=[(x, Y0 + 0.0005), (x, Y0 - 0.0045)])
+    assert set(split.grids.index) == {g(A, 1), g(A, 3), g(B, 1), g(B, 2)}
+    assert ops.next_code(split, A) == g(A, 4)
+    with pytest.raises(PlanEditError):
+        ops.split_grid(merged, g(A, 1), atom_ids=[atom_id(0, 0)], new_code=g(A, 2))
+    assert ops.next_code(lattice_plan(), A) == g(A, 3)  # the unmerged plan: A002 still in use
+
+
+def test_retired_codes_travel_with_the_saved_versions(tmp_path):
+    from gridgeo.plan.repository import PlanRepository
+    from gridgeo.services.workspace import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}", seed_default=False)
+    try:
+        repo = PlanRepository(store)
+        pid, _ = repo.create_plan("退役编码", lattice_plan(), author="t")
+        merged = ops.merge_grids(repo.load(pid)[0], g(A, 1), g(A, 2))
+        repo.save_version(pid, merged, author="t", base_version=1)
+        loaded = repo.load(pid)[0]
+        assert g(A, 2) in loaded.retired
+        assert ops.next_code(loaded, A) == g(A, 3)
+    finally:
+        store.close()

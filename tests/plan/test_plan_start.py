@@ -103,3 +103,37 @@ def test_without_todays_grids_the_slivers_ignore_them():
     shapes = plan.grid_shapes(metric=True)
     want = today.to_crs(shapes.crs).set_index("code").geometry
     assert shapely.symmetric_difference(shapes.geometry[COMMUNITY + "001"], want[COMMUNITY + "001"]).area > 1.0
+
+
+def test_the_atoms_of_todays_grids_are_refined_once_then_found_in_the_store(tmp_path, monkeypatch):
+    """A plan from today's grids stores its atoms marked as theirs; the next start (another process,
+    an empty cache) loads them instead of refining the district again (15 s → under 1 s)."""
+    from types import SimpleNamespace
+
+    from plan_helpers import lattice_plan
+
+    import gridgeo.plan.start as start
+    from gridgeo.plan.repository import PlanRepository, export_grids
+    from gridgeo.services.workspace import open_store
+
+    atoms = lattice_plan().atoms
+    grids = export_grids(lattice_plan())
+    atlas = SimpleNamespace(grids=grids)
+    monkeypatch.setattr(start, "_default_atoms", lambda source, data: (atlas, start.AtomSet(atoms.frame.reset_index())))
+    monkeypatch.setattr(start, "_default_atlas", lambda: atlas)
+    store = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}", seed_default=False)
+    try:
+        repo = PlanRepository(store)
+        first = start.default_start_plan("current", store)
+        assert first.atoms.origin == "today:atlas"
+        repo.create_plan("一", first, author="t", source="current")
+
+        def refine(*_a):
+            raise AssertionError("refined again")
+
+        monkeypatch.setattr(start, "_default_atoms", refine)
+        again = start.default_start_plan("current", store)
+        assert again.atoms.key == first.atoms.key
+        assert again.assignment.sort_index().equals(first.assignment.sort_index())
+    finally:
+        store.close()

@@ -169,5 +169,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "wall_open_note": {"zh": "地图颜色与预警：仍在办理的案件（不论哪天上报，近 {days} 天内）", "en": "Map colours and alerts: cases still open, whatever day reported (last {days} days)"},
     "refuse_stale_grid_set": {"zh": "方案 {plan} 基于第 {base} 版网格，但此后已发布了第 {current} 版网格（{changes}）；发布会覆盖这些变化：请从当前网格新建方案并重做修改", "en": "plan {plan} was started from grid set v{base}, but grid set v{current} has been published since ({changes}); publishing would overwrite those changes: start a new plan from the current grids and redo the edits"},
     "wall_live_on": {"zh": "● 实时推送", "en": "● Live"},
+    "live_mark_help": {"zh": "实时推送：新案件、状态变化和新发布的网格自动显示", "en": "Live: new cases, status changes and published grids show up by themselves"},
     "wall_live_off": {"zh": "○ 未实时 · 每 {s} 秒刷新", "en": "○ Not live · every {s} s"},
 }

@@ -61,11 +61,12 @@ FAMILIES: dict[str, tuple[str, ...]] = {
                    "community_under_min", "out_of_band", "encloses_grid"),
     "pp_status_": ("ok", "under_min", "over_max", "encloses"),
     "pp_change_": ("kept", "merged", "split", "reshaped"),
+    "pp_dl_lang_": ("zh", "en"),  # the language of the partition page's downloads
     "pp_col_": ("code", "name", "layer", "community", "households", "population", "enterprises", "area_m2",
                 "polsby_popper", "size_status", "status", "population_status", "within_bounds", "reason",
                 "change", "atoms", "parts", "legacy_code", "grid_code", "area_share", "household_share",
                 "outcome", "ari_households", "mean_largest_share", "legacy_grids", "kept_whole", "merged", "split",
-                "kept_or_merged_share", "already_in_band"),
+                "kept_or_merged_share", "already_in_band", "reason_code"),
     # import and validation (gridgeo.atlas)
     "lyr_": ("district", "streets", "communities", "grids", "units", "legacy", "service_points"),
     "kind1_": ("district", "streets", "communities", "grids", "legacy", "units", "events", "feature", "parent"),
