@@ -18,6 +18,6 @@ if [ $# -gt 0 ]; then
   exit
 fi
 status=0
-.venv/bin/python -m pytest -n "${GRIDGEO_TEST_WORKERS:-2}" --dist loadfile -m "not serial" || status=$?
-.venv/bin/python -m pytest -m serial || status=$?
+.venv/bin/python -m pytest -n "${GRIDGEO_TEST_WORKERS:-2}" --dist loadfile -m "not serial" --durations=25 || status=$?
+.venv/bin/python -m pytest -m serial --durations=10 || status=$?
 exit $status
