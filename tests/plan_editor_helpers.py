@@ -103,7 +103,7 @@ def wait_until(predicate, timeout_s: float = 60, what: str = "") -> None:
 
 
 def pick_tool(frame, tool: str, size: int | None = None) -> None:
-    """Choose an editor tool (brush, legacy, erase, select, line, pan) and the brush size."""
+    """Choose an editor tool (brush, legacy, erase, select, lasso, line, pan) and the brush size."""
     frame.click(f'[data-tool="{tool}"]')
     if size is not None:
         frame.evaluate(f"document.getElementById('pe-size').value = {size}; "

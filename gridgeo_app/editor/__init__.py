@@ -27,8 +27,9 @@ _component = components.declare_component("plan_editor", path=str(FRONTEND))
 
 # catalogue keys of the browser's strings (the browser names them without the ``pe_``)
 LABEL_KEYS = (
-    "pe_tool_brush", "pe_tool_legacy", "pe_tool_erase", "pe_tool_select", "pe_tool_line", "pe_tool_pan",
-    "pe_tip_brush", "pe_tip_legacy", "pe_tip_erase", "pe_tip_select", "pe_tip_line", "pe_tip_pan", "pe_size",
+    "pe_tool_brush", "pe_tool_legacy", "pe_tool_erase", "pe_tool_select", "pe_tool_lasso", "pe_tool_line",
+    "pe_tool_pan", "pe_tip_brush", "pe_tip_legacy", "pe_tip_erase", "pe_tip_select", "pe_tip_lasso", "pe_tip_line",
+    "pe_tip_pan", "pe_size",
     "pe_legacy_layer", "pe_active", "pe_color_by", "pe_color_grid", "pe_color_status", "pe_undo", "pe_redo",
     "pe_clear_selection", "pe_latency", "pe_syncing", "pe_synced", "pe_pick_active", "pe_community_balance",
     "pe_households", "pe_grids", "pe_in_band", "pe_range", "pe_unassigned", "pe_band", "pe_hh_unit",

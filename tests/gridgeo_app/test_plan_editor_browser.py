@@ -21,7 +21,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from plan_editor_helpers import atom_point, balance, editor_frame, idle, pick_tool, synced, wait_until
+from plan_editor_helpers import (
+    atom_point,
+    balance,
+    editor_frame,
+    idle,
+    lonlat_point,
+    pick_tool,
+    synced,
+    wait_until,
+)
 from streamlit_server import refuse_external, streamlit_server
 
 from gridgeo.services.intake import add_events
@@ -151,6 +160,23 @@ def _publish(page, case) -> None:
     page.get_by_text(re.compile(f"已发布：现行网格集第 {case['grid_set'] + 1} 版")).wait_for(timeout=90_000)
 
 
+def _lasso_around(page, frame, atom: str, radius: float = 14) -> None:
+    """Draw a ring with the lasso tool around ``atom``'s centre: it joins the selection."""
+    import math
+
+    pick_tool(frame, "lasso")
+    idle(page, frame)
+    x, y = lonlat_point(page, frame, *frame.evaluate(f"window.__pe.atoms[{atom!r}].center"))
+    page.mouse.move(x + radius, y)
+    page.mouse.down()
+    for step in range(1, 25):
+        angle = 2 * math.pi * step / 24
+        page.mouse.move(x + radius * math.cos(angle), y + radius * math.sin(angle))
+    page.mouse.up()
+    wait_until(lambda: frame.evaluate(f"window.__pe.selection.has({atom!r})"), 10, "the lasso to select the atom")
+    assert frame.evaluate("window.getSelection().toString()") == ""  # no label text selected
+
+
 def test_brush_undo_redo_save_publish(case, chromium_path, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -182,6 +208,9 @@ def test_brush_undo_redo_save_publish(case, chromium_path, tmp_path):
         idle(page, frame)
         page.mouse.click(*atom_point(page, frame, case["ids"][0]))
         wait_until(lambda: frame.evaluate("window.__pe.latency.some(l => l.kind === 'select')"), 10, "the select latency")
+        frame.click("#pe-clear")
+        # the lasso: a freehand ring drawn around one atom's centre selects it (and no label text)
+        _lasso_around(page, frame, case["ids"][1])
         frame.click("#pe-clear")
 
         # 2. brush 20 atoms of A into B: both balances change in the browser, then on the server

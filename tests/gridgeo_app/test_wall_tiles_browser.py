@@ -108,7 +108,9 @@ def test_wall_draws_tiles_and_recolours_a_grid_without_tiles_or_reload(wall_city
         page.goto(url, wait_until="domcontentloaded")
         frame = _tile_frame(page)
         frame.locator(".gg-legend").first.wait_for(timeout=30_000)
-        assert cache.misses == built and cache.hits >= len(tiles) > 0  # every tile was cut at start-up
+        # every tile was cut at start-up: none cut on request (the browser may cancel a tile request
+        # when the view settles, or answer it from its cache, so requests and hits need not match)
+        assert cache.misses == built and cache.hits > 0 and len(tiles) > 0
         colours = frame.evaluate(TILE_COLOURS_JS)
         assert set(colours) == set(grids["code"])  # every grid drawn from tiles, keyed by code
         codes = list(grids["code"])

@@ -300,6 +300,17 @@
     });
     if (changed.length) { restyle(changed); schedulePanel(); sendSelection(); }
   }
+  // the lasso: a freehand ring drawn with the pointer; the atoms whose centre lies inside it join
+  // the selection (the atoms' own ring test, in lon/lat)
+  function lassoSelect(ring, t0) {
+    if (ring.length < 3) return;
+    var xy = ring.map(function (p) { return [p.lng, p.lat]; }), changed = [];
+    S.order.forEach(function (id) {
+      var c = S.atoms[id].center;
+      if (!S.selection.has(id) && inRing(c[0], c[1], xy)) { S.selection.add(id); changed.push(id); }
+    });
+    if (changed.length) { restyle(changed); measure(t0, "lasso"); schedulePanel(); sendSelection(); }
+  }
   function clearSelection() {
     var ids = Array.from(S.selection);
     S.selection.clear();
@@ -436,7 +447,7 @@
   }
 
   // ---------------------------------------------------------------- toolbar
-  var TOOLS = ["brush", "legacy", "erase", "select", "line", "pan"];
+  var TOOLS = ["brush", "legacy", "erase", "select", "lasso", "line", "pan"];
   function renderToolbar() {
     var tb = document.getElementById("toolbar");
     var h = [];
@@ -573,12 +584,16 @@
     cur.className = "brush-cursor";
     document.getElementById("map").appendChild(cur);
     S.cursor = cur;
-    var box = null, boxStart = null, downAt = null;
+    var box = null, boxStart = null, downAt = null, lasso = null, lassoLine = null;
     map.on("mousedown", function (e) {
       if (e.originalEvent.button !== 0 || S.spaceDown || S.tool === "pan") return;
       document.getElementById("map").focus();
       if (paintTool()) { startStroke(e); return; }
       if (S.tool === "select") { downAt = e; boxStart = e.latlng; }
+      if (S.tool === "lasso") {
+        lasso = {ring: [e.latlng], last: e.containerPoint};
+        lassoLine = L.polyline([e.latlng], {pane: "drawing", color: "#000", weight: 1.5, dashArray: "4 3", interactive: false}).addTo(map);
+      }
     });
     map.on("mousemove", function (e) {
       if (paintTool() && !S.spaceDown) {
@@ -591,6 +606,11 @@
       } else cur.style.display = "none";
       if (S.stroke) strokeAt(e.latlng);
       else hoverAt(e.latlng);
+      if (lasso && lasso.last.distanceTo(e.containerPoint) > 4) {
+        lasso.ring.push(e.latlng);
+        lasso.last = e.containerPoint;
+        lassoLine.setLatLngs(lasso.ring.concat([lasso.ring[0]]));
+      }
       if (boxStart && downAt && downAt.containerPoint.distanceTo(e.containerPoint) > 6) {
         var bounds = L.latLngBounds(boxStart, e.latlng);
         if (!box) box = L.rectangle(bounds, {pane: "drawing", color: "#000", weight: 1, dashArray: "4 3", fillOpacity: 0.05, interactive: false}).addTo(map);
@@ -604,6 +624,11 @@
         else toggleSelect(e);
         downAt = null; boxStart = null;
       }
+      if (lasso) {
+        lassoSelect(lasso.ring, e.originalEvent.timeStamp);
+        map.removeLayer(lassoLine);
+        lasso = null; lassoLine = null;
+      }
       if (S.tool === "line" && !S.spaceDown) lineClick(e.latlng);
     });
     map.on("dblclick", function () { if (S.tool === "line") finishLine(); });
@@ -613,6 +638,9 @@
     });
     map.on("zoomend moveend", function () { updateLabels(); });
     document.addEventListener("mouseup", finishStroke);
+    // the toolbar wraps on a narrow frame and the map's box changes: Leaflet must learn its new
+    // size, or clicks land on the atoms it thinks are under the pointer
+    if (window.ResizeObserver) new ResizeObserver(function () { map.invalidateSize({pan: false}); }).observe(document.getElementById("map"));
     document.addEventListener("keydown", onKey);
     document.addEventListener("keyup", function (e) { if (e.code === "Space") { S.spaceDown = false; renderToolbarState(); } });
     document.getElementById("panel").addEventListener("click", function (e) {
@@ -626,7 +654,7 @@
     if ((e.ctrlKey || e.metaKey) && (k === "y" || (k === "z" && e.shiftKey))) { e.preventDefault(); redo(e.timeStamp); return; }
     if (e.target && /^(INPUT|SELECT)$/.test(e.target.tagName) && e.target.type !== "range") return;
     if (e.code === "Space") { if (!S.spaceDown) { S.spaceDown = true; renderToolbarState(); } e.preventDefault(); return; }
-    var map = {b: "brush", g: "legacy", e: "erase", s: "select", l: "line", h: "pan"};
+    var map = {b: "brush", g: "legacy", e: "erase", s: "select", a: "lasso", l: "line", h: "pan"};
     if (map[k] && !e.ctrlKey && !e.metaKey) setTool(map[k]);
     else if (k === "[") setSize(S.size - 1);
     else if (k === "]") setSize(S.size + 1);
