@@ -34,11 +34,11 @@ def _vector_attributes(path: Path) -> pd.DataFrame:
 
 
 def _table_attributes(path: Path) -> pd.DataFrame:
-    from gridgeo.atlas.importing.units import _unit_sheet
+    from gridgeo.atlas.importing.units import register_sheet
     from gridgeo.atlas.io import read_table
 
     try:
-        return read_table(path, _unit_sheet(path)).head(SAMPLE_ROWS)
+        return read_table(path, register_sheet(path)).head(SAMPLE_ROWS)
     except Exception:  # noqa: BLE001 - unreadable: the import says why in its own words
         return pd.DataFrame()
 

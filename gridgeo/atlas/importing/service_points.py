@@ -21,7 +21,7 @@ import pandas as pd
 
 from gridgeo.atlas.importing.fields import recognise_fields
 from gridgeo.atlas.importing.sources import LayerRead, canonical_frame, read_source, text_codes
-from gridgeo.atlas.importing.units import _number, _point_converter, is_table
+from gridgeo.atlas.importing.units import _number, _point_converter, is_table, register_sheet
 from gridgeo.atlas.io import read_table
 from gridgeo.atlas.model import SERVICE_POINT_COLUMNS, SERVICE_TIERS
 from gridgeo.atlas.validation import CHINA_LAT, CHINA_LON, Problem
@@ -52,19 +52,9 @@ def tier_slug(value: object) -> str | None:
     return next((slug for slug, words in _TIER_WORDS if any(w in text for w in words)), None)
 
 
-def _sheet(path: Path) -> str | int:
-    if path.suffix.lower() == ".csv":
-        return 0
-    try:
-        names = pd.ExcelFile(path).sheet_names
-    except Exception:
-        return 0  # read_table reports the unreadable workbook
-    return next((n for n in names if n.strip().lower() in SHEETS), 0)
-
-
 def _from_table(path: Path, crs: str | None, overrides: dict[str, str]) -> tuple[gpd.GeoDataFrame, dict, Msg,
                                                                                 list[Problem]]:
-    table = read_table(path, _sheet(path))
+    table = read_table(path, register_sheet(path, SHEETS))
     mapping = recognise_fields(list(table.columns), LAYER, overrides)
     frame = canonical_frame(table, mapping, overrides).reset_index(drop=True)
     for need in ("lon", "lat"):

@@ -65,15 +65,16 @@ def _point_converter(path: Path, crs: str | None):
 UNIT_SHEETS = ("基础单元", "楼栋", "units", "楼栋台账", "单元")
 
 
-def _unit_sheet(path: Path) -> str | int:
-    """The sheet of a workbook to read: one named like units (基础单元, 楼栋, units), else the first."""
+def register_sheet(path: Path, wanted: tuple[str, ...] = UNIT_SHEETS) -> str | int:
+    """The sheet of a register workbook to read: the first named like ``wanted`` (by default the
+    units' names: 基础单元, 楼栋, units), else the first sheet; 0 for a CSV."""
     if path.suffix.lower() == ".csv":
         return 0
     try:
         names = pd.ExcelFile(path).sheet_names
     except Exception:
         return 0  # read_table reports the unreadable workbook
-    return next((n for n in names if n.strip().lower() in UNIT_SHEETS), 0)
+    return next((n for n in names if n.strip().lower() in wanted), 0)
 
 
 class _Rejects:
@@ -139,7 +140,7 @@ def read_unit_table(path: str | Path, crs: str | None, overrides: dict[str, str]
     be whole numbers >= 0. Coordinates are in ``crs`` (default CGCS2000/WGS84; GCJ02 for AMap).
     """
     path = Path(path)
-    table = read_table(path, _unit_sheet(path))
+    table = read_table(path, register_sheet(path))
     overrides = overrides or {}
     mapping = recognise_fields(list(table.columns), "units", overrides)
     frame = canonical_frame(table, mapping, overrides).reset_index(drop=True)
