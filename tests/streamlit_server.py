@@ -83,6 +83,20 @@ def loopback_profile(chromium_path: str, profile: Path, external: list[str],
             context.close()
 
 
+def map_frame(page, timeout_s: float = 90):
+    """The frame holding a page's Leaflet map, once its polygons are drawn."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.locator(".leaflet-overlay-pane path").count() > 0:
+                    return frame
+            except Exception:  # noqa: BLE001 - frames detach while the page loads
+                continue
+        page.wait_for_timeout(250)
+    raise AssertionError("the map drew no polygon")
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:

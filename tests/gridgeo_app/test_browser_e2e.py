@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from streamlit_server import demo_app_server, loopback_profile
+from streamlit_server import demo_app_server, loopback_profile, map_frame
 
 from gridgeo.services.intake import add_events
 
@@ -24,18 +24,6 @@ def app_server(tmp_path_factory):
         yield served
 
 
-def _map_frame(page, timeout_s: float = 90):
-    """The frame holding the Leaflet map, once its polygons are drawn."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.locator(".leaflet-overlay-pane path").count() > 0:
-                    return frame
-            except Exception:  # noqa: BLE001 - frames detach while the page loads
-                continue
-        page.wait_for_timeout(250)
-    raise AssertionError("the map drew no polygon")
 
 
 def _kpi(page, label: str) -> int:
@@ -59,7 +47,7 @@ def test_wall_display_renders_offline_and_follows_the_store(app_server, browser_
     page = context.new_page()
     page.goto(f"{base_url}/wall", wait_until="domcontentloaded")
 
-    frame = _map_frame(page)
+    frame = map_frame(page)
     grids, streets = len(default_atlas.grids), len(default_atlas.streets)
     # base map: every grid, every street outline and the district; then the pushed risk layer
     page.wait_for_timeout(1000)
@@ -96,7 +84,7 @@ def test_wall_display_renders_offline_and_follows_the_store(app_server, browser_
         except Exception:  # noqa: BLE001 - the fragment is re-rendering
             continue
     assert after == before + 1, (before, after)
-    assert _map_frame(page).locator(".leaflet-overlay-pane path").count() >= grids + streets + 1
+    assert map_frame(page).locator(".leaflet-overlay-pane path").count() >= grids + streets + 1
     assert frame.evaluate("window.__gg_mark") == 1 and page.evaluate("window.__gg_page") == 1  # no reload
     assert frame.evaluate("window.map.getZoom()") == 14
 
@@ -111,7 +99,7 @@ def test_map_page_click_on_a_grid_opens_its_card(app_server, browser_context, tm
     context, external = browser_context
     page = context.new_page()
     page.goto(base_url, wait_until="domcontentloaded")
-    frame = _map_frame(page)
+    frame = map_frame(page)
     page.wait_for_timeout(500)
     # click inside the district on the risk layer (the outlines above it let clicks through); a
     # click that lands while the page is still busy may be dropped, so try a few spots

@@ -4,11 +4,10 @@ grid, placed by that person (issue 22)."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
 import pytest
-from streamlit_server import demo_app_server, loopback_profile
+from streamlit_server import demo_app_server, loopback_profile, map_frame
 
 from gridgeo.config import Settings
 from gridgeo.events.hotline import WorkOrder
@@ -32,17 +31,6 @@ def browser_page(chromium_path, tmp_path):
         yield context.new_page(), external
 
 
-def _map_frame(page, timeout_s: float = 120):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.locator(".leaflet-overlay-pane path").count() > 0:
-                    return frame
-            except Exception:  # noqa: BLE001 - frames detach while the page loads
-                continue
-        page.wait_for_timeout(250)
-    raise AssertionError("the map drew no polygon")
 
 
 def test_a_queued_case_is_placed_by_clicking_the_map(app_server, browser_page, tmp_path):
@@ -58,7 +46,7 @@ def test_a_queued_case_is_placed_by_clicking_the_map(app_server, browser_page, t
     page, external = browser_page
     page.goto(f"{base_url}/queue", wait_until="domcontentloaded")
     page.get_by_text("光明区新坡头社区附近").first.wait_for(timeout=90_000)
-    frame = _map_frame(page)
+    frame = map_frame(page, 120)
     page.wait_for_timeout(1000)
     box = frame.frame_element().bounding_box()
     target = page.get_by_text("所选位置")

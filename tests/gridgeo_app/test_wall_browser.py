@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from streamlit_server import chromium_browser, demo_app_server, refuse_external
+from streamlit_server import chromium_browser, demo_app_server, map_frame, refuse_external
 
 REFRESH_S = 3
 
@@ -43,17 +43,6 @@ def _page(browser, width: int, height: int):
     return context, context.new_page(), external
 
 
-def _map_frame(page, timeout_s: float = 90):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.locator(".leaflet-overlay-pane path").count() > 0:
-                    return frame
-            except Exception:  # noqa: BLE001 - frames detach while the page loads
-                continue
-        page.wait_for_timeout(250)
-    raise AssertionError("the map drew no polygon")
 
 
 HALL_NAMES: set[str] = set()  # the demo's service points (filled by the app_server fixture)
@@ -99,7 +88,7 @@ def test_wall_fits_the_screen_with_a_large_map_and_large_type(app_server, chromi
     context, page, external = _page(chromium, width, height)
     try:
         page.goto(f"{base_url}/wall", wait_until="domcontentloaded")
-        frame = _map_frame(page)
+        frame = map_frame(page)
         page.locator(".gg-kpi-value").first.wait_for(timeout=60_000)
         frame.locator(".gg-legend").first.wait_for(timeout=30_000)
         frame.locator(".gg-halls-legend").wait_for(timeout=30_000)  # the halls layer is on the wall
@@ -145,7 +134,7 @@ def test_freshness_and_highlight_follow_a_new_level_one_event(app_server, chromi
     context, page, external = _page(chromium, 1920, 1080)
     try:
         page.goto(f"{base_url}/wall", wait_until="domcontentloaded")
-        frame = _map_frame(page)
+        frame = map_frame(page)
         fresh = page.locator(".gg-fresh")
         fresh.wait_for(timeout=60_000)
         before = fresh.get_attribute("data-latest")
@@ -170,7 +159,7 @@ def test_freshness_and_highlight_follow_a_new_level_one_event(app_server, chromi
         # the new level-I event flashes in the ticker and its grid is outlined on the map
         page.locator(".gg-item.gg-new").first.wait_for(timeout=REFRESH_S * 4_000)
         assert grid["name"] in page.locator(".gg-alerts").inner_text()
-        frame = _map_frame(page)
+        frame = map_frame(page)
         assert frame.locator('.leaflet-overlay-pane path[stroke="#ffffff"]').count() >= 1
         assert external == [], f"requests left localhost: {external[:5]}"
     finally:
@@ -183,7 +172,7 @@ def test_map_url_opens_the_map_page(app_server, chromium):
     try:
         for path in ("/map", "/"):
             page.goto(f"{base_url}{path}", wait_until="domcontentloaded")
-            _map_frame(page)
+            map_frame(page)
             page.locator("h1", has_text="地图").first.wait_for(timeout=30_000)
             assert page.url.rstrip("/").endswith("/map"), page.url
             assert "not found" not in page.inner_text("body").lower()
@@ -197,7 +186,7 @@ def test_map_control_change_swaps_layers_without_recreating_the_map(app_server, 
     context, page, external = _page(chromium, 1920, 1080)
     try:
         page.goto(f"{base_url}/map", wait_until="domcontentloaded")
-        frame = _map_frame(page)
+        frame = map_frame(page)
         frame.locator(".gg-risk-legend").wait_for(timeout=30_000)
         assert frame.locator(".gg-heat-legend").count() == 0  # heat is off by default
         # labels without collisions: no two visible labels overlap, at the start and zoomed in
