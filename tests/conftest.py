@@ -64,20 +64,9 @@ def worker_database(url: str) -> str:
     if not worker:
         return url
     import sqlalchemy as sa
+    from pg_databases import create_database
 
-    base = sa.make_url(url)
-    name = f"{base.database}_{worker}"
-    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).scalar():
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    own = base.set(database=name)
-    engine = sa.create_engine(own, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
-    engine.dispose()
-    return own.render_as_string(hide_password=False)
+    return create_database(url, f"{sa.make_url(url).database}_{worker}")
 
 
 @pytest.fixture(scope="session")

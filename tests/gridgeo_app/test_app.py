@@ -265,26 +265,13 @@ def own_postgis_db(pg_url):
     in the shared test database stays untouched)."""
     import uuid
 
-    import sqlalchemy as sa
+    from pg_databases import create_database, drop_database
 
     name = f"gridgeo_app_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(sa.make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.make_url(pg_url).set(database=name)
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
-    engine.dispose()
     try:
-        yield url.render_as_string(hide_password=False)
+        yield create_database(pg_url, name)
     finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(
-                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' "
-                "AND pid <> pg_backend_pid()")
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.dispose()
+        drop_database(pg_url, name)
 
 
 @pytest.mark.postgis

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from pg_databases import create_database, drop_database
 
 from gridgeo.analysis.risk import area_table, risk_by_area, risk_table
 from gridgeo.analysis.stats import stats_table, summarize
@@ -46,19 +47,7 @@ def own_database(pg_url: str):
     """A fresh PostGIS database on the test server (the shared one is emptied by other tests);
     returns its URL and a function dropping it."""
     name = f"gridgeo_agg_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(sa.make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.make_url(pg_url).set(database=name)
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' "
-                                 "AND pid <> pg_backend_pid()")
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.dispose()
-
-    return url.render_as_string(hide_password=False), drop
+    return create_database(pg_url, name, postgis=False), lambda: drop_database(pg_url, name)
 
 
 def recount(st) -> pd.DataFrame:
